@@ -1,0 +1,155 @@
+//! Settings from flags and environment variables, checked once at start-up.
+
+use crate::db::DatabaseUrl;
+use anyhow::{bail, Context};
+use lettre::message::Mailbox;
+use rand::Rng;
+use std::path::{Path, PathBuf};
+use url::Url;
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct StorageArgs {
+    /// Folder for the SQLite file, the secret key, uploads and development mail.
+    #[arg(long, env = "DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+    /// sqlite://PATH, a file path, or postgres://USER@HOST/DB. Default: sqlite in DATA_DIR.
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: Option<String>,
+}
+
+impl StorageArgs {
+    pub fn database(&self) -> anyhow::Result<DatabaseUrl> {
+        match &self.database_url {
+            Some(url) => DatabaseUrl::parse(url).map_err(anyhow::Error::msg),
+            None => Ok(DatabaseUrl::Sqlite(self.data_dir.join("xiaofating.db"))),
+        }
+    }
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub storage: StorageArgs,
+    /// Address and port to listen on.
+    #[arg(long, env = "BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+    /// Public address used in links and emails. Default: http://BIND.
+    #[arg(long, env = "BASE_URL")]
+    pub base_url: Option<String>,
+    /// smtp://, smtps:// or smtp://…?tls=required, with optional user:password@. Unset: .eml files.
+    #[arg(long, env = "SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// Sender of every email.
+    #[arg(long, env = "MAIL_FROM", default_value = "小法庭 xiaofating <court@xiaofating.localhost>")]
+    pub mail_from: String,
+    /// At least 32 characters. Unset: generated once and kept in DATA_DIR/secret_key.
+    #[arg(long, env = "SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<String>,
+    /// Log format.
+    #[arg(long, env = "LOG_FORMAT", default_value = "pretty", value_parser = ["json", "pretty"])]
+    pub log_format: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub data_dir: PathBuf,
+    pub database: DatabaseUrl,
+    pub bind: String,
+    pub base_url: Url,
+    pub smtp_url: Option<String>,
+    pub mail_from: Mailbox,
+    /// 64 bytes of key material for cookies.
+    pub secret_key: Vec<u8>,
+    pub limits: Limits,
+}
+
+/// Abuse limits; the defaults suit production, tests may lower them.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Sign-in attempts an account may make in a burst, then one per `sign_in_refill_secs`.
+    pub sign_in_per_account: u32,
+    /// Sign-in attempts one IP address may make in a burst, then one per `sign_in_refill_secs / 4`.
+    pub sign_in_per_ip: u32,
+    pub sign_in_refill_secs: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { sign_in_per_account: 10, sign_in_per_ip: 30, sign_in_refill_secs: 60 }
+    }
+}
+
+impl Settings {
+    pub fn from_args(args: &ServeArgs) -> anyhow::Result<Settings> {
+        let data_dir = args.storage.data_dir.clone();
+        std::fs::create_dir_all(&data_dir)
+            .with_context(|| format!("cannot create DATA_DIR {}", data_dir.display()))?;
+        let base_url = match &args.base_url {
+            Some(url) => Url::parse(url).with_context(|| format!("BASE_URL '{url}' is not a URL"))?,
+            None => Url::parse(&format!("http://{}", args.bind))
+                .with_context(|| format!("BIND '{}' is not host:port", args.bind))?,
+        };
+        if !matches!(base_url.scheme(), "http" | "https") {
+            bail!("BASE_URL must start with http:// or https://");
+        }
+        if let Some(smtp) = &args.smtp_url {
+            crate::email::transport::check_smtp_url(smtp)?;
+        }
+        let mail_from: Mailbox = args
+            .mail_from
+            .parse()
+            .with_context(|| format!("MAIL_FROM '{}' is not a mailbox", args.mail_from))?;
+        Ok(Settings {
+            database: args.storage.database()?,
+            secret_key: secret_key(args.secret_key.as_deref(), &data_dir)?,
+            data_dir,
+            bind: args.bind.clone(),
+            base_url,
+            smtp_url: args.smtp_url.clone(),
+            mail_from,
+            limits: Limits::default(),
+        })
+    }
+
+    pub fn is_https(&self) -> bool {
+        self.base_url.scheme() == "https"
+    }
+
+    /// Absolute link to a path of the court, for emails.
+    pub fn link(&self, path_and_query: &str) -> String {
+        format!("{}{}", self.base_url.as_str().trim_end_matches('/'), path_and_query)
+    }
+
+    pub fn mail_dir(&self) -> PathBuf {
+        self.data_dir.join("mail")
+    }
+}
+
+/// The key from SECRET_KEY, else the one kept in the data dir, else a new one saved there.
+fn secret_key(given: Option<&str>, data_dir: &Path) -> anyhow::Result<Vec<u8>> {
+    use sha2::{Digest, Sha512};
+    if let Some(key) = given {
+        if key.len() < 32 {
+            bail!("SECRET_KEY must be at least 32 characters");
+        }
+        return Ok(Sha512::digest(key.as_bytes()).to_vec());
+    }
+    let path = data_dir.join("secret_key");
+    if let Ok(hex_key) = std::fs::read_to_string(&path) {
+        return hex::decode(hex_key.trim()).context("DATA_DIR/secret_key is damaged; delete it to make a new one");
+    }
+    let key: [u8; 64] = rand::rng().random();
+    write_private(&path, &hex::encode(key))?;
+    Ok(key.to_vec())
+}
+
+fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path).with_context(|| format!("cannot write {}", path.display()))?;
+    file.write_all(contents.as_bytes())?;
+    Ok(())
+}

@@ -1,0 +1,110 @@
+use crate::db::schema::outbox;
+use crate::db::DbConnection;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+pub const PENDING: &str = "pending";
+pub const SENT: &str = "sent";
+pub const DEAD: &str = "dead";
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = outbox)]
+pub struct OutboxRow {
+    pub id: i32,
+    pub message_key: String,
+    pub kind: String,
+    pub recipient_email: String,
+    pub locale: String,
+    pub payload: String,
+    pub status: String,
+    pub attempts: i32,
+    pub available_at: NaiveDateTime,
+    pub last_error: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub sent_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = outbox)]
+pub struct NewOutboxMessage<'a> {
+    pub message_key: &'a str,
+    pub kind: &'a str,
+    pub recipient_email: &'a str,
+    pub locale: &'a str,
+    pub payload: &'a str,
+    pub status: &'a str,
+    pub attempts: i32,
+    pub available_at: NaiveDateTime,
+    pub created_at: NaiveDateTime,
+}
+
+/// Inserts a message unless one with the same key exists (the key makes enqueueing idempotent).
+pub fn insert(conn: &mut DbConnection, new: &NewOutboxMessage) -> QueryResult<()> {
+    let exists: bool = diesel::select(diesel::dsl::exists(
+        outbox::table.filter(outbox::message_key.eq(new.message_key)),
+    ))
+    .get_result(conn)?;
+    if !exists {
+        diesel::insert_into(outbox::table).values(new).execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Claims up to `limit` due messages by pushing their `available_at` to `lease_until`, so that no
+/// other worker (or process) takes them while they are being sent. Run inside a write transaction.
+pub fn claim_due(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    lease_until: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<OutboxRow>> {
+    let due = outbox::table
+        .filter(outbox::status.eq(PENDING))
+        .filter(outbox::available_at.le(now))
+        .order(outbox::available_at)
+        .limit(limit)
+        .select(outbox::id);
+    let ids: Vec<i32> = match conn {
+        DbConnection::Pg(c) => due.for_update().skip_locked().load(c)?,
+        DbConnection::Sqlite(c) => due.load(c)?,
+    };
+    diesel::update(outbox::table.filter(outbox::id.eq_any(&ids)))
+        .set((outbox::available_at.eq(lease_until), outbox::attempts.eq(outbox::attempts + 1)))
+        .execute(conn)?;
+    let rows = outbox::table
+        .filter(outbox::id.eq_any(&ids))
+        .order(outbox::available_at)
+        .select(OutboxRow::as_select())
+        .load(conn)?;
+    Ok(rows)
+}
+
+pub fn mark_sent(conn: &mut DbConnection, id: i32, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(outbox::table.find(id))
+        .set((outbox::status.eq(SENT), outbox::sent_at.eq(now), outbox::last_error.eq(None::<String>)))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn retry_later(conn: &mut DbConnection, id: i32, at: NaiveDateTime, error: &str) -> QueryResult<()> {
+    diesel::update(outbox::table.find(id))
+        .set((outbox::available_at.eq(at), outbox::last_error.eq(error)))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn mark_dead(conn: &mut DbConnection, id: i32, error: &str) -> QueryResult<()> {
+    diesel::update(outbox::table.find(id))
+        .set((outbox::status.eq(DEAD), outbox::last_error.eq(error)))
+        .execute(conn)
+        .map(drop)
+}
+
+/// The newest messages, for the development mail page.
+pub fn recent(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<OutboxRow>> {
+    outbox::table
+        .order(outbox::id.desc())
+        .limit(limit)
+        .select(OutboxRow::as_select())
+        .load(conn)
+}

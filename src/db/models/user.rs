@@ -1,0 +1,104 @@
+use crate::db::schema::users;
+use crate::db::DbConnection;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: i32,
+    pub public_id: String,
+    pub email: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub locale: String,
+    pub time_zone: String,
+    pub role: String,
+    pub email_verified_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUser<'a> {
+    pub public_id: &'a str,
+    pub email: &'a str,
+    pub display_name: &'a str,
+    pub password_hash: &'a str,
+    pub locale: &'a str,
+    pub time_zone: &'a str,
+    pub role: &'a str,
+    pub email_verified_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConnection, new: &NewUser) -> QueryResult<UserRow> {
+    diesel::insert_into(users::table).values(new).execute(conn)?;
+    users::table
+        .filter(users::public_id.eq(new.public_id))
+        .select(UserRow::as_select())
+        .first(conn)
+}
+
+pub fn find(conn: &mut DbConnection, id: i32) -> QueryResult<Option<UserRow>> {
+    users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_by_email(conn: &mut DbConnection, email: &str) -> QueryResult<Option<UserRow>> {
+    users::table
+        .filter(users::email.eq(email))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn email_taken(conn: &mut DbConnection, email: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(users::table.filter(users::email.eq(email)))).get_result(conn)
+}
+
+pub fn mark_verified(conn: &mut DbConnection, id: i32, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set((users::email_verified_at.eq(now), users::updated_at.eq(now)))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn set_password_hash(conn: &mut DbConnection, id: i32, hash: &str, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set((users::password_hash.eq(hash), users::updated_at.eq(now)))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn set_role(conn: &mut DbConnection, id: i32, role: &str, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set((users::role.eq(role), users::updated_at.eq(now)))
+        .execute(conn)
+        .map(drop)
+}
+
+#[derive(Debug, AsChangeset)]
+#[diesel(table_name = users)]
+pub struct SettingsChange<'a> {
+    pub display_name: &'a str,
+    pub locale: &'a str,
+    pub time_zone: &'a str,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn update_settings(conn: &mut DbConnection, id: i32, change: &SettingsChange) -> QueryResult<()> {
+    diesel::update(users::table.find(id)).set(change).execute(conn).map(drop)
+}
+
+pub fn set_locale(conn: &mut DbConnection, id: i32, locale: &str) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set(users::locale.eq(locale))
+        .execute(conn)
+        .map(drop)
+}

@@ -1,0 +1,4 @@
+//! What the court says by email, and how it is sent.
+
+pub mod message;
+pub mod transport;

@@ -1,0 +1,98 @@
+//! Delivery: SMTP in production, `.eml` files in the data dir for development.
+
+use crate::email::message::Rendered;
+use anyhow::Context;
+use lettre::message::header::{Header, HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart};
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use std::path::PathBuf;
+
+pub enum Mailer {
+    Files(AsyncFileTransport<Tokio1Executor>),
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+}
+
+/// Why a message was not sent; transient failures are retried, permanent ones are not.
+#[derive(Debug)]
+pub struct SendFailure {
+    pub permanent: bool,
+    pub reason: String,
+}
+
+/// Fails with a readable message when `SMTP_URL` cannot be used.
+pub fn check_smtp_url(url: &str) -> anyhow::Result<()> {
+    AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+        .map(drop)
+        .with_context(|| "SMTP_URL is not a usable smtp:// or smtps:// URL".to_string())
+}
+
+impl Mailer {
+    pub fn new(smtp_url: Option<&str>, mail_dir: PathBuf) -> anyhow::Result<Mailer> {
+        match smtp_url {
+            Some(url) => {
+                check_smtp_url(url)?;
+                Ok(Mailer::Smtp(AsyncSmtpTransport::<Tokio1Executor>::from_url(url)?.build()))
+            }
+            None => {
+                std::fs::create_dir_all(&mail_dir)
+                    .with_context(|| format!("cannot create {}", mail_dir.display()))?;
+                Ok(Mailer::Files(AsyncFileTransport::new(mail_dir)))
+            }
+        }
+    }
+
+    pub async fn send(&self, message: Message) -> Result<(), SendFailure> {
+        match self {
+            Mailer::Files(files) => files.send(message).await.map(drop).map_err(|e| SendFailure {
+                permanent: false,
+                reason: e.to_string(),
+            }),
+            Mailer::Smtp(smtp) => smtp.send(message).await.map(drop).map_err(|e| SendFailure {
+                permanent: e.is_permanent(),
+                reason: e.to_string(),
+            }),
+        }
+    }
+}
+
+/// Names the kind of every message, so people and tests can filter them.
+#[derive(Debug, Clone)]
+pub struct XXiaofatingEvent(pub String);
+
+impl Header for XXiaofatingEvent {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("X-Xiaofating-Event")
+    }
+
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(XXiaofatingEvent(s.to_string()))
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), self.0.clone())
+    }
+}
+
+pub struct Envelope<'a> {
+    pub from: &'a Mailbox,
+    pub to: &'a str,
+    pub message_id: String,
+    pub event: &'a str,
+}
+
+/// A multipart/alternative message with a stable Message-ID.
+pub fn build_message(envelope: Envelope, body: Rendered) -> Result<Message, SendFailure> {
+    let permanent = |reason: String| SendFailure { permanent: true, reason };
+    let to: Mailbox = envelope
+        .to
+        .parse()
+        .map_err(|e| permanent(format!("bad recipient {}: {e}", envelope.to)))?;
+    Message::builder()
+        .from(envelope.from.clone())
+        .to(to)
+        .subject(body.subject)
+        .message_id(Some(envelope.message_id))
+        .header(XXiaofatingEvent(envelope.event.to_string()))
+        .multipart(MultiPart::alternative_plain_html(body.text, body.html))
+        .map_err(|e| permanent(e.to_string()))
+}

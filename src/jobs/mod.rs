@@ -1,0 +1,3 @@
+//! Background work inside the server process.
+
+pub mod outbox_worker;

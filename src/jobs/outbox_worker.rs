@@ -1,0 +1,128 @@
+//! Delivers queued email. Rows are claimed with a lease, so a crash mid-send leads to a resend
+//! with the same Message-ID rather than a loss, and several processes never send the same row
+//! at once (PostgreSQL: `FOR UPDATE SKIP LOCKED`; SQLite: one writer at a time).
+
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::db::models::outbox::{self, OutboxRow};
+use crate::db::{write_tx, DbPool};
+use crate::domain::locale::Locale;
+use crate::email::message::Mail;
+use crate::email::transport::{build_message, Envelope, Mailer, SendFailure};
+use chrono::{NaiveDateTime, TimeDelta};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Notify;
+
+const BATCH: i64 = 50;
+/// How long a claimed row stays invisible to other workers while it is sent.
+const LEASE: TimeDelta = TimeDelta::minutes(2);
+/// After this many failed attempts a message is dead (visible to moderators, can be retried).
+const MAX_ATTEMPTS: i32 = 12;
+const IDLE_POLL: Duration = Duration::from_secs(2);
+
+#[derive(Clone)]
+pub struct OutboxWorker {
+    pub pool: DbPool,
+    pub mailer: Arc<Mailer>,
+    pub settings: Arc<Settings>,
+    pub clock: Clock,
+    /// Woken by services that queue mail, so messages leave at once.
+    pub wake: Arc<Notify>,
+}
+
+/// Exponential backoff: 30 s, 1 min, 2 min … capped at one hour.
+pub fn backoff(attempts: i32) -> TimeDelta {
+    let exp = attempts.clamp(1, 8) - 1;
+    TimeDelta::seconds((30i64 << exp).min(3600))
+}
+
+impl OutboxWorker {
+    /// Runs until the process ends.
+    pub async fn run(self) {
+        loop {
+            match self.deliver_due().await {
+                Ok(0) => {
+                    let _ = tokio::time::timeout(IDLE_POLL, self.wake.notified()).await;
+                }
+                Ok(_) => {}
+                Err(err) => {
+                    tracing::warn!(error = %err, "outbox delivery failed; retrying shortly");
+                    tokio::time::sleep(IDLE_POLL).await;
+                }
+            }
+        }
+    }
+
+    /// Claims and sends one batch of due messages; returns how many were attempted.
+    pub async fn deliver_due(&self) -> anyhow::Result<usize> {
+        let pool = self.pool.clone();
+        let now = self.clock.now();
+        let rows = tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get()?;
+            write_tx(&mut conn, |c| outbox::claim_due(c, now, now + LEASE, BATCH)).map_err(anyhow::Error::from)
+        })
+        .await??;
+        let count = rows.len();
+        for row in rows {
+            let result = self.send_one(&row).await;
+            self.record(row, result).await?;
+        }
+        Ok(count)
+    }
+
+    async fn send_one(&self, row: &OutboxRow) -> Result<(), SendFailure> {
+        let mail: Mail = serde_json::from_str(&row.payload).map_err(|e| SendFailure {
+            permanent: true,
+            reason: format!("unreadable payload: {e}"),
+        })?;
+        let locale = Locale::parse(&row.locale).unwrap_or_default();
+        let body = mail
+            .content(locale, |path| self.settings.link(path))
+            .render(locale)
+            .map_err(|e| SendFailure { permanent: true, reason: format!("render: {e}") })?;
+        let host = self.settings.base_url.host_str().unwrap_or("xiaofating.localhost");
+        let message = build_message(
+            Envelope {
+                from: &self.settings.mail_from,
+                to: &row.recipient_email,
+                message_id: format!("<{}@{host}>", row.message_key.replace([':', ' '], ".")),
+                event: &row.kind,
+            },
+            body,
+        )?;
+        self.mailer.send(message).await
+    }
+
+    async fn record(&self, row: OutboxRow, result: Result<(), SendFailure>) -> anyhow::Result<()> {
+        let pool = self.pool.clone();
+        let now: NaiveDateTime = self.clock.now();
+        let attempts = row.attempts + 1;
+        if let Err(failure) = &result {
+            tracing::warn!(key = %row.message_key, attempts, permanent = failure.permanent, reason = %failure.reason, "email not sent");
+        }
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get()?;
+            match result {
+                Ok(()) => outbox::mark_sent(&mut conn, row.id, now)?,
+                Err(f) if f.permanent || attempts >= MAX_ATTEMPTS => outbox::mark_dead(&mut conn, row.id, &f.reason)?,
+                Err(f) => outbox::retry_later(&mut conn, row.id, now + backoff(attempts), &f.reason)?,
+            }
+            Ok::<_, anyhow::Error>(())
+        })
+        .await?
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_then_caps() {
+        assert_eq!(backoff(1), TimeDelta::seconds(30));
+        assert_eq!(backoff(2), TimeDelta::seconds(60));
+        assert_eq!(backoff(5), TimeDelta::seconds(480));
+        assert_eq!(backoff(12), TimeDelta::seconds(3600));
+    }
+}

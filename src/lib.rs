@@ -1,0 +1,16 @@
+//! 小法庭 xiaofating: a community dispute jury for a second-hand marketplace.
+//! The layers and their rules are described in `docs/` and DESIGN.md.
+
+rust_i18n::i18n!("locales", fallback = "en");
+
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod email;
+pub mod i18n;
+pub mod jobs;
+pub mod routes;
+pub mod services;
+pub mod startup;
+pub mod telemetry;

@@ -1,0 +1,88 @@
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use xiaofating::clock::Clock;
+use xiaofating::config::{ServeArgs, Settings, StorageArgs};
+use xiaofating::services::account::moderator::{create_or_promote_moderator, ModeratorOutcome};
+use xiaofating::startup::Application;
+use xiaofating::{db, services, telemetry};
+
+/// 小法庭 xiaofating — a community dispute jury for a second-hand marketplace.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the web server (runs pending migrations first).
+    Serve(ServeArgs),
+    /// Run pending database migrations and exit.
+    Migrate(StorageArgs),
+    /// Operator tasks.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Fill the database with a believable demo court. Safe to run again.
+    Demo(StorageArgs),
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create a moderator account, or promote an existing account to moderator.
+    CreateModerator {
+        /// Email address of the moderator.
+        #[arg(long)]
+        email: String,
+        #[command(flatten)]
+        storage: StorageArgs,
+    },
+}
+
+fn open_pool(storage: &StorageArgs) -> anyhow::Result<db::DbPool> {
+    std::fs::create_dir_all(&storage.data_dir)
+        .with_context(|| format!("cannot create DATA_DIR {}", storage.data_dir.display()))?;
+    db::connect(&storage.database()?, 2)
+}
+
+#[actix_web::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve(args) => {
+            telemetry::init(&args.log_format);
+            let settings = Settings::from_args(&args)?;
+            let base_url = settings.base_url.clone();
+            let app = Application::build(settings, Clock::default()).await?;
+            tracing::info!(port = app.port(), %base_url, "xiaofating is serving");
+            app.run_until_stopped().await?;
+        }
+        Command::Migrate(storage) => {
+            telemetry::init("pretty");
+            open_pool(&storage)?;
+            println!("migrations are up to date");
+        }
+        Command::Admin { command: AdminCommand::CreateModerator { email, storage } } => {
+            let pool = open_pool(&storage)?;
+            let now = Clock::default().now();
+            let outcome = create_or_promote_moderator(&mut *pool.get()?, &email, now, &mut rand::rng())
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            match outcome {
+                ModeratorOutcome::Promoted => println!("{email} is now a moderator"),
+                ModeratorOutcome::AlreadyModerator => println!("{email} was already a moderator"),
+                ModeratorOutcome::Created { password } => {
+                    println!("created moderator {email} with password: {password}\nchange it after signing in")
+                }
+            }
+        }
+        Command::Demo(storage) => {
+            let pool = open_pool(&storage)?;
+            let report = services::demo::seed(&mut *pool.get()?, Clock::default().now(), &mut rand::rng())
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("{report}");
+        }
+    }
+    Ok(())
+}

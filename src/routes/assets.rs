@@ -1,0 +1,34 @@
+//! The stylesheet, compiled in, served with a long cache life and an ETag.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse};
+use std::sync::LazyLock;
+
+const APP_CSS: &str = include_str!("../../static/app.css");
+
+static VERSION: LazyLock<String> = LazyLock::new(|| {
+    use sha2::{Digest, Sha256};
+    hex::encode(&Sha256::digest(APP_CSS.as_bytes())[..6])
+});
+
+/// Short content hash, appended to the stylesheet URL so a new build busts caches.
+pub fn version() -> &'static str {
+    &VERSION
+}
+
+pub async fn get_app_css(req: HttpRequest) -> HttpResponse {
+    let etag = format!("\"{}\"", version());
+    let cached = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v == etag);
+    let mut res = if cached { HttpResponse::NotModified() } else { HttpResponse::Ok() };
+    res.insert_header((header::ETAG, etag))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=31536000, immutable"));
+    if cached {
+        res.finish()
+    } else {
+        res.content_type("text/css; charset=utf-8").body(APP_CSS)
+    }
+}

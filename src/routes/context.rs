@@ -1,0 +1,153 @@
+//! What every page knows about its request: language, the signed-in account, the CSRF token.
+
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::db::DbPool;
+use crate::domain::locale::Locale;
+use crate::i18n;
+use crate::routes::errors::AppError;
+use crate::routes::rate_limit::Limiters;
+use crate::services::account::{session, Account};
+use actix_session::{Session, SessionExt};
+use actix_web::dev::Payload;
+use actix_web::{web, FromRequest, HttpRequest};
+use futures_util::future::LocalBoxFuture;
+use std::borrow::Cow;
+use std::sync::Arc;
+use tokio::sync::Notify;
+
+pub const SESSION_AUTH: &str = "auth";
+pub const SESSION_CSRF: &str = "csrf";
+pub const SESSION_FLASH: &str = "flash";
+pub const LANG_COOKIE: &str = "lang";
+
+/// Shared by every request.
+pub struct AppState {
+    pub pool: DbPool,
+    pub settings: Arc<Settings>,
+    pub clock: Clock,
+    pub mail_wake: Arc<Notify>,
+    pub limiters: Limiters,
+}
+
+impl AppState {
+    /// Runs blocking database work off the async executor.
+    pub async fn db<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut crate::db::DbConnection) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        web::block(move || {
+            let mut conn = pool.get().map_err(|e| AppError::Internal(e.into()))?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("blocking task failed: {e}")))?
+    }
+}
+
+/// The page context: extracted once per request, handed to every template as `ctx`.
+pub struct Ctx {
+    pub locale: Locale,
+    pub account: Option<Account>,
+    pub csrf: String,
+    pub path: String,
+    pub flash: Option<String>,
+    pub session: Session,
+}
+
+impl Ctx {
+    pub fn t(&self, key: &str) -> Cow<'static, str> {
+        i18n::t(self.locale, key)
+    }
+
+    pub fn tf(&self, key: &str, args: &[(&str, &str)]) -> String {
+        i18n::tf(self.locale, key, args)
+    }
+
+    /// The translated error of a form field, or "" when it has none.
+    pub fn err(&self, errors: &crate::domain::validation::FieldErrors, field: &str) -> Cow<'static, str> {
+        errors.get(field).map_or(Cow::Borrowed(""), |key| self.t(key))
+    }
+
+    pub fn session_token(&self) -> Option<String> {
+        self.session.get::<String>(SESSION_AUTH).ok().flatten()
+    }
+
+    pub fn require_account(&self) -> Result<&Account, AppError> {
+        self.account.as_ref().ok_or_else(|| AppError::SignInRequired(self.path.clone()))
+    }
+
+    /// Shows a one-line notice (an i18n key) on the next page.
+    pub fn flash(&self, key: &str) {
+        let _ = self.session.insert(SESSION_FLASH, key);
+    }
+
+    pub fn languages(&self) -> [Locale; 2] {
+        Locale::ALL
+    }
+
+    pub fn asset_version(&self) -> &'static str {
+        crate::routes::assets::version()
+    }
+}
+
+/// The language of a request without touching the database (also used by error pages).
+pub fn request_locale(req: &HttpRequest) -> Locale {
+    req.cookie(LANG_COOKIE)
+        .and_then(|c| Locale::parse(c.value()))
+        .or_else(|| {
+            req.headers()
+                .get(actix_web::http::header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Locale::negotiate)
+        })
+        .unwrap_or_default()
+}
+
+pub fn new_csrf_token() -> String {
+    crate::domain::public_id::new_secret_token(&mut rand::rng())
+}
+
+impl FromRequest for Ctx {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let state = req.app_data::<web::Data<AppState>>().expect("AppState is registered").clone();
+            let session = req.get_session();
+            let account = match session.get::<String>(SESSION_AUTH).ok().flatten() {
+                Some(token) => {
+                    let now = state.clock.now();
+                    state
+                        .db(move |conn| session::authenticate(conn, &token, now).map_err(AppError::from))
+                        .await?
+                }
+                None => None,
+            };
+            if account.is_none() {
+                session.remove(SESSION_AUTH);
+            }
+            let csrf = match session.get::<String>(SESSION_CSRF).ok().flatten() {
+                Some(token) => token,
+                None => {
+                    let token = new_csrf_token();
+                    let _ = session.insert(SESSION_CSRF, &token);
+                    token
+                }
+            };
+            let locale = account.as_ref().map(|a| a.locale).unwrap_or_else(|| request_locale(&req));
+            Ok(Ctx {
+                locale,
+                account,
+                csrf,
+                path: req.uri().path_and_query().map_or("/", |p| p.as_str()).to_string(),
+                flash: session.remove_as::<String>(SESSION_FLASH).and_then(Result::ok),
+                session,
+            })
+        })
+    }
+}

@@ -1,0 +1,163 @@
+//! Errors as friendly pages in the visitor's language, for our own errors and actix's alike.
+
+use crate::domain::locale::Locale;
+use crate::domain::validation::FieldErrors;
+use crate::routes::context::{request_locale, SESSION_CSRF};
+use crate::services::ServiceError;
+use actix_session::SessionExt;
+use actix_web::dev::ServiceResponse;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::middleware::ErrorHandlerResponse;
+use actix_web::{HttpResponse, ResponseError};
+use askama::Template;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("bad request")]
+    BadRequest,
+    /// A form with problems; handlers catch this and show the form again.
+    #[error("invalid input: {0:?}")]
+    Invalid(FieldErrors),
+    #[error("form expired or forged (CSRF)")]
+    Csrf,
+    #[error("sign-in required")]
+    SignInRequired(String),
+    #[error("too many requests")]
+    TooManyRequests { retry_after_secs: u64 },
+    #[error("payload too large")]
+    PayloadTooLarge,
+    #[error("refused: {0}")]
+    Refused(&'static str),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<ServiceError> for AppError {
+    fn from(err: ServiceError) -> Self {
+        match err {
+            ServiceError::Refused(key) => AppError::Refused(key),
+            ServiceError::Invalid(errors) => AppError::Invalid(errors),
+            other => AppError::Internal(other.into()),
+        }
+    }
+}
+
+/// The i18n key of the sentence an error page shows, carried on the response.
+#[derive(Debug, Clone, Copy)]
+struct ErrorMessage(&'static str);
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::BadRequest => StatusCode::BAD_REQUEST,
+            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::SignInRequired(_) => StatusCode::SEE_OTHER,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Refused(_) => StatusCode::CONFLICT,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut res = HttpResponse::build(self.status_code());
+        match self {
+            AppError::SignInRequired(next) => {
+                let location = format!("/signin?next={}", url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>());
+                return res.insert_header((header::LOCATION, location)).finish();
+            }
+            AppError::TooManyRequests { retry_after_secs } => {
+                res.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+            }
+            AppError::Internal(err) => tracing::error!(error = ?err, "internal error"),
+            _ => {}
+        }
+        let mut res = res.finish();
+        let message = match self {
+            AppError::Csrf => "error.page.csrf",
+            AppError::Refused(key) => key,
+            _ => "",
+        };
+        if !message.is_empty() {
+            res.extensions_mut().insert(ErrorMessage(message));
+        }
+        res
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    ctx: ErrorCtx,
+    status: u16,
+    title: &'a str,
+    message: &'a str,
+}
+
+/// The slice of the page context an error page can know without the database.
+pub struct ErrorCtx {
+    pub locale: Locale,
+    pub csrf: String,
+    pub path: String,
+    pub account: Option<crate::services::account::Account>,
+    pub flash: Option<String>,
+}
+
+impl ErrorCtx {
+    pub fn t(&self, key: &str) -> std::borrow::Cow<'static, str> {
+        crate::i18n::t(self.locale, key)
+    }
+    pub fn languages(&self) -> [Locale; 2] {
+        Locale::ALL
+    }
+    pub fn asset_version(&self) -> &'static str {
+        crate::routes::assets::version()
+    }
+}
+
+/// `ErrorHandlers` default: gives every 4xx/5xx response without an HTML body a localized page.
+pub fn render_error_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if is_html || res.status().is_redirection() {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let req = res.request();
+    let locale = request_locale(req);
+    let ctx = ErrorCtx {
+        locale,
+        csrf: req.get_session().get::<String>(SESSION_CSRF).ok().flatten().unwrap_or_default(),
+        path: req.path().to_string(),
+        account: None,
+        flash: None,
+    };
+    let code = status.as_u16();
+    let known = [400, 403, 404, 405, 409, 413, 422, 429, 503];
+    let key_status = if known.contains(&code) { code } else if code >= 500 { 500 } else { 400 };
+    let title = ctx.t(&format!("error.page.{key_status}.title"));
+    let message_key = res
+        .response()
+        .extensions()
+        .get::<ErrorMessage>()
+        .map(|m| m.0.to_string())
+        .unwrap_or_else(|| format!("error.page.{key_status}.message"));
+    let message = ctx.t(&message_key);
+    let html = ErrorPage { ctx, status: code, title: &title, message: &message }
+        .render()
+        .unwrap_or_else(|_| title.to_string());
+    let (req, mut old) = res.into_parts();
+    let headers = old.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    headers.remove(header::CONTENT_LENGTH);
+    let res = old.set_body(html).map_into_boxed_body();
+    Ok(ErrorHandlerResponse::Response(ServiceResponse::new(req, res).map_into_right_body()))
+}

@@ -1,0 +1,82 @@
+//! HTTP: extract, authorise, call a service, render. Handlers are named verb_noun.
+
+pub mod account;
+pub mod assets;
+pub mod context;
+pub mod csrf;
+pub mod errors;
+pub mod health;
+pub mod home;
+pub mod language;
+pub mod password;
+pub mod rate_limit;
+pub mod register;
+pub mod signin;
+pub mod verify;
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use errors::AppError;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(home::get_home))
+        .route("/healthz", web::get().to(health::get_healthz))
+        .route("/metrics", web::get().to(health::get_metrics))
+        .route("/static/app.css", web::get().to(assets::get_app_css))
+        .route("/register", web::get().to(register::get_register))
+        .route("/register", web::post().to(register::post_register))
+        .route("/signin", web::get().to(signin::get_signin))
+        .route("/signin", web::post().to(signin::post_signin))
+        .route("/signout", web::post().to(signin::post_signout))
+        .route("/verify", web::get().to(verify::get_verify))
+        .route("/verify", web::post().to(verify::post_verify))
+        .route("/verify/resend", web::post().to(verify::post_verify_resend))
+        .route("/password/forgot", web::get().to(password::get_forgot))
+        .route("/password/forgot", web::post().to(password::post_forgot))
+        .route("/password/reset", web::get().to(password::get_reset))
+        .route("/password/reset", web::post().to(password::post_reset))
+        .route("/account", web::get().to(account::get_account))
+        .route("/account/settings", web::post().to(account::post_settings))
+        .route("/account/password", web::post().to(account::post_password))
+        .route("/language", web::post().to(language::post_language));
+}
+
+/// A rendered page with the given status.
+pub fn page(status: StatusCode, template: &impl Template) -> Result<HttpResponse, AppError> {
+    let html = template.render().map_err(|e| AppError::Internal(e.into()))?;
+    Ok(HttpResponse::build(status).content_type("text/html; charset=utf-8").body(html))
+}
+
+pub fn ok_page(template: &impl Template) -> Result<HttpResponse, AppError> {
+    page(StatusCode::OK, template)
+}
+
+/// 303 See Other, the answer to a successful form post.
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther().insert_header((header::LOCATION, location.to_string())).finish()
+}
+
+/// Only paths on this site are followed after sign-in or a language switch (no open redirect).
+pub fn local_path(next: &str) -> &str {
+    let is_local = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && !next.chars().any(char::is_control);
+    if is_local {
+        next
+    } else {
+        "/"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn only_local_paths_are_followed() {
+        assert_eq!(local_path("/account"), "/account");
+        assert_eq!(local_path("/cases?x=1"), "/cases?x=1");
+        for bad in ["//evil.example", "https://evil.example", "/\\evil", "", "javascript:alert(1)", "/a\nb"] {
+            assert_eq!(local_path(bad), "/", "{bad}");
+        }
+    }
+}

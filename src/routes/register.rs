@@ -1,0 +1,76 @@
+use crate::csrf_forms;
+use crate::domain::validation::FieldErrors;
+use crate::routes::context::{AppState, Ctx};
+use crate::routes::csrf::CsrfForm;
+use crate::routes::errors::AppError;
+use crate::routes::signin::start_session;
+use crate::routes::{ok_page, page, see_other};
+use crate::services::account::register::{register, Registration};
+use crate::services::account::session;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "register.html")]
+struct RegisterPage<'a> {
+    ctx: Ctx,
+    email: &'a str,
+    display_name: &'a str,
+    errors: FieldErrors,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RegisterForm {
+    csrf_token: String,
+    email: String,
+    display_name: String,
+    password: String,
+    password_confirm: String,
+}
+
+csrf_forms!(RegisterForm);
+
+pub async fn get_register(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    if ctx.account.is_some() {
+        return Ok(see_other("/account"));
+    }
+    ok_page(&RegisterPage { ctx, email: "", display_name: "", errors: FieldErrors::new() })
+}
+
+pub async fn post_register(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    CsrfForm(form): CsrfForm<RegisterForm>,
+) -> Result<HttpResponse, AppError> {
+    let registration = Registration {
+        email: form.email.clone(),
+        display_name: form.display_name.clone(),
+        password: form.password,
+        password_confirm: form.password_confirm,
+        locale: ctx.locale.code().to_string(),
+    };
+    let now = state.clock.now();
+    let created = state
+        .db(move |conn| {
+            let mut rng = rand::rng();
+            let user = register(conn, &registration, now, &mut rng)?;
+            Ok(session::open_session(conn, user.id, now, &mut rng)?)
+        })
+        .await;
+    match created {
+        Ok(token) => {
+            state.mail_wake.notify_one();
+            start_session(&ctx.session, &token);
+            ctx.flash("register.done");
+            Ok(see_other("/account"))
+        }
+        Err(AppError::Invalid(errors)) => page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &RegisterPage { ctx, email: &form.email, display_name: &form.display_name, errors },
+        ),
+        Err(other) => Err(other),
+    }
+}

@@ -1,0 +1,112 @@
+use crate::csrf_forms;
+use crate::domain::locale::Locale;
+use crate::routes::context::{new_csrf_token, AppState, Ctx, LANG_COOKIE, SESSION_AUTH, SESSION_CSRF};
+use crate::routes::csrf::CsrfForm;
+use crate::routes::errors::AppError;
+use crate::routes::{local_path, page, see_other};
+use crate::services::account::session;
+use actix_session::Session;
+use actix_web::cookie::{time, Cookie, SameSite};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "signin.html")]
+struct SignInPage<'a> {
+    ctx: Ctx,
+    email: &'a str,
+    next: &'a str,
+    error: Option<&'a str>,
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    #[serde(default)]
+    next: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SignInForm {
+    csrf_token: String,
+    email: String,
+    password: String,
+    next: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SignOutForm {
+    csrf_token: String,
+}
+
+csrf_forms!(SignInForm, SignOutForm);
+
+pub async fn get_signin(ctx: Ctx, query: web::Query<NextQuery>) -> Result<HttpResponse, AppError> {
+    let next = local_path(&query.next).to_string();
+    if ctx.account.is_some() {
+        return Ok(see_other(&next));
+    }
+    page(StatusCode::OK, &SignInPage { ctx, email: "", next: &next, error: None })
+}
+
+pub async fn post_signin(
+    req: HttpRequest,
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    CsrfForm(form): CsrfForm<SignInForm>,
+) -> Result<HttpResponse, AppError> {
+    let ip = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+    state.limiters.check_sign_in(&form.email.trim().to_lowercase(), &ip)?;
+    let now = state.clock.now();
+    let (email, password) = (form.email.clone(), form.password.clone());
+    let signed_in = state
+        .db(move |conn| session::sign_in(conn, &email, &password, now, &mut rand::rng()).map_err(AppError::from))
+        .await;
+    match signed_in {
+        Ok((account, token)) => {
+            let mut res = see_other(local_path(&form.next));
+            start_session(&ctx.session, &token);
+            res.add_cookie(&lang_cookie(account.locale, state.settings.is_https()))
+                .map_err(|e| AppError::Internal(e.into()))?;
+            Ok(res)
+        }
+        Err(AppError::Refused(key)) => page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &SignInPage { ctx, email: &form.email, next: local_path(&form.next), error: Some(key) },
+        ),
+        Err(other) => Err(other),
+    }
+}
+
+pub async fn post_signout(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    _form: CsrfForm<SignOutForm>,
+) -> Result<HttpResponse, AppError> {
+    if let Some(token) = ctx.session_token() {
+        state.db(move |conn| session::sign_out(conn, &token).map_err(AppError::from)).await?;
+    }
+    ctx.session.purge();
+    Ok(see_other("/"))
+}
+
+/// Binds a fresh session to the account: new cookie, new CSRF token (no fixation).
+pub fn start_session(session: &Session, token: &str) {
+    session.renew();
+    let _ = session.insert(SESSION_AUTH, token);
+    let _ = session.insert(SESSION_CSRF, new_csrf_token());
+}
+
+/// Remembers the interface language for a year, also for pages that cannot ask the database.
+pub fn lang_cookie(locale: Locale, secure: bool) -> Cookie<'static> {
+    Cookie::build(LANG_COOKIE, locale.code())
+        .path("/")
+        .max_age(time::Duration::days(365))
+        .same_site(SameSite::Lax)
+        .http_only(true)
+        .secure(secure)
+        .finish()
+}

@@ -1,0 +1,85 @@
+use crate::csrf_forms;
+use crate::routes::context::{AppState, Ctx};
+use crate::routes::csrf::CsrfForm;
+use crate::routes::errors::AppError;
+use crate::routes::{ok_page, page, see_other};
+use crate::services::account::verify_email::{resend_verification, verify_email};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "verify.html")]
+struct VerifyPage<'a> {
+    ctx: Ctx,
+    token: &'a str,
+    problem: Option<&'a str>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct TokenQuery {
+    token: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct VerifyForm {
+    csrf_token: String,
+    token: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ResendForm {
+    csrf_token: String,
+}
+
+csrf_forms!(VerifyForm, ResendForm);
+
+/// The emailed link lands here; confirming is a POST so that mail scanners opening links change nothing.
+pub async fn get_verify(ctx: Ctx, query: web::Query<TokenQuery>) -> Result<HttpResponse, AppError> {
+    let problem = query.token.is_empty().then_some("verify.invalid");
+    ok_page(&VerifyPage { ctx, token: &query.token, problem })
+}
+
+pub async fn post_verify(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    CsrfForm(form): CsrfForm<VerifyForm>,
+) -> Result<HttpResponse, AppError> {
+    let now = state.clock.now();
+    let token = form.token.clone();
+    match state.db(move |conn| verify_email(conn, &token, now).map_err(AppError::from)).await {
+        Ok(_) => {
+            ctx.flash("verify.done");
+            Ok(see_other(if ctx.account.is_some() { "/account" } else { "/signin" }))
+        }
+        Err(AppError::Refused(key)) => {
+            page(StatusCode::UNPROCESSABLE_ENTITY, &VerifyPage { ctx, token: &form.token, problem: Some(key) })
+        }
+        Err(other) => Err(other),
+    }
+}
+
+pub async fn post_verify_resend(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    _form: CsrfForm<ResendForm>,
+) -> Result<HttpResponse, AppError> {
+    let user_id = ctx.require_account()?.id;
+    let now = state.clock.now();
+    match state
+        .db(move |conn| resend_verification(conn, user_id, now, &mut rand::rng()).map_err(AppError::from))
+        .await
+    {
+        Ok(()) => {
+            state.mail_wake.notify_one();
+            ctx.flash("verify.resent");
+        }
+        Err(AppError::Refused(key)) => ctx.flash(key),
+        Err(other) => return Err(other),
+    }
+    Ok(see_other("/account"))
+}

@@ -1,0 +1,66 @@
+use super::password::{verify_password, DUMMY_HASH};
+use super::Account;
+use crate::db::models::{auth_session, user};
+use crate::db::{write_tx, DbConnection};
+use crate::domain::account::Email;
+use crate::domain::public_id::new_secret_token;
+use crate::services::{token_hash, ServiceError, ServiceResult};
+use chrono::{NaiveDateTime, TimeDelta};
+use rand::Rng;
+
+/// A session unused this long ends (OWASP ASVS 7.3.1 idle timeout).
+pub const IDLE_TIMEOUT: TimeDelta = TimeDelta::days(7);
+/// A session ends this long after sign-in, however active (ASVS 7.3.2).
+pub const ABSOLUTE_TIMEOUT: TimeDelta = TimeDelta::days(30);
+/// `last_seen_at` is written at most this often, so reads stay reads.
+const TOUCH_EVERY: TimeDelta = TimeDelta::minutes(5);
+
+/// Checks the password and opens a session; returns the account and the session's secret.
+pub fn sign_in(
+    conn: &mut DbConnection,
+    email: &str,
+    password: &str,
+    now: NaiveDateTime,
+    rng: &mut impl Rng,
+) -> ServiceResult<(Account, String)> {
+    let user = match Email::parse(email) {
+        Ok(email) => user::find_by_email(conn, email.as_str())?,
+        Err(_) => None,
+    };
+    let stored_hash = user.as_ref().map_or(DUMMY_HASH.as_str(), |u| u.password_hash.as_str());
+    let password_ok = verify_password(stored_hash, password);
+    let user = match user {
+        Some(user) if password_ok => user,
+        _ => return Err(ServiceError::Refused("signin.failed")),
+    };
+    let token = open_session(conn, user.id, now, rng)?;
+    Ok((Account::from(user), token))
+}
+
+/// Opens a session for the account and returns its secret (kept only in the visitor's cookie).
+pub fn open_session(conn: &mut DbConnection, user_id: i32, now: NaiveDateTime, rng: &mut impl Rng) -> ServiceResult<String> {
+    let token = new_secret_token(rng);
+    write_tx(conn, |conn| auth_session::insert(conn, &token_hash(&token), user_id, now))?;
+    Ok(token)
+}
+
+/// The account behind a session secret, if the session is still alive.
+pub fn authenticate(conn: &mut DbConnection, token: &str, now: NaiveDateTime) -> ServiceResult<Option<Account>> {
+    let hash = token_hash(token);
+    let Some((session, user)) = auth_session::find_with_user(conn, &hash)? else {
+        return Ok(None);
+    };
+    if now - session.last_seen_at > IDLE_TIMEOUT || now - session.created_at > ABSOLUTE_TIMEOUT {
+        auth_session::delete_by_hash(conn, &hash)?;
+        return Ok(None);
+    }
+    if now - session.last_seen_at > TOUCH_EVERY {
+        auth_session::touch(conn, session.id, now)?;
+    }
+    Ok(Some(Account::from(user)))
+}
+
+pub fn sign_out(conn: &mut DbConnection, token: &str) -> ServiceResult<()> {
+    auth_session::delete_by_hash(conn, &token_hash(token))?;
+    Ok(())
+}

@@ -1,0 +1,76 @@
+use super::password::{hash_password, verify_password};
+use super::Account;
+use crate::db::models::{auth_session, user};
+use crate::db::{write_tx, DbConnection};
+use crate::domain::account::{check_password, parse_time_zone, DisplayName};
+use crate::domain::locale::Locale;
+use crate::domain::validation::FieldErrors;
+use crate::services::{token_hash, ServiceError, ServiceResult};
+use chrono::NaiveDateTime;
+
+#[derive(Debug, Clone, Default)]
+pub struct SettingsForm {
+    pub display_name: String,
+    pub locale: String,
+    pub time_zone: String,
+}
+
+pub fn update_settings(
+    conn: &mut DbConnection,
+    account: &Account,
+    form: &SettingsForm,
+    now: NaiveDateTime,
+) -> ServiceResult<()> {
+    let mut errors = FieldErrors::new();
+    let name = errors.check("display_name", DisplayName::parse(&form.display_name));
+    let locale = errors.check("locale", Locale::parse(&form.locale).ok_or("error.locale_invalid"));
+    let tz = errors.check("time_zone", parse_time_zone(&form.time_zone));
+    let (Some(name), Some(locale), Some(tz)) = (name, locale, tz) else {
+        return Err(errors.into());
+    };
+    let change = user::SettingsChange {
+        display_name: name.as_str(),
+        locale: locale.code(),
+        time_zone: tz.name(),
+        updated_at: now,
+    };
+    write_tx(conn, |conn| user::update_settings(conn, account.id, &change))?;
+    Ok(())
+}
+
+/// Remembers the language a signed-in member picked in the header.
+pub fn set_language(conn: &mut DbConnection, account: &Account, locale: Locale) -> ServiceResult<()> {
+    write_tx(conn, |conn| user::set_locale(conn, account.id, locale.code()))?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PasswordChange {
+    pub current: String,
+    pub new: String,
+    pub confirm: String,
+}
+
+/// Changes the password after checking the current one, and ends every other session.
+pub fn change_password(
+    conn: &mut DbConnection,
+    account: &Account,
+    form: &PasswordChange,
+    session_token: &str,
+    now: NaiveDateTime,
+) -> ServiceResult<()> {
+    let row = user::find(conn, account.id)?.ok_or(ServiceError::Refused("error.not_found"))?;
+    if !verify_password(&row.password_hash, &form.current) {
+        return Err(FieldErrors::single("current", "error.password_wrong").into());
+    }
+    check_password(&form.new, &[&row.email, &row.display_name]).map_err(|key| FieldErrors::single("new", key))?;
+    if form.new != form.confirm {
+        return Err(FieldErrors::single("confirm", "error.password_mismatch").into());
+    }
+    let hash = hash_password(&form.new);
+    write_tx(conn, |conn| {
+        user::set_password_hash(conn, account.id, &hash, now)?;
+        auth_session::delete_others(conn, account.id, &token_hash(session_token))
+    })?;
+    Ok(())
+}

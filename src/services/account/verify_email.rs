@@ -1,0 +1,67 @@
+use crate::db::models::{email_token, user, user::UserRow};
+use crate::db::{write_tx, DbConnection};
+use crate::domain::locale::Locale;
+use crate::domain::public_id::new_secret_token;
+use crate::email::message::Mail;
+use crate::services::{outbox, token_hash, ServiceError, ServiceResult};
+use chrono::{NaiveDateTime, TimeDelta};
+use rand::Rng;
+
+pub const PURPOSE: &str = "verify_email";
+const VALID_FOR: TimeDelta = TimeDelta::hours(48);
+
+/// Makes a fresh verification link (retiring older ones) and queues its email. Runs inside the
+/// caller's transaction.
+pub fn issue_verification(
+    conn: &mut DbConnection,
+    user: &UserRow,
+    now: NaiveDateTime,
+    rng: &mut impl Rng,
+) -> diesel::QueryResult<()> {
+    let token = new_secret_token(rng);
+    email_token::retire_unused(conn, user.id, PURPOSE, now)?;
+    let token_id = email_token::insert(conn, &token_hash(&token), user.id, PURPOSE, now, now + VALID_FOR)?;
+    outbox::enqueue(
+        conn,
+        &format!("account_verify:{}:{token_id}", user.public_id),
+        &user.email,
+        Locale::parse(&user.locale).unwrap_or_default(),
+        &Mail::AccountVerify { name: user.display_name.clone(), token },
+        now,
+    )
+}
+
+/// Sends a new link to a signed-in member who has not verified yet.
+pub fn resend_verification(
+    conn: &mut DbConnection,
+    user_id: i32,
+    now: NaiveDateTime,
+    rng: &mut impl Rng,
+) -> ServiceResult<()> {
+    write_tx(conn, |conn| {
+        let user = user::find(conn, user_id)?.ok_or(ServiceError::Refused("error.not_found"))?;
+        if user.email_verified_at.is_some() {
+            return Err(ServiceError::Refused("verify.already"));
+        }
+        issue_verification(conn, &user, now, rng)?;
+        Ok(())
+    })
+}
+
+/// Marks the email of the link's owner as verified. A used, expired or unknown link is refused.
+pub fn verify_email(conn: &mut DbConnection, token: &str, now: NaiveDateTime) -> ServiceResult<UserRow> {
+    write_tx(conn, |conn| {
+        let row = email_token::find(conn, &token_hash(token), PURPOSE)?
+            .ok_or(ServiceError::Refused("verify.invalid"))?;
+        let user = user::find(conn, row.user_id)?.ok_or(ServiceError::Refused("verify.invalid"))?;
+        if user.email_verified_at.is_some() {
+            return Ok(user);
+        }
+        if row.used_at.is_some() || row.expires_at < now {
+            return Err(ServiceError::Refused("verify.expired"));
+        }
+        email_token::consume(conn, row.id, now)?;
+        user::mark_verified(conn, user.id, now)?;
+        Ok(UserRow { email_verified_at: Some(now), ..user })
+    })
+}

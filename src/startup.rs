@@ -1,0 +1,141 @@
+//! Wires settings, database, mailer, worker and routes into a running server.
+
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::db::{self, DatabaseUrl};
+use crate::email::transport::Mailer;
+use crate::jobs::outbox_worker::OutboxWorker;
+use crate::routes::{self, context::AppState, errors::render_error_page, errors::AppError, health::PoolGauges, rate_limit::Limiters};
+use actix_session::config::{BrowserSession, CookieContentSecurity};
+use actix_session::storage::CookieSessionStore;
+use actix_session::SessionMiddleware;
+use actix_web::cookie::{Key, SameSite};
+use actix_web::dev::Server;
+use actix_web::error::{QueryPayloadError, UrlencodedError};
+use actix_web::middleware::{DefaultHeaders, ErrorHandlers};
+use actix_web::{web, App, HttpServer};
+use actix_web_prom::PrometheusMetricsBuilder;
+use prometheus::Registry;
+use std::net::TcpListener;
+use std::sync::Arc;
+use tokio::sync::Notify;
+use tracing_actix_web::TracingLogger;
+
+/// Largest urlencoded form body; anything bigger is refused with 413 before it is read.
+const FORM_LIMIT: usize = 256 * 1024;
+
+const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+     object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+pub struct Application {
+    server: Server,
+    port: u16,
+    pub pool: db::DbPool,
+}
+
+impl Application {
+    /// Opens the database (running migrations), starts the mail worker and binds the listener.
+    pub async fn build(settings: Settings, clock: Clock) -> anyhow::Result<Application> {
+        let pool_size = match settings.database {
+            DatabaseUrl::Sqlite(_) => 8,
+            DatabaseUrl::Postgres(_) => 16,
+        };
+        let database = settings.database.clone();
+        let pool = tokio::task::spawn_blocking(move || db::connect(&database, pool_size)).await??;
+        let settings = Arc::new(settings);
+        let mail_wake = Arc::new(Notify::new());
+        let mailer = Arc::new(Mailer::new(settings.smtp_url.as_deref(), settings.mail_dir())?);
+        tokio::spawn(
+            OutboxWorker {
+                pool: pool.clone(),
+                mailer,
+                settings: settings.clone(),
+                clock: clock.clone(),
+                wake: mail_wake.clone(),
+            }
+            .run(),
+        );
+
+        let listener = TcpListener::bind(&settings.bind)
+            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
+        let port = listener.local_addr()?.port();
+        let registry = Registry::new();
+        let prometheus = PrometheusMetricsBuilder::new("xiaofating")
+            .registry(registry.clone())
+            .mask_unmatched_patterns("UNMATCHED")
+            .build()
+            .map_err(|e| anyhow::anyhow!("metrics: {e}"))?;
+        let gauges = web::Data::new(PoolGauges::register(&registry)?);
+        let registry = web::Data::new(registry);
+        let state = web::Data::new(AppState {
+            pool: pool.clone(),
+            limiters: Limiters::new(&settings.limits),
+            settings: settings.clone(),
+            clock,
+            mail_wake,
+        });
+        let key = Key::derive_from(&settings.secret_key);
+        let https = settings.is_https();
+
+        let server = HttpServer::new(move || {
+            App::new()
+                .wrap(ErrorHandlers::new().default_handler(render_error_page))
+                .wrap(session_middleware(key.clone(), https))
+                .wrap(security_headers(https))
+                .wrap(prometheus.clone())
+                .wrap(TracingLogger::default())
+                .app_data(state.clone())
+                .app_data(registry.clone())
+                .app_data(gauges.clone())
+                .app_data(web::FormConfig::default().limit(FORM_LIMIT).error_handler(|err, _| {
+                    match err {
+                        UrlencodedError::Overflow { .. } => AppError::PayloadTooLarge,
+                        _ => AppError::BadRequest,
+                    }
+                    .into()
+                }))
+                .app_data(web::QueryConfig::default().error_handler(|_: QueryPayloadError, _| AppError::BadRequest.into()))
+                .configure(routes::configure)
+                .default_service(web::to(|| async { Err::<actix_web::HttpResponse, _>(AppError::NotFound) }))
+        })
+        .listen(listener)?
+        .run();
+        Ok(Application { server, port, pool })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Session state lives in an encrypted, signed cookie; the sign-in secret inside it is checked
+/// against the `auth_sessions` table on every request, so signing out kills it for good.
+fn session_middleware(key: Key, secure: bool) -> SessionMiddleware<CookieSessionStore> {
+    SessionMiddleware::builder(CookieSessionStore::default(), key)
+        .cookie_name("xft_session".to_string())
+        .cookie_secure(secure)
+        .cookie_http_only(true)
+        .cookie_same_site(SameSite::Lax)
+        .cookie_content_security(CookieContentSecurity::Private)
+        .session_lifecycle(BrowserSession::default())
+        .build()
+}
+
+fn security_headers(https: bool) -> DefaultHeaders {
+    let headers = DefaultHeaders::new()
+        .add(("Content-Security-Policy", CSP))
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("X-Frame-Options", "DENY"))
+        .add(("Referrer-Policy", "same-origin"))
+        .add(("Permissions-Policy", "camera=(), microphone=(), geolocation=()"))
+        .add(("Cross-Origin-Opener-Policy", "same-origin"));
+    if https {
+        headers.add(("Strict-Transport-Security", "max-age=63072000; includeSubDomains"))
+    } else {
+        headers
+    }
+}
