@@ -35,13 +35,20 @@ pub struct Application {
 
 impl Application {
     /// Opens the database (running migrations), starts the mail worker and binds the listener.
-    pub async fn build(settings: Settings, clock: Clock) -> anyhow::Result<Application> {
+    pub async fn build(mut settings: Settings, clock: Clock) -> anyhow::Result<Application> {
         let pool_size = match settings.database {
             DatabaseUrl::Sqlite(_) => 8,
             DatabaseUrl::Postgres(_) => 16,
         };
         let database = settings.database.clone();
         let pool = tokio::task::spawn_blocking(move || db::connect(&database, pool_size)).await??;
+        let listener = TcpListener::bind(&settings.bind)
+            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
+        let port = listener.local_addr()?.port();
+        if settings.base_url.port() == Some(0) {
+            // BIND asked for any free port and BASE_URL was derived from it: name the real one.
+            let _ = settings.base_url.set_port(Some(port));
+        }
         let settings = Arc::new(settings);
         let mail_wake = Arc::new(Notify::new());
         let mailer = Arc::new(Mailer::new(settings.smtp_url.as_deref(), settings.mail_dir())?);
@@ -56,9 +63,6 @@ impl Application {
             .run(),
         );
 
-        let listener = TcpListener::bind(&settings.bind)
-            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
-        let port = listener.local_addr()?.port();
         let registry = Registry::new();
         let prometheus = PrometheusMetricsBuilder::new("xiaofating")
             .registry(registry.clone())

@@ -1,0 +1,202 @@
+//! Black-box harness: the real app on a random port, with a fresh database — a temporary SQLite
+//! file, or a fresh PostgreSQL database when `TEST_DATABASE_URL` is set.
+#![allow(dead_code)]
+
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use reqwest::redirect::Policy;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+use xiaofating::clock::Clock;
+use xiaofating::config::{ServeArgs, Settings, StorageArgs};
+use xiaofating::db::DbPool;
+use xiaofating::startup::Application;
+
+pub struct TestApp {
+    pub address: String,
+    pub clock: Clock,
+    pub client: reqwest::Client,
+    pub pool: DbPool,
+    pub data_dir: tempfile::TempDir,
+    pub database_url: String,
+}
+
+pub const PASSWORD: &str = "quiet river lantern 42";
+
+pub fn postgres_server_url() -> Option<String> {
+    std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())
+}
+
+/// Creates an empty PostgreSQL database next to the one `server_url` names and returns its URL.
+pub fn fresh_postgres_database(server_url: &str) -> String {
+    let mut conn = PgConnection::establish(server_url)
+        .unwrap_or_else(|e| panic!("TEST_DATABASE_URL {server_url} is not reachable: {e}"));
+    let name = format!("xft_test_{}", xiaofating::domain::public_id::new_public_id(&mut rand::rng()));
+    diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut conn).expect("create test database");
+    let mut url = url::Url::parse(server_url).expect("TEST_DATABASE_URL is a URL");
+    url.set_path(&format!("/{name}"));
+    url.to_string()
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
+    let data_dir = tempfile::tempdir().expect("temp dir");
+    let database_url = match postgres_server_url() {
+        Some(server) => fresh_postgres_database(&server),
+        None => format!("sqlite://{}", data_dir.path().join("court.db").display()),
+    };
+    let args = ServeArgs {
+        storage: StorageArgs { data_dir: data_dir.path().to_path_buf(), database_url: Some(database_url.clone()) },
+        bind: "127.0.0.1:0".into(),
+        base_url: None,
+        smtp_url: None,
+        mail_from: "小法庭 <court@xiaofating.test>".into(),
+        secret_key: None,
+        log_format: "pretty".into(),
+    };
+    let mut settings = Settings::from_args(&args).expect("settings");
+    customise(&mut settings);
+    let clock = Clock::default();
+    let app = Application::build(settings, clock.clone()).await.expect("app builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let pool = app.pool.clone();
+    tokio::spawn(app.run_until_stopped());
+    TestApp { address, clock, client: new_client(), pool, data_dir, database_url }
+}
+
+/// A browser-like client: keeps cookies, does not follow redirects (tests look at them).
+pub fn new_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// The CSRF token of the first form on a page.
+pub fn csrf_of(html: &str) -> String {
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = html.find(marker).expect("page has a CSRF token") + marker.len();
+    html[start..].split('"').next().unwrap().to_string()
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    pub async fn get_html(&self, path: &str) -> String {
+        self.get(path).await.text().await.unwrap()
+    }
+
+    /// Opens `page`, takes its CSRF token and posts `fields` to `action`, like a person would.
+    pub async fn submit(&self, page: &str, action: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let token = csrf_of(&self.get_html(page).await);
+        let mut form: Vec<(&str, &str)> = vec![("csrf_token", token.as_str())];
+        form.extend_from_slice(fields);
+        self.client.post(self.url(action)).form(&form).send().await.expect("POST")
+    }
+
+    pub async fn register(&self, email: &str, name: &str) -> reqwest::Response {
+        self.submit(
+            "/register",
+            "/register",
+            &[("email", email), ("display_name", name), ("password", PASSWORD), ("password_confirm", PASSWORD)],
+        )
+        .await
+    }
+
+    pub async fn sign_in(&self, email: &str, password: &str) -> reqwest::Response {
+        self.submit("/signin", "/signin", &[("email", email), ("password", password)]).await
+    }
+
+    pub async fn sign_out(&self) -> reqwest::Response {
+        self.submit("/", "/signout", &[]).await
+    }
+
+    pub fn mail_dir(&self) -> PathBuf {
+        self.data_dir.path().join("mail")
+    }
+
+    /// Waits for the outbox worker to deliver a message of `kind` to `to`; returns its text part.
+    pub async fn wait_for_mail(&self, kind: &str, to: &str) -> Mail {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            if let Some(mail) = self.mails().into_iter().find(|m| m.kind == kind && m.to.contains(to)) {
+                return mail;
+            }
+            assert!(Instant::now() < deadline, "no {kind} mail to {to} arrived");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub fn mails(&self) -> Vec<Mail> {
+        let Ok(entries) = std::fs::read_dir(self.mail_dir()) else {
+            return vec![];
+        };
+        entries
+            .filter_map(|e| std::fs::read(e.ok()?.path()).ok())
+            .map(|raw| Mail::parse(&raw))
+            .collect()
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        use diesel::sql_types::BigInt;
+        #[derive(diesel::QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = BigInt)]
+            n: i64,
+        }
+        let pool = self.pool.clone();
+        let sql = format!("SELECT COUNT(*) AS n FROM {table}");
+        tokio::task::spawn_blocking(move || {
+            diesel::sql_query(sql).get_result::<Count>(&mut *pool.get().unwrap()).unwrap().n
+        })
+        .await
+        .unwrap()
+    }
+}
+
+pub struct Mail {
+    pub kind: String,
+    pub to: String,
+    pub subject: String,
+    pub message_id: String,
+    pub text: String,
+    pub html: String,
+}
+
+impl Mail {
+    pub fn parse(raw: &[u8]) -> Mail {
+        let parsed = mailparse::parse_mail(raw).expect("valid MIME");
+        let header = |name: &str| parsed.headers.iter().find(|h| h.get_key().eq_ignore_ascii_case(name)).map(|h| h.get_value()).unwrap_or_default();
+        let part = |mime: &str| {
+            parsed
+                .subparts
+                .iter()
+                .find(|p| p.ctype.mimetype == mime)
+                .map(|p| p.get_body().expect("decodable body"))
+                .unwrap_or_default()
+        };
+        Mail {
+            kind: header("X-Xiaofating-Event"),
+            to: header("To"),
+            subject: header("Subject"),
+            message_id: header("Message-ID"),
+            text: part("text/plain"),
+            html: part("text/html"),
+        }
+    }
+
+    /// The first link in the text part.
+    pub fn link(&self) -> String {
+        let start = self.text.find("http").expect("mail has a link");
+        self.text[start..].split_whitespace().next().unwrap().to_string()
+    }
+}
