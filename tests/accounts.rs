@@ -267,7 +267,7 @@ async fn settings_change_language_and_time_zone_and_validate() {
 async fn changing_the_password_signs_out_other_devices() {
     let app = spawn_app().await;
     app.register("devices@example.com", "Devices").await;
-    let other = TestApp { client: common::new_client(), ..app };
+    let other = app.with_fresh_client();
     let laptop = common::new_client();
     // `other` shares the app; sign in a second device with its own cookie jar.
     let page = laptop.get(other.url("/signin")).send().await.unwrap().text().await.unwrap();
@@ -308,7 +308,7 @@ async fn language_follows_the_browser_then_the_switch() {
     // Signed in, the choice is stored on the account.
     app.register("lang@example.com", "Lang").await;
     app.submit("/", "/language", &[("lang", "zh-CN"), ("next", "/")]).await;
-    let fresh = TestApp { client: common::new_client(), ..app };
+    let fresh = app.with_fresh_client();
     fresh.sign_in("lang@example.com", PASSWORD).await;
     assert!(fresh.get_html("/account").await.contains("<html lang=\"zh-CN\">"));
 }

@@ -18,6 +18,32 @@ pub struct TestApp {
     pub pool: DbPool,
     pub data_dir: tempfile::TempDir,
     pub database_url: String,
+    _database: DropDatabase,
+}
+
+/// Drops the test's PostgreSQL database when the test ends (SQLite files go with the temp dir).
+pub struct DropDatabase(Option<(String, String)>);
+
+/// A fresh database for one test: PostgreSQL when `TEST_DATABASE_URL` is set, else SQLite in `dir`.
+pub fn test_database(dir: &std::path::Path) -> (String, DropDatabase) {
+    match postgres_server_url() {
+        Some(server) => {
+            let url = fresh_postgres_database(&server);
+            let name = url.rsplit('/').next().unwrap().to_string();
+            (url, DropDatabase(Some((server, name))))
+        }
+        None => (format!("sqlite://{}", dir.join("court.db").display()), DropDatabase(None)),
+    }
+}
+
+impl Drop for DropDatabase {
+    fn drop(&mut self) {
+        if let Some((server, name)) = self.0.take() {
+            if let Ok(mut conn) = PgConnection::establish(&server) {
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn);
+            }
+        }
+    }
 }
 
 pub const PASSWORD: &str = "quiet river lantern 42";
@@ -43,10 +69,7 @@ pub async fn spawn_app() -> TestApp {
 
 pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
     let data_dir = tempfile::tempdir().expect("temp dir");
-    let database_url = match postgres_server_url() {
-        Some(server) => fresh_postgres_database(&server),
-        None => format!("sqlite://{}", data_dir.path().join("court.db").display()),
-    };
+    let (database_url, database) = test_database(data_dir.path());
     let args = ServeArgs {
         storage: StorageArgs { data_dir: data_dir.path().to_path_buf(), database_url: Some(database_url.clone()) },
         bind: "127.0.0.1:0".into(),
@@ -63,7 +86,7 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
     let address = format!("http://127.0.0.1:{}", app.port());
     let pool = app.pool.clone();
     tokio::spawn(app.run_until_stopped());
-    TestApp { address, clock, client: new_client(), pool, data_dir, database_url }
+    TestApp { address, clock, client: new_client(), pool, data_dir, database_url, _database: database }
 }
 
 /// A browser-like client: keeps cookies, does not follow redirects (tests look at them).
@@ -83,6 +106,11 @@ pub fn csrf_of(html: &str) -> String {
 }
 
 impl TestApp {
+    /// The same court seen by a new visitor (an empty cookie jar).
+    pub fn with_fresh_client(self) -> TestApp {
+        TestApp { client: new_client(), ..self }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }
