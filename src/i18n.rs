@@ -18,3 +18,8 @@ pub fn tf(locale: Locale, key: &str, args: &[(&str, &str)]) -> String {
     }
     text
 }
+
+/// Whether the catalogue of `locale` has `key` (without falling back to another language).
+pub fn has_translation(locale: Locale, key: &str) -> bool {
+    crate::_RUST_I18N_BACKEND.translate(locale.code(), key).is_some()
+}

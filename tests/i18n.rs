@@ -1,0 +1,78 @@
+//! Every message key the code and templates use exists in both the zh-CN and the en catalogue.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use xiaofating::domain::locale::Locale;
+use xiaofating::i18n::has_translation;
+
+/// Top-level namespaces of the catalogue (lines of en.yml without indentation).
+fn namespaces() -> BTreeSet<String> {
+    std::fs::read_to_string("locales/en.yml")
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with(' ') && l.ends_with(':'))
+        .map(|l| l.trim_end_matches(':').to_string())
+        .collect()
+}
+
+/// String literals shaped like `namespace.key…` in every source and template file.
+fn used_keys(dir: &Path, namespaces: &BTreeSet<String>, keys: &mut BTreeSet<String>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            used_keys(&path, namespaces, keys);
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        for literal in text.split('"').skip(1).step_by(2) {
+            let shaped = literal.contains('.')
+                && literal.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.')
+                && !literal.ends_with('.')
+                && ![".html", ".txt"].iter().any(|ext| literal.ends_with(ext));
+            if shaped && namespaces.contains(literal.split('.').next().unwrap()) {
+                keys.insert(literal.to_string());
+            }
+        }
+    }
+}
+
+#[test]
+fn every_used_key_is_translated_in_both_languages() {
+    let namespaces = namespaces();
+    let mut keys = BTreeSet::new();
+    used_keys(Path::new("src"), &namespaces, &mut keys);
+    used_keys(Path::new("templates"), &namespaces, &mut keys);
+    for status in [400, 403, 404, 405, 409, 413, 422, 429, 500, 503] {
+        keys.insert(format!("error.page.{status}.title"));
+        keys.insert(format!("error.page.{status}.message"));
+    }
+    assert!(keys.len() > 100, "the scan found the keys ({})", keys.len());
+    let missing: Vec<String> = keys
+        .iter()
+        .flat_map(|k| Locale::ALL.into_iter().filter(|l| !has_translation(*l, k)).map(move |l| format!("{}: {k}", l.code())))
+        .collect();
+    assert!(missing.is_empty(), "missing translations:\n{}", missing.join("\n"));
+}
+
+#[test]
+fn both_catalogues_have_the_same_keys() {
+    let keys_of = |file: &str| -> Vec<String> {
+        // Indentation-aware flattening of the simple YAML the catalogues use.
+        let mut stack: Vec<(usize, String)> = Vec::new();
+        let mut keys = Vec::new();
+        for line in std::fs::read_to_string(file).unwrap().lines().filter(|l| !l.trim().is_empty()) {
+            let indent = line.len() - line.trim_start().len();
+            let (key, value) = line.trim().split_once(':').unwrap();
+            stack.retain(|(i, _)| *i < indent);
+            let path: Vec<&str> = stack.iter().map(|(_, k)| k.as_str()).chain([key.trim_matches('"')]).collect();
+            if value.trim().is_empty() {
+                stack.push((indent, key.trim_matches('"').to_string()));
+            } else {
+                keys.push(path.join("."));
+            }
+        }
+        keys.sort();
+        keys
+    };
+    assert_eq!(keys_of("locales/en.yml"), keys_of("locales/zh-CN.yml"));
+}
