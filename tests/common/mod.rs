@@ -2,6 +2,8 @@
 //! file, or a fresh PostgreSQL database when `TEST_DATABASE_URL` is set.
 #![allow(dead_code)]
 
+pub mod browser;
+
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use reqwest::redirect::Policy;
 use std::path::PathBuf;

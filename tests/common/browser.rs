@@ -1,0 +1,147 @@
+//! Real headless Chromium through chromedriver, with axe-core accessibility checks.
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub fn repo_file(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
+}
+
+/// A chromedriver process and one browser session; both end when this is dropped.
+pub struct Browser {
+    pub client: Client,
+    driver: Child,
+    _profile: tempfile::TempDir,
+    axe_source: String,
+    pub screenshots: PathBuf,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+impl Browser {
+    pub async fn start() -> Browser {
+        let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        let chromedriver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
+        let axe_path = repo_file("node_modules/axe-core/axe.min.js");
+        let axe_source = std::fs::read_to_string(&axe_path)
+            .unwrap_or_else(|_| panic!("{} is missing: run `npm ci` (scripts/test does)", axe_path.display()));
+        let port = free_port();
+        let driver = Command::new(&chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {chromedriver} ({e}): apt-get install chromium chromium-driver"));
+        let profile = tempfile::tempdir().unwrap();
+        let capabilities = serde_json::json!({
+            "goog:chromeOptions": {
+                "binary": chromium,
+                // A visitor from China: the court should greet them in Chinese.
+                "prefs": { "intl.accept_languages": "zh-CN,zh" },
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-quic", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--window-size=1280,1000", "--lang=zh-CN",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ]
+            }
+        });
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let client = loop {
+            // chromedriver speaks plain HTTP on loopback: no TLS stack needed.
+            let attempt = ClientBuilder::new(HttpConnector::new())
+                .capabilities(capabilities.as_object().unwrap().clone())
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await;
+            match attempt {
+                Ok(client) => break client,
+                Err(e) if Instant::now() > deadline => panic!("chromedriver did not start a session: {e}"),
+                Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+            }
+        };
+        let screenshots = repo_file("target/screenshots");
+        std::fs::create_dir_all(&screenshots).unwrap();
+        Browser { client, driver, _profile: profile, axe_source, screenshots }
+    }
+
+    pub async fn goto(&self, url: &str) {
+        self.client.goto(url).await.unwrap();
+    }
+
+    pub async fn path(&self) -> String {
+        let url = self.client.current_url().await.unwrap();
+        match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_string(),
+        }
+    }
+
+    pub async fn fill(&self, css: &str, text: &str) {
+        let field = self.client.find(Locator::Css(css)).await.unwrap_or_else(|_| panic!("no field {css}"));
+        field.clear().await.unwrap();
+        field.send_keys(text).await.unwrap();
+    }
+
+    /// Clicks a link or button that loads a new page, and waits until that page has loaded.
+    pub async fn click(&self, css: &str) {
+        self.client.execute("window.__previousPage = true", vec![]).await.unwrap();
+        self.client.find(Locator::Css(css)).await.unwrap_or_else(|_| panic!("nothing to click at {css}")).click().await.unwrap();
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let loaded = self
+                .client
+                .execute("return window.__previousPage === undefined && document.readyState === 'complete'", vec![])
+                .await
+                .map(|v| v.as_bool() == Some(true))
+                .unwrap_or(false);
+            if loaded {
+                return;
+            }
+            assert!(Instant::now() < deadline, "clicking {css} did not load a new page");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    pub async fn text(&self) -> String {
+        self.client.find(Locator::Css("body")).await.unwrap().text().await.unwrap()
+    }
+
+    pub async fn lang(&self) -> String {
+        let lang = self.client.execute("return document.documentElement.lang", vec![]).await.unwrap();
+        lang.as_str().unwrap_or_default().to_string()
+    }
+
+    /// Runs axe-core (WCAG 2.1 A/AA and best practices) on the current page; returns the violations.
+    pub async fn axe_violations(&self) -> Vec<String> {
+        self.client.execute(&self.axe_source, vec![]).await.unwrap();
+        let script = r#"
+            const done = arguments[arguments.length - 1];
+            axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } })
+              .then(r => done(r.violations.map(v => v.id + ': ' + v.help + ' @ ' + v.nodes.map(n => n.target.join(' ')).join(' | '))))
+              .catch(e => done(['axe failed: ' + e]));
+        "#;
+        let result = self.client.execute_async(script, vec![]).await.unwrap();
+        result.as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect()
+    }
+
+    /// Checks the page with axe and keeps a screenshot under target/screenshots/.
+    pub async fn check_page(&self, name: &str) {
+        let violations = self.axe_violations().await;
+        let png = self.client.screenshot().await.unwrap();
+        std::fs::write(self.screenshots.join(format!("{name}.png")), png).unwrap();
+        assert!(violations.is_empty(), "axe found problems on {name} ({}):\n{}", self.path().await, violations.join("\n"));
+    }
+}
