@@ -6,14 +6,26 @@ use common::{spawn_app, spawn_app_with, TestApp, PASSWORD};
 use reqwest::StatusCode;
 
 fn location(res: &reqwest::Response) -> String {
-    res.headers().get("location").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default()
+    res.headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default()
 }
 
 async fn registered_and_verified(app: &TestApp, email: &str) {
-    assert_eq!(app.register(email, "测试用户").await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.register(email, "测试用户").await.status(),
+        StatusCode::SEE_OTHER
+    );
     let mail = app.wait_for_mail("account_verify", email).await;
     let path = mail.link().replace(&app.address, "");
-    let res = app.submit(&path, "/verify", &[("token", path.split("token=").nth(1).unwrap())]).await;
+    let res = app
+        .submit(
+            &path,
+            "/verify",
+            &[("token", path.split("token=").nth(1).unwrap())],
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
 }
 
@@ -24,11 +36,21 @@ async fn registering_signs_in_and_sends_a_working_verification_link() {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&res), "/account");
     let account = app.get_html("/account").await;
-    assert!(account.contains("li.lei@example.com"), "signed in after registering");
+    assert!(
+        account.contains("li.lei@example.com"),
+        "signed in after registering"
+    );
     assert!(account.contains("pill-warn"), "not verified yet");
 
-    let mail = app.wait_for_mail("account_verify", "li.lei@example.com").await;
-    assert!(mail.link().starts_with(&format!("{}/verify?token=", app.address)), "link points at BASE_URL: {}", mail.link());
+    let mail = app
+        .wait_for_mail("account_verify", "li.lei@example.com")
+        .await;
+    assert!(
+        mail.link()
+            .starts_with(&format!("{}/verify?token=", app.address)),
+        "link points at BASE_URL: {}",
+        mail.link()
+    );
     assert!(mail.html.contains("/verify?token="));
     assert!(mail.message_id.starts_with("<account_verify."));
 
@@ -39,7 +61,10 @@ async fn registering_signs_in_and_sends_a_working_verification_link() {
     let token = path.split("token=").nth(1).unwrap();
     let res = app.submit(&path, "/verify", &[("token", token)]).await;
     assert_eq!(location(&res), "/account");
-    assert!(app.get_html("/account").await.contains("pill-ok"), "verified");
+    assert!(
+        app.get_html("/account").await.contains("pill-ok"),
+        "verified"
+    );
 
     // The same link cannot be used again for anything harmful: the account stays verified.
     let res = app.submit(&path, "/verify", &[("token", token)]).await;
@@ -50,38 +75,98 @@ async fn registering_signs_in_and_sends_a_working_verification_link() {
 async fn an_expired_verification_link_is_refused_with_a_way_forward() {
     let app = spawn_app().await;
     app.register("late@example.com", "Late").await;
-    let mail = app.wait_for_mail("account_verify", "late@example.com").await;
+    let mail = app
+        .wait_for_mail("account_verify", "late@example.com")
+        .await;
     app.clock.advance(chrono::TimeDelta::hours(49));
     let path = mail.link().replace(&app.address, "");
-    let res = app.submit(&path, "/verify", &[("token", path.split("token=").nth(1).unwrap())]).await;
+    let res = app
+        .submit(
+            &path,
+            "/verify",
+            &[("token", path.split("token=").nth(1).unwrap())],
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = res.text().await.unwrap();
-    assert!(html.contains("验证链接已过期"), "explains in Chinese by default");
-    assert!(html.contains("action=\"/verify/resend\""), "offers a new link");
+    assert!(
+        html.contains("验证链接已过期"),
+        "explains in Chinese by default"
+    );
+    assert!(
+        html.contains("action=\"/verify/resend\""),
+        "offers a new link"
+    );
 }
 
 #[tokio::test]
 async fn bad_registrations_get_clear_messages_and_write_nothing() {
     let app = spawn_app().await;
     let cases: &[(&str, &str, &str, &str, &str)] = &[
-        ("not-an-email", "Name", PASSWORD, PASSWORD, "请输入有效的邮箱地址"),
-        ("a@example.com", "Name", "short", "short", "密码至少需要 8 个字符"),
-        ("a@example.com", "Name", "password123", "password123", "这个密码太容易被猜到"),
-        ("a@example.com", "Name", PASSWORD, "different words here", "两次输入的密码不一致"),
+        (
+            "not-an-email",
+            "Name",
+            PASSWORD,
+            PASSWORD,
+            "请输入有效的邮箱地址",
+        ),
+        (
+            "a@example.com",
+            "Name",
+            "short",
+            "short",
+            "密码至少需要 8 个字符",
+        ),
+        (
+            "a@example.com",
+            "Name",
+            "password123",
+            "password123",
+            "这个密码太容易被猜到",
+        ),
+        (
+            "a@example.com",
+            "Name",
+            PASSWORD,
+            "different words here",
+            "两次输入的密码不一致",
+        ),
         ("a@example.com", "", PASSWORD, PASSWORD, "请输入昵称"),
         ("", "Name", PASSWORD, PASSWORD, "请输入邮箱地址"),
     ];
     for (email, name, password, confirm, message) in cases {
         let res = app
-            .submit("/register", "/register", &[("email", email), ("display_name", name), ("password", password), ("password_confirm", confirm)])
+            .submit(
+                "/register",
+                "/register",
+                &[
+                    ("email", email),
+                    ("display_name", name),
+                    ("password", password),
+                    ("password_confirm", confirm),
+                ],
+            )
             .await;
-        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{email}/{password}");
+        assert_eq!(
+            res.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{email}/{password}"
+        );
         let html = res.text().await.unwrap();
-        assert!(html.contains(message), "expected '{message}' for {email}/{name}/{password}");
+        assert!(
+            html.contains(message),
+            "expected '{message}' for {email}/{name}/{password}"
+        );
         if !email.is_empty() {
-            assert!(html.contains(&format!("value=\"{email}\"")), "the email is kept");
+            assert!(
+                html.contains(&format!("value=\"{email}\"")),
+                "the email is kept"
+            );
         }
-        assert!(!html.contains(&format!("value=\"{password}\"")), "passwords are never echoed");
+        assert!(
+            !html.contains(&format!("value=\"{password}\"")),
+            "passwords are never echoed"
+        );
     }
     assert_eq!(app.count("users").await, 0);
     assert_eq!(app.count("outbox").await, 0);
@@ -92,17 +177,35 @@ async fn a_taken_email_is_refused_in_english_for_english_visitors() {
     let app = spawn_app().await;
     app.register("taken@example.com", "First").await;
     let english = common::new_client();
-    let page = english.get(app.url("/register")).header("Accept-Language", "en-US,en;q=0.9").send().await.unwrap().text().await.unwrap();
+    let page = english
+        .get(app.url("/register"))
+        .header("Accept-Language", "en-US,en;q=0.9")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let token = common::csrf_of(&page);
     let res = english
         .post(app.url("/register"))
         .header("Accept-Language", "en-US,en;q=0.9")
-        .form(&[("csrf_token", token.as_str()), ("email", "Taken@Example.com"), ("display_name", "Second"), ("password", PASSWORD), ("password_confirm", PASSWORD)])
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("email", "Taken@Example.com"),
+            ("display_name", "Second"),
+            ("password", PASSWORD),
+            ("password_confirm", PASSWORD),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.text().await.unwrap().contains("An account with this email address already exists"));
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("An account with this email address already exists"));
     assert_eq!(app.count("users").await, 1);
 }
 
@@ -110,33 +213,79 @@ async fn a_taken_email_is_refused_in_english_for_english_visitors() {
 async fn forged_oversized_and_malformed_posts_are_refused_without_a_500() {
     let app = spawn_app().await;
     app.get("/register").await;
-    let fields = [("email", "x@example.com"), ("display_name", "Xx"), ("password", PASSWORD), ("password_confirm", PASSWORD)];
+    let fields = [
+        ("email", "x@example.com"),
+        ("display_name", "Xx"),
+        ("password", PASSWORD),
+        ("password_confirm", PASSWORD),
+    ];
 
     let mut forged = vec![("csrf_token", "not-the-token")];
     forged.extend_from_slice(&fields);
-    let res = app.client.post(app.url("/register")).form(&forged).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/register"))
+        .form(&forged)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert!(res.text().await.unwrap().contains("表单已过期"));
 
     let token = common::csrf_of(&app.get_html("/register").await);
     let mut foreign = vec![("csrf_token", token.as_str())];
     foreign.extend_from_slice(&fields);
-    let res = app.client.post(app.url("/register")).header("Origin", "https://evil.example").form(&foreign).send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::FORBIDDEN, "a foreign Origin is refused even with the token");
+    let res = app
+        .client
+        .post(app.url("/register"))
+        .header("Origin", "https://evil.example")
+        .form(&foreign)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::FORBIDDEN,
+        "a foreign Origin is refused even with the token"
+    );
 
-    let huge = format!("csrf_token={token}&email=x%40example.com&display_name={}", "a".repeat(10 * 1024 * 1024));
-    let res = app.client.post(app.url("/register")).header("Content-Type", "application/x-www-form-urlencoded").body(huge).send().await.unwrap();
+    let huge = format!(
+        "csrf_token={token}&email=x%40example.com&display_name={}",
+        "a".repeat(10 * 1024 * 1024)
+    );
+    let res = app
+        .client
+        .post(app.url("/register"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(huge)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
     assert!(res.text().await.unwrap().contains("内容太大"));
 
     let mut bytes = format!("csrf_token={token}&email=").into_bytes();
     bytes.extend_from_slice(&[0xff, 0xfe, 0xc3, 0x28]);
-    let res = app.client.post(app.url("/register")).header("Content-Type", "application/x-www-form-urlencoded").body(bytes).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/register"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(bytes)
+        .send()
+        .await
+        .unwrap();
     // Invalid UTF-8 is decoded lossily, so the person sees which field to fix.
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.text().await.unwrap().contains("请输入有效的邮箱地址"));
 
-    let res = app.client.post(app.url("/register")).header("Content-Type", "application/x-www-form-urlencoded").body("%%%=&&==").send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/register"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body("%%%=&&==")
+        .send()
+        .await
+        .unwrap();
     assert!(res.status().is_client_error());
     assert_eq!(app.count("users").await, 0);
 }
@@ -152,23 +301,49 @@ async fn signing_out_kills_the_session_even_for_a_copied_cookie() {
     let res = app.sign_in("copy@example.com", PASSWORD).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let signed_in_cookie = session_cookie(&res);
-    assert!(!signed_in_cookie.is_empty() && signed_in_cookie != anonymous_cookie, "session cookie rotates at sign-in");
-    let set_cookie = res.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).collect::<Vec<_>>().join("\n");
-    assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"), "{set_cookie}");
+    assert!(
+        !signed_in_cookie.is_empty() && signed_in_cookie != anonymous_cookie,
+        "session cookie rotates at sign-in"
+    );
+    let set_cookie = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"),
+        "{set_cookie}"
+    );
     assert!(!set_cookie.contains("Secure"), "plain http in tests");
 
     let thief = common::new_client();
-    let with_cookie = |path: &str| thief.get(app.url(path)).header("Cookie", format!("xft_session={signed_in_cookie}"));
-    assert_eq!(with_cookie("/account").send().await.unwrap().status(), StatusCode::OK);
+    let with_cookie = |path: &str| {
+        thief
+            .get(app.url(path))
+            .header("Cookie", format!("xft_session={signed_in_cookie}"))
+    };
+    assert_eq!(
+        with_cookie("/account").send().await.unwrap().status(),
+        StatusCode::OK
+    );
 
     app.sign_out().await;
     let res = with_cookie("/account").send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER, "the copied cookie is dead after sign-out");
+    assert_eq!(
+        res.status(),
+        StatusCode::SEE_OTHER,
+        "the copied cookie is dead after sign-out"
+    );
     assert!(location(&res).starts_with("/signin?next=%2Faccount"));
 }
 
 fn session_cookie(res: &reqwest::Response) -> String {
-    res.cookies().find(|c| c.name() == "xft_session").map(|c| c.value().to_string()).unwrap_or_default()
+    res.cookies()
+        .find(|c| c.name() == "xft_session")
+        .map(|c| c.value().to_string())
+        .unwrap_or_default()
 }
 
 #[tokio::test]
@@ -177,12 +352,18 @@ async fn wrong_passwords_get_one_message_and_then_a_429() {
     app.register("guarded@example.com", "Guarded").await;
     app.sign_out().await;
     for _ in 0..3 {
-        let res = app.sign_in("guarded@example.com", "wrong password here").await;
+        let res = app
+            .sign_in("guarded@example.com", "wrong password here")
+            .await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(res.text().await.unwrap().contains("邮箱和密码不匹配"));
     }
     let res = app.sign_in("guarded@example.com", PASSWORD).await;
-    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS, "even the right password waits");
+    assert_eq!(
+        res.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right password waits"
+    );
     assert!(res.headers().contains_key("retry-after"));
     assert!(res.text().await.unwrap().contains("尝试次数过多"));
     // Unknown accounts get the same answer as wrong passwords.
@@ -201,14 +382,27 @@ async fn sign_in_follows_only_local_next_paths() {
     let res = app
         .client
         .post(app.url("/signin"))
-        .form(&[("csrf_token", common::csrf_of(&page).as_str()), ("email", "next@example.com"), ("password", PASSWORD), ("next", "/account")])
+        .form(&[
+            ("csrf_token", common::csrf_of(&page).as_str()),
+            ("email", "next@example.com"),
+            ("password", PASSWORD),
+            ("next", "/account"),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(location(&res), "/account");
     app.sign_out().await;
     let res = app
-        .submit("/signin", "/signin", &[("email", "next@example.com"), ("password", PASSWORD), ("next", "https://evil.example/")])
+        .submit(
+            "/signin",
+            "/signin",
+            &[
+                ("email", "next@example.com"),
+                ("password", PASSWORD),
+                ("next", "https://evil.example/"),
+            ],
+        )
         .await;
     assert_eq!(location(&res), "/");
 }
@@ -219,25 +413,76 @@ async fn password_reset_by_email_replaces_the_password_once() {
     app.register("forgetful@example.com", "Forgetful").await;
     app.sign_out().await;
 
-    let res = app.submit("/password/forgot", "/password/forgot", &[("email", "forgetful@example.com")]).await;
+    let res = app
+        .submit(
+            "/password/forgot",
+            "/password/forgot",
+            &[("email", "forgetful@example.com")],
+        )
+        .await;
     assert!(res.text().await.unwrap().contains("重置链接已发出"));
-    let res = app.submit("/password/forgot", "/password/forgot", &[("email", "stranger@example.com")]).await;
-    assert!(res.text().await.unwrap().contains("重置链接已发出"), "same answer for unknown addresses");
+    let res = app
+        .submit(
+            "/password/forgot",
+            "/password/forgot",
+            &[("email", "stranger@example.com")],
+        )
+        .await;
+    assert!(
+        res.text().await.unwrap().contains("重置链接已发出"),
+        "same answer for unknown addresses"
+    );
 
-    let mail = app.wait_for_mail("password_reset", "forgetful@example.com").await;
+    let mail = app
+        .wait_for_mail("password_reset", "forgetful@example.com")
+        .await;
     let path = mail.link().replace(&app.address, "");
     let token = path.split("token=").nth(1).unwrap().to_string();
-    let res = app.submit(&path, "/password/reset", &[("token", &token), ("password", "abc"), ("password_confirm", "abc")]).await;
+    let res = app
+        .submit(
+            &path,
+            "/password/reset",
+            &[
+                ("token", &token),
+                ("password", "abc"),
+                ("password_confirm", "abc"),
+            ],
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let new_password = "a brand new sentence 9";
-    let res = app.submit(&path, "/password/reset", &[("token", &token), ("password", new_password), ("password_confirm", new_password)]).await;
+    let res = app
+        .submit(
+            &path,
+            "/password/reset",
+            &[
+                ("token", &token),
+                ("password", new_password),
+                ("password_confirm", new_password),
+            ],
+        )
+        .await;
     assert_eq!(location(&res), "/signin");
 
-    assert_eq!(app.sign_in("forgetful@example.com", PASSWORD).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(app.sign_in("forgetful@example.com", new_password).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.sign_in("forgetful@example.com", PASSWORD)
+            .await
+            .status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        app.sign_in("forgetful@example.com", new_password)
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
     let reused = app.get_html(&path).await;
     assert!(reused.contains("重置链接无效"), "a used link is refused");
-    assert_eq!(app.count("email_tokens WHERE purpose = 'reset_password' AND used_at IS NULL").await, 0);
+    assert_eq!(
+        app.count("email_tokens WHERE purpose = 'reset_password' AND used_at IS NULL")
+            .await,
+        0
+    );
 }
 
 #[tokio::test]
@@ -245,7 +490,15 @@ async fn settings_change_language_and_time_zone_and_validate() {
     let app = spawn_app().await;
     registered_and_verified(&app, "settings@example.com").await;
     let res = app
-        .submit("/account", "/account/settings", &[("display_name", "New Name"), ("locale", "en"), ("time_zone", "Europe/Berlin")])
+        .submit(
+            "/account",
+            "/account/settings",
+            &[
+                ("display_name", "New Name"),
+                ("locale", "en"),
+                ("time_zone", "Europe/Berlin"),
+            ],
+        )
         .await;
     assert_eq!(location(&res), "/account");
     let html = app.get_html("/account").await;
@@ -255,7 +508,15 @@ async fn settings_change_language_and_time_zone_and_validate() {
     assert!(html.contains("value=\"New Name\""));
 
     let res = app
-        .submit("/account", "/account/settings", &[("display_name", "N"), ("locale", "xx"), ("time_zone", "Mars/Olympus")])
+        .submit(
+            "/account",
+            "/account/settings",
+            &[
+                ("display_name", "N"),
+                ("locale", "xx"),
+                ("time_zone", "Mars/Olympus"),
+            ],
+        )
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = res.text().await.unwrap();
@@ -270,24 +531,70 @@ async fn changing_the_password_signs_out_other_devices() {
     let other = app.with_fresh_client();
     let laptop = common::new_client();
     // `other` shares the app; sign in a second device with its own cookie jar.
-    let page = laptop.get(other.url("/signin")).send().await.unwrap().text().await.unwrap();
+    let page = laptop
+        .get(other.url("/signin"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     laptop
         .post(other.url("/signin"))
-        .form(&[("csrf_token", common::csrf_of(&page).as_str()), ("email", "devices@example.com"), ("password", PASSWORD)])
+        .form(&[
+            ("csrf_token", common::csrf_of(&page).as_str()),
+            ("email", "devices@example.com"),
+            ("password", PASSWORD),
+        ])
         .send()
         .await
         .unwrap();
-    assert_eq!(laptop.get(other.url("/account")).send().await.unwrap().status(), StatusCode::OK);
+    assert_eq!(
+        laptop
+            .get(other.url("/account"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
 
     other.sign_in("devices@example.com", PASSWORD).await;
     let res = other
-        .submit("/account", "/account/password", &[("current", PASSWORD), ("new", "another long phrase 7"), ("confirm", "another long phrase 7")])
+        .submit(
+            "/account",
+            "/account/password",
+            &[
+                ("current", PASSWORD),
+                ("new", "another long phrase 7"),
+                ("confirm", "another long phrase 7"),
+            ],
+        )
         .await;
     assert_eq!(location(&res), "/account");
-    assert_eq!(other.get("/account").await.status(), StatusCode::OK, "this device stays signed in");
-    assert_eq!(laptop.get(other.url("/account")).send().await.unwrap().status(), StatusCode::SEE_OTHER, "the other device is out");
+    assert_eq!(
+        other.get("/account").await.status(),
+        StatusCode::OK,
+        "this device stays signed in"
+    );
+    assert_eq!(
+        laptop
+            .get(other.url("/account"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::SEE_OTHER,
+        "the other device is out"
+    );
 
-    let res = other.submit("/account", "/account/password", &[("current", "wrong"), ("new", "x"), ("confirm", "x")]).await;
+    let res = other
+        .submit(
+            "/account",
+            "/account/password",
+            &[("current", "wrong"), ("new", "x"), ("confirm", "x")],
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.text().await.unwrap().contains("当前密码不正确"));
 }
@@ -295,29 +602,56 @@ async fn changing_the_password_signs_out_other_devices() {
 #[tokio::test]
 async fn language_follows_the_browser_then_the_switch() {
     let app = spawn_app().await;
-    let english = app.client.get(app.url("/")).header("Accept-Language", "en-GB,en;q=0.8").send().await.unwrap();
+    let english = app
+        .client
+        .get(app.url("/"))
+        .header("Accept-Language", "en-GB,en;q=0.8")
+        .send()
+        .await
+        .unwrap();
     assert!(english.text().await.unwrap().contains("<html lang=\"en\">"));
-    assert!(app.get_html("/").await.contains("<html lang=\"zh-CN\">"), "Chinese by default");
+    assert!(
+        app.get_html("/").await.contains("<html lang=\"zh-CN\">"),
+        "Chinese by default"
+    );
 
-    let res = app.submit("/", "/language", &[("lang", "en"), ("next", "/signin")]).await;
+    let res = app
+        .submit("/", "/language", &[("lang", "en"), ("next", "/signin")])
+        .await;
     assert_eq!(location(&res), "/signin");
     assert!(app.get_html("/signin").await.contains("<html lang=\"en\">"));
-    let res = app.submit("/", "/language", &[("lang", "tlh"), ("next", "/")]).await;
+    let res = app
+        .submit("/", "/language", &[("lang", "tlh"), ("next", "/")])
+        .await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
 
     // Signed in, the choice is stored on the account.
     app.register("lang@example.com", "Lang").await;
-    app.submit("/", "/language", &[("lang", "zh-CN"), ("next", "/")]).await;
+    app.submit("/", "/language", &[("lang", "zh-CN"), ("next", "/")])
+        .await;
     let fresh = app.with_fresh_client();
     fresh.sign_in("lang@example.com", PASSWORD).await;
-    assert!(fresh.get_html("/account").await.contains("<html lang=\"zh-CN\">"));
+    assert!(fresh
+        .get_html("/account")
+        .await
+        .contains("<html lang=\"zh-CN\">"));
 }
 
 #[tokio::test]
 async fn secure_cookies_and_hsts_when_served_over_https() {
-    let app = spawn_app_with(|s| s.base_url = url::Url::parse("https://court.example").unwrap()).await;
+    let app =
+        spawn_app_with(|s| s.base_url = url::Url::parse("https://court.example").unwrap()).await;
     let res = app.get("/").await;
     assert!(res.headers().get("strict-transport-security").is_some());
-    let cookie = res.headers().get("set-cookie").unwrap().to_str().unwrap().to_string();
-    assert!(cookie.contains("Secure") && cookie.contains("HttpOnly"), "{cookie}");
+    let cookie = res
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        cookie.contains("Secure") && cookie.contains("HttpOnly"),
+        "{cookie}"
+    );
 }

@@ -23,21 +23,29 @@ async fn a_newcomer_registers_verifies_signs_in_and_switches_language() {
     browser.fill("#display_name", "新来的买家").await;
     browser.fill("#password", "123456").await;
     browser.fill("#password_confirm", "123456").await;
-    browser.click("form[action='/register'] button[type=submit]").await;
+    browser
+        .click("form[action='/register'] button[type=submit]")
+        .await;
     assert!(browser.text().await.contains("密码至少需要 8 个字符"));
     browser.check_page("register-errors").await;
 
     browser.fill("#password", PASSWORD).await;
     browser.fill("#password_confirm", PASSWORD).await;
-    browser.click("form[action='/register'] button[type=submit]").await;
+    browser
+        .click("form[action='/register'] button[type=submit]")
+        .await;
     assert_eq!(browser.path().await, "/account", "{}", browser.text().await);
     assert!(browser.text().await.contains("尚未验证"));
     browser.check_page("account-unverified").await;
 
-    let mail = app.wait_for_mail("account_verify", "newcomer@example.com").await;
+    let mail = app
+        .wait_for_mail("account_verify", "newcomer@example.com")
+        .await;
     browser.goto(&mail.link()).await;
     browser.check_page("verify").await;
-    browser.click("form[action='/verify'] button[type=submit]").await;
+    browser
+        .click("form[action='/verify'] button[type=submit]")
+        .await;
     assert_eq!(browser.path().await, "/account");
     assert!(browser.text().await.contains("你的邮箱已验证"));
 
@@ -47,9 +55,14 @@ async fn a_newcomer_registers_verifies_signs_in_and_switches_language() {
     browser.check_page("signin").await;
     browser.fill("#email", "newcomer@example.com").await;
     browser.fill("#password", PASSWORD).await;
-    browser.click("form[action='/signin'] button[type=submit]").await;
+    browser
+        .click("form[action='/signin'] button[type=submit]")
+        .await;
     assert_eq!(browser.path().await, "/");
-    assert!(browser.text().await.contains("新来的买家"), "the header shows who is signed in");
+    assert!(
+        browser.text().await.contains("新来的买家"),
+        "the header shows who is signed in"
+    );
 
     browser.goto(&app.url("/account")).await;
     browser.click("form.lang-switch button[value='en']").await;
@@ -63,10 +76,16 @@ async fn a_newcomer_registers_verifies_signs_in_and_switches_language() {
     browser.goto(&app.url("/signin")).await;
     browser.fill("#email", "newcomer@example.com").await;
     browser.fill("#password", PASSWORD).await;
-    browser.click("form[action='/signin'] button[type=submit]").await;
+    browser
+        .click("form[action='/signin'] button[type=submit]")
+        .await;
     assert_eq!(browser.lang().await, "en");
 
-    for (name, path) in [("forgot", "/password/forgot"), ("reset-invalid", "/password/reset?token=nope"), ("not-found", "/no/such/page")] {
+    for (name, path) in [
+        ("forgot", "/password/forgot"),
+        ("reset-invalid", "/password/reset?token=nope"),
+        ("not-found", "/no/such/page"),
+    ] {
         browser.goto(&app.url(path)).await;
         browser.check_page(name).await;
     }

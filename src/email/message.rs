@@ -91,8 +91,17 @@ impl Content {
         let signature = t(locale, "mail.signature");
         Ok(Rendered {
             subject: self.subject.clone(),
-            text: TextBody { c: self, signature: &signature }.render()?,
-            html: HtmlBody { c: self, signature: &signature, lang: locale.code() }.render()?,
+            text: TextBody {
+                c: self,
+                signature: &signature,
+            }
+            .render()?,
+            html: HtmlBody {
+                c: self,
+                signature: &signature,
+                lang: locale.code(),
+            }
+            .render()?,
         })
     }
 }

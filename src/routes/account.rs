@@ -1,12 +1,14 @@
 use crate::csrf_forms;
+use crate::domain::locale::Locale;
 use crate::domain::validation::FieldErrors;
 use crate::routes::context::{AppState, Ctx};
 use crate::routes::csrf::CsrfForm;
 use crate::routes::errors::AppError;
 use crate::routes::signin::lang_cookie;
 use crate::routes::{page, see_other};
-use crate::services::account::settings::{change_password, update_settings, PasswordChange, SettingsForm};
-use crate::domain::locale::Locale;
+use crate::services::account::settings::{
+    change_password, update_settings, PasswordChange, SettingsForm,
+};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
@@ -44,11 +46,25 @@ pub struct PasswordFormData {
 
 csrf_forms!(SettingsFormData, PasswordFormData);
 
-fn account_page(ctx: Ctx, values: Option<&SettingsFormData>, errors: FieldErrors, password_errors: FieldErrors, status: StatusCode) -> Result<HttpResponse, AppError> {
+fn account_page(
+    ctx: Ctx,
+    values: Option<&SettingsFormData>,
+    errors: FieldErrors,
+    password_errors: FieldErrors,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
     let account = ctx.require_account()?.clone();
     let (display_name, locale, time_zone) = match values {
-        Some(v) => (v.display_name.as_str(), v.locale.as_str(), v.time_zone.as_str()),
-        None => (account.display_name.as_str(), account.locale.code(), account.time_zone.name()),
+        Some(v) => (
+            v.display_name.as_str(),
+            v.locale.as_str(),
+            v.time_zone.as_str(),
+        ),
+        None => (
+            account.display_name.as_str(),
+            account.locale.code(),
+            account.time_zone.name(),
+        ),
     };
     page(
         status,
@@ -65,7 +81,13 @@ fn account_page(ctx: Ctx, values: Option<&SettingsFormData>, errors: FieldErrors
 }
 
 pub async fn get_account(ctx: Ctx) -> Result<HttpResponse, AppError> {
-    account_page(ctx, None, FieldErrors::new(), FieldErrors::new(), StatusCode::OK)
+    account_page(
+        ctx,
+        None,
+        FieldErrors::new(),
+        FieldErrors::new(),
+        StatusCode::OK,
+    )
 }
 
 pub async fn post_settings(
@@ -80,7 +102,10 @@ pub async fn post_settings(
         time_zone: form.time_zone.clone(),
     };
     let now = state.clock.now();
-    match state.db(move |conn| update_settings(conn, &account, &input, now).map_err(AppError::from)).await {
+    match state
+        .db(move |conn| update_settings(conn, &account, &input, now).map_err(AppError::from))
+        .await
+    {
         Ok(()) => {
             ctx.flash("settings.saved");
             let mut res = see_other("/account");
@@ -89,9 +114,13 @@ pub async fn post_settings(
                 .map_err(|e| AppError::Internal(e.into()))?;
             Ok(res)
         }
-        Err(AppError::Invalid(errors)) => {
-            account_page(ctx, Some(&form), errors, FieldErrors::new(), StatusCode::UNPROCESSABLE_ENTITY)
-        }
+        Err(AppError::Invalid(errors)) => account_page(
+            ctx,
+            Some(&form),
+            errors,
+            FieldErrors::new(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
         Err(other) => Err(other),
     }
 }
@@ -103,19 +132,29 @@ pub async fn post_password(
 ) -> Result<HttpResponse, AppError> {
     let account = ctx.require_account()?.clone();
     let token = ctx.session_token().unwrap_or_default();
-    let change = PasswordChange { current: form.current, new: form.new, confirm: form.confirm };
+    let change = PasswordChange {
+        current: form.current,
+        new: form.new,
+        confirm: form.confirm,
+    };
     let now = state.clock.now();
     match state
-        .db(move |conn| change_password(conn, &account, &change, &token, now).map_err(AppError::from))
+        .db(move |conn| {
+            change_password(conn, &account, &change, &token, now).map_err(AppError::from)
+        })
         .await
     {
         Ok(()) => {
             ctx.flash("settings.password_changed");
             Ok(see_other("/account"))
         }
-        Err(AppError::Invalid(errors)) => {
-            account_page(ctx, None, FieldErrors::new(), errors, StatusCode::UNPROCESSABLE_ENTITY)
-        }
+        Err(AppError::Invalid(errors)) => account_page(
+            ctx,
+            None,
+            FieldErrors::new(),
+            errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
         Err(other) => Err(other),
     }
 }

@@ -23,7 +23,11 @@ pub async fn get_app_css(req: HttpRequest) -> HttpResponse {
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v == etag);
-    let mut res = if cached { HttpResponse::NotModified() } else { HttpResponse::Ok() };
+    let mut res = if cached {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
     res.insert_header((header::ETAG, etag))
         .insert_header((header::CACHE_CONTROL, "public, max-age=31536000, immutable"));
     if cached {

@@ -46,8 +46,14 @@ impl<T: DeserializeOwned + HasCsrf + 'static> FromRequest for CsrfForm<T> {
                 return Err(AppError::Csrf.into());
             }
             let form = form.await?.into_inner();
-            let expected = session.get::<String>(SESSION_CSRF).ok().flatten().unwrap_or_default();
-            if expected.is_empty() || !constant_time_eq(expected.as_bytes(), form.csrf_token().as_bytes()) {
+            let expected = session
+                .get::<String>(SESSION_CSRF)
+                .ok()
+                .flatten()
+                .unwrap_or_default();
+            if expected.is_empty()
+                || !constant_time_eq(expected.as_bytes(), form.csrf_token().as_bytes())
+            {
                 return Err(AppError::Csrf.into());
             }
             Ok(CsrfForm(form))
@@ -64,7 +70,11 @@ pub fn same_origin(req: &HttpRequest, base_url: &url::Url) -> bool {
     if req.method().is_safe() {
         return true;
     }
-    let Some(origin) = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+    let Some(origin) = req
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+    else {
         return true;
     };
     let Ok(origin) = url::Url::parse(origin) else {
@@ -74,7 +84,11 @@ pub fn same_origin(req: &HttpRequest, base_url: &url::Url) -> bool {
         Some(port) => format!("{}:{port}", origin.host_str().unwrap_or_default()),
         None => origin.host_str().unwrap_or_default().to_string(),
     };
-    let host = req.headers().get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
     origin_host == host || origin.origin() == base_url.origin()
 }
 

@@ -68,7 +68,10 @@ impl ResponseError for AppError {
         let mut res = HttpResponse::build(self.status_code());
         match self {
             AppError::SignInRequired(next) => {
-                let location = format!("/signin?next={}", url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>());
+                let location = format!(
+                    "/signin?next={}",
+                    url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+                );
                 return res.insert_header((header::LOCATION, location)).finish();
             }
             AppError::TooManyRequests { retry_after_secs } => {
@@ -135,14 +138,25 @@ pub fn render_error_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorH
     let locale = request_locale(req);
     let ctx = ErrorCtx {
         locale,
-        csrf: req.get_session().get::<String>(SESSION_CSRF).ok().flatten().unwrap_or_default(),
+        csrf: req
+            .get_session()
+            .get::<String>(SESSION_CSRF)
+            .ok()
+            .flatten()
+            .unwrap_or_default(),
         path: req.path().to_string(),
         account: None,
         flash: None,
     };
     let code = status.as_u16();
     let known = [400, 403, 404, 405, 409, 413, 422, 429, 503];
-    let key_status = if known.contains(&code) { code } else if code >= 500 { 500 } else { 400 };
+    let key_status = if known.contains(&code) {
+        code
+    } else if code >= 500 {
+        500
+    } else {
+        400
+    };
     let title = ctx.t(&format!("error.page.{key_status}.title"));
     let message_key = res
         .response()
@@ -151,13 +165,23 @@ pub fn render_error_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorH
         .map(|m| m.0.to_string())
         .unwrap_or_else(|| format!("error.page.{key_status}.message"));
     let message = ctx.t(&message_key);
-    let html = ErrorPage { ctx, status: code, title: &title, message: &message }
-        .render()
-        .unwrap_or_else(|_| title.to_string());
+    let html = ErrorPage {
+        ctx,
+        status: code,
+        title: &title,
+        message: &message,
+    }
+    .render()
+    .unwrap_or_else(|_| title.to_string());
     let (req, mut old) = res.into_parts();
     let headers = old.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
     headers.remove(header::CONTENT_LENGTH);
     let res = old.set_body(html).map_into_boxed_body();
-    Ok(ErrorHandlerResponse::Response(ServiceResponse::new(req, res).map_into_right_body()))
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(req, res).map_into_right_body(),
+    ))
 }

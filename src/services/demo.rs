@@ -14,14 +14,38 @@ pub const DEMO_PASSWORD: &str = "xiaofating-demo";
 
 /// (email, display name, language, role)
 const PEOPLE: &[(&str, &str, &str, Role)] = &[
-    ("buyer@demo.xiaofating.test", "李雷 (buyer)", "zh-CN", Role::Member),
-    ("seller@demo.xiaofating.test", "韩梅梅 (seller)", "zh-CN", Role::Member),
-    ("alice@demo.xiaofating.test", "Alice Chen", "en", Role::Member),
-    ("moderator@demo.xiaofating.test", "王老师 (moderator)", "zh-CN", Role::Moderator),
+    (
+        "buyer@demo.xiaofating.test",
+        "李雷 (buyer)",
+        "zh-CN",
+        Role::Member,
+    ),
+    (
+        "seller@demo.xiaofating.test",
+        "韩梅梅 (seller)",
+        "zh-CN",
+        Role::Member,
+    ),
+    (
+        "alice@demo.xiaofating.test",
+        "Alice Chen",
+        "en",
+        Role::Member,
+    ),
+    (
+        "moderator@demo.xiaofating.test",
+        "王老师 (moderator)",
+        "zh-CN",
+        Role::Moderator,
+    ),
     ("admin@demo.xiaofating.test", "Admin", "en", Role::Admin),
 ];
 
-pub fn seed(conn: &mut DbConnection, now: NaiveDateTime, rng: &mut impl Rng) -> ServiceResult<String> {
+pub fn seed(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    rng: &mut impl Rng,
+) -> ServiceResult<String> {
     let hash = hash_password(DEMO_PASSWORD);
     let created = write_tx(conn, |conn| {
         let mut created = 0;

@@ -28,7 +28,11 @@ impl Drop for Browser {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 impl Browser {
@@ -36,15 +40,23 @@ impl Browser {
         let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
         let chromedriver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
         let axe_path = repo_file("node_modules/axe-core/axe.min.js");
-        let axe_source = std::fs::read_to_string(&axe_path)
-            .unwrap_or_else(|_| panic!("{} is missing: run `npm ci` (scripts/test does)", axe_path.display()));
+        let axe_source = std::fs::read_to_string(&axe_path).unwrap_or_else(|_| {
+            panic!(
+                "{} is missing: run `npm ci` (scripts/test does)",
+                axe_path.display()
+            )
+        });
         let port = free_port();
         let driver = Command::new(&chromedriver)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {chromedriver} ({e}): apt-get install chromium chromium-driver"));
+            .unwrap_or_else(|e| {
+                panic!(
+                    "cannot start {chromedriver} ({e}): apt-get install chromium chromium-driver"
+                )
+            });
         let profile = tempfile::tempdir().unwrap();
         let capabilities = serde_json::json!({
             "goog:chromeOptions": {
@@ -68,13 +80,21 @@ impl Browser {
                 .await;
             match attempt {
                 Ok(client) => break client,
-                Err(e) if Instant::now() > deadline => panic!("chromedriver did not start a session: {e}"),
+                Err(e) if Instant::now() > deadline => {
+                    panic!("chromedriver did not start a session: {e}")
+                }
                 Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
             }
         };
         let screenshots = repo_file("target/screenshots");
         std::fs::create_dir_all(&screenshots).unwrap();
-        Browser { client, driver, _profile: profile, axe_source, screenshots }
+        Browser {
+            client,
+            driver,
+            _profile: profile,
+            axe_source,
+            screenshots,
+        }
     }
 
     pub async fn goto(&self, url: &str) {
@@ -90,15 +110,28 @@ impl Browser {
     }
 
     pub async fn fill(&self, css: &str, text: &str) {
-        let field = self.client.find(Locator::Css(css)).await.unwrap_or_else(|_| panic!("no field {css}"));
+        let field = self
+            .client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|_| panic!("no field {css}"));
         field.clear().await.unwrap();
         field.send_keys(text).await.unwrap();
     }
 
     /// Clicks a link or button that loads a new page, and waits until that page has loaded.
     pub async fn click(&self, css: &str) {
-        self.client.execute("window.__previousPage = true", vec![]).await.unwrap();
-        self.client.find(Locator::Css(css)).await.unwrap_or_else(|_| panic!("nothing to click at {css}")).click().await.unwrap();
+        self.client
+            .execute("window.__previousPage = true", vec![])
+            .await
+            .unwrap();
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|_| panic!("nothing to click at {css}"))
+            .click()
+            .await
+            .unwrap();
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
             let loaded = self
@@ -110,17 +143,30 @@ impl Browser {
             if loaded {
                 return;
             }
-            assert!(Instant::now() < deadline, "clicking {css} did not load a new page");
+            assert!(
+                Instant::now() < deadline,
+                "clicking {css} did not load a new page"
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
 
     pub async fn text(&self) -> String {
-        self.client.find(Locator::Css("body")).await.unwrap().text().await.unwrap()
+        self.client
+            .find(Locator::Css("body"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
     }
 
     pub async fn lang(&self) -> String {
-        let lang = self.client.execute("return document.documentElement.lang", vec![]).await.unwrap();
+        let lang = self
+            .client
+            .execute("return document.documentElement.lang", vec![])
+            .await
+            .unwrap();
         lang.as_str().unwrap_or_default().to_string()
     }
 
@@ -134,7 +180,12 @@ impl Browser {
               .catch(e => done(['axe failed: ' + e]));
         "#;
         let result = self.client.execute_async(script, vec![]).await.unwrap();
-        result.as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect()
+        result
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect()
     }
 
     /// Checks the page with axe and keeps a screenshot under target/screenshots/.
@@ -142,6 +193,11 @@ impl Browser {
         let violations = self.axe_violations().await;
         let png = self.client.screenshot().await.unwrap();
         std::fs::write(self.screenshots.join(format!("{name}.png")), png).unwrap();
-        assert!(violations.is_empty(), "axe found problems on {name} ({}):\n{}", self.path().await, violations.join("\n"));
+        assert!(
+            violations.is_empty(),
+            "axe found problems on {name} ({}):\n{}",
+            self.path().await,
+            violations.join("\n")
+        );
     }
 }

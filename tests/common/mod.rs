@@ -34,7 +34,10 @@ pub fn test_database(dir: &std::path::Path) -> (String, DropDatabase) {
             let name = url.rsplit('/').next().unwrap().to_string();
             (url, DropDatabase(Some((server, name))))
         }
-        None => (format!("sqlite://{}", dir.join("court.db").display()), DropDatabase(None)),
+        None => (
+            format!("sqlite://{}", dir.join("court.db").display()),
+            DropDatabase(None),
+        ),
     }
 }
 
@@ -42,7 +45,8 @@ impl Drop for DropDatabase {
     fn drop(&mut self) {
         if let Some((server, name)) = self.0.take() {
             if let Ok(mut conn) = PgConnection::establish(&server) {
-                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn);
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut conn);
             }
         }
     }
@@ -51,15 +55,22 @@ impl Drop for DropDatabase {
 pub const PASSWORD: &str = "quiet river lantern 42";
 
 pub fn postgres_server_url() -> Option<String> {
-    std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())
+    std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
 }
 
 /// Creates an empty PostgreSQL database next to the one `server_url` names and returns its URL.
 pub fn fresh_postgres_database(server_url: &str) -> String {
     let mut conn = PgConnection::establish(server_url)
         .unwrap_or_else(|e| panic!("TEST_DATABASE_URL {server_url} is not reachable: {e}"));
-    let name = format!("xft_test_{}", xiaofating::domain::public_id::new_public_id(&mut rand::rng()));
-    diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut conn).expect("create test database");
+    let name = format!(
+        "xft_test_{}",
+        xiaofating::domain::public_id::new_public_id(&mut rand::rng())
+    );
+    diesel::sql_query(format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .expect("create test database");
     let mut url = url::Url::parse(server_url).expect("TEST_DATABASE_URL is a URL");
     url.set_path(&format!("/{name}"));
     url.to_string()
@@ -73,7 +84,10 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
     let data_dir = tempfile::tempdir().expect("temp dir");
     let (database_url, database) = test_database(data_dir.path());
     let args = ServeArgs {
-        storage: StorageArgs { data_dir: data_dir.path().to_path_buf(), database_url: Some(database_url.clone()) },
+        storage: StorageArgs {
+            data_dir: data_dir.path().to_path_buf(),
+            database_url: Some(database_url.clone()),
+        },
         bind: "127.0.0.1:0".into(),
         base_url: None,
         smtp_url: None,
@@ -84,11 +98,21 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
     let mut settings = Settings::from_args(&args).expect("settings");
     customise(&mut settings);
     let clock = Clock::default();
-    let app = Application::build(settings, clock.clone()).await.expect("app builds");
+    let app = Application::build(settings, clock.clone())
+        .await
+        .expect("app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let pool = app.pool.clone();
     tokio::spawn(app.run_until_stopped());
-    TestApp { address, clock, client: new_client(), pool, data_dir, database_url, _database: database }
+    TestApp {
+        address,
+        clock,
+        client: new_client(),
+        pool,
+        data_dir,
+        database_url,
+        _database: database,
+    }
 }
 
 /// A browser-like client: keeps cookies, does not follow redirects (tests look at them).
@@ -110,7 +134,10 @@ pub fn csrf_of(html: &str) -> String {
 impl TestApp {
     /// The same court seen by a new visitor (an empty cookie jar).
     pub fn with_fresh_client(self) -> TestApp {
-        TestApp { client: new_client(), ..self }
+        TestApp {
+            client: new_client(),
+            ..self
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -126,24 +153,44 @@ impl TestApp {
     }
 
     /// Opens `page`, takes its CSRF token and posts `fields` to `action`, like a person would.
-    pub async fn submit(&self, page: &str, action: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+    pub async fn submit(
+        &self,
+        page: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
         let token = csrf_of(&self.get_html(page).await);
         let mut form: Vec<(&str, &str)> = vec![("csrf_token", token.as_str())];
         form.extend_from_slice(fields);
-        self.client.post(self.url(action)).form(&form).send().await.expect("POST")
+        self.client
+            .post(self.url(action))
+            .form(&form)
+            .send()
+            .await
+            .expect("POST")
     }
 
     pub async fn register(&self, email: &str, name: &str) -> reqwest::Response {
         self.submit(
             "/register",
             "/register",
-            &[("email", email), ("display_name", name), ("password", PASSWORD), ("password_confirm", PASSWORD)],
+            &[
+                ("email", email),
+                ("display_name", name),
+                ("password", PASSWORD),
+                ("password_confirm", PASSWORD),
+            ],
         )
         .await
     }
 
     pub async fn sign_in(&self, email: &str, password: &str) -> reqwest::Response {
-        self.submit("/signin", "/signin", &[("email", email), ("password", password)]).await
+        self.submit(
+            "/signin",
+            "/signin",
+            &[("email", email), ("password", password)],
+        )
+        .await
     }
 
     pub async fn sign_out(&self) -> reqwest::Response {
@@ -158,7 +205,11 @@ impl TestApp {
     pub async fn wait_for_mail(&self, kind: &str, to: &str) -> Mail {
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
-            if let Some(mail) = self.mails().into_iter().find(|m| m.kind == kind && m.to.contains(to)) {
+            if let Some(mail) = self
+                .mails()
+                .into_iter()
+                .find(|m| m.kind == kind && m.to.contains(to))
+            {
                 return mail;
             }
             assert!(Instant::now() < deadline, "no {kind} mail to {to} arrived");
@@ -186,7 +237,10 @@ impl TestApp {
         let pool = self.pool.clone();
         let sql = format!("SELECT COUNT(*) AS n FROM {table}");
         tokio::task::spawn_blocking(move || {
-            diesel::sql_query(sql).get_result::<Count>(&mut *pool.get().unwrap()).unwrap().n
+            diesel::sql_query(sql)
+                .get_result::<Count>(&mut *pool.get().unwrap())
+                .unwrap()
+                .n
         })
         .await
         .unwrap()
@@ -205,7 +259,14 @@ pub struct Mail {
 impl Mail {
     pub fn parse(raw: &[u8]) -> Mail {
         let parsed = mailparse::parse_mail(raw).expect("valid MIME");
-        let header = |name: &str| parsed.headers.iter().find(|h| h.get_key().eq_ignore_ascii_case(name)).map(|h| h.get_value()).unwrap_or_default();
+        let header = |name: &str| {
+            parsed
+                .headers
+                .iter()
+                .find(|h| h.get_key().eq_ignore_ascii_case(name))
+                .map(|h| h.get_value())
+                .unwrap_or_default()
+        };
         let part = |mime: &str| {
             parsed
                 .subparts
@@ -227,6 +288,10 @@ impl Mail {
     /// The first link in the text part.
     pub fn link(&self) -> String {
         let start = self.text.find("http").expect("mail has a link");
-        self.text[start..].split_whitespace().next().unwrap().to_string()
+        self.text[start..]
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .to_string()
     }
 }

@@ -1,5 +1,5 @@
-use crate::db::schema::{auth_sessions, users};
 use crate::db::models::user::UserRow;
+use crate::db::schema::{auth_sessions, users};
 use crate::db::DbConnection;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -14,7 +14,12 @@ pub struct AuthSessionRow {
     pub last_seen_at: NaiveDateTime,
 }
 
-pub fn insert(conn: &mut DbConnection, token_hash: &str, user_id: i32, now: NaiveDateTime) -> QueryResult<()> {
+pub fn insert(
+    conn: &mut DbConnection,
+    token_hash: &str,
+    user_id: i32,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
     diesel::insert_into(auth_sessions::table)
         .values((
             auth_sessions::token_hash.eq(token_hash),
@@ -27,7 +32,10 @@ pub fn insert(conn: &mut DbConnection, token_hash: &str, user_id: i32, now: Naiv
 }
 
 /// The session and its user in one query.
-pub fn find_with_user(conn: &mut DbConnection, token_hash: &str) -> QueryResult<Option<(AuthSessionRow, UserRow)>> {
+pub fn find_with_user(
+    conn: &mut DbConnection,
+    token_hash: &str,
+) -> QueryResult<Option<(AuthSessionRow, UserRow)>> {
     auth_sessions::table
         .inner_join(users::table)
         .filter(auth_sessions::token_hash.eq(token_hash))

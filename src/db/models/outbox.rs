@@ -45,7 +45,9 @@ pub fn insert(conn: &mut DbConnection, new: &NewOutboxMessage) -> QueryResult<()
     ))
     .get_result(conn)?;
     if !exists {
-        diesel::insert_into(outbox::table).values(new).execute(conn)?;
+        diesel::insert_into(outbox::table)
+            .values(new)
+            .execute(conn)?;
     }
     Ok(())
 }
@@ -69,7 +71,10 @@ pub fn claim_due(
         DbConnection::Sqlite(c) => due.load(c)?,
     };
     diesel::update(outbox::table.filter(outbox::id.eq_any(&ids)))
-        .set((outbox::available_at.eq(lease_until), outbox::attempts.eq(outbox::attempts + 1)))
+        .set((
+            outbox::available_at.eq(lease_until),
+            outbox::attempts.eq(outbox::attempts + 1),
+        ))
         .execute(conn)?;
     let rows = outbox::table
         .filter(outbox::id.eq_any(&ids))
@@ -81,12 +86,21 @@ pub fn claim_due(
 
 pub fn mark_sent(conn: &mut DbConnection, id: i32, now: NaiveDateTime) -> QueryResult<()> {
     diesel::update(outbox::table.find(id))
-        .set((outbox::status.eq(SENT), outbox::sent_at.eq(now), outbox::last_error.eq(None::<String>)))
+        .set((
+            outbox::status.eq(SENT),
+            outbox::sent_at.eq(now),
+            outbox::last_error.eq(None::<String>),
+        ))
         .execute(conn)
         .map(drop)
 }
 
-pub fn retry_later(conn: &mut DbConnection, id: i32, at: NaiveDateTime, error: &str) -> QueryResult<()> {
+pub fn retry_later(
+    conn: &mut DbConnection,
+    id: i32,
+    at: NaiveDateTime,
+    error: &str,
+) -> QueryResult<()> {
     diesel::update(outbox::table.find(id))
         .set((outbox::available_at.eq(at), outbox::last_error.eq(error)))
         .execute(conn)

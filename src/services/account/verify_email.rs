@@ -20,13 +20,23 @@ pub fn issue_verification(
 ) -> diesel::QueryResult<()> {
     let token = new_secret_token(rng);
     email_token::retire_unused(conn, user.id, PURPOSE, now)?;
-    let token_id = email_token::insert(conn, &token_hash(&token), user.id, PURPOSE, now, now + VALID_FOR)?;
+    let token_id = email_token::insert(
+        conn,
+        &token_hash(&token),
+        user.id,
+        PURPOSE,
+        now,
+        now + VALID_FOR,
+    )?;
     outbox::enqueue(
         conn,
         &format!("account_verify:{}:{token_id}", user.public_id),
         &user.email,
         Locale::parse(&user.locale).unwrap_or_default(),
-        &Mail::AccountVerify { name: user.display_name.clone(), token },
+        &Mail::AccountVerify {
+            name: user.display_name.clone(),
+            token,
+        },
         now,
     )
 }
@@ -49,7 +59,11 @@ pub fn resend_verification(
 }
 
 /// Marks the email of the link's owner as verified. A used, expired or unknown link is refused.
-pub fn verify_email(conn: &mut DbConnection, token: &str, now: NaiveDateTime) -> ServiceResult<UserRow> {
+pub fn verify_email(
+    conn: &mut DbConnection,
+    token: &str,
+    now: NaiveDateTime,
+) -> ServiceResult<UserRow> {
     write_tx(conn, |conn| {
         let row = email_token::find(conn, &token_hash(token), PURPOSE)?
             .ok_or(ServiceError::Refused("verify.invalid"))?;
@@ -62,6 +76,9 @@ pub fn verify_email(conn: &mut DbConnection, token: &str, now: NaiveDateTime) ->
         }
         email_token::consume(conn, row.id, now)?;
         user::mark_verified(conn, user.id, now)?;
-        Ok(UserRow { email_verified_at: Some(now), ..user })
+        Ok(UserRow {
+            email_verified_at: Some(now),
+            ..user
+        })
     })
 }

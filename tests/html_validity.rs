@@ -1,0 +1,158 @@
+//! Every page, in every state a person can reach, passes the W3C Nu HTML Checker with no errors.
+
+mod common;
+
+use common::browser::repo_file;
+use common::{spawn_app, PASSWORD};
+use std::process::Command;
+
+#[tokio::test]
+async fn every_page_is_valid_html() {
+    let app = spawn_app().await;
+    let mut pages: Vec<(String, String)> = Vec::new();
+    let mut keep = |name: &str, html: String| pages.push((name.to_string(), html));
+
+    for (name, path) in [
+        ("home", "/"),
+        ("register", "/register"),
+        ("signin", "/signin?next=/account"),
+        ("verify", "/verify?token=abc"),
+        ("verify-missing", "/verify"),
+        ("forgot", "/password/forgot"),
+        ("reset-invalid", "/password/reset?token=nope"),
+        ("not-found", "/no/such/page"),
+    ] {
+        keep(name, app.get_html(path).await);
+    }
+    let english = app
+        .client
+        .get(app.url("/"))
+        .header("Accept-Language", "en")
+        .send()
+        .await
+        .unwrap();
+    keep("home-en", english.text().await.unwrap());
+    keep(
+        "register-errors",
+        app.submit(
+            "/register",
+            "/register",
+            &[("email", "bad"), ("password", "x")],
+        )
+        .await
+        .text()
+        .await
+        .unwrap(),
+    );
+    keep(
+        "signin-failed",
+        app.sign_in("nobody@example.com", "wrong")
+            .await
+            .text()
+            .await
+            .unwrap(),
+    );
+    keep(
+        "forgot-sent",
+        app.submit(
+            "/password/forgot",
+            "/password/forgot",
+            &[("email", "a@example.com")],
+        )
+        .await
+        .text()
+        .await
+        .unwrap(),
+    );
+    keep(
+        "csrf",
+        app.client
+            .post(app.url("/register"))
+            .form(&[("csrf_token", "x")])
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
+
+    app.register("valid@example.com", "Valid").await;
+    keep("account-unverified", app.get_html("/account").await);
+    keep(
+        "account-errors",
+        app.submit(
+            "/account",
+            "/account/password",
+            &[("current", "wrong"), ("new", "x"), ("confirm", "y")],
+        )
+        .await
+        .text()
+        .await
+        .unwrap(),
+    );
+    let mail = app
+        .wait_for_mail("account_verify", "valid@example.com")
+        .await;
+    let path = mail.link().replace(&app.address, "");
+    keep(
+        "verify-expired",
+        app.submit(&path, "/verify", &[("token", "expired")])
+            .await
+            .text()
+            .await
+            .unwrap(),
+    );
+    app.sign_out().await;
+    app.sign_in("valid@example.com", PASSWORD).await;
+    keep("home-signed-in", app.get_html("/").await);
+
+    let dir = tempfile::tempdir().unwrap();
+    let files: Vec<String> = pages
+        .iter()
+        .map(|(name, html)| {
+            assert!(html.starts_with("<!DOCTYPE html>"), "{name} is a full page");
+            let file = dir.path().join(format!("{name}.html"));
+            std::fs::write(&file, html).unwrap();
+            file.display().to_string()
+        })
+        .collect();
+    let vnu = repo_file("node_modules/vnu-jar/build/dist/vnu.jar");
+    assert!(
+        vnu.exists(),
+        "{} is missing: run `npm ci` (scripts/test does)",
+        vnu.display()
+    );
+    let out = Command::new("java")
+        .args([
+            "-jar",
+            &vnu.display().to_string(),
+            "--errors-only",
+            "--format",
+            "json",
+        ])
+        .args(&files)
+        .output()
+        .expect("java runs the Nu HTML Checker");
+    let report: serde_json::Value = serde_json::from_slice(&out.stderr)
+        .unwrap_or_else(|_| panic!("checker output: {}", String::from_utf8_lossy(&out.stderr)));
+    let errors: Vec<String> = report["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            format!(
+                "{} line {}: {}",
+                m["url"].as_str().unwrap_or("?").rsplit('/').next().unwrap(),
+                m["lastLine"],
+                m["message"]
+            )
+        })
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "Nu HTML Checker errors on {} pages:\n{}",
+        files.len(),
+        errors.join("\n")
+    );
+}
