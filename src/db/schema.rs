@@ -55,6 +55,106 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    cases (id) {
+        id -> Integer,
+        public_id -> Text,
+        submission_key -> Text,
+        claimant_id -> Integer,
+        claimant_side -> Text,
+        respondent_id -> Nullable<Integer>,
+        respondent_email -> Text,
+        order_ref -> Text,
+        item_title -> Text,
+        category -> Text,
+        price_fen -> BigInt,
+        disputed_fen -> BigInt,
+        currency -> Text,
+        claim_statement -> Text,
+        remedy -> Text,
+        remedy_fen -> Nullable<BigInt>,
+        answer_statement -> Nullable<Text>,
+        answer_remedy -> Nullable<Text>,
+        answer_remedy_fen -> Nullable<BigInt>,
+        answered_at -> Nullable<Timestamp>,
+        state -> Text,
+        response_due_at -> Nullable<Timestamp>,
+        evidence_due_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        closed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    case_events (id) {
+        id -> Integer,
+        case_id -> Integer,
+        seq -> Integer,
+        kind -> Text,
+        from_state -> Nullable<Text>,
+        to_state -> Text,
+        actor_id -> Nullable<Integer>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    settlement_offers (id) {
+        id -> Integer,
+        case_id -> Integer,
+        proposer_id -> Integer,
+        remedy -> Text,
+        remedy_fen -> Nullable<BigInt>,
+        note -> Text,
+        status -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    evidence (id) {
+        id -> Integer,
+        public_id -> Text,
+        case_id -> Integer,
+        submitted_by -> Integer,
+        party_side -> Text,
+        kind -> Text,
+        body -> Nullable<Text>,
+        file_name -> Nullable<Text>,
+        content_type -> Nullable<Text>,
+        size_bytes -> Nullable<BigInt>,
+        sha256 -> Nullable<Text>,
+        storage_name -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    jobs (id) {
+        id -> Integer,
+        kind -> Text,
+        case_id -> Integer,
+        run_at -> Timestamp,
+        done_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(auth_sessions -> users (user_id));
+diesel::joinable!(case_events -> cases (case_id));
+diesel::joinable!(settlement_offers -> cases (case_id));
+diesel::joinable!(evidence -> cases (case_id));
+diesel::joinable!(jobs -> cases (case_id));
 diesel::joinable!(email_tokens -> users (user_id));
-diesel::allow_tables_to_appear_in_same_query!(users, auth_sessions, email_tokens, outbox);
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    auth_sessions,
+    email_tokens,
+    outbox,
+    cases,
+    case_events,
+    settlement_offers,
+    evidence,
+    jobs
+);

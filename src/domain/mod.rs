@@ -1,6 +1,10 @@
 //! Pure decisions: no diesel, no actix, no clock, no global RNG.
 
 pub mod account;
+pub mod case;
+pub mod dispute;
+pub mod filing;
 pub mod locale;
 pub mod public_id;
+pub mod upload;
 pub mod validation;

@@ -41,3 +41,41 @@ impl FieldErrors {
         }
     }
 }
+
+/// Checks free text a person wrote: trimmed, line endings normalised, no control characters but
+/// line breaks and tabs, between `min` and `max` characters. Errors name `<field>_required`,
+/// `text_short`, `text_long` or `text_invalid` under `error.`.
+pub fn parse_text(raw: &str, min: usize, max: usize) -> Result<String, &'static str> {
+    let text = raw.replace("\r\n", "\n").replace('\r', "\n");
+    let text = text.trim();
+    if text.is_empty() {
+        return Err("error.text_required");
+    }
+    if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err("error.text_invalid");
+    }
+    let chars = text.chars().count();
+    if chars < min {
+        return Err("error.text_short");
+    }
+    if chars > max {
+        return Err("error.text_long");
+    }
+    Ok(text.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_trimmed_bounded_and_clean() {
+        assert_eq!(parse_text("  你好，世界 \r\n", 2, 10), Ok("你好，世界".to_string()));
+        assert_eq!(parse_text("   ", 1, 10), Err("error.text_required"));
+        assert_eq!(parse_text("a", 2, 10), Err("error.text_short"));
+        assert_eq!(parse_text(&"字".repeat(11), 2, 10), Err("error.text_long"));
+        assert_eq!(parse_text("a\u{0000}b", 1, 10), Err("error.text_invalid"));
+        assert_eq!(parse_text("emoji 😀 and 中文 mixed", 2, 40).unwrap(), "emoji 😀 and 中文 mixed");
+        assert_eq!(parse_text("line one\r\nline two", 2, 40).unwrap(), "line one\nline two");
+    }
+}

@@ -11,14 +11,41 @@ use serde::{Deserialize, Serialize};
 pub enum Mail {
     AccountVerify { name: String, token: String },
     PasswordReset { name: String, token: String },
+    /// A stage notice about a case; `event` names the stage (`case_filed`, `answer_received`, …).
+    Case(CaseNotice),
 }
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct CaseNotice {
+    pub event: String,
+    /// The recipient's display name; `None` for someone invited who has no account yet.
+    pub name: Option<String>,
+    pub case_id: String,
+    pub item: String,
+    /// The next deadline that matters to the recipient (UTC), shown in `time_zone`.
+    pub due: Option<chrono::NaiveDateTime>,
+    pub time_zone: String,
+}
+
+/// Case notices: each has `mail.<event>.subject`, `.body` (with %{item}, %{case}, %{due}).
+pub const CASE_EVENTS: [&str; 8] = [
+    "case_filed",
+    "case_against_you",
+    "case_invitation",
+    "answer_received",
+    "settlement_proposed",
+    "case_settled",
+    "case_withdrawn",
+    "evidence_deadline_soon",
+];
 
 impl Mail {
     /// The `X-Xiaofating-Event` value.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> &str {
         match self {
             Mail::AccountVerify { .. } => "account_verify",
             Mail::PasswordReset { .. } => "password_reset",
+            Mail::Case(notice) => &notice.event,
         }
     }
 
@@ -45,8 +72,34 @@ impl Mail {
                 }),
                 note: Some(t(locale, "mail.reset.note").into_owned()),
             },
+            Mail::Case(n) => {
+                let due = n.due.map(|due| format_due(due, &n.time_zone)).unwrap_or_default();
+                let args = [("item", n.item.as_str()), ("case", n.case_id.as_str()), ("due", due.as_str())];
+                let greeting = match &n.name {
+                    Some(name) => tf(locale, "mail.greeting", &[("name", name)]),
+                    None => t(locale, "mail.greeting_anonymous").into_owned(),
+                };
+                let (label, path) = if n.event == "case_invitation" {
+                    (t(locale, "mail.case.join"), format!("/register?case={}", n.case_id))
+                } else {
+                    (t(locale, "mail.case.action"), format!("/cases/{}", n.case_id))
+                };
+                Content {
+                    subject: tf(locale, &format!("mail.{}.subject", n.event), &args),
+                    greeting,
+                    paragraphs: vec![tf(locale, &format!("mail.{}.body", n.event), &args)],
+                    action: Some(Action { label: label.into_owned(), url: link(&path) }),
+                    note: Some(tf(locale, "mail.case.note", &args)),
+                }
+            }
         }
     }
+}
+
+/// "2026-11-26 14:00 (Asia/Shanghai)": a UTC time as the recipient reads it.
+pub fn format_due(due: chrono::NaiveDateTime, time_zone: &str) -> String {
+    let tz: chrono_tz::Tz = time_zone.parse().unwrap_or(chrono_tz::Asia::Shanghai);
+    format!("{} ({})", due.and_utc().with_timezone(&tz).format("%Y-%m-%d %H:%M"), tz.name())
 }
 
 /// The parts every message has; one text and one HTML layout render them all.

@@ -39,6 +39,7 @@ impl From<ServiceError> for AppError {
     fn from(err: ServiceError) -> Self {
         match err {
             ServiceError::Refused(key) => AppError::Refused(key),
+            ServiceError::NotFound => AppError::NotFound,
             ServiceError::Invalid(errors) => AppError::Invalid(errors),
             other => AppError::Internal(other.into()),
         }

@@ -1,6 +1,7 @@
 //! Use cases: one function each, one transaction each; state and outbox rows change together.
 
 pub mod account;
+pub mod case;
 pub mod demo;
 pub mod outbox;
 
@@ -15,6 +16,9 @@ pub enum ServiceError {
     /// The action is not possible now; the i18n key explains why.
     #[error("refused: {0}")]
     Refused(&'static str),
+    /// Unknown, or not visible to this person: both look the same from outside.
+    #[error("not found")]
+    NotFound,
     #[error("database: {0}")]
     Db(#[from] diesel::result::Error),
     #[error("database pool: {0}")]

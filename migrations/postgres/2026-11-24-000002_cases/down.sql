@@ -1,0 +1,5 @@
+DROP TABLE jobs;
+DROP TABLE evidence;
+DROP TABLE settlement_offers;
+DROP TABLE case_events;
+DROP TABLE cases;

@@ -1,0 +1,142 @@
+use crate::db::schema::cases;
+use crate::db::DbConnection;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = cases)]
+pub struct CaseRow {
+    pub id: i32,
+    pub public_id: String,
+    pub submission_key: String,
+    pub claimant_id: i32,
+    pub claimant_side: String,
+    pub respondent_id: Option<i32>,
+    pub respondent_email: String,
+    pub order_ref: String,
+    pub item_title: String,
+    pub category: String,
+    pub price_fen: i64,
+    pub disputed_fen: i64,
+    pub currency: String,
+    pub claim_statement: String,
+    pub remedy: String,
+    pub remedy_fen: Option<i64>,
+    pub answer_statement: Option<String>,
+    pub answer_remedy: Option<String>,
+    pub answer_remedy_fen: Option<i64>,
+    pub answered_at: Option<NaiveDateTime>,
+    pub state: String,
+    pub response_due_at: Option<NaiveDateTime>,
+    pub evidence_due_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub closed_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = cases)]
+pub struct NewCase<'a> {
+    pub public_id: &'a str,
+    pub submission_key: &'a str,
+    pub claimant_id: i32,
+    pub claimant_side: &'a str,
+    pub respondent_id: Option<i32>,
+    pub respondent_email: &'a str,
+    pub order_ref: &'a str,
+    pub item_title: &'a str,
+    pub category: &'a str,
+    pub price_fen: i64,
+    pub disputed_fen: i64,
+    pub currency: &'a str,
+    pub claim_statement: &'a str,
+    pub remedy: &'a str,
+    pub remedy_fen: Option<i64>,
+    pub state: &'a str,
+    pub response_due_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConnection, new: &NewCase) -> QueryResult<CaseRow> {
+    diesel::insert_into(cases::table).values(new).execute(conn)?;
+    find_by_public_id(conn, new.public_id)?.ok_or(diesel::result::Error::NotFound)
+}
+
+pub fn find_by_public_id(conn: &mut DbConnection, public_id: &str) -> QueryResult<Option<CaseRow>> {
+    cases::table
+        .filter(cases::public_id.eq(public_id))
+        .select(CaseRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_by_submission_key(conn: &mut DbConnection, key: &str) -> QueryResult<Option<CaseRow>> {
+    cases::table
+        .filter(cases::submission_key.eq(key))
+        .select(CaseRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Reads a case for a change inside a write transaction; on PostgreSQL the row is locked so
+/// concurrent changes to one case queue (SQLite's `BEGIN IMMEDIATE` already serialises writers).
+pub fn find_for_update(conn: &mut DbConnection, id: i32) -> QueryResult<CaseRow> {
+    let query = cases::table.find(id).select(cases::id);
+    match conn {
+        DbConnection::Pg(c) => query.for_update().first::<i32>(c)?,
+        DbConnection::Sqlite(c) => query.first::<i32>(c)?,
+    };
+    cases::table.find(id).select(CaseRow::as_select()).first(conn)
+}
+
+/// Cases where the user is a party (as claimant, or as respondent by account or invited email).
+pub fn list_for_party(conn: &mut DbConnection, user_id: i32, email: &str) -> QueryResult<Vec<CaseRow>> {
+    cases::table
+        .filter(
+            cases::claimant_id
+                .eq(user_id)
+                .or(cases::respondent_id.eq(user_id))
+                .or(cases::respondent_email.eq(email)),
+        )
+        .order(cases::updated_at.desc())
+        .limit(200)
+        .select(CaseRow::as_select())
+        .load(conn)
+}
+
+/// Links invitations sent to this email to the account that now owns it.
+pub fn claim_invitations(conn: &mut DbConnection, user_id: i32, email: &str) -> QueryResult<usize> {
+    diesel::update(cases::table.filter(cases::respondent_email.eq(email)).filter(cases::respondent_id.is_null()))
+        .set(cases::respondent_id.eq(user_id))
+        .execute(conn)
+}
+
+pub fn count_open_for_claimant(conn: &mut DbConnection, user_id: i32, open_states: &[&str]) -> QueryResult<i64> {
+    cases::table
+        .filter(cases::claimant_id.eq(user_id))
+        .filter(cases::state.eq_any(open_states))
+        .count()
+        .get_result(conn)
+}
+
+#[derive(Debug, AsChangeset, Default)]
+#[diesel(table_name = cases)]
+pub struct CaseChange<'a> {
+    pub state: Option<&'a str>,
+    pub evidence_due_at: Option<NaiveDateTime>,
+    pub answer_statement: Option<&'a str>,
+    pub answer_remedy: Option<&'a str>,
+    pub answer_remedy_fen: Option<Option<i64>>,
+    pub answered_at: Option<NaiveDateTime>,
+    pub closed_at: Option<NaiveDateTime>,
+    pub updated_at: Option<NaiveDateTime>,
+}
+
+pub fn update(conn: &mut DbConnection, id: i32, change: &CaseChange) -> QueryResult<()> {
+    diesel::update(cases::table.find(id)).set(change).execute(conn).map(drop)
+}
+
+pub fn find_by_id(conn: &mut DbConnection, id: i32) -> QueryResult<CaseRow> {
+    cases::table.find(id).select(CaseRow::as_select()).first(conn)
+}

@@ -1,0 +1,71 @@
+use crate::db::schema::evidence;
+use crate::db::DbConnection;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+pub const STATEMENT: &str = "statement";
+pub const FILE: &str = "file";
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = evidence)]
+pub struct EvidenceRow {
+    pub id: i32,
+    pub public_id: String,
+    pub case_id: i32,
+    pub submitted_by: i32,
+    pub party_side: String,
+    pub kind: String,
+    pub body: Option<String>,
+    pub file_name: Option<String>,
+    pub content_type: Option<String>,
+    pub size_bytes: Option<i64>,
+    pub sha256: Option<String>,
+    pub storage_name: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = evidence)]
+pub struct NewEvidence<'a> {
+    pub public_id: &'a str,
+    pub case_id: i32,
+    pub submitted_by: i32,
+    pub party_side: &'a str,
+    pub kind: &'a str,
+    pub body: Option<&'a str>,
+    pub file_name: Option<&'a str>,
+    pub content_type: Option<&'a str>,
+    pub size_bytes: Option<i64>,
+    pub sha256: Option<&'a str>,
+    pub storage_name: Option<&'a str>,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConnection, new: &NewEvidence) -> QueryResult<()> {
+    diesel::insert_into(evidence::table).values(new).execute(conn).map(drop)
+}
+
+pub fn list_for_case(conn: &mut DbConnection, case_id: i32) -> QueryResult<Vec<EvidenceRow>> {
+    evidence::table
+        .filter(evidence::case_id.eq(case_id))
+        .order(evidence::id)
+        .select(EvidenceRow::as_select())
+        .load(conn)
+}
+
+pub fn find_by_public_id(conn: &mut DbConnection, public_id: &str) -> QueryResult<Option<EvidenceRow>> {
+    evidence::table
+        .filter(evidence::public_id.eq(public_id))
+        .select(EvidenceRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn count_files_by(conn: &mut DbConnection, case_id: i32, user_id: i32) -> QueryResult<i64> {
+    evidence::table
+        .filter(evidence::case_id.eq(case_id))
+        .filter(evidence::submitted_by.eq(user_id))
+        .filter(evidence::kind.eq(FILE))
+        .count()
+        .get_result(conn)
+}

@@ -1,0 +1,45 @@
+use crate::db::schema::jobs;
+use crate::db::DbConnection;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+pub const RESPONSE_DEADLINE: &str = "response_deadline";
+pub const EVIDENCE_REMINDER: &str = "evidence_reminder";
+pub const EVIDENCE_DEADLINE: &str = "evidence_deadline";
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = jobs)]
+pub struct JobRow {
+    pub id: i32,
+    pub kind: String,
+    pub case_id: i32,
+    pub run_at: NaiveDateTime,
+    pub done_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn schedule(conn: &mut DbConnection, kind: &str, case_id: i32, run_at: NaiveDateTime, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::insert_into(jobs::table)
+        .values((jobs::kind.eq(kind), jobs::case_id.eq(case_id), jobs::run_at.eq(run_at), jobs::created_at.eq(now)))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Due jobs, oldest first.
+pub fn due(conn: &mut DbConnection, now: NaiveDateTime, limit: i64) -> QueryResult<Vec<JobRow>> {
+    jobs::table
+        .filter(jobs::done_at.is_null())
+        .filter(jobs::run_at.le(now))
+        .order(jobs::run_at)
+        .limit(limit)
+        .select(JobRow::as_select())
+        .load(conn)
+}
+
+/// Marks a job done; false when another worker already did it.
+pub fn finish(conn: &mut DbConnection, id: i32, now: NaiveDateTime) -> QueryResult<bool> {
+    diesel::update(jobs::table.find(id).filter(jobs::done_at.is_null()))
+        .set(jobs::done_at.eq(now))
+        .execute(conn)
+        .map(|n| n == 1)
+}

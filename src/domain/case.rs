@@ -1,0 +1,409 @@
+//! The case lifecycle as a pure state machine: `(case, actor, command, now) -> Transition | Refusal`.
+//! A refusal is an i18n key the person sees; nothing here touches the database or the clock.
+
+use chrono::{NaiveDateTime, TimeDelta};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CaseState {
+    Filed,
+    AwaitingResponse,
+    Evidence,
+    JurySelection,
+    Voting,
+    Decided,
+    AppealWindow,
+    Appealed,
+    Closed,
+    Withdrawn,
+    Settled,
+    Escalated,
+    Overridden,
+}
+
+impl CaseState {
+    pub const ALL: [CaseState; 13] = [
+        CaseState::Filed,
+        CaseState::AwaitingResponse,
+        CaseState::Evidence,
+        CaseState::JurySelection,
+        CaseState::Voting,
+        CaseState::Decided,
+        CaseState::AppealWindow,
+        CaseState::Appealed,
+        CaseState::Closed,
+        CaseState::Withdrawn,
+        CaseState::Settled,
+        CaseState::Escalated,
+        CaseState::Overridden,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaseState::Filed => "filed",
+            CaseState::AwaitingResponse => "awaiting_response",
+            CaseState::Evidence => "evidence",
+            CaseState::JurySelection => "jury_selection",
+            CaseState::Voting => "voting",
+            CaseState::Decided => "decided",
+            CaseState::AppealWindow => "appeal_window",
+            CaseState::Appealed => "appealed",
+            CaseState::Closed => "closed",
+            CaseState::Withdrawn => "withdrawn",
+            CaseState::Settled => "settled",
+            CaseState::Escalated => "escalated",
+            CaseState::Overridden => "overridden",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CaseState> {
+        CaseState::ALL.into_iter().find(|state| state.as_str() == s)
+    }
+
+    /// No command changes a finished case.
+    pub fn is_final(self) -> bool {
+        matches!(self, CaseState::Closed | CaseState::Withdrawn | CaseState::Settled | CaseState::Overridden)
+    }
+
+    /// Before a verdict the claimant may withdraw and the parties may settle.
+    pub fn before_verdict(self) -> bool {
+        matches!(
+            self,
+            CaseState::Filed
+                | CaseState::AwaitingResponse
+                | CaseState::Evidence
+                | CaseState::JurySelection
+                | CaseState::Voting
+                | CaseState::Escalated
+        )
+    }
+
+    /// Parties may add evidence until the evidence deadline; then the record is frozen.
+    pub fn accepts_evidence(self) -> bool {
+        matches!(self, CaseState::AwaitingResponse | CaseState::Evidence)
+    }
+
+    /// The stage shown on the progress bar (0-based) for the main path.
+    pub fn stage_index(self) -> usize {
+        match self {
+            CaseState::Filed | CaseState::AwaitingResponse => 0,
+            CaseState::Evidence => 1,
+            CaseState::JurySelection => 2,
+            CaseState::Voting | CaseState::Escalated | CaseState::Appealed => 3,
+            CaseState::Decided | CaseState::AppealWindow => 4,
+            CaseState::Closed | CaseState::Withdrawn | CaseState::Settled | CaseState::Overridden => 5,
+        }
+    }
+}
+
+/// Who is acting on the case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Actor {
+    Claimant,
+    Respondent,
+    Moderator,
+    /// Deadlines and other automatic steps.
+    System,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    /// The respondent tells their side.
+    Answer,
+    /// The respondent accepts the claim as filed.
+    AcceptClaim,
+    ProposeSettlement,
+    /// The other party accepts the open settlement offer.
+    AcceptSettlement,
+    Withdraw,
+    AddEvidence,
+    ResponseDeadlinePassed,
+    EvidenceDeadlinePassed,
+}
+
+pub const RESPONSE_WINDOW: TimeDelta = TimeDelta::hours(48);
+pub const EVIDENCE_WINDOW: TimeDelta = TimeDelta::hours(72);
+
+/// What the state machine needs to know about a case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseFacts {
+    pub state: CaseState,
+    pub response_due_at: Option<NaiveDateTime>,
+    pub evidence_due_at: Option<NaiveDateTime>,
+    pub answered: bool,
+    /// Who made the open settlement offer, if one is open.
+    pub open_offer_by: Option<Actor>,
+}
+
+/// An accepted command: the state after it, the event for `case_events`, and deadlines to set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transition {
+    pub from: CaseState,
+    pub to: CaseState,
+    pub event: &'static str,
+    pub evidence_due_at: Option<NaiveDateTime>,
+}
+
+/// Why a command was refused, as an i18n key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Refusal(pub &'static str);
+
+pub const WRONG_PERSON: Refusal = Refusal("case.refused.wrong_person");
+pub const WRONG_STAGE: Refusal = Refusal("case.refused.wrong_stage");
+pub const PAST_DEADLINE: Refusal = Refusal("case.refused.past_deadline");
+pub const NOT_YET_DUE: Refusal = Refusal("case.refused.not_yet_due");
+pub const NO_OFFER: Refusal = Refusal("case.refused.no_offer");
+pub const OWN_OFFER: Refusal = Refusal("case.refused.own_offer");
+pub const ALREADY_ANSWERED: Refusal = Refusal("case.refused.already_answered");
+
+fn is_party(actor: Actor) -> bool {
+    matches!(actor, Actor::Claimant | Actor::Respondent)
+}
+
+/// Decides a command. Pure: the same facts, actor, command and time give the same answer.
+pub fn decide(case: &CaseFacts, actor: Actor, command: Command, now: NaiveDateTime) -> Result<Transition, Refusal> {
+    let from = case.state;
+    if from.is_final() {
+        return Err(WRONG_STAGE);
+    }
+    let stay = |event| Ok(Transition { from, to: from, event, evidence_due_at: None });
+    let open_evidence = |event| Ok(Transition { from, to: CaseState::Evidence, event, evidence_due_at: Some(now + EVIDENCE_WINDOW) });
+    match command {
+        Command::Answer | Command::AcceptClaim => {
+            if actor != Actor::Respondent {
+                return Err(WRONG_PERSON);
+            }
+            if case.answered {
+                return Err(ALREADY_ANSWERED);
+            }
+            if !matches!(from, CaseState::AwaitingResponse | CaseState::Evidence) {
+                return Err(WRONG_STAGE);
+            }
+            if command == Command::AcceptClaim {
+                return Ok(Transition { from, to: CaseState::Settled, event: "claim_accepted", evidence_due_at: None });
+            }
+            if from == CaseState::Evidence {
+                // A late answer still counts, within the evidence window the deadline opened.
+                if case.evidence_due_at.is_some_and(|due| now > due) {
+                    return Err(PAST_DEADLINE);
+                }
+                return stay("answered_late");
+            }
+            open_evidence("answered")
+        }
+        Command::ProposeSettlement => {
+            if !is_party(actor) {
+                return Err(WRONG_PERSON);
+            }
+            if !from.before_verdict() {
+                return Err(WRONG_STAGE);
+            }
+            stay("settlement_proposed")
+        }
+        Command::AcceptSettlement => {
+            if !is_party(actor) {
+                return Err(WRONG_PERSON);
+            }
+            if !from.before_verdict() {
+                return Err(WRONG_STAGE);
+            }
+            match case.open_offer_by {
+                None => Err(NO_OFFER),
+                Some(by) if by == actor => Err(OWN_OFFER),
+                Some(_) => Ok(Transition { from, to: CaseState::Settled, event: "settlement_accepted", evidence_due_at: None }),
+            }
+        }
+        Command::Withdraw => {
+            if actor != Actor::Claimant {
+                return Err(WRONG_PERSON);
+            }
+            if !from.before_verdict() {
+                return Err(WRONG_STAGE);
+            }
+            Ok(Transition { from, to: CaseState::Withdrawn, event: "withdrawn", evidence_due_at: None })
+        }
+        Command::AddEvidence => {
+            if !is_party(actor) {
+                return Err(WRONG_PERSON);
+            }
+            if !from.accepts_evidence() {
+                return Err(WRONG_STAGE);
+            }
+            if from == CaseState::Evidence && case.evidence_due_at.is_some_and(|due| now > due) {
+                return Err(PAST_DEADLINE);
+            }
+            stay("evidence_added")
+        }
+        Command::ResponseDeadlinePassed => {
+            if actor != Actor::System {
+                return Err(WRONG_PERSON);
+            }
+            if from != CaseState::AwaitingResponse {
+                return Err(WRONG_STAGE);
+            }
+            if case.response_due_at.is_some_and(|due| now < due) {
+                return Err(NOT_YET_DUE);
+            }
+            open_evidence("response_deadline_passed")
+        }
+        Command::EvidenceDeadlinePassed => {
+            if actor != Actor::System {
+                return Err(WRONG_PERSON);
+            }
+            if from != CaseState::Evidence {
+                return Err(WRONG_STAGE);
+            }
+            if case.evidence_due_at.is_some_and(|due| now < due) {
+                return Err(NOT_YET_DUE);
+            }
+            Ok(Transition { from, to: CaseState::JurySelection, event: "evidence_closed", evidence_due_at: None })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn t0() -> NaiveDateTime {
+        chrono::DateTime::from_timestamp(1_790_000_000, 0).unwrap().naive_utc()
+    }
+
+    fn awaiting() -> CaseFacts {
+        CaseFacts {
+            state: CaseState::AwaitingResponse,
+            response_due_at: Some(t0() + RESPONSE_WINDOW),
+            evidence_due_at: None,
+            answered: false,
+            open_offer_by: None,
+        }
+    }
+
+    #[test]
+    fn states_round_trip_through_text() {
+        for state in CaseState::ALL {
+            assert_eq!(CaseState::parse(state.as_str()), Some(state));
+        }
+        assert_eq!(CaseState::parse("nonsense"), None);
+    }
+
+    #[test]
+    fn an_answer_opens_the_evidence_window() {
+        let t = decide(&awaiting(), Actor::Respondent, Command::Answer, t0()).unwrap();
+        assert_eq!(t.to, CaseState::Evidence);
+        assert_eq!(t.evidence_due_at, Some(t0() + EVIDENCE_WINDOW));
+        assert_eq!(decide(&awaiting(), Actor::Claimant, Command::Answer, t0()), Err(WRONG_PERSON));
+    }
+
+    #[test]
+    fn accepting_the_claim_settles() {
+        let t = decide(&awaiting(), Actor::Respondent, Command::AcceptClaim, t0()).unwrap();
+        assert_eq!(t.to, CaseState::Settled);
+    }
+
+    #[test]
+    fn silence_does_not_stall_the_case() {
+        let early = decide(&awaiting(), Actor::System, Command::ResponseDeadlinePassed, t0());
+        assert_eq!(early, Err(NOT_YET_DUE));
+        let late = t0() + RESPONSE_WINDOW + TimeDelta::seconds(1);
+        let t = decide(&awaiting(), Actor::System, Command::ResponseDeadlinePassed, late).unwrap();
+        assert_eq!(t.to, CaseState::Evidence);
+        assert_eq!(t.evidence_due_at, Some(late + EVIDENCE_WINDOW));
+        assert_eq!(decide(&awaiting(), Actor::Claimant, Command::ResponseDeadlinePassed, late), Err(WRONG_PERSON));
+    }
+
+    #[test]
+    fn evidence_is_frozen_after_its_deadline() {
+        let evidence = CaseFacts { state: CaseState::Evidence, evidence_due_at: Some(t0()), ..awaiting() };
+        assert!(decide(&evidence, Actor::Claimant, Command::AddEvidence, t0()).is_ok());
+        let later = t0() + TimeDelta::seconds(1);
+        assert_eq!(decide(&evidence, Actor::Claimant, Command::AddEvidence, later), Err(PAST_DEADLINE));
+        let closed = decide(&evidence, Actor::System, Command::EvidenceDeadlinePassed, later).unwrap();
+        assert_eq!(closed.to, CaseState::JurySelection);
+        let jury = CaseFacts { state: CaseState::JurySelection, ..evidence };
+        assert_eq!(decide(&jury, Actor::Respondent, Command::AddEvidence, later), Err(WRONG_STAGE));
+        assert_eq!(decide(&jury, Actor::Moderator, Command::AddEvidence, later), Err(WRONG_PERSON));
+    }
+
+    #[test]
+    fn settlement_needs_the_other_partys_offer() {
+        assert_eq!(decide(&awaiting(), Actor::Claimant, Command::AcceptSettlement, t0()), Err(NO_OFFER));
+        let offered = CaseFacts { open_offer_by: Some(Actor::Respondent), ..awaiting() };
+        assert_eq!(decide(&offered, Actor::Respondent, Command::AcceptSettlement, t0()), Err(OWN_OFFER));
+        assert_eq!(decide(&offered, Actor::Claimant, Command::AcceptSettlement, t0()).unwrap().to, CaseState::Settled);
+    }
+
+    #[test]
+    fn only_the_claimant_withdraws_and_only_before_a_verdict() {
+        assert_eq!(decide(&awaiting(), Actor::Respondent, Command::Withdraw, t0()), Err(WRONG_PERSON));
+        assert_eq!(decide(&awaiting(), Actor::Claimant, Command::Withdraw, t0()).unwrap().to, CaseState::Withdrawn);
+        let decided = CaseFacts { state: CaseState::Decided, ..awaiting() };
+        assert_eq!(decide(&decided, Actor::Claimant, Command::Withdraw, t0()), Err(WRONG_STAGE));
+    }
+
+    fn any_actor() -> impl Strategy<Value = Actor> {
+        prop_oneof![Just(Actor::Claimant), Just(Actor::Respondent), Just(Actor::Moderator), Just(Actor::System)]
+    }
+
+    fn any_command() -> impl Strategy<Value = Command> {
+        prop_oneof![
+            Just(Command::Answer),
+            Just(Command::AcceptClaim),
+            Just(Command::ProposeSettlement),
+            Just(Command::AcceptSettlement),
+            Just(Command::Withdraw),
+            Just(Command::AddEvidence),
+            Just(Command::ResponseDeadlinePassed),
+            Just(Command::EvidenceDeadlinePassed),
+        ]
+    }
+
+    /// Applies a transition to the facts, as the services do.
+    fn apply(case: &mut CaseFacts, actor: Actor, command: Command, t: &Transition) {
+        case.state = t.to;
+        if let Some(due) = t.evidence_due_at {
+            case.evidence_due_at = Some(due);
+        }
+        match command {
+            Command::Answer => case.answered = true,
+            Command::ProposeSettlement => case.open_offer_by = Some(actor),
+            _ => {}
+        }
+    }
+
+    proptest! {
+        /// Random event sequences never reach a state outside the lifecycle of this stage, never leave
+        /// a final state, keep evidence out of frozen stages, and log exactly one event per accepted step.
+        #[test]
+        fn random_sequences_stay_valid(steps in prop::collection::vec((any_actor(), any_command(), 0i64..200_000), 0..40)) {
+            let mut case = awaiting();
+            let mut now = t0();
+            let mut events: Vec<&'static str> = vec![];
+            let reachable = [CaseState::AwaitingResponse, CaseState::Evidence, CaseState::JurySelection, CaseState::Settled, CaseState::Withdrawn];
+            for (actor, command, seconds) in steps {
+                now += TimeDelta::seconds(seconds);
+                let before = case.clone();
+                match decide(&case, actor, command, now) {
+                    Ok(t) => {
+                        prop_assert!(!before.state.is_final(), "a final state changed");
+                        prop_assert_eq!(t.from, before.state);
+                        if command == Command::AddEvidence {
+                            prop_assert!(before.state.accepts_evidence());
+                        }
+                        if t.to == CaseState::Evidence && before.state != CaseState::Evidence {
+                            prop_assert!(t.evidence_due_at.is_some(), "entering Evidence sets its deadline");
+                        }
+                        apply(&mut case, actor, command, &t);
+                        events.push(t.event);
+                    }
+                    Err(refusal) => {
+                        prop_assert_eq!(&case, &before, "a refusal changes nothing");
+                        prop_assert!(refusal.0.starts_with("case.refused."));
+                    }
+                }
+                prop_assert!(reachable.contains(&case.state), "unexpected state {:?}", case.state);
+            }
+            prop_assert!(events.iter().all(|e| !e.is_empty()));
+        }
+    }
+}

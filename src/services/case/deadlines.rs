@@ -1,0 +1,54 @@
+//! Deadlines: the jobs table says what is due; each due job runs once, in its own transaction.
+//! A deadline that passed while the server was down runs at the next start.
+
+use super::{notify_both, state_of, transition};
+use crate::db::models::case::{self, CaseChange};
+use crate::db::models::{case_event, job};
+use crate::db::{write_tx, DbConnection};
+use crate::domain::case::{Actor, CaseState, Command};
+use crate::services::{ServiceError, ServiceResult};
+use chrono::NaiveDateTime;
+
+/// Runs every due job; returns how many ran.
+pub fn run_due_jobs(conn: &mut DbConnection, now: NaiveDateTime) -> ServiceResult<usize> {
+    let due = job::due(conn, now, 100)?;
+    for j in &due {
+        write_tx(conn, |conn| {
+            if !job::finish(conn, j.id, now)? {
+                return Ok(());
+            }
+            run_job(conn, &j.kind, j.case_id, now)
+        })?;
+    }
+    Ok(due.len())
+}
+
+fn run_job(conn: &mut DbConnection, kind: &str, case_id: i32, now: NaiveDateTime) -> ServiceResult<()> {
+    let command = match kind {
+        job::RESPONSE_DEADLINE => Command::ResponseDeadlinePassed,
+        job::EVIDENCE_DEADLINE => Command::EvidenceDeadlinePassed,
+        job::EVIDENCE_REMINDER => return remind_evidence(conn, case_id, now),
+        other => {
+            tracing::warn!(kind = other, "unknown job kind");
+            return Ok(());
+        }
+    };
+    match transition(conn, case_id, Actor::System, None, command, now, CaseChange::default()) {
+        Ok((case, t, seq)) => {
+            let event = if t.to == CaseState::Evidence { "response_missed" } else { "evidence_closed" };
+            notify_both(conn, &case, event, seq, t.evidence_due_at, now)
+        }
+        // The case moved on by itself (answered, settled, withdrawn): the deadline no longer applies.
+        Err(ServiceError::Refused(_)) => Ok(()),
+        Err(other) => Err(other),
+    }
+}
+
+fn remind_evidence(conn: &mut DbConnection, case_id: i32, now: NaiveDateTime) -> ServiceResult<()> {
+    let case = case::find_by_id(conn, case_id)?;
+    if state_of(&case) != CaseState::Evidence {
+        return Ok(());
+    }
+    let seq = case_event::list_for_case(conn, case_id)?.last().map_or(0, |e| e.seq);
+    notify_both(conn, &case, "evidence_deadline_soon", seq, case.evidence_due_at, now)
+}

@@ -1,0 +1,125 @@
+use super::{load_visible, transition};
+use crate::db::models::case::CaseChange;
+use crate::db::models::evidence::{self, EvidenceRow, NewEvidence};
+use crate::db::{write_tx, DbConnection};
+use crate::domain::case::{Actor, Command};
+use crate::domain::dispute::Side;
+use crate::domain::public_id::new_public_id;
+use crate::domain::upload::{clean_file_name, sniff_and_clean};
+use crate::domain::validation::{parse_text, FieldErrors};
+use crate::services::account::Account;
+use crate::services::{ServiceError, ServiceResult};
+use chrono::NaiveDateTime;
+use rand::Rng;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+/// Files a party may add to one case.
+pub const MAX_FILES_PER_PARTY: i64 = 20;
+
+pub struct Upload {
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Where evidence files live: under the data dir, by generated name only.
+pub fn evidence_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("evidence")
+}
+
+/// Adds a written statement and/or one file to the record while the evidence window is open.
+/// The file is checked by content, cleaned of metadata and written before the row that names it,
+/// so a crash can leave an unused file but never a row without its file.
+pub fn add_evidence(
+    conn: &mut DbConnection,
+    account: &Account,
+    case_public_id: &str,
+    statement: &str,
+    upload: Option<Upload>,
+    data_dir: &Path,
+    now: NaiveDateTime,
+    rng: &mut impl Rng,
+) -> ServiceResult<()> {
+    let (case, actor) = load_visible(conn, case_public_id, account)?;
+    let mut errors = FieldErrors::new();
+    let statement = if statement.trim().is_empty() { None } else { errors.check("statement", parse_text(statement, 2, 5000)) };
+    let file = upload.and_then(|u| {
+        let clean = errors.check("file", sniff_and_clean(u.bytes))?;
+        Some((clean_file_name(&u.file_name, clean.extension), clean))
+    });
+    if statement.is_none() && file.is_none() && errors.is_empty() {
+        errors.add("statement", "error.evidence_empty");
+    }
+    errors.into_result()?;
+    if file.is_some() && evidence::count_files_by(conn, case.id, account.id)? >= MAX_FILES_PER_PARTY {
+        return Err(FieldErrors::single("file", "error.file_cap").into());
+    }
+    let claimant_side = Side::parse(&case.claimant_side).unwrap_or(Side::Buyer);
+    let side = if actor == Actor::Claimant { claimant_side } else { claimant_side.other() };
+
+    let stored = match &file {
+        Some((name, clean)) => {
+            let storage_name = format!("{}.{}", new_public_id(rng), clean.extension);
+            let dir = evidence_dir(data_dir);
+            std::fs::create_dir_all(&dir).map_err(|e| ServiceError::Internal(e.into()))?;
+            std::fs::write(dir.join(&storage_name), &clean.bytes).map_err(|e| ServiceError::Internal(e.into()))?;
+            Some((name, clean, storage_name, hex::encode(Sha256::digest(&clean.bytes))))
+        }
+        None => None,
+    };
+    let (statement_id, file_id) = (new_public_id(rng), new_public_id(rng));
+    let result = write_tx(conn, |conn| {
+        transition(conn, case.id, actor, Some(account.id), Command::AddEvidence, now, CaseChange::default())?;
+        let base = NewEvidence {
+            public_id: &statement_id,
+            case_id: case.id,
+            submitted_by: account.id,
+            party_side: side.as_str(),
+            kind: evidence::STATEMENT,
+            body: statement.as_deref(),
+            file_name: None,
+            content_type: None,
+            size_bytes: None,
+            sha256: None,
+            storage_name: None,
+            created_at: now,
+        };
+        if statement.is_some() {
+            evidence::insert(conn, &base)?;
+        }
+        if let Some((name, clean, storage_name, sha)) = &stored {
+            evidence::insert(
+                conn,
+                &NewEvidence {
+                    public_id: &file_id,
+                    kind: evidence::FILE,
+                    body: None,
+                    file_name: Some(name),
+                    content_type: Some(clean.content_type),
+                    size_bytes: Some(clean.bytes.len() as i64),
+                    sha256: Some(sha),
+                    storage_name: Some(storage_name),
+                    ..base
+                },
+            )?;
+        }
+        Ok::<_, ServiceError>(())
+    });
+    if result.is_err() {
+        if let Some((_, _, storage_name, _)) = &stored {
+            let _ = std::fs::remove_file(evidence_dir(data_dir).join(storage_name));
+        }
+    }
+    result
+}
+
+/// An evidence file, if this account may see its case.
+pub fn open_evidence_file(conn: &mut DbConnection, account: &Account, evidence_public_id: &str) -> ServiceResult<EvidenceRow> {
+    let row = evidence::find_by_public_id(conn, evidence_public_id)?.ok_or(ServiceError::NotFound)?;
+    if row.kind != evidence::FILE {
+        return Err(ServiceError::NotFound);
+    }
+    let case = crate::db::models::case::find_by_id(conn, row.case_id)?;
+    super::actor_for(&case, account).ok_or(ServiceError::NotFound)?;
+    Ok(row)
+}

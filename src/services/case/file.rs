@@ -1,0 +1,89 @@
+use super::{claimant, notify, respondent};
+use crate::db::models::case::{self, CaseRow, NewCase};
+use crate::db::models::{case_event, job, user};
+use crate::db::{is_unique_violation, write_tx, DbConnection};
+use crate::domain::case::{CaseState, RESPONSE_WINDOW};
+use crate::domain::filing::{Filing, FilingForm};
+use crate::domain::public_id::new_public_id;
+use crate::domain::validation::FieldErrors;
+use crate::services::account::Account;
+use crate::services::{ServiceError, ServiceResult};
+use chrono::NaiveDateTime;
+use rand::Rng;
+
+/// A member may have this many cases open as claimant at once (abuse limit).
+pub const MAX_OPEN_CASES: i64 = 10;
+
+const OPEN_STATES: [&str; 8] =
+    ["filed", "awaiting_response", "evidence", "jury_selection", "voting", "decided", "appeal_window", "appealed"];
+
+/// Files a case. `submission_key` comes from the form, so a double-clicked submit finds the case
+/// the first click filed instead of filing a second one.
+pub fn file_case(
+    conn: &mut DbConnection,
+    claimant_account: &Account,
+    form: &FilingForm,
+    submission_key: &str,
+    now: NaiveDateTime,
+    rng: &mut impl Rng,
+) -> ServiceResult<CaseRow> {
+    if !claimant_account.verified {
+        return Err(ServiceError::Refused("case.refused.unverified"));
+    }
+    if let Some(existing) = case::find_by_submission_key(conn, submission_key)? {
+        return if existing.claimant_id == claimant_account.id { Ok(existing) } else { Err(ServiceError::Refused("error.page.csrf")) };
+    }
+    let filing = Filing::parse(form)?;
+    if filing.other_email.as_str() == claimant_account.email {
+        return Err(FieldErrors::single("other_email", "error.other_is_you").into());
+    }
+    if case::count_open_for_claimant(conn, claimant_account.id, &OPEN_STATES)? >= MAX_OPEN_CASES {
+        return Err(ServiceError::Refused("case.refused.too_many_open"));
+    }
+    let public_id = new_public_id(rng);
+    let result = write_tx(conn, |conn| {
+        let respondent_id = user::find_by_email(conn, filing.other_email.as_str())?.map(|u| u.id);
+        let due = now + RESPONSE_WINDOW;
+        let row = case::insert(
+            conn,
+            &NewCase {
+                public_id: &public_id,
+                submission_key,
+                claimant_id: claimant_account.id,
+                claimant_side: filing.side.as_str(),
+                respondent_id,
+                respondent_email: filing.other_email.as_str(),
+                order_ref: &filing.order_ref,
+                item_title: &filing.item_title,
+                category: filing.category.as_str(),
+                price_fen: filing.price_fen,
+                disputed_fen: filing.disputed_fen,
+                currency: "CNY",
+                claim_statement: &filing.statement,
+                remedy: filing.remedy.kind(),
+                remedy_fen: filing.remedy.amount_fen(),
+                state: CaseState::AwaitingResponse.as_str(),
+                response_due_at: Some(due),
+                created_at: now,
+                updated_at: now,
+            },
+        )?;
+        let me = Some(claimant_account.id);
+        case_event::append(conn, row.id, "filed", None, CaseState::Filed.as_str(), me, now)?;
+        let seq = case_event::append(conn, row.id, "respondent_notified", Some("filed"), CaseState::AwaitingResponse.as_str(), None, now)?;
+        job::schedule(conn, job::RESPONSE_DEADLINE, row.id, due, now)?;
+        let me = claimant(conn, &row)?;
+        notify(conn, &row, &me, "case_filed", seq, Some(due), now)?;
+        let other = respondent(conn, &row)?;
+        let event = if respondent_id.is_some() { "case_against_you" } else { "case_invitation" };
+        notify(conn, &row, &other, event, seq, Some(due), now)?;
+        Ok::<_, ServiceError>(row)
+    });
+    match result {
+        // Two submits raced past the first check: the loser reads the winner's case.
+        Err(ServiceError::Db(e)) if is_unique_violation(&e) => {
+            case::find_by_submission_key(conn, submission_key)?.ok_or(ServiceError::Db(e))
+        }
+        other => other,
+    }
+}

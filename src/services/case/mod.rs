@@ -1,0 +1,168 @@
+//! Cases: filing, answering, settling, withdrawing, evidence, deadlines, and what each person sees.
+
+pub mod deadlines;
+pub mod evidence;
+pub mod file;
+pub mod list;
+pub mod respond;
+pub mod settle;
+pub mod view;
+pub mod withdraw;
+
+use crate::db::models::case::{self, CaseChange, CaseRow};
+use crate::db::models::{case_event, job, settlement_offer, user};
+use crate::db::DbConnection;
+use crate::domain::case::{decide, Actor, CaseFacts, CaseState, Command, Transition, EVIDENCE_WINDOW};
+use crate::domain::locale::Locale;
+use crate::email::message::{CaseNotice, Mail};
+use crate::services::account::Account;
+use crate::services::{outbox, ServiceError, ServiceResult};
+use chrono::{NaiveDateTime, TimeDelta};
+
+/// How the viewer relates to a case, or `None` when they may not see it at all.
+pub fn actor_for(case: &CaseRow, account: &Account) -> Option<Actor> {
+    if case.claimant_id == account.id {
+        return Some(Actor::Claimant);
+    }
+    let invited = case.respondent_id == Some(account.id) || case.respondent_email == account.email;
+    if invited && account.verified {
+        return Some(Actor::Respondent);
+    }
+    account.role.can_moderate().then_some(Actor::Moderator)
+}
+
+/// The case behind a public id, if this account may see it; otherwise `NotFound`, never a hint.
+pub fn load_visible(conn: &mut DbConnection, public_id: &str, account: &Account) -> ServiceResult<(CaseRow, Actor)> {
+    let case = case::find_by_public_id(conn, public_id)?.ok_or(ServiceError::NotFound)?;
+    let actor = actor_for(&case, account).ok_or(ServiceError::NotFound)?;
+    Ok((case, actor))
+}
+
+pub fn state_of(case: &CaseRow) -> CaseState {
+    CaseState::parse(&case.state).unwrap_or(CaseState::Escalated)
+}
+
+/// The facts the state machine decides on.
+pub fn facts(conn: &mut DbConnection, case: &CaseRow) -> ServiceResult<CaseFacts> {
+    let offer = settlement_offer::open_for_case(conn, case.id)?;
+    Ok(CaseFacts {
+        state: state_of(case),
+        response_due_at: case.response_due_at,
+        evidence_due_at: case.evidence_due_at,
+        answered: case.answered_at.is_some(),
+        open_offer_by: offer.map(|o| if o.proposer_id == case.claimant_id { Actor::Claimant } else { Actor::Respondent }),
+    })
+}
+
+/// Locks the case, decides the command, and on success writes the new state and its event.
+/// Returns the locked case (as it was), the transition and the event's sequence number.
+pub fn transition(
+    conn: &mut DbConnection,
+    case_id: i32,
+    actor: Actor,
+    actor_id: Option<i32>,
+    command: Command,
+    now: NaiveDateTime,
+    extra: CaseChange,
+) -> ServiceResult<(CaseRow, Transition, i32)> {
+    let case = case::find_for_update(conn, case_id)?;
+    let decided = decide(&facts(conn, &case)?, actor, command, now).map_err(|r| ServiceError::Refused(r.0))?;
+    let change = CaseChange {
+        state: Some(decided.to.as_str()),
+        evidence_due_at: decided.evidence_due_at,
+        closed_at: decided.to.is_final().then_some(now),
+        updated_at: Some(now),
+        ..extra
+    };
+    case::update(conn, case.id, &change)?;
+    let seq = case_event::append(conn, case.id, decided.event, Some(decided.from.as_str()), decided.to.as_str(), actor_id, now)?;
+    if decided.evidence_due_at.is_some() {
+        schedule_evidence_jobs(conn, case.id, now)?;
+    }
+    Ok((case, decided, seq))
+}
+
+/// The evidence window's reminder (a day before) and its close.
+fn schedule_evidence_jobs(conn: &mut DbConnection, case_id: i32, now: NaiveDateTime) -> diesel::QueryResult<()> {
+    let due = now + EVIDENCE_WINDOW;
+    job::schedule(conn, job::EVIDENCE_REMINDER, case_id, due - TimeDelta::hours(24), now)?;
+    job::schedule(conn, job::EVIDENCE_DEADLINE, case_id, due, now)
+}
+
+/// Someone a case notice goes to.
+pub struct Recipient {
+    pub email: String,
+    pub name: Option<String>,
+    pub locale: Locale,
+    pub time_zone: String,
+}
+
+impl Recipient {
+    fn of_user(row: user::UserRow) -> Recipient {
+        Recipient {
+            locale: Locale::parse(&row.locale).unwrap_or_default(),
+            email: row.email,
+            name: Some(row.display_name),
+            time_zone: row.time_zone,
+        }
+    }
+}
+
+pub fn claimant(conn: &mut DbConnection, case: &CaseRow) -> ServiceResult<Recipient> {
+    let row = user::find(conn, case.claimant_id)?.ok_or(ServiceError::NotFound)?;
+    Ok(Recipient::of_user(row))
+}
+
+/// The respondent's account, or their invited address when they have none yet.
+pub fn respondent(conn: &mut DbConnection, case: &CaseRow) -> ServiceResult<Recipient> {
+    let account = match case.respondent_id {
+        Some(id) => user::find(conn, id)?,
+        None => user::find_by_email(conn, &case.respondent_email)?,
+    };
+    Ok(match account {
+        Some(row) => Recipient::of_user(row),
+        None => Recipient {
+            email: case.respondent_email.clone(),
+            name: None,
+            locale: Locale::default(),
+            time_zone: crate::domain::account::DEFAULT_TIME_ZONE.to_string(),
+        },
+    })
+}
+
+/// Queues a case notice; the key makes it one message per (event occurrence, recipient).
+pub fn notify(
+    conn: &mut DbConnection,
+    case: &CaseRow,
+    to: &Recipient,
+    event: &str,
+    seq: i32,
+    due: Option<NaiveDateTime>,
+    now: NaiveDateTime,
+) -> diesel::QueryResult<()> {
+    let mail = Mail::Case(CaseNotice {
+        event: event.to_string(),
+        name: to.name.clone(),
+        case_id: case.public_id.clone(),
+        item: case.item_title.clone(),
+        due,
+        time_zone: to.time_zone.clone(),
+    });
+    let key = format!("{event}:{}:{seq}:{}", case.public_id, to.email);
+    outbox::enqueue(conn, &key, &to.email, to.locale, &mail, now)
+}
+
+/// Notifies both parties of the same event.
+pub fn notify_both(
+    conn: &mut DbConnection,
+    case: &CaseRow,
+    event: &str,
+    seq: i32,
+    due: Option<NaiveDateTime>,
+    now: NaiveDateTime,
+) -> ServiceResult<()> {
+    for to in [claimant(conn, case)?, respondent(conn, case)?] {
+        notify(conn, case, &to, event, seq, due, now)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,46 @@
+use super::{facts, load_visible, state_of};
+use crate::db::models::case::CaseRow;
+use crate::db::models::case_event::{self, CaseEventRow};
+use crate::db::models::evidence::{self, EvidenceRow};
+use crate::db::models::settlement_offer::{self, SettlementOfferRow};
+use crate::db::DbConnection;
+use crate::domain::case::{decide, Actor, CaseState, Command};
+use crate::services::account::Account;
+use crate::services::ServiceResult;
+use chrono::NaiveDateTime;
+
+/// Everything the case page shows, for one viewer.
+pub struct CaseDetail {
+    pub case: CaseRow,
+    pub actor: Actor,
+    pub state: CaseState,
+    pub events: Vec<CaseEventRow>,
+    pub evidence: Vec<EvidenceRow>,
+    pub open_offer: Option<SettlementOfferRow>,
+    /// The commands this viewer may give now (decided by the same state machine that enforces them).
+    pub allowed: Vec<Command>,
+}
+
+impl CaseDetail {
+    pub fn can(&self, command: Command) -> bool {
+        self.allowed.contains(&command)
+    }
+}
+
+const PERSONAL_COMMANDS: [Command; 6] =
+    [Command::Answer, Command::AcceptClaim, Command::ProposeSettlement, Command::AcceptSettlement, Command::Withdraw, Command::AddEvidence];
+
+pub fn case_detail(conn: &mut DbConnection, account: &Account, public_id: &str, now: NaiveDateTime) -> ServiceResult<CaseDetail> {
+    let (case, actor) = load_visible(conn, public_id, account)?;
+    let facts = facts(conn, &case)?;
+    let allowed = PERSONAL_COMMANDS.into_iter().filter(|c| decide(&facts, actor, *c, now).is_ok()).collect();
+    Ok(CaseDetail {
+        state: state_of(&case),
+        events: case_event::list_for_case(conn, case.id)?,
+        evidence: evidence::list_for_case(conn, case.id)?,
+        open_offer: settlement_offer::open_for_case(conn, case.id)?,
+        case,
+        actor,
+        allowed,
+    })
+}
