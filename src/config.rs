@@ -49,6 +49,12 @@ pub struct ServeArgs {
     /// At least 32 characters. Unset: generated once and kept in DATA_DIR/secret_key.
     #[arg(long, env = "SECRET_KEY", hide_env_values = true)]
     pub secret_key: Option<String>,
+    /// Hours the other side has to answer a new case.
+    #[arg(long, env = "RESPONSE_WINDOW_HOURS", default_value_t = 48, value_parser = clap::value_parser!(u16).range(1..=720))]
+    pub response_window_hours: u16,
+    /// Hours both sides have to add evidence once the case is answered (or the answer is missed).
+    #[arg(long, env = "EVIDENCE_WINDOW_HOURS", default_value_t = 72, value_parser = clap::value_parser!(u16).range(1..=720))]
+    pub evidence_window_hours: u16,
     /// Log format.
     #[arg(long, env = "LOG_FORMAT", default_value = "pretty", value_parser = ["json", "pretty"])]
     pub log_format: String,
@@ -65,6 +71,7 @@ pub struct Settings {
     /// 64 bytes of key material for cookies.
     pub secret_key: Vec<u8>,
     pub limits: Limits,
+    pub windows: crate::domain::case::Windows,
 }
 
 /// Abuse limits; the defaults suit production, tests may lower them.
@@ -75,6 +82,10 @@ pub struct Limits {
     /// Sign-in attempts one IP address may make in a burst, then one per `sign_in_refill_secs / 4`.
     pub sign_in_per_ip: u32,
     pub sign_in_refill_secs: u64,
+    /// Largest evidence file, checked while it streams in.
+    pub upload_max_bytes: u64,
+    /// Evidence files one party may add to one case.
+    pub files_per_party: i64,
 }
 
 impl Default for Limits {
@@ -83,6 +94,8 @@ impl Default for Limits {
             sign_in_per_account: 10,
             sign_in_per_ip: 30,
             sign_in_refill_secs: 60,
+            upload_max_bytes: 10 * 1024 * 1024,
+            files_per_party: 20,
         }
     }
 }
@@ -118,6 +131,10 @@ impl Settings {
             smtp_url: args.smtp_url.clone(),
             mail_from,
             limits: Limits::default(),
+            windows: crate::domain::case::Windows {
+                response: chrono::TimeDelta::hours(i64::from(args.response_window_hours)),
+                evidence: chrono::TimeDelta::hours(i64::from(args.evidence_window_hours)),
+            },
         })
     }
 

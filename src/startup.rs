@@ -4,6 +4,7 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::{self, DatabaseUrl};
 use crate::email::transport::Mailer;
+use crate::jobs::deadline_worker::DeadlineWorker;
 use crate::jobs::outbox_worker::OutboxWorker;
 use crate::routes::{
     self, context::AppState, errors::render_error_page, errors::AppError, health::PoolGauges,
@@ -68,6 +69,7 @@ impl Application {
             }
             .run(),
         );
+        tokio::spawn(DeadlineWorker { pool: pool.clone(), clock: clock.clone(), mail_wake: mail_wake.clone() }.run());
 
         let registry = Registry::new();
         let prometheus = PrometheusMetricsBuilder::new("xiaofating")

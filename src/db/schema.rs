@@ -80,6 +80,7 @@ diesel::table! {
         state -> Text,
         response_due_at -> Nullable<Timestamp>,
         evidence_due_at -> Nullable<Timestamp>,
+        evidence_hours -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
         closed_at -> Nullable<Timestamp>,

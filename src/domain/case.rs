@@ -120,8 +120,18 @@ pub enum Command {
     EvidenceDeadlinePassed,
 }
 
-pub const RESPONSE_WINDOW: TimeDelta = TimeDelta::hours(48);
-pub const EVIDENCE_WINDOW: TimeDelta = TimeDelta::hours(72);
+/// How long each side has; set by the operator, fixed on a case when it is filed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Windows {
+    pub response: TimeDelta,
+    pub evidence: TimeDelta,
+}
+
+impl Default for Windows {
+    fn default() -> Self {
+        Windows { response: TimeDelta::hours(48), evidence: TimeDelta::hours(72) }
+    }
+}
 
 /// What the state machine needs to know about a case.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -132,6 +142,8 @@ pub struct CaseFacts {
     pub answered: bool,
     /// Who made the open settlement offer, if one is open.
     pub open_offer_by: Option<Actor>,
+    /// How long the evidence window stays open once it opens.
+    pub evidence_window: TimeDelta,
 }
 
 /// An accepted command: the state after it, the event for `case_events`, and deadlines to set.
@@ -166,7 +178,7 @@ pub fn decide(case: &CaseFacts, actor: Actor, command: Command, now: NaiveDateTi
         return Err(WRONG_STAGE);
     }
     let stay = |event| Ok(Transition { from, to: from, event, evidence_due_at: None });
-    let open_evidence = |event| Ok(Transition { from, to: CaseState::Evidence, event, evidence_due_at: Some(now + EVIDENCE_WINDOW) });
+    let open_evidence = |event| Ok(Transition { from, to: CaseState::Evidence, event, evidence_due_at: Some(now + case.evidence_window) });
     match command {
         Command::Answer | Command::AcceptClaim => {
             if actor != Actor::Respondent {
@@ -269,6 +281,9 @@ mod tests {
         chrono::DateTime::from_timestamp(1_790_000_000, 0).unwrap().naive_utc()
     }
 
+    const RESPONSE_WINDOW: TimeDelta = TimeDelta::hours(48);
+    const EVIDENCE_WINDOW: TimeDelta = TimeDelta::hours(72);
+
     fn awaiting() -> CaseFacts {
         CaseFacts {
             state: CaseState::AwaitingResponse,
@@ -276,6 +291,7 @@ mod tests {
             evidence_due_at: None,
             answered: false,
             open_offer_by: None,
+            evidence_window: EVIDENCE_WINDOW,
         }
     }
 

@@ -1,3 +1,4 @@
 //! Background work inside the server process.
 
+pub mod deadline_worker;
 pub mod outbox_worker;

@@ -58,8 +58,8 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    pub fn t(&self, key: &str) -> Cow<'static, str> {
-        i18n::t(self.locale, key)
+    pub fn t(&self, key: impl AsRef<str>) -> Cow<'static, str> {
+        i18n::t(self.locale, key.as_ref())
     }
 
     pub fn tf(&self, key: &str, args: &[(&str, &str)]) -> String {
@@ -75,6 +75,22 @@ impl Ctx {
         errors
             .get(field)
             .map_or(Cow::Borrowed(""), |key| self.t(key))
+    }
+
+    /// A stored UTC time as the viewer reads it, in their time zone.
+    pub fn time(&self, at: &chrono::NaiveDateTime) -> String {
+        let tz = self.account.as_ref().map_or(chrono_tz::Asia::Shanghai, |a| a.time_zone);
+        at.and_utc().with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
+    }
+
+    /// The viewer's time zone name, shown beside times.
+    pub fn time_zone(&self) -> &'static str {
+        self.account.as_ref().map_or("Asia/Shanghai", |a| a.time_zone.name())
+    }
+
+    /// Fen as "¥1,299.00".
+    pub fn money(&self, fen: &i64) -> String {
+        format!("¥{}", crate::domain::dispute::format_yuan(*fen))
     }
 
     pub fn session_token(&self) -> Option<String> {

@@ -37,28 +37,26 @@ impl<T: DeserializeOwned + HasCsrf + 'static> FromRequest for CsrfForm<T> {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let form = web::Form::<T>::from_request(req, payload);
-        let session = req.get_session();
-        let foreign = req
-            .app_data::<web::Data<AppState>>()
-            .is_some_and(|state| !same_origin(req, &state.settings.base_url));
+        let req = req.clone();
         Box::pin(async move {
-            if foreign {
-                return Err(AppError::Csrf.into());
-            }
             let form = form.await?.into_inner();
-            let expected = session
-                .get::<String>(SESSION_CSRF)
-                .ok()
-                .flatten()
-                .unwrap_or_default();
-            if expected.is_empty()
-                || !constant_time_eq(expected.as_bytes(), form.csrf_token().as_bytes())
-            {
-                return Err(AppError::Csrf.into());
-            }
+            check_csrf(&req, form.csrf_token())?;
             Ok(CsrfForm(form))
         })
     }
+}
+
+/// Refuses a state-changing request whose token does not match the session's, or whose `Origin`
+/// is another site. Multipart handlers call it with the token field they read.
+pub fn check_csrf(req: &HttpRequest, token: &str) -> Result<(), AppError> {
+    let foreign = req
+        .app_data::<web::Data<AppState>>()
+        .is_some_and(|state| !same_origin(req, &state.settings.base_url));
+    let expected = req.get_session().get::<String>(SESSION_CSRF).ok().flatten().unwrap_or_default();
+    if foreign || expected.is_empty() || !constant_time_eq(expected.as_bytes(), token.as_bytes()) {
+        return Err(AppError::Csrf);
+    }
+    Ok(())
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

@@ -113,8 +113,8 @@ pub struct ErrorCtx {
 }
 
 impl ErrorCtx {
-    pub fn t(&self, key: &str) -> std::borrow::Cow<'static, str> {
-        crate::i18n::t(self.locale, key)
+    pub fn t(&self, key: impl AsRef<str>) -> std::borrow::Cow<'static, str> {
+        crate::i18n::t(self.locale, key.as_ref())
     }
     pub fn languages(&self) -> [Locale; 2] {
         Locale::ALL

@@ -2,9 +2,12 @@
 
 pub mod account;
 pub mod assets;
+pub mod case_actions;
+pub mod cases;
 pub mod context;
 pub mod csrf;
 pub mod errors;
+pub mod evidence;
 pub mod health;
 pub mod home;
 pub mod language;
@@ -39,7 +42,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/account", web::get().to(account::get_account))
         .route("/account/settings", web::post().to(account::post_settings))
         .route("/account/password", web::post().to(account::post_password))
-        .route("/language", web::post().to(language::post_language));
+        .route("/language", web::post().to(language::post_language))
+        .route("/cases", web::get().to(cases::get_cases))
+        .route("/cases", web::post().to(cases::post_case))
+        .route("/cases/new", web::get().to(cases::get_new_case))
+        .route("/cases/{id}", web::get().to(cases::get_case))
+        .route("/cases/{id}/answer", web::post().to(case_actions::post_answer))
+        .route("/cases/{id}/accept", web::post().to(case_actions::post_accept_claim))
+        .route("/cases/{id}/offer", web::post().to(case_actions::post_offer))
+        .route("/cases/{id}/offer/accept", web::post().to(case_actions::post_accept_offer))
+        .route("/cases/{id}/withdraw", web::post().to(case_actions::post_withdraw))
+        .route("/cases/{id}/evidence", web::post().to(evidence::post_evidence))
+        .route("/evidence/{id}", web::get().to(evidence::get_evidence_file));
 }
 
 /// A rendered page with the given status.

@@ -93,6 +93,8 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
         smtp_url: None,
         mail_from: "小法庭 <court@xiaofating.test>".into(),
         secret_key: None,
+        response_window_hours: 48,
+        evidence_window_hours: 72,
         log_format: "pretty".into(),
     };
     let mut settings = Settings::from_args(&args).expect("settings");

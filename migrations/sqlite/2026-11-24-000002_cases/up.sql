@@ -22,6 +22,7 @@ CREATE TABLE cases (
     state TEXT NOT NULL,
     response_due_at TIMESTAMP,
     evidence_due_at TIMESTAMP,
+    evidence_hours INTEGER NOT NULL,
     created_at TIMESTAMP NOT NULL,
     updated_at TIMESTAMP NOT NULL,
     closed_at TIMESTAMP

@@ -29,6 +29,7 @@ pub struct CaseRow {
     pub state: String,
     pub response_due_at: Option<NaiveDateTime>,
     pub evidence_due_at: Option<NaiveDateTime>,
+    pub evidence_hours: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub closed_at: Option<NaiveDateTime>,
@@ -54,6 +55,7 @@ pub struct NewCase<'a> {
     pub remedy_fen: Option<i64>,
     pub state: &'a str,
     pub response_due_at: Option<NaiveDateTime>,
+    pub evidence_hours: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }

@@ -76,6 +76,8 @@ pub fn verify_email(
         }
         email_token::consume(conn, row.id, now)?;
         user::mark_verified(conn, user.id, now)?;
+        // Cases filed against this address before the account existed are now theirs to answer.
+        crate::db::models::case::claim_invitations(conn, user.id, &user.email)?;
         Ok(UserRow {
             email_verified_at: Some(now),
             ..user

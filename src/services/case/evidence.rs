@@ -14,9 +14,6 @@ use rand::Rng;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
-/// Files a party may add to one case.
-pub const MAX_FILES_PER_PARTY: i64 = 20;
-
 pub struct Upload {
     pub file_name: String,
     pub bytes: Vec<u8>,
@@ -36,6 +33,7 @@ pub fn add_evidence(
     case_public_id: &str,
     statement: &str,
     upload: Option<Upload>,
+    files_per_party: i64,
     data_dir: &Path,
     now: NaiveDateTime,
     rng: &mut impl Rng,
@@ -51,7 +49,7 @@ pub fn add_evidence(
         errors.add("statement", "error.evidence_empty");
     }
     errors.into_result()?;
-    if file.is_some() && evidence::count_files_by(conn, case.id, account.id)? >= MAX_FILES_PER_PARTY {
+    if file.is_some() && evidence::count_files_by(conn, case.id, account.id)? >= files_per_party {
         return Err(FieldErrors::single("file", "error.file_cap").into());
     }
     let claimant_side = Side::parse(&case.claimant_side).unwrap_or(Side::Buyer);

@@ -2,7 +2,7 @@ use super::{claimant, notify, respondent};
 use crate::db::models::case::{self, CaseRow, NewCase};
 use crate::db::models::{case_event, job, user};
 use crate::db::{is_unique_violation, write_tx, DbConnection};
-use crate::domain::case::{CaseState, RESPONSE_WINDOW};
+use crate::domain::case::{CaseState, Windows};
 use crate::domain::filing::{Filing, FilingForm};
 use crate::domain::public_id::new_public_id;
 use crate::domain::validation::FieldErrors;
@@ -24,6 +24,7 @@ pub fn file_case(
     claimant_account: &Account,
     form: &FilingForm,
     submission_key: &str,
+    windows: Windows,
     now: NaiveDateTime,
     rng: &mut impl Rng,
 ) -> ServiceResult<CaseRow> {
@@ -43,7 +44,7 @@ pub fn file_case(
     let public_id = new_public_id(rng);
     let result = write_tx(conn, |conn| {
         let respondent_id = user::find_by_email(conn, filing.other_email.as_str())?.map(|u| u.id);
-        let due = now + RESPONSE_WINDOW;
+        let due = now + windows.response;
         let row = case::insert(
             conn,
             &NewCase {
@@ -64,6 +65,7 @@ pub fn file_case(
                 remedy_fen: filing.remedy.amount_fen(),
                 state: CaseState::AwaitingResponse.as_str(),
                 response_due_at: Some(due),
+                evidence_hours: i32::try_from(windows.evidence.num_hours()).unwrap_or(72),
                 created_at: now,
                 updated_at: now,
             },

@@ -12,7 +12,7 @@ pub mod withdraw;
 use crate::db::models::case::{self, CaseChange, CaseRow};
 use crate::db::models::{case_event, job, settlement_offer, user};
 use crate::db::DbConnection;
-use crate::domain::case::{decide, Actor, CaseFacts, CaseState, Command, Transition, EVIDENCE_WINDOW};
+use crate::domain::case::{decide, Actor, CaseFacts, CaseState, Command, Transition};
 use crate::domain::locale::Locale;
 use crate::email::message::{CaseNotice, Mail};
 use crate::services::account::Account;
@@ -51,6 +51,7 @@ pub fn facts(conn: &mut DbConnection, case: &CaseRow) -> ServiceResult<CaseFacts
         evidence_due_at: case.evidence_due_at,
         answered: case.answered_at.is_some(),
         open_offer_by: offer.map(|o| if o.proposer_id == case.claimant_id { Actor::Claimant } else { Actor::Respondent }),
+        evidence_window: TimeDelta::hours(i64::from(case.evidence_hours)),
     })
 }
 
@@ -76,15 +77,14 @@ pub fn transition(
     };
     case::update(conn, case.id, &change)?;
     let seq = case_event::append(conn, case.id, decided.event, Some(decided.from.as_str()), decided.to.as_str(), actor_id, now)?;
-    if decided.evidence_due_at.is_some() {
-        schedule_evidence_jobs(conn, case.id, now)?;
+    if let Some(due) = decided.evidence_due_at {
+        schedule_evidence_jobs(conn, case.id, due, now)?;
     }
     Ok((case, decided, seq))
 }
 
 /// The evidence window's reminder (a day before) and its close.
-fn schedule_evidence_jobs(conn: &mut DbConnection, case_id: i32, now: NaiveDateTime) -> diesel::QueryResult<()> {
-    let due = now + EVIDENCE_WINDOW;
+fn schedule_evidence_jobs(conn: &mut DbConnection, case_id: i32, due: NaiveDateTime, now: NaiveDateTime) -> diesel::QueryResult<()> {
     job::schedule(conn, job::EVIDENCE_REMINDER, case_id, due - TimeDelta::hours(24), now)?;
     job::schedule(conn, job::EVIDENCE_DEADLINE, case_id, due, now)
 }

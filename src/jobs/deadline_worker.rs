@@ -1,0 +1,39 @@
+//! Moves cases on when their deadlines pass. Due jobs live in the database, so a deadline that
+//! passed while the server was down runs as soon as it starts again.
+
+use crate::clock::Clock;
+use crate::db::DbPool;
+use crate::services::case::deadlines::run_due_jobs;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Notify;
+
+const POLL: Duration = Duration::from_secs(1);
+
+pub struct DeadlineWorker {
+    pub pool: DbPool,
+    pub clock: Clock,
+    /// Woken after jobs ran, since they queue email.
+    pub mail_wake: Arc<Notify>,
+}
+
+impl DeadlineWorker {
+    pub async fn run(self) {
+        loop {
+            let pool = self.pool.clone();
+            let now = self.clock.now();
+            let ran = tokio::task::spawn_blocking(move || {
+                let mut conn = pool.get().map_err(|e| e.to_string())?;
+                run_due_jobs(&mut conn, now).map_err(|e| e.to_string())
+            })
+            .await;
+            match ran {
+                Ok(Ok(0)) => {}
+                Ok(Ok(_)) => self.mail_wake.notify_one(),
+                Ok(Err(err)) => tracing::warn!(error = %err, "deadline jobs failed; retrying"),
+                Err(err) => tracing::error!(error = %err, "deadline worker task failed"),
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+}

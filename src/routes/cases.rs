@@ -1,0 +1,276 @@
+//! "My cases", filing a case, and the case page.
+
+use crate::csrf_forms;
+use crate::domain::case::{Actor, CaseState, Command};
+use crate::db::models::evidence::EvidenceRow;
+use crate::domain::dispute::{Category, Remedy, Side};
+use crate::domain::filing::FilingForm;
+use crate::domain::public_id::new_secret_token;
+use crate::domain::validation::FieldErrors;
+use crate::routes::context::{AppState, Ctx};
+use crate::routes::csrf::CsrfForm;
+use crate::routes::errors::AppError;
+use crate::routes::{ok_page, page, see_other};
+use crate::services::case::file::file_case;
+use crate::services::case::list::{my_cases, CaseSummary};
+use crate::services::case::view::{case_detail, CaseDetail};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "cases.html")]
+struct MyCasesPage {
+    ctx: Ctx,
+    cases: Vec<CaseSummary>,
+}
+
+impl MyCasesPage {
+    fn role_key(&self, s: &CaseSummary) -> &'static str {
+        if s.actor == Actor::Claimant { "case.role.claimant" } else { "case.role.respondent" }
+    }
+}
+
+pub async fn get_cases(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let account = ctx.require_account()?.clone();
+    let cases = state.db(move |conn| my_cases(conn, &account).map_err(AppError::from)).await?;
+    ok_page(&MyCasesPage { ctx, cases })
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct FilingFormData {
+    csrf_token: String,
+    submission_key: String,
+    my_side: String,
+    other_email: String,
+    order_ref: String,
+    item_title: String,
+    category: String,
+    price: String,
+    disputed: String,
+    statement: String,
+    remedy: String,
+    remedy_amount: String,
+}
+
+csrf_forms!(FilingFormData);
+
+#[derive(Template)]
+#[template(path = "case_new.html")]
+struct NewCasePage {
+    ctx: Ctx,
+    form: FilingFormData,
+    errors: FieldErrors,
+    refused: Option<&'static str>,
+}
+
+impl NewCasePage {
+    fn categories(&self) -> [Category; 11] {
+        Category::ALL
+    }
+    fn remedies(&self) -> [&'static str; 4] {
+        Remedy::KINDS
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NewCaseQuery {
+    against: String,
+}
+
+pub async fn get_new_case(ctx: Ctx, query: web::Query<NewCaseQuery>) -> Result<HttpResponse, AppError> {
+    ctx.require_account()?;
+    let form = FilingFormData {
+        submission_key: new_secret_token(&mut rand::rng()),
+        other_email: query.against.clone(),
+        ..Default::default()
+    };
+    ok_page(&NewCasePage { ctx, form, errors: FieldErrors::new(), refused: None })
+}
+
+pub async fn post_case(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    CsrfForm(form): CsrfForm<FilingFormData>,
+) -> Result<HttpResponse, AppError> {
+    let account = ctx.require_account()?.clone();
+    let filing = FilingForm {
+        my_side: form.my_side.clone(),
+        other_email: form.other_email.clone(),
+        order_ref: form.order_ref.clone(),
+        item_title: form.item_title.clone(),
+        category: form.category.clone(),
+        price: form.price.clone(),
+        disputed: form.disputed.clone(),
+        statement: form.statement.clone(),
+        remedy: form.remedy.clone(),
+        remedy_amount: form.remedy_amount.clone(),
+    };
+    let key = if form.submission_key.len() >= 16 && form.submission_key.len() <= 128 {
+        form.submission_key.clone()
+    } else {
+        new_secret_token(&mut rand::rng())
+    };
+    let now = state.clock.now();
+    let windows = state.settings.windows;
+    let filed = state
+        .db(move |conn| file_case(conn, &account, &filing, &key, windows, now, &mut rand::rng()).map_err(AppError::from))
+        .await;
+    match filed {
+        Ok(case) => {
+            state.mail_wake.notify_one();
+            ctx.flash("case.filed_notice");
+            Ok(see_other(&format!("/cases/{}", case.public_id)))
+        }
+        Err(AppError::Invalid(errors)) => page(StatusCode::UNPROCESSABLE_ENTITY, &NewCasePage { ctx, form, errors, refused: None }),
+        Err(AppError::Refused(key)) => {
+            page(StatusCode::UNPROCESSABLE_ENTITY, &NewCasePage { ctx, form, errors: FieldErrors::new(), refused: Some(key) })
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// One step of the progress bar.
+pub struct Stage {
+    pub label_key: &'static str,
+    pub status: &'static str,
+    pub date: Option<chrono::NaiveDateTime>,
+}
+
+const STAGES: [(&str, &[&str]); 6] = [
+    ("stage.filed", &["filed", "awaiting_response"]),
+    ("stage.evidence", &["evidence"]),
+    ("stage.jury", &["jury_selection"]),
+    ("stage.voting", &["voting", "escalated", "appealed"]),
+    ("stage.verdict", &["decided", "appeal_window"]),
+    ("stage.closed", &["closed", "withdrawn", "settled", "overridden"]),
+];
+
+fn stages(d: &CaseDetail) -> Vec<Stage> {
+    let current = d.state.stage_index();
+    STAGES
+        .iter()
+        .enumerate()
+        .map(|(i, (label_key, states))| Stage {
+            label_key,
+            status: if i < current { "done" } else if i == current { "current" } else { "upcoming" },
+            date: d.events.iter().find(|e| states.contains(&e.to_state.as_str())).map(|e| e.created_at),
+        })
+        .collect()
+}
+
+/// Values a party typed into one of the case page's forms, kept when it is shown again.
+#[derive(Default)]
+pub struct CaseForms {
+    pub answer: (String, String, String),
+    pub offer: (String, String, String),
+    pub evidence_statement: String,
+    pub errors: FieldErrors,
+    /// Which form the errors belong to: "answer", "offer" or "evidence".
+    pub form: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "case.html")]
+pub struct CasePage {
+    ctx: Ctx,
+    d: CaseDetail,
+    stages: Vec<Stage>,
+    forms: CaseForms,
+    upload_limit_mb: u64,
+    /// Evidence by side: the claimant's column first.
+    columns: Vec<(&'static str, Vec<EvidenceRow>)>,
+}
+
+impl CasePage {
+    fn can(&self, command: &str) -> bool {
+        let command = match command {
+            "answer" => Command::Answer,
+            "accept_claim" => Command::AcceptClaim,
+            "propose" => Command::ProposeSettlement,
+            "accept_offer" => Command::AcceptSettlement,
+            "withdraw" => Command::Withdraw,
+            _ => Command::AddEvidence,
+        };
+        self.d.can(command)
+    }
+    fn state_key(&self) -> String {
+        format!("state.{}", self.d.state.as_str())
+    }
+    fn is_final(&self) -> bool {
+        self.d.state.is_final()
+    }
+    fn is_party(&self) -> bool {
+        matches!(self.d.actor, Actor::Claimant | Actor::Respondent)
+    }
+    fn category_key(&self) -> String {
+        format!("category.{}", self.d.case.category)
+    }
+    /// "buyer" or "seller" for the claimant / respondent columns.
+    fn claimant_side(&self) -> &str {
+        &self.d.case.claimant_side
+    }
+    fn respondent_side(&self) -> &'static str {
+        if self.d.case.claimant_side == "buyer" { "seller" } else { "buyer" }
+    }
+    fn you_are(&self) -> &'static str {
+        match self.d.actor {
+            Actor::Claimant => "case.you_claimant",
+            Actor::Respondent => "case.you_respondent",
+            _ => "case.you_moderator",
+        }
+    }
+    fn remedy_key(&self, kind: &str) -> String {
+        format!("remedy.{kind}")
+    }
+    fn offer_is_mine(&self) -> bool {
+        let mine = match self.d.actor {
+            Actor::Claimant => Some(self.d.case.claimant_id),
+            _ => self.ctx.account.as_ref().map(|a| a.id),
+        };
+        self.d.open_offer.as_ref().is_some_and(|o| Some(o.proposer_id) == mine)
+    }
+    fn next_deadline(&self) -> Option<chrono::NaiveDateTime> {
+        match self.d.state {
+            CaseState::AwaitingResponse => self.d.case.response_due_at,
+            CaseState::Evidence => self.d.case.evidence_due_at,
+            _ => None,
+        }
+    }
+    fn event_key(&self, kind: &str) -> String {
+        format!("event.{kind}")
+    }
+    fn err(&self, form: &str, field: &str) -> std::borrow::Cow<'static, str> {
+        if self.forms.form == form { self.ctx.err(&self.forms.errors, field) } else { std::borrow::Cow::Borrowed("") }
+    }
+    fn remedies(&self) -> [&'static str; 4] {
+        Remedy::KINDS
+    }
+    fn evidence_rules(&self) -> String {
+        self.ctx.tf("case.evidence_rules", &[("mb", &self.upload_limit_mb.to_string())])
+    }
+}
+
+/// Renders the case page for the viewer; `forms` carries a rejected form back with its messages.
+pub async fn case_page(ctx: Ctx, state: &AppState, public_id: String, forms: CaseForms, status: StatusCode) -> Result<HttpResponse, AppError> {
+    let account = ctx.require_account()?.clone();
+    let now = state.clock.now();
+    let d = state.db(move |conn| case_detail(conn, &account, &public_id, now).map_err(AppError::from)).await?;
+    let upload_limit_mb = state.settings.limits.upload_max_bytes / (1024 * 1024);
+    let claimant_side = Side::parse(&d.case.claimant_side).unwrap_or(Side::Buyer);
+    let columns = [claimant_side, claimant_side.other()]
+        .into_iter()
+        .map(|side| (side.as_str(), d.evidence.iter().filter(|e| e.party_side == side.as_str()).cloned().collect()))
+        .collect();
+    page(status, &CasePage { stages: stages(&d), ctx, d, forms, upload_limit_mb, columns })
+}
+
+pub async fn get_case(ctx: Ctx, state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    if ctx.account.is_none() {
+        return Err(AppError::SignInRequired(ctx.path.clone()));
+    }
+    case_page(ctx, &state, path.into_inner(), CaseForms::default(), StatusCode::OK).await
+}
