@@ -44,6 +44,34 @@ fn every_used_key_is_translated_in_both_languages() {
     let mut keys = BTreeSet::new();
     used_keys(Path::new("src"), &namespaces, &mut keys);
     used_keys(Path::new("templates"), &namespaces, &mut keys);
+    use xiaofating::domain::case::{CaseState, EVENT_KINDS};
+    use xiaofating::domain::dispute::{Category, Remedy};
+    // Keys the code builds at run time from a name.
+    for state in CaseState::ALL {
+        keys.insert(format!("state.{}", state.as_str()));
+        if state.is_final() {
+            keys.insert(format!("case.final.{}", state.as_str()));
+        }
+    }
+    for state in ["awaiting_response", "evidence"] {
+        keys.insert(format!("case.deadline.{state}"));
+    }
+    for c in Category::ALL {
+        keys.insert(c.label_key());
+    }
+    for kind in Remedy::KINDS.into_iter().chain(["reject"]) {
+        keys.insert(format!("remedy.{kind}"));
+    }
+    for side in ["buyer", "seller"] {
+        keys.insert(format!("side.{side}"));
+    }
+    for kind in EVENT_KINDS {
+        keys.insert(format!("event.{kind}"));
+    }
+    for event in xiaofating::email::message::CASE_EVENTS {
+        keys.insert(format!("mail.{event}.subject"));
+        keys.insert(format!("mail.{event}.body"));
+    }
     for status in [400, 403, 404, 405, 409, 413, 422, 429, 500, 503] {
         keys.insert(format!("error.page.{status}.title"));
         keys.insert(format!("error.page.{status}.message"));

@@ -155,6 +155,21 @@ pub struct Transition {
     pub evidence_due_at: Option<NaiveDateTime>,
 }
 
+/// Every event `decide` can produce, plus the two filing writes (for the timeline's labels).
+pub const EVENT_KINDS: [&str; 11] = [
+    "filed",
+    "respondent_notified",
+    "answered",
+    "answered_late",
+    "claim_accepted",
+    "settlement_proposed",
+    "settlement_accepted",
+    "withdrawn",
+    "evidence_added",
+    "response_deadline_passed",
+    "evidence_closed",
+];
+
 /// Why a command was refused, as an i18n key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Refusal(pub &'static str);
@@ -409,6 +424,7 @@ mod tests {
                         if t.to == CaseState::Evidence && before.state != CaseState::Evidence {
                             prop_assert!(t.evidence_due_at.is_some(), "entering Evidence sets its deadline");
                         }
+                        prop_assert!(EVENT_KINDS.contains(&t.event), "unlisted event {}", t.event);
                         apply(&mut case, actor, command, &t);
                         events.push(t.event);
                     }

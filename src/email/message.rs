@@ -28,7 +28,7 @@ pub struct CaseNotice {
 }
 
 /// Case notices: each has `mail.<event>.subject`, `.body` (with %{item}, %{case}, %{due}).
-pub const CASE_EVENTS: [&str; 8] = [
+pub const CASE_EVENTS: [&str; 10] = [
     "case_filed",
     "case_against_you",
     "case_invitation",
@@ -37,6 +37,8 @@ pub const CASE_EVENTS: [&str; 8] = [
     "case_settled",
     "case_withdrawn",
     "evidence_deadline_soon",
+    "response_missed",
+    "evidence_closed",
 ];
 
 impl Mail {
