@@ -25,8 +25,9 @@ use std::sync::Arc;
 use tokio::sync::Notify;
 use tracing_actix_web::TracingLogger;
 
-/// Largest urlencoded form body; anything bigger is refused with 413 before it is read.
-const FORM_LIMIT: usize = 256 * 1024;
+/// Largest urlencoded form body; anything bigger is refused with 413 before it is read. It is
+/// well above every field's own limit, so an over-long statement gets a message beside the field.
+const FORM_LIMIT: usize = 4 * 1024 * 1024;
 
 const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
      object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
@@ -35,6 +36,7 @@ pub struct Application {
     server: Server,
     port: u16,
     pub pool: db::DbPool,
+    workers: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl Application {
@@ -59,7 +61,7 @@ impl Application {
             settings.smtp_url.as_deref(),
             settings.mail_dir(),
         )?);
-        tokio::spawn(
+        let outbox_worker = tokio::spawn(
             OutboxWorker {
                 pool: pool.clone(),
                 mailer,
@@ -69,7 +71,8 @@ impl Application {
             }
             .run(),
         );
-        tokio::spawn(DeadlineWorker { pool: pool.clone(), clock: clock.clone(), mail_wake: mail_wake.clone() }.run());
+        let deadline_worker =
+            tokio::spawn(DeadlineWorker { pool: pool.clone(), clock: clock.clone(), mail_wake: mail_wake.clone() }.run());
 
         let registry = Registry::new();
         let prometheus = PrometheusMetricsBuilder::new("xiaofating")
@@ -120,15 +123,24 @@ impl Application {
             })
             .listen(listener)?
             .run();
-        Ok(Application { server, port, pool })
+        Ok(Application { server, port, pool, workers: vec![outbox_worker, deadline_worker] })
     }
 
     pub fn port(&self) -> u16 {
         self.port
     }
 
+    /// A handle that stops the server (and with it the background workers).
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let result = self.server.await;
+        for worker in self.workers {
+            worker.abort();
+        }
+        result
     }
 }
 

@@ -528,7 +528,7 @@ async fn settings_change_language_and_time_zone_and_validate() {
 async fn changing_the_password_signs_out_other_devices() {
     let app = spawn_app().await;
     app.register("devices@example.com", "Devices").await;
-    let other = app.with_fresh_client();
+    let other = app.new_visitor();
     let laptop = common::new_client();
     // `other` shares the app; sign in a second device with its own cookie jar.
     let page = laptop
@@ -629,7 +629,7 @@ async fn language_follows_the_browser_then_the_switch() {
     app.register("lang@example.com", "Lang").await;
     app.submit("/", "/language", &[("lang", "zh-CN"), ("next", "/")])
         .await;
-    let fresh = app.with_fresh_client();
+    let fresh = app.new_visitor();
     fresh.sign_in("lang@example.com", PASSWORD).await;
     assert!(fresh
         .get_html("/account")

@@ -13,14 +13,31 @@ use xiaofating::config::{ServeArgs, Settings, StorageArgs};
 use xiaofating::db::DbPool;
 use xiaofating::startup::Application;
 
+/// One visitor (a cookie jar) of a running court; `new_visitor` adds another person.
 pub struct TestApp {
+    shared: std::sync::Arc<Court>,
+    pub client: reqwest::Client,
+}
+
+/// The running court every visitor shares.
+pub struct Court {
     pub address: String,
     pub clock: Clock,
-    pub client: reqwest::Client,
     pub pool: DbPool,
-    pub data_dir: tempfile::TempDir,
+    pub data_dir: std::path::PathBuf,
     pub database_url: String,
-    _database: DropDatabase,
+    settings: Settings,
+    server: actix_web::dev::ServerHandle,
+    running: std::sync::Mutex<Option<tokio::task::JoinHandle<std::io::Result<()>>>>,
+    /// The temporary folder and database outlive restarts; dropped with the last court using them.
+    _storage: std::sync::Arc<(tempfile::TempDir, DropDatabase)>,
+}
+
+impl std::ops::Deref for TestApp {
+    type Target = Court;
+    fn deref(&self) -> &Court {
+        &self.shared
+    }
 }
 
 /// Drops the test's PostgreSQL database when the test ends (SQLite files go with the temp dir).
@@ -99,22 +116,26 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
     };
     let mut settings = Settings::from_args(&args).expect("settings");
     customise(&mut settings);
-    let clock = Clock::default();
-    let app = Application::build(settings, clock.clone())
-        .await
-        .expect("app builds");
+    start(settings, Clock::default(), std::sync::Arc::new((data_dir, database)), database_url).await
+}
+
+async fn start(settings: Settings, clock: Clock, storage: std::sync::Arc<(tempfile::TempDir, DropDatabase)>, database_url: String) -> TestApp {
+    let app = Application::build(settings.clone(), clock.clone()).await.expect("app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
-    let pool = app.pool.clone();
-    tokio::spawn(app.run_until_stopped());
-    TestApp {
+    let (pool, server) = (app.pool.clone(), app.handle());
+    let running = tokio::spawn(app.run_until_stopped());
+    let court = Court {
         address,
         clock,
-        client: new_client(),
         pool,
-        data_dir,
+        data_dir: storage.0.path().to_path_buf(),
         database_url,
-        _database: database,
-    }
+        settings,
+        server,
+        running: std::sync::Mutex::new(Some(running)),
+        _storage: storage,
+    };
+    TestApp { shared: std::sync::Arc::new(court), client: new_client() }
 }
 
 /// A browser-like client: keeps cookies, does not follow redirects (tests look at them).
@@ -134,12 +155,36 @@ pub fn csrf_of(html: &str) -> String {
 }
 
 impl TestApp {
-    /// The same court seen by a new visitor (an empty cookie jar).
-    pub fn with_fresh_client(self) -> TestApp {
-        TestApp {
-            client: new_client(),
-            ..self
+    /// Stops the server and its workers, moves the clock, and starts the court again on the same
+    /// database and data folder (as after a crash or a deploy).
+    pub async fn restart_after(&self, downtime: chrono::TimeDelta) -> TestApp {
+        self.server.stop(true).await;
+        let running = self.running.lock().unwrap().take();
+        if let Some(running) = running {
+            let _ = running.await;
         }
+        self.clock.advance(downtime);
+        let mut settings = self.settings.clone();
+        settings.bind = "127.0.0.1:0".into();
+        settings.base_url = url::Url::parse("http://127.0.0.1:0").unwrap();
+        start(settings, self.clock.clone(), self._storage.clone(), self.database_url.clone()).await
+    }
+
+    /// The same court seen by another person (an empty cookie jar).
+    pub fn new_visitor(&self) -> TestApp {
+        TestApp { shared: self.shared.clone(), client: new_client() }
+    }
+
+    /// Registers and verifies a member through the emailed link; returns them signed in.
+    pub async fn verified_member(&self, email: &str, name: &str) -> TestApp {
+        let member = self.new_visitor();
+        assert_eq!(member.register(email, name).await.status(), reqwest::StatusCode::SEE_OTHER);
+        let mail = member.wait_for_mail("account_verify", email).await;
+        let path = mail.link().replace(&member.address, "");
+        let token = path.split("token=").nth(1).unwrap().to_string();
+        let res = member.submit(&path, "/verify", &[("token", &token)]).await;
+        assert_eq!(res.status(), reqwest::StatusCode::SEE_OTHER);
+        member
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -200,7 +245,7 @@ impl TestApp {
     }
 
     pub fn mail_dir(&self) -> PathBuf {
-        self.data_dir.path().join("mail")
+        self.data_dir.join("mail")
     }
 
     /// Waits for the outbox worker to deliver a message of `kind` to `to`; returns its text part.
