@@ -8,7 +8,7 @@ use crate::routes::errors::AppError;
 use crate::routes::see_other;
 use crate::services::case::evidence::{add_evidence, evidence_dir, open_evidence_file, Upload};
 use actix_multipart::Multipart;
-use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
+use actix_web::http::header::{self, Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
@@ -109,9 +109,19 @@ pub async fn get_evidence_file(ctx: Ctx, state: web::Data<AppState>, path: web::
         .await
         .map_err(|e| AppError::Internal(e.into()))?;
     let content_type = row.content_type.unwrap_or_else(|| "application/octet-stream".into());
+    let file_name = row.file_name.unwrap_or_else(|| storage_name.clone());
+    // Non-ASCII names (开箱.jpg) travel as RFC 5987 UTF-8, with the stored name as plain fallback.
+    let mut parameters = vec![DispositionParam::Filename(if file_name.is_ascii() { file_name.clone() } else { storage_name.clone() })];
+    if !file_name.is_ascii() {
+        parameters.push(DispositionParam::FilenameExt(ExtendedValue {
+            charset: Charset::Ext("UTF-8".into()),
+            language_tag: None,
+            value: file_name.into_bytes(),
+        }));
+    }
     let disposition = ContentDisposition {
         disposition: if content_type.starts_with("image/") { DispositionType::Inline } else { DispositionType::Attachment },
-        parameters: vec![DispositionParam::Filename(row.file_name.unwrap_or_else(|| storage_name.clone()))],
+        parameters,
     };
     Ok(HttpResponse::Ok()
         .content_type(content_type)
