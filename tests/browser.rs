@@ -90,3 +90,60 @@ async fn a_newcomer_registers_verifies_signs_in_and_switches_language() {
         browser.check_page(name).await;
     }
 }
+
+#[tokio::test]
+async fn a_buyer_files_a_case_with_a_photo_and_the_seller_answers() {
+    let app = spawn_app().await;
+    let buyer = app.verified_member("buyer@example.com", "买家小李").await;
+    let _seller = app.verified_member("seller@example.com", "卖家老王").await;
+    let browser = Browser::start().await;
+    let sign_in = |email: &'static str| {
+        let browser = &browser;
+        let url = app.url("/signin");
+        async move {
+            browser.goto(&url).await;
+            browser.fill("#email", email).await;
+            browser.fill("#password", PASSWORD).await;
+            browser.click("form[action='/signin'] button[type=submit]").await;
+        }
+    };
+    sign_in("buyer@example.com").await;
+    browser.goto(&app.url("/cases")).await;
+    browser.check_page("cases-empty").await;
+    browser.click("a[href='/cases/new']").await;
+    browser.check_page("case-new").await;
+    browser.choose("input[name=my_side][value=buyer]").await;
+    browser.fill("#other_email", "seller@example.com").await;
+    browser.fill("#order_ref", "XY-2026-0042").await;
+    browser.fill("#item_title", "iPhone 13 128G 午夜色").await;
+    browser.select("#category", "phones").await;
+    browser.fill("#price", "2999").await;
+    browser.fill("#disputed", "2999").await;
+    browser.fill("#statement", "卖家说手机全新无划痕，收到后屏幕有两道明显划痕，电池健康只有 82%。").await;
+    browser.choose("input[name=remedy][value=full_refund]").await;
+    browser.click("form[action='/cases'] button[type=submit]").await;
+    let case_path = browser.path().await;
+    assert!(case_path.starts_with("/cases/"), "landed on {case_path}");
+    assert!(browser.text().await.contains("等待对方回应"));
+    browser.check_page("case-claimant").await;
+
+    let photo = tempfile::Builder::new().suffix(".jpg").tempfile().unwrap();
+    std::fs::write(photo.path(), common::browser::small_jpeg()).unwrap();
+    browser.fill("#evidence_statement", "开箱照片：屏幕右上角的划痕。").await;
+    browser.attach("#file", photo.path()).await;
+    browser.click("form[enctype='multipart/form-data'] button[type=submit]").await;
+    assert!(browser.text().await.contains("你的证据已加入案卷"));
+    browser.check_page("case-with-evidence").await;
+    drop(buyer);
+
+    browser.click("form[action='/signout'] button").await;
+    sign_in("seller@example.com").await;
+    browser.goto(&app.url(&case_path)).await;
+    browser.check_page("case-respondent").await;
+    browser.fill("#statement", "发货前拍了完整视频，手机完好无划痕，划痕应是收货后造成的。").await;
+    browser.choose("input[name=position][value=reject]").await;
+    browser.click(&format!("form[action='{case_path}/answer'] button[type=submit]")).await;
+    assert!(browser.text().await.contains("你的回应已记录"));
+    assert!(browser.text().await.contains("举证中"));
+    browser.check_page("case-answered").await;
+}

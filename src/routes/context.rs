@@ -83,6 +83,11 @@ impl Ctx {
         at.and_utc().with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
     }
 
+    /// A stored UTC time for `<time datetime>`, as HTML wants it.
+    pub fn iso(&self, at: &chrono::NaiveDateTime) -> String {
+        at.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    }
+
     /// The viewer's time zone name, shown beside times.
     pub fn time_zone(&self) -> &'static str {
         self.account.as_ref().map_or("Asia/Shanghai", |a| a.time_zone.name())
