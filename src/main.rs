@@ -82,9 +82,13 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Demo(storage) => {
             let pool = open_pool(&storage)?;
-            let report =
-                services::demo::seed(&mut *pool.get()?, Clock::default().now(), &mut rand::rng())
-                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let report = services::demo::seed(
+                &mut *pool.get()?,
+                &storage.data_dir,
+                Clock::default().now(),
+                &mut rand::rng(),
+            )
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("{report}");
         }
     }

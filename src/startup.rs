@@ -71,8 +71,14 @@ impl Application {
             }
             .run(),
         );
-        let deadline_worker =
-            tokio::spawn(DeadlineWorker { pool: pool.clone(), clock: clock.clone(), mail_wake: mail_wake.clone() }.run());
+        let deadline_worker = tokio::spawn(
+            DeadlineWorker {
+                pool: pool.clone(),
+                clock: clock.clone(),
+                mail_wake: mail_wake.clone(),
+            }
+            .run(),
+        );
 
         let registry = Registry::new();
         let prometheus = PrometheusMetricsBuilder::new("xiaofating")
@@ -123,7 +129,12 @@ impl Application {
             })
             .listen(listener)?
             .run();
-        Ok(Application { server, port, pool, workers: vec![outbox_worker, deadline_worker] })
+        Ok(Application {
+            server,
+            port,
+            pool,
+            workers: vec![outbox_worker, deadline_worker],
+        })
     }
 
     pub fn port(&self) -> u16 {

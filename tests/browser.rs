@@ -104,7 +104,9 @@ async fn a_buyer_files_a_case_with_a_photo_and_the_seller_answers() {
             browser.goto(&url).await;
             browser.fill("#email", email).await;
             browser.fill("#password", PASSWORD).await;
-            browser.click("form[action='/signin'] button[type=submit]").await;
+            browser
+                .click("form[action='/signin'] button[type=submit]")
+                .await;
         }
     };
     sign_in("buyer@example.com").await;
@@ -119,9 +121,18 @@ async fn a_buyer_files_a_case_with_a_photo_and_the_seller_answers() {
     browser.select("#category", "phones").await;
     browser.fill("#price", "2999").await;
     browser.fill("#disputed", "2999").await;
-    browser.fill("#statement", "卖家说手机全新无划痕，收到后屏幕有两道明显划痕，电池健康只有 82%。").await;
-    browser.choose("input[name=remedy][value=full_refund]").await;
-    browser.click("form[action='/cases'] button[type=submit]").await;
+    browser
+        .fill(
+            "#statement",
+            "卖家说手机全新无划痕，收到后屏幕有两道明显划痕，电池健康只有 82%。",
+        )
+        .await;
+    browser
+        .choose("input[name=remedy][value=full_refund]")
+        .await;
+    browser
+        .click("form[action='/cases'] button[type=submit]")
+        .await;
     let case_path = browser.path().await;
     assert!(case_path.starts_with("/cases/"), "landed on {case_path}");
     assert!(browser.text().await.contains("等待对方回应"));
@@ -129,10 +140,18 @@ async fn a_buyer_files_a_case_with_a_photo_and_the_seller_answers() {
 
     let photo = tempfile::Builder::new().suffix(".jpg").tempfile().unwrap();
     std::fs::write(photo.path(), common::browser::small_jpeg()).unwrap();
-    browser.fill("#evidence_statement", "开箱照片：屏幕右上角的划痕。").await;
+    browser
+        .fill("#evidence_statement", "开箱照片：屏幕右上角的划痕。")
+        .await;
     browser.attach("#file", photo.path()).await;
-    browser.click("form[enctype='multipart/form-data'] button[type=submit]").await;
+    browser
+        .click("form[enctype='multipart/form-data'] button[type=submit]")
+        .await;
     assert!(browser.text().await.contains("你的证据已加入案卷"));
+    assert!(
+        browser.text().await.contains("屏幕右上角的划痕"),
+        "the written statement is kept with the photo"
+    );
     browser.check_page("case-with-evidence").await;
     drop(buyer);
 
@@ -140,9 +159,18 @@ async fn a_buyer_files_a_case_with_a_photo_and_the_seller_answers() {
     sign_in("seller@example.com").await;
     browser.goto(&app.url(&case_path)).await;
     browser.check_page("case-respondent").await;
-    browser.fill("#statement", "发货前拍了完整视频，手机完好无划痕，划痕应是收货后造成的。").await;
+    browser
+        .fill(
+            "#statement",
+            "发货前拍了完整视频，手机完好无划痕，划痕应是收货后造成的。",
+        )
+        .await;
     browser.choose("input[name=position][value=reject]").await;
-    browser.click(&format!("form[action='{case_path}/answer'] button[type=submit]")).await;
+    browser
+        .click(&format!(
+            "form[action='{case_path}/answer'] button[type=submit]"
+        ))
+        .await;
     assert!(browser.text().await.contains("你的回应已记录"));
     assert!(browser.text().await.contains("举证中"));
     browser.check_page("case-answered").await;

@@ -112,7 +112,15 @@ async fn every_page_is_valid_html() {
     let seller = app.verified_member("seller@example.com", "卖家").await;
     keep("cases-empty", buyer.get_html("/cases").await);
     keep("case-new", buyer.get_html("/cases/new").await);
-    keep("case-new-errors", buyer.submit("/cases/new", "/cases", &[("price", "-1")]).await.text().await.unwrap());
+    keep(
+        "case-new-errors",
+        buyer
+            .submit("/cases/new", "/cases", &[("price", "-1")])
+            .await
+            .text()
+            .await
+            .unwrap(),
+    );
     let filing = [
         ("my_side", "buyer"),
         ("other_email", "seller@example.com"),
@@ -121,7 +129,10 @@ async fn every_page_is_valid_html() {
         ("category", "electronics"),
         ("price", "1500"),
         ("disputed", "1500"),
-        ("statement", "收到的游戏机无法开机，卖家说发货前是好的，我要求全额退款。"),
+        (
+            "statement",
+            "收到的游戏机无法开机，卖家说发货前是好的，我要求全额退款。",
+        ),
         ("remedy", "full_refund"),
     ];
     let res = buyer.submit("/cases/new", "/cases", &filing).await;
@@ -129,12 +140,56 @@ async fn every_page_is_valid_html() {
     keep("cases-list", buyer.get_html("/cases").await);
     keep("case-claimant", buyer.get_html(&case).await);
     keep("case-respondent", seller.get_html(&case).await);
-    keep("case-answer-errors", seller.submit(&case, &format!("{case}/answer"), &[("statement", "短")]).await.text().await.unwrap());
-    seller.submit(&case, &format!("{case}/answer"), &[("statement", "发货前测试过可以正常开机，有视频为证，可能是运输中损坏。"), ("position", "reject")]).await;
-    seller.submit(&case, &format!("{case}/offer"), &[("remedy", "partial_refund"), ("amount", "200"), ("note", "我退 200 元")]).await;
+    keep(
+        "case-answer-errors",
+        seller
+            .submit(&case, &format!("{case}/answer"), &[("statement", "短")])
+            .await
+            .text()
+            .await
+            .unwrap(),
+    );
+    seller
+        .submit(
+            &case,
+            &format!("{case}/answer"),
+            &[
+                (
+                    "statement",
+                    "发货前测试过可以正常开机，有视频为证，可能是运输中损坏。",
+                ),
+                ("position", "reject"),
+            ],
+        )
+        .await;
+    seller
+        .submit(
+            &case,
+            &format!("{case}/offer"),
+            &[
+                ("remedy", "partial_refund"),
+                ("amount", "200"),
+                ("note", "我退 200 元"),
+            ],
+        )
+        .await;
     keep("case-evidence-offer", buyer.get_html(&case).await);
-    keep("case-evidence-errors", buyer.submit(&case, &format!("{case}/offer"), &[("remedy", "partial_refund"), ("amount", "x")]).await.text().await.unwrap());
-    buyer.submit(&case, &format!("{case}/offer/accept"), &[]).await;
+    keep(
+        "case-evidence-errors",
+        buyer
+            .submit(
+                &case,
+                &format!("{case}/offer"),
+                &[("remedy", "partial_refund"), ("amount", "x")],
+            )
+            .await
+            .text()
+            .await
+            .unwrap(),
+    );
+    buyer
+        .submit(&case, &format!("{case}/offer/accept"), &[])
+        .await;
     keep("case-settled", buyer.get_html(&case).await);
 
     let dir = tempfile::tempdir().unwrap();

@@ -210,8 +210,8 @@ fn operator_commands_work_and_demo_is_idempotent() {
         String::from_utf8_lossy(&out.stdout).to_string()
     };
     assert!(run(&["migrate"]).contains("up to date"));
-    assert!(run(&["demo"]).contains("5 new of 5"));
-    assert!(run(&["demo"]).contains("0 new of 5"));
+    assert!(run(&["demo"]).contains("5 new of 5 accounts, 5 new of 5 cases"));
+    assert!(run(&["demo"]).contains("0 new of 5 accounts, 0 new of 5 cases"));
     assert!(run(&[
         "admin",
         "create-moderator",

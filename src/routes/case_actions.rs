@@ -2,17 +2,17 @@
 //! the case, or shows it again with the form's messages.
 
 use crate::csrf_forms;
+use crate::db::DbConnection;
 use crate::routes::cases::{case_page, CaseForms};
 use crate::routes::context::{AppState, Ctx};
 use crate::routes::csrf::CsrfForm;
 use crate::routes::errors::AppError;
 use crate::routes::see_other;
+use crate::services::account::Account;
 use crate::services::case::respond::{accept_claim, answer_case, AnswerForm};
 use crate::services::case::settle::{accept_settlement, propose_settlement, OfferForm};
 use crate::services::case::withdraw::withdraw_case;
 use crate::services::ServiceResult;
-use crate::db::DbConnection;
-use crate::services::account::Account;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use chrono::NaiveDateTime;
@@ -46,21 +46,40 @@ csrf_forms!(AnswerFormData, OfferFormData, ConfirmForm);
 
 /// Runs a case use case for the signed-in party and answers the way every case action does:
 /// back to the case with a notice, or the case page again with the form's messages.
-async fn act<F>(ctx: Ctx, state: web::Data<AppState>, public_id: String, notice: &'static str, forms: CaseForms, action: F) -> Result<HttpResponse, AppError>
+async fn act<F>(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    public_id: String,
+    notice: &'static str,
+    forms: CaseForms,
+    action: F,
+) -> Result<HttpResponse, AppError>
 where
-    F: FnOnce(&mut DbConnection, &Account, &str, NaiveDateTime) -> ServiceResult<()> + Send + 'static,
+    F: FnOnce(&mut DbConnection, &Account, &str, NaiveDateTime) -> ServiceResult<()>
+        + Send
+        + 'static,
 {
     let account = ctx.require_account()?.clone();
     let now = state.clock.now();
     let id = public_id.clone();
-    match state.db(move |conn| action(conn, &account, &id, now).map_err(AppError::from)).await {
+    match state
+        .db(move |conn| action(conn, &account, &id, now).map_err(AppError::from))
+        .await
+    {
         Ok(()) => {
             state.mail_wake.notify_one();
             ctx.flash(notice);
             Ok(see_other(&format!("/cases/{public_id}")))
         }
         Err(AppError::Invalid(errors)) => {
-            case_page(ctx, &state, public_id, CaseForms { errors, ..forms }, StatusCode::UNPROCESSABLE_ENTITY).await
+            case_page(
+                ctx,
+                &state,
+                public_id,
+                CaseForms { errors, ..forms },
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(AppError::Refused(key)) => {
             ctx.flash(key);
@@ -70,26 +89,107 @@ where
     }
 }
 
-pub async fn post_answer(ctx: Ctx, state: web::Data<AppState>, path: web::Path<String>, CsrfForm(f): CsrfForm<AnswerFormData>) -> Result<HttpResponse, AppError> {
-    let form = AnswerForm { statement: f.statement.clone(), position: f.position.clone(), position_amount: f.position_amount.clone() };
-    let kept = CaseForms { answer: (f.statement, f.position, f.position_amount), form: "answer", ..Default::default() };
-    act(ctx, state, path.into_inner(), "case.answered_notice", kept, move |conn, account, id, now| answer_case(conn, account, id, &form, now)).await
+pub async fn post_answer(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    CsrfForm(f): CsrfForm<AnswerFormData>,
+) -> Result<HttpResponse, AppError> {
+    let form = AnswerForm {
+        statement: f.statement.clone(),
+        position: f.position.clone(),
+        position_amount: f.position_amount.clone(),
+    };
+    let kept = CaseForms {
+        answer: (f.statement, f.position, f.position_amount),
+        form: "answer",
+        ..Default::default()
+    };
+    act(
+        ctx,
+        state,
+        path.into_inner(),
+        "case.answered_notice",
+        kept,
+        move |conn, account, id, now| answer_case(conn, account, id, &form, now),
+    )
+    .await
 }
 
-pub async fn post_accept_claim(ctx: Ctx, state: web::Data<AppState>, path: web::Path<String>, _f: CsrfForm<ConfirmForm>) -> Result<HttpResponse, AppError> {
-    act(ctx, state, path.into_inner(), "case.settled_notice", CaseForms::default(), accept_claim).await
+pub async fn post_accept_claim(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    _f: CsrfForm<ConfirmForm>,
+) -> Result<HttpResponse, AppError> {
+    act(
+        ctx,
+        state,
+        path.into_inner(),
+        "case.settled_notice",
+        CaseForms::default(),
+        accept_claim,
+    )
+    .await
 }
 
-pub async fn post_offer(ctx: Ctx, state: web::Data<AppState>, path: web::Path<String>, CsrfForm(f): CsrfForm<OfferFormData>) -> Result<HttpResponse, AppError> {
-    let form = OfferForm { remedy: f.remedy.clone(), amount: f.amount.clone(), note: f.note.clone() };
-    let kept = CaseForms { offer: (f.remedy, f.amount, f.note), form: "offer", ..Default::default() };
-    act(ctx, state, path.into_inner(), "case.offer_notice", kept, move |conn, account, id, now| propose_settlement(conn, account, id, &form, now)).await
+pub async fn post_offer(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    CsrfForm(f): CsrfForm<OfferFormData>,
+) -> Result<HttpResponse, AppError> {
+    let form = OfferForm {
+        remedy: f.remedy.clone(),
+        amount: f.amount.clone(),
+        note: f.note.clone(),
+    };
+    let kept = CaseForms {
+        offer: (f.remedy, f.amount, f.note),
+        form: "offer",
+        ..Default::default()
+    };
+    act(
+        ctx,
+        state,
+        path.into_inner(),
+        "case.offer_notice",
+        kept,
+        move |conn, account, id, now| propose_settlement(conn, account, id, &form, now),
+    )
+    .await
 }
 
-pub async fn post_accept_offer(ctx: Ctx, state: web::Data<AppState>, path: web::Path<String>, _f: CsrfForm<ConfirmForm>) -> Result<HttpResponse, AppError> {
-    act(ctx, state, path.into_inner(), "case.settled_notice", CaseForms::default(), accept_settlement).await
+pub async fn post_accept_offer(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    _f: CsrfForm<ConfirmForm>,
+) -> Result<HttpResponse, AppError> {
+    act(
+        ctx,
+        state,
+        path.into_inner(),
+        "case.settled_notice",
+        CaseForms::default(),
+        accept_settlement,
+    )
+    .await
 }
 
-pub async fn post_withdraw(ctx: Ctx, state: web::Data<AppState>, path: web::Path<String>, _f: CsrfForm<ConfirmForm>) -> Result<HttpResponse, AppError> {
-    act(ctx, state, path.into_inner(), "case.withdrawn_notice", CaseForms::default(), withdraw_case).await
+pub async fn post_withdraw(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    _f: CsrfForm<ConfirmForm>,
+) -> Result<HttpResponse, AppError> {
+    act(
+        ctx,
+        state,
+        path.into_inner(),
+        "case.withdrawn_notice",
+        CaseForms::default(),
+        withdraw_case,
+    )
+    .await
 }

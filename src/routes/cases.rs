@@ -1,8 +1,8 @@
 //! "My cases", filing a case, and the case page.
 
 use crate::csrf_forms;
-use crate::domain::case::{Actor, CaseState, Command};
 use crate::db::models::evidence::EvidenceRow;
+use crate::domain::case::{Actor, CaseState, Command};
 use crate::domain::dispute::{Category, Remedy, Side};
 use crate::domain::filing::FilingForm;
 use crate::domain::public_id::new_secret_token;
@@ -28,13 +28,19 @@ struct MyCasesPage {
 
 impl MyCasesPage {
     fn role_key(&self, s: &CaseSummary) -> &'static str {
-        if s.actor == Actor::Claimant { "case.role.claimant" } else { "case.role.respondent" }
+        if s.actor == Actor::Claimant {
+            "case.role.claimant"
+        } else {
+            "case.role.respondent"
+        }
     }
 }
 
 pub async fn get_cases(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let account = ctx.require_account()?.clone();
-    let cases = state.db(move |conn| my_cases(conn, &account).map_err(AppError::from)).await?;
+    let cases = state
+        .db(move |conn| my_cases(conn, &account).map_err(AppError::from))
+        .await?;
     ok_page(&MyCasesPage { ctx, cases })
 }
 
@@ -81,14 +87,22 @@ pub struct NewCaseQuery {
     against: String,
 }
 
-pub async fn get_new_case(ctx: Ctx, query: web::Query<NewCaseQuery>) -> Result<HttpResponse, AppError> {
+pub async fn get_new_case(
+    ctx: Ctx,
+    query: web::Query<NewCaseQuery>,
+) -> Result<HttpResponse, AppError> {
     ctx.require_account()?;
     let form = FilingFormData {
         submission_key: new_secret_token(&mut rand::rng()),
         other_email: query.against.clone(),
         ..Default::default()
     };
-    ok_page(&NewCasePage { ctx, form, errors: FieldErrors::new(), refused: None })
+    ok_page(&NewCasePage {
+        ctx,
+        form,
+        errors: FieldErrors::new(),
+        refused: None,
+    })
 }
 
 pub async fn post_case(
@@ -117,7 +131,18 @@ pub async fn post_case(
     let now = state.clock.now();
     let windows = state.settings.windows;
     let filed = state
-        .db(move |conn| file_case(conn, &account, &filing, &key, windows, now, &mut rand::rng()).map_err(AppError::from))
+        .db(move |conn| {
+            file_case(
+                conn,
+                &account,
+                &filing,
+                &key,
+                windows,
+                now,
+                &mut rand::rng(),
+            )
+            .map_err(AppError::from)
+        })
         .await;
     match filed {
         Ok(case) => {
@@ -125,10 +150,24 @@ pub async fn post_case(
             ctx.flash("case.filed_notice");
             Ok(see_other(&format!("/cases/{}", case.public_id)))
         }
-        Err(AppError::Invalid(errors)) => page(StatusCode::UNPROCESSABLE_ENTITY, &NewCasePage { ctx, form, errors, refused: None }),
-        Err(AppError::Refused(key)) => {
-            page(StatusCode::UNPROCESSABLE_ENTITY, &NewCasePage { ctx, form, errors: FieldErrors::new(), refused: Some(key) })
-        }
+        Err(AppError::Invalid(errors)) => page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &NewCasePage {
+                ctx,
+                form,
+                errors,
+                refused: None,
+            },
+        ),
+        Err(AppError::Refused(key)) => page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &NewCasePage {
+                ctx,
+                form,
+                errors: FieldErrors::new(),
+                refused: Some(key),
+            },
+        ),
         Err(other) => Err(other),
     }
 }
@@ -146,7 +185,10 @@ const STAGES: [(&str, &[&str]); 6] = [
     ("stage.jury", &["jury_selection"]),
     ("stage.voting", &["voting", "escalated", "appealed"]),
     ("stage.verdict", &["decided", "appeal_window"]),
-    ("stage.closed", &["closed", "withdrawn", "settled", "overridden"]),
+    (
+        "stage.closed",
+        &["closed", "withdrawn", "settled", "overridden"],
+    ),
 ];
 
 fn stages(d: &CaseDetail) -> Vec<Stage> {
@@ -156,8 +198,18 @@ fn stages(d: &CaseDetail) -> Vec<Stage> {
         .enumerate()
         .map(|(i, (label_key, states))| Stage {
             label_key,
-            status: if i < current { "done" } else if i == current { "current" } else { "upcoming" },
-            date: d.events.iter().find(|e| states.contains(&e.to_state.as_str())).map(|e| e.created_at),
+            status: if i < current {
+                "done"
+            } else if i == current {
+                "current"
+            } else {
+                "upcoming"
+            },
+            date: d
+                .events
+                .iter()
+                .find(|e| states.contains(&e.to_state.as_str()))
+                .map(|e| e.created_at),
         })
         .collect()
 }
@@ -214,7 +266,11 @@ impl CasePage {
         &self.d.case.claimant_side
     }
     fn respondent_side(&self) -> &'static str {
-        if self.d.case.claimant_side == "buyer" { "seller" } else { "buyer" }
+        if self.d.case.claimant_side == "buyer" {
+            "seller"
+        } else {
+            "buyer"
+        }
     }
     fn you_are(&self) -> &'static str {
         match self.d.actor {
@@ -231,7 +287,10 @@ impl CasePage {
             Actor::Claimant => Some(self.d.case.claimant_id),
             _ => self.ctx.account.as_ref().map(|a| a.id),
         };
-        self.d.open_offer.as_ref().is_some_and(|o| Some(o.proposer_id) == mine)
+        self.d
+            .open_offer
+            .as_ref()
+            .is_some_and(|o| Some(o.proposer_id) == mine)
     }
     fn next_deadline(&self) -> Option<chrono::NaiveDateTime> {
         match self.d.state {
@@ -244,33 +303,78 @@ impl CasePage {
         format!("event.{kind}")
     }
     fn err(&self, form: &str, field: &str) -> std::borrow::Cow<'static, str> {
-        if self.forms.form == form { self.ctx.err(&self.forms.errors, field) } else { std::borrow::Cow::Borrowed("") }
+        if self.forms.form == form {
+            self.ctx.err(&self.forms.errors, field)
+        } else {
+            std::borrow::Cow::Borrowed("")
+        }
     }
     fn remedies(&self) -> [&'static str; 4] {
         Remedy::KINDS
     }
     fn evidence_rules(&self) -> String {
-        self.ctx.tf("case.evidence_rules", &[("mb", &self.upload_limit_mb.to_string())])
+        self.ctx.tf(
+            "case.evidence_rules",
+            &[("mb", &self.upload_limit_mb.to_string())],
+        )
     }
 }
 
 /// Renders the case page for the viewer; `forms` carries a rejected form back with its messages.
-pub async fn case_page(ctx: Ctx, state: &AppState, public_id: String, forms: CaseForms, status: StatusCode) -> Result<HttpResponse, AppError> {
+pub async fn case_page(
+    ctx: Ctx,
+    state: &AppState,
+    public_id: String,
+    forms: CaseForms,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
     let account = ctx.require_account()?.clone();
     let now = state.clock.now();
-    let d = state.db(move |conn| case_detail(conn, &account, &public_id, now).map_err(AppError::from)).await?;
+    let d = state
+        .db(move |conn| case_detail(conn, &account, &public_id, now).map_err(AppError::from))
+        .await?;
     let upload_limit_mb = state.settings.limits.upload_max_bytes / (1024 * 1024);
     let claimant_side = Side::parse(&d.case.claimant_side).unwrap_or(Side::Buyer);
     let columns = [claimant_side, claimant_side.other()]
         .into_iter()
-        .map(|side| (side.as_str(), d.evidence.iter().filter(|e| e.party_side == side.as_str()).cloned().collect()))
+        .map(|side| {
+            (
+                side.as_str(),
+                d.evidence
+                    .iter()
+                    .filter(|e| e.party_side == side.as_str())
+                    .cloned()
+                    .collect(),
+            )
+        })
         .collect();
-    page(status, &CasePage { stages: stages(&d), ctx, d, forms, upload_limit_mb, columns })
+    page(
+        status,
+        &CasePage {
+            stages: stages(&d),
+            ctx,
+            d,
+            forms,
+            upload_limit_mb,
+            columns,
+        },
+    )
 }
 
-pub async fn get_case(ctx: Ctx, state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn get_case(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     if ctx.account.is_none() {
         return Err(AppError::SignInRequired(ctx.path.clone()));
     }
-    case_page(ctx, &state, path.into_inner(), CaseForms::default(), StatusCode::OK).await
+    case_page(
+        ctx,
+        &state,
+        path.into_inner(),
+        CaseForms::default(),
+        StatusCode::OK,
+    )
+    .await
 }

@@ -79,8 +79,14 @@ impl Ctx {
 
     /// A stored UTC time as the viewer reads it, in their time zone.
     pub fn time(&self, at: &chrono::NaiveDateTime) -> String {
-        let tz = self.account.as_ref().map_or(chrono_tz::Asia::Shanghai, |a| a.time_zone);
-        at.and_utc().with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
+        let tz = self
+            .account
+            .as_ref()
+            .map_or(chrono_tz::Asia::Shanghai, |a| a.time_zone);
+        at.and_utc()
+            .with_timezone(&tz)
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
     }
 
     /// A stored UTC time for `<time datetime>`, as HTML wants it.
@@ -90,7 +96,9 @@ impl Ctx {
 
     /// The viewer's time zone name, shown beside times.
     pub fn time_zone(&self) -> &'static str {
-        self.account.as_ref().map_or("Asia/Shanghai", |a| a.time_zone.name())
+        self.account
+            .as_ref()
+            .map_or("Asia/Shanghai", |a| a.time_zone.name())
     }
 
     /// Fen as "¥1,299.00".

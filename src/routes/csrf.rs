@@ -52,7 +52,12 @@ pub fn check_csrf(req: &HttpRequest, token: &str) -> Result<(), AppError> {
     let foreign = req
         .app_data::<web::Data<AppState>>()
         .is_some_and(|state| !same_origin(req, &state.settings.base_url));
-    let expected = req.get_session().get::<String>(SESSION_CSRF).ok().flatten().unwrap_or_default();
+    let expected = req
+        .get_session()
+        .get::<String>(SESSION_CSRF)
+        .ok()
+        .flatten()
+        .unwrap_or_default();
     if foreign || expected.is_empty() || !constant_time_eq(expected.as_bytes(), token.as_bytes()) {
         return Err(AppError::Csrf);
     }

@@ -8,7 +8,9 @@ use crate::routes::errors::AppError;
 use crate::routes::see_other;
 use crate::services::case::evidence::{add_evidence, evidence_dir, open_evidence_file, Upload};
 use actix_multipart::Multipart;
-use actix_web::http::header::{self, Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue};
+use actix_web::http::header::{
+    self, Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue,
+};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
@@ -52,15 +54,26 @@ pub async fn post_evidence(
         let name = field.name().unwrap_or_default().to_string();
         // The token is the form's first field: nothing else is read before it is checked.
         if !csrf_checked {
-            let token = if name == "csrf_token" { read_field(&mut field, 256).await? } else { Vec::new() };
+            let token = if name == "csrf_token" {
+                read_field(&mut field, 256).await?
+            } else {
+                Vec::new()
+            };
             check_csrf(&req, &String::from_utf8_lossy(&token))?;
             csrf_checked = true;
             continue;
         }
         match name.as_str() {
-            "statement" => statement = String::from_utf8_lossy(&read_field(&mut field, FORM_OVERHEAD).await?).into_owned(),
+            "evidence_statement" => {
+                statement = String::from_utf8_lossy(&read_field(&mut field, FORM_OVERHEAD).await?)
+                    .into_owned()
+            }
             "file" => {
-                let file_name = field.content_disposition().and_then(|d| d.get_filename()).unwrap_or_default().to_string();
+                let file_name = field
+                    .content_disposition()
+                    .and_then(|d| d.get_filename())
+                    .unwrap_or_default()
+                    .to_string();
                 let bytes = read_field(&mut field, limit).await?;
                 if !bytes.is_empty() {
                     upload = Some(Upload { file_name, bytes });
@@ -76,10 +89,25 @@ pub async fn post_evidence(
     }
     let public_id = path.into_inner();
     let (id, kept_statement) = (public_id.clone(), statement.clone());
-    let (data_dir, cap, now) = (state.settings.data_dir.clone(), state.settings.limits.files_per_party, state.clock.now());
+    let (data_dir, cap, now) = (
+        state.settings.data_dir.clone(),
+        state.settings.limits.files_per_party,
+        state.clock.now(),
+    );
     let added = state
         .db(move |conn| {
-            add_evidence(conn, &account, &id, &statement, upload, cap, &data_dir, now, &mut rand::rng()).map_err(AppError::from)
+            add_evidence(
+                conn,
+                &account,
+                &id,
+                &statement,
+                upload,
+                cap,
+                &data_dir,
+                now,
+                &mut rand::rng(),
+            )
+            .map_err(AppError::from)
         })
         .await;
     match added {
@@ -88,8 +116,20 @@ pub async fn post_evidence(
             Ok(see_other(&format!("/cases/{public_id}#evidence")))
         }
         Err(AppError::Invalid(errors)) => {
-            let forms = CaseForms { evidence_statement: kept_statement, errors, form: "evidence", ..Default::default() };
-            case_page(ctx, &state, public_id, forms, StatusCode::UNPROCESSABLE_ENTITY).await
+            let forms = CaseForms {
+                evidence_statement: kept_statement,
+                errors,
+                form: "evidence",
+                ..Default::default()
+            };
+            case_page(
+                ctx,
+                &state,
+                public_id,
+                forms,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(AppError::Refused(key)) => {
             ctx.flash(key);
@@ -100,18 +140,30 @@ pub async fn post_evidence(
 }
 
 /// Serves an evidence file to the parties and moderators of its case; everyone else gets 404.
-pub async fn get_evidence_file(ctx: Ctx, state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn get_evidence_file(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     let account = ctx.account.clone().ok_or(AppError::NotFound)?;
     let public_id = path.into_inner();
-    let row = state.db(move |conn| open_evidence_file(conn, &account, &public_id).map_err(AppError::from)).await?;
+    let row = state
+        .db(move |conn| open_evidence_file(conn, &account, &public_id).map_err(AppError::from))
+        .await?;
     let storage_name = row.storage_name.ok_or(AppError::NotFound)?;
     let bytes = tokio::fs::read(evidence_dir(&state.settings.data_dir).join(&storage_name))
         .await
         .map_err(|e| AppError::Internal(e.into()))?;
-    let content_type = row.content_type.unwrap_or_else(|| "application/octet-stream".into());
+    let content_type = row
+        .content_type
+        .unwrap_or_else(|| "application/octet-stream".into());
     let file_name = row.file_name.unwrap_or_else(|| storage_name.clone());
     // Non-ASCII names (开箱.jpg) travel as RFC 5987 UTF-8, with the stored name as plain fallback.
-    let mut parameters = vec![DispositionParam::Filename(if file_name.is_ascii() { file_name.clone() } else { storage_name.clone() })];
+    let mut parameters = vec![DispositionParam::Filename(if file_name.is_ascii() {
+        file_name.clone()
+    } else {
+        storage_name.clone()
+    })];
     if !file_name.is_ascii() {
         parameters.push(DispositionParam::FilenameExt(ExtendedValue {
             charset: Charset::Ext("UTF-8".into()),
@@ -120,13 +172,20 @@ pub async fn get_evidence_file(ctx: Ctx, state: web::Data<AppState>, path: web::
         }));
     }
     let disposition = ContentDisposition {
-        disposition: if content_type.starts_with("image/") { DispositionType::Inline } else { DispositionType::Attachment },
+        disposition: if content_type.starts_with("image/") {
+            DispositionType::Inline
+        } else {
+            DispositionType::Attachment
+        },
         parameters,
     };
     Ok(HttpResponse::Ok()
         .content_type(content_type)
         .insert_header(disposition)
         .insert_header((header::CACHE_CONTROL, "private, max-age=3600"))
-        .insert_header((header::CONTENT_SECURITY_POLICY, "default-src 'none'; img-src 'self'; sandbox"))
+        .insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; img-src 'self'; sandbox",
+        ))
         .body(bytes))
 }

@@ -47,12 +47,30 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/cases", web::post().to(cases::post_case))
         .route("/cases/new", web::get().to(cases::get_new_case))
         .route("/cases/{id}", web::get().to(cases::get_case))
-        .route("/cases/{id}/answer", web::post().to(case_actions::post_answer))
-        .route("/cases/{id}/accept", web::post().to(case_actions::post_accept_claim))
-        .route("/cases/{id}/offer", web::post().to(case_actions::post_offer))
-        .route("/cases/{id}/offer/accept", web::post().to(case_actions::post_accept_offer))
-        .route("/cases/{id}/withdraw", web::post().to(case_actions::post_withdraw))
-        .route("/cases/{id}/evidence", web::post().to(evidence::post_evidence))
+        .route(
+            "/cases/{id}/answer",
+            web::post().to(case_actions::post_answer),
+        )
+        .route(
+            "/cases/{id}/accept",
+            web::post().to(case_actions::post_accept_claim),
+        )
+        .route(
+            "/cases/{id}/offer",
+            web::post().to(case_actions::post_offer),
+        )
+        .route(
+            "/cases/{id}/offer/accept",
+            web::post().to(case_actions::post_accept_offer),
+        )
+        .route(
+            "/cases/{id}/withdraw",
+            web::post().to(case_actions::post_withdraw),
+        )
+        .route(
+            "/cases/{id}/evidence",
+            web::post().to(evidence::post_evidence),
+        )
         .route("/evidence/{id}", web::get().to(evidence::get_evidence_file));
 }
 

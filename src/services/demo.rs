@@ -1,13 +1,25 @@
-//! `xiaofating demo`: a believable court for newcomers. Idempotent: people are found by email.
+//! `xiaofating demo`: a believable court for newcomers, built through the real services.
+//! Idempotent: people are found by email and demo cases by their submission key.
 
+use crate::db::models::case as case_rows;
 use crate::db::models::user::{self, NewUser};
 use crate::db::{write_tx, DbConnection};
 use crate::domain::account::{Role, DEFAULT_TIME_ZONE};
+use crate::domain::case::Windows;
+use crate::domain::filing::FilingForm;
 use crate::domain::public_id::new_public_id;
 use crate::services::account::password::hash_password;
+use crate::services::account::Account;
+use crate::services::case::deadlines::run_due_jobs;
+use crate::services::case::evidence::add_evidence;
+use crate::services::case::file::file_case;
+use crate::services::case::respond::{answer_case, AnswerForm};
+use crate::services::case::settle::{accept_settlement, propose_settlement, OfferForm};
+use crate::services::case::withdraw::withdraw_case;
 use crate::services::ServiceResult;
-use chrono::NaiveDateTime;
+use chrono::{NaiveDateTime, TimeDelta};
 use rand::Rng;
+use std::path::Path;
 
 /// Every demo account signs in with this password (shown in the README).
 pub const DEMO_PASSWORD: &str = "xiaofating-demo";
@@ -41,8 +53,186 @@ const PEOPLE: &[(&str, &str, &str, Role)] = &[
     ("admin@demo.xiaofating.test", "Admin", "en", Role::Admin),
 ];
 
+/// What happens to a demo case after filing.
+#[derive(Clone, Copy)]
+enum Story {
+    Unanswered,
+    Answered,
+    EvidenceClosed,
+    Settled,
+    Withdrawn,
+}
+
+struct DemoCase {
+    key: &'static str,
+    claimant: &'static str,
+    respondent: &'static str,
+    side: &'static str,
+    title: &'static str,
+    category: &'static str,
+    price: &'static str,
+    statement: &'static str,
+    remedy: &'static str,
+    answer: &'static str,
+    story: Story,
+}
+
+const CASES: &[DemoCase] = &[
+    DemoCase {
+        key: "demo-case-1",
+        claimant: "buyer@demo.xiaofating.test",
+        respondent: "seller@demo.xiaofating.test",
+        side: "buyer",
+        title: "iPhone 13 128G 午夜色",
+        category: "phones",
+        price: "2999",
+        statement: "卖家描述“全新未拆封”，收到后发现包装已拆过，屏幕有两道划痕，电池健康 86%。",
+        remedy: "full_refund",
+        answer: "",
+        story: Story::Unanswered,
+    },
+    DemoCase {
+        key: "demo-case-2",
+        claimant: "buyer@demo.xiaofating.test",
+        respondent: "seller@demo.xiaofating.test",
+        side: "buyer",
+        title: "Sony WH-1000XM4 降噪耳机",
+        category: "electronics",
+        price: "1150",
+        statement: "收到后左耳没有声音，联系卖家说发货前是好的，拒绝退货。我有开箱视频。",
+        remedy: "return_refund",
+        answer: "发货前我录了测试视频，两边都有声音。耳机是买家收货三天后才说坏的，可能是使用不当。",
+        story: Story::Answered,
+    },
+    DemoCase {
+        key: "demo-case-3",
+        claimant: "seller@demo.xiaofating.test",
+        respondent: "alice@demo.xiaofating.test",
+        side: "seller",
+        title: "Coach 托特包 (vintage)",
+        category: "bags_luxury",
+        price: "860",
+        statement: "买家收货后说是假货申请退款，但包是我在专柜买的，有购物小票。买家退回来的包和我寄出的不是同一个。",
+        remedy: "release_payment",
+        answer: "The bag arrived with a crooked logo and a paper tag that looks printed at home. I returned exactly what I received.",
+        story: Story::EvidenceClosed,
+    },
+    DemoCase {
+        key: "demo-case-4",
+        claimant: "alice@demo.xiaofating.test",
+        respondent: "seller@demo.xiaofating.test",
+        side: "buyer",
+        title: "Kindle Paperwhite 5",
+        category: "books_media",
+        price: "520",
+        statement: "The listing said no scratches, but the screen has a long scratch across the middle. I would accept a partial refund.",
+        remedy: "partial_refund",
+        answer: "",
+        story: Story::Settled,
+    },
+    DemoCase {
+        key: "demo-case-5",
+        claimant: "buyer@demo.xiaofating.test",
+        respondent: "nobody-yet@demo.xiaofating.test",
+        side: "buyer",
+        title: "宜家书架 (自提)",
+        category: "home_appliances",
+        price: "150",
+        statement: "约好自提时间后卖家一直不回消息，已经付了定金 50 元，要求退回定金。",
+        remedy: "full_refund",
+        answer: "",
+        story: Story::Withdrawn,
+    },
+];
+
+fn account(conn: &mut DbConnection, email: &str) -> ServiceResult<Account> {
+    let row = user::find_by_email(conn, email)?.ok_or(crate::services::ServiceError::NotFound)?;
+    Ok(Account::from(row))
+}
+
+/// Files one demo case at `filed_at` and plays its story through the services.
+fn play(
+    conn: &mut DbConnection,
+    demo: &DemoCase,
+    data_dir: &Path,
+    filed_at: NaiveDateTime,
+    rng: &mut impl Rng,
+) -> ServiceResult<()> {
+    let claimant = account(conn, demo.claimant)?;
+    let form = FilingForm {
+        my_side: demo.side.into(),
+        other_email: demo.respondent.into(),
+        order_ref: format!("XY-{}", &demo.key[5..]),
+        item_title: demo.title.into(),
+        category: demo.category.into(),
+        price: demo.price.into(),
+        disputed: demo.price.into(),
+        statement: demo.statement.into(),
+        remedy: demo.remedy.into(),
+        remedy_amount: "100".into(),
+    };
+    let case = file_case(
+        conn,
+        &claimant,
+        &form,
+        demo.key,
+        Windows::default(),
+        filed_at,
+        rng,
+    )?;
+    let id = case.public_id.as_str();
+    let later = filed_at + TimeDelta::hours(3);
+    match demo.story {
+        Story::Unanswered => {}
+        Story::Answered | Story::EvidenceClosed => {
+            let respondent = account(conn, demo.respondent)?;
+            let answer = AnswerForm {
+                statement: demo.answer.into(),
+                position: "reject".into(),
+                position_amount: String::new(),
+            };
+            answer_case(conn, &respondent, id, &answer, later)?;
+            add_evidence(
+                conn,
+                &claimant,
+                id,
+                "补充：快递签收时外包装完好，问题在开箱后才发现。",
+                None,
+                20,
+                data_dir,
+                later,
+                rng,
+            )?;
+            add_evidence(
+                conn,
+                &respondent,
+                id,
+                "Supplement: tracking number SF1234567890 shows delivery on day 2.",
+                None,
+                20,
+                data_dir,
+                later,
+                rng,
+            )?;
+        }
+        Story::Settled => {
+            let respondent = account(conn, demo.respondent)?;
+            let offer = OfferForm {
+                remedy: "partial_refund".into(),
+                amount: "80".into(),
+                note: "Sorry about the scratch — I can refund ¥80.".into(),
+            };
+            propose_settlement(conn, &respondent, id, &offer, later)?;
+            accept_settlement(conn, &claimant, id, later + TimeDelta::hours(1))?;
+        }
+        Story::Withdrawn => withdraw_case(conn, &claimant, id, later)?,
+    }
+    Ok(())
+}
+
 pub fn seed(
     conn: &mut DbConnection,
+    data_dir: &Path,
     now: NaiveDateTime,
     rng: &mut impl Rng,
 ) -> ServiceResult<String> {
@@ -72,8 +262,23 @@ pub fn seed(
         }
         Ok::<_, diesel::result::Error>(created)
     })?;
+    let mut cases = 0;
+    for demo in CASES {
+        if case_rows::find_by_submission_key(conn, demo.key)?.is_some() {
+            continue;
+        }
+        // The case whose evidence closed was filed a week ago; the others today.
+        let filed_at = match demo.story {
+            Story::EvidenceClosed => now - TimeDelta::days(7),
+            _ => now - TimeDelta::hours(4),
+        };
+        play(conn, demo, data_dir, filed_at, rng)?;
+        cases += 1;
+    }
+    run_due_jobs(conn, now)?;
     Ok(format!(
-        "demo court ready: {created} new of {} accounts; every demo account's password is '{DEMO_PASSWORD}'",
-        PEOPLE.len()
+        "demo court ready: {created} new of {} accounts, {cases} new of {} cases; every demo account's password is '{DEMO_PASSWORD}'",
+        PEOPLE.len(),
+        CASES.len()
     ))
 }

@@ -116,11 +116,24 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
     };
     let mut settings = Settings::from_args(&args).expect("settings");
     customise(&mut settings);
-    start(settings, Clock::default(), std::sync::Arc::new((data_dir, database)), database_url).await
+    start(
+        settings,
+        Clock::default(),
+        std::sync::Arc::new((data_dir, database)),
+        database_url,
+    )
+    .await
 }
 
-async fn start(settings: Settings, clock: Clock, storage: std::sync::Arc<(tempfile::TempDir, DropDatabase)>, database_url: String) -> TestApp {
-    let app = Application::build(settings.clone(), clock.clone()).await.expect("app builds");
+async fn start(
+    settings: Settings,
+    clock: Clock,
+    storage: std::sync::Arc<(tempfile::TempDir, DropDatabase)>,
+    database_url: String,
+) -> TestApp {
+    let app = Application::build(settings.clone(), clock.clone())
+        .await
+        .expect("app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let (pool, server) = (app.pool.clone(), app.handle());
     let running = tokio::spawn(app.run_until_stopped());
@@ -135,7 +148,10 @@ async fn start(settings: Settings, clock: Clock, storage: std::sync::Arc<(tempfi
         running: std::sync::Mutex::new(Some(running)),
         _storage: storage,
     };
-    TestApp { shared: std::sync::Arc::new(court), client: new_client() }
+    TestApp {
+        shared: std::sync::Arc::new(court),
+        client: new_client(),
+    }
 }
 
 /// A browser-like client: keeps cookies, does not follow redirects (tests look at them).
@@ -167,18 +183,30 @@ impl TestApp {
         let mut settings = self.settings.clone();
         settings.bind = "127.0.0.1:0".into();
         settings.base_url = url::Url::parse("http://127.0.0.1:0").unwrap();
-        start(settings, self.clock.clone(), self._storage.clone(), self.database_url.clone()).await
+        start(
+            settings,
+            self.clock.clone(),
+            self._storage.clone(),
+            self.database_url.clone(),
+        )
+        .await
     }
 
     /// The same court seen by another person (an empty cookie jar).
     pub fn new_visitor(&self) -> TestApp {
-        TestApp { shared: self.shared.clone(), client: new_client() }
+        TestApp {
+            shared: self.shared.clone(),
+            client: new_client(),
+        }
     }
 
     /// Registers and verifies a member through the emailed link; returns them signed in.
     pub async fn verified_member(&self, email: &str, name: &str) -> TestApp {
         let member = self.new_visitor();
-        assert_eq!(member.register(email, name).await.status(), reqwest::StatusCode::SEE_OTHER);
+        assert_eq!(
+            member.register(email, name).await.status(),
+            reqwest::StatusCode::SEE_OTHER
+        );
         let mail = member.wait_for_mail("account_verify", email).await;
         let path = mail.link().replace(&member.address, "");
         let token = path.split("token=").nth(1).unwrap().to_string();

@@ -42,7 +42,10 @@ pub struct NewEvidence<'a> {
 }
 
 pub fn insert(conn: &mut DbConnection, new: &NewEvidence) -> QueryResult<()> {
-    diesel::insert_into(evidence::table).values(new).execute(conn).map(drop)
+    diesel::insert_into(evidence::table)
+        .values(new)
+        .execute(conn)
+        .map(drop)
 }
 
 pub fn list_for_case(conn: &mut DbConnection, case_id: i32) -> QueryResult<Vec<EvidenceRow>> {
@@ -53,7 +56,10 @@ pub fn list_for_case(conn: &mut DbConnection, case_id: i32) -> QueryResult<Vec<E
         .load(conn)
 }
 
-pub fn find_by_public_id(conn: &mut DbConnection, public_id: &str) -> QueryResult<Option<EvidenceRow>> {
+pub fn find_by_public_id(
+    conn: &mut DbConnection,
+    public_id: &str,
+) -> QueryResult<Option<EvidenceRow>> {
     evidence::table
         .filter(evidence::public_id.eq(public_id))
         .select(EvidenceRow::as_select())

@@ -18,9 +18,20 @@ pub struct JobRow {
     pub created_at: NaiveDateTime,
 }
 
-pub fn schedule(conn: &mut DbConnection, kind: &str, case_id: i32, run_at: NaiveDateTime, now: NaiveDateTime) -> QueryResult<()> {
+pub fn schedule(
+    conn: &mut DbConnection,
+    kind: &str,
+    case_id: i32,
+    run_at: NaiveDateTime,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
     diesel::insert_into(jobs::table)
-        .values((jobs::kind.eq(kind), jobs::case_id.eq(case_id), jobs::run_at.eq(run_at), jobs::created_at.eq(now)))
+        .values((
+            jobs::kind.eq(kind),
+            jobs::case_id.eq(case_id),
+            jobs::run_at.eq(run_at),
+            jobs::created_at.eq(now),
+        ))
         .execute(conn)
         .map(drop)
 }

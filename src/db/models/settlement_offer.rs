@@ -30,9 +30,13 @@ pub fn insert(
     note: &str,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
-    diesel::update(settlement_offers::table.filter(settlement_offers::case_id.eq(case_id)).filter(settlement_offers::status.eq(OPEN)))
-        .set(settlement_offers::status.eq(SUPERSEDED))
-        .execute(conn)?;
+    diesel::update(
+        settlement_offers::table
+            .filter(settlement_offers::case_id.eq(case_id))
+            .filter(settlement_offers::status.eq(OPEN)),
+    )
+    .set(settlement_offers::status.eq(SUPERSEDED))
+    .execute(conn)?;
     diesel::insert_into(settlement_offers::table)
         .values((
             settlement_offers::case_id.eq(case_id),
@@ -47,7 +51,10 @@ pub fn insert(
         .map(drop)
 }
 
-pub fn open_for_case(conn: &mut DbConnection, case_id: i32) -> QueryResult<Option<SettlementOfferRow>> {
+pub fn open_for_case(
+    conn: &mut DbConnection,
+    case_id: i32,
+) -> QueryResult<Option<SettlementOfferRow>> {
     settlement_offers::table
         .filter(settlement_offers::case_id.eq(case_id))
         .filter(settlement_offers::status.eq(OPEN))

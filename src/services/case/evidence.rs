@@ -40,7 +40,11 @@ pub fn add_evidence(
 ) -> ServiceResult<()> {
     let (case, actor) = load_visible(conn, case_public_id, account)?;
     let mut errors = FieldErrors::new();
-    let statement = if statement.trim().is_empty() { None } else { errors.check("statement", parse_text(statement, 2, 5000)) };
+    let statement = if statement.trim().is_empty() {
+        None
+    } else {
+        errors.check("statement", parse_text(statement, 2, 5000))
+    };
     let file = upload.and_then(|u| {
         let clean = errors.check("file", sniff_and_clean(u.bytes))?;
         Some((clean_file_name(&u.file_name, clean.extension), clean))
@@ -53,21 +57,39 @@ pub fn add_evidence(
         return Err(FieldErrors::single("file", "error.file_cap").into());
     }
     let claimant_side = Side::parse(&case.claimant_side).unwrap_or(Side::Buyer);
-    let side = if actor == Actor::Claimant { claimant_side } else { claimant_side.other() };
+    let side = if actor == Actor::Claimant {
+        claimant_side
+    } else {
+        claimant_side.other()
+    };
 
     let stored = match &file {
         Some((name, clean)) => {
             let storage_name = format!("{}.{}", new_public_id(rng), clean.extension);
             let dir = evidence_dir(data_dir);
             std::fs::create_dir_all(&dir).map_err(|e| ServiceError::Internal(e.into()))?;
-            std::fs::write(dir.join(&storage_name), &clean.bytes).map_err(|e| ServiceError::Internal(e.into()))?;
-            Some((name, clean, storage_name, hex::encode(Sha256::digest(&clean.bytes))))
+            std::fs::write(dir.join(&storage_name), &clean.bytes)
+                .map_err(|e| ServiceError::Internal(e.into()))?;
+            Some((
+                name,
+                clean,
+                storage_name,
+                hex::encode(Sha256::digest(&clean.bytes)),
+            ))
         }
         None => None,
     };
     let (statement_id, file_id) = (new_public_id(rng), new_public_id(rng));
     let result = write_tx(conn, |conn| {
-        transition(conn, case.id, actor, Some(account.id), Command::AddEvidence, now, CaseChange::default())?;
+        transition(
+            conn,
+            case.id,
+            actor,
+            Some(account.id),
+            Command::AddEvidence,
+            now,
+            CaseChange::default(),
+        )?;
         let base = NewEvidence {
             public_id: &statement_id,
             case_id: case.id,
@@ -112,8 +134,13 @@ pub fn add_evidence(
 }
 
 /// An evidence file, if this account may see its case.
-pub fn open_evidence_file(conn: &mut DbConnection, account: &Account, evidence_public_id: &str) -> ServiceResult<EvidenceRow> {
-    let row = evidence::find_by_public_id(conn, evidence_public_id)?.ok_or(ServiceError::NotFound)?;
+pub fn open_evidence_file(
+    conn: &mut DbConnection,
+    account: &Account,
+    evidence_public_id: &str,
+) -> ServiceResult<EvidenceRow> {
+    let row =
+        evidence::find_by_public_id(conn, evidence_public_id)?.ok_or(ServiceError::NotFound)?;
     if row.kind != evidence::FILE {
         return Err(ServiceError::NotFound);
     }

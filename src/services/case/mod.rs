@@ -32,7 +32,11 @@ pub fn actor_for(case: &CaseRow, account: &Account) -> Option<Actor> {
 }
 
 /// The case behind a public id, if this account may see it; otherwise `NotFound`, never a hint.
-pub fn load_visible(conn: &mut DbConnection, public_id: &str, account: &Account) -> ServiceResult<(CaseRow, Actor)> {
+pub fn load_visible(
+    conn: &mut DbConnection,
+    public_id: &str,
+    account: &Account,
+) -> ServiceResult<(CaseRow, Actor)> {
     let case = case::find_by_public_id(conn, public_id)?.ok_or(ServiceError::NotFound)?;
     let actor = actor_for(&case, account).ok_or(ServiceError::NotFound)?;
     Ok((case, actor))
@@ -50,7 +54,13 @@ pub fn facts(conn: &mut DbConnection, case: &CaseRow) -> ServiceResult<CaseFacts
         response_due_at: case.response_due_at,
         evidence_due_at: case.evidence_due_at,
         answered: case.answered_at.is_some(),
-        open_offer_by: offer.map(|o| if o.proposer_id == case.claimant_id { Actor::Claimant } else { Actor::Respondent }),
+        open_offer_by: offer.map(|o| {
+            if o.proposer_id == case.claimant_id {
+                Actor::Claimant
+            } else {
+                Actor::Respondent
+            }
+        }),
         evidence_window: TimeDelta::hours(i64::from(case.evidence_hours)),
     })
 }
@@ -67,7 +77,8 @@ pub fn transition(
     extra: CaseChange,
 ) -> ServiceResult<(CaseRow, Transition, i32)> {
     let case = case::find_for_update(conn, case_id)?;
-    let decided = decide(&facts(conn, &case)?, actor, command, now).map_err(|r| ServiceError::Refused(r.0))?;
+    let decided = decide(&facts(conn, &case)?, actor, command, now)
+        .map_err(|r| ServiceError::Refused(r.0))?;
     let change = CaseChange {
         state: Some(decided.to.as_str()),
         evidence_due_at: decided.evidence_due_at,
@@ -76,7 +87,15 @@ pub fn transition(
         ..extra
     };
     case::update(conn, case.id, &change)?;
-    let seq = case_event::append(conn, case.id, decided.event, Some(decided.from.as_str()), decided.to.as_str(), actor_id, now)?;
+    let seq = case_event::append(
+        conn,
+        case.id,
+        decided.event,
+        Some(decided.from.as_str()),
+        decided.to.as_str(),
+        actor_id,
+        now,
+    )?;
     if let Some(due) = decided.evidence_due_at {
         schedule_evidence_jobs(conn, case.id, due, now)?;
     }
@@ -84,8 +103,19 @@ pub fn transition(
 }
 
 /// The evidence window's reminder (a day before) and its close.
-fn schedule_evidence_jobs(conn: &mut DbConnection, case_id: i32, due: NaiveDateTime, now: NaiveDateTime) -> diesel::QueryResult<()> {
-    job::schedule(conn, job::EVIDENCE_REMINDER, case_id, due - TimeDelta::hours(24), now)?;
+fn schedule_evidence_jobs(
+    conn: &mut DbConnection,
+    case_id: i32,
+    due: NaiveDateTime,
+    now: NaiveDateTime,
+) -> diesel::QueryResult<()> {
+    job::schedule(
+        conn,
+        job::EVIDENCE_REMINDER,
+        case_id,
+        due - TimeDelta::hours(24),
+        now,
+    )?;
     job::schedule(conn, job::EVIDENCE_DEADLINE, case_id, due, now)
 }
 

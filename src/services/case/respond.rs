@@ -27,11 +27,20 @@ pub fn answer_case(
 ) -> ServiceResult<()> {
     let (case, actor) = load_visible(conn, case_public_id, account)?;
     let mut errors = FieldErrors::new();
-    let statement = errors.check("statement", parse_text(&form.statement, STATEMENT_MIN, STATEMENT_MAX));
+    let statement = errors.check(
+        "statement",
+        parse_text(&form.statement, STATEMENT_MIN, STATEMENT_MAX),
+    );
     let position: Option<Option<Remedy>> = if form.position == "reject" {
         Some(None)
     } else {
-        parse_remedy(&form.position, &form.position_amount, Some(case.disputed_fen), &mut errors).map(Some)
+        parse_remedy(
+            &form.position,
+            &form.position_amount,
+            Some(case.disputed_fen),
+            &mut errors,
+        )
+        .map(Some)
     };
     let (Some(statement), Some(position)) = (statement, position) else {
         return Err(errors.into());
@@ -44,7 +53,15 @@ pub fn answer_case(
             answered_at: Some(now),
             ..Default::default()
         };
-        let (case, t, seq) = transition(conn, case.id, actor, Some(account.id), Command::Answer, now, change)?;
+        let (case, t, seq) = transition(
+            conn,
+            case.id,
+            actor,
+            Some(account.id),
+            Command::Answer,
+            now,
+            change,
+        )?;
         let due = t.evidence_due_at.or(case.evidence_due_at);
         let to = claimant(conn, &case)?;
         notify(conn, &case, &to, "answer_received", seq, due, now)?;
@@ -53,11 +70,29 @@ pub fn answer_case(
 }
 
 /// The respondent accepts the claim as filed: the case settles on the claimant's terms.
-pub fn accept_claim(conn: &mut DbConnection, account: &Account, case_public_id: &str, now: NaiveDateTime) -> ServiceResult<()> {
+pub fn accept_claim(
+    conn: &mut DbConnection,
+    account: &Account,
+    case_public_id: &str,
+    now: NaiveDateTime,
+) -> ServiceResult<()> {
     let (case, actor) = load_visible(conn, case_public_id, account)?;
     write_tx(conn, |conn| {
-        let change = CaseChange { answered_at: Some(now), answer_remedy: Some(&case.remedy), answer_remedy_fen: Some(case.remedy_fen), ..Default::default() };
-        let (case, _, seq) = transition(conn, case.id, actor, Some(account.id), Command::AcceptClaim, now, change)?;
+        let change = CaseChange {
+            answered_at: Some(now),
+            answer_remedy: Some(&case.remedy),
+            answer_remedy_fen: Some(case.remedy_fen),
+            ..Default::default()
+        };
+        let (case, _, seq) = transition(
+            conn,
+            case.id,
+            actor,
+            Some(account.id),
+            Command::AcceptClaim,
+            now,
+            change,
+        )?;
         super::notify_both(conn, &case, "case_settled", seq, None, now)
     })
 }

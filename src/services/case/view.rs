@@ -27,13 +27,27 @@ impl CaseDetail {
     }
 }
 
-const PERSONAL_COMMANDS: [Command; 6] =
-    [Command::Answer, Command::AcceptClaim, Command::ProposeSettlement, Command::AcceptSettlement, Command::Withdraw, Command::AddEvidence];
+const PERSONAL_COMMANDS: [Command; 6] = [
+    Command::Answer,
+    Command::AcceptClaim,
+    Command::ProposeSettlement,
+    Command::AcceptSettlement,
+    Command::Withdraw,
+    Command::AddEvidence,
+];
 
-pub fn case_detail(conn: &mut DbConnection, account: &Account, public_id: &str, now: NaiveDateTime) -> ServiceResult<CaseDetail> {
+pub fn case_detail(
+    conn: &mut DbConnection,
+    account: &Account,
+    public_id: &str,
+    now: NaiveDateTime,
+) -> ServiceResult<CaseDetail> {
     let (case, actor) = load_visible(conn, public_id, account)?;
     let facts = facts(conn, &case)?;
-    let allowed = PERSONAL_COMMANDS.into_iter().filter(|c| decide(&facts, actor, *c, now).is_ok()).collect();
+    let allowed = PERSONAL_COMMANDS
+        .into_iter()
+        .filter(|c| decide(&facts, actor, *c, now).is_ok())
+        .collect();
     Ok(CaseDetail {
         state: state_of(&case),
         events: case_event::list_for_case(conn, case.id)?,
