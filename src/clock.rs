@@ -16,7 +16,6 @@ impl Clock {
     }
 
     pub fn advance(&self, by: TimeDelta) {
-        self.offset_seconds
-            .fetch_add(by.num_seconds(), Ordering::Relaxed);
+        self.offset_seconds.fetch_add(by.num_seconds(), Ordering::Relaxed);
     }
 }

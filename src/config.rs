@@ -40,11 +40,7 @@ pub struct ServeArgs {
     #[arg(long, env = "SMTP_URL", hide_env_values = true)]
     pub smtp_url: Option<String>,
     /// Sender of every email.
-    #[arg(
-        long,
-        env = "MAIL_FROM",
-        default_value = "小法庭 xiaofating <court@xiaofating.localhost>"
-    )]
+    #[arg(long, env = "MAIL_FROM", default_value = "小法庭 xiaofating <court@xiaofating.localhost>")]
     pub mail_from: String,
     /// At least 32 characters. Unset: generated once and kept in DATA_DIR/secret_key.
     #[arg(long, env = "SECRET_KEY", hide_env_values = true)]
@@ -103,12 +99,9 @@ impl Default for Limits {
 impl Settings {
     pub fn from_args(args: &ServeArgs) -> anyhow::Result<Settings> {
         let data_dir = args.storage.data_dir.clone();
-        std::fs::create_dir_all(&data_dir)
-            .with_context(|| format!("cannot create DATA_DIR {}", data_dir.display()))?;
+        std::fs::create_dir_all(&data_dir).with_context(|| format!("cannot create DATA_DIR {}", data_dir.display()))?;
         let base_url = match &args.base_url {
-            Some(url) => {
-                Url::parse(url).with_context(|| format!("BASE_URL '{url}' is not a URL"))?
-            }
+            Some(url) => Url::parse(url).with_context(|| format!("BASE_URL '{url}' is not a URL"))?,
             None => Url::parse(&format!("http://{}", args.bind))
                 .with_context(|| format!("BIND '{}' is not host:port", args.bind))?,
         };
@@ -118,10 +111,8 @@ impl Settings {
         if let Some(smtp) = &args.smtp_url {
             crate::email::transport::check_smtp_url(smtp)?;
         }
-        let mail_from: Mailbox = args
-            .mail_from
-            .parse()
-            .with_context(|| format!("MAIL_FROM '{}' is not a mailbox", args.mail_from))?;
+        let mail_from: Mailbox =
+            args.mail_from.parse().with_context(|| format!("MAIL_FROM '{}' is not a mailbox", args.mail_from))?;
         Ok(Settings {
             database: args.storage.database()?,
             secret_key: secret_key(args.secret_key.as_deref(), &data_dir)?,
@@ -144,11 +135,7 @@ impl Settings {
 
     /// Absolute link to a path of the court, for emails.
     pub fn link(&self, path_and_query: &str) -> String {
-        format!(
-            "{}{}",
-            self.base_url.as_str().trim_end_matches('/'),
-            path_and_query
-        )
+        format!("{}{}", self.base_url.as_str().trim_end_matches('/'), path_and_query)
     }
 
     pub fn mail_dir(&self) -> PathBuf {
@@ -167,8 +154,7 @@ fn secret_key(given: Option<&str>, data_dir: &Path) -> anyhow::Result<Vec<u8>> {
     }
     let path = data_dir.join("secret_key");
     if let Ok(hex_key) = std::fs::read_to_string(&path) {
-        return hex::decode(hex_key.trim())
-            .context("DATA_DIR/secret_key is damaged; delete it to make a new one");
+        return hex::decode(hex_key.trim()).context("DATA_DIR/secret_key is damaged; delete it to make a new one");
     }
     let key: [u8; 64] = rand::rng().random();
     write_private(&path, &hex::encode(key))?;
@@ -181,9 +167,7 @@ fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options
-        .open(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
+    let mut file = options.open(path).with_context(|| format!("cannot write {}", path.display()))?;
     file.write_all(contents.as_bytes())?;
     Ok(())
 }

@@ -21,7 +21,5 @@ pub fn tf(locale: Locale, key: &str, args: &[(&str, &str)]) -> String {
 
 /// Whether the catalogue of `locale` has `key` (without falling back to another language).
 pub fn has_translation(locale: Locale, key: &str) -> bool {
-    crate::_RUST_I18N_BACKEND
-        .translate(locale.code(), key)
-        .is_some()
+    crate::_RUST_I18N_BACKEND.translate(locale.code(), key).is_some()
 }

@@ -64,14 +64,11 @@ async fn main() -> anyhow::Result<()> {
             open_pool(&storage)?;
             println!("migrations are up to date");
         }
-        Command::Admin {
-            command: AdminCommand::CreateModerator { email, storage },
-        } => {
+        Command::Admin { command: AdminCommand::CreateModerator { email, storage } } => {
             let pool = open_pool(&storage)?;
             let now = Clock::default().now();
-            let outcome =
-                create_or_promote_moderator(&mut *pool.get()?, &email, now, &mut rand::rng())
-                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let outcome = create_or_promote_moderator(&mut *pool.get()?, &email, now, &mut rand::rng())
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             match outcome {
                 ModeratorOutcome::Promoted => println!("{email} is now a moderator"),
                 ModeratorOutcome::AlreadyModerator => println!("{email} was already a moderator"),
@@ -82,13 +79,9 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Demo(storage) => {
             let pool = open_pool(&storage)?;
-            let report = services::demo::seed(
-                &mut *pool.get()?,
-                &storage.data_dir,
-                Clock::default().now(),
-                &mut rand::rng(),
-            )
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let report =
+                services::demo::seed(&mut *pool.get()?, &storage.data_dir, Clock::default().now(), &mut rand::rng())
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("{report}");
         }
     }

@@ -7,8 +7,7 @@ use crate::email::transport::Mailer;
 use crate::jobs::deadline_worker::DeadlineWorker;
 use crate::jobs::outbox_worker::OutboxWorker;
 use crate::routes::{
-    self, context::AppState, errors::render_error_page, errors::AppError, health::PoolGauges,
-    rate_limit::Limiters,
+    self, context::AppState, errors::render_error_page, errors::AppError, health::PoolGauges, rate_limit::Limiters,
 };
 use actix_session::config::{BrowserSession, CookieContentSecurity};
 use actix_session::storage::CookieSessionStore;
@@ -57,10 +56,7 @@ impl Application {
         }
         let settings = Arc::new(settings);
         let mail_wake = Arc::new(Notify::new());
-        let mailer = Arc::new(Mailer::new(
-            settings.smtp_url.as_deref(),
-            settings.mail_dir(),
-        )?);
+        let mailer = Arc::new(Mailer::new(settings.smtp_url.as_deref(), settings.mail_dir())?);
         let outbox_worker = tokio::spawn(
             OutboxWorker {
                 pool: pool.clone(),
@@ -72,12 +68,7 @@ impl Application {
             .run(),
         );
         let deadline_worker = tokio::spawn(
-            DeadlineWorker {
-                pool: pool.clone(),
-                clock: clock.clone(),
-                mail_wake: mail_wake.clone(),
-            }
-            .run(),
+            DeadlineWorker { pool: pool.clone(), clock: clock.clone(), mail_wake: mail_wake.clone() }.run(),
         );
 
         let registry = Registry::new();
@@ -98,43 +89,32 @@ impl Application {
         let key = Key::derive_from(&settings.secret_key);
         let https = settings.is_https();
 
-        let server =
-            HttpServer::new(move || {
-                App::new()
-                    .wrap(ErrorHandlers::new().default_handler(render_error_page))
-                    .wrap(session_middleware(key.clone(), https))
-                    .wrap(security_headers(https))
-                    .wrap(prometheus.clone())
-                    .wrap(TracingLogger::default())
-                    .app_data(state.clone())
-                    .app_data(registry.clone())
-                    .app_data(gauges.clone())
-                    .app_data(web::FormConfig::default().limit(FORM_LIMIT).error_handler(
-                        |err, _| {
-                            match err {
-                                UrlencodedError::Overflow { .. } => AppError::PayloadTooLarge,
-                                _ => AppError::BadRequest,
-                            }
-                            .into()
-                        },
-                    ))
-                    .app_data(
-                        web::QueryConfig::default()
-                            .error_handler(|_: QueryPayloadError, _| AppError::BadRequest.into()),
-                    )
-                    .configure(routes::configure)
-                    .default_service(web::to(|| async {
-                        Err::<actix_web::HttpResponse, _>(AppError::NotFound)
-                    }))
-            })
-            .listen(listener)?
-            .run();
-        Ok(Application {
-            server,
-            port,
-            pool,
-            workers: vec![outbox_worker, deadline_worker],
+        let server = HttpServer::new(move || {
+            App::new()
+                .wrap(ErrorHandlers::new().default_handler(render_error_page))
+                .wrap(session_middleware(key.clone(), https))
+                .wrap(security_headers(https))
+                .wrap(prometheus.clone())
+                .wrap(TracingLogger::default())
+                .app_data(state.clone())
+                .app_data(registry.clone())
+                .app_data(gauges.clone())
+                .app_data(web::FormConfig::default().limit(FORM_LIMIT).error_handler(|err, _| {
+                    match err {
+                        UrlencodedError::Overflow { .. } => AppError::PayloadTooLarge,
+                        _ => AppError::BadRequest,
+                    }
+                    .into()
+                }))
+                .app_data(
+                    web::QueryConfig::default().error_handler(|_: QueryPayloadError, _| AppError::BadRequest.into()),
+                )
+                .configure(routes::configure)
+                .default_service(web::to(|| async { Err::<actix_web::HttpResponse, _>(AppError::NotFound) }))
         })
+        .listen(listener)?
+        .run();
+        Ok(Application { server, port, pool, workers: vec![outbox_worker, deadline_worker] })
     }
 
     pub fn port(&self) -> u16 {
@@ -174,16 +154,10 @@ fn security_headers(https: bool) -> DefaultHeaders {
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("X-Frame-Options", "DENY"))
         .add(("Referrer-Policy", "same-origin"))
-        .add((
-            "Permissions-Policy",
-            "camera=(), microphone=(), geolocation=()",
-        ))
+        .add(("Permissions-Policy", "camera=(), microphone=(), geolocation=()"))
         .add(("Cross-Origin-Opener-Policy", "same-origin"));
     if https {
-        headers.add((
-            "Strict-Transport-Security",
-            "max-age=63072000; includeSubDomains",
-        ))
+        headers.add(("Strict-Transport-Security", "max-age=63072000; includeSubDomains"))
     } else {
         headers
     }

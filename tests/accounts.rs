@@ -6,26 +6,14 @@ use common::{spawn_app, spawn_app_with, TestApp, PASSWORD};
 use reqwest::StatusCode;
 
 fn location(res: &reqwest::Response) -> String {
-    res.headers()
-        .get("location")
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default()
+    res.headers().get("location").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default()
 }
 
 async fn registered_and_verified(app: &TestApp, email: &str) {
-    assert_eq!(
-        app.register(email, "测试用户").await.status(),
-        StatusCode::SEE_OTHER
-    );
+    assert_eq!(app.register(email, "测试用户").await.status(), StatusCode::SEE_OTHER);
     let mail = app.wait_for_mail("account_verify", email).await;
     let path = mail.link().replace(&app.address, "");
-    let res = app
-        .submit(
-            &path,
-            "/verify",
-            &[("token", path.split("token=").nth(1).unwrap())],
-        )
-        .await;
+    let res = app.submit(&path, "/verify", &[("token", path.split("token=").nth(1).unwrap())]).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
 }
 
@@ -36,18 +24,12 @@ async fn registering_signs_in_and_sends_a_working_verification_link() {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&res), "/account");
     let account = app.get_html("/account").await;
-    assert!(
-        account.contains("li.lei@example.com"),
-        "signed in after registering"
-    );
+    assert!(account.contains("li.lei@example.com"), "signed in after registering");
     assert!(account.contains("pill-warn"), "not verified yet");
 
-    let mail = app
-        .wait_for_mail("account_verify", "li.lei@example.com")
-        .await;
+    let mail = app.wait_for_mail("account_verify", "li.lei@example.com").await;
     assert!(
-        mail.link()
-            .starts_with(&format!("{}/verify?token=", app.address)),
+        mail.link().starts_with(&format!("{}/verify?token=", app.address)),
         "link points at BASE_URL: {}",
         mail.link()
     );
@@ -61,10 +43,7 @@ async fn registering_signs_in_and_sends_a_working_verification_link() {
     let token = path.split("token=").nth(1).unwrap();
     let res = app.submit(&path, "/verify", &[("token", token)]).await;
     assert_eq!(location(&res), "/account");
-    assert!(
-        app.get_html("/account").await.contains("pill-ok"),
-        "verified"
-    );
+    assert!(app.get_html("/account").await.contains("pill-ok"), "verified");
 
     // The same link cannot be used again for anything harmful: the account stays verified.
     let res = app.submit(&path, "/verify", &[("token", token)]).await;
@@ -75,62 +54,24 @@ async fn registering_signs_in_and_sends_a_working_verification_link() {
 async fn an_expired_verification_link_is_refused_with_a_way_forward() {
     let app = spawn_app().await;
     app.register("late@example.com", "Late").await;
-    let mail = app
-        .wait_for_mail("account_verify", "late@example.com")
-        .await;
+    let mail = app.wait_for_mail("account_verify", "late@example.com").await;
     app.clock.advance(chrono::TimeDelta::hours(49));
     let path = mail.link().replace(&app.address, "");
-    let res = app
-        .submit(
-            &path,
-            "/verify",
-            &[("token", path.split("token=").nth(1).unwrap())],
-        )
-        .await;
+    let res = app.submit(&path, "/verify", &[("token", path.split("token=").nth(1).unwrap())]).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = res.text().await.unwrap();
-    assert!(
-        html.contains("验证链接已过期"),
-        "explains in Chinese by default"
-    );
-    assert!(
-        html.contains("action=\"/verify/resend\""),
-        "offers a new link"
-    );
+    assert!(html.contains("验证链接已过期"), "explains in Chinese by default");
+    assert!(html.contains("action=\"/verify/resend\""), "offers a new link");
 }
 
 #[tokio::test]
 async fn bad_registrations_get_clear_messages_and_write_nothing() {
     let app = spawn_app().await;
     let cases: &[(&str, &str, &str, &str, &str)] = &[
-        (
-            "not-an-email",
-            "Name",
-            PASSWORD,
-            PASSWORD,
-            "请输入有效的邮箱地址",
-        ),
-        (
-            "a@example.com",
-            "Name",
-            "short",
-            "short",
-            "密码至少需要 8 个字符",
-        ),
-        (
-            "a@example.com",
-            "Name",
-            "password123",
-            "password123",
-            "这个密码太容易被猜到",
-        ),
-        (
-            "a@example.com",
-            "Name",
-            PASSWORD,
-            "different words here",
-            "两次输入的密码不一致",
-        ),
+        ("not-an-email", "Name", PASSWORD, PASSWORD, "请输入有效的邮箱地址"),
+        ("a@example.com", "Name", "short", "short", "密码至少需要 8 个字符"),
+        ("a@example.com", "Name", "password123", "password123", "这个密码太容易被猜到"),
+        ("a@example.com", "Name", PASSWORD, "different words here", "两次输入的密码不一致"),
         ("a@example.com", "", PASSWORD, PASSWORD, "请输入昵称"),
         ("", "Name", PASSWORD, PASSWORD, "请输入邮箱地址"),
     ];
@@ -139,34 +80,16 @@ async fn bad_registrations_get_clear_messages_and_write_nothing() {
             .submit(
                 "/register",
                 "/register",
-                &[
-                    ("email", email),
-                    ("display_name", name),
-                    ("password", password),
-                    ("password_confirm", confirm),
-                ],
+                &[("email", email), ("display_name", name), ("password", password), ("password_confirm", confirm)],
             )
             .await;
-        assert_eq!(
-            res.status(),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{email}/{password}"
-        );
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{email}/{password}");
         let html = res.text().await.unwrap();
-        assert!(
-            html.contains(message),
-            "expected '{message}' for {email}/{name}/{password}"
-        );
+        assert!(html.contains(message), "expected '{message}' for {email}/{name}/{password}");
         if !email.is_empty() {
-            assert!(
-                html.contains(&format!("value=\"{email}\"")),
-                "the email is kept"
-            );
+            assert!(html.contains(&format!("value=\"{email}\"")), "the email is kept");
         }
-        assert!(
-            !html.contains(&format!("value=\"{password}\"")),
-            "passwords are never echoed"
-        );
+        assert!(!html.contains(&format!("value=\"{password}\"")), "passwords are never echoed");
     }
     assert_eq!(app.count("users").await, 0);
     assert_eq!(app.count("outbox").await, 0);
@@ -201,11 +124,7 @@ async fn a_taken_email_is_refused_in_english_for_english_visitors() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res
-        .text()
-        .await
-        .unwrap()
-        .contains("An account with this email address already exists"));
+    assert!(res.text().await.unwrap().contains("An account with this email address already exists"));
     assert_eq!(app.count("users").await, 1);
 }
 
@@ -213,22 +132,12 @@ async fn a_taken_email_is_refused_in_english_for_english_visitors() {
 async fn forged_oversized_and_malformed_posts_are_refused_without_a_500() {
     let app = spawn_app().await;
     app.get("/register").await;
-    let fields = [
-        ("email", "x@example.com"),
-        ("display_name", "Xx"),
-        ("password", PASSWORD),
-        ("password_confirm", PASSWORD),
-    ];
+    let fields =
+        [("email", "x@example.com"), ("display_name", "Xx"), ("password", PASSWORD), ("password_confirm", PASSWORD)];
 
     let mut forged = vec![("csrf_token", "not-the-token")];
     forged.extend_from_slice(&fields);
-    let res = app
-        .client
-        .post(app.url("/register"))
-        .form(&forged)
-        .send()
-        .await
-        .unwrap();
+    let res = app.client.post(app.url("/register")).form(&forged).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert!(res.text().await.unwrap().contains("表单已过期"));
 
@@ -243,16 +152,9 @@ async fn forged_oversized_and_malformed_posts_are_refused_without_a_500() {
         .send()
         .await
         .unwrap();
-    assert_eq!(
-        res.status(),
-        StatusCode::FORBIDDEN,
-        "a foreign Origin is refused even with the token"
-    );
+    assert_eq!(res.status(), StatusCode::FORBIDDEN, "a foreign Origin is refused even with the token");
 
-    let huge = format!(
-        "csrf_token={token}&email=x%40example.com&display_name={}",
-        "a".repeat(10 * 1024 * 1024)
-    );
+    let huge = format!("csrf_token={token}&email=x%40example.com&display_name={}", "a".repeat(10 * 1024 * 1024));
     let res = app
         .client
         .post(app.url("/register"))
@@ -301,10 +203,7 @@ async fn signing_out_kills_the_session_even_for_a_copied_cookie() {
     let res = app.sign_in("copy@example.com", PASSWORD).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let signed_in_cookie = session_cookie(&res);
-    assert!(
-        !signed_in_cookie.is_empty() && signed_in_cookie != anonymous_cookie,
-        "session cookie rotates at sign-in"
-    );
+    assert!(!signed_in_cookie.is_empty() && signed_in_cookie != anonymous_cookie, "session cookie rotates at sign-in");
     let set_cookie = res
         .headers()
         .get_all("set-cookie")
@@ -312,38 +211,21 @@ async fn signing_out_kills_the_session_even_for_a_copied_cookie() {
         .map(|v| v.to_str().unwrap().to_string())
         .collect::<Vec<_>>()
         .join("\n");
-    assert!(
-        set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"),
-        "{set_cookie}"
-    );
+    assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"), "{set_cookie}");
     assert!(!set_cookie.contains("Secure"), "plain http in tests");
 
     let thief = common::new_client();
-    let with_cookie = |path: &str| {
-        thief
-            .get(app.url(path))
-            .header("Cookie", format!("xft_session={signed_in_cookie}"))
-    };
-    assert_eq!(
-        with_cookie("/account").send().await.unwrap().status(),
-        StatusCode::OK
-    );
+    let with_cookie = |path: &str| thief.get(app.url(path)).header("Cookie", format!("xft_session={signed_in_cookie}"));
+    assert_eq!(with_cookie("/account").send().await.unwrap().status(), StatusCode::OK);
 
     app.sign_out().await;
     let res = with_cookie("/account").send().await.unwrap();
-    assert_eq!(
-        res.status(),
-        StatusCode::SEE_OTHER,
-        "the copied cookie is dead after sign-out"
-    );
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "the copied cookie is dead after sign-out");
     assert!(location(&res).starts_with("/signin?next=%2Faccount"));
 }
 
 fn session_cookie(res: &reqwest::Response) -> String {
-    res.cookies()
-        .find(|c| c.name() == "xft_session")
-        .map(|c| c.value().to_string())
-        .unwrap_or_default()
+    res.cookies().find(|c| c.name() == "xft_session").map(|c| c.value().to_string()).unwrap_or_default()
 }
 
 #[tokio::test]
@@ -352,18 +234,12 @@ async fn wrong_passwords_get_one_message_and_then_a_429() {
     app.register("guarded@example.com", "Guarded").await;
     app.sign_out().await;
     for _ in 0..3 {
-        let res = app
-            .sign_in("guarded@example.com", "wrong password here")
-            .await;
+        let res = app.sign_in("guarded@example.com", "wrong password here").await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(res.text().await.unwrap().contains("邮箱和密码不匹配"));
     }
     let res = app.sign_in("guarded@example.com", PASSWORD).await;
-    assert_eq!(
-        res.status(),
-        StatusCode::TOO_MANY_REQUESTS,
-        "even the right password waits"
-    );
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS, "even the right password waits");
     assert!(res.headers().contains_key("retry-after"));
     assert!(res.text().await.unwrap().contains("尝试次数过多"));
     // Unknown accounts get the same answer as wrong passwords.
@@ -397,11 +273,7 @@ async fn sign_in_follows_only_local_next_paths() {
         .submit(
             "/signin",
             "/signin",
-            &[
-                ("email", "next@example.com"),
-                ("password", PASSWORD),
-                ("next", "https://evil.example/"),
-            ],
+            &[("email", "next@example.com"), ("password", PASSWORD), ("next", "https://evil.example/")],
         )
         .await;
     assert_eq!(location(&res), "/");
@@ -413,41 +285,16 @@ async fn password_reset_by_email_replaces_the_password_once() {
     app.register("forgetful@example.com", "Forgetful").await;
     app.sign_out().await;
 
-    let res = app
-        .submit(
-            "/password/forgot",
-            "/password/forgot",
-            &[("email", "forgetful@example.com")],
-        )
-        .await;
+    let res = app.submit("/password/forgot", "/password/forgot", &[("email", "forgetful@example.com")]).await;
     assert!(res.text().await.unwrap().contains("重置链接已发出"));
-    let res = app
-        .submit(
-            "/password/forgot",
-            "/password/forgot",
-            &[("email", "stranger@example.com")],
-        )
-        .await;
-    assert!(
-        res.text().await.unwrap().contains("重置链接已发出"),
-        "same answer for unknown addresses"
-    );
+    let res = app.submit("/password/forgot", "/password/forgot", &[("email", "stranger@example.com")]).await;
+    assert!(res.text().await.unwrap().contains("重置链接已发出"), "same answer for unknown addresses");
 
-    let mail = app
-        .wait_for_mail("password_reset", "forgetful@example.com")
-        .await;
+    let mail = app.wait_for_mail("password_reset", "forgetful@example.com").await;
     let path = mail.link().replace(&app.address, "");
     let token = path.split("token=").nth(1).unwrap().to_string();
     let res = app
-        .submit(
-            &path,
-            "/password/reset",
-            &[
-                ("token", &token),
-                ("password", "abc"),
-                ("password_confirm", "abc"),
-            ],
-        )
+        .submit(&path, "/password/reset", &[("token", &token), ("password", "abc"), ("password_confirm", "abc")])
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let new_password = "a brand new sentence 9";
@@ -455,34 +302,16 @@ async fn password_reset_by_email_replaces_the_password_once() {
         .submit(
             &path,
             "/password/reset",
-            &[
-                ("token", &token),
-                ("password", new_password),
-                ("password_confirm", new_password),
-            ],
+            &[("token", &token), ("password", new_password), ("password_confirm", new_password)],
         )
         .await;
     assert_eq!(location(&res), "/signin");
 
-    assert_eq!(
-        app.sign_in("forgetful@example.com", PASSWORD)
-            .await
-            .status(),
-        StatusCode::UNPROCESSABLE_ENTITY
-    );
-    assert_eq!(
-        app.sign_in("forgetful@example.com", new_password)
-            .await
-            .status(),
-        StatusCode::SEE_OTHER
-    );
+    assert_eq!(app.sign_in("forgetful@example.com", PASSWORD).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.sign_in("forgetful@example.com", new_password).await.status(), StatusCode::SEE_OTHER);
     let reused = app.get_html(&path).await;
     assert!(reused.contains("重置链接无效"), "a used link is refused");
-    assert_eq!(
-        app.count("email_tokens WHERE purpose = 'reset_password' AND used_at IS NULL")
-            .await,
-        0
-    );
+    assert_eq!(app.count("email_tokens WHERE purpose = 'reset_password' AND used_at IS NULL").await, 0);
 }
 
 #[tokio::test]
@@ -493,11 +322,7 @@ async fn settings_change_language_and_time_zone_and_validate() {
         .submit(
             "/account",
             "/account/settings",
-            &[
-                ("display_name", "New Name"),
-                ("locale", "en"),
-                ("time_zone", "Europe/Berlin"),
-            ],
+            &[("display_name", "New Name"), ("locale", "en"), ("time_zone", "Europe/Berlin")],
         )
         .await;
     assert_eq!(location(&res), "/account");
@@ -511,11 +336,7 @@ async fn settings_change_language_and_time_zone_and_validate() {
         .submit(
             "/account",
             "/account/settings",
-            &[
-                ("display_name", "N"),
-                ("locale", "xx"),
-                ("time_zone", "Mars/Olympus"),
-            ],
+            &[("display_name", "N"), ("locale", "xx"), ("time_zone", "Mars/Olympus")],
         )
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -531,14 +352,7 @@ async fn changing_the_password_signs_out_other_devices() {
     let other = app.new_visitor();
     let laptop = common::new_client();
     // `other` shares the app; sign in a second device with its own cookie jar.
-    let page = laptop
-        .get(other.url("/signin"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = laptop.get(other.url("/signin")).send().await.unwrap().text().await.unwrap();
     laptop
         .post(other.url("/signin"))
         .form(&[
@@ -549,52 +363,26 @@ async fn changing_the_password_signs_out_other_devices() {
         .send()
         .await
         .unwrap();
-    assert_eq!(
-        laptop
-            .get(other.url("/account"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::OK
-    );
+    assert_eq!(laptop.get(other.url("/account")).send().await.unwrap().status(), StatusCode::OK);
 
     other.sign_in("devices@example.com", PASSWORD).await;
     let res = other
         .submit(
             "/account",
             "/account/password",
-            &[
-                ("current", PASSWORD),
-                ("new", "another long phrase 7"),
-                ("confirm", "another long phrase 7"),
-            ],
+            &[("current", PASSWORD), ("new", "another long phrase 7"), ("confirm", "another long phrase 7")],
         )
         .await;
     assert_eq!(location(&res), "/account");
+    assert_eq!(other.get("/account").await.status(), StatusCode::OK, "this device stays signed in");
     assert_eq!(
-        other.get("/account").await.status(),
-        StatusCode::OK,
-        "this device stays signed in"
-    );
-    assert_eq!(
-        laptop
-            .get(other.url("/account"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        laptop.get(other.url("/account")).send().await.unwrap().status(),
         StatusCode::SEE_OTHER,
         "the other device is out"
     );
 
-    let res = other
-        .submit(
-            "/account",
-            "/account/password",
-            &[("current", "wrong"), ("new", "x"), ("confirm", "x")],
-        )
-        .await;
+    let res =
+        other.submit("/account", "/account/password", &[("current", "wrong"), ("new", "x"), ("confirm", "x")]).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.text().await.unwrap().contains("当前密码不正确"));
 }
@@ -602,56 +390,29 @@ async fn changing_the_password_signs_out_other_devices() {
 #[tokio::test]
 async fn language_follows_the_browser_then_the_switch() {
     let app = spawn_app().await;
-    let english = app
-        .client
-        .get(app.url("/"))
-        .header("Accept-Language", "en-GB,en;q=0.8")
-        .send()
-        .await
-        .unwrap();
+    let english = app.client.get(app.url("/")).header("Accept-Language", "en-GB,en;q=0.8").send().await.unwrap();
     assert!(english.text().await.unwrap().contains("<html lang=\"en\">"));
-    assert!(
-        app.get_html("/").await.contains("<html lang=\"zh-CN\">"),
-        "Chinese by default"
-    );
+    assert!(app.get_html("/").await.contains("<html lang=\"zh-CN\">"), "Chinese by default");
 
-    let res = app
-        .submit("/", "/language", &[("lang", "en"), ("next", "/signin")])
-        .await;
+    let res = app.submit("/", "/language", &[("lang", "en"), ("next", "/signin")]).await;
     assert_eq!(location(&res), "/signin");
     assert!(app.get_html("/signin").await.contains("<html lang=\"en\">"));
-    let res = app
-        .submit("/", "/language", &[("lang", "tlh"), ("next", "/")])
-        .await;
+    let res = app.submit("/", "/language", &[("lang", "tlh"), ("next", "/")]).await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
 
     // Signed in, the choice is stored on the account.
     app.register("lang@example.com", "Lang").await;
-    app.submit("/", "/language", &[("lang", "zh-CN"), ("next", "/")])
-        .await;
+    app.submit("/", "/language", &[("lang", "zh-CN"), ("next", "/")]).await;
     let fresh = app.new_visitor();
     fresh.sign_in("lang@example.com", PASSWORD).await;
-    assert!(fresh
-        .get_html("/account")
-        .await
-        .contains("<html lang=\"zh-CN\">"));
+    assert!(fresh.get_html("/account").await.contains("<html lang=\"zh-CN\">"));
 }
 
 #[tokio::test]
 async fn secure_cookies_and_hsts_when_served_over_https() {
-    let app =
-        spawn_app_with(|s| s.base_url = url::Url::parse("https://court.example").unwrap()).await;
+    let app = spawn_app_with(|s| s.base_url = url::Url::parse("https://court.example").unwrap()).await;
     let res = app.get("/").await;
     assert!(res.headers().get("strict-transport-security").is_some());
-    let cookie = res
-        .headers()
-        .get("set-cookie")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .to_string();
-    assert!(
-        cookie.contains("Secure") && cookie.contains("HttpOnly"),
-        "{cookie}"
-    );
+    let cookie = res.headers().get("set-cookie").unwrap().to_str().unwrap().to_string();
+    assert!(cookie.contains("Secure") && cookie.contains("HttpOnly"), "{cookie}");
 }

@@ -23,29 +23,21 @@ async fn a_newcomer_registers_verifies_signs_in_and_switches_language() {
     browser.fill("#display_name", "新来的买家").await;
     browser.fill("#password", "123456").await;
     browser.fill("#password_confirm", "123456").await;
-    browser
-        .click("form[action='/register'] button[type=submit]")
-        .await;
+    browser.click("form[action='/register'] button[type=submit]").await;
     assert!(browser.text().await.contains("密码至少需要 8 个字符"));
     browser.check_page("register-errors").await;
 
     browser.fill("#password", PASSWORD).await;
     browser.fill("#password_confirm", PASSWORD).await;
-    browser
-        .click("form[action='/register'] button[type=submit]")
-        .await;
+    browser.click("form[action='/register'] button[type=submit]").await;
     assert_eq!(browser.path().await, "/account", "{}", browser.text().await);
     assert!(browser.text().await.contains("尚未验证"));
     browser.check_page("account-unverified").await;
 
-    let mail = app
-        .wait_for_mail("account_verify", "newcomer@example.com")
-        .await;
+    let mail = app.wait_for_mail("account_verify", "newcomer@example.com").await;
     browser.goto(&mail.link()).await;
     browser.check_page("verify").await;
-    browser
-        .click("form[action='/verify'] button[type=submit]")
-        .await;
+    browser.click("form[action='/verify'] button[type=submit]").await;
     assert_eq!(browser.path().await, "/account");
     assert!(browser.text().await.contains("你的邮箱已验证"));
 
@@ -55,14 +47,9 @@ async fn a_newcomer_registers_verifies_signs_in_and_switches_language() {
     browser.check_page("signin").await;
     browser.fill("#email", "newcomer@example.com").await;
     browser.fill("#password", PASSWORD).await;
-    browser
-        .click("form[action='/signin'] button[type=submit]")
-        .await;
+    browser.click("form[action='/signin'] button[type=submit]").await;
     assert_eq!(browser.path().await, "/");
-    assert!(
-        browser.text().await.contains("新来的买家"),
-        "the header shows who is signed in"
-    );
+    assert!(browser.text().await.contains("新来的买家"), "the header shows who is signed in");
 
     browser.goto(&app.url("/account")).await;
     browser.click("form.lang-switch button[value='en']").await;
@@ -76,9 +63,7 @@ async fn a_newcomer_registers_verifies_signs_in_and_switches_language() {
     browser.goto(&app.url("/signin")).await;
     browser.fill("#email", "newcomer@example.com").await;
     browser.fill("#password", PASSWORD).await;
-    browser
-        .click("form[action='/signin'] button[type=submit]")
-        .await;
+    browser.click("form[action='/signin'] button[type=submit]").await;
     assert_eq!(browser.lang().await, "en");
 
     for (name, path) in [
@@ -104,9 +89,7 @@ async fn a_buyer_files_a_case_with_a_photo_and_the_seller_answers() {
             browser.goto(&url).await;
             browser.fill("#email", email).await;
             browser.fill("#password", PASSWORD).await;
-            browser
-                .click("form[action='/signin'] button[type=submit]")
-                .await;
+            browser.click("form[action='/signin'] button[type=submit]").await;
         }
     };
     sign_in("buyer@example.com").await;
@@ -121,18 +104,9 @@ async fn a_buyer_files_a_case_with_a_photo_and_the_seller_answers() {
     browser.select("#category", "phones").await;
     browser.fill("#price", "2999").await;
     browser.fill("#disputed", "2999").await;
-    browser
-        .fill(
-            "#statement",
-            "卖家说手机全新无划痕，收到后屏幕有两道明显划痕，电池健康只有 82%。",
-        )
-        .await;
-    browser
-        .choose("input[name=remedy][value=full_refund]")
-        .await;
-    browser
-        .click("form[action='/cases'] button[type=submit]")
-        .await;
+    browser.fill("#statement", "卖家说手机全新无划痕，收到后屏幕有两道明显划痕，电池健康只有 82%。").await;
+    browser.choose("input[name=remedy][value=full_refund]").await;
+    browser.click("form[action='/cases'] button[type=submit]").await;
     let case_path = browser.path().await;
     assert!(case_path.starts_with("/cases/"), "landed on {case_path}");
     assert!(browser.text().await.contains("等待对方回应"));
@@ -140,18 +114,11 @@ async fn a_buyer_files_a_case_with_a_photo_and_the_seller_answers() {
 
     let photo = tempfile::Builder::new().suffix(".jpg").tempfile().unwrap();
     std::fs::write(photo.path(), common::browser::small_jpeg()).unwrap();
-    browser
-        .fill("#evidence_statement", "开箱照片：屏幕右上角的划痕。")
-        .await;
+    browser.fill("#evidence_statement", "开箱照片：屏幕右上角的划痕。").await;
     browser.attach("#file", photo.path()).await;
-    browser
-        .click("form[enctype='multipart/form-data'] button[type=submit]")
-        .await;
+    browser.click("form[enctype='multipart/form-data'] button[type=submit]").await;
     assert!(browser.text().await.contains("你的证据已加入案卷"));
-    assert!(
-        browser.text().await.contains("屏幕右上角的划痕"),
-        "the written statement is kept with the photo"
-    );
+    assert!(browser.text().await.contains("屏幕右上角的划痕"), "the written statement is kept with the photo");
     browser.check_page("case-with-evidence").await;
     drop(buyer);
 
@@ -159,18 +126,9 @@ async fn a_buyer_files_a_case_with_a_photo_and_the_seller_answers() {
     sign_in("seller@example.com").await;
     browser.goto(&app.url(&case_path)).await;
     browser.check_page("case-respondent").await;
-    browser
-        .fill(
-            "#statement",
-            "发货前拍了完整视频，手机完好无划痕，划痕应是收货后造成的。",
-        )
-        .await;
+    browser.fill("#statement", "发货前拍了完整视频，手机完好无划痕，划痕应是收货后造成的。").await;
     browser.choose("input[name=position][value=reject]").await;
-    browser
-        .click(&format!(
-            "form[action='{case_path}/answer'] button[type=submit]"
-        ))
-        .await;
+    browser.click(&format!("form[action='{case_path}/answer'] button[type=submit]")).await;
     assert!(browser.text().await.contains("你的回应已记录"));
     assert!(browser.text().await.contains("举证中"));
     browser.check_page("case-answered").await;

@@ -14,7 +14,7 @@ use xiaofating::domain::filing::FilingForm;
 use xiaofating::services::account::register::{register, Registration};
 use xiaofating::services::account::Account;
 use xiaofating::services::case::deadlines::run_due_jobs;
-use xiaofating::services::case::evidence::add_evidence;
+use xiaofating::services::case::evidence::{add_evidence, EvidenceStore};
 use xiaofating::services::case::file::file_case;
 use xiaofating::services::case::respond::{accept_claim, answer_case, AnswerForm};
 use xiaofating::services::case::settle::{accept_settlement, propose_settlement, OfferForm};
@@ -40,11 +40,7 @@ enum Op {
 }
 
 fn who() -> impl Strategy<Value = Who> {
-    prop_oneof![
-        Just(Who::Claimant),
-        Just(Who::Respondent),
-        Just(Who::Stranger)
-    ]
+    prop_oneof![Just(Who::Claimant), Just(Who::Respondent), Just(Who::Stranger)]
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -105,132 +101,87 @@ fn random_service_calls_keep_cases_valid_and_fully_logged() {
         CaseState::Settled,
         CaseState::Withdrawn,
     ];
-    let mut runner = TestRunner::new(Config {
-        cases: 32,
-        failure_persistence: None,
-        ..Config::default()
-    });
+    let mut runner = TestRunner::new(Config { cases: 32, failure_persistence: None, ..Config::default() });
+    let store = EvidenceStore { data_dir: dir.path(), files_per_party: 20 };
     let iteration = std::cell::Cell::new(0i64);
     runner
-        .run(
-            &prop::collection::vec((op(), 0i64..60 * 3600), 1..20),
-            |ops| {
-                iteration.set(iteration.get() + 1);
-                let iteration = iteration.get();
-                let conn = &mut *pool.get().unwrap();
-                // A claimant per sequence keeps each under the open-case limit.
-                let claimant = member(conn, &format!("claimant{iteration}@example.com"), start);
-                let account = |w: Who| match w {
-                    Who::Claimant => &claimant,
-                    Who::Respondent => &respondent,
-                    Who::Stranger => &stranger,
-                };
-                let mut now = start + TimeDelta::days(30 * iteration);
-                let key = format!(
-                    "property-{iteration}-{}",
-                    xiaofating::domain::public_id::new_public_id(&mut rand::rng())
-                );
-                let row = file_case(
-                    conn,
-                    &claimant,
-                    &filing,
-                    &key,
-                    Windows::default(),
-                    now,
-                    &mut rand::rng(),
-                )
-                .unwrap();
-                for (op, seconds) in ops {
-                    now += TimeDelta::seconds(seconds);
-                    let before = log_of(conn, row.id).len();
-                    let id = row.public_id.as_str();
-                    let result = match op {
-                        Op::Answer(w) => answer_case(
-                            conn,
-                            account(w),
-                            id,
-                            &AnswerForm {
-                                statement: "我发货时一切正常，有打包发货的完整视频可以证明这一点。"
-                                    .into(),
-                                position: "reject".into(),
-                                position_amount: String::new(),
-                            },
-                            now,
-                        ),
-                        Op::AcceptClaim(w) => accept_claim(conn, account(w), id, now),
-                        Op::Offer(w) => propose_settlement(
-                            conn,
-                            account(w),
-                            id,
-                            &OfferForm {
-                                remedy: "partial_refund".into(),
-                                amount: "100".into(),
-                                note: "各退一步".into(),
-                            },
-                            now,
-                        ),
-                        Op::AcceptOffer(w) => accept_settlement(conn, account(w), id, now),
-                        Op::Withdraw(w) => withdraw_case(conn, account(w), id, now),
-                        Op::Evidence(w) => add_evidence(
-                            conn,
-                            account(w),
-                            id,
-                            "补充说明",
-                            None,
-                            20,
-                            dir.path(),
-                            now,
-                            &mut rand::rng(),
-                        ),
-                        Op::Deadlines => run_due_jobs(conn, now).map(drop),
-                    };
-                    let after = log_of(conn, row.id).len();
-                    match (&op, &result) {
-                        (Op::Deadlines, Ok(())) => prop_assert!(after - before <= 2),
-                        (_, Ok(())) => prop_assert_eq!(
-                            after,
-                            before + 1,
-                            "{:?} logged {} rows",
-                            op,
-                            after - before
-                        ),
-                        (
-                            Op::Answer(Who::Stranger)
-                            | Op::AcceptClaim(Who::Stranger)
-                            | Op::Offer(Who::Stranger)
-                            | Op::AcceptOffer(Who::Stranger)
-                            | Op::Withdraw(Who::Stranger)
-                            | Op::Evidence(Who::Stranger),
-                            Err(e),
-                        ) => {
-                            prop_assert!(
-                                matches!(e, ServiceError::NotFound),
-                                "a stranger learns nothing: {:?}",
-                                e
-                            );
-                            prop_assert_eq!(after, before);
-                        }
-                        (_, Err(ServiceError::Refused(_))) => {
-                            prop_assert_eq!(after, before, "a refusal logs nothing")
-                        }
-                        (_, Err(e)) => prop_assert!(false, "{:?} failed unexpectedly: {}", op, e),
+        .run(&prop::collection::vec((op(), 0i64..60 * 3600), 1..20), |ops| {
+            iteration.set(iteration.get() + 1);
+            let iteration = iteration.get();
+            let conn = &mut *pool.get().unwrap();
+            // A claimant per sequence keeps each under the open-case limit.
+            let claimant = member(conn, &format!("claimant{iteration}@example.com"), start);
+            let account = |w: Who| match w {
+                Who::Claimant => &claimant,
+                Who::Respondent => &respondent,
+                Who::Stranger => &stranger,
+            };
+            let mut now = start + TimeDelta::days(30 * iteration);
+            let key =
+                format!("property-{iteration}-{}", xiaofating::domain::public_id::new_public_id(&mut rand::rng()));
+            let row = file_case(conn, &claimant, &filing, &key, Windows::default(), now, &mut rand::rng()).unwrap();
+            for (op, seconds) in ops {
+                now += TimeDelta::seconds(seconds);
+                let before = log_of(conn, row.id).len();
+                let id = row.public_id.as_str();
+                let result = match op {
+                    Op::Answer(w) => answer_case(
+                        conn,
+                        account(w),
+                        id,
+                        &AnswerForm {
+                            statement: "我发货时一切正常，有打包发货的完整视频可以证明这一点。".into(),
+                            position: "reject".into(),
+                            position_amount: String::new(),
+                        },
+                        now,
+                    ),
+                    Op::AcceptClaim(w) => accept_claim(conn, account(w), id, now),
+                    Op::Offer(w) => propose_settlement(
+                        conn,
+                        account(w),
+                        id,
+                        &OfferForm {
+                            remedy: "partial_refund".into(), amount: "100".into(), note: "各退一步".into()
+                        },
+                        now,
+                    ),
+                    Op::AcceptOffer(w) => accept_settlement(conn, account(w), id, now),
+                    Op::Withdraw(w) => withdraw_case(conn, account(w), id, now),
+                    Op::Evidence(w) => {
+                        add_evidence(conn, account(w), id, ("补充说明", None), &store, now, &mut rand::rng())
                     }
-                    let current = case::find_by_id(conn, row.id).unwrap();
-                    let state = CaseState::parse(&current.state).unwrap();
-                    prop_assert!(valid.contains(&state), "invalid state {:?}", state);
-                    let log = log_of(conn, row.id);
-                    prop_assert!(
-                        log.iter().enumerate().all(|(i, e)| e.seq == i as i32 + 1),
-                        "no gaps in the log"
-                    );
-                    prop_assert_eq!(
-                        &log.last().unwrap().to_state,
-                        &current.state,
-                        "the log explains the state"
-                    );
+                    Op::Deadlines => run_due_jobs(conn, now).map(drop),
+                };
+                let after = log_of(conn, row.id).len();
+                match (&op, &result) {
+                    (Op::Deadlines, Ok(())) => prop_assert!(after - before <= 2),
+                    (_, Ok(())) => prop_assert_eq!(after, before + 1, "{:?} logged {} rows", op, after - before),
+                    (
+                        Op::Answer(Who::Stranger)
+                        | Op::AcceptClaim(Who::Stranger)
+                        | Op::Offer(Who::Stranger)
+                        | Op::AcceptOffer(Who::Stranger)
+                        | Op::Withdraw(Who::Stranger)
+                        | Op::Evidence(Who::Stranger),
+                        Err(e),
+                    ) => {
+                        prop_assert!(matches!(e, ServiceError::NotFound), "a stranger learns nothing: {:?}", e);
+                        prop_assert_eq!(after, before);
+                    }
+                    (_, Err(ServiceError::Refused(_))) => {
+                        prop_assert_eq!(after, before, "a refusal logs nothing")
+                    }
+                    (_, Err(e)) => prop_assert!(false, "{:?} failed unexpectedly: {}", op, e),
                 }
-                Ok(())
-            },
-        )
+                let current = case::find_by_id(conn, row.id).unwrap();
+                let state = CaseState::parse(&current.state).unwrap();
+                prop_assert!(valid.contains(&state), "invalid state {:?}", state);
+                let log = log_of(conn, row.id);
+                prop_assert!(log.iter().enumerate().all(|(i, e)| e.seq == i as i32 + 1), "no gaps in the log");
+                prop_assert_eq!(&log.last().unwrap().to_state, &current.state, "the log explains the state");
+            }
+            Ok(())
+        })
         .unwrap();
 }

@@ -10,10 +10,7 @@ use std::time::{Duration, Instant};
 const STATEMENT: &str = "卖家说手机全新无划痕，收到后发现屏幕有两道明显划痕，电池健康只有 82%。";
 
 fn location(res: &reqwest::Response) -> String {
-    res.headers()
-        .get("location")
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default()
+    res.headers().get("location").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default()
 }
 
 fn filing<'a>(against: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
@@ -38,15 +35,8 @@ fn filing<'a>(against: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &
 
 /// Files a case from `member` against `against` and returns its public id.
 async fn file(member: &TestApp, against: &str) -> String {
-    let res = member
-        .submit("/cases/new", "/cases", &filing(against, &[]))
-        .await;
-    assert_eq!(
-        res.status(),
-        StatusCode::SEE_OTHER,
-        "{}",
-        res.text().await.unwrap()
-    );
+    let res = member.submit("/cases/new", "/cases", &filing(against, &[])).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", res.text().await.unwrap());
     location(&res).trim_start_matches("/cases/").to_string()
 }
 
@@ -68,20 +58,13 @@ async fn state_of(app: &TestApp, case: &str) -> String {
 async fn wait_for_state(app: &TestApp, case: &str, expected: &str) {
     let deadline = Instant::now() + Duration::from_secs(15);
     while state_of(app, case).await != expected {
-        assert!(
-            Instant::now() < deadline,
-            "case never reached {expected} (is {})",
-            state_of(app, case).await
-        );
+        assert!(Instant::now() < deadline, "case never reached {expected} (is {})", state_of(app, case).await);
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 
 async fn events(app: &TestApp, case: &str) -> i64 {
-    app.count(&format!(
-        "case_events e JOIN cases c ON c.id = e.case_id WHERE c.public_id = '{case}'"
-    ))
-    .await
+    app.count(&format!("case_events e JOIN cases c ON c.id = e.case_id WHERE c.public_id = '{case}'")).await
 }
 
 #[tokio::test]
@@ -94,39 +77,22 @@ async fn filing_notifies_both_sides_and_only_they_can_see_the_case() {
 
     let page = buyer.get_html(&format!("/cases/{case}")).await;
     assert!(page.contains("iPhone 13 128G 午夜色") && page.contains("等待对方回应"));
-    assert!(
-        page.contains("对方须在此时间前回应"),
-        "the deadline is shown"
-    );
+    assert!(page.contains("对方须在此时间前回应"), "the deadline is shown");
     assert!(page.contains("Asia/Shanghai"));
-    assert!(
-        page.contains(&format!("action=\"/cases/{case}/withdraw\"")),
-        "the claimant may withdraw"
-    );
+    assert!(page.contains(&format!("action=\"/cases/{case}/withdraw\"")), "the claimant may withdraw");
     assert!(!page.contains("/answer\""), "the claimant cannot answer");
 
-    let mail = app
-        .wait_for_mail("case_against_you", "seller@example.com")
-        .await;
+    let mail = app.wait_for_mail("case_against_you", "seller@example.com").await;
     assert!(mail.subject.contains("iPhone 13"), "{}", mail.subject);
     assert!(mail.link().ends_with(&format!("/cases/{case}")));
     app.wait_for_mail("case_filed", "buyer@example.com").await;
 
     let seen = seller.get_html(&format!("/cases/{case}")).await;
-    assert!(
-        seen.contains(&format!("action=\"/cases/{case}/answer\"")),
-        "the respondent is asked to answer"
-    );
-    assert!(
-        seller.get_html("/cases").await.contains(&case),
-        "listed in the respondent's cases"
-    );
+    assert!(seen.contains(&format!("action=\"/cases/{case}/answer\"")), "the respondent is asked to answer");
+    assert!(seller.get_html("/cases").await.contains(&case), "listed in the respondent's cases");
     assert!(buyer.get_html("/cases").await.contains("下一个截止时间"));
 
-    assert_eq!(
-        stranger.get(&format!("/cases/{case}")).await.status(),
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(stranger.get(&format!("/cases/{case}")).await.status(), StatusCode::NOT_FOUND);
     assert_eq!(
         stranger.get("/cases/doesnotexist1234").await.status(),
         StatusCode::NOT_FOUND,
@@ -136,10 +102,7 @@ async fn filing_notifies_both_sides_and_only_they_can_see_the_case() {
     let anonymous = app.new_visitor();
     assert!(location(&anonymous.get(&format!("/cases/{case}")).await).starts_with("/signin"));
     assert_eq!(events(&app, &case).await, 2, "filed + respondent notified");
-    assert!(
-        case.len() == 16 && !case.chars().all(|c| c.is_ascii_digit()),
-        "public ids are random"
-    );
+    assert!(case.len() == 16 && !case.chars().all(|c| c.is_ascii_digit()), "public ids are random");
 }
 
 #[tokio::test]
@@ -147,14 +110,8 @@ async fn an_invited_respondent_joins_and_answers() {
     let app = spawn_app().await;
     let buyer = app.verified_member("buyer@example.com", "买家").await;
     let case = file(&buyer, "newcomer@example.com").await;
-    let invitation = app
-        .wait_for_mail("case_invitation", "newcomer@example.com")
-        .await;
-    assert!(
-        invitation.link().contains("/register?case="),
-        "{}",
-        invitation.link()
-    );
+    let invitation = app.wait_for_mail("case_invitation", "newcomer@example.com").await;
+    assert!(invitation.link().contains("/register?case="), "{}", invitation.link());
     assert!(invitation.text.contains("你好："), "no name yet");
 
     let seller = app.verified_member("newcomer@example.com", "新卖家").await;
@@ -163,19 +120,12 @@ async fn an_invited_respondent_joins_and_answers() {
         .submit(
             &format!("/cases/{case}"),
             &format!("/cases/{case}/answer"),
-            &[
-                (
-                    "statement",
-                    "发货前拍了视频，手机完好无划痕，划痕应是买家收货后造成的。",
-                ),
-                ("position", "reject"),
-            ],
+            &[("statement", "发货前拍了视频，手机完好无划痕，划痕应是买家收货后造成的。"), ("position", "reject")],
         )
         .await;
     assert_eq!(location(&res), format!("/cases/{case}"));
     assert_eq!(state_of(&app, &case).await, "evidence");
-    app.wait_for_mail("answer_received", "buyer@example.com")
-        .await;
+    app.wait_for_mail("answer_received", "buyer@example.com").await;
     let page = buyer.get_html(&format!("/cases/{case}")).await;
     assert!(page.contains("发货前拍了视频") && page.contains("不同意诉求"));
     assert!(page.contains("双方可补充证据至"));
@@ -187,65 +137,22 @@ async fn wrong_person_and_wrong_stage_are_refused_with_a_reason() {
     let buyer = app.verified_member("buyer@example.com", "买家").await;
     let seller = app.verified_member("seller@example.com", "卖家").await;
     let case = file(&buyer, "seller@example.com").await;
-    let answer = [
-        (
-            "statement",
-            "我发货时手机是完好的，有视频为证，请评审员查看。",
-        ),
-        ("position", "reject"),
-    ];
+    let answer = [("statement", "我发货时手机是完好的，有视频为证，请评审员查看。"), ("position", "reject")];
 
     // The claimant cannot answer their own case.
-    let res = buyer
-        .submit(
-            &format!("/cases/{case}"),
-            &format!("/cases/{case}/answer"),
-            &answer,
-        )
-        .await;
+    let res = buyer.submit(&format!("/cases/{case}"), &format!("/cases/{case}/answer"), &answer).await;
     assert_eq!(location(&res), format!("/cases/{case}"));
-    assert!(buyer
-        .get_html(&format!("/cases/{case}"))
-        .await
-        .contains("只有相关当事人才能执行此操作"));
+    assert!(buyer.get_html(&format!("/cases/{case}")).await.contains("只有相关当事人才能执行此操作"));
     // The respondent cannot withdraw it.
-    seller
-        .submit(
-            &format!("/cases/{case}"),
-            &format!("/cases/{case}/withdraw"),
-            &[],
-        )
-        .await;
-    assert!(seller
-        .get_html(&format!("/cases/{case}"))
-        .await
-        .contains("只有相关当事人才能执行此操作"));
+    seller.submit(&format!("/cases/{case}"), &format!("/cases/{case}/withdraw"), &[]).await;
+    assert!(seller.get_html(&format!("/cases/{case}")).await.contains("只有相关当事人才能执行此操作"));
     assert_eq!(state_of(&app, &case).await, "awaiting_response");
 
-    seller
-        .submit(
-            &format!("/cases/{case}"),
-            &format!("/cases/{case}/answer"),
-            &answer,
-        )
-        .await;
+    seller.submit(&format!("/cases/{case}"), &format!("/cases/{case}/answer"), &answer).await;
     let before = events(&app, &case).await;
-    seller
-        .submit(
-            &format!("/cases/{case}"),
-            &format!("/cases/{case}/answer"),
-            &answer,
-        )
-        .await;
-    assert!(seller
-        .get_html(&format!("/cases/{case}"))
-        .await
-        .contains("此案件已经回应过了"));
-    assert_eq!(
-        events(&app, &case).await,
-        before,
-        "a refusal writes nothing"
-    );
+    seller.submit(&format!("/cases/{case}"), &format!("/cases/{case}/answer"), &answer).await;
+    assert!(seller.get_html(&format!("/cases/{case}")).await.contains("此案件已经回应过了"));
+    assert_eq!(events(&app, &case).await, before, "a refusal writes nothing");
 
     // A bad answer keeps what was typed and names the problem.
     let other = file(&buyer, "seller@example.com").await;
@@ -253,11 +160,7 @@ async fn wrong_person_and_wrong_stage_are_refused_with_a_reason() {
         .submit(
             &format!("/cases/{other}"),
             &format!("/cases/{other}/answer"),
-            &[
-                ("statement", "太短"),
-                ("position", "partial_refund"),
-                ("position_amount", "99999"),
-            ],
+            &[("statement", "太短"), ("position", "partial_refund"), ("position_amount", "99999")],
         )
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -280,38 +183,22 @@ async fn the_parties_settle_by_accepting_an_offer() {
         .submit(
             &page,
             &format!("/cases/{case}/offer"),
-            &[
-                ("remedy", "partial_refund"),
-                ("amount", "300"),
-                ("note", "退你 300 元，手机不用退回，可以吗？"),
-            ],
+            &[("remedy", "partial_refund"), ("amount", "300"), ("note", "退你 300 元，手机不用退回，可以吗？")],
         )
         .await;
     assert_eq!(location(&res), page);
-    app.wait_for_mail("settlement_proposed", "buyer@example.com")
-        .await;
+    app.wait_for_mail("settlement_proposed", "buyer@example.com").await;
 
-    seller
-        .submit(&page, &format!("/cases/{case}/offer/accept"), &[])
-        .await;
-    assert!(seller
-        .get_html(&page)
-        .await
-        .contains("不能接受自己提出的方案"));
+    seller.submit(&page, &format!("/cases/{case}/offer/accept"), &[]).await;
+    assert!(seller.get_html(&page).await.contains("不能接受自己提出的方案"));
     let html = buyer.get_html(&page).await;
     assert!(html.contains("退你 300 元") && html.contains("¥300.00"));
-    buyer
-        .submit(&page, &format!("/cases/{case}/offer/accept"), &[])
-        .await;
+    buyer.submit(&page, &format!("/cases/{case}/offer/accept"), &[]).await;
     assert_eq!(state_of(&app, &case).await, "settled");
     app.wait_for_mail("case_settled", "buyer@example.com").await;
-    app.wait_for_mail("case_settled", "seller@example.com")
-        .await;
+    app.wait_for_mail("case_settled", "seller@example.com").await;
     let html = buyer.get_html(&page).await;
-    assert!(
-        html.contains("双方已和解") && !html.contains("/withdraw\""),
-        "nothing left to do"
-    );
+    assert!(html.contains("双方已和解") && !html.contains("/withdraw\""), "nothing left to do");
 }
 
 #[tokio::test]
@@ -320,41 +207,22 @@ async fn accepting_the_claim_or_withdrawing_ends_the_case() {
     let buyer = app.verified_member("buyer@example.com", "买家").await;
     let seller = app.verified_member("seller@example.com", "卖家").await;
     let accepted = file(&buyer, "seller@example.com").await;
-    seller
-        .submit(
-            &format!("/cases/{accepted}"),
-            &format!("/cases/{accepted}/accept"),
-            &[],
-        )
-        .await;
+    seller.submit(&format!("/cases/{accepted}"), &format!("/cases/{accepted}/accept"), &[]).await;
     assert_eq!(state_of(&app, &accepted).await, "settled");
 
     let withdrawn = file(&buyer, "seller@example.com").await;
-    buyer
-        .submit(
-            &format!("/cases/{withdrawn}"),
-            &format!("/cases/{withdrawn}/withdraw"),
-            &[],
-        )
-        .await;
+    buyer.submit(&format!("/cases/{withdrawn}"), &format!("/cases/{withdrawn}/withdraw"), &[]).await;
     assert_eq!(state_of(&app, &withdrawn).await, "withdrawn");
-    app.wait_for_mail("case_withdrawn", "seller@example.com")
-        .await;
+    app.wait_for_mail("case_withdrawn", "seller@example.com").await;
     let res = seller
         .submit(
             &format!("/cases/{withdrawn}"),
             &format!("/cases/{withdrawn}/answer"),
-            &[
-                ("statement", "我想回应这个已经撤回的案件，看看会怎样。"),
-                ("position", "reject"),
-            ],
+            &[("statement", "我想回应这个已经撤回的案件，看看会怎样。"), ("position", "reject")],
         )
         .await;
     assert_eq!(location(&res), format!("/cases/{withdrawn}"));
-    assert!(seller
-        .get_html(&format!("/cases/{withdrawn}"))
-        .await
-        .contains("案件当前阶段不能执行此操作"));
+    assert!(seller.get_html(&format!("/cases/{withdrawn}")).await.contains("案件当前阶段不能执行此操作"));
     assert_eq!(state_of(&app, &withdrawn).await, "withdrawn");
 }
 
@@ -364,33 +232,18 @@ async fn bad_filings_get_messages_and_save_nothing() {
     let buyer = app.verified_member("buyer@example.com", "买家").await;
     let huge = "长".repeat(400_000);
     let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
-        (
-            vec![("my_side", ""), ("category", ""), ("statement", "")],
-            "请选择你是买家还是卖家",
-        ),
+        (vec![("my_side", ""), ("category", ""), ("statement", "")], "请选择你是买家还是卖家"),
         (vec![("price", "-5")], "请输入以元为单位的金额"),
         (vec![("price", "99999999999")], "请输入以元为单位的金额"),
         (vec![("price", "2000000")], "小法庭受理的金额上限"),
         (vec![("disputed", "5000")], "争议金额不能超过实付金额"),
         (vec![("category", "weapons")], "请从列表中选择品类"),
         (vec![("statement", huge.as_str())], "内容太长了"),
-        (
-            vec![("other_email", "buyer@example.com")],
-            "这是你自己的邮箱",
-        ),
-        (
-            vec![("remedy", "release_payment")],
-            "该诉求与你在交易中的身份不符",
-        ),
+        (vec![("other_email", "buyer@example.com")], "这是你自己的邮箱"),
+        (vec![("remedy", "release_payment")], "该诉求与你在交易中的身份不符"),
     ];
     for (extra, message) in cases {
-        let res = buyer
-            .submit(
-                "/cases/new",
-                "/cases",
-                &filing("seller@example.com", &extra),
-            )
-            .await;
+        let res = buyer.submit("/cases/new", "/cases", &filing("seller@example.com", &extra)).await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{message}");
         let html = res.text().await.unwrap();
         assert!(html.contains(message), "expected '{message}'");
@@ -401,9 +254,7 @@ async fn bad_filings_get_messages_and_save_nothing() {
 
     let unverified = app.new_visitor();
     unverified.register("new@example.com", "新人").await;
-    let res = unverified
-        .submit("/cases/new", "/cases", &filing("seller@example.com", &[]))
-        .await;
+    let res = unverified.submit("/cases/new", "/cases", &filing("seller@example.com", &[])).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.text().await.unwrap().contains("请先验证邮箱"));
     assert_eq!(app.count("cases").await, 0);
@@ -418,22 +269,13 @@ async fn hostile_text_is_shown_escaped_and_emoji_survive() {
         .submit(
             "/cases/new",
             "/cases",
-            &filing(
-                "seller@example.com",
-                &[
-                    ("statement", statement),
-                    ("item_title", "<b>bold</b> 🎧 AirPods"),
-                ],
-            ),
+            &filing("seller@example.com", &[("statement", statement), ("item_title", "<b>bold</b> 🎧 AirPods")]),
         )
         .await;
     let case = location(&res);
     let html = buyer.get_html(&case).await;
     assert!(!html.contains("<script>alert") && !html.contains("<b>bold</b>"));
-    assert!(
-        html.contains("&#60;script&#62;") && html.contains("😀 mixed 中文 English ӒӖ"),
-        "{html}"
-    );
+    assert!(html.contains("&#60;script&#62;") && html.contains("😀 mixed 中文 English ӒӖ"), "{html}");
 }
 
 #[tokio::test]
@@ -442,14 +284,8 @@ async fn a_double_clicked_submit_files_one_case() {
     let buyer = app.verified_member("buyer@example.com", "买家").await;
     let form_page = buyer.get_html("/cases/new").await;
     let token = common::csrf_of(&form_page);
-    let key = form_page
-        .split("name=\"submission_key\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string();
+    let key =
+        form_page.split("name=\"submission_key\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
     let mut fields = filing("seller@example.com", &[]);
     fields.push(("csrf_token", &token));
     fields.push(("submission_key", &key));
@@ -459,11 +295,7 @@ async fn a_double_clicked_submit_files_one_case() {
     );
     let (a, b) = (a.unwrap(), b.unwrap());
     assert_eq!(a.status(), StatusCode::SEE_OTHER);
-    assert_eq!(
-        location(&a),
-        location(&b),
-        "both clicks land on the same case"
-    );
+    assert_eq!(location(&a), location(&b), "both clicks land on the same case");
     assert_eq!(app.count("cases").await, 1);
     assert_eq!(app.count("case_events").await, 2);
 }
@@ -476,29 +308,19 @@ async fn silence_moves_the_case_on_and_evidence_then_freezes() {
     let case = file(&buyer, "seller@example.com").await;
     app.clock.advance(TimeDelta::hours(47));
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    assert_eq!(
-        state_of(&app, &case).await,
-        "awaiting_response",
-        "not before the deadline"
-    );
+    assert_eq!(state_of(&app, &case).await, "awaiting_response", "not before the deadline");
 
     app.clock.advance(TimeDelta::hours(2));
     wait_for_state(&app, &case, "evidence").await;
-    app.wait_for_mail("response_missed", "seller@example.com")
-        .await;
+    app.wait_for_mail("response_missed", "seller@example.com").await;
     app.clock.advance(TimeDelta::hours(50));
-    app.wait_for_mail("evidence_deadline_soon", "buyer@example.com")
-        .await;
+    app.wait_for_mail("evidence_deadline_soon", "buyer@example.com").await;
     app.clock.advance(TimeDelta::hours(23));
     wait_for_state(&app, &case, "jury_selection").await;
-    app.wait_for_mail("evidence_closed", "buyer@example.com")
-        .await;
+    app.wait_for_mail("evidence_closed", "buyer@example.com").await;
 
     let html = buyer.get_html(&format!("/cases/{case}")).await;
-    assert!(
-        !html.contains("/evidence\" enctype"),
-        "no upload form once the record is frozen"
-    );
+    assert!(!html.contains("/evidence\" enctype"), "no upload form once the record is frozen");
     assert!(html.contains("举证期结束，证据已封存"));
 }
 
@@ -509,7 +331,5 @@ async fn a_deadline_that_passed_while_the_server_was_down_fires_at_start() {
     let case = file(&buyer, "seller@example.com").await;
     let restarted = app.restart_after(TimeDelta::hours(49)).await;
     wait_for_state(&restarted, &case, "evidence").await;
-    restarted
-        .wait_for_mail("response_missed", "buyer@example.com")
-        .await;
+    restarted.wait_for_mail("response_missed", "buyer@example.com").await;
 }

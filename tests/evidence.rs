@@ -40,102 +40,50 @@ async fn open_case(app: &TestApp) -> (TestApp, TestApp, String) {
         ("category", "electronics"),
         ("price", "1200"),
         ("disputed", "1200"),
-        (
-            "statement",
-            "耳机左边没有声音，卖家说是完好的，我要求退货退款。",
-        ),
+        ("statement", "耳机左边没有声音，卖家说是完好的，我要求退货退款。"),
         ("remedy", "return_refund"),
     ];
     let res = buyer.submit("/cases/new", "/cases", &fields).await;
-    let case = res.headers()["location"]
-        .to_str()
-        .unwrap()
-        .trim_start_matches("/cases/")
-        .to_string();
+    let case = res.headers()["location"].to_str().unwrap().trim_start_matches("/cases/").to_string();
     (buyer, seller, case)
 }
 
-async fn upload(
-    member: &TestApp,
-    case: &str,
-    statement: &str,
-    file: Option<(&str, Vec<u8>)>,
-) -> reqwest::Response {
+async fn upload(member: &TestApp, case: &str, statement: &str, file: Option<(&str, Vec<u8>)>) -> reqwest::Response {
     let token = common::csrf_of(&member.get_html(&format!("/cases/{case}")).await);
-    let mut form = Form::new()
-        .text("csrf_token", token)
-        .text("evidence_statement", statement.to_string());
+    let mut form = Form::new().text("csrf_token", token).text("evidence_statement", statement.to_string());
     if let Some((name, bytes)) = file {
         form = form.part("file", Part::bytes(bytes).file_name(name.to_string()));
     }
-    member
-        .client
-        .post(member.url(&format!("/cases/{case}/evidence")))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap()
+    member.client.post(member.url(&format!("/cases/{case}/evidence"))).multipart(form).send().await.unwrap()
 }
 
 fn stored_files(app: &TestApp) -> usize {
-    std::fs::read_dir(app.data_dir.join("evidence"))
-        .map(|d| d.count())
-        .unwrap_or(0)
+    std::fs::read_dir(app.data_dir.join("evidence")).map(|d| d.count()).unwrap_or(0)
 }
 
 #[tokio::test]
 async fn a_photo_is_stored_without_its_location_and_shown_to_both_parties() {
     let app = spawn_app().await;
     let (buyer, seller, case) = open_case(&app).await;
-    let res = upload(
-        &buyer,
-        &case,
-        "开箱照片，左耳罩有裂痕。",
-        Some(("IMG_2041.JPG", jpeg_with_gps(0))),
-    )
-    .await;
+    let res = upload(&buyer, &case, "开箱照片，左耳罩有裂痕。", Some(("IMG_2041.JPG", jpeg_with_gps(0)))).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(app.count("evidence").await, 2, "a statement and a file");
 
     let page = seller.get_html(&format!("/cases/{case}")).await;
     assert!(page.contains("开箱照片，左耳罩有裂痕。"));
-    let src = page
-        .split("<img src=\"")
-        .nth(1)
-        .expect("a thumbnail")
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string();
+    let src = page.split("<img src=\"").nth(1).expect("a thumbnail").split('"').next().unwrap().to_string();
     let res = seller.get(&src).await;
     assert_eq!(res.status(), StatusCode::OK);
     let headers = res.headers().clone();
     assert_eq!(headers["content-type"], "image/jpeg");
     assert_eq!(headers["x-content-type-options"], "nosniff");
-    assert!(headers["content-disposition"]
-        .to_str()
-        .unwrap()
-        .starts_with("inline"));
-    assert!(headers["content-disposition"]
-        .to_str()
-        .unwrap()
-        .contains("IMG_2041.jpg"));
-    assert!(headers["content-security-policy"]
-        .to_str()
-        .unwrap()
-        .contains("sandbox"));
+    assert!(headers["content-disposition"].to_str().unwrap().starts_with("inline"));
+    assert!(headers["content-disposition"].to_str().unwrap().contains("IMG_2041.jpg"));
+    assert!(headers["content-security-policy"].to_str().unwrap().contains("sandbox"));
     let bytes = res.bytes().await.unwrap();
-    assert!(
-        !bytes.windows(3).any(|w| w == b"GPS"),
-        "no location reaches the other party"
-    );
+    assert!(!bytes.windows(3).any(|w| w == b"GPS"), "no location reaches the other party");
     assert_eq!(&bytes[..2], &[0xFF, 0xD8]);
-    let recorded = app
-        .count(&format!(
-            "evidence WHERE sha256 = '{}'",
-            hex::encode(Sha256::digest(&bytes))
-        ))
-        .await;
+    let recorded = app.count(&format!("evidence WHERE sha256 = '{}'", hex::encode(Sha256::digest(&bytes)))).await;
     assert_eq!(recorded, 1, "the SHA-256 of the stored file is recorded");
 }
 
@@ -144,39 +92,21 @@ async fn files_are_judged_by_content_not_by_name() {
     let app = spawn_app().await;
     let (buyer, _seller, case) = open_case(&app).await;
     for (name, bytes) in [
-        (
-            "photo.jpg",
-            b"<!DOCTYPE html><html><script>alert(1)</script></html>".to_vec(),
-        ),
-        (
-            "photo.jpg",
-            b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x02\0>\0".to_vec(),
-        ),
-        (
-            "invoice.pdf",
-            b"MZ\x90\0\x03\0\0\0\x04\0\0\0\xff\xff\0\0".to_vec(),
-        ),
+        ("photo.jpg", b"<!DOCTYPE html><html><script>alert(1)</script></html>".to_vec()),
+        ("photo.jpg", b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x02\0>\0".to_vec()),
+        ("invoice.pdf", b"MZ\x90\0\x03\0\0\0\x04\0\0\0\xff\xff\0\0".to_vec()),
     ] {
         let res = upload(&buyer, &case, "", Some((name, bytes))).await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(res.text().await.unwrap().contains("只接受照片"));
     }
     let res = upload(&buyer, &case, "", None).await;
-    assert!(res
-        .text()
-        .await
-        .unwrap()
-        .contains("请填写文字说明或选择要上传的文件"));
+    assert!(res.text().await.unwrap().contains("请填写文字说明或选择要上传的文件"));
     assert_eq!(app.count("evidence").await, 0);
     assert_eq!(stored_files(&app), 0);
 
     let pdf = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer<<>>\n%%EOF".to_vec();
-    assert_eq!(
-        upload(&buyer, &case, "", Some(("物流单.pdf", pdf)))
-            .await
-            .status(),
-        StatusCode::SEE_OTHER
-    );
+    assert_eq!(upload(&buyer, &case, "", Some(("物流单.pdf", pdf))).await.status(), StatusCode::SEE_OTHER);
     let page = buyer.get_html(&format!("/cases/{case}")).await;
     let href = page
         .split("class=\"file-link\"")
@@ -191,10 +121,7 @@ async fn files_are_judged_by_content_not_by_name() {
         .to_string();
     let res = buyer.get(&href).await;
     assert!(
-        res.headers()["content-disposition"]
-            .to_str()
-            .unwrap()
-            .starts_with("attachment"),
+        res.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"),
         "PDFs download, never render inline"
     );
 }
@@ -204,22 +131,10 @@ async fn oversize_files_are_refused_while_streaming() {
     let app = spawn_app_with(|s| s.limits.upload_max_bytes = 100 * 1024).await;
     let (buyer, _seller, case) = open_case(&app).await;
     // Declared size already too large: refused before the body is read.
-    let res = upload(
-        &buyer,
-        &case,
-        "",
-        Some(("big.jpg", jpeg_with_gps(400 * 1024))),
-    )
-    .await;
+    let res = upload(&buyer, &case, "", Some(("big.jpg", jpeg_with_gps(400 * 1024)))).await;
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
     // Declared size within the form's allowance, but the file itself passes the limit mid-stream.
-    let res = upload(
-        &buyer,
-        &case,
-        "",
-        Some(("big.jpg", jpeg_with_gps(130 * 1024))),
-    )
-    .await;
+    let res = upload(&buyer, &case, "", Some(("big.jpg", jpeg_with_gps(130 * 1024)))).await;
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
     assert!(res.text().await.unwrap().contains("内容太大"));
     assert_eq!(app.count("evidence").await, 0);
@@ -231,26 +146,14 @@ async fn each_party_has_a_file_cap() {
     let app = spawn_app_with(|s| s.limits.files_per_party = 2).await;
     let (buyer, seller, case) = open_case(&app).await;
     for _ in 0..2 {
-        assert_eq!(
-            upload(&buyer, &case, "", Some(("a.jpg", jpeg_with_gps(0))))
-                .await
-                .status(),
-            StatusCode::SEE_OTHER
-        );
+        assert_eq!(upload(&buyer, &case, "", Some(("a.jpg", jpeg_with_gps(0)))).await.status(), StatusCode::SEE_OTHER);
     }
     let res = upload(&buyer, &case, "", Some(("a.jpg", jpeg_with_gps(0)))).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.text().await.unwrap().contains("已达上限"));
+    assert_eq!(upload(&buyer, &case, "只有文字的说明不受文件数量限制。", None).await.status(), StatusCode::SEE_OTHER);
     assert_eq!(
-        upload(&buyer, &case, "只有文字的说明不受文件数量限制。", None)
-            .await
-            .status(),
-        StatusCode::SEE_OTHER
-    );
-    assert_eq!(
-        upload(&seller, &case, "", Some(("b.jpg", jpeg_with_gps(0))))
-            .await
-            .status(),
+        upload(&seller, &case, "", Some(("b.jpg", jpeg_with_gps(0)))).await.status(),
         StatusCode::SEE_OTHER,
         "the cap is per party"
     );
@@ -262,32 +165,19 @@ async fn only_the_parties_and_moderators_can_fetch_a_file() {
     let (buyer, _seller, case) = open_case(&app).await;
     upload(&buyer, &case, "", Some(("a.jpg", jpeg_with_gps(0)))).await;
     let page = buyer.get_html(&format!("/cases/{case}")).await;
-    let src = page
-        .split("<img src=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string();
+    let src = page.split("<img src=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
 
     let stranger = app.verified_member("stranger@example.com", "路人").await;
     assert_eq!(stranger.get(&src).await.status(), StatusCode::NOT_FOUND);
-    assert_eq!(
-        app.new_visitor().get(&src).await.status(),
-        StatusCode::NOT_FOUND
-    );
-    assert_eq!(
-        stranger.get("/evidence/doesnotexist1234").await.status(),
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(app.new_visitor().get(&src).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(stranger.get("/evidence/doesnotexist1234").await.status(), StatusCode::NOT_FOUND);
 
     let moderator = app.verified_member("mod@example.com", "管理员").await;
     let pool = app.pool.clone();
     tokio::task::spawn_blocking(move || {
         let now = chrono::Utc::now().naive_utc();
         xiaofating::services::account::moderator::create_or_promote_moderator(
-            &mut *pool.get().unwrap(),
+            &mut pool.get().unwrap(),
             "mod@example.com",
             now,
             &mut rand::rng(),
@@ -306,24 +196,10 @@ async fn uploads_need_the_form_token() {
     let form = Form::new()
         .text("evidence_statement", "没有令牌的上传")
         .part("file", Part::bytes(jpeg_with_gps(0)).file_name("a.jpg"));
-    let res = buyer
-        .client
-        .post(buyer.url(&format!("/cases/{case}/evidence")))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let res = buyer.client.post(buyer.url(&format!("/cases/{case}/evidence"))).multipart(form).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    let form = Form::new()
-        .text("csrf_token", "forged")
-        .text("evidence_statement", "伪造的令牌");
-    let res = buyer
-        .client
-        .post(buyer.url(&format!("/cases/{case}/evidence")))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let form = Form::new().text("csrf_token", "forged").text("evidence_statement", "伪造的令牌");
+    let res = buyer.client.post(buyer.url(&format!("/cases/{case}/evidence"))).multipart(form).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert_eq!(app.count("evidence").await, 0);
 }

@@ -24,85 +24,35 @@ async fn every_page_is_valid_html() {
     ] {
         keep(name, app.get_html(path).await);
     }
-    let english = app
-        .client
-        .get(app.url("/"))
-        .header("Accept-Language", "en")
-        .send()
-        .await
-        .unwrap();
+    let english = app.client.get(app.url("/")).header("Accept-Language", "en").send().await.unwrap();
     keep("home-en", english.text().await.unwrap());
     keep(
         "register-errors",
-        app.submit(
-            "/register",
-            "/register",
-            &[("email", "bad"), ("password", "x")],
-        )
-        .await
-        .text()
-        .await
-        .unwrap(),
+        app.submit("/register", "/register", &[("email", "bad"), ("password", "x")]).await.text().await.unwrap(),
     );
-    keep(
-        "signin-failed",
-        app.sign_in("nobody@example.com", "wrong")
-            .await
-            .text()
-            .await
-            .unwrap(),
-    );
+    keep("signin-failed", app.sign_in("nobody@example.com", "wrong").await.text().await.unwrap());
     keep(
         "forgot-sent",
-        app.submit(
-            "/password/forgot",
-            "/password/forgot",
-            &[("email", "a@example.com")],
-        )
-        .await
-        .text()
-        .await
-        .unwrap(),
+        app.submit("/password/forgot", "/password/forgot", &[("email", "a@example.com")]).await.text().await.unwrap(),
     );
     keep(
         "csrf",
-        app.client
-            .post(app.url("/register"))
-            .form(&[("csrf_token", "x")])
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
+        app.client.post(app.url("/register")).form(&[("csrf_token", "x")]).send().await.unwrap().text().await.unwrap(),
     );
 
     app.register("valid@example.com", "Valid").await;
     keep("account-unverified", app.get_html("/account").await);
     keep(
         "account-errors",
-        app.submit(
-            "/account",
-            "/account/password",
-            &[("current", "wrong"), ("new", "x"), ("confirm", "y")],
-        )
-        .await
-        .text()
-        .await
-        .unwrap(),
-    );
-    let mail = app
-        .wait_for_mail("account_verify", "valid@example.com")
-        .await;
-    let path = mail.link().replace(&app.address, "");
-    keep(
-        "verify-expired",
-        app.submit(&path, "/verify", &[("token", "expired")])
+        app.submit("/account", "/account/password", &[("current", "wrong"), ("new", "x"), ("confirm", "y")])
             .await
             .text()
             .await
             .unwrap(),
     );
+    let mail = app.wait_for_mail("account_verify", "valid@example.com").await;
+    let path = mail.link().replace(&app.address, "");
+    keep("verify-expired", app.submit(&path, "/verify", &[("token", "expired")]).await.text().await.unwrap());
     app.sign_out().await;
     app.sign_in("valid@example.com", PASSWORD).await;
     keep("home-signed-in", app.get_html("/").await);
@@ -112,15 +62,7 @@ async fn every_page_is_valid_html() {
     let seller = app.verified_member("seller@example.com", "卖家").await;
     keep("cases-empty", buyer.get_html("/cases").await);
     keep("case-new", buyer.get_html("/cases/new").await);
-    keep(
-        "case-new-errors",
-        buyer
-            .submit("/cases/new", "/cases", &[("price", "-1")])
-            .await
-            .text()
-            .await
-            .unwrap(),
-    );
+    keep("case-new-errors", buyer.submit("/cases/new", "/cases", &[("price", "-1")]).await.text().await.unwrap());
     let filing = [
         ("my_side", "buyer"),
         ("other_email", "seller@example.com"),
@@ -129,10 +71,7 @@ async fn every_page_is_valid_html() {
         ("category", "electronics"),
         ("price", "1500"),
         ("disputed", "1500"),
-        (
-            "statement",
-            "收到的游戏机无法开机，卖家说发货前是好的，我要求全额退款。",
-        ),
+        ("statement", "收到的游戏机无法开机，卖家说发货前是好的，我要求全额退款。"),
         ("remedy", "full_refund"),
     ];
     let res = buyer.submit("/cases/new", "/cases", &filing).await;
@@ -142,54 +81,33 @@ async fn every_page_is_valid_html() {
     keep("case-respondent", seller.get_html(&case).await);
     keep(
         "case-answer-errors",
-        seller
-            .submit(&case, &format!("{case}/answer"), &[("statement", "短")])
-            .await
-            .text()
-            .await
-            .unwrap(),
+        seller.submit(&case, &format!("{case}/answer"), &[("statement", "短")]).await.text().await.unwrap(),
     );
     seller
         .submit(
             &case,
             &format!("{case}/answer"),
-            &[
-                (
-                    "statement",
-                    "发货前测试过可以正常开机，有视频为证，可能是运输中损坏。",
-                ),
-                ("position", "reject"),
-            ],
+            &[("statement", "发货前测试过可以正常开机，有视频为证，可能是运输中损坏。"), ("position", "reject")],
         )
         .await;
     seller
         .submit(
             &case,
             &format!("{case}/offer"),
-            &[
-                ("remedy", "partial_refund"),
-                ("amount", "200"),
-                ("note", "我退 200 元"),
-            ],
+            &[("remedy", "partial_refund"), ("amount", "200"), ("note", "我退 200 元")],
         )
         .await;
     keep("case-evidence-offer", buyer.get_html(&case).await);
     keep(
         "case-evidence-errors",
         buyer
-            .submit(
-                &case,
-                &format!("{case}/offer"),
-                &[("remedy", "partial_refund"), ("amount", "x")],
-            )
+            .submit(&case, &format!("{case}/offer"), &[("remedy", "partial_refund"), ("amount", "x")])
             .await
             .text()
             .await
             .unwrap(),
     );
-    buyer
-        .submit(&case, &format!("{case}/offer/accept"), &[])
-        .await;
+    buyer.submit(&case, &format!("{case}/offer/accept"), &[]).await;
     keep("case-settled", buyer.get_html(&case).await);
 
     let dir = tempfile::tempdir().unwrap();
@@ -203,19 +121,9 @@ async fn every_page_is_valid_html() {
         })
         .collect();
     let vnu = repo_file("node_modules/vnu-jar/build/dist/vnu.jar");
-    assert!(
-        vnu.exists(),
-        "{} is missing: run `npm ci` (scripts/test does)",
-        vnu.display()
-    );
+    assert!(vnu.exists(), "{} is missing: run `npm ci` (scripts/test does)", vnu.display());
     let out = Command::new("java")
-        .args([
-            "-jar",
-            &vnu.display().to_string(),
-            "--errors-only",
-            "--format",
-            "json",
-        ])
+        .args(["-jar", &vnu.display().to_string(), "--errors-only", "--format", "json"])
         .args(&files)
         .output()
         .expect("java runs the Nu HTML Checker");
@@ -234,10 +142,5 @@ async fn every_page_is_valid_html() {
             )
         })
         .collect();
-    assert!(
-        errors.is_empty(),
-        "Nu HTML Checker errors on {} pages:\n{}",
-        files.len(),
-        errors.join("\n")
-    );
+    assert!(errors.is_empty(), "Nu HTML Checker errors on {} pages:\n{}", files.len(), errors.join("\n"));
 }

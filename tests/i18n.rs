@@ -26,9 +26,7 @@ fn used_keys(dir: &Path, namespaces: &BTreeSet<String>, keys: &mut BTreeSet<Stri
         let text = std::fs::read_to_string(&path).unwrap();
         for literal in text.split('"').skip(1).step_by(2) {
             let shaped = literal.contains('.')
-                && literal
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.')
+                && literal.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.')
                 && !literal.ends_with('.')
                 && ![".html", ".txt"].iter().any(|ext| literal.ends_with(ext));
             if shaped && namespaces.contains(literal.split('.').next().unwrap()) {
@@ -80,17 +78,10 @@ fn every_used_key_is_translated_in_both_languages() {
     let missing: Vec<String> = keys
         .iter()
         .flat_map(|k| {
-            Locale::ALL
-                .into_iter()
-                .filter(|l| !has_translation(*l, k))
-                .map(move |l| format!("{}: {k}", l.code()))
+            Locale::ALL.into_iter().filter(|l| !has_translation(*l, k)).map(move |l| format!("{}: {k}", l.code()))
         })
         .collect();
-    assert!(
-        missing.is_empty(),
-        "missing translations:\n{}",
-        missing.join("\n")
-    );
+    assert!(missing.is_empty(), "missing translations:\n{}", missing.join("\n"));
 }
 
 #[test]
@@ -99,19 +90,11 @@ fn both_catalogues_have_the_same_keys() {
         // Indentation-aware flattening of the simple YAML the catalogues use.
         let mut stack: Vec<(usize, String)> = Vec::new();
         let mut keys = Vec::new();
-        for line in std::fs::read_to_string(file)
-            .unwrap()
-            .lines()
-            .filter(|l| !l.trim().is_empty())
-        {
+        for line in std::fs::read_to_string(file).unwrap().lines().filter(|l| !l.trim().is_empty()) {
             let indent = line.len() - line.trim_start().len();
             let (key, value) = line.trim().split_once(':').unwrap();
             stack.retain(|(i, _)| *i < indent);
-            let path: Vec<&str> = stack
-                .iter()
-                .map(|(_, k)| k.as_str())
-                .chain([key.trim_matches('"')])
-                .collect();
+            let path: Vec<&str> = stack.iter().map(|(_, k)| k.as_str()).chain([key.trim_matches('"')]).collect();
             if value.trim().is_empty() {
                 stack.push((indent, key.trim_matches('"').to_string()));
             } else {

@@ -60,14 +60,9 @@ fn both_backends_have_the_same_tables_and_columns() {
     drop(pg);
     let mut admin = PgConnection::establish(&server).unwrap();
     let name = pg_url.rsplit('/').next().unwrap();
-    diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)"))
-        .execute(&mut admin)
-        .unwrap();
+    diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)")).execute(&mut admin).unwrap();
 
-    assert!(
-        sqlite_shape.len() > 20,
-        "the schema was read: {sqlite_shape:?}"
-    );
+    assert!(sqlite_shape.len() > 20, "the schema was read: {sqlite_shape:?}");
     let only_sqlite: Vec<_> = sqlite_shape.difference(&pg_shape).collect();
     let only_pg: Vec<_> = pg_shape.difference(&sqlite_shape).collect();
     assert!(

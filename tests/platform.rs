@@ -11,20 +11,14 @@ async fn healthz_reports_the_database() {
     let app = spawn_app().await;
     let res = app.get("/healthz").await;
     assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(
-        res.json::<serde_json::Value>().await.unwrap()["database"],
-        "ok"
-    );
+    assert_eq!(res.json::<serde_json::Value>().await.unwrap()["database"], "ok");
 
     // With every connection taken the database cannot answer: 503, not a hang or a 500.
     let pool = app.pool.clone();
-    let held = tokio::task::spawn_blocking(move || {
-        (0..pool.max_size())
-            .map(|_| pool.get().unwrap())
-            .collect::<Vec<_>>()
-    })
-    .await
-    .unwrap();
+    let held =
+        tokio::task::spawn_blocking(move || (0..pool.max_size()).map(|_| pool.get().unwrap()).collect::<Vec<_>>())
+            .await
+            .unwrap();
     let res = app.get("/healthz").await;
     assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
     drop(held);
@@ -37,16 +31,8 @@ async fn metrics_count_requests_by_route_and_show_the_pool() {
     app.get("/").await;
     app.get("/no/such/page").await;
     let text = app.get("/metrics").await.text().await.unwrap();
-    assert!(
-        text.contains(
-            r#"xiaofating_http_requests_total{endpoint="/",method="GET",status="200"} 1"#
-        ),
-        "{text}"
-    );
-    assert!(
-        text.contains(r#"endpoint="UNMATCHED""#),
-        "unknown paths do not explode the label set"
-    );
+    assert!(text.contains(r#"xiaofating_http_requests_total{endpoint="/",method="GET",status="200"} 1"#), "{text}");
+    assert!(text.contains(r#"endpoint="UNMATCHED""#), "unknown paths do not explode the label set");
     assert!(text.contains("xiaofating_http_requests_duration_seconds_bucket"));
     assert!(text.contains("xiaofating_db_pool_connections"));
 }
@@ -54,35 +40,19 @@ async fn metrics_count_requests_by_route_and_show_the_pool() {
 #[tokio::test]
 async fn every_response_carries_the_security_headers() {
     let app = spawn_app().await;
-    for path in [
-        "/",
-        "/signin",
-        "/no/such/page",
-        "/static/app.css",
-        "/healthz",
-    ] {
+    for path in ["/", "/signin", "/no/such/page", "/static/app.css", "/healthz"] {
         let res = app.get(path).await;
         let h = res.headers();
-        let csp = h
-            .get("content-security-policy")
-            .map(|v| v.to_str().unwrap())
-            .unwrap_or_default();
+        let csp = h.get("content-security-policy").map(|v| v.to_str().unwrap()).unwrap_or_default();
         assert!(
             csp.contains("frame-ancestors 'none'")
                 && csp.contains("script-src 'self'")
                 && !csp.contains("unsafe-inline"),
             "{path}: {csp}"
         );
-        assert_eq!(
-            h.get("x-content-type-options").unwrap(),
-            "nosniff",
-            "{path}"
-        );
+        assert_eq!(h.get("x-content-type-options").unwrap(), "nosniff", "{path}");
         assert_eq!(h.get("referrer-policy").unwrap(), "same-origin", "{path}");
-        assert!(
-            h.get("strict-transport-security").is_none(),
-            "no HSTS over plain http"
-        );
+        assert!(h.get("strict-transport-security").is_none(), "no HSTS over plain http");
     }
 }
 
@@ -93,53 +63,23 @@ async fn unknown_pages_get_a_friendly_404_in_the_visitors_language() {
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     let html = res.text().await.unwrap();
     assert!(html.contains("页面不存在") && html.contains("href=\"/\""));
-    let res = app
-        .client
-        .get(app.url("/nope"))
-        .header("Accept-Language", "en")
-        .send()
-        .await
-        .unwrap();
+    let res = app.client.get(app.url("/nope")).header("Accept-Language", "en").send().await.unwrap();
     assert!(res.text().await.unwrap().contains("Page not found"));
     let res = app.client.delete(app.url("/")).send().await.unwrap();
     assert!(res.status().is_client_error());
-    assert!(res
-        .headers()
-        .get("content-type")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .starts_with("text/html"));
+    assert!(res.headers().get("content-type").unwrap().to_str().unwrap().starts_with("text/html"));
 }
 
 #[tokio::test]
 async fn the_stylesheet_is_cached_with_an_etag() {
     let app = spawn_app().await;
     let home = app.get_html("/").await;
-    let href = home
-        .split("href=\"/static/app.css?v=")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap();
+    let href = home.split("href=\"/static/app.css?v=").nth(1).unwrap().split('"').next().unwrap();
     let res = app.get(&format!("/static/app.css?v={href}")).await;
     assert_eq!(res.status(), StatusCode::OK);
-    assert!(res
-        .headers()
-        .get("cache-control")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .contains("immutable"));
+    assert!(res.headers().get("cache-control").unwrap().to_str().unwrap().contains("immutable"));
     let etag = res.headers().get("etag").unwrap().clone();
-    let again = app
-        .client
-        .get(app.url("/static/app.css"))
-        .header("If-None-Match", etag)
-        .send()
-        .await
-        .unwrap();
+    let again = app.client.get(app.url("/static/app.css")).header("If-None-Match", etag).send().await.unwrap();
     assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
 }
 
@@ -158,10 +98,7 @@ fn every_subcommand_has_help() {
     ] {
         let out = cli().args(args).output().unwrap();
         assert!(out.status.success(), "{args:?}");
-        assert!(
-            String::from_utf8_lossy(&out.stdout).contains("Usage"),
-            "{args:?}"
-        );
+        assert!(String::from_utf8_lossy(&out.stdout).contains("Usage"), "{args:?}");
     }
 }
 
@@ -175,17 +112,8 @@ fn bad_configuration_fails_at_start_with_a_clear_message() {
         .output()
         .unwrap();
     assert!(!out.status.success());
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("SMTP_URL"),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let out = cli()
-        .args(["migrate"])
-        .env("DATA_DIR", dir.path())
-        .env("DATABASE_URL", "mysql://nope")
-        .output()
-        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("SMTP_URL"), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = cli().args(["migrate"]).env("DATA_DIR", dir.path()).env("DATABASE_URL", "mysql://nope").output().unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("DATABASE_URL"));
 }
@@ -196,41 +124,15 @@ fn operator_commands_work_and_demo_is_idempotent() {
     let dir = tempfile::tempdir().unwrap();
     let (url, _database) = common::test_database(dir.path());
     let run = |args: &[&str]| {
-        let out = cli()
-            .args(args)
-            .env("DATA_DIR", dir.path())
-            .env("DATABASE_URL", &url)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let out = cli().args(args).env("DATA_DIR", dir.path()).env("DATABASE_URL", &url).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8_lossy(&out.stdout).to_string()
     };
     assert!(run(&["migrate"]).contains("up to date"));
     assert!(run(&["demo"]).contains("5 new of 5 accounts, 5 new of 5 cases"));
     assert!(run(&["demo"]).contains("0 new of 5 accounts, 0 new of 5 cases"));
-    assert!(run(&[
-        "admin",
-        "create-moderator",
-        "--email",
-        "buyer@demo.xiaofating.test"
-    ])
-    .contains("is now a moderator"));
-    assert!(run(&[
-        "admin",
-        "create-moderator",
-        "--email",
-        "buyer@demo.xiaofating.test"
-    ])
-    .contains("already"));
-    assert!(run(&[
-        "admin",
-        "create-moderator",
-        "--email",
-        "New.Mod@Example.com"
-    ])
-    .contains("created moderator New.Mod@Example.com"));
+    assert!(run(&["admin", "create-moderator", "--email", "buyer@demo.xiaofating.test"]).contains("is now a moderator"));
+    assert!(run(&["admin", "create-moderator", "--email", "buyer@demo.xiaofating.test"]).contains("already"));
+    assert!(run(&["admin", "create-moderator", "--email", "New.Mod@Example.com"])
+        .contains("created moderator New.Mod@Example.com"));
 }

@@ -44,9 +44,7 @@ impl DatabaseUrl {
         }
         let path = url.strip_prefix("sqlite://").unwrap_or(url);
         if path.is_empty() || path.contains("://") {
-            return Err(format!(
-                "DATABASE_URL '{url}' is neither sqlite://PATH, a file path, nor postgres://…"
-            ));
+            return Err(format!("DATABASE_URL '{url}' is neither sqlite://PATH, a file path, nor postgres://…"));
         }
         Ok(Self::Sqlite(PathBuf::from(path)))
     }
@@ -65,21 +63,19 @@ impl ManageConnection for Manager {
     fn connect(&self) -> Result<DbConnection, r2d2::Error> {
         match &self.url {
             DatabaseUrl::Sqlite(path) => {
-                let mut conn = SqliteConnection::establish(&path.to_string_lossy())
-                    .map_err(r2d2::Error::ConnectionError)?;
-                conn.batch_execute(SQLITE_PRAGMAS)
-                    .map_err(r2d2::Error::QueryError)?;
+                let mut conn =
+                    SqliteConnection::establish(&path.to_string_lossy()).map_err(r2d2::Error::ConnectionError)?;
+                conn.batch_execute(SQLITE_PRAGMAS).map_err(r2d2::Error::QueryError)?;
                 Ok(DbConnection::Sqlite(conn))
             }
-            DatabaseUrl::Postgres(url) => PgConnection::establish(url)
-                .map(DbConnection::Pg)
-                .map_err(r2d2::Error::ConnectionError),
+            DatabaseUrl::Postgres(url) => {
+                PgConnection::establish(url).map(DbConnection::Pg).map_err(r2d2::Error::ConnectionError)
+            }
         }
     }
 
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
-        conn.batch_execute("SELECT 1")
-            .map_err(r2d2::Error::QueryError)
+        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
     }
 
     fn has_broken(&self, conn: &mut DbConnection) -> bool {
@@ -123,9 +119,7 @@ where
     E: From<diesel::result::Error>,
 {
     match conn {
-        DbConnection::Sqlite(c) => {
-            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
-        }
+        DbConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
         DbConnection::Pg(c) => AnsiTransactionManager::begin_transaction(c)?,
     }
     type Manager = <DbConnection as Connection>::TransactionManager;
@@ -143,14 +137,9 @@ where
 
 /// Cheap liveness probe for `/healthz`.
 pub fn ping(pool: &DbPool) -> bool {
-    pool.get_timeout(Duration::from_secs(2))
-        .map(|mut c| c.batch_execute("SELECT 1").is_ok())
-        .unwrap_or(false)
+    pool.get_timeout(Duration::from_secs(2)).map(|mut c| c.batch_execute("SELECT 1").is_ok()).unwrap_or(false)
 }
 
 pub fn is_unique_violation(err: &diesel::result::Error) -> bool {
-    matches!(
-        err,
-        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
-    )
+    matches!(err, diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _))
 }

@@ -117,9 +117,7 @@ pub const DEFAULT_TIME_ZONE: &str = "Asia/Shanghai";
 
 /// An IANA time zone name the court knows.
 pub fn parse_time_zone(raw: &str) -> Result<chrono_tz::Tz, &'static str> {
-    raw.trim()
-        .parse::<chrono_tz::Tz>()
-        .map_err(|_| "error.time_zone_invalid")
+    raw.trim().parse::<chrono_tz::Tz>().map_err(|_| "error.time_zone_invalid")
 }
 
 #[cfg(test)]
@@ -128,19 +126,8 @@ mod tests {
 
     #[test]
     fn emails_are_normalised_and_checked() {
-        assert_eq!(
-            Email::parse("  Li.Lei@Example.COM ").unwrap().as_str(),
-            "li.lei@example.com"
-        );
-        for bad in [
-            "",
-            "no-at",
-            "a@b",
-            "a@@b.com",
-            "a b@c.com",
-            "a@.com",
-            "<script>@x.com",
-        ] {
+        assert_eq!(Email::parse("  Li.Lei@Example.COM ").unwrap().as_str(), "li.lei@example.com");
+        for bad in ["", "no-at", "a@b", "a@@b.com", "a b@c.com", "a@.com", "<script>@x.com"] {
             assert!(Email::parse(bad).is_err(), "{bad} should be refused");
         }
         assert_eq!(Email::parse("").unwrap_err(), "error.email_required");
@@ -151,35 +138,17 @@ mod tests {
         assert!(DisplayName::parse("李雷").is_ok());
         assert_eq!(DisplayName::parse(" ").unwrap_err(), "error.name_required");
         assert_eq!(DisplayName::parse("x").unwrap_err(), "error.name_length");
-        assert_eq!(
-            DisplayName::parse(&"名".repeat(41)).unwrap_err(),
-            "error.name_length"
-        );
-        assert_eq!(
-            DisplayName::parse("a\u{0007}b").unwrap_err(),
-            "error.name_invalid"
-        );
+        assert_eq!(DisplayName::parse(&"名".repeat(41)).unwrap_err(), "error.name_length");
+        assert_eq!(DisplayName::parse("a\u{0007}b").unwrap_err(), "error.name_invalid");
     }
 
     #[test]
     fn weak_passwords_are_refused() {
         assert_eq!(check_password("short", &[]), Err("error.password_short"));
-        assert_eq!(
-            check_password("password123", &[]),
-            Err("error.password_common")
-        );
-        assert_eq!(
-            check_password("qwertyuiop", &[]),
-            Err("error.password_common")
-        );
-        assert_eq!(
-            check_password("lilei2024", &["lilei"]),
-            Err("error.password_common")
-        );
-        assert_eq!(
-            check_password(&"x".repeat(129), &[]),
-            Err("error.password_long")
-        );
+        assert_eq!(check_password("password123", &[]), Err("error.password_common"));
+        assert_eq!(check_password("qwertyuiop", &[]), Err("error.password_common"));
+        assert_eq!(check_password("lilei2024", &["lilei"]), Err("error.password_common"));
+        assert_eq!(check_password(&"x".repeat(129), &[]), Err("error.password_long"));
         assert!(check_password("correct horse battery staple", &[]).is_ok());
         assert!(check_password("闲鱼卖家不发货2024!", &[]).is_ok());
     }

@@ -61,10 +61,7 @@ impl CaseState {
 
     /// No command changes a finished case.
     pub fn is_final(self) -> bool {
-        matches!(
-            self,
-            CaseState::Closed | CaseState::Withdrawn | CaseState::Settled | CaseState::Overridden
-        )
+        matches!(self, CaseState::Closed | CaseState::Withdrawn | CaseState::Settled | CaseState::Overridden)
     }
 
     /// Before a verdict the claimant may withdraw and the parties may settle.
@@ -93,10 +90,7 @@ impl CaseState {
             CaseState::JurySelection => 2,
             CaseState::Voting | CaseState::Escalated | CaseState::Appealed => 3,
             CaseState::Decided | CaseState::AppealWindow => 4,
-            CaseState::Closed
-            | CaseState::Withdrawn
-            | CaseState::Settled
-            | CaseState::Overridden => 5,
+            CaseState::Closed | CaseState::Withdrawn | CaseState::Settled | CaseState::Overridden => 5,
         }
     }
 }
@@ -135,10 +129,7 @@ pub struct Windows {
 
 impl Default for Windows {
     fn default() -> Self {
-        Windows {
-            response: TimeDelta::hours(48),
-            evidence: TimeDelta::hours(72),
-        }
+        Windows { response: TimeDelta::hours(48), evidence: TimeDelta::hours(72) }
     }
 }
 
@@ -196,31 +187,14 @@ fn is_party(actor: Actor) -> bool {
 }
 
 /// Decides a command. Pure: the same facts, actor, command and time give the same answer.
-pub fn decide(
-    case: &CaseFacts,
-    actor: Actor,
-    command: Command,
-    now: NaiveDateTime,
-) -> Result<Transition, Refusal> {
+pub fn decide(case: &CaseFacts, actor: Actor, command: Command, now: NaiveDateTime) -> Result<Transition, Refusal> {
     let from = case.state;
     if from.is_final() {
         return Err(WRONG_STAGE);
     }
-    let stay = |event| {
-        Ok(Transition {
-            from,
-            to: from,
-            event,
-            evidence_due_at: None,
-        })
-    };
+    let stay = |event| Ok(Transition { from, to: from, event, evidence_due_at: None });
     let open_evidence = |event| {
-        Ok(Transition {
-            from,
-            to: CaseState::Evidence,
-            event,
-            evidence_due_at: Some(now + case.evidence_window),
-        })
+        Ok(Transition { from, to: CaseState::Evidence, event, evidence_due_at: Some(now + case.evidence_window) })
     };
     match command {
         Command::Answer | Command::AcceptClaim => {
@@ -234,12 +208,7 @@ pub fn decide(
                 return Err(WRONG_STAGE);
             }
             if command == Command::AcceptClaim {
-                return Ok(Transition {
-                    from,
-                    to: CaseState::Settled,
-                    event: "claim_accepted",
-                    evidence_due_at: None,
-                });
+                return Ok(Transition { from, to: CaseState::Settled, event: "claim_accepted", evidence_due_at: None });
             }
             if from == CaseState::Evidence {
                 // A late answer still counts, within the evidence window the deadline opened.
@@ -269,12 +238,9 @@ pub fn decide(
             match case.open_offer_by {
                 None => Err(NO_OFFER),
                 Some(by) if by == actor => Err(OWN_OFFER),
-                Some(_) => Ok(Transition {
-                    from,
-                    to: CaseState::Settled,
-                    event: "settlement_accepted",
-                    evidence_due_at: None,
-                }),
+                Some(_) => {
+                    Ok(Transition { from, to: CaseState::Settled, event: "settlement_accepted", evidence_due_at: None })
+                }
             }
         }
         Command::Withdraw => {
@@ -284,12 +250,7 @@ pub fn decide(
             if !from.before_verdict() {
                 return Err(WRONG_STAGE);
             }
-            Ok(Transition {
-                from,
-                to: CaseState::Withdrawn,
-                event: "withdrawn",
-                evidence_due_at: None,
-            })
+            Ok(Transition { from, to: CaseState::Withdrawn, event: "withdrawn", evidence_due_at: None })
         }
         Command::AddEvidence => {
             if !is_party(actor) {
@@ -325,12 +286,7 @@ pub fn decide(
             if case.evidence_due_at.is_some_and(|due| now < due) {
                 return Err(NOT_YET_DUE);
             }
-            Ok(Transition {
-                from,
-                to: CaseState::JurySelection,
-                event: "evidence_closed",
-                evidence_due_at: None,
-            })
+            Ok(Transition { from, to: CaseState::JurySelection, event: "evidence_closed", evidence_due_at: None })
         }
     }
 }
@@ -341,9 +297,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn t0() -> NaiveDateTime {
-        chrono::DateTime::from_timestamp(1_790_000_000, 0)
-            .unwrap()
-            .naive_utc()
+        chrono::DateTime::from_timestamp(1_790_000_000, 0).unwrap().naive_utc()
     }
 
     const RESPONSE_WINDOW: TimeDelta = TimeDelta::hours(48);
@@ -373,10 +327,7 @@ mod tests {
         let t = decide(&awaiting(), Actor::Respondent, Command::Answer, t0()).unwrap();
         assert_eq!(t.to, CaseState::Evidence);
         assert_eq!(t.evidence_due_at, Some(t0() + EVIDENCE_WINDOW));
-        assert_eq!(
-            decide(&awaiting(), Actor::Claimant, Command::Answer, t0()),
-            Err(WRONG_PERSON)
-        );
+        assert_eq!(decide(&awaiting(), Actor::Claimant, Command::Answer, t0()), Err(WRONG_PERSON));
     }
 
     #[test]
@@ -387,125 +338,46 @@ mod tests {
 
     #[test]
     fn silence_does_not_stall_the_case() {
-        let early = decide(
-            &awaiting(),
-            Actor::System,
-            Command::ResponseDeadlinePassed,
-            t0(),
-        );
+        let early = decide(&awaiting(), Actor::System, Command::ResponseDeadlinePassed, t0());
         assert_eq!(early, Err(NOT_YET_DUE));
         let late = t0() + RESPONSE_WINDOW + TimeDelta::seconds(1);
-        let t = decide(
-            &awaiting(),
-            Actor::System,
-            Command::ResponseDeadlinePassed,
-            late,
-        )
-        .unwrap();
+        let t = decide(&awaiting(), Actor::System, Command::ResponseDeadlinePassed, late).unwrap();
         assert_eq!(t.to, CaseState::Evidence);
         assert_eq!(t.evidence_due_at, Some(late + EVIDENCE_WINDOW));
-        assert_eq!(
-            decide(
-                &awaiting(),
-                Actor::Claimant,
-                Command::ResponseDeadlinePassed,
-                late
-            ),
-            Err(WRONG_PERSON)
-        );
+        assert_eq!(decide(&awaiting(), Actor::Claimant, Command::ResponseDeadlinePassed, late), Err(WRONG_PERSON));
     }
 
     #[test]
     fn evidence_is_frozen_after_its_deadline() {
-        let evidence = CaseFacts {
-            state: CaseState::Evidence,
-            evidence_due_at: Some(t0()),
-            ..awaiting()
-        };
+        let evidence = CaseFacts { state: CaseState::Evidence, evidence_due_at: Some(t0()), ..awaiting() };
         assert!(decide(&evidence, Actor::Claimant, Command::AddEvidence, t0()).is_ok());
         let later = t0() + TimeDelta::seconds(1);
-        assert_eq!(
-            decide(&evidence, Actor::Claimant, Command::AddEvidence, later),
-            Err(PAST_DEADLINE)
-        );
-        let closed = decide(
-            &evidence,
-            Actor::System,
-            Command::EvidenceDeadlinePassed,
-            later,
-        )
-        .unwrap();
+        assert_eq!(decide(&evidence, Actor::Claimant, Command::AddEvidence, later), Err(PAST_DEADLINE));
+        let closed = decide(&evidence, Actor::System, Command::EvidenceDeadlinePassed, later).unwrap();
         assert_eq!(closed.to, CaseState::JurySelection);
-        let jury = CaseFacts {
-            state: CaseState::JurySelection,
-            ..evidence
-        };
-        assert_eq!(
-            decide(&jury, Actor::Respondent, Command::AddEvidence, later),
-            Err(WRONG_STAGE)
-        );
-        assert_eq!(
-            decide(&jury, Actor::Moderator, Command::AddEvidence, later),
-            Err(WRONG_PERSON)
-        );
+        let jury = CaseFacts { state: CaseState::JurySelection, ..evidence };
+        assert_eq!(decide(&jury, Actor::Respondent, Command::AddEvidence, later), Err(WRONG_STAGE));
+        assert_eq!(decide(&jury, Actor::Moderator, Command::AddEvidence, later), Err(WRONG_PERSON));
     }
 
     #[test]
     fn settlement_needs_the_other_partys_offer() {
-        assert_eq!(
-            decide(
-                &awaiting(),
-                Actor::Claimant,
-                Command::AcceptSettlement,
-                t0()
-            ),
-            Err(NO_OFFER)
-        );
-        let offered = CaseFacts {
-            open_offer_by: Some(Actor::Respondent),
-            ..awaiting()
-        };
-        assert_eq!(
-            decide(&offered, Actor::Respondent, Command::AcceptSettlement, t0()),
-            Err(OWN_OFFER)
-        );
-        assert_eq!(
-            decide(&offered, Actor::Claimant, Command::AcceptSettlement, t0())
-                .unwrap()
-                .to,
-            CaseState::Settled
-        );
+        assert_eq!(decide(&awaiting(), Actor::Claimant, Command::AcceptSettlement, t0()), Err(NO_OFFER));
+        let offered = CaseFacts { open_offer_by: Some(Actor::Respondent), ..awaiting() };
+        assert_eq!(decide(&offered, Actor::Respondent, Command::AcceptSettlement, t0()), Err(OWN_OFFER));
+        assert_eq!(decide(&offered, Actor::Claimant, Command::AcceptSettlement, t0()).unwrap().to, CaseState::Settled);
     }
 
     #[test]
     fn only_the_claimant_withdraws_and_only_before_a_verdict() {
-        assert_eq!(
-            decide(&awaiting(), Actor::Respondent, Command::Withdraw, t0()),
-            Err(WRONG_PERSON)
-        );
-        assert_eq!(
-            decide(&awaiting(), Actor::Claimant, Command::Withdraw, t0())
-                .unwrap()
-                .to,
-            CaseState::Withdrawn
-        );
-        let decided = CaseFacts {
-            state: CaseState::Decided,
-            ..awaiting()
-        };
-        assert_eq!(
-            decide(&decided, Actor::Claimant, Command::Withdraw, t0()),
-            Err(WRONG_STAGE)
-        );
+        assert_eq!(decide(&awaiting(), Actor::Respondent, Command::Withdraw, t0()), Err(WRONG_PERSON));
+        assert_eq!(decide(&awaiting(), Actor::Claimant, Command::Withdraw, t0()).unwrap().to, CaseState::Withdrawn);
+        let decided = CaseFacts { state: CaseState::Decided, ..awaiting() };
+        assert_eq!(decide(&decided, Actor::Claimant, Command::Withdraw, t0()), Err(WRONG_STAGE));
     }
 
     fn any_actor() -> impl Strategy<Value = Actor> {
-        prop_oneof![
-            Just(Actor::Claimant),
-            Just(Actor::Respondent),
-            Just(Actor::Moderator),
-            Just(Actor::System)
-        ]
+        prop_oneof![Just(Actor::Claimant), Just(Actor::Respondent), Just(Actor::Moderator), Just(Actor::System)]
     }
 
     fn any_command() -> impl Strategy<Value = Command> {

@@ -99,12 +99,7 @@ pub enum Remedy {
 }
 
 impl Remedy {
-    pub const KINDS: [&'static str; 4] = [
-        "full_refund",
-        "partial_refund",
-        "return_refund",
-        "release_payment",
-    ];
+    pub const KINDS: [&'static str; 4] = ["full_refund", "partial_refund", "return_refund", "release_payment"];
 
     pub fn kind(self) -> &'static str {
         match self {
@@ -138,12 +133,8 @@ pub const MAX_FEN: i64 = 100_000_000;
 
 /// Parses an amount of yuan as people type it ("88", "88.5", "¥1,299.00") into fen.
 pub fn parse_yuan(raw: &str) -> Result<i64, &'static str> {
-    let cleaned: String = raw
-        .trim()
-        .trim_start_matches(['¥', '￥'])
-        .chars()
-        .filter(|c| *c != ',' && *c != '，')
-        .collect();
+    let cleaned: String =
+        raw.trim().trim_start_matches(['¥', '￥']).chars().filter(|c| *c != ',' && *c != '，').collect();
     if cleaned.is_empty() {
         return Err("error.amount_required");
     }
@@ -152,14 +143,11 @@ pub fn parse_yuan(raw: &str) -> Result<i64, &'static str> {
         None => (cleaned.as_str(), ""),
     };
     let digits_only = |s: &str| s.chars().all(|c| c.is_ascii_digit());
-    if yuan.is_empty() || !digits_only(yuan) || !digits_only(fen) || fen.len() > 2 || yuan.len() > 9
-    {
+    if yuan.is_empty() || !digits_only(yuan) || !digits_only(fen) || fen.len() > 2 || yuan.len() > 9 {
         return Err("error.amount_invalid");
     }
     let yuan: i64 = yuan.parse().map_err(|_| "error.amount_invalid")?;
-    let fen: i64 = format!("{fen:0<2}")
-        .parse()
-        .map_err(|_| "error.amount_invalid")?;
+    let fen: i64 = format!("{fen:0<2}").parse().map_err(|_| "error.amount_invalid")?;
     let total = yuan * 100 + fen;
     if total <= 0 {
         return Err("error.amount_positive");
@@ -198,10 +186,7 @@ mod tests {
         assert_eq!(parse_yuan("-5"), Err("error.amount_invalid"));
         assert_eq!(parse_yuan("1.234"), Err("error.amount_invalid"));
         assert_eq!(parse_yuan("1e9"), Err("error.amount_invalid"));
-        assert_eq!(
-            parse_yuan("99999999999999999999"),
-            Err("error.amount_invalid")
-        );
+        assert_eq!(parse_yuan("99999999999999999999"), Err("error.amount_invalid"));
         assert_eq!(parse_yuan("1000000.01"), Err("error.amount_too_large"));
         assert_eq!(parse_yuan("NaN"), Err("error.amount_invalid"));
     }

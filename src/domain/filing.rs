@@ -36,12 +36,7 @@ pub struct Filing {
 }
 
 /// Parses a remedy choice; a partial refund needs an amount no larger than `limit_fen`.
-pub fn parse_remedy(
-    kind: &str,
-    amount: &str,
-    limit_fen: Option<i64>,
-    errors: &mut FieldErrors,
-) -> Option<Remedy> {
+pub fn parse_remedy(kind: &str, amount: &str, limit_fen: Option<i64>, errors: &mut FieldErrors) -> Option<Remedy> {
     if !Remedy::KINDS.contains(&kind) {
         errors.add("remedy", "error.remedy_required");
         return None;
@@ -62,23 +57,13 @@ pub fn parse_remedy(
 impl Filing {
     pub fn parse(form: &FilingForm) -> Result<Filing, FieldErrors> {
         let mut errors = FieldErrors::new();
-        let side = errors.check(
-            "my_side",
-            Side::parse(&form.my_side).ok_or("error.side_required"),
-        );
+        let side = errors.check("my_side", Side::parse(&form.my_side).ok_or("error.side_required"));
         let other_email = errors.check("other_email", Email::parse(&form.other_email));
-        let order_ref = errors.check(
-            "order_ref",
-            parse_text(&form.order_ref, 3, 64).map_err(|_| "error.order_ref_invalid"),
-        );
-        let item_title = errors.check(
-            "item_title",
-            parse_text(&form.item_title, 2, 120).map_err(|_| "error.item_title_invalid"),
-        );
-        let category = errors.check(
-            "category",
-            Category::parse(&form.category).ok_or("error.category_invalid"),
-        );
+        let order_ref =
+            errors.check("order_ref", parse_text(&form.order_ref, 3, 64).map_err(|_| "error.order_ref_invalid"));
+        let item_title =
+            errors.check("item_title", parse_text(&form.item_title, 2, 120).map_err(|_| "error.item_title_invalid"));
+        let category = errors.check("category", Category::parse(&form.category).ok_or("error.category_invalid"));
         let price_fen = errors.check("price", parse_yuan(&form.price));
         let mut disputed_fen = errors.check("disputed", parse_yuan(&form.disputed));
         if let (Some(price), Some(disputed)) = (price_fen, disputed_fen) {
@@ -87,10 +72,7 @@ impl Filing {
                 disputed_fen = None;
             }
         }
-        let statement = errors.check(
-            "statement",
-            parse_text(&form.statement, STATEMENT_MIN, STATEMENT_MAX),
-        );
+        let statement = errors.check("statement", parse_text(&form.statement, STATEMENT_MIN, STATEMENT_MAX));
         let remedy = parse_remedy(&form.remedy, &form.remedy_amount, disputed_fen, &mut errors);
         if let (Some(side), Some(remedy)) = (side, remedy) {
             let fits = match remedy {
@@ -102,17 +84,7 @@ impl Filing {
                 errors.add("remedy", "error.remedy_side");
             }
         }
-        match (
-            side,
-            other_email,
-            order_ref,
-            item_title,
-            category,
-            price_fen,
-            disputed_fen,
-            statement,
-            remedy,
-        ) {
+        match (side, other_email, order_ref, item_title, category, price_fen, disputed_fen, statement, remedy) {
             (
                 Some(side),
                 Some(other_email),
@@ -186,64 +158,30 @@ mod tests {
 
     #[test]
     fn amounts_must_fit_together() {
-        let errors = Filing::parse(&FilingForm {
-            disputed: "5000".into(),
-            ..good()
-        })
-        .unwrap_err();
+        let errors = Filing::parse(&FilingForm { disputed: "5000".into(), ..good() }).unwrap_err();
         assert_eq!(errors.get("disputed"), Some("error.disputed_above_price"));
-        let errors = Filing::parse(&FilingForm {
-            remedy_amount: "3000".into(),
-            ..good()
-        })
-        .unwrap_err();
-        assert_eq!(
-            errors.get("remedy_amount"),
-            Some("error.remedy_amount_above_disputed")
-        );
-        let errors = Filing::parse(&FilingForm {
-            price: "-1".into(),
-            ..good()
-        })
-        .unwrap_err();
+        let errors = Filing::parse(&FilingForm { remedy_amount: "3000".into(), ..good() }).unwrap_err();
+        assert_eq!(errors.get("remedy_amount"), Some("error.remedy_amount_above_disputed"));
+        let errors = Filing::parse(&FilingForm { price: "-1".into(), ..good() }).unwrap_err();
         assert_eq!(errors.get("price"), Some("error.amount_invalid"));
     }
 
     #[test]
     fn remedies_fit_the_side() {
-        let errors = Filing::parse(&FilingForm {
-            remedy: "release_payment".into(),
-            ..good()
-        })
-        .unwrap_err();
+        let errors = Filing::parse(&FilingForm { remedy: "release_payment".into(), ..good() }).unwrap_err();
         assert_eq!(errors.get("remedy"), Some("error.remedy_side"));
-        assert!(Filing::parse(&FilingForm {
-            my_side: "seller".into(),
-            remedy: "release_payment".into(),
-            ..good()
-        })
-        .is_ok());
+        assert!(
+            Filing::parse(&FilingForm { my_side: "seller".into(), remedy: "release_payment".into(), ..good() }).is_ok()
+        );
     }
 
     #[test]
     fn statements_are_bounded() {
-        let errors = Filing::parse(&FilingForm {
-            statement: "太短".into(),
-            ..good()
-        })
-        .unwrap_err();
+        let errors = Filing::parse(&FilingForm { statement: "太短".into(), ..good() }).unwrap_err();
         assert_eq!(errors.get("statement"), Some("error.text_short"));
-        let errors = Filing::parse(&FilingForm {
-            statement: "长".repeat(1_000_000),
-            ..good()
-        })
-        .unwrap_err();
+        let errors = Filing::parse(&FilingForm { statement: "长".repeat(1_000_000), ..good() }).unwrap_err();
         assert_eq!(errors.get("statement"), Some("error.text_long"));
-        let errors = Filing::parse(&FilingForm {
-            category: "weapons".into(),
-            ..good()
-        })
-        .unwrap_err();
+        let errors = Filing::parse(&FilingForm { category: "weapons".into(), ..good() }).unwrap_err();
         assert_eq!(errors.get("category"), Some("error.category_invalid"));
     }
 }

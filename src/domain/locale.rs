@@ -38,13 +38,7 @@ impl Locale {
         for part in accept_language.split(',') {
             let mut pieces = part.split(';');
             let tag = pieces.next().unwrap_or("").trim().to_ascii_lowercase();
-            let q = pieces
-                .find_map(|p| {
-                    p.trim()
-                        .strip_prefix("q=")
-                        .and_then(|v| v.parse::<f32>().ok())
-                })
-                .unwrap_or(1.0);
+            let q = pieces.find_map(|p| p.trim().strip_prefix("q=").and_then(|v| v.parse::<f32>().ok())).unwrap_or(1.0);
             let locale = if tag.starts_with("zh") {
                 Locale::ZhCn
             } else if tag.starts_with("en") {
@@ -66,14 +60,8 @@ mod tests {
 
     #[test]
     fn negotiates_by_quality() {
-        assert_eq!(
-            Locale::negotiate("en-US,en;q=0.9,zh-CN;q=0.8"),
-            Some(Locale::En)
-        );
-        assert_eq!(
-            Locale::negotiate("fr;q=1, zh-CN;q=0.5, en;q=0.4"),
-            Some(Locale::ZhCn)
-        );
+        assert_eq!(Locale::negotiate("en-US,en;q=0.9,zh-CN;q=0.8"), Some(Locale::En));
+        assert_eq!(Locale::negotiate("fr;q=1, zh-CN;q=0.5, en;q=0.4"), Some(Locale::ZhCn));
         assert_eq!(Locale::negotiate("zh-TW"), Some(Locale::ZhCn));
         assert_eq!(Locale::negotiate("de, fr"), None);
         assert_eq!(Locale::negotiate("en;q=0"), None);

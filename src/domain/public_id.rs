@@ -5,9 +5,7 @@ const ALPHABET: &[u8] = b"23456789abcdefghjkmnpqrstuvwxyz";
 
 /// A random, unguessable public id: 16 characters of a 31-symbol alphabet (~79 bits).
 pub fn new_public_id(rng: &mut impl Rng) -> String {
-    (0..16)
-        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
-        .collect()
+    (0..16).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect()
 }
 
 /// A secret token for links sent by email: 32 random bytes, hex-encoded.

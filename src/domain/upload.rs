@@ -24,9 +24,7 @@ pub fn sniff_and_clean(bytes: Vec<u8>) -> Result<CleanFile, &'static str> {
     if bytes.is_empty() {
         return Err("error.file_empty");
     }
-    let kind = infer::get(&bytes)
-        .map(|k| k.mime_type())
-        .ok_or("error.file_type")?;
+    let kind = infer::get(&bytes).map(|k| k.mime_type()).ok_or("error.file_type")?;
     let (content_type, extension) = match kind {
         "image/jpeg" => ("image/jpeg", "jpg"),
         "image/png" => ("image/png", "png"),
@@ -41,11 +39,7 @@ pub fn sniff_and_clean(bytes: Vec<u8>) -> Result<CleanFile, &'static str> {
         "webp" => strip_webp(bytes)?,
         _ => bytes,
     };
-    Ok(CleanFile {
-        content_type,
-        extension,
-        bytes,
-    })
+    Ok(CleanFile { content_type, extension, bytes })
 }
 
 /// APP1 (EXIF, XMP), APP12/APP13 (IPTC, Photoshop) and comments can carry place and camera.
@@ -53,8 +47,7 @@ const JPEG_METADATA_MARKERS: [u8; 4] = [0xE1, 0xEC, 0xED, 0xFE];
 
 fn strip_jpeg(bytes: Vec<u8>) -> Result<Vec<u8>, &'static str> {
     let mut jpeg = Jpeg::from_bytes(Bytes::from(bytes)).map_err(|_| "error.file_damaged")?;
-    jpeg.segments_mut()
-        .retain(|s| !JPEG_METADATA_MARKERS.contains(&s.marker()));
+    jpeg.segments_mut().retain(|s| !JPEG_METADATA_MARKERS.contains(&s.marker()));
     Ok(jpeg.encoder().bytes().to_vec())
 }
 
@@ -62,8 +55,7 @@ const PNG_METADATA_CHUNKS: [&[u8; 4]; 5] = [b"eXIf", b"tEXt", b"zTXt", b"iTXt", 
 
 fn strip_png(bytes: Vec<u8>) -> Result<Vec<u8>, &'static str> {
     let mut png = Png::from_bytes(Bytes::from(bytes)).map_err(|_| "error.file_damaged")?;
-    png.chunks_mut()
-        .retain(|c| !PNG_METADATA_CHUNKS.contains(&&c.kind()));
+    png.chunks_mut().retain(|c| !PNG_METADATA_CHUNKS.contains(&&c.kind()));
     Ok(png.encoder().bytes().to_vec())
 }
 
@@ -78,16 +70,9 @@ fn strip_webp(bytes: Vec<u8>) -> Result<Vec<u8>, &'static str> {
 pub fn clean_file_name(raw: &str, extension: &str) -> String {
     let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
     let stem = base.rsplit_once('.').map_or(base, |(stem, _)| stem);
-    let stem: String = stem
-        .chars()
-        .filter(|c| !c.is_control() && !"<>:\"|?*".contains(*c))
-        .take(100)
-        .collect();
+    let stem: String = stem.chars().filter(|c| !c.is_control() && !"<>:\"|?*".contains(*c)).take(100).collect();
     let stem = stem.trim();
-    format!(
-        "{}.{extension}",
-        if stem.is_empty() { "evidence" } else { stem }
-    )
+    format!("{}.{extension}", if stem.is_empty() { "evidence" } else { stem })
 }
 
 #[cfg(test)]
@@ -107,12 +92,11 @@ pub mod tests {
 
     /// Quantisation table, frame, scan and end of a 1×1 image (after the SOI marker).
     pub const MINIMAL_JPEG_BODY: &[u8] = &[
-        0xFF, 0xDB, 0x00, 0x43, 0x00, 0x03, 0x02, 0x02, 0x02, 0x02, 0x02, 0x03, 0x02, 0x02, 0x02,
-        0x03, 0x03, 0x03, 0x03, 0x04, 0x06, 0x04, 0x04, 0x04, 0x04, 0x04, 0x08, 0x06, 0x06, 0x05,
-        0x06, 0x09, 0x08, 0x0A, 0x0A, 0x09, 0x08, 0x09, 0x09, 0x0A, 0x0C, 0x0F, 0x0C, 0x0A, 0x0B,
-        0x0E, 0x0B, 0x09, 0x09, 0x0D, 0x11, 0x0D, 0x0E, 0x0F, 0x10, 0x10, 0x11, 0x10, 0x0A, 0x0C,
-        0x12, 0x13, 0x12, 0x10, 0x13, 0x0F, 0x10, 0x10, 0x10, 0xFF, 0xC9, 0x00, 0x0B, 0x08, 0x00,
-        0x01, 0x00, 0x01, 0x01, 0x01, 0x11, 0x00, 0xFF, 0xCC, 0x00, 0x06, 0x00, 0x10, 0x10, 0x05,
+        0xFF, 0xDB, 0x00, 0x43, 0x00, 0x03, 0x02, 0x02, 0x02, 0x02, 0x02, 0x03, 0x02, 0x02, 0x02, 0x03, 0x03, 0x03,
+        0x03, 0x04, 0x06, 0x04, 0x04, 0x04, 0x04, 0x04, 0x08, 0x06, 0x06, 0x05, 0x06, 0x09, 0x08, 0x0A, 0x0A, 0x09,
+        0x08, 0x09, 0x09, 0x0A, 0x0C, 0x0F, 0x0C, 0x0A, 0x0B, 0x0E, 0x0B, 0x09, 0x09, 0x0D, 0x11, 0x0D, 0x0E, 0x0F,
+        0x10, 0x10, 0x11, 0x10, 0x0A, 0x0C, 0x12, 0x13, 0x12, 0x10, 0x13, 0x0F, 0x10, 0x10, 0x10, 0xFF, 0xC9, 0x00,
+        0x0B, 0x08, 0x00, 0x01, 0x00, 0x01, 0x01, 0x01, 0x11, 0x00, 0xFF, 0xCC, 0x00, 0x06, 0x00, 0x10, 0x10, 0x05,
         0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3F, 0x00, 0xD2, 0xCF, 0x20, 0xFF, 0xD9,
     ];
 
@@ -129,23 +113,12 @@ pub mod tests {
 
     #[test]
     fn the_name_does_not_decide_the_type() {
-        assert_eq!(
-            sniff_and_clean(b"<!DOCTYPE html><script>alert(1)</script>".to_vec()),
-            Err("error.file_type")
-        );
-        assert_eq!(
-            sniff_and_clean(b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0".to_vec()),
-            Err("error.file_type")
-        );
-        assert_eq!(
-            sniff_and_clean(b"MZ\x90\0\x03\0\0\0\x04\0\0\0\xff\xff".to_vec()),
-            Err("error.file_type")
-        );
+        assert_eq!(sniff_and_clean(b"<!DOCTYPE html><script>alert(1)</script>".to_vec()), Err("error.file_type"));
+        assert_eq!(sniff_and_clean(b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0".to_vec()), Err("error.file_type"));
+        assert_eq!(sniff_and_clean(b"MZ\x90\0\x03\0\0\0\x04\0\0\0\xff\xff".to_vec()), Err("error.file_type"));
         assert_eq!(sniff_and_clean(vec![]), Err("error.file_empty"));
-        let pdf = sniff_and_clean(
-            b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer<<>>\n%%EOF".to_vec(),
-        )
-        .unwrap();
+        let pdf = sniff_and_clean(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer<<>>\n%%EOF".to_vec())
+            .unwrap();
         assert_eq!(pdf.content_type, "application/pdf");
         assert!(!pdf.is_image());
     }
@@ -156,11 +129,7 @@ pub mod tests {
         for byte in bytes {
             crc ^= u32::from(*byte);
             for _ in 0..8 {
-                crc = if crc & 1 == 1 {
-                    (crc >> 1) ^ 0xEDB8_8320
-                } else {
-                    crc >> 1
-                };
+                crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
             }
         }
         !crc
@@ -188,10 +157,7 @@ pub mod tests {
     #[test]
     fn file_names_are_made_safe() {
         assert_eq!(clean_file_name("../../etc/passwd.jpg", "jpg"), "passwd.jpg");
-        assert_eq!(
-            clean_file_name("C:\\photos\\开箱 视频.JPG", "jpg"),
-            "开箱 视频.jpg"
-        );
+        assert_eq!(clean_file_name("C:\\photos\\开箱 视频.JPG", "jpg"), "开箱 视频.jpg");
         assert_eq!(clean_file_name("evil\u{0}<x>.html", "png"), "evilx.png");
         assert_eq!(clean_file_name("", "pdf"), "evidence.pdf");
     }

@@ -51,10 +51,7 @@ pub fn parse_text(raw: &str, min: usize, max: usize) -> Result<String, &'static 
     if text.is_empty() {
         return Err("error.text_required");
     }
-    if text
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\t')
-    {
+    if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
         return Err("error.text_invalid");
     }
     let chars = text.chars().count();
@@ -73,21 +70,12 @@ mod tests {
 
     #[test]
     fn text_is_trimmed_bounded_and_clean() {
-        assert_eq!(
-            parse_text("  你好，世界 \r\n", 2, 10),
-            Ok("你好，世界".to_string())
-        );
+        assert_eq!(parse_text("  你好，世界 \r\n", 2, 10), Ok("你好，世界".to_string()));
         assert_eq!(parse_text("   ", 1, 10), Err("error.text_required"));
         assert_eq!(parse_text("a", 2, 10), Err("error.text_short"));
         assert_eq!(parse_text(&"字".repeat(11), 2, 10), Err("error.text_long"));
         assert_eq!(parse_text("a\u{0000}b", 1, 10), Err("error.text_invalid"));
-        assert_eq!(
-            parse_text("emoji 😀 and 中文 mixed", 2, 40).unwrap(),
-            "emoji 😀 and 中文 mixed"
-        );
-        assert_eq!(
-            parse_text("line one\r\nline two", 2, 40).unwrap(),
-            "line one\nline two"
-        );
+        assert_eq!(parse_text("emoji 😀 and 中文 mixed", 2, 40).unwrap(), "emoji 😀 and 中文 mixed");
+        assert_eq!(parse_text("line one\r\nline two", 2, 40).unwrap(), "line one\nline two");
     }
 }

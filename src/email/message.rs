@@ -81,38 +81,22 @@ impl Mail {
                 note: Some(t(locale, "mail.reset.note").into_owned()),
             },
             Mail::Case(n) => {
-                let due = n
-                    .due
-                    .map(|due| format_due(due, &n.time_zone))
-                    .unwrap_or_default();
-                let args = [
-                    ("item", n.item.as_str()),
-                    ("case", n.case_id.as_str()),
-                    ("due", due.as_str()),
-                ];
+                let due = n.due.map(|due| format_due(due, &n.time_zone)).unwrap_or_default();
+                let args = [("item", n.item.as_str()), ("case", n.case_id.as_str()), ("due", due.as_str())];
                 let greeting = match &n.name {
                     Some(name) => tf(locale, "mail.greeting", &[("name", name)]),
                     None => t(locale, "mail.greeting_anonymous").into_owned(),
                 };
                 let (label, path) = if n.event == "case_invitation" {
-                    (
-                        t(locale, "mail.case.join"),
-                        format!("/register?case={}", n.case_id),
-                    )
+                    (t(locale, "mail.case.join"), format!("/register?case={}", n.case_id))
                 } else {
-                    (
-                        t(locale, "mail.case.action"),
-                        format!("/cases/{}", n.case_id),
-                    )
+                    (t(locale, "mail.case.action"), format!("/cases/{}", n.case_id))
                 };
                 Content {
                     subject: tf(locale, &format!("mail.{}.subject", n.event), &args),
                     greeting,
                     paragraphs: vec![tf(locale, &format!("mail.{}.body", n.event), &args)],
-                    action: Some(Action {
-                        label: label.into_owned(),
-                        url: link(&path),
-                    }),
+                    action: Some(Action { label: label.into_owned(), url: link(&path) }),
                     note: Some(tf(locale, "mail.case.note", &args)),
                 }
             }
@@ -123,11 +107,7 @@ impl Mail {
 /// "2026-11-26 14:00 (Asia/Shanghai)": a UTC time as the recipient reads it.
 pub fn format_due(due: chrono::NaiveDateTime, time_zone: &str) -> String {
     let tz: chrono_tz::Tz = time_zone.parse().unwrap_or(chrono_tz::Asia::Shanghai);
-    format!(
-        "{} ({})",
-        due.and_utc().with_timezone(&tz).format("%Y-%m-%d %H:%M"),
-        tz.name()
-    )
+    format!("{} ({})", due.and_utc().with_timezone(&tz).format("%Y-%m-%d %H:%M"), tz.name())
 }
 
 /// The parts every message has; one text and one HTML layout render them all.
@@ -172,17 +152,8 @@ impl Content {
         let signature = t(locale, "mail.signature");
         Ok(Rendered {
             subject: self.subject.clone(),
-            text: TextBody {
-                c: self,
-                signature: &signature,
-            }
-            .render()?,
-            html: HtmlBody {
-                c: self,
-                signature: &signature,
-                lang: locale.code(),
-            }
-            .render()?,
+            text: TextBody { c: self, signature: &signature }.render()?,
+            html: HtmlBody { c: self, signature: &signature, lang: locale.code() }.render()?,
         })
     }
 }

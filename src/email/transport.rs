@@ -31,13 +31,10 @@ impl Mailer {
         match smtp_url {
             Some(url) => {
                 check_smtp_url(url)?;
-                Ok(Mailer::Smtp(
-                    AsyncSmtpTransport::<Tokio1Executor>::from_url(url)?.build(),
-                ))
+                Ok(Mailer::Smtp(AsyncSmtpTransport::<Tokio1Executor>::from_url(url)?.build()))
             }
             None => {
-                std::fs::create_dir_all(&mail_dir)
-                    .with_context(|| format!("cannot create {}", mail_dir.display()))?;
+                std::fs::create_dir_all(&mail_dir).with_context(|| format!("cannot create {}", mail_dir.display()))?;
                 Ok(Mailer::Files(AsyncFileTransport::new(mail_dir)))
             }
         }
@@ -45,18 +42,14 @@ impl Mailer {
 
     pub async fn send(&self, message: Message) -> Result<(), SendFailure> {
         match self {
-            Mailer::Files(files) => files
+            Mailer::Files(files) => {
+                files.send(message).await.map(drop).map_err(|e| SendFailure { permanent: false, reason: e.to_string() })
+            }
+            Mailer::Smtp(smtp) => smtp
                 .send(message)
                 .await
                 .map(drop)
-                .map_err(|e| SendFailure {
-                    permanent: false,
-                    reason: e.to_string(),
-                }),
-            Mailer::Smtp(smtp) => smtp.send(message).await.map(drop).map_err(|e| SendFailure {
-                permanent: e.is_permanent(),
-                reason: e.to_string(),
-            }),
+                .map_err(|e| SendFailure { permanent: e.is_permanent(), reason: e.to_string() }),
         }
     }
 }
@@ -88,14 +81,8 @@ pub struct Envelope<'a> {
 
 /// A multipart/alternative message with a stable Message-ID.
 pub fn build_message(envelope: Envelope, body: Rendered) -> Result<Message, SendFailure> {
-    let permanent = |reason: String| SendFailure {
-        permanent: true,
-        reason,
-    };
-    let to: Mailbox = envelope
-        .to
-        .parse()
-        .map_err(|e| permanent(format!("bad recipient {}: {e}", envelope.to)))?;
+    let permanent = |reason: String| SendFailure { permanent: true, reason };
+    let to: Mailbox = envelope.to.parse().map_err(|e| permanent(format!("bad recipient {}: {e}", envelope.to)))?;
     Message::builder()
         .from(envelope.from.clone())
         .to(to)

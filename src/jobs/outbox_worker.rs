@@ -60,8 +60,7 @@ impl OutboxWorker {
         let now = self.clock.now();
         let rows = tokio::task::spawn_blocking(move || {
             let mut conn = pool.get()?;
-            write_tx(&mut conn, |c| outbox::claim_due(c, now, now + LEASE, BATCH))
-                .map_err(anyhow::Error::from)
+            write_tx(&mut conn, |c| outbox::claim_due(c, now, now + LEASE, BATCH)).map_err(anyhow::Error::from)
         })
         .await??;
         let count = rows.len();
@@ -73,23 +72,14 @@ impl OutboxWorker {
     }
 
     async fn send_one(&self, row: &OutboxRow) -> Result<(), SendFailure> {
-        let mail: Mail = serde_json::from_str(&row.payload).map_err(|e| SendFailure {
-            permanent: true,
-            reason: format!("unreadable payload: {e}"),
-        })?;
+        let mail: Mail = serde_json::from_str(&row.payload)
+            .map_err(|e| SendFailure { permanent: true, reason: format!("unreadable payload: {e}") })?;
         let locale = Locale::parse(&row.locale).unwrap_or_default();
         let body = mail
             .content(locale, |path| self.settings.link(path))
             .render(locale)
-            .map_err(|e| SendFailure {
-                permanent: true,
-                reason: format!("render: {e}"),
-            })?;
-        let host = self
-            .settings
-            .base_url
-            .host_str()
-            .unwrap_or("xiaofating.localhost");
+            .map_err(|e| SendFailure { permanent: true, reason: format!("render: {e}") })?;
+        let host = self.settings.base_url.host_str().unwrap_or("xiaofating.localhost");
         let message = build_message(
             Envelope {
                 from: &self.settings.mail_from,
@@ -113,12 +103,8 @@ impl OutboxWorker {
             let mut conn = pool.get()?;
             match result {
                 Ok(()) => outbox::mark_sent(&mut conn, row.id, now)?,
-                Err(f) if f.permanent || attempts >= MAX_ATTEMPTS => {
-                    outbox::mark_dead(&mut conn, row.id, &f.reason)?
-                }
-                Err(f) => {
-                    outbox::retry_later(&mut conn, row.id, now + backoff(attempts), &f.reason)?
-                }
+                Err(f) if f.permanent || attempts >= MAX_ATTEMPTS => outbox::mark_dead(&mut conn, row.id, &f.reason)?,
+                Err(f) => outbox::retry_later(&mut conn, row.id, now + backoff(attempts), &f.reason)?,
             }
             Ok::<_, anyhow::Error>(())
         })

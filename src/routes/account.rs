@@ -6,9 +6,7 @@ use crate::routes::csrf::CsrfForm;
 use crate::routes::errors::AppError;
 use crate::routes::signin::lang_cookie;
 use crate::routes::{page, see_other};
-use crate::services::account::settings::{
-    change_password, update_settings, PasswordChange, SettingsForm,
-};
+use crate::services::account::settings::{change_password, update_settings, PasswordChange, SettingsForm};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
@@ -55,16 +53,8 @@ fn account_page(
 ) -> Result<HttpResponse, AppError> {
     let account = ctx.require_account()?.clone();
     let (display_name, locale, time_zone) = match values {
-        Some(v) => (
-            v.display_name.as_str(),
-            v.locale.as_str(),
-            v.time_zone.as_str(),
-        ),
-        None => (
-            account.display_name.as_str(),
-            account.locale.code(),
-            account.time_zone.name(),
-        ),
+        Some(v) => (v.display_name.as_str(), v.locale.as_str(), v.time_zone.as_str()),
+        None => (account.display_name.as_str(), account.locale.code(), account.time_zone.name()),
     };
     page(
         status,
@@ -81,13 +71,7 @@ fn account_page(
 }
 
 pub async fn get_account(ctx: Ctx) -> Result<HttpResponse, AppError> {
-    account_page(
-        ctx,
-        None,
-        FieldErrors::new(),
-        FieldErrors::new(),
-        StatusCode::OK,
-    )
+    account_page(ctx, None, FieldErrors::new(), FieldErrors::new(), StatusCode::OK)
 }
 
 pub async fn post_settings(
@@ -102,10 +86,7 @@ pub async fn post_settings(
         time_zone: form.time_zone.clone(),
     };
     let now = state.clock.now();
-    match state
-        .db(move |conn| update_settings(conn, &account, &input, now).map_err(AppError::from))
-        .await
-    {
+    match state.db(move |conn| update_settings(conn, &account, &input, now).map_err(AppError::from)).await {
         Ok(()) => {
             ctx.flash("settings.saved");
             let mut res = see_other("/account");
@@ -114,13 +95,9 @@ pub async fn post_settings(
                 .map_err(|e| AppError::Internal(e.into()))?;
             Ok(res)
         }
-        Err(AppError::Invalid(errors)) => account_page(
-            ctx,
-            Some(&form),
-            errors,
-            FieldErrors::new(),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
+        Err(AppError::Invalid(errors)) => {
+            account_page(ctx, Some(&form), errors, FieldErrors::new(), StatusCode::UNPROCESSABLE_ENTITY)
+        }
         Err(other) => Err(other),
     }
 }
@@ -132,29 +109,16 @@ pub async fn post_password(
 ) -> Result<HttpResponse, AppError> {
     let account = ctx.require_account()?.clone();
     let token = ctx.session_token().unwrap_or_default();
-    let change = PasswordChange {
-        current: form.current,
-        new: form.new,
-        confirm: form.confirm,
-    };
+    let change = PasswordChange { current: form.current, new: form.new, confirm: form.confirm };
     let now = state.clock.now();
-    match state
-        .db(move |conn| {
-            change_password(conn, &account, &change, &token, now).map_err(AppError::from)
-        })
-        .await
-    {
+    match state.db(move |conn| change_password(conn, &account, &change, &token, now).map_err(AppError::from)).await {
         Ok(()) => {
             ctx.flash("settings.password_changed");
             Ok(see_other("/account"))
         }
-        Err(AppError::Invalid(errors)) => account_page(
-            ctx,
-            None,
-            FieldErrors::new(),
-            errors,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
+        Err(AppError::Invalid(errors)) => {
+            account_page(ctx, None, FieldErrors::new(), errors, StatusCode::UNPROCESSABLE_ENTITY)
+        }
         Err(other) => Err(other),
     }
 }

@@ -18,16 +18,8 @@ pub fn version() -> &'static str {
 
 pub async fn get_app_css(req: HttpRequest) -> HttpResponse {
     let etag = format!("\"{}\"", version());
-    let cached = req
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v == etag);
-    let mut res = if cached {
-        HttpResponse::NotModified()
-    } else {
-        HttpResponse::Ok()
-    };
+    let cached = req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).is_some_and(|v| v == etag);
+    let mut res = if cached { HttpResponse::NotModified() } else { HttpResponse::Ok() };
     res.insert_header((header::ETAG, etag))
         .insert_header((header::CACHE_CONTROL, "public, max-age=31536000, immutable"));
     if cached {

@@ -55,31 +55,19 @@ async fn act<F>(
     action: F,
 ) -> Result<HttpResponse, AppError>
 where
-    F: FnOnce(&mut DbConnection, &Account, &str, NaiveDateTime) -> ServiceResult<()>
-        + Send
-        + 'static,
+    F: FnOnce(&mut DbConnection, &Account, &str, NaiveDateTime) -> ServiceResult<()> + Send + 'static,
 {
     let account = ctx.require_account()?.clone();
     let now = state.clock.now();
     let id = public_id.clone();
-    match state
-        .db(move |conn| action(conn, &account, &id, now).map_err(AppError::from))
-        .await
-    {
+    match state.db(move |conn| action(conn, &account, &id, now).map_err(AppError::from)).await {
         Ok(()) => {
             state.mail_wake.notify_one();
             ctx.flash(notice);
             Ok(see_other(&format!("/cases/{public_id}")))
         }
         Err(AppError::Invalid(errors)) => {
-            case_page(
-                ctx,
-                &state,
-                public_id,
-                CaseForms { errors, ..forms },
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            case_page(ctx, &state, public_id, CaseForms { errors, ..forms }, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(AppError::Refused(key)) => {
             ctx.flash(key);
@@ -100,19 +88,10 @@ pub async fn post_answer(
         position: f.position.clone(),
         position_amount: f.position_amount.clone(),
     };
-    let kept = CaseForms {
-        answer: (f.statement, f.position, f.position_amount),
-        form: "answer",
-        ..Default::default()
-    };
-    act(
-        ctx,
-        state,
-        path.into_inner(),
-        "case.answered_notice",
-        kept,
-        move |conn, account, id, now| answer_case(conn, account, id, &form, now),
-    )
+    let kept = CaseForms { answer: (f.statement, f.position, f.position_amount), form: "answer", ..Default::default() };
+    act(ctx, state, path.into_inner(), "case.answered_notice", kept, move |conn, account, id, now| {
+        answer_case(conn, account, id, &form, now)
+    })
     .await
 }
 
@@ -122,15 +101,7 @@ pub async fn post_accept_claim(
     path: web::Path<String>,
     _f: CsrfForm<ConfirmForm>,
 ) -> Result<HttpResponse, AppError> {
-    act(
-        ctx,
-        state,
-        path.into_inner(),
-        "case.settled_notice",
-        CaseForms::default(),
-        accept_claim,
-    )
-    .await
+    act(ctx, state, path.into_inner(), "case.settled_notice", CaseForms::default(), accept_claim).await
 }
 
 pub async fn post_offer(
@@ -139,24 +110,11 @@ pub async fn post_offer(
     path: web::Path<String>,
     CsrfForm(f): CsrfForm<OfferFormData>,
 ) -> Result<HttpResponse, AppError> {
-    let form = OfferForm {
-        remedy: f.remedy.clone(),
-        amount: f.amount.clone(),
-        note: f.note.clone(),
-    };
-    let kept = CaseForms {
-        offer: (f.remedy, f.amount, f.note),
-        form: "offer",
-        ..Default::default()
-    };
-    act(
-        ctx,
-        state,
-        path.into_inner(),
-        "case.offer_notice",
-        kept,
-        move |conn, account, id, now| propose_settlement(conn, account, id, &form, now),
-    )
+    let form = OfferForm { remedy: f.remedy.clone(), amount: f.amount.clone(), note: f.note.clone() };
+    let kept = CaseForms { offer: (f.remedy, f.amount, f.note), form: "offer", ..Default::default() };
+    act(ctx, state, path.into_inner(), "case.offer_notice", kept, move |conn, account, id, now| {
+        propose_settlement(conn, account, id, &form, now)
+    })
     .await
 }
 
@@ -166,15 +124,7 @@ pub async fn post_accept_offer(
     path: web::Path<String>,
     _f: CsrfForm<ConfirmForm>,
 ) -> Result<HttpResponse, AppError> {
-    act(
-        ctx,
-        state,
-        path.into_inner(),
-        "case.settled_notice",
-        CaseForms::default(),
-        accept_settlement,
-    )
-    .await
+    act(ctx, state, path.into_inner(), "case.settled_notice", CaseForms::default(), accept_settlement).await
 }
 
 pub async fn post_withdraw(
@@ -183,13 +133,5 @@ pub async fn post_withdraw(
     path: web::Path<String>,
     _f: CsrfForm<ConfirmForm>,
 ) -> Result<HttpResponse, AppError> {
-    act(
-        ctx,
-        state,
-        path.into_inner(),
-        "case.withdrawn_notice",
-        CaseForms::default(),
-        withdraw_case,
-    )
-    .await
+    act(ctx, state, path.into_inner(), "case.withdrawn_notice", CaseForms::default(), withdraw_case).await
 }

@@ -38,9 +38,7 @@ impl MyCasesPage {
 
 pub async fn get_cases(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let account = ctx.require_account()?.clone();
-    let cases = state
-        .db(move |conn| my_cases(conn, &account).map_err(AppError::from))
-        .await?;
+    let cases = state.db(move |conn| my_cases(conn, &account).map_err(AppError::from)).await?;
     ok_page(&MyCasesPage { ctx, cases })
 }
 
@@ -87,22 +85,14 @@ pub struct NewCaseQuery {
     against: String,
 }
 
-pub async fn get_new_case(
-    ctx: Ctx,
-    query: web::Query<NewCaseQuery>,
-) -> Result<HttpResponse, AppError> {
+pub async fn get_new_case(ctx: Ctx, query: web::Query<NewCaseQuery>) -> Result<HttpResponse, AppError> {
     ctx.require_account()?;
     let form = FilingFormData {
         submission_key: new_secret_token(&mut rand::rng()),
         other_email: query.against.clone(),
         ..Default::default()
     };
-    ok_page(&NewCasePage {
-        ctx,
-        form,
-        errors: FieldErrors::new(),
-        refused: None,
-    })
+    ok_page(&NewCasePage { ctx, form, errors: FieldErrors::new(), refused: None })
 }
 
 pub async fn post_case(
@@ -132,16 +122,7 @@ pub async fn post_case(
     let windows = state.settings.windows;
     let filed = state
         .db(move |conn| {
-            file_case(
-                conn,
-                &account,
-                &filing,
-                &key,
-                windows,
-                now,
-                &mut rand::rng(),
-            )
-            .map_err(AppError::from)
+            file_case(conn, &account, &filing, &key, windows, now, &mut rand::rng()).map_err(AppError::from)
         })
         .await;
     match filed {
@@ -150,23 +131,12 @@ pub async fn post_case(
             ctx.flash("case.filed_notice");
             Ok(see_other(&format!("/cases/{}", case.public_id)))
         }
-        Err(AppError::Invalid(errors)) => page(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &NewCasePage {
-                ctx,
-                form,
-                errors,
-                refused: None,
-            },
-        ),
+        Err(AppError::Invalid(errors)) => {
+            page(StatusCode::UNPROCESSABLE_ENTITY, &NewCasePage { ctx, form, errors, refused: None })
+        }
         Err(AppError::Refused(key)) => page(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &NewCasePage {
-                ctx,
-                form,
-                errors: FieldErrors::new(),
-                refused: Some(key),
-            },
+            &NewCasePage { ctx, form, errors: FieldErrors::new(), refused: Some(key) },
         ),
         Err(other) => Err(other),
     }
@@ -185,10 +155,7 @@ const STAGES: [(&str, &[&str]); 6] = [
     ("stage.jury", &["jury_selection"]),
     ("stage.voting", &["voting", "escalated", "appealed"]),
     ("stage.verdict", &["decided", "appeal_window"]),
-    (
-        "stage.closed",
-        &["closed", "withdrawn", "settled", "overridden"],
-    ),
+    ("stage.closed", &["closed", "withdrawn", "settled", "overridden"]),
 ];
 
 fn stages(d: &CaseDetail) -> Vec<Stage> {
@@ -205,11 +172,7 @@ fn stages(d: &CaseDetail) -> Vec<Stage> {
             } else {
                 "upcoming"
             },
-            date: d
-                .events
-                .iter()
-                .find(|e| states.contains(&e.to_state.as_str()))
-                .map(|e| e.created_at),
+            date: d.events.iter().find(|e| states.contains(&e.to_state.as_str())).map(|e| e.created_at),
         })
         .collect()
 }
@@ -287,10 +250,7 @@ impl CasePage {
             Actor::Claimant => Some(self.d.case.claimant_id),
             _ => self.ctx.account.as_ref().map(|a| a.id),
         };
-        self.d
-            .open_offer
-            .as_ref()
-            .is_some_and(|o| Some(o.proposer_id) == mine)
+        self.d.open_offer.as_ref().is_some_and(|o| Some(o.proposer_id) == mine)
     }
     fn next_deadline(&self) -> Option<chrono::NaiveDateTime> {
         match self.d.state {
@@ -313,10 +273,7 @@ impl CasePage {
         Remedy::KINDS
     }
     fn evidence_rules(&self) -> String {
-        self.ctx.tf(
-            "case.evidence_rules",
-            &[("mb", &self.upload_limit_mb.to_string())],
-        )
+        self.ctx.tf("case.evidence_rules", &[("mb", &self.upload_limit_mb.to_string())])
     }
 }
 
@@ -330,51 +287,19 @@ pub async fn case_page(
 ) -> Result<HttpResponse, AppError> {
     let account = ctx.require_account()?.clone();
     let now = state.clock.now();
-    let d = state
-        .db(move |conn| case_detail(conn, &account, &public_id, now).map_err(AppError::from))
-        .await?;
+    let d = state.db(move |conn| case_detail(conn, &account, &public_id, now).map_err(AppError::from)).await?;
     let upload_limit_mb = state.settings.limits.upload_max_bytes / (1024 * 1024);
     let claimant_side = Side::parse(&d.case.claimant_side).unwrap_or(Side::Buyer);
     let columns = [claimant_side, claimant_side.other()]
         .into_iter()
-        .map(|side| {
-            (
-                side.as_str(),
-                d.evidence
-                    .iter()
-                    .filter(|e| e.party_side == side.as_str())
-                    .cloned()
-                    .collect(),
-            )
-        })
+        .map(|side| (side.as_str(), d.evidence.iter().filter(|e| e.party_side == side.as_str()).cloned().collect()))
         .collect();
-    page(
-        status,
-        &CasePage {
-            stages: stages(&d),
-            ctx,
-            d,
-            forms,
-            upload_limit_mb,
-            columns,
-        },
-    )
+    page(status, &CasePage { stages: stages(&d), ctx, d, forms, upload_limit_mb, columns })
 }
 
-pub async fn get_case(
-    ctx: Ctx,
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+pub async fn get_case(ctx: Ctx, state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     if ctx.account.is_none() {
         return Err(AppError::SignInRequired(ctx.path.clone()));
     }
-    case_page(
-        ctx,
-        &state,
-        path.into_inner(),
-        CaseForms::default(),
-        StatusCode::OK,
-    )
-    .await
+    case_page(ctx, &state, path.into_inner(), CaseForms::default(), StatusCode::OK).await
 }

@@ -67,26 +67,14 @@ impl Ctx {
     }
 
     /// The translated error of a form field, or "" when it has none.
-    pub fn err(
-        &self,
-        errors: &crate::domain::validation::FieldErrors,
-        field: &str,
-    ) -> Cow<'static, str> {
-        errors
-            .get(field)
-            .map_or(Cow::Borrowed(""), |key| self.t(key))
+    pub fn err(&self, errors: &crate::domain::validation::FieldErrors, field: &str) -> Cow<'static, str> {
+        errors.get(field).map_or(Cow::Borrowed(""), |key| self.t(key))
     }
 
     /// A stored UTC time as the viewer reads it, in their time zone.
     pub fn time(&self, at: &chrono::NaiveDateTime) -> String {
-        let tz = self
-            .account
-            .as_ref()
-            .map_or(chrono_tz::Asia::Shanghai, |a| a.time_zone);
-        at.and_utc()
-            .with_timezone(&tz)
-            .format("%Y-%m-%d %H:%M")
-            .to_string()
+        let tz = self.account.as_ref().map_or(chrono_tz::Asia::Shanghai, |a| a.time_zone);
+        at.and_utc().with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
     }
 
     /// A stored UTC time for `<time datetime>`, as HTML wants it.
@@ -96,9 +84,7 @@ impl Ctx {
 
     /// The viewer's time zone name, shown beside times.
     pub fn time_zone(&self) -> &'static str {
-        self.account
-            .as_ref()
-            .map_or("Asia/Shanghai", |a| a.time_zone.name())
+        self.account.as_ref().map_or("Asia/Shanghai", |a| a.time_zone.name())
     }
 
     /// Fen as "¥1,299.00".
@@ -111,9 +97,7 @@ impl Ctx {
     }
 
     pub fn require_account(&self) -> Result<&Account, AppError> {
-        self.account
-            .as_ref()
-            .ok_or_else(|| AppError::SignInRequired(self.path.clone()))
+        self.account.as_ref().ok_or_else(|| AppError::SignInRequired(self.path.clone()))
     }
 
     /// Shows a one-line notice (an i18n key) on the next page.
@@ -154,19 +138,12 @@ impl FromRequest for Ctx {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
-            let state = req
-                .app_data::<web::Data<AppState>>()
-                .expect("AppState is registered")
-                .clone();
+            let state = req.app_data::<web::Data<AppState>>().expect("AppState is registered").clone();
             let session = req.get_session();
             let account = match session.get::<String>(SESSION_AUTH).ok().flatten() {
                 Some(token) => {
                     let now = state.clock.now();
-                    state
-                        .db(move |conn| {
-                            session::authenticate(conn, &token, now).map_err(AppError::from)
-                        })
-                        .await?
+                    state.db(move |conn| session::authenticate(conn, &token, now).map_err(AppError::from)).await?
                 }
                 None => None,
             };
@@ -181,22 +158,13 @@ impl FromRequest for Ctx {
                     token
                 }
             };
-            let locale = account
-                .as_ref()
-                .map(|a| a.locale)
-                .unwrap_or_else(|| request_locale(&req));
+            let locale = account.as_ref().map(|a| a.locale).unwrap_or_else(|| request_locale(&req));
             Ok(Ctx {
                 locale,
                 account,
                 csrf,
-                path: req
-                    .uri()
-                    .path_and_query()
-                    .map_or("/", |p| p.as_str())
-                    .to_string(),
-                flash: session
-                    .remove_as::<String>(SESSION_FLASH)
-                    .and_then(Result::ok),
+                path: req.uri().path_and_query().map_or("/", |p| p.as_str()).to_string(),
+                flash: session.remove_as::<String>(SESSION_FLASH).and_then(Result::ok),
                 session,
             })
         })

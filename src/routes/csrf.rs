@@ -49,15 +49,9 @@ impl<T: DeserializeOwned + HasCsrf + 'static> FromRequest for CsrfForm<T> {
 /// Refuses a state-changing request whose token does not match the session's, or whose `Origin`
 /// is another site. Multipart handlers call it with the token field they read.
 pub fn check_csrf(req: &HttpRequest, token: &str) -> Result<(), AppError> {
-    let foreign = req
-        .app_data::<web::Data<AppState>>()
-        .is_some_and(|state| !same_origin(req, &state.settings.base_url));
-    let expected = req
-        .get_session()
-        .get::<String>(SESSION_CSRF)
-        .ok()
-        .flatten()
-        .unwrap_or_default();
+    let foreign =
+        req.app_data::<web::Data<AppState>>().is_some_and(|state| !same_origin(req, &state.settings.base_url));
+    let expected = req.get_session().get::<String>(SESSION_CSRF).ok().flatten().unwrap_or_default();
     if foreign || expected.is_empty() || !constant_time_eq(expected.as_bytes(), token.as_bytes()) {
         return Err(AppError::Csrf);
     }
@@ -73,11 +67,7 @@ pub fn same_origin(req: &HttpRequest, base_url: &url::Url) -> bool {
     if req.method().is_safe() {
         return true;
     }
-    let Some(origin) = req
-        .headers()
-        .get(header::ORIGIN)
-        .and_then(|v| v.to_str().ok())
-    else {
+    let Some(origin) = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return true;
     };
     let Ok(origin) = url::Url::parse(origin) else {
@@ -87,11 +77,7 @@ pub fn same_origin(req: &HttpRequest, base_url: &url::Url) -> bool {
         Some(port) => format!("{}:{port}", origin.host_str().unwrap_or_default()),
         None => origin.host_str().unwrap_or_default().to_string(),
     };
-    let host = req
-        .headers()
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
+    let host = req.headers().get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
     origin_host == host || origin.origin() == base_url.origin()
 }
 

@@ -139,12 +139,7 @@ pub fn render_error_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorH
     let locale = request_locale(req);
     let ctx = ErrorCtx {
         locale,
-        csrf: req
-            .get_session()
-            .get::<String>(SESSION_CSRF)
-            .ok()
-            .flatten()
-            .unwrap_or_default(),
+        csrf: req.get_session().get::<String>(SESSION_CSRF).ok().flatten().unwrap_or_default(),
         path: req.path().to_string(),
         account: None,
         flash: None,
@@ -158,7 +153,7 @@ pub fn render_error_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorH
     } else {
         400
     };
-    let title = ctx.t(&format!("error.page.{key_status}.title"));
+    let title = ctx.t(format!("error.page.{key_status}.title"));
     let message_key = res
         .response()
         .extensions()
@@ -166,23 +161,13 @@ pub fn render_error_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorH
         .map(|m| m.0.to_string())
         .unwrap_or_else(|| format!("error.page.{key_status}.message"));
     let message = ctx.t(&message_key);
-    let html = ErrorPage {
-        ctx,
-        status: code,
-        title: &title,
-        message: &message,
-    }
-    .render()
-    .unwrap_or_else(|_| title.to_string());
+    let html = ErrorPage { ctx, status: code, title: &title, message: &message }
+        .render()
+        .unwrap_or_else(|_| title.to_string());
     let (req, mut old) = res.into_parts();
     let headers = old.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
     headers.remove(header::CONTENT_LENGTH);
     let res = old.set_body(html).map_into_boxed_body();
-    Ok(ErrorHandlerResponse::Response(
-        ServiceResponse::new(req, res).map_into_right_body(),
-    ))
+    Ok(ErrorHandlerResponse::Response(ServiceResponse::new(req, res).map_into_right_body()))
 }

@@ -6,11 +6,9 @@ use crate::routes::context::{AppState, Ctx};
 use crate::routes::csrf::check_csrf;
 use crate::routes::errors::AppError;
 use crate::routes::see_other;
-use crate::services::case::evidence::{add_evidence, evidence_dir, open_evidence_file, Upload};
+use crate::services::case::evidence::{add_evidence, evidence_dir, open_evidence_file, EvidenceStore, Upload};
 use actix_multipart::Multipart;
-use actix_web::http::header::{
-    self, Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue,
-};
+use actix_web::http::header::{self, Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
@@ -40,11 +38,8 @@ pub async fn post_evidence(
 ) -> Result<HttpResponse, AppError> {
     let account = ctx.require_account()?.clone();
     let limit = state.settings.limits.upload_max_bytes;
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
+    let declared =
+        req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|len| len > limit + FORM_OVERHEAD) {
         return Err(AppError::PayloadTooLarge);
     }
@@ -54,26 +49,18 @@ pub async fn post_evidence(
         let name = field.name().unwrap_or_default().to_string();
         // The token is the form's first field: nothing else is read before it is checked.
         if !csrf_checked {
-            let token = if name == "csrf_token" {
-                read_field(&mut field, 256).await?
-            } else {
-                Vec::new()
-            };
+            let token = if name == "csrf_token" { read_field(&mut field, 256).await? } else { Vec::new() };
             check_csrf(&req, &String::from_utf8_lossy(&token))?;
             csrf_checked = true;
             continue;
         }
         match name.as_str() {
             "evidence_statement" => {
-                statement = String::from_utf8_lossy(&read_field(&mut field, FORM_OVERHEAD).await?)
-                    .into_owned()
+                statement = String::from_utf8_lossy(&read_field(&mut field, FORM_OVERHEAD).await?).into_owned()
             }
             "file" => {
-                let file_name = field
-                    .content_disposition()
-                    .and_then(|d| d.get_filename())
-                    .unwrap_or_default()
-                    .to_string();
+                let file_name =
+                    field.content_disposition().and_then(|d| d.get_filename()).unwrap_or_default().to_string();
                 let bytes = read_field(&mut field, limit).await?;
                 if !bytes.is_empty() {
                     upload = Some(Upload { file_name, bytes });
@@ -89,25 +76,13 @@ pub async fn post_evidence(
     }
     let public_id = path.into_inner();
     let (id, kept_statement) = (public_id.clone(), statement.clone());
-    let (data_dir, cap, now) = (
-        state.settings.data_dir.clone(),
-        state.settings.limits.files_per_party,
-        state.clock.now(),
-    );
+    let (data_dir, files_per_party, now) =
+        (state.settings.data_dir.clone(), state.settings.limits.files_per_party, state.clock.now());
     let added = state
         .db(move |conn| {
-            add_evidence(
-                conn,
-                &account,
-                &id,
-                &statement,
-                upload,
-                cap,
-                &data_dir,
-                now,
-                &mut rand::rng(),
-            )
-            .map_err(AppError::from)
+            let store = EvidenceStore { data_dir: &data_dir, files_per_party };
+            add_evidence(conn, &account, &id, (&statement, upload), &store, now, &mut rand::rng())
+                .map_err(AppError::from)
         })
         .await;
     match added {
@@ -116,20 +91,9 @@ pub async fn post_evidence(
             Ok(see_other(&format!("/cases/{public_id}#evidence")))
         }
         Err(AppError::Invalid(errors)) => {
-            let forms = CaseForms {
-                evidence_statement: kept_statement,
-                errors,
-                form: "evidence",
-                ..Default::default()
-            };
-            case_page(
-                ctx,
-                &state,
-                public_id,
-                forms,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            let forms =
+                CaseForms { evidence_statement: kept_statement, errors, form: "evidence", ..Default::default() };
+            case_page(ctx, &state, public_id, forms, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(AppError::Refused(key)) => {
             ctx.flash(key);
@@ -147,23 +111,16 @@ pub async fn get_evidence_file(
 ) -> Result<HttpResponse, AppError> {
     let account = ctx.account.clone().ok_or(AppError::NotFound)?;
     let public_id = path.into_inner();
-    let row = state
-        .db(move |conn| open_evidence_file(conn, &account, &public_id).map_err(AppError::from))
-        .await?;
+    let row = state.db(move |conn| open_evidence_file(conn, &account, &public_id).map_err(AppError::from)).await?;
     let storage_name = row.storage_name.ok_or(AppError::NotFound)?;
     let bytes = tokio::fs::read(evidence_dir(&state.settings.data_dir).join(&storage_name))
         .await
         .map_err(|e| AppError::Internal(e.into()))?;
-    let content_type = row
-        .content_type
-        .unwrap_or_else(|| "application/octet-stream".into());
+    let content_type = row.content_type.unwrap_or_else(|| "application/octet-stream".into());
     let file_name = row.file_name.unwrap_or_else(|| storage_name.clone());
     // Non-ASCII names (开箱.jpg) travel as RFC 5987 UTF-8, with the stored name as plain fallback.
-    let mut parameters = vec![DispositionParam::Filename(if file_name.is_ascii() {
-        file_name.clone()
-    } else {
-        storage_name.clone()
-    })];
+    let mut parameters =
+        vec![DispositionParam::Filename(if file_name.is_ascii() { file_name.clone() } else { storage_name.clone() })];
     if !file_name.is_ascii() {
         parameters.push(DispositionParam::FilenameExt(ExtendedValue {
             charset: Charset::Ext("UTF-8".into()),
@@ -183,9 +140,6 @@ pub async fn get_evidence_file(
         .content_type(content_type)
         .insert_header(disposition)
         .insert_header((header::CACHE_CONTROL, "private, max-age=3600"))
-        .insert_header((
-            header::CONTENT_SECURITY_POLICY,
-            "default-src 'none'; img-src 'self'; sandbox",
-        ))
+        .insert_header((header::CONTENT_SECURITY_POLICY, "default-src 'none'; img-src 'self'; sandbox"))
         .body(bytes))
 }

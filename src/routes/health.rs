@@ -5,14 +5,11 @@ use prometheus::{Encoder, IntGauge, Registry, TextEncoder};
 /// 200 when the database answers, 503 when it does not.
 pub async fn get_healthz(state: web::Data<AppState>) -> HttpResponse {
     let pool = state.pool.clone();
-    let db_ok = web::block(move || crate::db::ping(&pool))
-        .await
-        .unwrap_or(false);
+    let db_ok = web::block(move || crate::db::ping(&pool)).await.unwrap_or(false);
     if db_ok {
         HttpResponse::Ok().json(serde_json::json!({"status": "ok", "database": "ok"}))
     } else {
-        HttpResponse::ServiceUnavailable()
-            .json(serde_json::json!({"status": "unavailable", "database": "unreachable"}))
+        HttpResponse::ServiceUnavailable().json(serde_json::json!({"status": "unavailable", "database": "unreachable"}))
     }
 }
 
@@ -24,10 +21,7 @@ pub struct PoolGauges {
 
 impl PoolGauges {
     pub fn register(registry: &Registry) -> prometheus::Result<Self> {
-        let connections = IntGauge::new(
-            "xiaofating_db_pool_connections",
-            "Open database connections",
-        )?;
+        let connections = IntGauge::new("xiaofating_db_pool_connections", "Open database connections")?;
         let idle = IntGauge::new("xiaofating_db_pool_idle", "Idle database connections")?;
         registry.register(Box::new(connections.clone()))?;
         registry.register(Box::new(idle.clone()))?;
@@ -45,13 +39,8 @@ pub async fn get_metrics(
     gauges.connections.set(i64::from(pool.connections));
     gauges.idle.set(i64::from(pool.idle_connections));
     let mut buffer = Vec::new();
-    if TextEncoder::new()
-        .encode(&registry.gather(), &mut buffer)
-        .is_err()
-    {
+    if TextEncoder::new().encode(&registry.gather(), &mut buffer).is_err() {
         return HttpResponse::InternalServerError().finish();
     }
-    HttpResponse::Ok()
-        .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(buffer)
+    HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").body(buffer)
 }

@@ -27,12 +27,9 @@ pub async fn post_language(
 ) -> Result<HttpResponse, AppError> {
     let locale = Locale::parse(&form.lang).ok_or(AppError::BadRequest)?;
     if let Some(account) = ctx.account.clone() {
-        state
-            .db(move |conn| set_language(conn, &account, locale).map_err(AppError::from))
-            .await?;
+        state.db(move |conn| set_language(conn, &account, locale).map_err(AppError::from)).await?;
     }
     let mut res = see_other(local_path(&form.next));
-    res.add_cookie(&lang_cookie(locale, state.settings.is_https()))
-        .map_err(|e| AppError::Internal(e.into()))?;
+    res.add_cookie(&lang_cookie(locale, state.settings.is_https())).map_err(|e| AppError::Internal(e.into()))?;
     Ok(res)
 }

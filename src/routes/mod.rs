@@ -47,41 +47,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/cases", web::post().to(cases::post_case))
         .route("/cases/new", web::get().to(cases::get_new_case))
         .route("/cases/{id}", web::get().to(cases::get_case))
-        .route(
-            "/cases/{id}/answer",
-            web::post().to(case_actions::post_answer),
-        )
-        .route(
-            "/cases/{id}/accept",
-            web::post().to(case_actions::post_accept_claim),
-        )
-        .route(
-            "/cases/{id}/offer",
-            web::post().to(case_actions::post_offer),
-        )
-        .route(
-            "/cases/{id}/offer/accept",
-            web::post().to(case_actions::post_accept_offer),
-        )
-        .route(
-            "/cases/{id}/withdraw",
-            web::post().to(case_actions::post_withdraw),
-        )
-        .route(
-            "/cases/{id}/evidence",
-            web::post().to(evidence::post_evidence),
-        )
+        .route("/cases/{id}/answer", web::post().to(case_actions::post_answer))
+        .route("/cases/{id}/accept", web::post().to(case_actions::post_accept_claim))
+        .route("/cases/{id}/offer", web::post().to(case_actions::post_offer))
+        .route("/cases/{id}/offer/accept", web::post().to(case_actions::post_accept_offer))
+        .route("/cases/{id}/withdraw", web::post().to(case_actions::post_withdraw))
+        .route("/cases/{id}/evidence", web::post().to(evidence::post_evidence))
         .route("/evidence/{id}", web::get().to(evidence::get_evidence_file));
 }
 
 /// A rendered page with the given status.
 pub fn page(status: StatusCode, template: &impl Template) -> Result<HttpResponse, AppError> {
-    let html = template
-        .render()
-        .map_err(|e| AppError::Internal(e.into()))?;
-    Ok(HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(html))
+    let html = template.render().map_err(|e| AppError::Internal(e.into()))?;
+    Ok(HttpResponse::build(status).content_type("text/html; charset=utf-8").body(html))
 }
 
 pub fn ok_page(template: &impl Template) -> Result<HttpResponse, AppError> {
@@ -90,17 +68,13 @@ pub fn ok_page(template: &impl Template) -> Result<HttpResponse, AppError> {
 
 /// 303 See Other, the answer to a successful form post.
 pub fn see_other(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, location.to_string()))
-        .finish()
+    HttpResponse::SeeOther().insert_header((header::LOCATION, location.to_string())).finish()
 }
 
 /// Only paths on this site are followed after sign-in or a language switch (no open redirect).
 pub fn local_path(next: &str) -> &str {
-    let is_local = next.starts_with('/')
-        && !next.starts_with("//")
-        && !next.contains('\\')
-        && !next.chars().any(char::is_control);
+    let is_local =
+        next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && !next.chars().any(char::is_control);
     if is_local {
         next
     } else {
@@ -116,14 +90,7 @@ mod tests {
     fn only_local_paths_are_followed() {
         assert_eq!(local_path("/account"), "/account");
         assert_eq!(local_path("/cases?x=1"), "/cases?x=1");
-        for bad in [
-            "//evil.example",
-            "https://evil.example",
-            "/\\evil",
-            "",
-            "javascript:alert(1)",
-            "/a\nb",
-        ] {
+        for bad in ["//evil.example", "https://evil.example", "/\\evil", "", "javascript:alert(1)", "/a\nb"] {
             assert_eq!(local_path(bad), "/", "{bad}");
         }
     }

@@ -4,9 +4,7 @@ use crate::routes::context::{AppState, Ctx};
 use crate::routes::csrf::CsrfForm;
 use crate::routes::errors::AppError;
 use crate::routes::{ok_page, page, see_other};
-use crate::services::account::password_reset::{
-    check_reset_token, request_password_reset, reset_password,
-};
+use crate::services::account::password_reset::{check_reset_token, request_password_reset, reset_password};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
@@ -55,12 +53,7 @@ pub struct TokenQuery {
 csrf_forms!(ForgotForm, ResetForm);
 
 pub async fn get_forgot(ctx: Ctx) -> Result<HttpResponse, AppError> {
-    ok_page(&ForgotPage {
-        ctx,
-        email: "",
-        errors: FieldErrors::new(),
-        sent: false,
-    })
+    ok_page(&ForgotPage { ctx, email: "", errors: FieldErrors::new(), sent: false })
 }
 
 pub async fn post_forgot(
@@ -71,29 +64,16 @@ pub async fn post_forgot(
     let now = state.clock.now();
     let email = form.email.clone();
     match state
-        .db(move |conn| {
-            request_password_reset(conn, &email, now, &mut rand::rng()).map_err(AppError::from)
-        })
+        .db(move |conn| request_password_reset(conn, &email, now, &mut rand::rng()).map_err(AppError::from))
         .await
     {
         Ok(()) => {
             state.mail_wake.notify_one();
-            ok_page(&ForgotPage {
-                ctx,
-                email: &form.email,
-                errors: FieldErrors::new(),
-                sent: true,
-            })
+            ok_page(&ForgotPage { ctx, email: &form.email, errors: FieldErrors::new(), sent: true })
         }
-        Err(AppError::Invalid(errors)) => page(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &ForgotPage {
-                ctx,
-                email: &form.email,
-                errors,
-                sent: false,
-            },
-        ),
+        Err(AppError::Invalid(errors)) => {
+            page(StatusCode::UNPROCESSABLE_ENTITY, &ForgotPage { ctx, email: &form.email, errors, sent: false })
+        }
         Err(other) => Err(other),
     }
 }
@@ -105,15 +85,8 @@ pub async fn get_reset(
 ) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
     let token = query.token.clone();
-    let invalid = state
-        .db(move |conn| Ok(check_reset_token(conn, &token, now).is_err()))
-        .await?;
-    ok_page(&ResetPage {
-        ctx,
-        token: &query.token,
-        errors: FieldErrors::new(),
-        invalid,
-    })
+    let invalid = state.db(move |conn| Ok(check_reset_token(conn, &token, now).is_err())).await?;
+    ok_page(&ResetPage { ctx, token: &query.token, errors: FieldErrors::new(), invalid })
 }
 
 pub async fn post_reset(
@@ -125,8 +98,7 @@ pub async fn post_reset(
     let token = form.token.clone();
     let result = state
         .db(move |conn| {
-            reset_password(conn, &token, &form.password, &form.password_confirm, now)
-                .map_err(AppError::from)
+            reset_password(conn, &token, &form.password, &form.password_confirm, now).map_err(AppError::from)
         })
         .await;
     match result {
@@ -135,23 +107,12 @@ pub async fn post_reset(
             ctx.session.remove(crate::routes::context::SESSION_AUTH);
             Ok(see_other("/signin"))
         }
-        Err(AppError::Invalid(errors)) => page(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &ResetPage {
-                ctx,
-                token: &form.token,
-                errors,
-                invalid: false,
-            },
-        ),
+        Err(AppError::Invalid(errors)) => {
+            page(StatusCode::UNPROCESSABLE_ENTITY, &ResetPage { ctx, token: &form.token, errors, invalid: false })
+        }
         Err(AppError::Refused(_)) => page(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &ResetPage {
-                ctx,
-                token: &form.token,
-                errors: FieldErrors::new(),
-                invalid: true,
-            },
+            &ResetPage { ctx, token: &form.token, errors: FieldErrors::new(), invalid: true },
         ),
         Err(other) => Err(other),
     }

@@ -17,9 +17,7 @@ pub struct Limiters {
 
 fn keyed(burst: u32, refill: Duration) -> Keyed {
     let burst = NonZeroU32::new(burst.max(1)).expect("at least one");
-    let quota = Quota::with_period(refill.max(Duration::from_millis(1)))
-        .expect("non-zero period")
-        .allow_burst(burst);
+    let quota = Quota::with_period(refill.max(Duration::from_millis(1))).expect("non-zero period").allow_burst(burst);
     RateLimiter::keyed(quota)
 }
 
@@ -40,9 +38,7 @@ impl Limiters {
             }
             if let Err(not_until) = limiter.check_key(&key.to_string()) {
                 let wait = not_until.wait_time_from(DefaultClock::default().now());
-                return Err(AppError::TooManyRequests {
-                    retry_after_secs: wait.as_secs().max(1),
-                });
+                return Err(AppError::TooManyRequests { retry_after_secs: wait.as_secs().max(1) });
             }
         }
         Ok(())

@@ -37,12 +37,7 @@ pub async fn get_register(ctx: Ctx) -> Result<HttpResponse, AppError> {
     if ctx.account.is_some() {
         return Ok(see_other("/account"));
     }
-    ok_page(&RegisterPage {
-        ctx,
-        email: "",
-        display_name: "",
-        errors: FieldErrors::new(),
-    })
+    ok_page(&RegisterPage { ctx, email: "", display_name: "", errors: FieldErrors::new() })
 }
 
 pub async fn post_register(
@@ -74,12 +69,7 @@ pub async fn post_register(
         }
         Err(AppError::Invalid(errors)) => page(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &RegisterPage {
-                ctx,
-                email: &form.email,
-                display_name: &form.display_name,
-                errors,
-            },
+            &RegisterPage { ctx, email: &form.email, display_name: &form.display_name, errors },
         ),
         Err(other) => Err(other),
     }

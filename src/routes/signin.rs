@@ -1,8 +1,6 @@
 use crate::csrf_forms;
 use crate::domain::locale::Locale;
-use crate::routes::context::{
-    new_csrf_token, AppState, Ctx, LANG_COOKIE, SESSION_AUTH, SESSION_CSRF,
-};
+use crate::routes::context::{new_csrf_token, AppState, Ctx, LANG_COOKIE, SESSION_AUTH, SESSION_CSRF};
 use crate::routes::csrf::CsrfForm;
 use crate::routes::errors::AppError;
 use crate::routes::{local_path, page, see_other};
@@ -51,15 +49,7 @@ pub async fn get_signin(ctx: Ctx, query: web::Query<NextQuery>) -> Result<HttpRe
     if ctx.account.is_some() {
         return Ok(see_other(&next));
     }
-    page(
-        StatusCode::OK,
-        &SignInPage {
-            ctx,
-            email: "",
-            next: &next,
-            error: None,
-        },
-    )
+    page(StatusCode::OK, &SignInPage { ctx, email: "", next: &next, error: None })
 }
 
 pub async fn post_signin(
@@ -68,19 +58,12 @@ pub async fn post_signin(
     state: web::Data<AppState>,
     CsrfForm(form): CsrfForm<SignInForm>,
 ) -> Result<HttpResponse, AppError> {
-    let ip = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default();
-    state
-        .limiters
-        .check_sign_in(&form.email.trim().to_lowercase(), &ip)?;
+    let ip = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+    state.limiters.check_sign_in(&form.email.trim().to_lowercase(), &ip)?;
     let now = state.clock.now();
     let (email, password) = (form.email.clone(), form.password.clone());
     let signed_in = state
-        .db(move |conn| {
-            session::sign_in(conn, &email, &password, now, &mut rand::rng()).map_err(AppError::from)
-        })
+        .db(move |conn| session::sign_in(conn, &email, &password, now, &mut rand::rng()).map_err(AppError::from))
         .await;
     match signed_in {
         Ok((account, token)) => {
@@ -92,12 +75,7 @@ pub async fn post_signin(
         }
         Err(AppError::Refused(key)) => page(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &SignInPage {
-                ctx,
-                email: &form.email,
-                next: local_path(&form.next),
-                error: Some(key),
-            },
+            &SignInPage { ctx, email: &form.email, next: local_path(&form.next), error: Some(key) },
         ),
         Err(other) => Err(other),
     }
@@ -109,9 +87,7 @@ pub async fn post_signout(
     _form: CsrfForm<SignOutForm>,
 ) -> Result<HttpResponse, AppError> {
     if let Some(token) = ctx.session_token() {
-        state
-            .db(move |conn| session::sign_out(conn, &token).map_err(AppError::from))
-            .await?;
+        state.db(move |conn| session::sign_out(conn, &token).map_err(AppError::from)).await?;
     }
     ctx.session.purge();
     Ok(see_other("/"))

@@ -41,11 +41,7 @@ csrf_forms!(VerifyForm, ResendForm);
 /// The emailed link lands here; confirming is a POST so that mail scanners opening links change nothing.
 pub async fn get_verify(ctx: Ctx, query: web::Query<TokenQuery>) -> Result<HttpResponse, AppError> {
     let problem = query.token.is_empty().then_some("verify.invalid");
-    ok_page(&VerifyPage {
-        ctx,
-        token: &query.token,
-        problem,
-    })
+    ok_page(&VerifyPage { ctx, token: &query.token, problem })
 }
 
 pub async fn post_verify(
@@ -55,26 +51,14 @@ pub async fn post_verify(
 ) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
     let token = form.token.clone();
-    match state
-        .db(move |conn| verify_email(conn, &token, now).map_err(AppError::from))
-        .await
-    {
+    match state.db(move |conn| verify_email(conn, &token, now).map_err(AppError::from)).await {
         Ok(_) => {
             ctx.flash("verify.done");
-            Ok(see_other(if ctx.account.is_some() {
-                "/account"
-            } else {
-                "/signin"
-            }))
+            Ok(see_other(if ctx.account.is_some() { "/account" } else { "/signin" }))
         }
-        Err(AppError::Refused(key)) => page(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &VerifyPage {
-                ctx,
-                token: &form.token,
-                problem: Some(key),
-            },
-        ),
+        Err(AppError::Refused(key)) => {
+            page(StatusCode::UNPROCESSABLE_ENTITY, &VerifyPage { ctx, token: &form.token, problem: Some(key) })
+        }
         Err(other) => Err(other),
     }
 }
@@ -86,11 +70,7 @@ pub async fn post_verify_resend(
 ) -> Result<HttpResponse, AppError> {
     let user_id = ctx.require_account()?.id;
     let now = state.clock.now();
-    match state
-        .db(move |conn| {
-            resend_verification(conn, user_id, now, &mut rand::rng()).map_err(AppError::from)
-        })
-        .await
+    match state.db(move |conn| resend_verification(conn, user_id, now, &mut rand::rng()).map_err(AppError::from)).await
     {
         Ok(()) => {
             state.mail_wake.notify_one();

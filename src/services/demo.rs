@@ -11,7 +11,7 @@ use crate::domain::public_id::new_public_id;
 use crate::services::account::password::hash_password;
 use crate::services::account::Account;
 use crate::services::case::deadlines::run_due_jobs;
-use crate::services::case::evidence::add_evidence;
+use crate::services::case::evidence::{add_evidence, EvidenceStore};
 use crate::services::case::file::file_case;
 use crate::services::case::respond::{answer_case, AnswerForm};
 use crate::services::case::settle::{accept_settlement, propose_settlement, OfferForm};
@@ -26,30 +26,10 @@ pub const DEMO_PASSWORD: &str = "xiaofating-demo";
 
 /// (email, display name, language, role)
 const PEOPLE: &[(&str, &str, &str, Role)] = &[
-    (
-        "buyer@demo.xiaofating.test",
-        "李雷 (buyer)",
-        "zh-CN",
-        Role::Member,
-    ),
-    (
-        "seller@demo.xiaofating.test",
-        "韩梅梅 (seller)",
-        "zh-CN",
-        Role::Member,
-    ),
-    (
-        "alice@demo.xiaofating.test",
-        "Alice Chen",
-        "en",
-        Role::Member,
-    ),
-    (
-        "moderator@demo.xiaofating.test",
-        "王老师 (moderator)",
-        "zh-CN",
-        Role::Moderator,
-    ),
+    ("buyer@demo.xiaofating.test", "李雷 (buyer)", "zh-CN", Role::Member),
+    ("seller@demo.xiaofating.test", "韩梅梅 (seller)", "zh-CN", Role::Member),
+    ("alice@demo.xiaofating.test", "Alice Chen", "en", Role::Member),
+    ("moderator@demo.xiaofating.test", "王老师 (moderator)", "zh-CN", Role::Moderator),
     ("admin@demo.xiaofating.test", "Admin", "en", Role::Admin),
 ];
 
@@ -171,35 +151,23 @@ fn play(
         remedy: demo.remedy.into(),
         remedy_amount: "100".into(),
     };
-    let case = file_case(
-        conn,
-        &claimant,
-        &form,
-        demo.key,
-        Windows::default(),
-        filed_at,
-        rng,
-    )?;
+    let case = file_case(conn, &claimant, &form, demo.key, Windows::default(), filed_at, rng)?;
     let id = case.public_id.as_str();
     let later = filed_at + TimeDelta::hours(3);
     match demo.story {
         Story::Unanswered => {}
         Story::Answered | Story::EvidenceClosed => {
             let respondent = account(conn, demo.respondent)?;
-            let answer = AnswerForm {
-                statement: demo.answer.into(),
-                position: "reject".into(),
-                position_amount: String::new(),
-            };
+            let answer =
+                AnswerForm { statement: demo.answer.into(), position: "reject".into(), position_amount: String::new() };
             answer_case(conn, &respondent, id, &answer, later)?;
+            let store = EvidenceStore { data_dir, files_per_party: 20 };
             add_evidence(
                 conn,
                 &claimant,
                 id,
-                "补充：快递签收时外包装完好，问题在开箱后才发现。",
-                None,
-                20,
-                data_dir,
+                ("补充：快递签收时外包装完好，问题在开箱后才发现。", None),
+                &store,
                 later,
                 rng,
             )?;
@@ -207,10 +175,8 @@ fn play(
                 conn,
                 &respondent,
                 id,
-                "Supplement: tracking number SF1234567890 shows delivery on day 2.",
-                None,
-                20,
-                data_dir,
+                ("Supplement: tracking number SF1234567890 shows delivery on day 2.", None),
+                &store,
                 later,
                 rng,
             )?;
@@ -230,12 +196,7 @@ fn play(
     Ok(())
 }
 
-pub fn seed(
-    conn: &mut DbConnection,
-    data_dir: &Path,
-    now: NaiveDateTime,
-    rng: &mut impl Rng,
-) -> ServiceResult<String> {
+pub fn seed(conn: &mut DbConnection, data_dir: &Path, now: NaiveDateTime, rng: &mut impl Rng) -> ServiceResult<String> {
     let hash = hash_password(DEMO_PASSWORD);
     let created = write_tx(conn, |conn| {
         let mut created = 0;

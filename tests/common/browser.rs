@@ -11,12 +11,11 @@ use std::time::{Duration, Instant};
 pub fn small_jpeg() -> Vec<u8> {
     let mut jpeg = vec![0xFF, 0xD8];
     jpeg.extend_from_slice(&[
-        0xFF, 0xDB, 0x00, 0x43, 0x00, 0x03, 0x02, 0x02, 0x02, 0x02, 0x02, 0x03, 0x02, 0x02, 0x02,
-        0x03, 0x03, 0x03, 0x03, 0x04, 0x06, 0x04, 0x04, 0x04, 0x04, 0x04, 0x08, 0x06, 0x06, 0x05,
-        0x06, 0x09, 0x08, 0x0A, 0x0A, 0x09, 0x08, 0x09, 0x09, 0x0A, 0x0C, 0x0F, 0x0C, 0x0A, 0x0B,
-        0x0E, 0x0B, 0x09, 0x09, 0x0D, 0x11, 0x0D, 0x0E, 0x0F, 0x10, 0x10, 0x11, 0x10, 0x0A, 0x0C,
-        0x12, 0x13, 0x12, 0x10, 0x13, 0x0F, 0x10, 0x10, 0x10, 0xFF, 0xC9, 0x00, 0x0B, 0x08, 0x00,
-        0x01, 0x00, 0x01, 0x01, 0x01, 0x11, 0x00, 0xFF, 0xCC, 0x00, 0x06, 0x00, 0x10, 0x10, 0x05,
+        0xFF, 0xDB, 0x00, 0x43, 0x00, 0x03, 0x02, 0x02, 0x02, 0x02, 0x02, 0x03, 0x02, 0x02, 0x02, 0x03, 0x03, 0x03,
+        0x03, 0x04, 0x06, 0x04, 0x04, 0x04, 0x04, 0x04, 0x08, 0x06, 0x06, 0x05, 0x06, 0x09, 0x08, 0x0A, 0x0A, 0x09,
+        0x08, 0x09, 0x09, 0x0A, 0x0C, 0x0F, 0x0C, 0x0A, 0x0B, 0x0E, 0x0B, 0x09, 0x09, 0x0D, 0x11, 0x0D, 0x0E, 0x0F,
+        0x10, 0x10, 0x11, 0x10, 0x0A, 0x0C, 0x12, 0x13, 0x12, 0x10, 0x13, 0x0F, 0x10, 0x10, 0x10, 0xFF, 0xC9, 0x00,
+        0x0B, 0x08, 0x00, 0x01, 0x00, 0x01, 0x01, 0x01, 0x11, 0x00, 0xFF, 0xCC, 0x00, 0x06, 0x00, 0x10, 0x10, 0x05,
         0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3F, 0x00, 0xD2, 0xCF, 0x20, 0xFF, 0xD9,
     ]);
     jpeg
@@ -43,11 +42,7 @@ impl Drop for Browser {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 impl Browser {
@@ -55,23 +50,15 @@ impl Browser {
         let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
         let chromedriver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
         let axe_path = repo_file("node_modules/axe-core/axe.min.js");
-        let axe_source = std::fs::read_to_string(&axe_path).unwrap_or_else(|_| {
-            panic!(
-                "{} is missing: run `npm ci` (scripts/test does)",
-                axe_path.display()
-            )
-        });
+        let axe_source = std::fs::read_to_string(&axe_path)
+            .unwrap_or_else(|_| panic!("{} is missing: run `npm ci` (scripts/test does)", axe_path.display()));
         let port = free_port();
         let driver = Command::new(&chromedriver)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .unwrap_or_else(|e| {
-                panic!(
-                    "cannot start {chromedriver} ({e}): apt-get install chromium chromium-driver"
-                )
-            });
+            .unwrap_or_else(|e| panic!("cannot start {chromedriver} ({e}): apt-get install chromium chromium-driver"));
         let profile = tempfile::tempdir().unwrap();
         let capabilities = serde_json::json!({
             "goog:chromeOptions": {
@@ -103,13 +90,7 @@ impl Browser {
         };
         let screenshots = repo_file("target/screenshots");
         std::fs::create_dir_all(&screenshots).unwrap();
-        Browser {
-            client,
-            driver,
-            _profile: profile,
-            axe_source,
-            screenshots,
-        }
+        Browser { client, driver, _profile: profile, axe_source, screenshots }
     }
 
     pub async fn goto(&self, url: &str) {
@@ -125,21 +106,14 @@ impl Browser {
     }
 
     pub async fn fill(&self, css: &str, text: &str) {
-        let field = self
-            .client
-            .find(Locator::Css(css))
-            .await
-            .unwrap_or_else(|_| panic!("no field {css}"));
+        let field = self.client.find(Locator::Css(css)).await.unwrap_or_else(|_| panic!("no field {css}"));
         field.clear().await.unwrap();
         field.send_keys(text).await.unwrap();
     }
 
     /// Clicks a link or button that loads a new page, and waits until that page has loaded.
     pub async fn click(&self, css: &str) {
-        self.client
-            .execute("window.__previousPage = true", vec![])
-            .await
-            .unwrap();
+        self.client.execute("window.__previousPage = true", vec![]).await.unwrap();
         self.client
             .find(Locator::Css(css))
             .await
@@ -158,60 +132,33 @@ impl Browser {
             if loaded {
                 return;
             }
-            assert!(
-                Instant::now() < deadline,
-                "clicking {css} did not load a new page"
-            );
+            assert!(Instant::now() < deadline, "clicking {css} did not load a new page");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
 
     /// Ticks a radio button or checkbox (no page load).
     pub async fn choose(&self, css: &str) {
-        self.client
-            .find(Locator::Css(css))
-            .await
-            .unwrap_or_else(|_| panic!("no choice {css}"))
-            .click()
-            .await
-            .unwrap();
+        self.client.find(Locator::Css(css)).await.unwrap_or_else(|_| panic!("no choice {css}")).click().await.unwrap();
     }
 
     pub async fn select(&self, css: &str, value: &str) {
-        let select = self
-            .client
-            .find(Locator::Css(css))
-            .await
-            .unwrap_or_else(|_| panic!("no select {css}"));
+        let select = self.client.find(Locator::Css(css)).await.unwrap_or_else(|_| panic!("no select {css}"));
         select.select_by_value(value).await.unwrap();
     }
 
     /// Puts a local file into a file input.
     pub async fn attach(&self, css: &str, path: &Path) {
-        let input = self
-            .client
-            .find(Locator::Css(css))
-            .await
-            .unwrap_or_else(|_| panic!("no file input {css}"));
+        let input = self.client.find(Locator::Css(css)).await.unwrap_or_else(|_| panic!("no file input {css}"));
         input.send_keys(&path.display().to_string()).await.unwrap();
     }
 
     pub async fn text(&self) -> String {
-        self.client
-            .find(Locator::Css("body"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
+        self.client.find(Locator::Css("body")).await.unwrap().text().await.unwrap()
     }
 
     pub async fn lang(&self) -> String {
-        let lang = self
-            .client
-            .execute("return document.documentElement.lang", vec![])
-            .await
-            .unwrap();
+        let lang = self.client.execute("return document.documentElement.lang", vec![]).await.unwrap();
         lang.as_str().unwrap_or_default().to_string()
     }
 
@@ -225,12 +172,7 @@ impl Browser {
               .catch(e => done(['axe failed: ' + e]));
         "#;
         let result = self.client.execute_async(script, vec![]).await.unwrap();
-        result
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_str().unwrap().to_string())
-            .collect()
+        result.as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect()
     }
 
     /// Checks the page with axe and keeps a screenshot under target/screenshots/.

@@ -51,10 +51,7 @@ pub fn test_database(dir: &std::path::Path) -> (String, DropDatabase) {
             let name = url.rsplit('/').next().unwrap().to_string();
             (url, DropDatabase(Some((server, name))))
         }
-        None => (
-            format!("sqlite://{}", dir.join("court.db").display()),
-            DropDatabase(None),
-        ),
+        None => (format!("sqlite://{}", dir.join("court.db").display()), DropDatabase(None)),
     }
 }
 
@@ -62,8 +59,7 @@ impl Drop for DropDatabase {
     fn drop(&mut self) {
         if let Some((server, name)) = self.0.take() {
             if let Ok(mut conn) = PgConnection::establish(&server) {
-                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    .execute(&mut conn);
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn);
             }
         }
     }
@@ -72,22 +68,15 @@ impl Drop for DropDatabase {
 pub const PASSWORD: &str = "quiet river lantern 42";
 
 pub fn postgres_server_url() -> Option<String> {
-    std::env::var("TEST_DATABASE_URL")
-        .ok()
-        .filter(|u| !u.is_empty())
+    std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())
 }
 
 /// Creates an empty PostgreSQL database next to the one `server_url` names and returns its URL.
 pub fn fresh_postgres_database(server_url: &str) -> String {
     let mut conn = PgConnection::establish(server_url)
         .unwrap_or_else(|e| panic!("TEST_DATABASE_URL {server_url} is not reachable: {e}"));
-    let name = format!(
-        "xft_test_{}",
-        xiaofating::domain::public_id::new_public_id(&mut rand::rng())
-    );
-    diesel::sql_query(format!("CREATE DATABASE {name}"))
-        .execute(&mut conn)
-        .expect("create test database");
+    let name = format!("xft_test_{}", xiaofating::domain::public_id::new_public_id(&mut rand::rng()));
+    diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut conn).expect("create test database");
     let mut url = url::Url::parse(server_url).expect("TEST_DATABASE_URL is a URL");
     url.set_path(&format!("/{name}"));
     url.to_string()
@@ -101,10 +90,7 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
     let data_dir = tempfile::tempdir().expect("temp dir");
     let (database_url, database) = test_database(data_dir.path());
     let args = ServeArgs {
-        storage: StorageArgs {
-            data_dir: data_dir.path().to_path_buf(),
-            database_url: Some(database_url.clone()),
-        },
+        storage: StorageArgs { data_dir: data_dir.path().to_path_buf(), database_url: Some(database_url.clone()) },
         bind: "127.0.0.1:0".into(),
         base_url: None,
         smtp_url: None,
@@ -116,13 +102,7 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
     };
     let mut settings = Settings::from_args(&args).expect("settings");
     customise(&mut settings);
-    start(
-        settings,
-        Clock::default(),
-        std::sync::Arc::new((data_dir, database)),
-        database_url,
-    )
-    .await
+    start(settings, Clock::default(), std::sync::Arc::new((data_dir, database)), database_url).await
 }
 
 async fn start(
@@ -131,9 +111,7 @@ async fn start(
     storage: std::sync::Arc<(tempfile::TempDir, DropDatabase)>,
     database_url: String,
 ) -> TestApp {
-    let app = Application::build(settings.clone(), clock.clone())
-        .await
-        .expect("app builds");
+    let app = Application::build(settings.clone(), clock.clone()).await.expect("app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let (pool, server) = (app.pool.clone(), app.handle());
     let running = tokio::spawn(app.run_until_stopped());
@@ -148,19 +126,12 @@ async fn start(
         running: std::sync::Mutex::new(Some(running)),
         _storage: storage,
     };
-    TestApp {
-        shared: std::sync::Arc::new(court),
-        client: new_client(),
-    }
+    TestApp { shared: std::sync::Arc::new(court), client: new_client() }
 }
 
 /// A browser-like client: keeps cookies, does not follow redirects (tests look at them).
 pub fn new_client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(Policy::none())
-        .build()
-        .expect("client")
+    reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).build().expect("client")
 }
 
 /// The CSRF token of the first form on a page.
@@ -183,30 +154,18 @@ impl TestApp {
         let mut settings = self.settings.clone();
         settings.bind = "127.0.0.1:0".into();
         settings.base_url = url::Url::parse("http://127.0.0.1:0").unwrap();
-        start(
-            settings,
-            self.clock.clone(),
-            self._storage.clone(),
-            self.database_url.clone(),
-        )
-        .await
+        start(settings, self.clock.clone(), self._storage.clone(), self.database_url.clone()).await
     }
 
     /// The same court seen by another person (an empty cookie jar).
     pub fn new_visitor(&self) -> TestApp {
-        TestApp {
-            shared: self.shared.clone(),
-            client: new_client(),
-        }
+        TestApp { shared: self.shared.clone(), client: new_client() }
     }
 
     /// Registers and verifies a member through the emailed link; returns them signed in.
     pub async fn verified_member(&self, email: &str, name: &str) -> TestApp {
         let member = self.new_visitor();
-        assert_eq!(
-            member.register(email, name).await.status(),
-            reqwest::StatusCode::SEE_OTHER
-        );
+        assert_eq!(member.register(email, name).await.status(), reqwest::StatusCode::SEE_OTHER);
         let mail = member.wait_for_mail("account_verify", email).await;
         let path = mail.link().replace(&member.address, "");
         let token = path.split("token=").nth(1).unwrap().to_string();
@@ -228,44 +187,24 @@ impl TestApp {
     }
 
     /// Opens `page`, takes its CSRF token and posts `fields` to `action`, like a person would.
-    pub async fn submit(
-        &self,
-        page: &str,
-        action: &str,
-        fields: &[(&str, &str)],
-    ) -> reqwest::Response {
+    pub async fn submit(&self, page: &str, action: &str, fields: &[(&str, &str)]) -> reqwest::Response {
         let token = csrf_of(&self.get_html(page).await);
         let mut form: Vec<(&str, &str)> = vec![("csrf_token", token.as_str())];
         form.extend_from_slice(fields);
-        self.client
-            .post(self.url(action))
-            .form(&form)
-            .send()
-            .await
-            .expect("POST")
+        self.client.post(self.url(action)).form(&form).send().await.expect("POST")
     }
 
     pub async fn register(&self, email: &str, name: &str) -> reqwest::Response {
         self.submit(
             "/register",
             "/register",
-            &[
-                ("email", email),
-                ("display_name", name),
-                ("password", PASSWORD),
-                ("password_confirm", PASSWORD),
-            ],
+            &[("email", email), ("display_name", name), ("password", PASSWORD), ("password_confirm", PASSWORD)],
         )
         .await
     }
 
     pub async fn sign_in(&self, email: &str, password: &str) -> reqwest::Response {
-        self.submit(
-            "/signin",
-            "/signin",
-            &[("email", email), ("password", password)],
-        )
-        .await
+        self.submit("/signin", "/signin", &[("email", email), ("password", password)]).await
     }
 
     pub async fn sign_out(&self) -> reqwest::Response {
@@ -280,11 +219,7 @@ impl TestApp {
     pub async fn wait_for_mail(&self, kind: &str, to: &str) -> Mail {
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
-            if let Some(mail) = self
-                .mails()
-                .into_iter()
-                .find(|m| m.kind == kind && m.to.contains(to))
-            {
+            if let Some(mail) = self.mails().into_iter().find(|m| m.kind == kind && m.to.contains(to)) {
                 return mail;
             }
             assert!(Instant::now() < deadline, "no {kind} mail to {to} arrived");
@@ -296,10 +231,7 @@ impl TestApp {
         let Ok(entries) = std::fs::read_dir(self.mail_dir()) else {
             return vec![];
         };
-        entries
-            .filter_map(|e| std::fs::read(e.ok()?.path()).ok())
-            .map(|raw| Mail::parse(&raw))
-            .collect()
+        entries.filter_map(|e| std::fs::read(e.ok()?.path()).ok()).map(|raw| Mail::parse(&raw)).collect()
     }
 
     pub async fn count(&self, table: &str) -> i64 {
@@ -312,10 +244,7 @@ impl TestApp {
         let pool = self.pool.clone();
         let sql = format!("SELECT COUNT(*) AS n FROM {table}");
         tokio::task::spawn_blocking(move || {
-            diesel::sql_query(sql)
-                .get_result::<Count>(&mut *pool.get().unwrap())
-                .unwrap()
-                .n
+            diesel::sql_query(sql).get_result::<Count>(&mut *pool.get().unwrap()).unwrap().n
         })
         .await
         .unwrap()
@@ -363,10 +292,6 @@ impl Mail {
     /// The first link in the text part.
     pub fn link(&self) -> String {
         let start = self.text.find("http").expect("mail has a link");
-        self.text[start..]
-            .split_whitespace()
-            .next()
-            .unwrap()
-            .to_string()
+        self.text[start..].split_whitespace().next().unwrap().to_string()
     }
 }

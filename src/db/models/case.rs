@@ -61,26 +61,16 @@ pub struct NewCase<'a> {
 }
 
 pub fn insert(conn: &mut DbConnection, new: &NewCase) -> QueryResult<CaseRow> {
-    diesel::insert_into(cases::table)
-        .values(new)
-        .execute(conn)?;
+    diesel::insert_into(cases::table).values(new).execute(conn)?;
     find_by_public_id(conn, new.public_id)?.ok_or(diesel::result::Error::NotFound)
 }
 
 pub fn find_by_public_id(conn: &mut DbConnection, public_id: &str) -> QueryResult<Option<CaseRow>> {
-    cases::table
-        .filter(cases::public_id.eq(public_id))
-        .select(CaseRow::as_select())
-        .first(conn)
-        .optional()
+    cases::table.filter(cases::public_id.eq(public_id)).select(CaseRow::as_select()).first(conn).optional()
 }
 
 pub fn find_by_submission_key(conn: &mut DbConnection, key: &str) -> QueryResult<Option<CaseRow>> {
-    cases::table
-        .filter(cases::submission_key.eq(key))
-        .select(CaseRow::as_select())
-        .first(conn)
-        .optional()
+    cases::table.filter(cases::submission_key.eq(key)).select(CaseRow::as_select()).first(conn).optional()
 }
 
 /// Reads a case for a change inside a write transaction; on PostgreSQL the row is locked so
@@ -91,24 +81,14 @@ pub fn find_for_update(conn: &mut DbConnection, id: i32) -> QueryResult<CaseRow>
         DbConnection::Pg(c) => query.for_update().first::<i32>(c)?,
         DbConnection::Sqlite(c) => query.first::<i32>(c)?,
     };
-    cases::table
-        .find(id)
-        .select(CaseRow::as_select())
-        .first(conn)
+    cases::table.find(id).select(CaseRow::as_select()).first(conn)
 }
 
 /// Cases where the user is a party (as claimant, or as respondent by account or invited email).
-pub fn list_for_party(
-    conn: &mut DbConnection,
-    user_id: i32,
-    email: &str,
-) -> QueryResult<Vec<CaseRow>> {
+pub fn list_for_party(conn: &mut DbConnection, user_id: i32, email: &str) -> QueryResult<Vec<CaseRow>> {
     cases::table
         .filter(
-            cases::claimant_id
-                .eq(user_id)
-                .or(cases::respondent_id.eq(user_id))
-                .or(cases::respondent_email.eq(email)),
+            cases::claimant_id.eq(user_id).or(cases::respondent_id.eq(user_id)).or(cases::respondent_email.eq(email)),
         )
         .order(cases::updated_at.desc())
         .limit(200)
@@ -118,20 +98,12 @@ pub fn list_for_party(
 
 /// Links invitations sent to this email to the account that now owns it.
 pub fn claim_invitations(conn: &mut DbConnection, user_id: i32, email: &str) -> QueryResult<usize> {
-    diesel::update(
-        cases::table
-            .filter(cases::respondent_email.eq(email))
-            .filter(cases::respondent_id.is_null()),
-    )
-    .set(cases::respondent_id.eq(user_id))
-    .execute(conn)
+    diesel::update(cases::table.filter(cases::respondent_email.eq(email)).filter(cases::respondent_id.is_null()))
+        .set(cases::respondent_id.eq(user_id))
+        .execute(conn)
 }
 
-pub fn count_open_for_claimant(
-    conn: &mut DbConnection,
-    user_id: i32,
-    open_states: &[&str],
-) -> QueryResult<i64> {
+pub fn count_open_for_claimant(conn: &mut DbConnection, user_id: i32, open_states: &[&str]) -> QueryResult<i64> {
     cases::table
         .filter(cases::claimant_id.eq(user_id))
         .filter(cases::state.eq_any(open_states))
@@ -153,15 +125,9 @@ pub struct CaseChange<'a> {
 }
 
 pub fn update(conn: &mut DbConnection, id: i32, change: &CaseChange) -> QueryResult<()> {
-    diesel::update(cases::table.find(id))
-        .set(change)
-        .execute(conn)
-        .map(drop)
+    diesel::update(cases::table.find(id)).set(change).execute(conn).map(drop)
 }
 
 pub fn find_by_id(conn: &mut DbConnection, id: i32) -> QueryResult<CaseRow> {
-    cases::table
-        .find(id)
-        .select(CaseRow::as_select())
-        .first(conn)
+    cases::table.find(id).select(CaseRow::as_select()).first(conn)
 }

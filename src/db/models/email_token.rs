@@ -35,11 +35,7 @@ pub fn insert(
         .get_result(conn)
 }
 
-pub fn find(
-    conn: &mut DbConnection,
-    token_hash: &str,
-    purpose: &str,
-) -> QueryResult<Option<EmailTokenRow>> {
+pub fn find(conn: &mut DbConnection, token_hash: &str, purpose: &str) -> QueryResult<Option<EmailTokenRow>> {
     email_tokens::table
         .filter(email_tokens::token_hash.eq(token_hash))
         .filter(email_tokens::purpose.eq(purpose))
@@ -50,23 +46,14 @@ pub fn find(
 
 /// Marks a token used; returns false when it was already used (a double submit).
 pub fn consume(conn: &mut DbConnection, id: i32, now: NaiveDateTime) -> QueryResult<bool> {
-    diesel::update(
-        email_tokens::table
-            .find(id)
-            .filter(email_tokens::used_at.is_null()),
-    )
-    .set(email_tokens::used_at.eq(now))
-    .execute(conn)
-    .map(|n| n == 1)
+    diesel::update(email_tokens::table.find(id).filter(email_tokens::used_at.is_null()))
+        .set(email_tokens::used_at.eq(now))
+        .execute(conn)
+        .map(|n| n == 1)
 }
 
 /// Retires a user's unused tokens of one purpose (a newer link replaces older ones).
-pub fn retire_unused(
-    conn: &mut DbConnection,
-    user_id: i32,
-    purpose: &str,
-    now: NaiveDateTime,
-) -> QueryResult<()> {
+pub fn retire_unused(conn: &mut DbConnection, user_id: i32, purpose: &str, now: NaiveDateTime) -> QueryResult<()> {
     diesel::update(
         email_tokens::table
             .filter(email_tokens::user_id.eq(user_id))

@@ -42,10 +42,7 @@ pub struct NewEvidence<'a> {
 }
 
 pub fn insert(conn: &mut DbConnection, new: &NewEvidence) -> QueryResult<()> {
-    diesel::insert_into(evidence::table)
-        .values(new)
-        .execute(conn)
-        .map(drop)
+    diesel::insert_into(evidence::table).values(new).execute(conn).map(drop)
 }
 
 pub fn list_for_case(conn: &mut DbConnection, case_id: i32) -> QueryResult<Vec<EvidenceRow>> {
@@ -56,15 +53,8 @@ pub fn list_for_case(conn: &mut DbConnection, case_id: i32) -> QueryResult<Vec<E
         .load(conn)
 }
 
-pub fn find_by_public_id(
-    conn: &mut DbConnection,
-    public_id: &str,
-) -> QueryResult<Option<EvidenceRow>> {
-    evidence::table
-        .filter(evidence::public_id.eq(public_id))
-        .select(EvidenceRow::as_select())
-        .first(conn)
-        .optional()
+pub fn find_by_public_id(conn: &mut DbConnection, public_id: &str) -> QueryResult<Option<EvidenceRow>> {
+    evidence::table.filter(evidence::public_id.eq(public_id)).select(EvidenceRow::as_select()).first(conn).optional()
 }
 
 pub fn count_files_by(conn: &mut DbConnection, case_id: i32, user_id: i32) -> QueryResult<i64> {

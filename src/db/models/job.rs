@@ -26,12 +26,7 @@ pub fn schedule(
     now: NaiveDateTime,
 ) -> QueryResult<()> {
     diesel::insert_into(jobs::table)
-        .values((
-            jobs::kind.eq(kind),
-            jobs::case_id.eq(case_id),
-            jobs::run_at.eq(run_at),
-            jobs::created_at.eq(now),
-        ))
+        .values((jobs::kind.eq(kind), jobs::case_id.eq(case_id), jobs::run_at.eq(run_at), jobs::created_at.eq(now)))
         .execute(conn)
         .map(drop)
 }

@@ -40,14 +40,11 @@ pub struct NewOutboxMessage<'a> {
 
 /// Inserts a message unless one with the same key exists (the key makes enqueueing idempotent).
 pub fn insert(conn: &mut DbConnection, new: &NewOutboxMessage) -> QueryResult<()> {
-    let exists: bool = diesel::select(diesel::dsl::exists(
-        outbox::table.filter(outbox::message_key.eq(new.message_key)),
-    ))
-    .get_result(conn)?;
+    let exists: bool =
+        diesel::select(diesel::dsl::exists(outbox::table.filter(outbox::message_key.eq(new.message_key))))
+            .get_result(conn)?;
     if !exists {
-        diesel::insert_into(outbox::table)
-            .values(new)
-            .execute(conn)?;
+        diesel::insert_into(outbox::table).values(new).execute(conn)?;
     }
     Ok(())
 }
@@ -71,10 +68,7 @@ pub fn claim_due(
         DbConnection::Sqlite(c) => due.load(c)?,
     };
     diesel::update(outbox::table.filter(outbox::id.eq_any(&ids)))
-        .set((
-            outbox::available_at.eq(lease_until),
-            outbox::attempts.eq(outbox::attempts + 1),
-        ))
+        .set((outbox::available_at.eq(lease_until), outbox::attempts.eq(outbox::attempts + 1)))
         .execute(conn)?;
     let rows = outbox::table
         .filter(outbox::id.eq_any(&ids))
@@ -86,21 +80,12 @@ pub fn claim_due(
 
 pub fn mark_sent(conn: &mut DbConnection, id: i32, now: NaiveDateTime) -> QueryResult<()> {
     diesel::update(outbox::table.find(id))
-        .set((
-            outbox::status.eq(SENT),
-            outbox::sent_at.eq(now),
-            outbox::last_error.eq(None::<String>),
-        ))
+        .set((outbox::status.eq(SENT), outbox::sent_at.eq(now), outbox::last_error.eq(None::<String>)))
         .execute(conn)
         .map(drop)
 }
 
-pub fn retry_later(
-    conn: &mut DbConnection,
-    id: i32,
-    at: NaiveDateTime,
-    error: &str,
-) -> QueryResult<()> {
+pub fn retry_later(conn: &mut DbConnection, id: i32, at: NaiveDateTime, error: &str) -> QueryResult<()> {
     diesel::update(outbox::table.find(id))
         .set((outbox::available_at.eq(at), outbox::last_error.eq(error)))
         .execute(conn)
@@ -116,9 +101,5 @@ pub fn mark_dead(conn: &mut DbConnection, id: i32, error: &str) -> QueryResult<(
 
 /// The newest messages, for the development mail page.
 pub fn recent(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<OutboxRow>> {
-    outbox::table
-        .order(outbox::id.desc())
-        .limit(limit)
-        .select(OutboxRow::as_select())
-        .load(conn)
+    outbox::table.order(outbox::id.desc()).limit(limit).select(OutboxRow::as_select()).load(conn)
 }

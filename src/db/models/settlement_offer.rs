@@ -51,10 +51,7 @@ pub fn insert(
         .map(drop)
 }
 
-pub fn open_for_case(
-    conn: &mut DbConnection,
-    case_id: i32,
-) -> QueryResult<Option<SettlementOfferRow>> {
+pub fn open_for_case(conn: &mut DbConnection, case_id: i32) -> QueryResult<Option<SettlementOfferRow>> {
     settlement_offers::table
         .filter(settlement_offers::case_id.eq(case_id))
         .filter(settlement_offers::status.eq(OPEN))

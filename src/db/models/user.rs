@@ -35,36 +35,20 @@ pub struct NewUser<'a> {
 }
 
 pub fn insert(conn: &mut DbConnection, new: &NewUser) -> QueryResult<UserRow> {
-    diesel::insert_into(users::table)
-        .values(new)
-        .execute(conn)?;
-    users::table
-        .filter(users::public_id.eq(new.public_id))
-        .select(UserRow::as_select())
-        .first(conn)
+    diesel::insert_into(users::table).values(new).execute(conn)?;
+    users::table.filter(users::public_id.eq(new.public_id)).select(UserRow::as_select()).first(conn)
 }
 
 pub fn find(conn: &mut DbConnection, id: i32) -> QueryResult<Option<UserRow>> {
-    users::table
-        .find(id)
-        .select(UserRow::as_select())
-        .first(conn)
-        .optional()
+    users::table.find(id).select(UserRow::as_select()).first(conn).optional()
 }
 
 pub fn find_by_email(conn: &mut DbConnection, email: &str) -> QueryResult<Option<UserRow>> {
-    users::table
-        .filter(users::email.eq(email))
-        .select(UserRow::as_select())
-        .first(conn)
-        .optional()
+    users::table.filter(users::email.eq(email)).select(UserRow::as_select()).first(conn).optional()
 }
 
 pub fn email_taken(conn: &mut DbConnection, email: &str) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(
-        users::table.filter(users::email.eq(email)),
-    ))
-    .get_result(conn)
+    diesel::select(diesel::dsl::exists(users::table.filter(users::email.eq(email)))).get_result(conn)
 }
 
 pub fn mark_verified(conn: &mut DbConnection, id: i32, now: NaiveDateTime) -> QueryResult<()> {
@@ -74,28 +58,15 @@ pub fn mark_verified(conn: &mut DbConnection, id: i32, now: NaiveDateTime) -> Qu
         .map(drop)
 }
 
-pub fn set_password_hash(
-    conn: &mut DbConnection,
-    id: i32,
-    hash: &str,
-    now: NaiveDateTime,
-) -> QueryResult<()> {
+pub fn set_password_hash(conn: &mut DbConnection, id: i32, hash: &str, now: NaiveDateTime) -> QueryResult<()> {
     diesel::update(users::table.find(id))
         .set((users::password_hash.eq(hash), users::updated_at.eq(now)))
         .execute(conn)
         .map(drop)
 }
 
-pub fn set_role(
-    conn: &mut DbConnection,
-    id: i32,
-    role: &str,
-    now: NaiveDateTime,
-) -> QueryResult<()> {
-    diesel::update(users::table.find(id))
-        .set((users::role.eq(role), users::updated_at.eq(now)))
-        .execute(conn)
-        .map(drop)
+pub fn set_role(conn: &mut DbConnection, id: i32, role: &str, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(users::table.find(id)).set((users::role.eq(role), users::updated_at.eq(now))).execute(conn).map(drop)
 }
 
 #[derive(Debug, AsChangeset)]
@@ -107,20 +78,10 @@ pub struct SettingsChange<'a> {
     pub updated_at: NaiveDateTime,
 }
 
-pub fn update_settings(
-    conn: &mut DbConnection,
-    id: i32,
-    change: &SettingsChange,
-) -> QueryResult<()> {
-    diesel::update(users::table.find(id))
-        .set(change)
-        .execute(conn)
-        .map(drop)
+pub fn update_settings(conn: &mut DbConnection, id: i32, change: &SettingsChange) -> QueryResult<()> {
+    diesel::update(users::table.find(id)).set(change).execute(conn).map(drop)
 }
 
 pub fn set_locale(conn: &mut DbConnection, id: i32, locale: &str) -> QueryResult<()> {
-    diesel::update(users::table.find(id))
-        .set(users::locale.eq(locale))
-        .execute(conn)
-        .map(drop)
+    diesel::update(users::table.find(id)).set(users::locale.eq(locale)).execute(conn).map(drop)
 }

@@ -25,35 +25,31 @@ pub fn create_or_promote_moderator(
     rng: &mut impl Rng,
 ) -> ServiceResult<ModeratorOutcome> {
     let email = Email::parse(email).map_err(ServiceError::Refused)?;
-    write_tx(conn, |conn| {
-        match user::find_by_email(conn, email.as_str())? {
-            Some(existing) if Role::parse(&existing.role).can_moderate() => {
-                Ok(ModeratorOutcome::AlreadyModerator)
-            }
-            Some(existing) => {
-                user::set_role(conn, existing.id, Role::Moderator.as_str(), now)?;
-                Ok(ModeratorOutcome::Promoted)
-            }
-            None => {
-                let password = new_secret_token(rng)[..20].to_string();
-                let display_name = email.as_str().split('@').next().unwrap_or("moderator");
-                user::insert(
-                    conn,
-                    &NewUser {
-                        public_id: &new_public_id(rng),
-                        email: email.as_str(),
-                        display_name,
-                        password_hash: &hash_password(&password),
-                        locale: Locale::default().code(),
-                        time_zone: DEFAULT_TIME_ZONE,
-                        role: Role::Moderator.as_str(),
-                        email_verified_at: Some(now),
-                        created_at: now,
-                        updated_at: now,
-                    },
-                )?;
-                Ok(ModeratorOutcome::Created { password })
-            }
+    write_tx(conn, |conn| match user::find_by_email(conn, email.as_str())? {
+        Some(existing) if Role::parse(&existing.role).can_moderate() => Ok(ModeratorOutcome::AlreadyModerator),
+        Some(existing) => {
+            user::set_role(conn, existing.id, Role::Moderator.as_str(), now)?;
+            Ok(ModeratorOutcome::Promoted)
+        }
+        None => {
+            let password = new_secret_token(rng)[..20].to_string();
+            let display_name = email.as_str().split('@').next().unwrap_or("moderator");
+            user::insert(
+                conn,
+                &NewUser {
+                    public_id: &new_public_id(rng),
+                    email: email.as_str(),
+                    display_name,
+                    password_hash: &hash_password(&password),
+                    locale: Locale::default().code(),
+                    time_zone: DEFAULT_TIME_ZONE,
+                    role: Role::Moderator.as_str(),
+                    email_verified_at: Some(now),
+                    created_at: now,
+                    updated_at: now,
+                },
+            )?;
+            Ok(ModeratorOutcome::Created { password })
         }
     })
 }

@@ -1,6 +1,4 @@
-use argon2::password_hash::{
-    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
-};
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use std::sync::LazyLock;
 
@@ -15,11 +13,7 @@ pub fn hash_password(password: &str) -> String {
 
 pub fn verify_password(stored_hash: &str, password: &str) -> bool {
     PasswordHash::new(stored_hash)
-        .map(|hash| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &hash)
-                .is_ok()
-        })
+        .map(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
         .unwrap_or(false)
 }
 

@@ -28,23 +28,13 @@ pub fn request_password_reset(
         };
         let token = new_secret_token(rng);
         email_token::retire_unused(conn, user.id, PURPOSE, now)?;
-        let token_id = email_token::insert(
-            conn,
-            &token_hash(&token),
-            user.id,
-            PURPOSE,
-            now,
-            now + VALID_FOR,
-        )?;
+        let token_id = email_token::insert(conn, &token_hash(&token), user.id, PURPOSE, now, now + VALID_FOR)?;
         outbox::enqueue(
             conn,
             &format!("password_reset:{}:{token_id}", user.public_id),
             &user.email,
             Locale::parse(&user.locale).unwrap_or_default(),
-            &Mail::PasswordReset {
-                name: user.display_name,
-                token,
-            },
+            &Mail::PasswordReset { name: user.display_name, token },
             now,
         )?;
         Ok(())
@@ -52,11 +42,7 @@ pub fn request_password_reset(
 }
 
 /// Whether a reset link can still be used (to show the form or explain why not).
-pub fn check_reset_token(
-    conn: &mut DbConnection,
-    token: &str,
-    now: NaiveDateTime,
-) -> ServiceResult<()> {
+pub fn check_reset_token(conn: &mut DbConnection, token: &str, now: NaiveDateTime) -> ServiceResult<()> {
     match email_token::find(conn, &token_hash(token), PURPOSE)? {
         Some(row) if row.used_at.is_none() && row.expires_at >= now => Ok(()),
         _ => Err(ServiceError::Refused("reset.invalid")),
@@ -72,8 +58,7 @@ pub fn reset_password(
     now: NaiveDateTime,
 ) -> ServiceResult<()> {
     check_reset_token(conn, token, now)?;
-    let row = email_token::find(conn, &token_hash(token), PURPOSE)?
-        .ok_or(ServiceError::Refused("reset.invalid"))?;
+    let row = email_token::find(conn, &token_hash(token), PURPOSE)?.ok_or(ServiceError::Refused("reset.invalid"))?;
     let owner = user::find(conn, row.user_id)?.ok_or(ServiceError::Refused("reset.invalid"))?;
     check_password(password, &[&owner.email, &owner.display_name])
         .map_err(|key| FieldErrors::single("password", key))?;

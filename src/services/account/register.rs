@@ -30,9 +30,7 @@ pub fn register(
     let email = errors.check("email", Email::parse(&form.email));
     let name = errors.check("display_name", DisplayName::parse(&form.display_name));
     let user_inputs = [form.email.as_str(), form.display_name.as_str()];
-    if errors
-        .check("password", check_password(&form.password, &user_inputs))
-        .is_some()
+    if errors.check("password", check_password(&form.password, &user_inputs)).is_some()
         && form.password != form.password_confirm
     {
         errors.add("password_confirm", "error.password_mismatch");

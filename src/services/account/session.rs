@@ -27,9 +27,7 @@ pub fn sign_in(
         Ok(email) => user::find_by_email(conn, email.as_str())?,
         Err(_) => None,
     };
-    let stored_hash = user
-        .as_ref()
-        .map_or(DUMMY_HASH.as_str(), |u| u.password_hash.as_str());
+    let stored_hash = user.as_ref().map_or(DUMMY_HASH.as_str(), |u| u.password_hash.as_str());
     let password_ok = verify_password(stored_hash, password);
     let user = match user {
         Some(user) if password_ok => user,
@@ -47,18 +45,12 @@ pub fn open_session(
     rng: &mut impl Rng,
 ) -> ServiceResult<String> {
     let token = new_secret_token(rng);
-    write_tx(conn, |conn| {
-        auth_session::insert(conn, &token_hash(&token), user_id, now)
-    })?;
+    write_tx(conn, |conn| auth_session::insert(conn, &token_hash(&token), user_id, now))?;
     Ok(token)
 }
 
 /// The account behind a session secret, if the session is still alive.
-pub fn authenticate(
-    conn: &mut DbConnection,
-    token: &str,
-    now: NaiveDateTime,
-) -> ServiceResult<Option<Account>> {
+pub fn authenticate(conn: &mut DbConnection, token: &str, now: NaiveDateTime) -> ServiceResult<Option<Account>> {
     let hash = token_hash(token);
     let Some((session, user)) = auth_session::find_with_user(conn, &hash)? else {
         return Ok(None);

@@ -23,10 +23,7 @@ pub fn update_settings(
 ) -> ServiceResult<()> {
     let mut errors = FieldErrors::new();
     let name = errors.check("display_name", DisplayName::parse(&form.display_name));
-    let locale = errors.check(
-        "locale",
-        Locale::parse(&form.locale).ok_or("error.locale_invalid"),
-    );
+    let locale = errors.check("locale", Locale::parse(&form.locale).ok_or("error.locale_invalid"));
     let tz = errors.check("time_zone", parse_time_zone(&form.time_zone));
     let (Some(name), Some(locale), Some(tz)) = (name, locale, tz) else {
         return Err(errors.into());
@@ -37,21 +34,13 @@ pub fn update_settings(
         time_zone: tz.name(),
         updated_at: now,
     };
-    write_tx(conn, |conn| {
-        user::update_settings(conn, account.id, &change)
-    })?;
+    write_tx(conn, |conn| user::update_settings(conn, account.id, &change))?;
     Ok(())
 }
 
 /// Remembers the language a signed-in member picked in the header.
-pub fn set_language(
-    conn: &mut DbConnection,
-    account: &Account,
-    locale: Locale,
-) -> ServiceResult<()> {
-    write_tx(conn, |conn| {
-        user::set_locale(conn, account.id, locale.code())
-    })?;
+pub fn set_language(conn: &mut DbConnection, account: &Account, locale: Locale) -> ServiceResult<()> {
+    write_tx(conn, |conn| user::set_locale(conn, account.id, locale.code()))?;
     Ok(())
 }
 
@@ -74,8 +63,7 @@ pub fn change_password(
     if !verify_password(&row.password_hash, &form.current) {
         return Err(FieldErrors::single("current", "error.password_wrong").into());
     }
-    check_password(&form.new, &[&row.email, &row.display_name])
-        .map_err(|key| FieldErrors::single("new", key))?;
+    check_password(&form.new, &[&row.email, &row.display_name]).map_err(|key| FieldErrors::single("new", key))?;
     if form.new != form.confirm {
         return Err(FieldErrors::single("confirm", "error.password_mismatch").into());
     }

@@ -20,23 +20,13 @@ pub fn issue_verification(
 ) -> diesel::QueryResult<()> {
     let token = new_secret_token(rng);
     email_token::retire_unused(conn, user.id, PURPOSE, now)?;
-    let token_id = email_token::insert(
-        conn,
-        &token_hash(&token),
-        user.id,
-        PURPOSE,
-        now,
-        now + VALID_FOR,
-    )?;
+    let token_id = email_token::insert(conn, &token_hash(&token), user.id, PURPOSE, now, now + VALID_FOR)?;
     outbox::enqueue(
         conn,
         &format!("account_verify:{}:{token_id}", user.public_id),
         &user.email,
         Locale::parse(&user.locale).unwrap_or_default(),
-        &Mail::AccountVerify {
-            name: user.display_name.clone(),
-            token,
-        },
+        &Mail::AccountVerify { name: user.display_name.clone(), token },
         now,
     )
 }
@@ -59,14 +49,10 @@ pub fn resend_verification(
 }
 
 /// Marks the email of the link's owner as verified. A used, expired or unknown link is refused.
-pub fn verify_email(
-    conn: &mut DbConnection,
-    token: &str,
-    now: NaiveDateTime,
-) -> ServiceResult<UserRow> {
+pub fn verify_email(conn: &mut DbConnection, token: &str, now: NaiveDateTime) -> ServiceResult<UserRow> {
     write_tx(conn, |conn| {
-        let row = email_token::find(conn, &token_hash(token), PURPOSE)?
-            .ok_or(ServiceError::Refused("verify.invalid"))?;
+        let row =
+            email_token::find(conn, &token_hash(token), PURPOSE)?.ok_or(ServiceError::Refused("verify.invalid"))?;
         let user = user::find(conn, row.user_id)?.ok_or(ServiceError::Refused("verify.invalid"))?;
         if user.email_verified_at.is_some() {
             return Ok(user);
@@ -78,9 +64,6 @@ pub fn verify_email(
         user::mark_verified(conn, user.id, now)?;
         // Cases filed against this address before the account existed are now theirs to answer.
         crate::db::models::case::claim_invitations(conn, user.id, &user.email)?;
-        Ok(UserRow {
-            email_verified_at: Some(now),
-            ..user
-        })
+        Ok(UserRow { email_verified_at: Some(now), ..user })
     })
 }

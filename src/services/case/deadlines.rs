@@ -23,12 +23,7 @@ pub fn run_due_jobs(conn: &mut DbConnection, now: NaiveDateTime) -> ServiceResul
     Ok(due.len())
 }
 
-fn run_job(
-    conn: &mut DbConnection,
-    kind: &str,
-    case_id: i32,
-    now: NaiveDateTime,
-) -> ServiceResult<()> {
+fn run_job(conn: &mut DbConnection, kind: &str, case_id: i32, now: NaiveDateTime) -> ServiceResult<()> {
     let command = match kind {
         job::RESPONSE_DEADLINE => Command::ResponseDeadlinePassed,
         job::EVIDENCE_DEADLINE => Command::EvidenceDeadlinePassed,
@@ -38,21 +33,9 @@ fn run_job(
             return Ok(());
         }
     };
-    match transition(
-        conn,
-        case_id,
-        Actor::System,
-        None,
-        command,
-        now,
-        CaseChange::default(),
-    ) {
+    match transition(conn, case_id, Actor::System, None, command, now, CaseChange::default()) {
         Ok((case, t, seq)) => {
-            let event = if t.to == CaseState::Evidence {
-                "response_missed"
-            } else {
-                "evidence_closed"
-            };
+            let event = if t.to == CaseState::Evidence { "response_missed" } else { "evidence_closed" };
             notify_both(conn, &case, event, seq, t.evidence_due_at, now)
         }
         // The case moved on by itself (answered, settled, withdrawn): the deadline no longer applies.
@@ -66,15 +49,6 @@ fn remind_evidence(conn: &mut DbConnection, case_id: i32, now: NaiveDateTime) ->
     if state_of(&case) != CaseState::Evidence {
         return Ok(());
     }
-    let seq = case_event::list_for_case(conn, case_id)?
-        .last()
-        .map_or(0, |e| e.seq);
-    notify_both(
-        conn,
-        &case,
-        "evidence_deadline_soon",
-        seq,
-        case.evidence_due_at,
-        now,
-    )
+    let seq = case_event::list_for_case(conn, case_id)?.last().map_or(0, |e| e.seq);
+    notify_both(conn, &case, "evidence_deadline_soon", seq, case.evidence_due_at, now)
 }

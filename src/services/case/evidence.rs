@@ -19,6 +19,12 @@ pub struct Upload {
     pub bytes: Vec<u8>,
 }
 
+/// Where evidence files go and how many one party may add to a case.
+pub struct EvidenceStore<'a> {
+    pub data_dir: &'a Path,
+    pub files_per_party: i64,
+}
+
 /// Where evidence files live: under the data dir, by generated name only.
 pub fn evidence_dir(data_dir: &Path) -> PathBuf {
     data_dir.join("evidence")
@@ -31,20 +37,15 @@ pub fn add_evidence(
     conn: &mut DbConnection,
     account: &Account,
     case_public_id: &str,
-    statement: &str,
-    upload: Option<Upload>,
-    files_per_party: i64,
-    data_dir: &Path,
+    (statement, upload): (&str, Option<Upload>),
+    store: &EvidenceStore,
     now: NaiveDateTime,
     rng: &mut impl Rng,
 ) -> ServiceResult<()> {
     let (case, actor) = load_visible(conn, case_public_id, account)?;
     let mut errors = FieldErrors::new();
-    let statement = if statement.trim().is_empty() {
-        None
-    } else {
-        errors.check("statement", parse_text(statement, 2, 5000))
-    };
+    let statement =
+        if statement.trim().is_empty() { None } else { errors.check("statement", parse_text(statement, 2, 5000)) };
     let file = upload.and_then(|u| {
         let clean = errors.check("file", sniff_and_clean(u.bytes))?;
         Some((clean_file_name(&u.file_name, clean.extension), clean))
@@ -53,43 +54,25 @@ pub fn add_evidence(
         errors.add("statement", "error.evidence_empty");
     }
     errors.into_result()?;
-    if file.is_some() && evidence::count_files_by(conn, case.id, account.id)? >= files_per_party {
+    if file.is_some() && evidence::count_files_by(conn, case.id, account.id)? >= store.files_per_party {
         return Err(FieldErrors::single("file", "error.file_cap").into());
     }
     let claimant_side = Side::parse(&case.claimant_side).unwrap_or(Side::Buyer);
-    let side = if actor == Actor::Claimant {
-        claimant_side
-    } else {
-        claimant_side.other()
-    };
+    let side = if actor == Actor::Claimant { claimant_side } else { claimant_side.other() };
 
     let stored = match &file {
         Some((name, clean)) => {
             let storage_name = format!("{}.{}", new_public_id(rng), clean.extension);
-            let dir = evidence_dir(data_dir);
+            let dir = evidence_dir(store.data_dir);
             std::fs::create_dir_all(&dir).map_err(|e| ServiceError::Internal(e.into()))?;
-            std::fs::write(dir.join(&storage_name), &clean.bytes)
-                .map_err(|e| ServiceError::Internal(e.into()))?;
-            Some((
-                name,
-                clean,
-                storage_name,
-                hex::encode(Sha256::digest(&clean.bytes)),
-            ))
+            std::fs::write(dir.join(&storage_name), &clean.bytes).map_err(|e| ServiceError::Internal(e.into()))?;
+            Some((name, clean, storage_name, hex::encode(Sha256::digest(&clean.bytes))))
         }
         None => None,
     };
     let (statement_id, file_id) = (new_public_id(rng), new_public_id(rng));
     let result = write_tx(conn, |conn| {
-        transition(
-            conn,
-            case.id,
-            actor,
-            Some(account.id),
-            Command::AddEvidence,
-            now,
-            CaseChange::default(),
-        )?;
+        transition(conn, case.id, actor, Some(account.id), Command::AddEvidence, now, CaseChange::default())?;
         let base = NewEvidence {
             public_id: &statement_id,
             case_id: case.id,
@@ -127,7 +110,7 @@ pub fn add_evidence(
     });
     if result.is_err() {
         if let Some((_, _, storage_name, _)) = &stored {
-            let _ = std::fs::remove_file(evidence_dir(data_dir).join(storage_name));
+            let _ = std::fs::remove_file(evidence_dir(store.data_dir).join(storage_name));
         }
     }
     result
@@ -139,8 +122,7 @@ pub fn open_evidence_file(
     account: &Account,
     evidence_public_id: &str,
 ) -> ServiceResult<EvidenceRow> {
-    let row =
-        evidence::find_by_public_id(conn, evidence_public_id)?.ok_or(ServiceError::NotFound)?;
+    let row = evidence::find_by_public_id(conn, evidence_public_id)?.ok_or(ServiceError::NotFound)?;
     if row.kind != evidence::FILE {
         return Err(ServiceError::NotFound);
     }

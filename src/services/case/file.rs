@@ -14,16 +14,8 @@ use rand::Rng;
 /// A member may have this many cases open as claimant at once (abuse limit).
 pub const MAX_OPEN_CASES: i64 = 10;
 
-const OPEN_STATES: [&str; 8] = [
-    "filed",
-    "awaiting_response",
-    "evidence",
-    "jury_selection",
-    "voting",
-    "decided",
-    "appeal_window",
-    "appealed",
-];
+const OPEN_STATES: [&str; 8] =
+    ["filed", "awaiting_response", "evidence", "jury_selection", "voting", "decided", "appeal_window", "appealed"];
 
 /// Files a case. `submission_key` comes from the form, so a double-clicked submit finds the case
 /// the first click filed instead of filing a second one.
@@ -83,15 +75,7 @@ pub fn file_case(
             },
         )?;
         let me = Some(claimant_account.id);
-        case_event::append(
-            conn,
-            row.id,
-            "filed",
-            None,
-            CaseState::Filed.as_str(),
-            me,
-            now,
-        )?;
+        case_event::append(conn, row.id, "filed", None, CaseState::Filed.as_str(), me, now)?;
         let seq = case_event::append(
             conn,
             row.id,
@@ -105,11 +89,7 @@ pub fn file_case(
         let me = claimant(conn, &row)?;
         notify(conn, &row, &me, "case_filed", seq, Some(due), now)?;
         let other = respondent(conn, &row)?;
-        let event = if respondent_id.is_some() {
-            "case_against_you"
-        } else {
-            "case_invitation"
-        };
+        let event = if respondent_id.is_some() { "case_against_you" } else { "case_invitation" };
         notify(conn, &row, &other, event, seq, Some(due), now)?;
         Ok::<_, ServiceError>(row)
     });

@@ -27,12 +27,7 @@ pub fn my_cases(conn: &mut DbConnection, account: &Account) -> ServiceResult<Vec
                 CaseState::Evidence => case.evidence_due_at,
                 _ => None,
             };
-            Some(CaseSummary {
-                case,
-                actor,
-                state,
-                next_deadline,
-            })
+            Some(CaseSummary { case, actor, state, next_deadline })
         })
         .collect())
 }

@@ -32,11 +32,7 @@ pub fn actor_for(case: &CaseRow, account: &Account) -> Option<Actor> {
 }
 
 /// The case behind a public id, if this account may see it; otherwise `NotFound`, never a hint.
-pub fn load_visible(
-    conn: &mut DbConnection,
-    public_id: &str,
-    account: &Account,
-) -> ServiceResult<(CaseRow, Actor)> {
+pub fn load_visible(conn: &mut DbConnection, public_id: &str, account: &Account) -> ServiceResult<(CaseRow, Actor)> {
     let case = case::find_by_public_id(conn, public_id)?.ok_or(ServiceError::NotFound)?;
     let actor = actor_for(&case, account).ok_or(ServiceError::NotFound)?;
     Ok((case, actor))
@@ -54,13 +50,15 @@ pub fn facts(conn: &mut DbConnection, case: &CaseRow) -> ServiceResult<CaseFacts
         response_due_at: case.response_due_at,
         evidence_due_at: case.evidence_due_at,
         answered: case.answered_at.is_some(),
-        open_offer_by: offer.map(|o| {
-            if o.proposer_id == case.claimant_id {
-                Actor::Claimant
-            } else {
-                Actor::Respondent
-            }
-        }),
+        open_offer_by: offer.map(
+            |o| {
+                if o.proposer_id == case.claimant_id {
+                    Actor::Claimant
+                } else {
+                    Actor::Respondent
+                }
+            },
+        ),
         evidence_window: TimeDelta::hours(i64::from(case.evidence_hours)),
     })
 }
@@ -77,8 +75,7 @@ pub fn transition(
     extra: CaseChange,
 ) -> ServiceResult<(CaseRow, Transition, i32)> {
     let case = case::find_for_update(conn, case_id)?;
-    let decided = decide(&facts(conn, &case)?, actor, command, now)
-        .map_err(|r| ServiceError::Refused(r.0))?;
+    let decided = decide(&facts(conn, &case)?, actor, command, now).map_err(|r| ServiceError::Refused(r.0))?;
     let change = CaseChange {
         state: Some(decided.to.as_str()),
         evidence_due_at: decided.evidence_due_at,
@@ -109,13 +106,7 @@ fn schedule_evidence_jobs(
     due: NaiveDateTime,
     now: NaiveDateTime,
 ) -> diesel::QueryResult<()> {
-    job::schedule(
-        conn,
-        job::EVIDENCE_REMINDER,
-        case_id,
-        due - TimeDelta::hours(24),
-        now,
-    )?;
+    job::schedule(conn, job::EVIDENCE_REMINDER, case_id, due - TimeDelta::hours(24), now)?;
     job::schedule(conn, job::EVIDENCE_DEADLINE, case_id, due, now)
 }
 

@@ -27,20 +27,11 @@ pub fn answer_case(
 ) -> ServiceResult<()> {
     let (case, actor) = load_visible(conn, case_public_id, account)?;
     let mut errors = FieldErrors::new();
-    let statement = errors.check(
-        "statement",
-        parse_text(&form.statement, STATEMENT_MIN, STATEMENT_MAX),
-    );
+    let statement = errors.check("statement", parse_text(&form.statement, STATEMENT_MIN, STATEMENT_MAX));
     let position: Option<Option<Remedy>> = if form.position == "reject" {
         Some(None)
     } else {
-        parse_remedy(
-            &form.position,
-            &form.position_amount,
-            Some(case.disputed_fen),
-            &mut errors,
-        )
-        .map(Some)
+        parse_remedy(&form.position, &form.position_amount, Some(case.disputed_fen), &mut errors).map(Some)
     };
     let (Some(statement), Some(position)) = (statement, position) else {
         return Err(errors.into());
@@ -53,15 +44,7 @@ pub fn answer_case(
             answered_at: Some(now),
             ..Default::default()
         };
-        let (case, t, seq) = transition(
-            conn,
-            case.id,
-            actor,
-            Some(account.id),
-            Command::Answer,
-            now,
-            change,
-        )?;
+        let (case, t, seq) = transition(conn, case.id, actor, Some(account.id), Command::Answer, now, change)?;
         let due = t.evidence_due_at.or(case.evidence_due_at);
         let to = claimant(conn, &case)?;
         notify(conn, &case, &to, "answer_received", seq, due, now)?;
@@ -84,15 +67,7 @@ pub fn accept_claim(
             answer_remedy_fen: Some(case.remedy_fen),
             ..Default::default()
         };
-        let (case, _, seq) = transition(
-            conn,
-            case.id,
-            actor,
-            Some(account.id),
-            Command::AcceptClaim,
-            now,
-            change,
-        )?;
+        let (case, _, seq) = transition(conn, case.id, actor, Some(account.id), Command::AcceptClaim, now, change)?;
         super::notify_both(conn, &case, "case_settled", seq, None, now)
     })
 }

@@ -26,40 +26,16 @@ pub fn propose_settlement(
 ) -> ServiceResult<()> {
     let (case, actor) = load_visible(conn, case_public_id, account)?;
     let mut errors = FieldErrors::new();
-    let remedy = parse_remedy(
-        &form.remedy,
-        &form.amount,
-        Some(case.disputed_fen),
-        &mut errors,
-    );
+    let remedy = parse_remedy(&form.remedy, &form.amount, Some(case.disputed_fen), &mut errors);
     let note = errors.check("note", parse_text(&form.note, 2, 1000));
     let (Some(remedy), Some(note)) = (remedy, note) else {
         return Err(errors.into());
     };
     write_tx(conn, |conn| {
-        let (case, _, seq) = transition(
-            conn,
-            case.id,
-            actor,
-            Some(account.id),
-            Command::ProposeSettlement,
-            now,
-            CaseChange::default(),
-        )?;
-        settlement_offer::insert(
-            conn,
-            case.id,
-            account.id,
-            remedy.kind(),
-            remedy.amount_fen(),
-            &note,
-            now,
-        )?;
-        let other = if actor == Actor::Claimant {
-            respondent(conn, &case)?
-        } else {
-            claimant(conn, &case)?
-        };
+        let (case, _, seq) =
+            transition(conn, case.id, actor, Some(account.id), Command::ProposeSettlement, now, CaseChange::default())?;
+        settlement_offer::insert(conn, case.id, account.id, remedy.kind(), remedy.amount_fen(), &note, now)?;
+        let other = if actor == Actor::Claimant { respondent(conn, &case)? } else { claimant(conn, &case)? };
         notify(conn, &case, &other, "settlement_proposed", seq, None, now)?;
         Ok::<_, ServiceError>(())
     })
@@ -74,15 +50,8 @@ pub fn accept_settlement(
 ) -> ServiceResult<()> {
     let (case, actor) = load_visible(conn, case_public_id, account)?;
     write_tx(conn, |conn| {
-        let (case, _, seq) = transition(
-            conn,
-            case.id,
-            actor,
-            Some(account.id),
-            Command::AcceptSettlement,
-            now,
-            CaseChange::default(),
-        )?;
+        let (case, _, seq) =
+            transition(conn, case.id, actor, Some(account.id), Command::AcceptSettlement, now, CaseChange::default())?;
         if let Some(offer) = settlement_offer::open_for_case(conn, case.id)? {
             settlement_offer::mark_accepted(conn, offer.id)?;
         }

@@ -44,10 +44,7 @@ pub fn case_detail(
 ) -> ServiceResult<CaseDetail> {
     let (case, actor) = load_visible(conn, public_id, account)?;
     let facts = facts(conn, &case)?;
-    let allowed = PERSONAL_COMMANDS
-        .into_iter()
-        .filter(|c| decide(&facts, actor, *c, now).is_ok())
-        .collect();
+    let allowed = PERSONAL_COMMANDS.into_iter().filter(|c| decide(&facts, actor, *c, now).is_ok()).collect();
     Ok(CaseDetail {
         state: state_of(&case),
         events: case_event::list_for_case(conn, case.id)?,

@@ -15,15 +15,8 @@ pub fn withdraw_case(
 ) -> ServiceResult<()> {
     let (case, actor) = load_visible(conn, case_public_id, account)?;
     write_tx(conn, |conn| {
-        let (case, _, seq) = transition(
-            conn,
-            case.id,
-            actor,
-            Some(account.id),
-            Command::Withdraw,
-            now,
-            CaseChange::default(),
-        )?;
+        let (case, _, seq) =
+            transition(conn, case.id, actor, Some(account.id), Command::Withdraw, now, CaseChange::default())?;
         super::notify_both(conn, &case, "case_withdrawn", seq, None, now)
     })
 }
