@@ -82,6 +82,8 @@ pub struct Limits {
     pub upload_max_bytes: u64,
     /// Evidence files one party may add to one case.
     pub files_per_party: i64,
+    /// How often due deadlines are looked for (they also run at every start).
+    pub deadline_poll: std::time::Duration,
 }
 
 impl Default for Limits {
@@ -92,6 +94,7 @@ impl Default for Limits {
             sign_in_refill_secs: 60,
             upload_max_bytes: 10 * 1024 * 1024,
             files_per_party: 20,
+            deadline_poll: std::time::Duration::from_secs(1),
         }
     }
 }

@@ -68,7 +68,13 @@ impl Application {
             .run(),
         );
         let deadline_worker = tokio::spawn(
-            DeadlineWorker { pool: pool.clone(), clock: clock.clone(), mail_wake: mail_wake.clone() }.run(),
+            DeadlineWorker {
+                pool: pool.clone(),
+                clock: clock.clone(),
+                poll: settings.limits.deadline_poll,
+                mail_wake: mail_wake.clone(),
+            }
+            .run(),
         );
 
         let registry = Registry::new();

@@ -333,3 +333,30 @@ async fn a_deadline_that_passed_while_the_server_was_down_fires_at_start() {
     wait_for_state(&restarted, &case, "evidence").await;
     restarted.wait_for_mail("response_missed", "buyer@example.com").await;
 }
+
+#[tokio::test]
+async fn acting_after_a_deadline_is_refused_even_before_the_worker_runs() {
+    // The worker looks for due deadlines only hourly here, so the refusal comes from the rules.
+    let app = common::spawn_app_with(|s| s.limits.deadline_poll = Duration::from_secs(3600)).await;
+    let buyer = app.verified_member("buyer@example.com", "买家").await;
+    let seller = app.verified_member("seller@example.com", "卖家").await;
+    let case = file(&buyer, "seller@example.com").await;
+    let page = format!("/cases/{case}");
+    seller
+        .submit(
+            &page,
+            &format!("{page}/answer"),
+            &[("statement", "发货前测试过一切正常，快递单号和视频都可以提供给评审员。"), ("position", "reject")],
+        )
+        .await;
+    app.clock.advance(TimeDelta::hours(73));
+    let form = seller.get_html(&page).await;
+    assert!(!form.contains("enctype=\"multipart/form-data\""), "the upload form is gone at the deadline");
+    let token = common::csrf_of(&form);
+    let multipart = reqwest::multipart::Form::new().text("csrf_token", token).text("evidence_statement", "迟到的证据");
+    let res = seller.client.post(seller.url(&format!("{page}/evidence"))).multipart(multipart).send().await.unwrap();
+    assert_eq!(location(&res), page);
+    assert!(seller.get_html(&page).await.contains("该操作的截止时间已过"));
+    assert_eq!(app.count("evidence").await, 0);
+    assert_eq!(state_of(&app, &case).await, "evidence", "the worker has not run yet");
+}

@@ -59,7 +59,7 @@ async fn every_response_carries_the_security_headers() {
 #[tokio::test]
 async fn unknown_pages_get_a_friendly_404_in_the_visitors_language() {
     let app = spawn_app().await;
-    let res = app.get("/cases/does-not-exist").await;
+    let res = app.get("/no/such/page/here").await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     let html = res.text().await.unwrap();
     assert!(html.contains("页面不存在") && html.contains("href=\"/\""));

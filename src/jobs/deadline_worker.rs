@@ -8,11 +8,10 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
 
-const POLL: Duration = Duration::from_secs(1);
-
 pub struct DeadlineWorker {
     pub pool: DbPool,
     pub clock: Clock,
+    pub poll: Duration,
     /// Woken after jobs ran, since they queue email.
     pub mail_wake: Arc<Notify>,
 }
@@ -33,7 +32,7 @@ impl DeadlineWorker {
                 Ok(Err(err)) => tracing::warn!(error = %err, "deadline jobs failed; retrying"),
                 Err(err) => tracing::error!(error = %err, "deadline worker task failed"),
             }
-            tokio::time::sleep(POLL).await;
+            tokio::time::sleep(self.poll).await;
         }
     }
 }
