@@ -109,6 +109,10 @@ async fn every_page_is_valid_html() {
     );
     buyer.submit(&case, &format!("{case}/offer/accept"), &[]).await;
     keep("case-settled", buyer.get_html(&case).await);
+    let mailbox = app.get_html("/dev/mail").await;
+    let letter = mailbox.split("href=\"/dev/mail/").nth(1).unwrap().split('"').next().unwrap().to_string();
+    keep("dev-mailbox", mailbox);
+    keep("dev-letter", app.get_html(&format!("/dev/mail/{letter}")).await);
 
     let dir = tempfile::tempdir().unwrap();
     let files: Vec<String> = pages

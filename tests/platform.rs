@@ -136,3 +136,20 @@ fn operator_commands_work_and_demo_is_idempotent() {
     assert!(run(&["admin", "create-moderator", "--email", "New.Mod@Example.com"])
         .contains("created moderator New.Mod@Example.com"));
 }
+
+#[tokio::test]
+async fn without_smtp_a_local_court_shows_its_mail_in_a_mailbox() {
+    let app = spawn_app().await;
+    app.register("reader@example.com", "Reader").await;
+    app.wait_for_mail("account_verify", "reader@example.com").await;
+    let mailbox = app.get_html("/dev/mail").await;
+    assert!(mailbox.contains("reader@example.com") && mailbox.contains("验证你在小法庭的邮箱"));
+    let href = mailbox.split("href=\"/dev/mail/").nth(1).unwrap().split('"').next().unwrap();
+    let letter = app.get_html(&format!("/dev/mail/{href}")).await;
+    assert!(letter.contains(&format!("{}/verify?token=", app.address)), "the link can be followed from here");
+
+    // A public court hides it from members.
+    let public = common::spawn_app_with(|s| s.base_url = url::Url::parse("https://court.example").unwrap()).await;
+    public.register("member@example.com", "Member").await;
+    assert_eq!(public.get("/dev/mail").await.status(), StatusCode::NOT_FOUND);
+}

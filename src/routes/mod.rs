@@ -6,6 +6,7 @@ pub mod case_actions;
 pub mod cases;
 pub mod context;
 pub mod csrf;
+pub mod dev_mail;
 pub mod errors;
 pub mod evidence;
 pub mod health;
@@ -53,7 +54,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/cases/{id}/offer/accept", web::post().to(case_actions::post_accept_offer))
         .route("/cases/{id}/withdraw", web::post().to(case_actions::post_withdraw))
         .route("/cases/{id}/evidence", web::post().to(evidence::post_evidence))
-        .route("/evidence/{id}", web::get().to(evidence::get_evidence_file));
+        .route("/evidence/{id}", web::get().to(evidence::get_evidence_file))
+        .route("/dev/mail", web::get().to(dev_mail::get_mailbox))
+        .route("/dev/mail/{id}", web::get().to(dev_mail::get_letter));
 }
 
 /// A rendered page with the given status.

@@ -103,3 +103,7 @@ pub fn mark_dead(conn: &mut DbConnection, id: i32, error: &str) -> QueryResult<(
 pub fn recent(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<OutboxRow>> {
     outbox::table.order(outbox::id.desc()).limit(limit).select(OutboxRow::as_select()).load(conn)
 }
+
+pub fn find(conn: &mut DbConnection, id: i32) -> QueryResult<Option<OutboxRow>> {
+    outbox::table.find(id).select(OutboxRow::as_select()).first(conn).optional()
+}
