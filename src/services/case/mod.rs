@@ -173,6 +173,24 @@ pub fn notify(
     outbox::enqueue(conn, &key, &to.email, to.locale, &mail, now)
 }
 
+/// A party's command that ends the case: the state change, `also` (inside the same transaction)
+/// and one notice of `event` to both parties.
+pub fn end_case(
+    conn: &mut DbConnection,
+    account: &Account,
+    case_public_id: &str,
+    (command, event): (Command, &str),
+    now: NaiveDateTime,
+    also: impl FnOnce(&mut DbConnection, &CaseRow) -> ServiceResult<()>,
+) -> ServiceResult<()> {
+    let (case, actor) = load_visible(conn, case_public_id, account)?;
+    crate::db::write_tx(conn, |conn| {
+        let (case, _, seq) = transition(conn, case.id, actor, Some(account.id), command, now, CaseChange::default())?;
+        also(conn, &case)?;
+        notify_both(conn, &case, event, seq, None, now)
+    })
+}
+
 /// Notifies both parties of the same event.
 pub fn notify_both(
     conn: &mut DbConnection,

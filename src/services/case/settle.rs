@@ -1,4 +1,4 @@
-use super::{claimant, load_visible, notify, respondent, transition};
+use super::{claimant, end_case, load_visible, notify, respondent, transition};
 use crate::db::models::case::CaseChange;
 use crate::db::models::settlement_offer;
 use crate::db::{write_tx, DbConnection};
@@ -48,13 +48,10 @@ pub fn accept_settlement(
     case_public_id: &str,
     now: NaiveDateTime,
 ) -> ServiceResult<()> {
-    let (case, actor) = load_visible(conn, case_public_id, account)?;
-    write_tx(conn, |conn| {
-        let (case, _, seq) =
-            transition(conn, case.id, actor, Some(account.id), Command::AcceptSettlement, now, CaseChange::default())?;
+    end_case(conn, account, case_public_id, (Command::AcceptSettlement, "case_settled"), now, |conn, case| {
         if let Some(offer) = settlement_offer::open_for_case(conn, case.id)? {
             settlement_offer::mark_accepted(conn, offer.id)?;
         }
-        super::notify_both(conn, &case, "case_settled", seq, None, now)
+        Ok(())
     })
 }

@@ -1,6 +1,5 @@
-use super::{load_visible, transition};
-use crate::db::models::case::CaseChange;
-use crate::db::{write_tx, DbConnection};
+use super::end_case;
+use crate::db::DbConnection;
 use crate::domain::case::Command;
 use crate::services::account::Account;
 use crate::services::ServiceResult;
@@ -13,10 +12,5 @@ pub fn withdraw_case(
     case_public_id: &str,
     now: NaiveDateTime,
 ) -> ServiceResult<()> {
-    let (case, actor) = load_visible(conn, case_public_id, account)?;
-    write_tx(conn, |conn| {
-        let (case, _, seq) =
-            transition(conn, case.id, actor, Some(account.id), Command::Withdraw, now, CaseChange::default())?;
-        super::notify_both(conn, &case, "case_withdrawn", seq, None, now)
-    })
+    end_case(conn, account, case_public_id, (Command::Withdraw, "case_withdrawn"), now, |_, _| Ok(()))
 }
