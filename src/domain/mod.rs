@@ -5,6 +5,8 @@ pub mod case;
 pub mod dispute;
 pub mod filing;
 pub mod locale;
+pub mod matching;
 pub mod public_id;
+pub mod reputation;
 pub mod upload;
 pub mod validation;

@@ -1,0 +1,361 @@
+//! Drawing a jury: weight the eligible jurors by how well they fit the case and how far they can be
+//! trusted, draw by weighted sampling without replacement (Efraimidis–Spirakis, `rand`'s
+//! `sample_weighted`), then make the panel balanced in leaning and trading side. Deterministic
+//! under a seeded RNG; nobody can choose or predict their jury.
+
+use crate::domain::dispute::Category;
+use rand::seq::index::sample_weighted;
+use rand::Rng;
+use std::collections::HashMap;
+
+/// Which side of deals a juror is usually on (bias research: seller-jurors favour sellers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TradingSide {
+    MostlyBuy,
+    MostlySell,
+    Both,
+}
+
+impl TradingSide {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TradingSide::MostlyBuy => "buy",
+            TradingSide::MostlySell => "sell",
+            TradingSide::Both => "both",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<TradingSide> {
+        match s {
+            "buy" => Some(TradingSide::MostlyBuy),
+            "sell" => Some(TradingSide::MostlySell),
+            "both" => Some(TradingSide::Both),
+            _ => None,
+        }
+    }
+}
+
+/// A set of categories as bits, in `Category::ALL` order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Categories(pub u16);
+
+impl Categories {
+    pub fn of(categories: &[Category]) -> Categories {
+        Categories(categories.iter().fold(0, |bits, c| bits | Self::bit(*c)))
+    }
+
+    fn bit(c: Category) -> u16 {
+        1 << Category::ALL.iter().position(|x| *x == c).unwrap_or(0)
+    }
+
+    pub fn contains(self, c: Category) -> bool {
+        self.0 & Self::bit(c) != 0
+    }
+}
+
+/// An eligible juror, as matching sees them (already without the suspended and those at capacity).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    pub juror_id: i32,
+    pub expertise: Categories,
+    /// Lower-cased interest tags.
+    pub interests: Vec<String>,
+    pub side: TradingSide,
+    /// Lower bound of accuracy in the case's category.
+    pub accuracy_lower: f64,
+    pub reliability: f64,
+    pub leaning: f64,
+}
+
+/// What about the case matters for matching.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseProfile {
+    pub category: Category,
+    /// Lower-cased words of the item and the dispute, matched against interests.
+    pub tags: Vec<String>,
+}
+
+/// Matching parameters: data, so the simulator can tune them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MatchPolicy {
+    /// Weight multiplier for expertise in the case's category.
+    pub expertise_boost: f64,
+    /// Added to the weight multiplier per matching interest (at most three count).
+    pub interest_boost: f64,
+    /// The panel's mean leaning must stay within ± this.
+    pub max_mean_leaning: f64,
+    /// Neither mostly-buying nor mostly-selling jurors may exceed this share of the panel.
+    pub max_side_share: f64,
+    /// Extra candidates drawn as a reserve for balancing, as a multiple of the panel size.
+    pub reserve_factor: usize,
+}
+
+impl Default for MatchPolicy {
+    fn default() -> Self {
+        MatchPolicy {
+            expertise_boost: 3.0,
+            interest_boost: 0.25,
+            max_mean_leaning: 0.15,
+            max_side_share: 0.6,
+            reserve_factor: 3,
+        }
+    }
+}
+
+/// The draw weight of a candidate for a case: expertise fit × interests fit × trust × reliability.
+pub fn weight(c: &Candidate, case: &CaseProfile, policy: &MatchPolicy) -> f64 {
+    let expertise = if c.expertise.contains(case.category) { policy.expertise_boost } else { 1.0 };
+    let shared = c.interests.iter().filter(|i| case.tags.contains(i)).count().min(3) as f64;
+    let interests = 1.0 + policy.interest_boost * shared;
+    // Only skill above chance earns weight; a little weight stays so newcomers can be drawn.
+    let trust = 0.05 + 2.0 * (c.accuracy_lower - 0.5).max(0.0);
+    expertise * interests * trust * c.reliability.clamp(0.0, 1.0)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DrawError {
+    /// Fewer eligible jurors than seats: the case goes to the moderators.
+    TooFewEligible { eligible: usize, needed: usize },
+    /// No balanced panel could be formed from the pool.
+    CannotBalance,
+}
+
+fn violation(panel: &[usize], pool: &[Candidate], policy: &MatchPolicy) -> f64 {
+    let n = panel.len() as f64;
+    let mean_leaning = panel.iter().map(|i| pool[*i].leaning).sum::<f64>() / n;
+    let share = |side| panel.iter().filter(|i| pool[**i].side == side).count() as f64 / n;
+    (mean_leaning.abs() - policy.max_mean_leaning).max(0.0)
+        + (share(TradingSide::MostlyBuy) - policy.max_side_share).max(0.0)
+        + (share(TradingSide::MostlySell) - policy.max_side_share).max(0.0)
+}
+
+/// Whether a panel (indices into the pool) meets the balance rules.
+pub fn is_balanced(panel: &[usize], pool: &[Candidate], policy: &MatchPolicy) -> bool {
+    !panel.is_empty() && violation(panel, pool, policy) <= 1e-12
+}
+
+/// A set of pool positions as bits: one cheap test per juror while sampling a large pool.
+struct Marks(Vec<u64>);
+
+impl Marks {
+    fn new(len: usize) -> Marks {
+        Marks(vec![0; len.div_ceil(64)])
+    }
+    fn set(&mut self, i: usize) {
+        self.0[i / 64] |= 1 << (i % 64);
+    }
+    fn has(&self, i: usize) -> bool {
+        self.0[i / 64] & (1 << (i % 64)) != 0
+    }
+}
+
+/// The jurors matching draws from, with their positions by id.
+pub struct JurorPool {
+    pub candidates: Vec<Candidate>,
+    position: HashMap<i32, usize>,
+}
+
+impl JurorPool {
+    pub fn new(candidates: Vec<Candidate>) -> JurorPool {
+        let position = candidates.iter().enumerate().map(|(i, c)| (c.juror_id, i)).collect();
+        JurorPool { candidates, position }
+    }
+
+    /// Every candidate's weight for one case (computed once per case, reused by redraws).
+    pub fn weights(&self, case: &CaseProfile, policy: &MatchPolicy) -> Vec<f64> {
+        self.candidates.iter().map(|c| weight(c, case, policy)).collect()
+    }
+
+    /// Draws `seats` jurors by weight, never anyone in `excluded`, and balances the panel by
+    /// swapping in jurors from a second weighted draw when needed. Returns juror ids.
+    pub fn draw(
+        &self,
+        weights: &[f64],
+        excluded: &[i32],
+        seats: usize,
+        policy: &MatchPolicy,
+        rng: &mut impl Rng,
+    ) -> Result<Vec<i32>, DrawError> {
+        let pool = &self.candidates;
+        let mut marks = Marks::new(pool.len());
+        for i in excluded.iter().filter_map(|id| self.position.get(id)) {
+            marks.set(*i);
+        }
+        let mut sample = |marks: &Marks, amount: usize| {
+            let weight = |i: usize| if marks.has(i) { 0.0 } else { weights[i].max(0.0) };
+            sample_weighted(rng, pool.len(), weight, amount).map(|v| v.into_vec())
+        };
+        // Counting the eligible costs a pass over the pool, so it is done only to explain a refusal.
+        let eligible = |marks: &Marks| (0..pool.len()).filter(|i| !marks.has(*i) && weights[*i] > 0.0).count();
+        let mut panel = match sample(&marks, seats) {
+            Ok(panel) if seats > 0 && panel.len() == seats => panel,
+            _ => return Err(DrawError::TooFewEligible { eligible: eligible(&marks), needed: seats }),
+        };
+        if !is_balanced(&panel, pool, policy) {
+            panel.iter().for_each(|i| marks.set(*i));
+            let amount = (seats * policy.reserve_factor).min(eligible(&marks));
+            let reserve = sample(&marks, amount).map_err(|_| DrawError::CannotBalance)?;
+            panel = balance(panel, reserve, pool, policy)?;
+        }
+        Ok(panel.into_iter().map(|i| pool[i].juror_id).collect())
+    }
+}
+
+/// Swaps reserve jurors in while that reduces the imbalance, until the panel is balanced.
+fn balance(
+    mut panel: Vec<usize>,
+    mut reserve: Vec<usize>,
+    pool: &[Candidate],
+    policy: &MatchPolicy,
+) -> Result<Vec<usize>, DrawError> {
+    while !is_balanced(&panel, pool, policy) {
+        let current = violation(&panel, pool, policy);
+        let best = (0..panel.len())
+            .flat_map(|p| (0..reserve.len()).map(move |r| (p, r)))
+            .map(|(p, r)| {
+                let mut trial = panel.clone();
+                trial[p] = reserve[r];
+                (violation(&trial, pool, policy), p, r)
+            })
+            .min_by(|a, b| a.0.total_cmp(&b.0));
+        match best {
+            Some((v, p, r)) if v < current => std::mem::swap(&mut panel[p], &mut reserve[r]),
+            _ => return Err(DrawError::CannotBalance),
+        }
+    }
+    Ok(panel)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use rand::SeedableRng;
+    use std::collections::HashSet;
+
+    fn candidate(id: i32, side: TradingSide, leaning: f64) -> Candidate {
+        Candidate {
+            juror_id: id,
+            expertise: Categories::of(&[Category::Phones]),
+            interests: vec!["iphone".into()],
+            side,
+            accuracy_lower: 0.7,
+            reliability: 0.9,
+            leaning,
+        }
+    }
+
+    fn phones() -> CaseProfile {
+        CaseProfile { category: Category::Phones, tags: vec!["iphone".into(), "screen".into()] }
+    }
+
+    #[test]
+    fn weights_reward_fit_and_trust() {
+        let policy = MatchPolicy::default();
+        let base = candidate(1, TradingSide::Both, 0.0);
+        let expert = weight(&base, &phones(), &policy);
+        let outsider =
+            weight(&Candidate { expertise: Categories::of(&[Category::Beauty]), ..base.clone() }, &phones(), &policy);
+        assert!((expert / outsider - 3.0).abs() < 1e-9);
+        let chance = weight(&Candidate { accuracy_lower: 0.4, ..base.clone() }, &phones(), &policy);
+        assert!(chance > 0.0 && chance < expert / 5.0, "newcomers keep a little weight");
+        let flaky = weight(&Candidate { reliability: 0.3, ..base.clone() }, &phones(), &policy);
+        assert!(flaky < expert / 2.0);
+    }
+
+    #[test]
+    fn the_same_seed_draws_the_same_panel() {
+        let pool = JurorPool::new((0..500).map(|i| candidate(i, TradingSide::Both, 0.0)).collect());
+        let weights = pool.weights(&phones(), &MatchPolicy::default());
+        let draw = |seed| {
+            let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+            pool.draw(&weights, &[], 17, &MatchPolicy::default(), &mut rng).unwrap()
+        };
+        assert_eq!(draw(7), draw(7));
+        assert_ne!(draw(7), draw(8));
+    }
+
+    #[test]
+    fn too_few_eligible_is_an_error_not_a_small_panel() {
+        let pool = JurorPool::new((0..10).map(|i| candidate(i, TradingSide::Both, 0.0)).collect());
+        let mut rng = rand::rngs::StdRng::seed_from_u64(1);
+        assert_eq!(
+            pool.draw(&[1.0; 10], &[0, 1], 9, &MatchPolicy::default(), &mut rng),
+            Err(DrawError::TooFewEligible { eligible: 8, needed: 9 })
+        );
+    }
+
+    #[test]
+    fn a_pool_of_one_side_cannot_be_balanced() {
+        let pool = JurorPool::new((0..100).map(|i| candidate(i, TradingSide::MostlySell, -0.3)).collect());
+        let mut rng = rand::rngs::StdRng::seed_from_u64(1);
+        assert_eq!(pool.draw(&[1.0; 100], &[], 9, &MatchPolicy::default(), &mut rng), Err(DrawError::CannotBalance));
+    }
+
+    /// Over 100,000 single draws the frequencies follow the weights (chi-square, 9 degrees of
+    /// freedom: the statistic stays under 21.67, the 1% critical value, i.e. p > 0.01).
+    #[test]
+    fn selection_frequencies_match_the_weights() {
+        let pool = JurorPool::new((0..10).map(|i| candidate(i, TradingSide::Both, 0.0)).collect());
+        let weights: Vec<f64> = (1..=10).map(f64::from).collect();
+        let total: f64 = weights.iter().sum();
+        let mut counts = [0u32; 10];
+        let mut rng = rand::rngs::StdRng::seed_from_u64(2026);
+        let draws = 100_000;
+        for _ in 0..draws {
+            let panel = pool.draw(&weights, &[], 1, &MatchPolicy::default(), &mut rng).unwrap();
+            counts[panel[0] as usize] += 1;
+        }
+        let chi_square: f64 = counts
+            .iter()
+            .zip(&weights)
+            .map(|(observed, w)| {
+                let expected = f64::from(draws) * w / total;
+                (f64::from(*observed) - expected).powi(2) / expected
+            })
+            .sum();
+        assert!(chi_square < 21.67, "chi-square {chi_square:.2}; counts {counts:?}");
+    }
+
+    fn pools() -> impl Strategy<Value = Vec<Candidate>> {
+        prop::collection::vec((0u8..3, -1.0f64..1.0, 0.3f64..0.99, 0.2f64..1.0), 40..200).prop_map(|rows| {
+            rows.into_iter()
+                .enumerate()
+                .map(|(i, (side, leaning, acc, rel))| Candidate {
+                    juror_id: i as i32,
+                    expertise: Categories(i as u16 & 0x7ff),
+                    interests: vec![],
+                    side: [TradingSide::MostlyBuy, TradingSide::MostlySell, TradingSide::Both][side as usize],
+                    accuracy_lower: acc,
+                    reliability: rel,
+                    leaning,
+                })
+                .collect()
+        })
+    }
+
+    proptest! {
+        /// Parties and conflicted jurors are never drawn, panels have distinct jurors, and every
+        /// panel that is returned keeps the balance bounds.
+        #[test]
+        fn panels_are_clean_and_balanced(pool in pools(), seed in any::<u64>(), seats in prop::sample::select(vec![3usize, 9, 17])) {
+            let policy = MatchPolicy::default();
+            let pool = JurorPool::new(pool);
+            let weights = pool.weights(&phones(), &policy);
+            let excluded: Vec<i32> = (0..pool.candidates.len() as i32).filter(|i| i % 7 == 0).collect();
+            let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+            match pool.draw(&weights, &excluded, seats, &policy, &mut rng) {
+                Ok(panel) => {
+                    prop_assert_eq!(panel.len(), seats);
+                    prop_assert!(panel.iter().all(|id| !excluded.contains(id)));
+                    let distinct: HashSet<i32> = panel.iter().copied().collect();
+                    prop_assert_eq!(distinct.len(), seats);
+                    let positions: Vec<usize> = panel.iter().map(|id| *id as usize).collect();
+                    prop_assert!(is_balanced(&positions, &pool.candidates, &policy));
+                }
+                Err(DrawError::TooFewEligible { eligible, needed }) => prop_assert!(eligible < needed),
+                Err(DrawError::CannotBalance) => {}
+            }
+        }
+    }
+}

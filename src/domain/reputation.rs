@@ -1,0 +1,328 @@
+//! Juror reputation: a two-class Dawid–Skene model with Beta priors.
+//!
+//! For each juror we count, over cases whose outcome is final, how they voted when the buyer was
+//! right and when the seller was right. `sensitivity` = P(votes buyer | buyer right) and
+//! `specificity` = P(votes seller | seller right) are Beta posteriors; accuracy, its lower bound
+//! and the leaning (pro-buyer > 0 > pro-seller) follow from them.
+
+use crate::domain::dispute::Side;
+
+/// Votes on cases with a known outcome, split by which side was right.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub buyer_right: u32,
+    pub buyer_right_voted_buyer: u32,
+    pub seller_right: u32,
+    pub seller_right_voted_seller: u32,
+}
+
+impl Tally {
+    pub fn record(&mut self, vote: Side, truth: Side) {
+        match truth {
+            Side::Buyer => {
+                self.buyer_right += 1;
+                self.buyer_right_voted_buyer += u32::from(vote == Side::Buyer);
+            }
+            Side::Seller => {
+                self.seller_right += 1;
+                self.seller_right_voted_seller += u32::from(vote == Side::Seller);
+            }
+        }
+    }
+
+    pub fn votes(&self) -> u32 {
+        self.buyer_right + self.seller_right
+    }
+
+    pub fn agreed(&self) -> u32 {
+        self.buyer_right_voted_buyer + self.seller_right_voted_seller
+    }
+}
+
+/// A Beta(alpha, beta) prior on a probability.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Beta {
+    pub alpha: f64,
+    pub beta: f64,
+}
+
+impl Beta {
+    /// New jurors are assumed a little better than chance, held with the weight of 10 votes.
+    pub const NEWCOMER: Beta = Beta { alpha: 7.0, beta: 3.0 };
+
+    fn updated(self, successes: u32, trials: u32) -> Beta {
+        Beta { alpha: self.alpha + f64::from(successes), beta: self.beta + f64::from(trials - successes) }
+    }
+
+    pub fn mean(self) -> f64 {
+        self.alpha / (self.alpha + self.beta)
+    }
+
+    pub fn variance(self) -> f64 {
+        let n = self.alpha + self.beta;
+        self.alpha * self.beta / (n * n * (n + 1.0))
+    }
+
+    /// A prior centred on `mean` with the weight of `strength` observations.
+    pub fn centred(mean: f64, strength: f64) -> Beta {
+        let mean = mean.clamp(0.01, 0.99);
+        Beta { alpha: mean * strength, beta: (1.0 - mean) * strength }
+    }
+}
+
+/// What the court believes about a juror.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Estimate {
+    pub sensitivity: f64,
+    pub specificity: f64,
+    /// Probability of voting with the final outcome, at the given share of buyer-right cases.
+    pub accuracy: f64,
+    /// One-sided 95% lower bound of `accuracy`: what matching trusts, so luck with few votes counts little.
+    pub accuracy_lower: f64,
+    /// sensitivity − specificity: above 0 leans to buyers, below 0 to sellers.
+    pub leaning: f64,
+    pub votes: u32,
+}
+
+/// Priors for the two per-class accuracies.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Priors {
+    pub sensitivity: Beta,
+    pub specificity: Beta,
+}
+
+impl Default for Priors {
+    fn default() -> Self {
+        Priors { sensitivity: Beta::NEWCOMER, specificity: Beta::NEWCOMER }
+    }
+}
+
+/// The posterior estimate from a tally; `buyer_share` is the share of cases the buyer is right in.
+pub fn estimate(tally: &Tally, priors: Priors, buyer_share: f64) -> Estimate {
+    let sens = priors.sensitivity.updated(tally.buyer_right_voted_buyer, tally.buyer_right);
+    let spec = priors.specificity.updated(tally.seller_right_voted_seller, tally.seller_right);
+    let pi = buyer_share.clamp(0.0, 1.0);
+    let accuracy = pi * sens.mean() + (1.0 - pi) * spec.mean();
+    let sd = (pi * pi * sens.variance() + (1.0 - pi) * (1.0 - pi) * spec.variance()).sqrt();
+    Estimate {
+        sensitivity: sens.mean(),
+        specificity: spec.mean(),
+        accuracy,
+        accuracy_lower: (accuracy - 1.645 * sd).clamp(0.0, 1.0),
+        leaning: sens.mean() - spec.mean(),
+        votes: tally.votes(),
+    }
+}
+
+/// How much a category estimate leans on the overall one: worth this many votes.
+pub const CATEGORY_SHRINK: f64 = 10.0;
+
+/// A category's estimate, shrunk toward the juror's overall estimate: few votes in a category
+/// mostly repeat the overall figure, many votes speak for themselves.
+pub fn category_estimate(category: &Tally, overall: &Estimate, buyer_share: f64) -> Estimate {
+    let priors = Priors {
+        sensitivity: Beta::centred(overall.sensitivity, CATEGORY_SHRINK),
+        specificity: Beta::centred(overall.specificity, CATEGORY_SHRINK),
+    };
+    estimate(category, priors, buyer_share)
+}
+
+/// Share of summonses answered, with a Beta(4, 1) prior: a newcomer starts trusted.
+pub fn reliability(answered: u32, ignored: u32) -> f64 {
+    (f64::from(answered) + 4.0) / (f64::from(answered) + f64::from(ignored) + 5.0)
+}
+
+/// One vote for the batch estimate.
+#[derive(Debug, Clone, Copy)]
+pub struct Vote {
+    pub juror: usize,
+    pub case: usize,
+    pub vote: Side,
+}
+
+/// Result of the batch estimate.
+#[derive(Debug, Clone)]
+pub struct EmFit {
+    /// (sensitivity, specificity) per juror.
+    pub jurors: Vec<(f64, f64)>,
+    /// P(buyer right) per case.
+    pub cases: Vec<f64>,
+    pub buyer_share: f64,
+    pub iterations: usize,
+}
+
+/// Dawid–Skene EM over all votes: estimates every juror's confusion matrix and every case's
+/// truth together. `known` fixes the truth of calibration cases. Maximum a posteriori with the
+/// newcomer prior, so a juror with few votes stays near it.
+pub fn dawid_skene(
+    jurors: usize,
+    cases: usize,
+    votes: &[Vote],
+    known: &[(usize, Side)],
+    max_iterations: usize,
+) -> EmFit {
+    let mut fixed = vec![None; cases];
+    for (case, side) in known {
+        fixed[*case] = Some(if *side == Side::Buyer { 1.0 } else { 0.0 });
+    }
+    // Start from each case's share of buyer votes.
+    let (mut buyer_votes, mut all_votes) = (vec![0.0; cases], vec![0.0; cases]);
+    for v in votes {
+        all_votes[v.case] += 1.0;
+        if v.vote == Side::Buyer {
+            buyer_votes[v.case] += 1.0;
+        }
+    }
+    let mut q: Vec<f64> = (0..cases)
+        .map(|c| fixed[c].unwrap_or(if all_votes[c] > 0.0 { buyer_votes[c] / all_votes[c] } else { 0.5 }))
+        .collect();
+    let prior = Beta::NEWCOMER;
+    let mut params = vec![(prior.mean(), prior.mean()); jurors];
+    let mut pi = 0.5;
+    let mut iterations = 0;
+    for _ in 0..max_iterations {
+        iterations += 1;
+        // M-step: each juror's accuracies given the current case beliefs.
+        let mut sums = vec![[0.0f64; 4]; jurors]; // [buyer-right votes for buyer, buyer-right mass, seller-right votes for seller, seller-right mass]
+        for v in votes {
+            let s = &mut sums[v.juror];
+            s[1] += q[v.case];
+            s[3] += 1.0 - q[v.case];
+            match v.vote {
+                Side::Buyer => s[0] += q[v.case],
+                Side::Seller => s[2] += 1.0 - q[v.case],
+            }
+        }
+        for (p, s) in params.iter_mut().zip(&sums) {
+            let map = |hits: f64, mass: f64| (prior.alpha - 1.0 + hits) / (prior.alpha + prior.beta - 2.0 + mass);
+            *p = (map(s[0], s[1]).clamp(0.001, 0.999), map(s[2], s[3]).clamp(0.001, 0.999));
+        }
+        pi = (q.iter().sum::<f64>() / cases.max(1) as f64).clamp(0.01, 0.99);
+        // E-step: each case's truth given the jurors' accuracies.
+        let mut log_odds = vec![(pi / (1.0 - pi)).ln(); cases];
+        for v in votes {
+            let (sens, spec) = params[v.juror];
+            log_odds[v.case] += match v.vote {
+                Side::Buyer => (sens / (1.0 - spec)).ln(),
+                Side::Seller => ((1.0 - sens) / spec).ln(),
+            };
+        }
+        let mut change: f64 = 0.0;
+        for c in 0..cases {
+            let next = fixed[c].unwrap_or_else(|| 1.0 / (1.0 + (-log_odds[c]).exp()));
+            change = change.max((next - q[c]).abs());
+            q[c] = next;
+        }
+        if change < 1e-6 {
+            break;
+        }
+    }
+    EmFit { jurors: params, cases: q, buyer_share: pi, iterations }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+
+    fn tally(bb: u32, bt: u32, ss: u32, st: u32) -> Tally {
+        Tally { buyer_right_voted_buyer: bb, buyer_right: bt, seller_right_voted_seller: ss, seller_right: st }
+    }
+
+    #[test]
+    fn posteriors_match_hand_computed_betas() {
+        // Beta(7,3) + 8 of 10 buyer-right votes for the buyer → Beta(15,5): mean 0.75.
+        // Beta(7,3) + 2 of 4 seller-right votes for the seller → Beta(9,5): mean 9/14.
+        let e = estimate(&tally(8, 10, 2, 4), Priors::default(), 0.5);
+        assert!((e.sensitivity - 0.75).abs() < 1e-12);
+        assert!((e.specificity - 9.0 / 14.0).abs() < 1e-12);
+        assert!((e.accuracy - (0.75 + 9.0 / 14.0) / 2.0).abs() < 1e-12);
+        assert!((e.leaning - (0.75 - 9.0 / 14.0)).abs() < 1e-12);
+        // Var Beta(15,5) = 75/(400·21); Var Beta(9,5) = 45/(196·15).
+        let sd = (0.25 * 75.0 / 8400.0 + 0.25 * 45.0 / 2940.0f64).sqrt();
+        assert!((e.accuracy_lower - (e.accuracy - 1.645 * sd)).abs() < 1e-12);
+        assert_eq!(e.votes, 14);
+    }
+
+    #[test]
+    fn a_newcomer_sits_at_the_prior_and_the_bound_rises_with_evidence() {
+        let new = estimate(&Tally::default(), Priors::default(), 0.5);
+        assert!((new.accuracy - 0.7).abs() < 1e-12 && new.leaning.abs() < 1e-12);
+        let mut t = Tally::default();
+        for _ in 0..200 {
+            t.record(Side::Buyer, Side::Buyer);
+            t.record(Side::Seller, Side::Seller);
+        }
+        let veteran = estimate(&t, Priors::default(), 0.5);
+        assert!(veteran.accuracy > 0.98 && veteran.accuracy_lower > 0.97);
+        assert!(veteran.accuracy_lower > new.accuracy_lower);
+    }
+
+    #[test]
+    fn always_voting_buyer_is_a_buyer_leaning() {
+        let mut t = Tally::default();
+        for _ in 0..50 {
+            t.record(Side::Buyer, Side::Buyer);
+            t.record(Side::Buyer, Side::Seller);
+        }
+        let e = estimate(&t, Priors::default(), 0.5);
+        assert!(e.leaning > 0.7, "{e:?}");
+        assert!((e.accuracy - 0.5).abs() < 0.1, "right half the time");
+    }
+
+    #[test]
+    fn categories_shrink_toward_the_overall_figure() {
+        let overall = estimate(&tally(90, 100, 90, 100), Priors::default(), 0.5);
+        let one_bad_vote = category_estimate(&tally(0, 1, 0, 0), &overall, 0.5);
+        assert!(one_bad_vote.accuracy > 0.8, "one vote moves little: {one_bad_vote:?}");
+        let many_bad = category_estimate(&tally(10, 100, 10, 100), &overall, 0.5);
+        assert!(many_bad.accuracy < 0.2, "many votes speak for themselves: {many_bad:?}");
+    }
+
+    #[test]
+    fn reliability_falls_with_ignored_summons() {
+        assert!((reliability(0, 0) - 0.8).abs() < 1e-12);
+        assert!(reliability(20, 0) > 0.95);
+        assert!(reliability(2, 8) < 0.5);
+    }
+
+    /// EM recovers planted accuracies: 150 jurors, 3,000 cases, 7 votes each; the mean absolute
+    /// error of the recovered sensitivity and specificity stays under 0.05.
+    #[test]
+    fn em_recovers_planted_accuracies() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(42);
+        let (jurors, cases) = (150, 3000);
+        let truth_params: Vec<(f64, f64)> = (0..jurors)
+            .map(|_| {
+                let skill: f64 = rng.random_range(0.6..0.95);
+                let bias = rng.random_range(-0.1..0.1);
+                ((skill + bias).clamp(0.5, 0.99), (skill - bias).clamp(0.5, 0.99))
+            })
+            .collect();
+        let truths: Vec<Side> =
+            (0..cases).map(|_| if rng.random_bool(0.55) { Side::Buyer } else { Side::Seller }).collect();
+        let mut votes = Vec::new();
+        for (case, truth) in truths.iter().enumerate() {
+            for _ in 0..7 {
+                let juror = rng.random_range(0..jurors);
+                let (sens, spec) = truth_params[juror];
+                let right = rng.random_bool(if *truth == Side::Buyer { sens } else { spec });
+                let vote = if right { *truth } else { truth.other() };
+                votes.push(Vote { juror, case, vote });
+            }
+        }
+        let known: Vec<(usize, Side)> = (0..100).map(|c| (c, truths[c])).collect();
+        let fit = dawid_skene(jurors, cases, &votes, &known, 200);
+        let error: f64 = fit
+            .jurors
+            .iter()
+            .zip(&truth_params)
+            .map(|(got, want)| (got.0 - want.0).abs() + (got.1 - want.1).abs())
+            .sum::<f64>()
+            / (2.0 * jurors as f64);
+        assert!(error < 0.05, "mean absolute error {error:.3} after {} iterations", fit.iterations);
+        let right = fit.cases.iter().zip(&truths).filter(|(q, t)| (**q > 0.5) == (**t == Side::Buyer)).count();
+        assert!(right as f64 / cases as f64 > 0.95, "cases recovered: {right}");
+        assert!((fit.buyer_share - 0.55).abs() < 0.03);
+    }
+}
