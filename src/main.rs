@@ -2,6 +2,9 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use xiaofating::clock::Clock;
 use xiaofating::config::{ServeArgs, Settings, StorageArgs};
+use xiaofating::db::models::outbox;
+use xiaofating::email::transport::Mailer;
+use xiaofating::jobs::outbox_worker::OutboxWorker;
 use xiaofating::services::account::moderator::{create_or_promote_moderator, ModeratorOutcome};
 use xiaofating::startup::Application;
 use xiaofating::{db, services, telemetry};
@@ -27,6 +30,21 @@ enum Command {
     },
     /// Fill the database with a believable demo court. Safe to run again.
     Demo(StorageArgs),
+    /// The email outbox.
+    Outbox {
+        #[command(subcommand)]
+        command: OutboxCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum OutboxCommand {
+    /// Count messages by state (pending, sent, dead).
+    Status(StorageArgs),
+    /// Deliver every pending message, then exit (dead ones stay dead).
+    Drain(ServeArgs),
+    /// Put dead messages back in the queue.
+    RetryDead(StorageArgs),
 }
 
 #[derive(Subcommand)]
@@ -77,12 +95,44 @@ async fn main() -> anyhow::Result<()> {
                 }
             }
         }
+        Command::Outbox { command } => run_outbox(command).await?,
         Command::Demo(storage) => {
             let pool = open_pool(&storage)?;
             let report =
                 services::demo::seed(&mut *pool.get()?, &storage.data_dir, Clock::default().now(), &mut rand::rng())
                     .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("{report}");
+        }
+    }
+    Ok(())
+}
+
+async fn run_outbox(command: OutboxCommand) -> anyhow::Result<()> {
+    match command {
+        OutboxCommand::Status(storage) => {
+            let counts = outbox::counts(&mut *open_pool(&storage)?.get()?)?;
+            for state in [outbox::PENDING, outbox::SENT, outbox::DEAD] {
+                let n = counts.iter().find(|(s, _)| s == state).map_or(0, |(_, n)| *n);
+                println!("{state:>8} {n}");
+            }
+        }
+        OutboxCommand::Drain(args) => {
+            telemetry::init(&args.log_format);
+            let settings = std::sync::Arc::new(Settings::from_args(&args)?);
+            let worker = OutboxWorker {
+                pool: open_pool(&args.storage)?,
+                mailer: std::sync::Arc::new(Mailer::new(settings.smtp_url.as_deref(), settings.mail_dir())?),
+                settings,
+                clock: Clock::default(),
+                wake: Default::default(),
+            };
+            let attempted = worker.drain().await?;
+            let counts = outbox::counts(&mut *worker.pool.get()?)?;
+            println!("{attempted} delivery attempts; {counts:?}");
+        }
+        OutboxCommand::RetryDead(storage) => {
+            let n = outbox::retry_dead(&mut *open_pool(&storage)?.get()?, Clock::default().now())?;
+            println!("{n} dead messages queued again");
         }
     }
     Ok(())

@@ -95,6 +95,9 @@ fn every_subcommand_has_help() {
         &["migrate", "--help"],
         &["demo", "--help"],
         &["admin", "create-moderator", "--help"],
+        &["outbox", "status", "--help"],
+        &["outbox", "drain", "--help"],
+        &["outbox", "retry-dead", "--help"],
     ] {
         let out = cli().args(args).output().unwrap();
         assert!(out.status.success(), "{args:?}");
@@ -131,6 +134,11 @@ fn operator_commands_work_and_demo_is_idempotent() {
     assert!(run(&["migrate"]).contains("up to date"));
     assert!(run(&["demo"]).contains("5 new of 5 accounts, 5 new of 5 cases"));
     assert!(run(&["demo"]).contains("0 new of 5 accounts, 0 new of 5 cases"));
+    let status = run(&["outbox", "status"]);
+    assert!(status.contains("pending 21") && status.contains("sent 0"), "{status}");
+    assert!(run(&["outbox", "drain", "--bind", "127.0.0.1:0"]).contains("21 delivery attempts"));
+    assert!(run(&["outbox", "status"]).contains("sent 21"));
+    assert!(run(&["outbox", "retry-dead"]).contains("0 dead messages"));
     assert!(run(&["admin", "create-moderator", "--email", "buyer@demo.xiaofating.test"]).contains("is now a moderator"));
     assert!(run(&["admin", "create-moderator", "--email", "buyer@demo.xiaofating.test"]).contains("already"));
     assert!(run(&["admin", "create-moderator", "--email", "New.Mod@Example.com"])

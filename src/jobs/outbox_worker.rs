@@ -54,6 +54,23 @@ impl OutboxWorker {
         }
     }
 
+    /// Delivers until nothing is pending (only sent or dead messages remain), waiting for
+    /// messages in backoff. For `xiaofating outbox drain`; returns how many sends were attempted.
+    pub async fn drain(&self) -> anyhow::Result<usize> {
+        let mut attempted = 0;
+        loop {
+            attempted += self.deliver_due().await?;
+            let pool = self.pool.clone();
+            let next = tokio::task::spawn_blocking(move || {
+                outbox::next_pending_at(&mut *pool.get()?).map_err(anyhow::Error::from)
+            })
+            .await??;
+            let Some(next) = next else { return Ok(attempted) };
+            let wait = (next - self.clock.now()).to_std().unwrap_or_default().min(Duration::from_secs(5));
+            tokio::time::sleep(wait).await;
+        }
+    }
+
     /// Claims and sends one batch of due messages; returns how many were attempted.
     pub async fn deliver_due(&self) -> anyhow::Result<usize> {
         let pool = self.pool.clone();

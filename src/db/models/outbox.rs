@@ -107,3 +107,24 @@ pub fn recent(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<OutboxRow>
 pub fn find(conn: &mut DbConnection, id: i32) -> QueryResult<Option<OutboxRow>> {
     outbox::table.find(id).select(OutboxRow::as_select()).first(conn).optional()
 }
+
+/// How many messages are in each state.
+pub fn counts(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64)>> {
+    outbox::table
+        .group_by(outbox::status)
+        .select((outbox::status, diesel::dsl::count_star()))
+        .order(outbox::status)
+        .load(conn)
+}
+
+/// When the next pending message becomes due, if any is pending.
+pub fn next_pending_at(conn: &mut DbConnection) -> QueryResult<Option<NaiveDateTime>> {
+    outbox::table.filter(outbox::status.eq(PENDING)).select(diesel::dsl::min(outbox::available_at)).first(conn)
+}
+
+/// Puts dead messages back in the queue, due now; returns how many.
+pub fn retry_dead(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(outbox::table.filter(outbox::status.eq(DEAD)))
+        .set((outbox::status.eq(PENDING), outbox::available_at.eq(now), outbox::attempts.eq(0)))
+        .execute(conn)
+}

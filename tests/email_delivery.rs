@@ -1,0 +1,127 @@
+//! Delivery through a real SMTP server: MIME, retries after 4xx, dead letters on 5xx, and a
+//! server killed mid-delivery losing nothing.
+
+mod common;
+
+use common::smtp::SmtpServer;
+use common::{spawn_app_with, TestApp};
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+use xiaofating::domain::locale::Locale;
+use xiaofating::email::message::Mail;
+
+async fn court_with(smtp: &SmtpServer) -> TestApp {
+    let url = smtp.url();
+    spawn_app_with(move |s| s.smtp_url = Some(url)).await
+}
+
+async fn eventually(what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !check() {
+        assert!(Instant::now() < deadline, "timed out waiting for: {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_message_arrives_over_smtp_as_multipart_utf8_with_links_to_the_court() {
+    let smtp = SmtpServer::start();
+    let app = court_with(&smtp).await;
+    app.register("li@example.com", "李雷").await;
+    eventually("the verification mail", || !smtp.received().is_empty()).await;
+    let mail = smtp.received().remove(0);
+    assert_eq!(mail.kind, "account_verify");
+    assert!(mail.to.contains("li@example.com"));
+    assert_eq!(mail.subject, "验证你在小法庭的邮箱", "UTF-8 subject decodes");
+    assert!(mail.message_id.starts_with("<account_verify.") && mail.message_id.ends_with("@127.0.0.1>"));
+    assert!(mail.text.contains("李雷") && mail.html.contains("<html lang=\"zh-CN\">"), "text and HTML parts");
+    assert!(mail.link().starts_with(&format!("{}/verify?token=", app.address)));
+    assert_eq!(app.count("outbox WHERE status = 'sent'").await, 1);
+    assert!(app.mails().is_empty(), "no development files when SMTP is set");
+}
+
+#[tokio::test]
+async fn a_temporary_refusal_waits_and_is_delivered_after_recovery() {
+    let smtp = SmtpServer::start();
+    smtp.set_tempfail(true);
+    let app = court_with(&smtp).await;
+    app.register("later@example.com", "Later").await;
+    let failed_once = || app.count("outbox WHERE attempts >= 1 AND status = 'pending' AND last_error LIKE '%451%'");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while failed_once().await == 0 {
+        assert!(Instant::now() < deadline, "the 451 was never recorded");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(smtp.received().is_empty());
+    smtp.set_tempfail(false);
+    app.clock.advance(chrono::TimeDelta::minutes(2));
+    eventually("delivery after recovery", || smtp.received().len() == 1).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(smtp.received().len(), 1, "delivered exactly once");
+    assert_eq!(app.count("outbox WHERE status = 'sent'").await, 1);
+}
+
+#[tokio::test]
+async fn a_permanent_refusal_kills_only_that_message() {
+    let smtp = SmtpServer::start();
+    smtp.reject(&["nobody@example.com"]);
+    let app = court_with(&smtp).await;
+    app.register("nobody@example.com", "Nobody").await;
+    app.new_visitor().register("somebody@example.com", "Somebody").await;
+    eventually("the good message", || smtp.received().iter().any(|m| m.to.contains("somebody@example.com"))).await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while app.count("outbox WHERE status = 'dead' AND last_error LIKE '%550%'").await != 1 {
+        assert!(Instant::now() < deadline, "the refused message was not marked dead");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(!smtp.received().iter().any(|m| m.to.contains("nobody@example.com")));
+}
+
+#[tokio::test]
+async fn killing_the_smtp_server_mid_delivery_loses_nothing() {
+    let mut smtp = SmtpServer::start();
+    let app = court_with(&smtp).await;
+    // Queue a backlog straight into the outbox, as services do.
+    let pool = app.pool.clone();
+    let keys: Vec<String> = tokio::task::spawn_blocking(move || {
+        let conn = &mut *pool.get().unwrap();
+        let now = chrono::Utc::now().naive_utc();
+        (0..300)
+            .map(|i| {
+                let key = format!("account_verify:load{i}:1");
+                let mail = Mail::AccountVerify { name: format!("User {i}"), token: format!("t{i}") };
+                xiaofating::services::outbox::enqueue(
+                    conn,
+                    &key,
+                    &format!("user{i}@example.com"),
+                    Locale::En,
+                    &mail,
+                    now,
+                )
+                .unwrap();
+                format!("<{}@127.0.0.1>", key.replace(':', "."))
+            })
+            .collect()
+    })
+    .await
+    .unwrap();
+    eventually("some deliveries before the crash", || smtp.received().len() >= 20).await;
+    smtp.kill();
+    let delivered_before = smtp.received().len();
+    assert!(delivered_before < 300, "the crash came mid-delivery ({delivered_before} delivered)");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    smtp.restart();
+    // Failed sends wait out their backoff; move the clock instead of waiting.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while app.count("outbox WHERE status = 'sent'").await < 300 {
+        assert!(Instant::now() < deadline, "not everything was delivered after the restart");
+        assert_eq!(app.count("outbox WHERE status = 'dead'").await, 0, "nothing is given up on");
+        app.clock.advance(chrono::TimeDelta::minutes(5));
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    let received = smtp.received();
+    let ids: HashSet<String> = received.iter().map(|m| m.message_id.clone()).collect();
+    let expected: HashSet<String> = keys.into_iter().collect();
+    assert_eq!(ids, expected, "every queued message arrived, and nothing else");
+    assert!(received.len() >= 300, "duplicates are allowed only as resends of the same Message-ID");
+}
