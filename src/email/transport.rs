@@ -4,8 +4,12 @@ use crate::email::message::Rendered;
 use anyhow::Context;
 use lettre::message::header::{Header, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::path::PathBuf;
+
+/// Connections kept open to the SMTP server; the outbox worker sends this many messages at once.
+const SMTP_CONNECTIONS: u32 = 16;
 
 pub enum Mailer {
     Files(AsyncFileTransport<Tokio1Executor>),
@@ -31,7 +35,8 @@ impl Mailer {
         match smtp_url {
             Some(url) => {
                 check_smtp_url(url)?;
-                Ok(Mailer::Smtp(AsyncSmtpTransport::<Tokio1Executor>::from_url(url)?.build()))
+                let pool = PoolConfig::new().max_size(SMTP_CONNECTIONS);
+                Ok(Mailer::Smtp(AsyncSmtpTransport::<Tokio1Executor>::from_url(url)?.pool_config(pool).build()))
             }
             None => {
                 std::fs::create_dir_all(&mail_dir).with_context(|| format!("cannot create {}", mail_dir.display()))?;

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
 
-const BATCH: i64 = 50;
+const BATCH: i64 = 64;
 /// How long a claimed row stays invisible to other workers while it is sent.
 const LEASE: TimeDelta = TimeDelta::minutes(2);
 /// After this many failed attempts a message is dead (visible to moderators, can be retried).
@@ -81,9 +81,18 @@ impl OutboxWorker {
         })
         .await??;
         let count = rows.len();
+        // Messages of a batch go out side by side over the transport's connection pool: an SMTP
+        // exchange spends most of its time waiting for the server, not working.
+        let mut sends = tokio::task::JoinSet::new();
         for row in rows {
-            let result = self.send_one(&row).await;
-            self.record(row, result).await?;
+            let worker = self.clone();
+            sends.spawn(async move {
+                let result = worker.send_one(&row).await;
+                worker.record(row, result).await
+            });
+        }
+        while let Some(done) = sends.join_next().await {
+            done??;
         }
         Ok(count)
     }
