@@ -112,6 +112,8 @@ async fn every_page_is_valid_html() {
     let mailbox = app.get_html("/dev/mail").await;
     let letter = mailbox.split("href=\"/dev/mail/").nth(1).unwrap().split('"').next().unwrap().to_string();
     keep("dev-mailbox", mailbox);
+    let secret = hex::decode(std::fs::read_to_string(app.data_dir.join("secret_key")).unwrap().trim()).unwrap();
+    keep("unsubscribe-ask", app.get_html(&xiaofating::email::unsubscribe::path(&secret, "someone")).await);
     keep("dev-letter", app.get_html(&format!("/dev/mail/{letter}")).await);
 
     let dir = tempfile::tempdir().unwrap();

@@ -13,6 +13,7 @@ diesel::table! {
         email_verified_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        reminders_enabled -> Bool,
     }
 }
 

@@ -31,6 +31,27 @@ pub struct CaseNotice {
     /// The next deadline that matters to the recipient (UTC), shown in `time_zone`.
     pub due: Option<chrono::NaiveDateTime>,
     pub time_zone: String,
+    /// The recipient's public id, on reminders: it signs their one-click unsubscribe link.
+    #[serde(default)]
+    pub unsubscribe_for: Option<String>,
+}
+
+/// Reminders can be switched off; stage notices about one's own case or duty cannot.
+pub const REMINDER_EVENTS: [&str; 1] = ["evidence_deadline_soon"];
+
+/// Makes the absolute links a message needs.
+pub trait Linker {
+    fn link(&self, path: &str) -> String;
+    fn unsubscribe(&self, public_id: &str) -> String;
+}
+
+impl Linker for crate::config::Settings {
+    fn link(&self, path: &str) -> String {
+        crate::config::Settings::link(self, path)
+    }
+    fn unsubscribe(&self, public_id: &str) -> String {
+        crate::config::Settings::link(self, &crate::email::unsubscribe::path(&self.secret_key, public_id))
+    }
 }
 
 /// Case notices: each has `mail.<event>.subject`, `.body` (with %{item}, %{case}, %{due}).
@@ -57,8 +78,9 @@ impl Mail {
         }
     }
 
-    /// Builds the content; `link` turns a court path into an absolute URL.
-    pub fn content(&self, locale: Locale, link: impl Fn(&str) -> String) -> Content {
+    /// Builds the content; `links` turns court paths into absolute URLs.
+    pub fn content(&self, locale: Locale, links: &impl Linker) -> Content {
+        let link = |path: &str| links.link(path);
         match self {
             Mail::AccountVerify { name, token } => Content {
                 subject: t(locale, "mail.verify.subject").into_owned(),
@@ -69,6 +91,7 @@ impl Mail {
                     url: link(&format!("/verify?token={token}")),
                 }),
                 note: Some(t(locale, "mail.verify.note").into_owned()),
+                unsubscribe: None,
             },
             Mail::PasswordReset { name, token } => Content {
                 subject: t(locale, "mail.reset.subject").into_owned(),
@@ -79,6 +102,7 @@ impl Mail {
                     url: link(&format!("/password/reset?token={token}")),
                 }),
                 note: Some(t(locale, "mail.reset.note").into_owned()),
+                unsubscribe: None,
             },
             Mail::Case(n) => {
                 let due = n.due.map(|due| format_due(due, &n.time_zone)).unwrap_or_default();
@@ -98,6 +122,10 @@ impl Mail {
                     paragraphs: vec![tf(locale, &format!("mail.{}.body", n.event), &args)],
                     action: Some(Action { label: label.into_owned(), url: link(&path) }),
                     note: Some(tf(locale, "mail.case.note", &args)),
+                    unsubscribe: n.unsubscribe_for.as_deref().map(|id| Action {
+                        label: t(locale, "mail.unsubscribe").into_owned(),
+                        url: links.unsubscribe(id),
+                    }),
                 }
             }
         }
@@ -118,6 +146,8 @@ pub struct Content {
     pub paragraphs: Vec<String>,
     pub action: Option<Action>,
     pub note: Option<String>,
+    /// On reminders: how to stop them (also sent as the List-Unsubscribe header).
+    pub unsubscribe: Option<Action>,
 }
 
 #[derive(Debug, Clone)]
@@ -145,6 +175,7 @@ pub struct Rendered {
     pub subject: String,
     pub text: String,
     pub html: String,
+    pub unsubscribe_url: Option<String>,
 }
 
 impl Content {
@@ -154,6 +185,7 @@ impl Content {
             subject: self.subject.clone(),
             text: TextBody { c: self, signature: &signature }.render()?,
             html: HtmlBody { c: self, signature: &signature, lang: locale.code() }.render()?,
+            unsubscribe_url: self.unsubscribe.as_ref().map(|u| u.url.clone()),
         })
     }
 }

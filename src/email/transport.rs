@@ -59,23 +59,34 @@ impl Mailer {
     }
 }
 
-/// Names the kind of every message, so people and tests can filter them.
-#[derive(Debug, Clone)]
-pub struct XXiaofatingEvent(pub String);
+/// A header with a fixed name and a free value.
+macro_rules! text_header {
+    ($(#[$doc:meta])* $type:ident, $name:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone)]
+        pub struct $type(pub String);
 
-impl Header for XXiaofatingEvent {
-    fn name() -> HeaderName {
-        HeaderName::new_from_ascii_str("X-Xiaofating-Event")
-    }
-
-    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
-        Ok(XXiaofatingEvent(s.to_string()))
-    }
-
-    fn display(&self) -> HeaderValue {
-        HeaderValue::new(Self::name(), self.0.clone())
-    }
+        impl Header for $type {
+            fn name() -> HeaderName {
+                HeaderName::new_from_ascii_str($name)
+            }
+            fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+                Ok($type(s.to_string()))
+            }
+            fn display(&self) -> HeaderValue {
+                HeaderValue::new(Self::name(), self.0.clone())
+            }
+        }
+    };
 }
+
+text_header!(
+    /// Names the kind of every message, so people and tests can filter them.
+    XXiaofatingEvent,
+    "X-Xiaofating-Event"
+);
+text_header!(ListUnsubscribe, "List-Unsubscribe");
+text_header!(ListUnsubscribePost, "List-Unsubscribe-Post");
 
 pub struct Envelope<'a> {
     pub from: &'a Mailbox,
@@ -88,12 +99,16 @@ pub struct Envelope<'a> {
 pub fn build_message(envelope: Envelope, body: Rendered) -> Result<Message, SendFailure> {
     let permanent = |reason: String| SendFailure { permanent: true, reason };
     let to: Mailbox = envelope.to.parse().map_err(|e| permanent(format!("bad recipient {}: {e}", envelope.to)))?;
-    Message::builder()
+    let mut builder = Message::builder()
         .from(envelope.from.clone())
         .to(to)
         .subject(body.subject)
         .message_id(Some(envelope.message_id))
-        .header(XXiaofatingEvent(envelope.event.to_string()))
-        .multipart(MultiPart::alternative_plain_html(body.text, body.html))
-        .map_err(|e| permanent(e.to_string()))
+        .header(XXiaofatingEvent(envelope.event.to_string()));
+    if let Some(url) = body.unsubscribe_url {
+        builder = builder
+            .header(ListUnsubscribe(format!("<{url}>")))
+            .header(ListUnsubscribePost("List-Unsubscribe=One-Click".into()));
+    }
+    builder.multipart(MultiPart::alternative_plain_html(body.text, body.html)).map_err(|e| permanent(e.to_string()))
 }

@@ -102,7 +102,7 @@ impl OutboxWorker {
             .map_err(|e| SendFailure { permanent: true, reason: format!("unreadable payload: {e}") })?;
         let locale = Locale::parse(&row.locale).unwrap_or_default();
         let body = mail
-            .content(locale, |path| self.settings.link(path))
+            .content(locale, &*self.settings)
             .render(locale)
             .map_err(|e| SendFailure { permanent: true, reason: format!("render: {e}") })?;
         let host = self.settings.base_url.host_str().unwrap_or("xiaofating.localhost");

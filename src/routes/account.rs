@@ -19,6 +19,7 @@ struct AccountPage<'a> {
     display_name: &'a str,
     locale: &'a str,
     time_zone: &'a str,
+    reminders: bool,
     time_zones: &'static [chrono_tz::Tz],
     errors: FieldErrors,
     password_errors: FieldErrors,
@@ -31,6 +32,8 @@ pub struct SettingsFormData {
     display_name: String,
     locale: String,
     time_zone: String,
+    /// A checkbox: present ("on") when ticked, absent otherwise.
+    reminders: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -56,6 +59,7 @@ fn account_page(
         Some(v) => (v.display_name.as_str(), v.locale.as_str(), v.time_zone.as_str()),
         None => (account.display_name.as_str(), account.locale.code(), account.time_zone.name()),
     };
+    let reminders = values.map_or(account.reminders, |v| v.reminders.is_some());
     page(
         status,
         &AccountPage {
@@ -63,6 +67,7 @@ fn account_page(
             display_name,
             locale,
             time_zone,
+            reminders,
             time_zones: &chrono_tz::TZ_VARIANTS,
             errors,
             password_errors,
@@ -84,6 +89,7 @@ pub async fn post_settings(
         display_name: form.display_name.clone(),
         locale: form.locale.clone(),
         time_zone: form.time_zone.clone(),
+        reminders: form.reminders.is_some(),
     };
     let now = state.clock.now();
     match state.db(move |conn| update_settings(conn, &account, &input, now).map_err(AppError::from)).await {

@@ -24,8 +24,7 @@ pub struct Letter {
 
 fn letter(row: OutboxRow, state: &AppState) -> Letter {
     let locale = Locale::parse(&row.locale).unwrap_or_default();
-    let content =
-        serde_json::from_str::<Mail>(&row.payload).ok().map(|m| m.content(locale, |p| state.settings.link(p)));
+    let content = serde_json::from_str::<Mail>(&row.payload).ok().map(|m| m.content(locale, &*state.settings));
     Letter { row, content }
 }
 

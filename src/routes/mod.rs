@@ -16,6 +16,7 @@ pub mod password;
 pub mod rate_limit;
 pub mod register;
 pub mod signin;
+pub mod unsubscribe;
 pub mod verify;
 
 use actix_web::http::{header, StatusCode};
@@ -55,6 +56,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/cases/{id}/withdraw", web::post().to(case_actions::post_withdraw))
         .route("/cases/{id}/evidence", web::post().to(evidence::post_evidence))
         .route("/evidence/{id}", web::get().to(evidence::get_evidence_file))
+        .route("/unsubscribe", web::get().to(unsubscribe::get_unsubscribe))
+        .route("/unsubscribe", web::post().to(unsubscribe::post_unsubscribe))
         .route("/dev/mail", web::get().to(dev_mail::get_mailbox))
         .route("/dev/mail/{id}", web::get().to(dev_mail::get_letter));
 }

@@ -259,6 +259,8 @@ pub struct Mail {
     pub message_id: String,
     pub text: String,
     pub html: String,
+    /// The List-Unsubscribe header ("" when absent).
+    pub unsubscribe: String,
 }
 
 impl Mail {
@@ -285,6 +287,7 @@ impl Mail {
             to: header("To"),
             subject: header("Subject"),
             message_id: header("Message-ID"),
+            unsubscribe: header("List-Unsubscribe"),
             text: part("text/plain"),
             html: part("text/html"),
         }

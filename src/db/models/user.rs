@@ -17,6 +17,7 @@ pub struct UserRow {
     pub email_verified_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub reminders_enabled: bool,
 }
 
 #[derive(Debug, Insertable)]
@@ -75,6 +76,7 @@ pub struct SettingsChange<'a> {
     pub display_name: &'a str,
     pub locale: &'a str,
     pub time_zone: &'a str,
+    pub reminders_enabled: bool,
     pub updated_at: NaiveDateTime,
 }
 
@@ -84,4 +86,12 @@ pub fn update_settings(conn: &mut DbConnection, id: i32, change: &SettingsChange
 
 pub fn set_locale(conn: &mut DbConnection, id: i32, locale: &str) -> QueryResult<()> {
     diesel::update(users::table.find(id)).set(users::locale.eq(locale)).execute(conn).map(drop)
+}
+
+pub fn find_by_public_id(conn: &mut DbConnection, public_id: &str) -> QueryResult<Option<UserRow>> {
+    users::table.filter(users::public_id.eq(public_id)).select(UserRow::as_select()).first(conn).optional()
+}
+
+pub fn set_reminders(conn: &mut DbConnection, id: i32, enabled: bool) -> QueryResult<()> {
+    diesel::update(users::table.find(id)).set(users::reminders_enabled.eq(enabled)).execute(conn).map(drop)
 }

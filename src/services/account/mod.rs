@@ -23,6 +23,8 @@ pub struct Account {
     pub time_zone: chrono_tz::Tz,
     pub role: Role,
     pub verified: bool,
+    /// Whether reminder emails (not stage notices) are wanted.
+    pub reminders: bool,
 }
 
 impl Account {
@@ -47,6 +49,7 @@ impl From<UserRow> for Account {
             time_zone: row.time_zone.parse().unwrap_or(chrono_tz::Asia::Shanghai),
             role: Role::parse(&row.role),
             verified: row.email_verified_at.is_some(),
+            reminders: row.reminders_enabled,
         }
     }
 }

@@ -13,6 +13,7 @@ pub struct SettingsForm {
     pub display_name: String,
     pub locale: String,
     pub time_zone: String,
+    pub reminders: bool,
 }
 
 pub fn update_settings(
@@ -32,6 +33,7 @@ pub fn update_settings(
         display_name: name.as_str(),
         locale: locale.code(),
         time_zone: tz.name(),
+        reminders_enabled: form.reminders,
         updated_at: now,
     };
     write_tx(conn, |conn| user::update_settings(conn, account.id, &change))?;

@@ -14,7 +14,7 @@ use crate::db::models::{case_event, job, settlement_offer, user};
 use crate::db::DbConnection;
 use crate::domain::case::{decide, Actor, CaseFacts, CaseState, Command, Transition};
 use crate::domain::locale::Locale;
-use crate::email::message::{CaseNotice, Mail};
+use crate::email::message::{CaseNotice, Mail, REMINDER_EVENTS};
 use crate::services::account::Account;
 use crate::services::{outbox, ServiceError, ServiceResult};
 use chrono::{NaiveDateTime, TimeDelta};
@@ -116,6 +116,9 @@ pub struct Recipient {
     pub name: Option<String>,
     pub locale: Locale,
     pub time_zone: String,
+    /// The account's public id; `None` for an invited address without an account.
+    pub public_id: Option<String>,
+    pub reminders: bool,
 }
 
 impl Recipient {
@@ -125,6 +128,8 @@ impl Recipient {
             email: row.email,
             name: Some(row.display_name),
             time_zone: row.time_zone,
+            public_id: Some(row.public_id),
+            reminders: row.reminders_enabled,
         }
     }
 }
@@ -147,11 +152,14 @@ pub fn respondent(conn: &mut DbConnection, case: &CaseRow) -> ServiceResult<Reci
             name: None,
             locale: Locale::default(),
             time_zone: crate::domain::account::DEFAULT_TIME_ZONE.to_string(),
+            public_id: None,
+            reminders: true,
         },
     })
 }
 
 /// Queues a case notice; the key makes it one message per (event occurrence, recipient).
+/// Reminders skip people who switched them off and carry a one-click unsubscribe link.
 pub fn notify(
     conn: &mut DbConnection,
     case: &CaseRow,
@@ -161,6 +169,10 @@ pub fn notify(
     due: Option<NaiveDateTime>,
     now: NaiveDateTime,
 ) -> diesel::QueryResult<()> {
+    let reminder = REMINDER_EVENTS.contains(&event);
+    if reminder && !to.reminders {
+        return Ok(());
+    }
     let mail = Mail::Case(CaseNotice {
         event: event.to_string(),
         name: to.name.clone(),
@@ -168,6 +180,7 @@ pub fn notify(
         item: case.item_title.clone(),
         due,
         time_zone: to.time_zone.clone(),
+        unsubscribe_for: if reminder { to.public_id.clone() } else { None },
     });
     let key = format!("{event}:{}:{seq}:{}", case.public_id, to.email);
     outbox::enqueue(conn, &key, &to.email, to.locale, &mail, now)

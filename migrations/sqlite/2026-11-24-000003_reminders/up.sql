@@ -1,0 +1,1 @@
+ALTER TABLE users ADD COLUMN reminders_enabled BOOLEAN NOT NULL DEFAULT 1;
