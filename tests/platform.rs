@@ -161,3 +161,23 @@ async fn without_smtp_a_local_court_shows_its_mail_in_a_mailbox() {
     public.register("member@example.com", "Member").await;
     assert_eq!(public.get("/dev/mail").await.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_server_fault_shows_a_friendly_500_page() {
+    let app = spawn_app().await;
+    app.register("fault@example.com", "Fault").await;
+    // Break the database under a signed-in visitor: their session can no longer be read.
+    let pool = app.pool.clone();
+    tokio::task::spawn_blocking(move || {
+        use diesel::RunQueryDsl;
+        diesel::sql_query("DROP TABLE auth_sessions").execute(&mut *pool.get().unwrap()).unwrap();
+    })
+    .await
+    .unwrap();
+    let res = app.get("/").await;
+    assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(res.headers().get("content-security-policy").is_some(), "error pages carry the headers too");
+    let html = res.text().await.unwrap();
+    assert!(html.contains("我们这边出了点问题") && html.contains("<html lang=\"zh-CN\">"));
+    assert!(!html.contains("auth_sessions"), "no internals leak to the page");
+}

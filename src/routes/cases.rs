@@ -218,9 +218,6 @@ impl CasePage {
     fn is_final(&self) -> bool {
         self.d.state.is_final()
     }
-    fn is_party(&self) -> bool {
-        matches!(self.d.actor, Actor::Claimant | Actor::Respondent)
-    }
     fn category_key(&self) -> String {
         format!("category.{}", self.d.case.category)
     }
@@ -246,11 +243,8 @@ impl CasePage {
         format!("remedy.{kind}")
     }
     fn offer_is_mine(&self) -> bool {
-        let mine = match self.d.actor {
-            Actor::Claimant => Some(self.d.case.claimant_id),
-            _ => self.ctx.account.as_ref().map(|a| a.id),
-        };
-        self.d.open_offer.as_ref().is_some_and(|o| Some(o.proposer_id) == mine)
+        let me = self.ctx.account.as_ref().map(|a| a.id);
+        self.d.open_offer.as_ref().is_some_and(|o| Some(o.proposer_id) == me)
     }
     fn next_deadline(&self) -> Option<chrono::NaiveDateTime> {
         match self.d.state {
