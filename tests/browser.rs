@@ -132,4 +132,14 @@ async fn a_buyer_files_a_case_with_a_photo_and_the_seller_answers() {
     assert!(browser.text().await.contains("你的回应已记录"));
     assert!(browser.text().await.contains("举证中"));
     browser.check_page("case-answered").await;
+
+    // The same page on a phone: nothing overflows sideways, and axe still finds nothing.
+    browser.set_phone(true).await;
+    browser.check_page("case-answered-phone").await;
+    let overflow = browser
+        .client
+        .execute("return document.documentElement.scrollWidth - window.innerWidth", vec![])
+        .await
+        .unwrap();
+    assert!(overflow.as_i64().unwrap_or(1) <= 0, "the page scrolls sideways on a phone by {overflow}px");
 }

@@ -166,6 +166,12 @@ impl Browser {
         result.as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect()
     }
 
+    /// Narrows the window to a phone's width (390 px) or back to a desktop's.
+    pub async fn set_phone(&self, phone: bool) {
+        let (width, height) = if phone { (390, 844) } else { (1280, 1000) };
+        self.client.set_window_size(width, height).await.unwrap();
+    }
+
     /// Checks the page with axe and keeps a screenshot under target/screenshots/.
     pub async fn check_page(&self, name: &str) {
         let violations = self.axe_violations().await;

@@ -38,6 +38,8 @@ pub fn load_visible(conn: &mut DbConnection, public_id: &str, account: &Account)
     Ok((case, actor))
 }
 
+/// The case's state. A state this build does not know (written by a newer version) is treated as
+/// escalated: moderators look at it, and no automatic step touches it.
 pub fn state_of(case: &CaseRow) -> CaseState {
     CaseState::parse(&case.state).unwrap_or(CaseState::Escalated)
 }
