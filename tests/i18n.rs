@@ -70,6 +70,9 @@ fn every_used_key_is_translated_in_both_languages() {
         keys.insert(format!("mail.{event}.subject"));
         keys.insert(format!("mail.{event}.body"));
     }
+    for state in ["pending", "sent", "dead"] {
+        keys.insert(format!("devmail.state.{state}"));
+    }
     for status in [400, 403, 404, 405, 409, 413, 422, 429, 500, 503] {
         keys.insert(format!("error.page.{status}.title"));
         keys.insert(format!("error.page.{status}.message"));

@@ -10,7 +10,8 @@ pub mod view;
 pub mod withdraw;
 
 use crate::db::models::case::{self, CaseChange, CaseRow};
-use crate::db::models::{case_event, job, settlement_offer, user};
+use crate::db::models::settlement_offer::{self, SettlementOfferRow};
+use crate::db::models::{case_event, job, user};
 use crate::db::DbConnection;
 use crate::domain::case::{decide, Actor, CaseFacts, CaseState, Command, Transition};
 use crate::domain::locale::Locale;
@@ -47,22 +48,25 @@ pub fn state_of(case: &CaseRow) -> CaseState {
 /// The facts the state machine decides on.
 pub fn facts(conn: &mut DbConnection, case: &CaseRow) -> ServiceResult<CaseFacts> {
     let offer = settlement_offer::open_for_case(conn, case.id)?;
-    Ok(CaseFacts {
+    Ok(facts_with(case, offer.as_ref()))
+}
+
+/// The facts, given the case's open settlement offer (when the caller has it already).
+pub fn facts_with(case: &CaseRow, open_offer: Option<&SettlementOfferRow>) -> CaseFacts {
+    CaseFacts {
         state: state_of(case),
         response_due_at: case.response_due_at,
         evidence_due_at: case.evidence_due_at,
         answered: case.answered_at.is_some(),
-        open_offer_by: offer.map(
-            |o| {
-                if o.proposer_id == case.claimant_id {
-                    Actor::Claimant
-                } else {
-                    Actor::Respondent
-                }
-            },
-        ),
+        open_offer_by: open_offer.map(|o| {
+            if o.proposer_id == case.claimant_id {
+                Actor::Claimant
+            } else {
+                Actor::Respondent
+            }
+        }),
         evidence_window: TimeDelta::hours(i64::from(case.evidence_hours)),
-    })
+    }
 }
 
 /// Locks the case, decides the command, and on success writes the new state and its event.

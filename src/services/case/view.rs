@@ -1,4 +1,4 @@
-use super::{facts, load_visible, state_of};
+use super::{facts_with, load_visible, state_of};
 use crate::db::models::case::CaseRow;
 use crate::db::models::case_event::{self, CaseEventRow};
 use crate::db::models::evidence::{self, EvidenceRow};
@@ -43,13 +43,14 @@ pub fn case_detail(
     now: NaiveDateTime,
 ) -> ServiceResult<CaseDetail> {
     let (case, actor) = load_visible(conn, public_id, account)?;
-    let facts = facts(conn, &case)?;
+    let open_offer = settlement_offer::open_for_case(conn, case.id)?;
+    let facts = facts_with(&case, open_offer.as_ref());
     let allowed = PERSONAL_COMMANDS.into_iter().filter(|c| decide(&facts, actor, *c, now).is_ok()).collect();
     Ok(CaseDetail {
         state: state_of(&case),
         events: case_event::list_for_case(conn, case.id)?,
         evidence: evidence::list_for_case(conn, case.id)?,
-        open_offer: settlement_offer::open_for_case(conn, case.id)?,
+        open_offer,
         case,
         actor,
         allowed,
