@@ -51,6 +51,24 @@ pub struct ServeArgs {
     /// Hours both sides have to add evidence once the case is answered (or the answer is missed).
     #[arg(long, env = "EVIDENCE_WINDOW_HOURS", default_value_t = 72, value_parser = clap::value_parser!(u16).range(1..=720))]
     pub evidence_window_hours: u16,
+    /// Days an account must exist before its juror can be drawn.
+    #[arg(long, env = "JUROR_MIN_ACCOUNT_DAYS", default_value_t = 7, value_parser = clap::value_parser!(u16).range(0..=365))]
+    pub juror_min_account_days: u16,
+    /// Jurors summoned for a panel.
+    #[arg(long, env = "PANEL_SIZE", default_value_t = 17, value_parser = clap::value_parser!(u16).range(1..=101))]
+    pub panel_size: u16,
+    /// Hours a summoned juror has to accept, decline or recuse.
+    #[arg(long, env = "SUMMONS_HOURS", default_value_t = 24, value_parser = clap::value_parser!(u16).range(1..=168))]
+    pub summons_hours: u16,
+    /// Mock reviews in a probation attempt.
+    #[arg(long, env = "PROBATION_REVIEWS", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub probation_reviews: u32,
+    /// Mock reviews that must be right to pass probation (at most PROBATION_REVIEWS).
+    #[arg(long, env = "PROBATION_PASS", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub probation_pass: u32,
+    /// Summonses ignored in a row that suspend a juror.
+    #[arg(long, env = "NO_SHOW_LIMIT", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub no_show_limit: u32,
     /// Log format.
     #[arg(long, env = "LOG_FORMAT", default_value = "pretty", value_parser = ["json", "pretty"])]
     pub log_format: String,
@@ -68,6 +86,7 @@ pub struct Settings {
     pub secret_key: Vec<u8>,
     pub limits: Limits,
     pub windows: crate::domain::case::Windows,
+    pub jury: crate::domain::juror::JuryRules,
 }
 
 /// Abuse limits; the defaults suit production, tests may lower them.
@@ -111,6 +130,13 @@ impl Settings {
         if !matches!(base_url.scheme(), "http" | "https") {
             bail!("BASE_URL must start with http:// or https://");
         }
+        if args.probation_pass > args.probation_reviews {
+            bail!(
+                "PROBATION_PASS ({}) cannot exceed PROBATION_REVIEWS ({})",
+                args.probation_pass,
+                args.probation_reviews
+            );
+        }
         if let Some(smtp) = &args.smtp_url {
             crate::email::transport::check_smtp_url(smtp)?;
         }
@@ -128,6 +154,15 @@ impl Settings {
             windows: crate::domain::case::Windows {
                 response: chrono::TimeDelta::hours(i64::from(args.response_window_hours)),
                 evidence: chrono::TimeDelta::hours(i64::from(args.evidence_window_hours)),
+            },
+            jury: crate::domain::juror::JuryRules {
+                min_account_age: chrono::TimeDelta::days(i64::from(args.juror_min_account_days)),
+                panel_seats: usize::from(args.panel_size),
+                summons_window: chrono::TimeDelta::hours(i64::from(args.summons_hours)),
+                probation_reviews: args.probation_reviews,
+                probation_pass: args.probation_pass,
+                no_show_limit: args.no_show_limit,
+                ..Default::default()
             },
         })
     }

@@ -72,6 +72,7 @@ impl Application {
                 pool: pool.clone(),
                 clock: clock.clone(),
                 poll: settings.limits.deadline_poll,
+                rules: settings.jury.clone(),
                 mail_wake: mail_wake.clone(),
             }
             .run(),

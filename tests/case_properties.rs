@@ -151,7 +151,7 @@ fn random_service_calls_keep_cases_valid_and_fully_logged() {
                     Op::Evidence(w) => {
                         add_evidence(conn, account(w), id, ("补充说明", None), &store, now, &mut rand::rng())
                     }
-                    Op::Deadlines => run_due_jobs(conn, now).map(drop),
+                    Op::Deadlines => run_due_jobs(conn, &Default::default(), now).map(drop),
                 };
                 let after = log_of(conn, row.id).len();
                 match (&op, &result) {

@@ -70,6 +70,11 @@ fn every_used_key_is_translated_in_both_languages() {
         keys.insert(format!("mail.{event}.subject"));
         keys.insert(format!("mail.{event}.body"));
     }
+    for (event, variant) in xiaofating::email::message::JUROR_EVENTS {
+        let key = variant.map_or(format!("mail.{event}"), |v| format!("mail.{event}.{v}"));
+        keys.insert(format!("{key}.subject"));
+        keys.insert(format!("{key}.body"));
+    }
     for state in ["pending", "sent", "dead"] {
         keys.insert(format!("devmail.state.{state}"));
     }

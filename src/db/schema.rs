@@ -85,6 +85,8 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         closed_at -> Nullable<Timestamp>,
+        escalation_reason -> Nullable<Text>,
+        calibration_outcome -> Nullable<Text>,
     }
 }
 
@@ -143,7 +145,74 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    jurors (user_id) {
+        user_id -> Integer,
+        status -> Text,
+        expertise -> Integer,
+        interests -> Text,
+        trading_side -> Text,
+        capacity -> Integer,
+        probation_attempt -> Integer,
+        probation_retry_at -> Nullable<Timestamp>,
+        passed_probation_at -> Nullable<Timestamp>,
+        status_reason -> Nullable<Text>,
+        no_show_streak -> Integer,
+        summons_answered -> Integer,
+        summons_ignored -> Integer,
+        buyer_right -> Double,
+        buyer_right_voted_buyer -> Double,
+        seller_right -> Double,
+        seller_right_voted_seller -> Double,
+        joined_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    juror_category_tallies (juror_id, category) {
+        juror_id -> Integer,
+        category -> Text,
+        buyer_right -> Double,
+        buyer_right_voted_buyer -> Double,
+        seller_right -> Double,
+        seller_right_voted_seller -> Double,
+    }
+}
+
+diesel::table! {
+    summons (id) {
+        id -> Integer,
+        case_id -> Integer,
+        juror_id -> Integer,
+        round -> Integer,
+        status -> Text,
+        summoned_at -> Timestamp,
+        respond_by -> Timestamp,
+        answered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    mock_reviews (id) {
+        id -> Integer,
+        juror_id -> Integer,
+        case_id -> Integer,
+        attempt -> Integer,
+        vote -> Text,
+        reason -> Text,
+        correct -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(auth_sessions -> users (user_id));
+diesel::joinable!(jurors -> users (user_id));
+diesel::joinable!(juror_category_tallies -> jurors (juror_id));
+diesel::joinable!(summons -> cases (case_id));
+diesel::joinable!(summons -> jurors (juror_id));
+diesel::joinable!(mock_reviews -> cases (case_id));
+diesel::joinable!(mock_reviews -> jurors (juror_id));
 diesel::joinable!(case_events -> cases (case_id));
 diesel::joinable!(settlement_offers -> cases (case_id));
 diesel::joinable!(evidence -> cases (case_id));
@@ -158,5 +227,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     case_events,
     settlement_offers,
     evidence,
-    jobs
+    jobs,
+    jurors,
+    juror_category_tallies,
+    summons,
+    mock_reviews
 );

@@ -118,6 +118,10 @@ pub enum Command {
     AddEvidence,
     ResponseDeadlinePassed,
     EvidenceDeadlinePassed,
+    /// Every seat of the panel has accepted its summons: voting opens.
+    PanelComplete,
+    /// No panel can be formed (too few eligible jurors): the moderators take over.
+    PanelUnavailable,
 }
 
 /// How long each side has; set by the operator, fixed on a case when it is filed.
@@ -156,7 +160,7 @@ pub struct Transition {
 }
 
 /// Every event `decide` can produce, plus the two filing writes (for the timeline's labels).
-pub const EVENT_KINDS: [&str; 11] = [
+pub const EVENT_KINDS: [&str; 13] = [
     "filed",
     "respondent_notified",
     "answered",
@@ -168,6 +172,8 @@ pub const EVENT_KINDS: [&str; 11] = [
     "evidence_added",
     "response_deadline_passed",
     "evidence_closed",
+    "panel_complete",
+    "escalated",
 ];
 
 /// Why a command was refused, as an i18n key.
@@ -288,6 +294,20 @@ pub fn decide(case: &CaseFacts, actor: Actor, command: Command, now: NaiveDateTi
             }
             Ok(Transition { from, to: CaseState::JurySelection, event: "evidence_closed", evidence_due_at: None })
         }
+        Command::PanelComplete | Command::PanelUnavailable => {
+            if actor != Actor::System {
+                return Err(WRONG_PERSON);
+            }
+            if from != CaseState::JurySelection {
+                return Err(WRONG_STAGE);
+            }
+            let (to, event) = if command == Command::PanelComplete {
+                (CaseState::Voting, "panel_complete")
+            } else {
+                (CaseState::Escalated, "escalated")
+            };
+            Ok(Transition { from, to, event, evidence_due_at: None })
+        }
     }
 }
 
@@ -361,6 +381,15 @@ mod tests {
     }
 
     #[test]
+    fn the_panel_opens_voting_or_hands_the_case_to_moderators() {
+        let jury = CaseFacts { state: CaseState::JurySelection, ..awaiting() };
+        assert_eq!(decide(&jury, Actor::System, Command::PanelComplete, t0()).unwrap().to, CaseState::Voting);
+        assert_eq!(decide(&jury, Actor::System, Command::PanelUnavailable, t0()).unwrap().to, CaseState::Escalated);
+        assert_eq!(decide(&jury, Actor::Claimant, Command::PanelComplete, t0()), Err(WRONG_PERSON));
+        assert_eq!(decide(&awaiting(), Actor::System, Command::PanelComplete, t0()), Err(WRONG_STAGE));
+    }
+
+    #[test]
     fn settlement_needs_the_other_partys_offer() {
         assert_eq!(decide(&awaiting(), Actor::Claimant, Command::AcceptSettlement, t0()), Err(NO_OFFER));
         let offered = CaseFacts { open_offer_by: Some(Actor::Respondent), ..awaiting() };
@@ -390,6 +419,8 @@ mod tests {
             Just(Command::AddEvidence),
             Just(Command::ResponseDeadlinePassed),
             Just(Command::EvidenceDeadlinePassed),
+            Just(Command::PanelComplete),
+            Just(Command::PanelUnavailable),
         ]
     }
 
@@ -414,7 +445,7 @@ mod tests {
             let mut case = awaiting();
             let mut now = t0();
             let mut events: Vec<&'static str> = vec![];
-            let reachable = [CaseState::AwaitingResponse, CaseState::Evidence, CaseState::JurySelection, CaseState::Settled, CaseState::Withdrawn];
+            let reachable = [CaseState::AwaitingResponse, CaseState::Evidence, CaseState::JurySelection, CaseState::Voting, CaseState::Escalated, CaseState::Settled, CaseState::Withdrawn];
             for (actor, command, seconds) in steps {
                 now += TimeDelta::seconds(seconds);
                 let before = case.clone();

@@ -71,7 +71,7 @@ pub struct Candidate {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CaseProfile {
     pub category: Category,
-    /// Lower-cased words of the item and the dispute, matched against interests.
+    /// Lower-cased texts about the case (item title, …); an interest matches when a text contains it.
     pub tags: Vec<String>,
 }
 
@@ -105,7 +105,7 @@ impl Default for MatchPolicy {
 /// The draw weight of a candidate for a case: expertise fit × interests fit × trust × reliability.
 pub fn weight(c: &Candidate, case: &CaseProfile, policy: &MatchPolicy) -> f64 {
     let expertise = if c.expertise.contains(case.category) { policy.expertise_boost } else { 1.0 };
-    let shared = c.interests.iter().filter(|i| case.tags.contains(i)).count().min(3) as f64;
+    let shared = c.interests.iter().filter(|i| case.tags.iter().any(|t| t.contains(i.as_str()))).count().min(3) as f64;
     let interests = 1.0 + policy.interest_boost * shared;
     // Only skill above chance earns weight; a little weight stays so newcomers can be drawn.
     let trust = 0.05 + 2.0 * (c.accuracy_lower - 0.5).max(0.0);

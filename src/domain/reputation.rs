@@ -7,34 +7,36 @@
 
 use crate::domain::dispute::Side;
 
-/// Votes on cases with a known outcome, split by which side was right.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// Votes on cases with a known outcome, split by which side was right. Counts are real numbers
+/// because the batch estimate (EM) credits a vote to each side by that side's probability.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Tally {
-    pub buyer_right: u32,
-    pub buyer_right_voted_buyer: u32,
-    pub seller_right: u32,
-    pub seller_right_voted_seller: u32,
+    pub buyer_right: f64,
+    pub buyer_right_voted_buyer: f64,
+    pub seller_right: f64,
+    pub seller_right_voted_seller: f64,
 }
 
 impl Tally {
     pub fn record(&mut self, vote: Side, truth: Side) {
-        match truth {
-            Side::Buyer => {
-                self.buyer_right += 1;
-                self.buyer_right_voted_buyer += u32::from(vote == Side::Buyer);
-            }
-            Side::Seller => {
-                self.seller_right += 1;
-                self.seller_right_voted_seller += u32::from(vote == Side::Seller);
-            }
+        self.credit(vote, if truth == Side::Buyer { 1.0 } else { 0.0 });
+    }
+
+    /// A vote on a case whose buyer was right with probability `p_buyer` (1 or 0 when known).
+    pub fn credit(&mut self, vote: Side, p_buyer: f64) {
+        self.buyer_right += p_buyer;
+        self.seller_right += 1.0 - p_buyer;
+        match vote {
+            Side::Buyer => self.buyer_right_voted_buyer += p_buyer,
+            Side::Seller => self.seller_right_voted_seller += 1.0 - p_buyer,
         }
     }
 
-    pub fn votes(&self) -> u32 {
+    pub fn votes(&self) -> f64 {
         self.buyer_right + self.seller_right
     }
 
-    pub fn agreed(&self) -> u32 {
+    pub fn agreed(&self) -> f64 {
         self.buyer_right_voted_buyer + self.seller_right_voted_seller
     }
 }
@@ -50,8 +52,8 @@ impl Beta {
     /// New jurors are assumed a little better than chance, held with the weight of 10 votes.
     pub const NEWCOMER: Beta = Beta { alpha: 7.0, beta: 3.0 };
 
-    fn updated(self, successes: u32, trials: u32) -> Beta {
-        Beta { alpha: self.alpha + f64::from(successes), beta: self.beta + f64::from(trials - successes) }
+    fn updated(self, successes: f64, trials: f64) -> Beta {
+        Beta { alpha: self.alpha + successes, beta: self.beta + (trials - successes).max(0.0) }
     }
 
     pub fn mean(self) -> f64 {
@@ -81,7 +83,9 @@ pub struct Estimate {
     pub accuracy_lower: f64,
     /// sensitivity − specificity: above 0 leans to buyers, below 0 to sellers.
     pub leaning: f64,
-    pub votes: u32,
+    /// Standard deviation of `leaning`: how sure the court is of it.
+    pub leaning_sd: f64,
+    pub votes: f64,
 }
 
 /// Priors for the two per-class accuracies.
@@ -110,6 +114,7 @@ pub fn estimate(tally: &Tally, priors: Priors, buyer_share: f64) -> Estimate {
         accuracy,
         accuracy_lower: (accuracy - 1.645 * sd).clamp(0.0, 1.0),
         leaning: sens.mean() - spec.mean(),
+        leaning_sd: (sens.variance() + spec.variance()).sqrt(),
         votes: tally.votes(),
     }
 }
@@ -225,7 +230,7 @@ mod tests {
     use super::*;
     use rand::{Rng, SeedableRng};
 
-    fn tally(bb: u32, bt: u32, ss: u32, st: u32) -> Tally {
+    fn tally(bb: f64, bt: f64, ss: f64, st: f64) -> Tally {
         Tally { buyer_right_voted_buyer: bb, buyer_right: bt, seller_right_voted_seller: ss, seller_right: st }
     }
 
@@ -233,7 +238,7 @@ mod tests {
     fn posteriors_match_hand_computed_betas() {
         // Beta(7,3) + 8 of 10 buyer-right votes for the buyer → Beta(15,5): mean 0.75.
         // Beta(7,3) + 2 of 4 seller-right votes for the seller → Beta(9,5): mean 9/14.
-        let e = estimate(&tally(8, 10, 2, 4), Priors::default(), 0.5);
+        let e = estimate(&tally(8.0, 10.0, 2.0, 4.0), Priors::default(), 0.5);
         assert!((e.sensitivity - 0.75).abs() < 1e-12);
         assert!((e.specificity - 9.0 / 14.0).abs() < 1e-12);
         assert!((e.accuracy - (0.75 + 9.0 / 14.0) / 2.0).abs() < 1e-12);
@@ -241,7 +246,8 @@ mod tests {
         // Var Beta(15,5) = 75/(400·21); Var Beta(9,5) = 45/(196·15).
         let sd = (0.25 * 75.0 / 8400.0 + 0.25 * 45.0 / 2940.0f64).sqrt();
         assert!((e.accuracy_lower - (e.accuracy - 1.645 * sd)).abs() < 1e-12);
-        assert_eq!(e.votes, 14);
+        assert!((e.leaning_sd - (75.0 / 8400.0 + 45.0 / 2940.0f64).sqrt()).abs() < 1e-12);
+        assert_eq!(e.votes, 14.0);
     }
 
     #[test]
@@ -272,10 +278,10 @@ mod tests {
 
     #[test]
     fn categories_shrink_toward_the_overall_figure() {
-        let overall = estimate(&tally(90, 100, 90, 100), Priors::default(), 0.5);
-        let one_bad_vote = category_estimate(&tally(0, 1, 0, 0), &overall, 0.5);
+        let overall = estimate(&tally(90.0, 100.0, 90.0, 100.0), Priors::default(), 0.5);
+        let one_bad_vote = category_estimate(&tally(0.0, 1.0, 0.0, 0.0), &overall, 0.5);
         assert!(one_bad_vote.accuracy > 0.8, "one vote moves little: {one_bad_vote:?}");
-        let many_bad = category_estimate(&tally(10, 100, 10, 100), &overall, 0.5);
+        let many_bad = category_estimate(&tally(10.0, 100.0, 10.0, 100.0), &overall, 0.5);
         assert!(many_bad.accuracy < 0.2, "many votes speak for themselves: {many_bad:?}");
     }
 

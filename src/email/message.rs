@@ -19,7 +19,36 @@ pub enum Mail {
     },
     /// A stage notice about a case; `event` names the stage (`case_filed`, `answer_received`, …).
     Case(CaseNotice),
+    /// A notice about one's duty as a juror (summons, probation, suspension); links to the juror pages.
+    Juror(JurorNotice),
 }
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct JurorNotice {
+    pub event: String,
+    /// Chooses the wording within the event (`passed` / `failed` for a probation result).
+    #[serde(default)]
+    pub variant: Option<String>,
+    pub name: String,
+    /// The case a summons is about: its public id and item, never the parties.
+    pub case_id: Option<String>,
+    pub item: Option<String>,
+    pub due: Option<chrono::NaiveDateTime>,
+    pub time_zone: String,
+    /// A number or short text the wording shows, e.g. the probation score "4/5".
+    #[serde(default)]
+    pub detail: String,
+}
+
+/// Juror notices: each has `mail.<event>[.<variant>].subject` and `.body`
+/// (with %{item}, %{case}, %{due}, %{detail}).
+pub const JUROR_EVENTS: [(&str, Option<&str>); 5] = [
+    ("jury_summons", None),
+    ("summons_replaced", None),
+    ("juror_probation_result", Some("passed")),
+    ("juror_probation_result", Some("failed")),
+    ("juror_suspended", None),
+];
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct CaseNotice {
@@ -55,7 +84,7 @@ impl Linker for crate::config::Settings {
 }
 
 /// Case notices: each has `mail.<event>.subject`, `.body` (with %{item}, %{case}, %{due}).
-pub const CASE_EVENTS: [&str; 10] = [
+pub const CASE_EVENTS: [&str; 12] = [
     "case_filed",
     "case_against_you",
     "case_invitation",
@@ -66,6 +95,8 @@ pub const CASE_EVENTS: [&str; 10] = [
     "evidence_deadline_soon",
     "response_missed",
     "evidence_closed",
+    "case_escalated",
+    "voting_started",
 ];
 
 impl Mail {
@@ -75,6 +106,7 @@ impl Mail {
             Mail::AccountVerify { .. } => "account_verify",
             Mail::PasswordReset { .. } => "password_reset",
             Mail::Case(notice) => &notice.event,
+            Mail::Juror(notice) => &notice.event,
         }
     }
 
@@ -126,6 +158,23 @@ impl Mail {
                         label: t(locale, "mail.unsubscribe").into_owned(),
                         url: links.unsubscribe(id),
                     }),
+                }
+            }
+            Mail::Juror(n) => {
+                let due = n.due.map(|due| format_due(due, &n.time_zone)).unwrap_or_default();
+                let (case, item) = (n.case_id.as_deref().unwrap_or(""), n.item.as_deref().unwrap_or(""));
+                let args = [("item", item), ("case", case), ("due", due.as_str()), ("detail", n.detail.as_str())];
+                let key = match &n.variant {
+                    Some(variant) => format!("mail.{}.{variant}", n.event),
+                    None => format!("mail.{}", n.event),
+                };
+                Content {
+                    subject: tf(locale, &format!("{key}.subject"), &args),
+                    greeting: tf(locale, "mail.greeting", &[("name", &n.name)]),
+                    paragraphs: vec![tf(locale, &format!("{key}.body"), &args)],
+                    action: Some(Action { label: t(locale, "mail.juror.action").into_owned(), url: link("/juror") }),
+                    note: Some(t(locale, "mail.juror.note").into_owned()),
+                    unsubscribe: None,
                 }
             }
         }

@@ -3,6 +3,7 @@
 
 use crate::clock::Clock;
 use crate::db::DbPool;
+use crate::domain::juror::JuryRules;
 use crate::services::case::deadlines::run_due_jobs;
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,6 +13,7 @@ pub struct DeadlineWorker {
     pub pool: DbPool,
     pub clock: Clock,
     pub poll: Duration,
+    pub rules: JuryRules,
     /// Woken after jobs ran, since they queue email.
     pub mail_wake: Arc<Notify>,
 }
@@ -21,9 +23,10 @@ impl DeadlineWorker {
         loop {
             let pool = self.pool.clone();
             let now = self.clock.now();
+            let rules = self.rules.clone();
             let ran = tokio::task::spawn_blocking(move || {
                 let mut conn = pool.get().map_err(|e| e.to_string())?;
-                run_due_jobs(&mut conn, now).map_err(|e| e.to_string())
+                run_due_jobs(&mut conn, &rules, now).map_err(|e| e.to_string())
             })
             .await;
             match ran {

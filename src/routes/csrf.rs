@@ -92,3 +92,26 @@ mod tests {
         assert!(!constant_time_eq(b"abc", b"ab"));
     }
 }
+
+/// A form read as its name/value pairs in order, for forms with repeated fields (checkbox groups).
+#[derive(serde::Deserialize, Default)]
+#[serde(transparent)]
+pub struct FormFields(pub Vec<(String, String)>);
+
+impl FormFields {
+    /// The first value of a field, or "".
+    pub fn get(&self, name: &str) -> &str {
+        self.0.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
+    }
+
+    /// Every value of a repeated field.
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect()
+    }
+}
+
+impl HasCsrf for FormFields {
+    fn csrf_token(&self) -> &str {
+        self.get("csrf_token")
+    }
+}

@@ -11,7 +11,9 @@ pub mod errors;
 pub mod evidence;
 pub mod health;
 pub mod home;
+pub mod juror;
 pub mod language;
+pub mod moderation;
 pub mod password;
 pub mod rate_limit;
 pub mod register;
@@ -56,6 +58,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/cases/{id}/withdraw", web::post().to(case_actions::post_withdraw))
         .route("/cases/{id}/evidence", web::post().to(evidence::post_evidence))
         .route("/evidence/{id}", web::get().to(evidence::get_evidence_file))
+        .route("/juror", web::get().to(juror::get_juror))
+        .route("/juror", web::post().to(juror::post_juror))
+        .route("/juror/pause", web::post().to(juror::post_pause))
+        .route("/juror/resume", web::post().to(juror::post_resume))
+        .route("/juror/probation", web::get().to(juror::get_probation))
+        .route("/juror/probation/{case}", web::post().to(juror::post_probation))
+        .route("/juror/summons/{id}/{answer}", web::post().to(juror::post_summons))
+        .route("/juror/cases/{id}", web::get().to(juror::get_juror_case))
+        .route("/jurors", web::get().to(juror::get_leaderboard))
+        .route("/moderation", web::get().to(moderation::get_queue))
         .route("/unsubscribe", web::get().to(unsubscribe::get_unsubscribe))
         .route("/unsubscribe", web::post().to(unsubscribe::post_unsubscribe))
         .route("/dev/mail", web::get().to(dev_mail::get_mailbox))

@@ -236,7 +236,7 @@ pub fn seed(conn: &mut DbConnection, data_dir: &Path, now: NaiveDateTime, rng: &
         play(conn, demo, data_dir, filed_at, rng)?;
         cases += 1;
     }
-    run_due_jobs(conn, now)?;
+    run_due_jobs(conn, &Default::default(), now)?;
     Ok(format!(
         "demo court ready: {created} new of {} accounts, {cases} new of {} cases; every demo account's password is '{DEMO_PASSWORD}'",
         PEOPLE.len(),

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod case;
 pub mod demo;
+pub mod jury;
 pub mod outbox;
 
 use crate::domain::validation::FieldErrors;

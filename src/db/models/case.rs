@@ -33,6 +33,10 @@ pub struct CaseRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub closed_at: Option<NaiveDateTime>,
+    /// Why the case went to the moderators (an i18n key), while it is escalated.
+    pub escalation_reason: Option<String>,
+    /// The known right outcome ("buyer" or "seller") of a calibration case.
+    pub calibration_outcome: Option<String>,
 }
 
 #[derive(Debug, Insertable)]
@@ -122,6 +126,7 @@ pub struct CaseChange<'a> {
     pub answered_at: Option<NaiveDateTime>,
     pub closed_at: Option<NaiveDateTime>,
     pub updated_at: Option<NaiveDateTime>,
+    pub escalation_reason: Option<&'a str>,
 }
 
 pub fn update(conn: &mut DbConnection, id: i32, change: &CaseChange) -> QueryResult<()> {
@@ -130,4 +135,46 @@ pub fn update(conn: &mut DbConnection, id: i32, change: &CaseChange) -> QueryRes
 
 pub fn find_by_id(conn: &mut DbConnection, id: i32) -> QueryResult<CaseRow> {
     cases::table.find(id).select(CaseRow::as_select()).first(conn)
+}
+
+/// Everyone who was ever on the other side of a case with one of `people`, and they themselves.
+pub fn counterparts(conn: &mut DbConnection, people: &[i32]) -> QueryResult<Vec<i32>> {
+    let pairs: Vec<(i32, Option<i32>)> = cases::table
+        .filter(cases::claimant_id.eq_any(people).or(cases::respondent_id.eq_any(people)))
+        .select((cases::claimant_id, cases::respondent_id))
+        .load(conn)?;
+    let mut ids: Vec<i32> =
+        pairs.into_iter().flat_map(|(c, r)| [Some(c), r]).flatten().chain(people.iter().copied()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
+}
+
+/// Cases waiting for the moderators, oldest first.
+pub fn escalated(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<CaseRow>> {
+    cases::table
+        .filter(cases::state.eq("escalated"))
+        .order(cases::updated_at)
+        .limit(limit)
+        .select(CaseRow::as_select())
+        .load(conn)
+}
+
+/// A calibration case this juror has not reviewed yet, if any is left.
+pub fn next_calibration_for(conn: &mut DbConnection, juror_id: i32) -> QueryResult<Option<CaseRow>> {
+    use crate::db::schema::mock_reviews;
+    let reviewed = mock_reviews::table.filter(mock_reviews::juror_id.eq(juror_id)).select(mock_reviews::case_id);
+    cases::table
+        .filter(cases::calibration_outcome.is_not_null())
+        .filter(cases::id.ne_all(reviewed))
+        .filter(cases::claimant_id.ne(juror_id))
+        .filter(cases::respondent_id.ne(juror_id).or(cases::respondent_id.is_null()))
+        .order(cases::id)
+        .select(CaseRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn set_calibration(conn: &mut DbConnection, id: i32, outcome: &str) -> QueryResult<()> {
+    diesel::update(cases::table.find(id)).set(cases::calibration_outcome.eq(outcome)).execute(conn).map(drop)
 }

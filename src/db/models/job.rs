@@ -6,6 +6,10 @@ use diesel::prelude::*;
 pub const RESPONSE_DEADLINE: &str = "response_deadline";
 pub const EVIDENCE_REMINDER: &str = "evidence_reminder";
 pub const EVIDENCE_DEADLINE: &str = "evidence_deadline";
+/// The evidence closed: draw the first panel.
+pub const DRAW_PANEL: &str = "draw_panel";
+/// Summonses of the case that are still unanswered now are replaced.
+pub const SUMMONS_DEADLINE: &str = "summons_deadline";
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = jobs)]

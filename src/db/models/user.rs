@@ -95,3 +95,12 @@ pub fn find_by_public_id(conn: &mut DbConnection, public_id: &str) -> QueryResul
 pub fn set_reminders(conn: &mut DbConnection, id: i32, enabled: bool) -> QueryResult<()> {
     diesel::update(users::table.find(id)).set(users::reminders_enabled.eq(enabled)).execute(conn).map(drop)
 }
+
+/// Moderators and admins: who hears about escalated cases.
+pub fn moderators(conn: &mut DbConnection) -> QueryResult<Vec<UserRow>> {
+    users::table
+        .filter(users::role.eq_any(["moderator", "admin"]))
+        .order(users::id)
+        .select(UserRow::as_select())
+        .load(conn)
+}

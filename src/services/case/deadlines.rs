@@ -6,28 +6,39 @@ use crate::db::models::case::{self, CaseChange};
 use crate::db::models::{case_event, job};
 use crate::db::{write_tx, DbConnection};
 use crate::domain::case::{Actor, CaseState, Command};
+use crate::domain::juror::JuryRules;
+use crate::services::jury::draw::open_panel;
+use crate::services::jury::summons::expire_overdue;
 use crate::services::{ServiceError, ServiceResult};
 use chrono::NaiveDateTime;
 
 /// Runs every due job; returns how many ran.
-pub fn run_due_jobs(conn: &mut DbConnection, now: NaiveDateTime) -> ServiceResult<usize> {
+pub fn run_due_jobs(conn: &mut DbConnection, rules: &JuryRules, now: NaiveDateTime) -> ServiceResult<usize> {
     let due = job::due(conn, now, 100)?;
     for j in &due {
         write_tx(conn, |conn| {
             if !job::finish(conn, j.id, now)? {
                 return Ok(());
             }
-            run_job(conn, &j.kind, j.case_id, now)
+            run_job(conn, &j.kind, j.case_id, rules, now)
         })?;
     }
     Ok(due.len())
 }
 
-fn run_job(conn: &mut DbConnection, kind: &str, case_id: i32, now: NaiveDateTime) -> ServiceResult<()> {
+fn run_job(
+    conn: &mut DbConnection,
+    kind: &str,
+    case_id: i32,
+    rules: &JuryRules,
+    now: NaiveDateTime,
+) -> ServiceResult<()> {
     let command = match kind {
         job::RESPONSE_DEADLINE => Command::ResponseDeadlinePassed,
         job::EVIDENCE_DEADLINE => Command::EvidenceDeadlinePassed,
         job::EVIDENCE_REMINDER => return remind_evidence(conn, case_id, now),
+        job::DRAW_PANEL => return open_panel(conn, case_id, rules, now, &mut rand::rng()),
+        job::SUMMONS_DEADLINE => return expire_overdue(conn, case_id, rules, now, &mut rand::rng()),
         other => {
             tracing::warn!(kind = other, "unknown job kind");
             return Ok(());
@@ -35,6 +46,10 @@ fn run_job(conn: &mut DbConnection, kind: &str, case_id: i32, now: NaiveDateTime
     };
     match transition(conn, case_id, Actor::System, None, command, now, CaseChange::default()) {
         Ok((case, t, seq)) => {
+            if t.to == CaseState::JurySelection {
+                // The draw runs as its own job, so a failure there never undoes closing the evidence.
+                job::schedule(conn, job::DRAW_PANEL, case.id, now, now)?;
+            }
             let event = if t.to == CaseState::Evidence { "response_missed" } else { "evidence_closed" };
             notify_both(conn, &case, event, seq, t.evidence_due_at, now)
         }

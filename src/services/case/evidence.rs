@@ -116,7 +116,7 @@ pub fn add_evidence(
     result
 }
 
-/// An evidence file, if this account may see its case.
+/// An evidence file, if this account may see its case (as a party, a moderator or a juror).
 pub fn open_evidence_file(
     conn: &mut DbConnection,
     account: &Account,
@@ -127,6 +127,9 @@ pub fn open_evidence_file(
         return Err(ServiceError::NotFound);
     }
     let case = crate::db::models::case::find_by_id(conn, row.case_id)?;
-    super::actor_for(&case, account).ok_or(ServiceError::NotFound)?;
+    let party_or_moderator = super::actor_for(&case, account).is_some();
+    if !party_or_moderator && crate::services::jury::view::juror_access(conn, &case, account)?.is_none() {
+        return Err(ServiceError::NotFound);
+    }
     Ok(row)
 }

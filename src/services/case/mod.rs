@@ -102,6 +102,10 @@ pub fn transition(
     if let Some(due) = decided.evidence_due_at {
         schedule_evidence_jobs(conn, case.id, due, now)?;
     }
+    if decided.to.is_final() {
+        // Jurors still deciding whether to serve are no longer needed.
+        crate::db::models::summons::release_pending(conn, case.id, now)?;
+    }
     Ok((case, decided, seq))
 }
 
@@ -128,7 +132,7 @@ pub struct Recipient {
 }
 
 impl Recipient {
-    fn of_user(row: user::UserRow) -> Recipient {
+    pub fn of_user(row: user::UserRow) -> Recipient {
         Recipient {
             locale: Locale::parse(&row.locale).unwrap_or_default(),
             email: row.email,

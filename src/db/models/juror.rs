@@ -1,0 +1,330 @@
+use crate::db::schema::{juror_category_tallies, jurors, users};
+use crate::db::DbConnection;
+use crate::domain::reputation::Tally;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = jurors)]
+pub struct JurorRow {
+    pub user_id: i32,
+    pub status: String,
+    pub expertise: i32,
+    pub interests: String,
+    pub trading_side: String,
+    pub capacity: i32,
+    pub probation_attempt: i32,
+    pub probation_retry_at: Option<NaiveDateTime>,
+    pub passed_probation_at: Option<NaiveDateTime>,
+    pub status_reason: Option<String>,
+    pub no_show_streak: i32,
+    pub summons_answered: i32,
+    pub summons_ignored: i32,
+    pub buyer_right: f64,
+    pub buyer_right_voted_buyer: f64,
+    pub seller_right: f64,
+    pub seller_right_voted_seller: f64,
+    pub joined_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl JurorRow {
+    pub fn tally(&self) -> Tally {
+        Tally {
+            buyer_right: self.buyer_right,
+            buyer_right_voted_buyer: self.buyer_right_voted_buyer,
+            seller_right: self.seller_right,
+            seller_right_voted_seller: self.seller_right_voted_seller,
+        }
+    }
+}
+
+/// What a juror chose on the opt-in form, as stored.
+#[derive(Debug, AsChangeset)]
+#[diesel(table_name = jurors)]
+pub struct ProfileChange<'a> {
+    pub expertise: i32,
+    pub interests: &'a str,
+    pub trading_side: &'a str,
+    pub capacity: i32,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn find(conn: &mut DbConnection, user_id: i32) -> QueryResult<Option<JurorRow>> {
+    jurors::table.find(user_id).select(JurorRow::as_select()).first(conn).optional()
+}
+
+/// Enrols a member as a probationary juror with an empty record.
+pub fn insert(conn: &mut DbConnection, user_id: i32, profile: &ProfileChange, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::insert_into(jurors::table)
+        .values((
+            jurors::user_id.eq(user_id),
+            jurors::status.eq("probation"),
+            jurors::expertise.eq(profile.expertise),
+            jurors::interests.eq(profile.interests),
+            jurors::trading_side.eq(profile.trading_side),
+            jurors::capacity.eq(profile.capacity),
+            jurors::probation_attempt.eq(1),
+            jurors::no_show_streak.eq(0),
+            jurors::summons_answered.eq(0),
+            jurors::summons_ignored.eq(0),
+            jurors::buyer_right.eq(0.0),
+            jurors::buyer_right_voted_buyer.eq(0.0),
+            jurors::seller_right.eq(0.0),
+            jurors::seller_right_voted_seller.eq(0.0),
+            jurors::joined_at.eq(now),
+            jurors::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn update_profile(conn: &mut DbConnection, user_id: i32, profile: &ProfileChange) -> QueryResult<()> {
+    diesel::update(jurors::table.find(user_id)).set(profile).execute(conn).map(drop)
+}
+
+pub fn set_status(
+    conn: &mut DbConnection,
+    user_id: i32,
+    status: &str,
+    reason: Option<&str>,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(jurors::table.find(user_id))
+        .set((jurors::status.eq(status), jurors::status_reason.eq(reason), jurors::updated_at.eq(now)))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn pass_probation(conn: &mut DbConnection, user_id: i32, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(jurors::table.find(user_id))
+        .set((
+            jurors::status.eq("active"),
+            jurors::passed_probation_at.eq(now),
+            jurors::probation_retry_at.eq(None::<NaiveDateTime>),
+            jurors::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// A failed attempt: the next one may start at `retry_at`.
+pub fn fail_probation(
+    conn: &mut DbConnection,
+    user_id: i32,
+    retry_at: NaiveDateTime,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(jurors::table.find(user_id))
+        .set((
+            jurors::probation_attempt.eq(jurors::probation_attempt + 1),
+            jurors::probation_retry_at.eq(retry_at),
+            jurors::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Counts an answered summons (accepted, declined or recused) and ends a no-show streak.
+pub fn record_answer(conn: &mut DbConnection, user_id: i32) -> QueryResult<()> {
+    diesel::update(jurors::table.find(user_id))
+        .set((jurors::summons_answered.eq(jurors::summons_answered + 1), jurors::no_show_streak.eq(0)))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn record_no_show(conn: &mut DbConnection, user_id: i32) -> QueryResult<()> {
+    diesel::update(jurors::table.find(user_id))
+        .set((
+            jurors::summons_ignored.eq(jurors::summons_ignored + 1),
+            jurors::no_show_streak.eq(jurors::no_show_streak + 1),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Adds one judgement with known (or estimated) truth to the overall and category tallies.
+pub fn add_to_tallies(conn: &mut DbConnection, user_id: i32, category: &str, add: &Tally) -> QueryResult<()> {
+    diesel::update(jurors::table.find(user_id))
+        .set((
+            jurors::buyer_right.eq(jurors::buyer_right + add.buyer_right),
+            jurors::buyer_right_voted_buyer.eq(jurors::buyer_right_voted_buyer + add.buyer_right_voted_buyer),
+            jurors::seller_right.eq(jurors::seller_right + add.seller_right),
+            jurors::seller_right_voted_seller.eq(jurors::seller_right_voted_seller + add.seller_right_voted_seller),
+        ))
+        .execute(conn)?;
+    let current = category_tally(conn, user_id, category)?.unwrap_or_default();
+    let sum = Tally {
+        buyer_right: current.buyer_right + add.buyer_right,
+        buyer_right_voted_buyer: current.buyer_right_voted_buyer + add.buyer_right_voted_buyer,
+        seller_right: current.seller_right + add.seller_right,
+        seller_right_voted_seller: current.seller_right_voted_seller + add.seller_right_voted_seller,
+    };
+    set_category_tally(conn, user_id, category, &sum)
+}
+
+pub fn category_tally(conn: &mut DbConnection, user_id: i32, category: &str) -> QueryResult<Option<Tally>> {
+    juror_category_tallies::table
+        .find((user_id, category))
+        .select(TALLY_COLUMNS)
+        .first::<(f64, f64, f64, f64)>(conn)
+        .optional()
+        .map(|row| row.map(tally_of))
+}
+
+/// Every category tally of one juror.
+pub fn category_tallies(conn: &mut DbConnection, user_id: i32) -> QueryResult<Vec<(String, Tally)>> {
+    juror_category_tallies::table
+        .filter(juror_category_tallies::juror_id.eq(user_id))
+        .order(juror_category_tallies::category)
+        .select((juror_category_tallies::category, TALLY_COLUMNS))
+        .load::<(String, (f64, f64, f64, f64))>(conn)
+        .map(|rows| rows.into_iter().map(|(c, t)| (c, tally_of(t))).collect())
+}
+
+const TALLY_COLUMNS: (
+    juror_category_tallies::buyer_right,
+    juror_category_tallies::buyer_right_voted_buyer,
+    juror_category_tallies::seller_right,
+    juror_category_tallies::seller_right_voted_seller,
+) = (
+    juror_category_tallies::buyer_right,
+    juror_category_tallies::buyer_right_voted_buyer,
+    juror_category_tallies::seller_right,
+    juror_category_tallies::seller_right_voted_seller,
+);
+
+fn tally_of((a, b, c, d): (f64, f64, f64, f64)) -> Tally {
+    Tally { buyer_right: a, buyer_right_voted_buyer: b, seller_right: c, seller_right_voted_seller: d }
+}
+
+/// Writes a category tally, creating the row on first use (delete + insert works the same on both backends).
+pub fn set_category_tally(conn: &mut DbConnection, user_id: i32, category: &str, t: &Tally) -> QueryResult<()> {
+    diesel::delete(juror_category_tallies::table.find((user_id, category))).execute(conn)?;
+    diesel::insert_into(juror_category_tallies::table)
+        .values((
+            juror_category_tallies::juror_id.eq(user_id),
+            juror_category_tallies::category.eq(category),
+            juror_category_tallies::buyer_right.eq(t.buyer_right),
+            juror_category_tallies::buyer_right_voted_buyer.eq(t.buyer_right_voted_buyer),
+            juror_category_tallies::seller_right.eq(t.seller_right),
+            juror_category_tallies::seller_right_voted_seller.eq(t.seller_right_voted_seller),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Replaces a juror's overall tally (batch recompute).
+pub fn set_tally(conn: &mut DbConnection, user_id: i32, t: &Tally) -> QueryResult<()> {
+    diesel::update(jurors::table.find(user_id))
+        .set((
+            jurors::buyer_right.eq(t.buyer_right),
+            jurors::buyer_right_voted_buyer.eq(t.buyer_right_voted_buyer),
+            jurors::seller_right.eq(t.seller_right),
+            jurors::seller_right_voted_seller.eq(t.seller_right_voted_seller),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn clear_category_tallies(conn: &mut DbConnection) -> QueryResult<()> {
+    diesel::delete(juror_category_tallies::table).execute(conn).map(drop)
+}
+
+/// An active juror with everything matching needs, for one case's category.
+#[derive(Debug, Queryable)]
+pub struct PoolRow {
+    pub user_id: i32,
+    pub expertise: i32,
+    pub interests: String,
+    pub trading_side: String,
+    pub capacity: i32,
+    pub summons_answered: i32,
+    pub summons_ignored: i32,
+    pub overall: (f64, f64, f64, f64),
+    pub category: Option<(f64, f64, f64, f64)>,
+}
+
+impl PoolRow {
+    pub fn overall_tally(&self) -> Tally {
+        tally_of(self.overall)
+    }
+
+    pub fn category_tally(&self) -> Tally {
+        self.category.map(tally_of).unwrap_or_default()
+    }
+}
+
+/// Active jurors whose accounts are older than `joined_before`, with their tally in `category`.
+/// One query: the draw reads the whole pool at once.
+pub fn pool(conn: &mut DbConnection, category: &str, joined_before: NaiveDateTime) -> QueryResult<Vec<PoolRow>> {
+    jurors::table
+        .inner_join(users::table)
+        .left_join(juror_category_tallies::table.on(
+            juror_category_tallies::juror_id.eq(jurors::user_id).and(juror_category_tallies::category.eq(category)),
+        ))
+        .filter(jurors::status.eq("active"))
+        .filter(users::created_at.le(joined_before))
+        .select((
+            jurors::user_id,
+            jurors::expertise,
+            jurors::interests,
+            jurors::trading_side,
+            jurors::capacity,
+            jurors::summons_answered,
+            jurors::summons_ignored,
+            (
+                jurors::buyer_right,
+                jurors::buyer_right_voted_buyer,
+                jurors::seller_right,
+                jurors::seller_right_voted_seller,
+            ),
+            TALLY_COLUMNS.nullable(),
+        ))
+        .load(conn)
+}
+
+/// One row of the leaderboard.
+#[derive(Debug, Queryable)]
+pub struct BoardRow {
+    pub user_id: i32,
+    pub display_name: String,
+    pub status: String,
+    pub passed_probation_at: Option<NaiveDateTime>,
+    pub overall: (f64, f64, f64, f64),
+}
+
+impl BoardRow {
+    pub fn tally(&self) -> Tally {
+        tally_of(self.overall)
+    }
+}
+
+/// Jurors past probation with at least `min_judged` judgements, the most experienced first
+/// (the service ranks them by their accuracy bound).
+pub fn experienced(conn: &mut DbConnection, min_judged: f64, limit: i64) -> QueryResult<Vec<BoardRow>> {
+    jurors::table
+        .inner_join(users::table)
+        .filter(jurors::passed_probation_at.is_not_null())
+        .filter((jurors::buyer_right + jurors::seller_right).ge(min_judged))
+        .order((jurors::buyer_right + jurors::seller_right).desc())
+        .limit(limit)
+        .select((
+            jurors::user_id,
+            users::display_name,
+            jurors::status,
+            jurors::passed_probation_at,
+            (
+                jurors::buyer_right,
+                jurors::buyer_right_voted_buyer,
+                jurors::seller_right,
+                jurors::seller_right_voted_seller,
+            ),
+        ))
+        .load(conn)
+}
+
+/// Every juror id (for the batch recompute).
+pub fn all_ids(conn: &mut DbConnection) -> QueryResult<Vec<i32>> {
+    jurors::table.select(jurors::user_id).order(jurors::user_id).load(conn)
+}

@@ -1,0 +1,130 @@
+use crate::db::schema::{cases, summons};
+use crate::db::DbConnection;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+pub const PENDING: &str = "pending";
+pub const ACCEPTED: &str = "accepted";
+pub const DECLINED: &str = "declined";
+pub const RECUSED: &str = "recused";
+/// Not answered in time: replaced, and counted as a no-show.
+pub const EXPIRED: &str = "expired";
+/// The case ended (settled, withdrawn) before this juror was needed.
+pub const RELEASED: &str = "released";
+
+/// Summonses that hold a seat (or may still take one).
+pub const HOLDING: [&str; 2] = [PENDING, ACCEPTED];
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = summons)]
+pub struct SummonsRow {
+    pub id: i32,
+    pub case_id: i32,
+    pub juror_id: i32,
+    pub round: i32,
+    pub status: String,
+    pub summoned_at: NaiveDateTime,
+    pub respond_by: NaiveDateTime,
+    pub answered_at: Option<NaiveDateTime>,
+}
+
+pub fn insert(
+    conn: &mut DbConnection,
+    case_id: i32,
+    juror_ids: &[i32],
+    round: i32,
+    respond_by: NaiveDateTime,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    // One statement per juror: batch inserts are not available through the multi-backend connection.
+    for juror in juror_ids {
+        diesel::insert_into(summons::table)
+            .values((
+                summons::case_id.eq(case_id),
+                summons::juror_id.eq(*juror),
+                summons::round.eq(round),
+                summons::status.eq(PENDING),
+                summons::summoned_at.eq(now),
+                summons::respond_by.eq(respond_by),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn find(conn: &mut DbConnection, id: i32) -> QueryResult<Option<SummonsRow>> {
+    summons::table.find(id).select(SummonsRow::as_select()).first(conn).optional()
+}
+
+pub fn for_case(conn: &mut DbConnection, case_id: i32) -> QueryResult<Vec<SummonsRow>> {
+    summons::table.filter(summons::case_id.eq(case_id)).order(summons::id).select(SummonsRow::as_select()).load(conn)
+}
+
+/// Moves a summons on from `from`; false when it was no longer in that status.
+pub fn answer(conn: &mut DbConnection, id: i32, from: &str, to: &str, now: NaiveDateTime) -> QueryResult<bool> {
+    diesel::update(summons::table.find(id).filter(summons::status.eq(from)))
+        .set((summons::status.eq(to), summons::answered_at.eq(now)))
+        .execute(conn)
+        .map(|n| n == 1)
+}
+
+/// Pending summonses of a case whose time ran out.
+pub fn overdue(conn: &mut DbConnection, case_id: i32, now: NaiveDateTime) -> QueryResult<Vec<SummonsRow>> {
+    summons::table
+        .filter(summons::case_id.eq(case_id))
+        .filter(summons::status.eq(PENDING))
+        .filter(summons::respond_by.le(now))
+        .select(SummonsRow::as_select())
+        .load(conn)
+}
+
+/// Releases every pending summons of a case that no longer needs a panel.
+pub fn release_pending(conn: &mut DbConnection, case_id: i32, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(summons::table.filter(summons::case_id.eq(case_id)).filter(summons::status.eq(PENDING)))
+        .set((summons::status.eq(RELEASED), summons::answered_at.eq(now)))
+        .execute(conn)
+}
+
+/// Per juror, the summonses since `since` that take up capacity.
+pub fn load_since(conn: &mut DbConnection, since: NaiveDateTime) -> QueryResult<Vec<(i32, i64)>> {
+    summons::table
+        .filter(summons::summoned_at.gt(since))
+        .filter(summons::status.eq_any(HOLDING))
+        .group_by(summons::juror_id)
+        .select((summons::juror_id, diesel::dsl::count_star()))
+        .load(conn)
+}
+
+/// A juror's summonses with their cases, newest first.
+pub fn for_juror(
+    conn: &mut DbConnection,
+    juror_id: i32,
+    limit: i64,
+) -> QueryResult<Vec<(SummonsRow, crate::db::models::case::CaseRow)>> {
+    summons::table
+        .inner_join(cases::table)
+        .filter(summons::juror_id.eq(juror_id))
+        .order(summons::id.desc())
+        .limit(limit)
+        .select((SummonsRow::as_select(), crate::db::models::case::CaseRow::as_select()))
+        .load(conn)
+}
+
+/// Whether this account holds (or held) a seat on the case: an accepted juror may read it.
+pub fn has_seat(conn: &mut DbConnection, case_id: i32, juror_id: i32) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        summons::table
+            .filter(summons::case_id.eq(case_id))
+            .filter(summons::juror_id.eq(juror_id))
+            .filter(summons::status.eq(ACCEPTED)),
+    ))
+    .get_result(conn)
+}
+
+pub fn pending_for_juror(conn: &mut DbConnection, juror_id: i32) -> QueryResult<Vec<SummonsRow>> {
+    summons::table
+        .filter(summons::juror_id.eq(juror_id))
+        .filter(summons::status.eq(PENDING))
+        .select(SummonsRow::as_select())
+        .load(conn)
+}

@@ -1,0 +1,382 @@
+//! The juror's pages: joining the pool, the dashboard, probation, answering summonses, reading a
+//! case anonymised, and the leaderboard.
+
+use crate::domain::dispute::{Category, Side};
+use crate::domain::juror::{ProbationStep, MAX_CAPACITY};
+use crate::domain::matching::TradingSide;
+use crate::domain::validation::FieldErrors;
+use crate::routes::case_actions::ConfirmForm;
+use crate::routes::context::{AppState, Ctx};
+use crate::routes::csrf::{CsrfForm, FormFields};
+use crate::routes::errors::AppError;
+use crate::routes::{ok_page, page, see_other};
+use crate::services::jury::dashboard::{dashboard, Dashboard};
+use crate::services::jury::enrol::{pause, resume, save_profile, ProfileForm};
+use crate::services::jury::leaderboard::{leaderboard, Entry, MIN_JUDGED};
+use crate::services::jury::probation::{next_review, submit_review, ProbationPage, ReviewForm, REASON_MIN};
+use crate::services::jury::summons::{answer_summons, Answer};
+use crate::services::jury::view::{juror_case, Access, JurorCaseView};
+use crate::services::ServiceError;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+/// The profile form's values, as typed or as stored.
+#[derive(Default)]
+pub struct ProfileValues {
+    pub expertise: Vec<String>,
+    pub interests: String,
+    pub side: String,
+    pub capacity: String,
+}
+
+impl ProfileValues {
+    pub fn has(&self, category: &Category) -> bool {
+        self.expertise.iter().any(|c| c == category.as_str())
+    }
+
+    fn of(d: &Dashboard) -> ProfileValues {
+        ProfileValues {
+            expertise: d.expertise.iter().map(|c| c.as_str().to_string()).collect(),
+            interests: d.juror.interests.replace(' ', ", "),
+            side: d.side.as_str().to_string(),
+            capacity: d.juror.capacity.to_string(),
+        }
+    }
+}
+
+/// Shared by the join page and the dashboard, which both show the profile form.
+pub struct ProfileFormView {
+    pub values: ProfileValues,
+    pub errors: FieldErrors,
+}
+
+impl ProfileFormView {
+    pub fn categories(&self) -> [Category; 11] {
+        Category::ALL
+    }
+    pub fn sides(&self) -> [TradingSide; 3] {
+        [TradingSide::MostlyBuy, TradingSide::MostlySell, TradingSide::Both]
+    }
+    pub fn max_capacity(&self) -> u16 {
+        MAX_CAPACITY
+    }
+}
+
+#[derive(Template)]
+#[template(path = "juror_join.html")]
+struct JoinPage {
+    ctx: Ctx,
+    form: ProfileFormView,
+    verified: bool,
+}
+
+#[derive(Template)]
+#[template(path = "juror.html")]
+struct DashboardPage {
+    ctx: Ctx,
+    d: Dashboard,
+    form: ProfileFormView,
+}
+
+impl DashboardPage {
+    fn percent(&self, p: &f64) -> String {
+        format!("{:.0}%", p * 100.0)
+    }
+    fn signed(&self, x: &f64) -> String {
+        format!("{:+.2}", x)
+    }
+    /// The 90% margin of a leaning, from its standard deviation.
+    fn margin(&self, sd: &f64) -> String {
+        format!("{:.2}", 1.645 * sd)
+    }
+    /// SVG x of a share on the 300-wide meter that starts at 10.
+    fn x_unit(&self, p: &f64) -> String {
+        format!("{:.1}", 10.0 + 300.0 * p.clamp(0.0, 1.0))
+    }
+    fn width_unit(&self, from: &f64, to: &f64) -> String {
+        format!("{:.1}", 300.0 * (to.clamp(0.0, 1.0) - from.clamp(0.0, 1.0)).max(0.0))
+    }
+    /// SVG x of a leaning (−1 seller … +1 buyer) on the meter.
+    fn x_lean(&self, leaning: &f64) -> String {
+        format!("{:.1}", 160.0 + 150.0 * leaning.clamp(-1.0, 1.0))
+    }
+    /// Where the leaning's 90% band starts.
+    fn lean_band_x(&self) -> String {
+        self.x_lean(&(self.d.overall.leaning - 1.645 * self.d.overall.leaning_sd))
+    }
+    fn width_lean(&self, sd: &f64) -> String {
+        format!("{:.1}", (150.0 * 2.0 * 1.645 * sd).min(300.0))
+    }
+    fn ineligible_until(&self) -> Option<chrono::NaiveDateTime> {
+        match self.d.eligibility {
+            Err(crate::domain::juror::Ineligible::TooNew { until }) => Some(until),
+            _ => None,
+        }
+    }
+}
+
+async fn juror_page(
+    ctx: Ctx,
+    state: &AppState,
+    values: Option<ProfileValues>,
+    errors: FieldErrors,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let account = ctx.require_account()?.clone();
+    let verified = account.verified;
+    let rules = state.settings.jury.clone();
+    let now = state.clock.now();
+    let found = state
+        .db(move |conn| match dashboard(conn, &account, &rules, now) {
+            Ok(d) => Ok(Some(d)),
+            Err(ServiceError::Refused(_)) => Ok(None),
+            Err(other) => Err(AppError::from(other)),
+        })
+        .await?;
+    match found {
+        Some(d) => {
+            let values = values.unwrap_or_else(|| ProfileValues::of(&d));
+            page(status, &DashboardPage { ctx, d, form: ProfileFormView { values, errors } })
+        }
+        None => {
+            let values = values.unwrap_or(ProfileValues { capacity: "3".into(), ..Default::default() });
+            page(status, &JoinPage { ctx, form: ProfileFormView { values, errors }, verified })
+        }
+    }
+}
+
+pub async fn get_juror(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    juror_page(ctx, &state, None, FieldErrors::new(), StatusCode::OK).await
+}
+
+/// Joins the pool or saves the profile; the form has a repeated `expertise` field.
+pub async fn post_juror(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    CsrfForm(fields): CsrfForm<FormFields>,
+) -> Result<HttpResponse, AppError> {
+    let account = ctx.require_account()?.clone();
+    let values = ProfileValues {
+        expertise: fields.all("expertise"),
+        interests: fields.get("interests").to_string(),
+        side: fields.get("side").to_string(),
+        capacity: fields.get("capacity").to_string(),
+    };
+    let form = ProfileForm {
+        expertise: values.expertise.clone(),
+        interests: values.interests.clone(),
+        side: values.side.clone(),
+        capacity: values.capacity.clone(),
+    };
+    let now = state.clock.now();
+    match state.db(move |conn| save_profile(conn, &account, &form, now).map_err(AppError::from)).await {
+        Ok(()) => {
+            ctx.flash("juror.saved");
+            Ok(see_other("/juror"))
+        }
+        Err(AppError::Invalid(errors)) => {
+            juror_page(ctx, &state, Some(values), errors, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(AppError::Refused(key)) => {
+            ctx.flash(key);
+            Ok(see_other("/juror"))
+        }
+        Err(other) => Err(other),
+    }
+}
+
+pub async fn post_pause(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    CsrfForm(_): CsrfForm<ConfirmForm>,
+) -> Result<HttpResponse, AppError> {
+    let account = ctx.require_account()?.clone();
+    let (rules, now) = (state.settings.jury.clone(), state.clock.now());
+    let done = state.db(move |conn| pause(conn, &account, &rules, now, &mut rand::rng()).map_err(AppError::from)).await;
+    state.mail_wake.notify_one();
+    back_to_dashboard(ctx, done, "juror.paused_notice")
+}
+
+pub async fn post_resume(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    CsrfForm(_): CsrfForm<ConfirmForm>,
+) -> Result<HttpResponse, AppError> {
+    let account = ctx.require_account()?.clone();
+    let now = state.clock.now();
+    let done = state.db(move |conn| resume(conn, &account, now).map_err(AppError::from)).await;
+    back_to_dashboard(ctx, done, "juror.resumed_notice")
+}
+
+/// A juror action's answer: back to the dashboard with a notice, or with the refusal's reason.
+fn back_to_dashboard(ctx: Ctx, done: Result<(), AppError>, notice: &'static str) -> Result<HttpResponse, AppError> {
+    match done {
+        Ok(()) => ctx.flash(notice),
+        Err(AppError::Refused(key)) => ctx.flash(key),
+        Err(other) => return Err(other),
+    }
+    Ok(see_other("/juror"))
+}
+
+pub async fn post_summons(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<(i32, String)>,
+    CsrfForm(_): CsrfForm<ConfirmForm>,
+) -> Result<HttpResponse, AppError> {
+    let account = ctx.require_account()?.clone();
+    let (id, verb) = path.into_inner();
+    let (answer, notice) = match verb.as_str() {
+        "accept" => (Answer::Accept, "juror.accepted_notice"),
+        "decline" => (Answer::Decline, "juror.declined_notice"),
+        "recuse" => (Answer::Recuse, "juror.recused_notice"),
+        _ => return Err(AppError::NotFound),
+    };
+    let (rules, now) = (state.settings.jury.clone(), state.clock.now());
+    let done = state
+        .db(move |conn| {
+            answer_summons(conn, &account, id, answer, &rules, now, &mut rand::rng()).map_err(AppError::from)
+        })
+        .await;
+    state.mail_wake.notify_one();
+    back_to_dashboard(ctx, done, notice)
+}
+
+#[derive(Template)]
+#[template(path = "juror_case.html")]
+struct JurorCasePage {
+    ctx: Ctx,
+    v: JurorCaseView,
+}
+
+impl JurorCasePage {
+    fn pending_summons(&self) -> Option<i32> {
+        match &self.v.access {
+            Access::Summoned(s) if s.status == "pending" => Some(s.id),
+            _ => None,
+        }
+    }
+    fn respond_by(&self) -> Option<chrono::NaiveDateTime> {
+        match &self.v.access {
+            Access::Summoned(s) if s.status == "pending" => Some(s.respond_by),
+            _ => None,
+        }
+    }
+}
+
+pub async fn get_juror_case(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let account = ctx.require_account()?.clone();
+    let id = path.into_inner();
+    let v = state.db(move |conn| juror_case(conn, &account, &id).map_err(AppError::from)).await?;
+    ok_page(&JurorCasePage { ctx, v })
+}
+
+#[derive(Template)]
+#[template(path = "probation.html")]
+struct ProbationView {
+    ctx: Ctx,
+    p: ProbationPage,
+    vote: String,
+    reason: String,
+    errors: FieldErrors,
+    reason_min: usize,
+}
+
+impl ProbationView {
+    fn sides(&self) -> [Side; 2] {
+        [Side::Buyer, Side::Seller]
+    }
+}
+
+async fn probation_page(
+    ctx: Ctx,
+    state: &AppState,
+    (vote, reason, errors): (String, String, FieldErrors),
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let account = ctx.require_account()?.clone();
+    let (rules, now) = (state.settings.jury.clone(), state.clock.now());
+    let p = state.db(move |conn| next_review(conn, &account, &rules, now).map_err(AppError::from)).await?;
+    page(status, &ProbationView { ctx, p, vote, reason, errors, reason_min: REASON_MIN })
+}
+
+pub async fn get_probation(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    match probation_page(ctx, &state, Default::default(), StatusCode::OK).await {
+        Err(AppError::Refused(_)) => Ok(see_other("/juror")),
+        other => other,
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ReviewFormData {
+    csrf_token: String,
+    vote: String,
+    reason: String,
+}
+
+crate::csrf_forms!(ReviewFormData);
+
+pub async fn post_probation(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    CsrfForm(form): CsrfForm<ReviewFormData>,
+) -> Result<HttpResponse, AppError> {
+    let account = ctx.require_account()?.clone();
+    let case_id = path.into_inner();
+    let review = ReviewForm { vote: form.vote.clone(), reason: form.reason.clone() };
+    let (rules, now) = (state.settings.jury.clone(), state.clock.now());
+    let submitted = state
+        .db(move |conn| submit_review(conn, &account, &case_id, &review, &rules, now).map_err(AppError::from))
+        .await;
+    match submitted {
+        Ok(step) => {
+            state.mail_wake.notify_one();
+            match step {
+                ProbationStep::Passed => ctx.flash("probation.passed_notice"),
+                ProbationStep::Failed { .. } => ctx.flash("probation.failed_notice"),
+                ProbationStep::Continue { .. } => ctx.flash("probation.recorded_notice"),
+            }
+            let next = if matches!(step, ProbationStep::Continue { .. }) { "/juror/probation" } else { "/juror" };
+            Ok(see_other(next))
+        }
+        Err(AppError::Invalid(errors)) => {
+            probation_page(ctx, &state, (form.vote, form.reason, errors), StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(AppError::Refused(key)) => {
+            ctx.flash(key);
+            Ok(see_other("/juror/probation"))
+        }
+        Err(other) => Err(other),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "leaderboard.html")]
+struct LeaderboardPage {
+    ctx: Ctx,
+    entries: Vec<Entry>,
+    min_judged: f64,
+}
+
+impl LeaderboardPage {
+    fn percent(&self, p: &f64) -> String {
+        format!("{:.0}%", p * 100.0)
+    }
+    fn is_me(&self, e: &Entry) -> bool {
+        self.ctx.account.as_ref().is_some_and(|a| a.id == e.user_id)
+    }
+}
+
+pub async fn get_leaderboard(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    ctx.require_account()?;
+    let entries = state.db(|conn| leaderboard(conn, 20).map_err(AppError::from)).await?;
+    ok_page(&LeaderboardPage { ctx, entries, min_judged: MIN_JUDGED })
+}

@@ -1,0 +1,147 @@
+//! Drawing jurors for a case: the eligible pool from the database, the conflicts, the weighted
+//! balanced draw (pure, in `domain::matching`), the summonses and their emails. When no panel can
+//! be formed the case goes to the moderators with the reason.
+
+use super::{notify_juror, NoticeAbout};
+use crate::db::models::case::{self, CaseChange, CaseRow};
+use crate::db::models::juror::{self, PoolRow};
+use crate::db::models::{job, summons, user};
+use crate::db::DbConnection;
+use crate::domain::case::{Actor, Command};
+use crate::domain::dispute::Category;
+use crate::domain::juror::JuryRules;
+use crate::domain::matching::{Candidate, CaseProfile, Categories, DrawError, JurorPool, TradingSide};
+use crate::domain::reputation::{category_estimate, estimate, reliability, Priors};
+use crate::services::case::{notify, notify_both, transition, Recipient};
+use crate::services::ServiceResult;
+use chrono::NaiveDateTime;
+use rand::Rng;
+use std::collections::HashMap;
+
+/// Why a case went to the moderators instead of to a jury.
+pub const TOO_FEW_JURORS: &str = "escalation.too_few_jurors";
+pub const CANNOT_BALANCE: &str = "escalation.cannot_balance";
+
+/// Opens the first round of a case whose evidence just closed: summons a full panel.
+pub fn open_panel(
+    conn: &mut DbConnection,
+    case_id: i32,
+    rules: &JuryRules,
+    now: NaiveDateTime,
+    rng: &mut impl Rng,
+) -> ServiceResult<()> {
+    let case = case::find_for_update(conn, case_id)?;
+    if case.state != "jury_selection" || !summons::for_case(conn, case.id)?.is_empty() {
+        return Ok(()); // settled meanwhile, or already drawn
+    }
+    summon_or_escalate(conn, &case, rules.panel_seats, 1, rules, now, rng)
+}
+
+/// Summons `seats` more jurors in `round`; escalates the case when they cannot be found.
+pub fn summon_or_escalate(
+    conn: &mut DbConnection,
+    case: &CaseRow,
+    seats: usize,
+    round: i32,
+    rules: &JuryRules,
+    now: NaiveDateTime,
+    rng: &mut impl Rng,
+) -> ServiceResult<()> {
+    match draw(conn, case, seats, rules, now, rng)? {
+        Ok(jurors) => summon(conn, case, &jurors, round, rules, now),
+        Err(DrawError::TooFewEligible { eligible, needed }) => {
+            tracing::warn!(case = %case.public_id, eligible, needed, "too few eligible jurors");
+            escalate(conn, case, TOO_FEW_JURORS, now)
+        }
+        Err(DrawError::CannotBalance) => escalate(conn, case, CANNOT_BALANCE, now),
+    }
+}
+
+/// The draw itself: who may sit on this case, weighted and balanced. Changes nothing.
+pub fn draw(
+    conn: &mut DbConnection,
+    case: &CaseRow,
+    seats: usize,
+    rules: &JuryRules,
+    now: NaiveDateTime,
+    rng: &mut impl Rng,
+) -> ServiceResult<Result<Vec<i32>, DrawError>> {
+    let busy: HashMap<i32, i64> = summons::load_since(conn, now - rules.capacity_window)?.into_iter().collect();
+    let candidates: Vec<Candidate> = juror::pool(conn, &case.category, now - rules.min_account_age)?
+        .into_iter()
+        .filter(|row| busy.get(&row.user_id).copied().unwrap_or(0) < i64::from(row.capacity))
+        .map(candidate)
+        .collect();
+    let pool = JurorPool::new(candidates);
+    let profile = CaseProfile {
+        category: Category::parse(&case.category).unwrap_or(Category::Other),
+        tags: vec![case.item_title.to_lowercase()],
+    };
+    let weights = pool.weights(&profile, &rules.matching);
+    let excluded = conflicts(conn, case)?;
+    Ok(pool.draw(&weights, &excluded, seats, &rules.matching, rng))
+}
+
+/// Nobody may judge a case they are, or were ever, on the other side of a deal with; nobody sits twice.
+fn conflicts(conn: &mut DbConnection, case: &CaseRow) -> ServiceResult<Vec<i32>> {
+    let respondent = match case.respondent_id {
+        Some(id) => Some(id),
+        None => user::find_by_email(conn, &case.respondent_email)?.map(|u| u.id),
+    };
+    let parties: Vec<i32> = [Some(case.claimant_id), respondent].into_iter().flatten().collect();
+    let mut excluded = case::counterparts(conn, &parties)?;
+    excluded.extend(summons::for_case(conn, case.id)?.into_iter().map(|s| s.juror_id));
+    Ok(excluded)
+}
+
+/// What matching knows of a juror, from their stored record.
+fn candidate(row: PoolRow) -> Candidate {
+    let overall = estimate(&row.overall_tally(), Priors::default(), 0.5);
+    let in_category = category_estimate(&row.category_tally(), &overall, 0.5);
+    Candidate {
+        juror_id: row.user_id,
+        expertise: Categories(row.expertise as u16),
+        interests: row.interests.split_whitespace().map(str::to_string).collect(),
+        side: TradingSide::parse(&row.trading_side).unwrap_or(TradingSide::Both),
+        accuracy_lower: in_category.accuracy_lower,
+        reliability: reliability(row.summons_answered as u32, row.summons_ignored as u32),
+        leaning: overall.leaning,
+    }
+}
+
+/// Writes the summonses, emails each juror and schedules the answer deadline.
+fn summon(
+    conn: &mut DbConnection,
+    case: &CaseRow,
+    jurors: &[i32],
+    round: i32,
+    rules: &JuryRules,
+    now: NaiveDateTime,
+) -> ServiceResult<()> {
+    let respond_by = now + rules.summons_window;
+    summons::insert(conn, case.id, jurors, round, respond_by, now)?;
+    for s in summons::for_case(conn, case.id)?.iter().filter(|s| jurors.contains(&s.juror_id)) {
+        let about = NoticeAbout { case: Some(case), due: Some(respond_by), occurrence: s.id, ..Default::default() };
+        notify_juror(conn, s.juror_id, "jury_summons", about, now)?;
+    }
+    job::schedule(conn, job::SUMMONS_DEADLINE, case.id, respond_by, now)?;
+    Ok(())
+}
+
+/// Hands the case to the moderators: the state, the reason, no jurors left waiting, and emails
+/// to both parties and every moderator.
+pub fn escalate(
+    conn: &mut DbConnection,
+    case: &CaseRow,
+    reason: &'static str,
+    now: NaiveDateTime,
+) -> ServiceResult<()> {
+    let change = CaseChange { escalation_reason: Some(reason), ..Default::default() };
+    let (case, _, seq) = transition(conn, case.id, Actor::System, None, Command::PanelUnavailable, now, change)?;
+    summons::release_pending(conn, case.id, now)?;
+    notify_both(conn, &case, "case_escalated", seq, None, now)?;
+    for moderator in user::moderators(conn)? {
+        notify(conn, &case, &Recipient::of_user(moderator), "case_escalated", seq, None, now)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,85 @@
+//! Joining the jury pool, changing one's juror profile, stepping out and back in.
+
+use super::{require_juror, status_of};
+use crate::db::models::juror::{self, ProfileChange};
+use crate::db::models::summons;
+use crate::db::{write_tx, DbConnection};
+use crate::domain::juror::{parse_profile, JurorStatus, JuryRules};
+use crate::domain::matching::Categories;
+use crate::services::account::Account;
+use crate::services::{ServiceError, ServiceResult};
+use chrono::NaiveDateTime;
+use rand::Rng;
+
+/// The opt-in form as submitted.
+pub struct ProfileForm {
+    pub expertise: Vec<String>,
+    pub interests: String,
+    pub side: String,
+    pub capacity: String,
+}
+
+/// Joins the pool as a probationary juror, or updates the profile of a juror who already joined.
+/// Only verified members may join: summonses go to their email.
+pub fn save_profile(
+    conn: &mut DbConnection,
+    account: &Account,
+    form: &ProfileForm,
+    now: NaiveDateTime,
+) -> ServiceResult<()> {
+    if !account.verified {
+        return Err(ServiceError::Refused("juror.refused.verify_first"));
+    }
+    let profile = parse_profile(&form.expertise, &form.interests, &form.side, &form.capacity)?;
+    let interests = profile.interests.join(" ");
+    let change = ProfileChange {
+        expertise: i32::from(Categories::of(&profile.expertise).0),
+        interests: &interests,
+        trading_side: profile.side.as_str(),
+        capacity: i32::from(profile.capacity),
+        updated_at: now,
+    };
+    write_tx(conn, |conn| {
+        match juror::find(conn, account.id)? {
+            Some(_) => juror::update_profile(conn, account.id, &change)?,
+            None => juror::insert(conn, account.id, &change, now)?,
+        }
+        Ok(())
+    })
+}
+
+/// Steps out of the pool: no new summonses; pending ones are declined so replacements go out.
+pub fn pause(
+    conn: &mut DbConnection,
+    account: &Account,
+    rules: &JuryRules,
+    now: NaiveDateTime,
+    rng: &mut impl Rng,
+) -> ServiceResult<()> {
+    write_tx(conn, |conn| {
+        let row = require_juror(conn, account)?;
+        match status_of(&row) {
+            JurorStatus::Active | JurorStatus::Probation => {}
+            JurorStatus::Paused => return Ok(()),
+            JurorStatus::Suspended => return Err(ServiceError::Refused("juror.refused.suspended")),
+        }
+        juror::set_status(conn, account.id, JurorStatus::Paused.as_str(), None, now)?;
+        for pending in summons::pending_for_juror(conn, account.id)? {
+            super::summons::answer_and_replace(conn, &pending, summons::DECLINED, rules, now, rng)?;
+        }
+        Ok(())
+    })
+}
+
+/// Steps back in: active again if probation was passed, else back to probation.
+pub fn resume(conn: &mut DbConnection, account: &Account, now: NaiveDateTime) -> ServiceResult<()> {
+    write_tx(conn, |conn| {
+        let row = require_juror(conn, account)?;
+        if status_of(&row) != JurorStatus::Paused {
+            return Err(ServiceError::Refused("juror.refused.not_paused"));
+        }
+        let status = if row.passed_probation_at.is_some() { JurorStatus::Active } else { JurorStatus::Probation };
+        juror::set_status(conn, account.id, status.as_str(), None, now)?;
+        Ok(())
+    })
+}

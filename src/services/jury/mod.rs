@@ -1,0 +1,66 @@
+//! Jurors: joining the pool, probation, being drawn and summoned, the dashboard, reputation.
+
+pub mod dashboard;
+pub mod draw;
+pub mod enrol;
+pub mod leaderboard;
+pub mod probation;
+pub mod reputation;
+pub mod summons;
+pub mod view;
+
+use crate::db::models::case::CaseRow;
+use crate::db::models::juror::{self, JurorRow};
+use crate::db::models::user::{self, UserRow};
+use crate::db::DbConnection;
+use crate::domain::juror::JurorStatus;
+use crate::domain::locale::Locale;
+use crate::email::message::{JurorNotice, Mail};
+use crate::services::account::Account;
+use crate::services::{outbox, ServiceError, ServiceResult};
+use chrono::NaiveDateTime;
+
+/// The signed-in member's juror record; refused when they have not joined the pool.
+pub fn require_juror(conn: &mut DbConnection, account: &Account) -> ServiceResult<JurorRow> {
+    juror::find(conn, account.id)?.ok_or(ServiceError::Refused("juror.refused.not_a_juror"))
+}
+
+pub fn status_of(row: &JurorRow) -> JurorStatus {
+    JurorStatus::parse(&row.status).unwrap_or(JurorStatus::Suspended)
+}
+
+/// What a juror notice is about, beyond its event.
+#[derive(Default)]
+pub struct NoticeAbout<'a> {
+    pub variant: Option<&'a str>,
+    pub case: Option<&'a CaseRow>,
+    pub due: Option<NaiveDateTime>,
+    pub detail: String,
+    /// Makes the message key unique per occurrence (a summons id, a probation attempt).
+    pub occurrence: i32,
+}
+
+/// Queues a notice to a juror in the caller's transaction.
+pub fn notify_juror(
+    conn: &mut DbConnection,
+    juror_id: i32,
+    event: &str,
+    about: NoticeAbout,
+    now: NaiveDateTime,
+) -> ServiceResult<()> {
+    let to: UserRow = user::find(conn, juror_id)?.ok_or(ServiceError::NotFound)?;
+    let mail = Mail::Juror(JurorNotice {
+        event: event.to_string(),
+        variant: about.variant.map(str::to_string),
+        name: to.display_name.clone(),
+        case_id: about.case.map(|c| c.public_id.clone()),
+        item: about.case.map(|c| c.item_title.clone()),
+        due: about.due,
+        time_zone: to.time_zone.clone(),
+        detail: about.detail,
+    });
+    let case = about.case.map_or("-", |c| c.public_id.as_str());
+    let key = format!("{event}:{case}:{}:{}", about.occurrence, to.email);
+    outbox::enqueue(conn, &key, &to.email, Locale::parse(&to.locale).unwrap_or_default(), &mail, now)?;
+    Ok(())
+}

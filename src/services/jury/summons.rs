@@ -1,0 +1,129 @@
+//! Answering a summons (accept, decline, recuse), and what happens to unanswered ones: each empty
+//! seat is filled again from the pool, no-shows count against reliability, and a run of them
+//! suspends the juror.
+
+use super::draw::summon_or_escalate;
+use super::{notify_juror, require_juror, status_of, NoticeAbout};
+use crate::db::models::case::{self, CaseRow};
+use crate::db::models::juror;
+use crate::db::models::summons::{self, SummonsRow, ACCEPTED, DECLINED, EXPIRED, PENDING, RECUSED};
+use crate::db::{write_tx, DbConnection};
+use crate::domain::case::{Actor, Command};
+use crate::domain::juror::{suspends_after_no_show, JurorStatus, JuryRules};
+use crate::services::account::Account;
+use crate::services::case::{notify_both, transition};
+use crate::services::{ServiceError, ServiceResult};
+use chrono::NaiveDateTime;
+use rand::Rng;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    Accept,
+    Decline,
+    /// The juror declares a conflict of interest.
+    Recuse,
+}
+
+/// A juror answers their own summons, once, before its deadline, while the case still needs them.
+/// Someone else's summons looks the same as one that does not exist.
+pub fn answer_summons(
+    conn: &mut DbConnection,
+    account: &Account,
+    summons_id: i32,
+    answer: Answer,
+    rules: &JuryRules,
+    now: NaiveDateTime,
+    rng: &mut impl Rng,
+) -> ServiceResult<()> {
+    let mine = summons::find(conn, summons_id)?.filter(|s| s.juror_id == account.id).ok_or(ServiceError::NotFound)?;
+    write_tx(conn, |conn| {
+        // Answers to one case queue behind its lock, so the panel completes exactly once.
+        let case = case::find_for_update(conn, mine.case_id)?;
+        let current = summons::find(conn, summons_id)?.ok_or(ServiceError::NotFound)?;
+        if current.status != PENDING {
+            return Err(ServiceError::Refused("juror.refused.already_answered"));
+        }
+        if now > current.respond_by {
+            return Err(ServiceError::Refused("juror.refused.summons_expired"));
+        }
+        if case.state != "jury_selection" {
+            return Err(ServiceError::Refused("juror.refused.case_moved_on"));
+        }
+        match answer {
+            Answer::Accept => {
+                if status_of(&require_juror(conn, account)?) != JurorStatus::Active {
+                    return Err(ServiceError::Refused("juror.refused.not_active"));
+                }
+                summons::answer(conn, summons_id, PENDING, ACCEPTED, now)?;
+                juror::record_answer(conn, account.id)?;
+                complete_if_full(conn, &case, now)
+            }
+            Answer::Decline => answer_and_replace(conn, &current, DECLINED, rules, now, rng),
+            Answer::Recuse => answer_and_replace(conn, &current, RECUSED, rules, now, rng),
+        }
+    })
+}
+
+/// Declines or recuses a pending summons and summons someone else for the seat.
+pub fn answer_and_replace(
+    conn: &mut DbConnection,
+    pending: &SummonsRow,
+    status: &str,
+    rules: &JuryRules,
+    now: NaiveDateTime,
+    rng: &mut impl Rng,
+) -> ServiceResult<()> {
+    let case = case::find_for_update(conn, pending.case_id)?;
+    if !summons::answer(conn, pending.id, PENDING, status, now)? {
+        return Ok(());
+    }
+    juror::record_answer(conn, pending.juror_id)?;
+    summon_or_escalate(conn, &case, 1, pending.round, rules, now, rng)
+}
+
+/// Voting opens once every summons of the case is answered and the seats are all accepted.
+fn complete_if_full(conn: &mut DbConnection, case: &CaseRow, now: NaiveDateTime) -> ServiceResult<()> {
+    let all = summons::for_case(conn, case.id)?;
+    if all.iter().any(|s| s.status == PENDING) || !all.iter().any(|s| s.status == ACCEPTED) {
+        return Ok(());
+    }
+    let (case, _, seq) =
+        transition(conn, case.id, Actor::System, None, Command::PanelComplete, now, Default::default())?;
+    notify_both(conn, &case, "voting_started", seq, None, now)
+}
+
+/// The summons deadline of a case passed: every unanswered summons expires, its juror is told
+/// (or suspended after a run of no-shows), and the seats are filled again.
+pub fn expire_overdue(
+    conn: &mut DbConnection,
+    case_id: i32,
+    rules: &JuryRules,
+    now: NaiveDateTime,
+    rng: &mut impl Rng,
+) -> ServiceResult<()> {
+    let case = case::find_for_update(conn, case_id)?;
+    if case.state != "jury_selection" {
+        return Ok(());
+    }
+    let overdue = summons::overdue(conn, case.id, now)?;
+    for s in &overdue {
+        summons::answer(conn, s.id, PENDING, EXPIRED, now)?;
+        let Some(record) = juror::find(conn, s.juror_id)? else { continue };
+        juror::record_no_show(conn, s.juror_id)?;
+        let about = NoticeAbout { case: Some(&case), occurrence: s.id, ..Default::default() };
+        if suspends_after_no_show(record.no_show_streak as u32, rules) && status_of(&record) == JurorStatus::Active {
+            juror::set_status(conn, s.juror_id, JurorStatus::Suspended.as_str(), Some(NO_SHOWS), now)?;
+            let detail = (record.no_show_streak + 1).to_string();
+            notify_juror(conn, s.juror_id, "juror_suspended", NoticeAbout { detail, ..about }, now)?;
+        } else {
+            notify_juror(conn, s.juror_id, "summons_replaced", about, now)?;
+        }
+    }
+    match overdue.iter().map(|s| s.round).max() {
+        Some(round) => summon_or_escalate(conn, &case, overdue.len(), round, rules, now, rng),
+        None => Ok(()),
+    }
+}
+
+/// The recorded reason of a suspension for missed summonses (an i18n key).
+pub const NO_SHOWS: &str = "juror.suspension.no_shows";

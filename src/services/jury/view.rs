@@ -1,0 +1,111 @@
+//! What a juror sees of a case: the two sides as 买家 and 卖家 only, statements with contact
+//! details masked, evidence without file names. Never a party's name, email or account.
+
+use super::status_of;
+use crate::db::models::case::{self, CaseRow};
+use crate::db::models::evidence::{self, EvidenceRow};
+use crate::db::models::juror;
+use crate::db::models::summons::{self, SummonsRow, ACCEPTED, PENDING};
+use crate::db::DbConnection;
+use crate::domain::case::CaseState;
+use crate::domain::dispute::Side;
+use crate::domain::juror::JurorStatus;
+use crate::domain::privacy::mask_contacts;
+use crate::services::account::Account;
+use crate::services::case::state_of;
+use crate::services::{ServiceError, ServiceResult};
+
+/// Why this juror may read the case.
+#[derive(Debug, Clone)]
+pub enum Access {
+    /// Summoned to it (pending or accepted).
+    Summoned(SummonsRow),
+    /// A calibration case, read for probation.
+    Calibration,
+}
+
+pub struct JurorEvidence {
+    pub side: Side,
+    /// Masked text of a written statement.
+    pub body: Option<String>,
+    /// For a file: its public id (served only to those who may read the case) and type.
+    pub file: Option<(String, String)>,
+}
+
+pub struct JurorCaseView {
+    pub case: CaseRow,
+    pub state: CaseState,
+    pub claimant_side: Side,
+    pub claim: String,
+    pub answer: Option<String>,
+    pub evidence: Vec<JurorEvidence>,
+    pub access: Access,
+}
+
+/// How a juror may read this case, if at all.
+pub fn juror_access(conn: &mut DbConnection, case: &CaseRow, account: &Account) -> ServiceResult<Option<Access>> {
+    let seat = summons::for_case(conn, case.id)?
+        .into_iter()
+        .find(|s| s.juror_id == account.id && (s.status == PENDING || s.status == ACCEPTED));
+    if let Some(seat) = seat {
+        return Ok(Some(Access::Summoned(seat)));
+    }
+    let enrolled = juror::find(conn, account.id)?.is_some_and(|j| status_of(&j) != JurorStatus::Suspended);
+    Ok((case.calibration_outcome.is_some() && enrolled).then_some(Access::Calibration))
+}
+
+/// The anonymised case for a juror; `NotFound` for anyone without access.
+pub fn juror_case(conn: &mut DbConnection, account: &Account, public_id: &str) -> ServiceResult<JurorCaseView> {
+    let case = case::find_by_public_id(conn, public_id)?.ok_or(ServiceError::NotFound)?;
+    let access = juror_access(conn, &case, account)?.ok_or(ServiceError::NotFound)?;
+    let evidence = evidence::list_for_case(conn, case.id)?;
+    Ok(anonymise(case, evidence, access))
+}
+
+/// The case as jurors see it.
+pub fn anonymise(case: CaseRow, evidence: Vec<EvidenceRow>, access: Access) -> JurorCaseView {
+    let evidence = evidence
+        .into_iter()
+        .map(|e| JurorEvidence {
+            side: Side::parse(&e.party_side).unwrap_or(Side::Buyer),
+            body: e.body.as_deref().map(mask_contacts),
+            file: (e.kind == evidence::FILE).then(|| (e.public_id.clone(), e.content_type.clone().unwrap_or_default())),
+        })
+        .collect();
+    JurorCaseView {
+        state: state_of(&case),
+        claimant_side: Side::parse(&case.claimant_side).unwrap_or(Side::Buyer),
+        claim: mask_contacts(&case.claim_statement),
+        answer: case.answer_statement.as_deref().map(mask_contacts),
+        evidence,
+        access,
+        case,
+    }
+}
+
+impl JurorCaseView {
+    pub fn category_key(&self) -> String {
+        format!("category.{}", self.case.category)
+    }
+
+    /// The evidence columns, the claimant's side first.
+    pub fn sides(&self) -> [Side; 2] {
+        [self.claimant_side, self.claimant_side.other()]
+    }
+
+    pub fn count_for(&self, side: &Side) -> usize {
+        self.evidence.iter().filter(|e| e.side == *side).count()
+    }
+
+    pub fn side_key(&self, side: &Side) -> String {
+        format!("side.{}", side.as_str())
+    }
+
+    pub fn remedy_key(&self) -> String {
+        format!("remedy.{}", self.case.remedy)
+    }
+
+    pub fn state_key(&self) -> String {
+        format!("state.{}", self.state.as_str())
+    }
+}
