@@ -2,12 +2,8 @@
 
 mod common;
 
-use common::{spawn_app, spawn_app_with, TestApp, PASSWORD};
+use common::{location, spawn_app, spawn_app_with, TestApp, PASSWORD};
 use reqwest::StatusCode;
-
-fn location(res: &reqwest::Response) -> String {
-    res.headers().get("location").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default()
-}
 
 async fn registered_and_verified(app: &TestApp, email: &str) {
     assert_eq!(app.register(email, "测试用户").await.status(), StatusCode::SEE_OTHER);

@@ -98,6 +98,8 @@ fn random_service_calls_keep_cases_valid_and_fully_logged() {
         CaseState::AwaitingResponse,
         CaseState::Evidence,
         CaseState::JurySelection,
+        // With no jurors in this court, the draw after the evidence hands the case to moderators.
+        CaseState::Escalated,
         CaseState::Settled,
         CaseState::Withdrawn,
     ];

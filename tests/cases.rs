@@ -3,15 +3,11 @@
 mod common;
 
 use chrono::TimeDelta;
-use common::{spawn_app, TestApp};
+use common::{location, spawn_app, TestApp};
 use reqwest::StatusCode;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const STATEMENT: &str = "卖家说手机全新无划痕，收到后发现屏幕有两道明显划痕，电池健康只有 82%。";
-
-fn location(res: &reqwest::Response) -> String {
-    res.headers().get("location").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default()
-}
 
 fn filing<'a>(against: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
     let mut fields = vec![
@@ -38,29 +34,6 @@ async fn file(member: &TestApp, against: &str) -> String {
     let res = member.submit("/cases/new", "/cases", &filing(against, &[])).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", res.text().await.unwrap());
     location(&res).trim_start_matches("/cases/").to_string()
-}
-
-async fn state_of(app: &TestApp, case: &str) -> String {
-    use diesel::prelude::*;
-    use xiaofating::db::schema::cases;
-    let (pool, case) = (app.pool.clone(), case.to_string());
-    tokio::task::spawn_blocking(move || {
-        cases::table
-            .filter(cases::public_id.eq(case))
-            .select(cases::state)
-            .first::<String>(&mut *pool.get().unwrap())
-            .unwrap()
-    })
-    .await
-    .unwrap()
-}
-
-async fn wait_for_state(app: &TestApp, case: &str, expected: &str) {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while state_of(app, case).await != expected {
-        assert!(Instant::now() < deadline, "case never reached {expected} (is {})", state_of(app, case).await);
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
 }
 
 async fn events(app: &TestApp, case: &str) -> i64 {
@@ -124,7 +97,7 @@ async fn an_invited_respondent_joins_and_answers() {
         )
         .await;
     assert_eq!(location(&res), format!("/cases/{case}"));
-    assert_eq!(state_of(&app, &case).await, "evidence");
+    assert_eq!(app.case_state(&case).await, "evidence");
     app.wait_for_mail("answer_received", "buyer@example.com").await;
     let page = buyer.get_html(&format!("/cases/{case}")).await;
     assert!(page.contains("发货前拍了视频") && page.contains("不同意诉求"));
@@ -146,7 +119,7 @@ async fn wrong_person_and_wrong_stage_are_refused_with_a_reason() {
     // The respondent cannot withdraw it.
     seller.submit(&format!("/cases/{case}"), &format!("/cases/{case}/withdraw"), &[]).await;
     assert!(seller.get_html(&format!("/cases/{case}")).await.contains("只有相关当事人才能执行此操作"));
-    assert_eq!(state_of(&app, &case).await, "awaiting_response");
+    assert_eq!(app.case_state(&case).await, "awaiting_response");
 
     seller.submit(&format!("/cases/{case}"), &format!("/cases/{case}/answer"), &answer).await;
     let before = events(&app, &case).await;
@@ -194,7 +167,7 @@ async fn the_parties_settle_by_accepting_an_offer() {
     let html = buyer.get_html(&page).await;
     assert!(html.contains("退你 300 元") && html.contains("¥300.00"));
     buyer.submit(&page, &format!("/cases/{case}/offer/accept"), &[]).await;
-    assert_eq!(state_of(&app, &case).await, "settled");
+    assert_eq!(app.case_state(&case).await, "settled");
     app.wait_for_mail("case_settled", "buyer@example.com").await;
     app.wait_for_mail("case_settled", "seller@example.com").await;
     let html = buyer.get_html(&page).await;
@@ -208,11 +181,11 @@ async fn accepting_the_claim_or_withdrawing_ends_the_case() {
     let seller = app.verified_member("seller@example.com", "卖家").await;
     let accepted = file(&buyer, "seller@example.com").await;
     seller.submit(&format!("/cases/{accepted}"), &format!("/cases/{accepted}/accept"), &[]).await;
-    assert_eq!(state_of(&app, &accepted).await, "settled");
+    assert_eq!(app.case_state(&accepted).await, "settled");
 
     let withdrawn = file(&buyer, "seller@example.com").await;
     buyer.submit(&format!("/cases/{withdrawn}"), &format!("/cases/{withdrawn}/withdraw"), &[]).await;
-    assert_eq!(state_of(&app, &withdrawn).await, "withdrawn");
+    assert_eq!(app.case_state(&withdrawn).await, "withdrawn");
     app.wait_for_mail("case_withdrawn", "seller@example.com").await;
     let res = seller
         .submit(
@@ -223,7 +196,7 @@ async fn accepting_the_claim_or_withdrawing_ends_the_case() {
         .await;
     assert_eq!(location(&res), format!("/cases/{withdrawn}"));
     assert!(seller.get_html(&format!("/cases/{withdrawn}")).await.contains("案件当前阶段不能执行此操作"));
-    assert_eq!(state_of(&app, &withdrawn).await, "withdrawn");
+    assert_eq!(app.case_state(&withdrawn).await, "withdrawn");
 }
 
 #[tokio::test]
@@ -308,16 +281,18 @@ async fn silence_moves_the_case_on_and_evidence_then_freezes() {
     let case = file(&buyer, "seller@example.com").await;
     app.clock.advance(TimeDelta::hours(47));
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    assert_eq!(state_of(&app, &case).await, "awaiting_response", "not before the deadline");
+    assert_eq!(app.case_state(&case).await, "awaiting_response", "not before the deadline");
 
     app.clock.advance(TimeDelta::hours(2));
-    wait_for_state(&app, &case, "evidence").await;
+    app.wait_for_state(&case, "evidence").await;
     app.wait_for_mail("response_missed", "seller@example.com").await;
     app.clock.advance(TimeDelta::hours(50));
     app.wait_for_mail("evidence_deadline_soon", "buyer@example.com").await;
     app.clock.advance(TimeDelta::hours(23));
-    wait_for_state(&app, &case, "jury_selection").await;
+    // The pool is empty here, so the draw that follows hands the case to the moderators.
+    app.wait_for_state(&case, "escalated").await;
     app.wait_for_mail("evidence_closed", "buyer@example.com").await;
+    app.wait_for_mail("case_escalated", "seller@example.com").await;
 
     let html = buyer.get_html(&format!("/cases/{case}")).await;
     assert!(!html.contains("/evidence\" enctype"), "no upload form once the record is frozen");
@@ -330,7 +305,7 @@ async fn a_deadline_that_passed_while_the_server_was_down_fires_at_start() {
     let buyer = app.verified_member("buyer@example.com", "买家").await;
     let case = file(&buyer, "seller@example.com").await;
     let restarted = app.restart_after(TimeDelta::hours(49)).await;
-    wait_for_state(&restarted, &case, "evidence").await;
+    restarted.wait_for_state(&case, "evidence").await;
     restarted.wait_for_mail("response_missed", "buyer@example.com").await;
 }
 
@@ -358,5 +333,5 @@ async fn acting_after_a_deadline_is_refused_even_before_the_worker_runs() {
     assert_eq!(location(&res), page);
     assert!(seller.get_html(&page).await.contains("该操作的截止时间已过"));
     assert_eq!(app.count("evidence").await, 0);
-    assert_eq!(state_of(&app, &case).await, "evidence", "the worker has not run yet");
+    assert_eq!(app.case_state(&case).await, "evidence", "the worker has not run yet");
 }

@@ -3,12 +3,12 @@
 mod common;
 
 use common::browser::repo_file;
-use common::{spawn_app, PASSWORD};
+use common::{spawn_app_with, PASSWORD};
 use std::process::Command;
 
 #[tokio::test]
 async fn every_page_is_valid_html() {
-    let app = spawn_app().await;
+    let app = spawn_app_with(|s| s.jury.panel_seats = 2).await;
     let mut pages: Vec<(String, String)> = Vec::new();
     let mut keep = |name: &str, html: String| pages.push((name.to_string(), html));
 
@@ -109,6 +109,60 @@ async fn every_page_is_valid_html() {
     );
     buyer.submit(&case, &format!("{case}/offer/accept"), &[]).await;
     keep("case-settled", buyer.get_html(&case).await);
+
+    // The juror pages: joining, probation on a calibration case, a summons, the leaderboard.
+    keep("juror-join", seller.get_html("/juror").await);
+    keep("juror-join-errors", seller.submit("/juror", "/juror", &[("capacity", "x")]).await.text().await.unwrap());
+    let profile = [("expertise", "electronics"), ("interests", "switch"), ("side", "sell"), ("capacity", "2")];
+    seller.submit("/juror", "/juror", &profile).await;
+    keep("juror-probation-dashboard", seller.get_html("/juror").await);
+    keep("probation-no-cases", seller.get_html("/juror/probation").await);
+    let moderator = {
+        let (pool, case_id) = (app.pool.clone(), case.trim_start_matches("/cases/").to_string());
+        tokio::task::spawn_blocking(move || {
+            let conn = &mut *pool.get().unwrap();
+            let row = xiaofating::db::models::user::find_by_email(conn, "valid@example.com").unwrap().unwrap();
+            xiaofating::db::models::user::set_role(conn, row.id, "moderator", row.created_at).unwrap();
+            let account = xiaofating::services::account::Account::from(
+                xiaofating::db::models::user::find(conn, row.id).unwrap().unwrap(),
+            );
+            xiaofating::services::jury::calibration::mark_calibration(conn, &account, &case_id, "buyer").unwrap();
+        })
+        .await
+        .unwrap();
+        app.new_visitor()
+    };
+    let juror = app.verified_member("mock@example.com", "见习").await;
+    juror.submit("/juror", "/juror", &profile).await;
+    keep("probation-review", juror.get_html("/juror/probation").await);
+    keep(
+        "probation-review-errors",
+        juror.submit("/juror/probation", &format!("/juror/probation{}", case.trim_start_matches("/cases")), &[("reason", "短")]).await.text().await.unwrap(),
+    );
+    app.seed_jurors(&[("j1@example.com", "buy"), ("j2@example.com", "sell")]).await;
+    let other = app.verified_member("other@example.com", "另一位卖家").await;
+    let second = [("other_email", "other@example.com"), ("order_ref", "XY-10")];
+    let fields: Vec<(&str, &str)> =
+        filing.iter().filter(|(k, _)| !second.iter().any(|(s, _)| s == k)).chain(second.iter()).copied().collect();
+    let res = buyer.submit("/cases/new", "/cases", &fields).await;
+    let jury_case = res.headers()["location"].to_str().unwrap().to_string();
+    other
+        .submit(
+            &jury_case,
+            &format!("{jury_case}/answer"),
+            &[("statement", "发货前测试过可以正常开机，有视频为证，可能是运输中损坏。"), ("position", "reject")],
+        )
+        .await;
+    app.clock.advance(chrono::TimeDelta::hours(73));
+    app.wait_for_mail("jury_summons", "j1@example.com").await;
+    let j1 = app.juror("j1@example.com").await;
+    keep("juror-dashboard-summons", j1.get_html("/juror").await);
+    keep("juror-case", j1.get_html(&format!("/juror{jury_case}")).await);
+    keep("case-jury-selection", buyer.get_html(&jury_case).await);
+    keep("leaderboard", j1.get_html("/jurors").await);
+    moderator.sign_in("valid@example.com", PASSWORD).await;
+    keep("moderation-queue", moderator.get_html("/moderation").await);
+
     let mailbox = app.get_html("/dev/mail").await;
     let letter = mailbox.split("href=\"/dev/mail/").nth(1).unwrap().split('"').next().unwrap().to_string();
     keep("dev-mailbox", mailbox);

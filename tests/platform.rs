@@ -132,12 +132,15 @@ fn operator_commands_work_and_demo_is_idempotent() {
         String::from_utf8_lossy(&out.stdout).to_string()
     };
     assert!(run(&["migrate"]).contains("up to date"));
-    assert!(run(&["demo"]).contains("5 new of 5 accounts, 5 new of 5 cases"));
-    assert!(run(&["demo"]).contains("0 new of 5 accounts, 0 new of 5 cases"));
+    let first = run(&["demo"]);
+    assert!(first.contains("7 new of 7 accounts, 5 new of 5 cases, 300 new jurors, 5 new calibration cases"), "{first}");
+    assert!(first.contains("has a jury summons"), "the demo case with closed evidence drew a panel: {first}");
+    assert!(run(&["demo"]).contains("0 new of 7 accounts, 0 new of 5 cases, 0 new jurors, 0 new calibration cases"));
+    // 21 notices of the five demo cases, 25 of the five calibration cases, 17 jury summonses.
     let status = run(&["outbox", "status"]);
-    assert!(status.contains("pending 21") && status.contains("sent 0"), "{status}");
-    assert!(run(&["outbox", "drain", "--bind", "127.0.0.1:0"]).contains("21 delivery attempts"));
-    assert!(run(&["outbox", "status"]).contains("sent 21"));
+    assert!(status.contains("pending 63") && status.contains("sent 0"), "{status}");
+    assert!(run(&["outbox", "drain", "--bind", "127.0.0.1:0"]).contains("63 delivery attempts"));
+    assert!(run(&["outbox", "status"]).contains("sent 63"));
     assert!(run(&["outbox", "retry-dead"]).contains("0 dead messages"));
     assert!(run(&["admin", "create-moderator", "--email", "buyer@demo.xiaofating.test"]).contains("is now a moderator"));
     assert!(run(&["admin", "create-moderator", "--email", "buyer@demo.xiaofating.test"]).contains("already"));

@@ -120,10 +120,14 @@ pub enum DrawError {
     CannotBalance,
 }
 
-fn violation(panel: &[usize], pool: &[Candidate], policy: &MatchPolicy) -> f64 {
-    let n = panel.len() as f64;
-    let mean_leaning = panel.iter().map(|i| pool[*i].leaning).sum::<f64>() / n;
-    let share = |side| panel.iter().filter(|i| pool[**i].side == side).count() as f64 / n;
+/// How far a panel is from the balance rules (0 when it keeps them).
+fn violation(members: &[&Candidate], policy: &MatchPolicy) -> f64 {
+    if members.is_empty() {
+        return 0.0;
+    }
+    let n = members.len() as f64;
+    let mean_leaning = members.iter().map(|c| c.leaning).sum::<f64>() / n;
+    let share = |side| members.iter().filter(|c| c.side == side).count() as f64 / n;
     (mean_leaning.abs() - policy.max_mean_leaning).max(0.0)
         + (share(TradingSide::MostlyBuy) - policy.max_side_share).max(0.0)
         + (share(TradingSide::MostlySell) - policy.max_side_share).max(0.0)
@@ -131,7 +135,8 @@ fn violation(panel: &[usize], pool: &[Candidate], policy: &MatchPolicy) -> f64 {
 
 /// Whether a panel (indices into the pool) meets the balance rules.
 pub fn is_balanced(panel: &[usize], pool: &[Candidate], policy: &MatchPolicy) -> bool {
-    !panel.is_empty() && violation(panel, pool, policy) <= 1e-12
+    let members: Vec<&Candidate> = panel.iter().map(|i| &pool[*i]).collect();
+    !members.is_empty() && violation(&members, policy) <= 1e-12
 }
 
 /// A set of pool positions as bits: one cheap test per juror while sampling a large pool.
@@ -166,12 +171,15 @@ impl JurorPool {
         self.candidates.iter().map(|c| weight(c, case, policy)).collect()
     }
 
-    /// Draws `seats` jurors by weight, never anyone in `excluded`, and balances the panel by
-    /// swapping in jurors from a second weighted draw when needed. Returns juror ids.
+    /// Draws `seats` jurors by weight, never anyone in `excluded`, and balances the whole panel
+    /// (`seated`, the jurors already on it, plus the new ones) by swapping in jurors from a second
+    /// weighted draw when needed. A panel whose seated part is already out of balance (after
+    /// declines) is brought as close to balance as the pool allows. Returns juror ids.
     pub fn draw(
         &self,
         weights: &[f64],
         excluded: &[i32],
+        seated: &[Candidate],
         seats: usize,
         policy: &MatchPolicy,
         rng: &mut impl Rng,
@@ -191,39 +199,54 @@ impl JurorPool {
             Ok(panel) if seats > 0 && panel.len() == seats => panel,
             _ => return Err(DrawError::TooFewEligible { eligible: eligible(&marks), needed: seats }),
         };
-        if !is_balanced(&panel, pool, policy) {
+        let whole = Whole { seated, pool, policy };
+        if whole.violation(&panel) > 1e-12 {
             panel.iter().for_each(|i| marks.set(*i));
             let amount = (seats * policy.reserve_factor).min(eligible(&marks));
             let reserve = sample(&marks, amount).map_err(|_| DrawError::CannotBalance)?;
-            panel = balance(panel, reserve, pool, policy)?;
+            panel = whole.balance(panel, reserve)?;
         }
         Ok(panel.into_iter().map(|i| pool[i].juror_id).collect())
     }
 }
 
-/// Swaps reserve jurors in while that reduces the imbalance, until the panel is balanced.
-fn balance(
-    mut panel: Vec<usize>,
-    mut reserve: Vec<usize>,
-    pool: &[Candidate],
-    policy: &MatchPolicy,
-) -> Result<Vec<usize>, DrawError> {
-    while !is_balanced(&panel, pool, policy) {
-        let current = violation(&panel, pool, policy);
-        let best = (0..panel.len())
-            .flat_map(|p| (0..reserve.len()).map(move |r| (p, r)))
-            .map(|(p, r)| {
-                let mut trial = panel.clone();
-                trial[p] = reserve[r];
-                (violation(&trial, pool, policy), p, r)
-            })
-            .min_by(|a, b| a.0.total_cmp(&b.0));
-        match best {
-            Some((v, p, r)) if v < current => std::mem::swap(&mut panel[p], &mut reserve[r]),
-            _ => return Err(DrawError::CannotBalance),
+/// A panel being drawn: the jurors already seated and the pool the new ones come from.
+struct Whole<'a> {
+    seated: &'a [Candidate],
+    pool: &'a [Candidate],
+    policy: &'a MatchPolicy,
+}
+
+impl Whole<'_> {
+    fn violation(&self, new: &[usize]) -> f64 {
+        let members: Vec<&Candidate> = self.seated.iter().chain(new.iter().map(|i| &self.pool[*i])).collect();
+        violation(&members, self.policy)
+    }
+
+    /// Swaps reserve jurors in while that reduces the imbalance, until the panel is balanced, or
+    /// as balanced as it gets when the seated jurors alone are already out of balance.
+    fn balance(&self, mut panel: Vec<usize>, mut reserve: Vec<usize>) -> Result<Vec<usize>, DrawError> {
+        let seated_only = violation(&self.seated.iter().collect::<Vec<_>>(), self.policy);
+        loop {
+            let current = self.violation(&panel);
+            if current <= 1e-12 {
+                return Ok(panel);
+            }
+            let best = (0..panel.len())
+                .flat_map(|p| (0..reserve.len()).map(move |r| (p, r)))
+                .map(|(p, r)| {
+                    let mut trial = panel.clone();
+                    trial[p] = reserve[r];
+                    (self.violation(&trial), p, r)
+                })
+                .min_by(|a, b| a.0.total_cmp(&b.0));
+            match best {
+                Some((v, p, r)) if v < current => std::mem::swap(&mut panel[p], &mut reserve[r]),
+                _ if seated_only > 1e-12 && current <= seated_only => return Ok(panel),
+                _ => return Err(DrawError::CannotBalance),
+            }
         }
     }
-    Ok(panel)
 }
 
 #[cfg(test)]
@@ -269,7 +292,7 @@ mod tests {
         let weights = pool.weights(&phones(), &MatchPolicy::default());
         let draw = |seed| {
             let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
-            pool.draw(&weights, &[], 17, &MatchPolicy::default(), &mut rng).unwrap()
+            pool.draw(&weights, &[], &[], 17, &MatchPolicy::default(), &mut rng).unwrap()
         };
         assert_eq!(draw(7), draw(7));
         assert_ne!(draw(7), draw(8));
@@ -280,7 +303,7 @@ mod tests {
         let pool = JurorPool::new((0..10).map(|i| candidate(i, TradingSide::Both, 0.0)).collect());
         let mut rng = rand::rngs::StdRng::seed_from_u64(1);
         assert_eq!(
-            pool.draw(&[1.0; 10], &[0, 1], 9, &MatchPolicy::default(), &mut rng),
+            pool.draw(&[1.0; 10], &[0, 1], &[], 9, &MatchPolicy::default(), &mut rng),
             Err(DrawError::TooFewEligible { eligible: 8, needed: 9 })
         );
     }
@@ -289,7 +312,10 @@ mod tests {
     fn a_pool_of_one_side_cannot_be_balanced() {
         let pool = JurorPool::new((0..100).map(|i| candidate(i, TradingSide::MostlySell, -0.3)).collect());
         let mut rng = rand::rngs::StdRng::seed_from_u64(1);
-        assert_eq!(pool.draw(&[1.0; 100], &[], 9, &MatchPolicy::default(), &mut rng), Err(DrawError::CannotBalance));
+        assert_eq!(
+            pool.draw(&[1.0; 100], &[], &[], 9, &MatchPolicy::default(), &mut rng),
+            Err(DrawError::CannotBalance)
+        );
     }
 
     /// Over 100,000 single draws the frequencies follow the weights (chi-square, 9 degrees of
@@ -303,7 +329,7 @@ mod tests {
         let mut rng = rand::rngs::StdRng::seed_from_u64(2026);
         let draws = 100_000;
         for _ in 0..draws {
-            let panel = pool.draw(&weights, &[], 1, &MatchPolicy::default(), &mut rng).unwrap();
+            let panel = pool.draw(&weights, &[], &[], 1, &MatchPolicy::default(), &mut rng).unwrap();
             counts[panel[0] as usize] += 1;
         }
         let chi_square: f64 = counts
@@ -315,6 +341,34 @@ mod tests {
             })
             .sum();
         assert!(chi_square < 21.67, "chi-square {chi_square:.2}; counts {counts:?}");
+    }
+
+    #[test]
+    fn a_replacement_keeps_the_whole_panel_balanced() {
+        let policy = MatchPolicy::default();
+        // Seated: two sellers and two buyers. The pool: sellers, buyers and one "both".
+        let seated: Vec<Candidate> =
+            [TradingSide::MostlySell, TradingSide::MostlySell, TradingSide::MostlyBuy, TradingSide::MostlyBuy]
+                .iter()
+                .enumerate()
+                .map(|(i, side)| candidate(100 + i as i32, *side, 0.0))
+                .collect();
+        let pool = JurorPool::new(
+            (0..30)
+                .map(|i| candidate(i, if i % 2 == 0 { TradingSide::MostlySell } else { TradingSide::MostlyBuy }, 0.0))
+                .collect(),
+        );
+        let weights = pool.weights(&phones(), &policy);
+        for seed in 0..50 {
+            let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+            let one = pool.draw(&weights, &[], &seated, 1, &policy, &mut rng).unwrap();
+            assert_eq!(one.len(), 1, "a single replacement is not refused for being one-sided");
+        }
+        // Seated all sellers (out of balance after declines): the draw brings buyers, never refuses.
+        let lopsided: Vec<Candidate> = (0..5).map(|i| candidate(200 + i, TradingSide::MostlySell, 0.0)).collect();
+        let mut rng = rand::rngs::StdRng::seed_from_u64(3);
+        let two = pool.draw(&weights, &[], &lopsided, 2, &policy, &mut rng).unwrap();
+        assert!(two.iter().all(|id| id % 2 == 1), "buyers are swapped in: {two:?}");
     }
 
     fn pools() -> impl Strategy<Value = Vec<Candidate>> {
@@ -344,7 +398,7 @@ mod tests {
             let weights = pool.weights(&phones(), &policy);
             let excluded: Vec<i32> = (0..pool.candidates.len() as i32).filter(|i| i % 7 == 0).collect();
             let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
-            match pool.draw(&weights, &excluded, seats, &policy, &mut rng) {
+            match pool.draw(&weights, &excluded, &[], seats, &policy, &mut rng) {
                 Ok(panel) => {
                     prop_assert_eq!(panel.len(), seats);
                     prop_assert!(panel.iter().all(|id| !excluded.contains(id)));

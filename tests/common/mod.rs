@@ -83,6 +83,8 @@ pub fn fresh_postgres_database(server_url: &str) -> String {
     url.to_string()
 }
 
+pub const JUROR_PASSWORD: &str = "jury-duty-2026-correct-horse";
+
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
@@ -99,6 +101,12 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
         secret_key: None,
         response_window_hours: 48,
         evidence_window_hours: 72,
+        juror_min_account_days: 7,
+        panel_size: 17,
+        summons_hours: 24,
+        probation_reviews: 5,
+        probation_pass: 4,
+        no_show_limit: 3,
         log_format: "pretty".into(),
     };
     let mut settings = Settings::from_args(&args).expect("settings");
@@ -128,6 +136,11 @@ async fn start(
         _storage: storage,
     };
     TestApp { shared: std::sync::Arc::new(court), client: new_client() }
+}
+
+/// Where a redirect points.
+pub fn location(res: &reqwest::Response) -> String {
+    res.headers().get("location").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default()
 }
 
 /// A browser-like client: keeps cookies, does not follow redirects (tests look at them).
@@ -173,6 +186,86 @@ impl TestApp {
         let res = member.submit(&path, "/verify", &[("token", &token)]).await;
         assert_eq!(res.status(), reqwest::StatusCode::SEE_OTHER);
         member
+    }
+
+    /// Active jurors written straight into the database: a month-old verified account each, every
+    /// category, the given trading side; so tests of the draw need not register a crowd. Each
+    /// signs in with `JUROR_PASSWORD`. Returns their user ids.
+    pub async fn seed_jurors(&self, jurors: &[(&str, &str)]) -> Vec<i32> {
+        use xiaofating::db::models::{juror, user};
+        let (pool, now) = (self.pool.clone(), self.clock.now());
+        let jurors: Vec<(String, String)> = jurors.iter().map(|(e, s)| (e.to_string(), s.to_string())).collect();
+        tokio::task::spawn_blocking(move || {
+            let conn = &mut *pool.get().unwrap();
+            let hash = xiaofating::services::account::password::hash_password(JUROR_PASSWORD);
+            let joined = now - chrono::TimeDelta::days(30);
+            jurors
+                .iter()
+                .map(|(email, side)| {
+                    let public_id = xiaofating::domain::public_id::new_public_id(&mut rand::rng());
+                    let row = user::insert(
+                        conn,
+                        &user::NewUser {
+                            public_id: &public_id,
+                            email,
+                            display_name: email.split('@').next().unwrap(),
+                            password_hash: &hash,
+                            locale: "zh-CN",
+                            time_zone: "Asia/Shanghai",
+                            role: "member",
+                            email_verified_at: Some(joined),
+                            created_at: joined,
+                            updated_at: joined,
+                        },
+                    )
+                    .unwrap();
+                    let profile = juror::ProfileChange {
+                        expertise: 0x7ff,
+                        interests: "",
+                        trading_side: side,
+                        capacity: 5,
+                        updated_at: joined,
+                    };
+                    juror::insert(conn, row.id, &profile, joined).unwrap();
+                    juror::pass_probation(conn, row.id, joined).unwrap();
+                    row.id
+                })
+                .collect()
+        })
+        .await
+        .unwrap()
+    }
+
+    /// A seeded juror, signed in.
+    pub async fn juror(&self, email: &str) -> TestApp {
+        let juror = self.new_visitor();
+        assert_eq!(juror.sign_in(email, JUROR_PASSWORD).await.status(), reqwest::StatusCode::SEE_OTHER);
+        juror
+    }
+
+    /// A case's state, read from the database.
+    pub async fn case_state(&self, case: &str) -> String {
+        use diesel::prelude::*;
+        use xiaofating::db::schema::cases;
+        let (pool, case) = (self.pool.clone(), case.to_string());
+        tokio::task::spawn_blocking(move || {
+            cases::table
+                .filter(cases::public_id.eq(case))
+                .select(cases::state)
+                .first::<String>(&mut *pool.get().unwrap())
+                .unwrap()
+        })
+        .await
+        .unwrap()
+    }
+
+    /// Waits (up to 15 s) until the deadline worker has moved the case to `expected`.
+    pub async fn wait_for_state(&self, case: &str, expected: &str) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while self.case_state(case).await != expected {
+            assert!(Instant::now() < deadline, "case never reached {expected} (is {})", self.case_state(case).await);
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -328,3 +328,11 @@ pub fn experienced(conn: &mut DbConnection, min_judged: f64, limit: i64) -> Quer
 pub fn all_ids(conn: &mut DbConnection) -> QueryResult<Vec<i32>> {
     jurors::table.select(jurors::user_id).order(jurors::user_id).load(conn)
 }
+
+/// Sets how many summonses a juror answered and ignored (demo records).
+pub fn set_summons_counts(conn: &mut DbConnection, user_id: i32, answered: i32, ignored: i32) -> QueryResult<()> {
+    diesel::update(jurors::table.find(user_id))
+        .set((jurors::summons_answered.eq(answered), jurors::summons_ignored.eq(ignored)))
+        .execute(conn)
+        .map(drop)
+}

@@ -128,3 +128,15 @@ pub fn pending_for_juror(conn: &mut DbConnection, juror_id: i32) -> QueryResult<
         .select(SummonsRow::as_select())
         .load(conn)
 }
+
+/// Emails of jurors with a pending summons, oldest summons first.
+pub fn pending_emails(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<String>> {
+    use crate::db::schema::users;
+    summons::table
+        .inner_join(users::table.on(users::id.eq(summons::juror_id)))
+        .filter(summons::status.eq(PENDING))
+        .order(summons::id)
+        .limit(limit)
+        .select(users::email)
+        .load(conn)
+}

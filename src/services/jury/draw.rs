@@ -67,11 +67,20 @@ pub fn draw(
     rng: &mut impl Rng,
 ) -> ServiceResult<Result<Vec<i32>, DrawError>> {
     let busy: HashMap<i32, i64> = summons::load_since(conn, now - rules.capacity_window)?.into_iter().collect();
-    let candidates: Vec<Candidate> = juror::pool(conn, &case.category, now - rules.min_account_age)?
+    let seated_ids: Vec<i32> = summons::for_case(conn, case.id)?
+        .into_iter()
+        .filter(|s| summons::HOLDING.contains(&s.status.as_str()))
+        .map(|s| s.juror_id)
+        .collect();
+    let (seated, free): (Vec<PoolRow>, Vec<PoolRow>) = juror::pool(conn, &case.category, now - rules.min_account_age)?
+        .into_iter()
+        .partition(|row| seated_ids.contains(&row.user_id));
+    let candidates: Vec<Candidate> = free
         .into_iter()
         .filter(|row| busy.get(&row.user_id).copied().unwrap_or(0) < i64::from(row.capacity))
         .map(candidate)
         .collect();
+    let seated: Vec<Candidate> = seated.into_iter().map(candidate).collect();
     let pool = JurorPool::new(candidates);
     let profile = CaseProfile {
         category: Category::parse(&case.category).unwrap_or(Category::Other),
@@ -79,7 +88,7 @@ pub fn draw(
     };
     let weights = pool.weights(&profile, &rules.matching);
     let excluded = conflicts(conn, case)?;
-    Ok(pool.draw(&weights, &excluded, seats, &rules.matching, rng))
+    Ok(pool.draw(&weights, &excluded, &seated, seats, &rules.matching, rng))
 }
 
 /// Nobody may judge a case they are, or were ever, on the other side of a deal with; nobody sits twice.

@@ -1,5 +1,6 @@
 //! Jurors: joining the pool, probation, being drawn and summoned, the dashboard, reputation.
 
+pub mod calibration;
 pub mod dashboard;
 pub mod draw;
 pub mod enrol;

@@ -40,11 +40,11 @@ pub fn answer_summons(
         // Answers to one case queue behind its lock, so the panel completes exactly once.
         let case = case::find_for_update(conn, mine.case_id)?;
         let current = summons::find(conn, summons_id)?.ok_or(ServiceError::NotFound)?;
-        if current.status != PENDING {
-            return Err(ServiceError::Refused("juror.refused.already_answered"));
-        }
         if now > current.respond_by {
             return Err(ServiceError::Refused("juror.refused.summons_expired"));
+        }
+        if current.status != PENDING {
+            return Err(ServiceError::Refused("juror.refused.already_answered"));
         }
         if case.state != "jury_selection" {
             return Err(ServiceError::Refused("juror.refused.case_moved_on"));

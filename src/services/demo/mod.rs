@@ -1,6 +1,8 @@
 //! `xiaofating demo`: a believable court for newcomers, built through the real services.
 //! Idempotent: people are found by email and demo cases by their submission key.
 
+mod jury;
+
 use crate::db::models::case as case_rows;
 use crate::db::models::user::{self, NewUser};
 use crate::db::{write_tx, DbConnection};
@@ -31,7 +33,12 @@ const PEOPLE: &[(&str, &str, &str, Role)] = &[
     ("alice@demo.xiaofating.test", "Alice Chen", "en", Role::Member),
     ("moderator@demo.xiaofating.test", "王老师 (moderator)", "zh-CN", Role::Moderator),
     ("admin@demo.xiaofating.test", "Admin", "en", Role::Admin),
+    ("archive-buyer@demo.xiaofating.test", "档案买家 (past cases)", "zh-CN", Role::Member),
+    ("archive-seller@demo.xiaofating.test", "档案卖家 (past cases)", "zh-CN", Role::Member),
 ];
+
+/// Demo accounts are three months old, so their owners could serve as jurors at once.
+const ACCOUNT_AGE: TimeDelta = TimeDelta::days(90);
 
 /// What happens to a demo case after filing.
 #[derive(Clone, Copy)]
@@ -201,28 +208,15 @@ pub fn seed(conn: &mut DbConnection, data_dir: &Path, now: NaiveDateTime, rng: &
     let created = write_tx(conn, |conn| {
         let mut created = 0;
         for (email, name, locale, role) in PEOPLE {
-            if user::email_taken(conn, email)? {
-                continue;
+            if insert_person(conn, (email, name, locale, role.as_str()), &hash, now - ACCOUNT_AGE, rng)?.is_some() {
+                created += 1;
             }
-            user::insert(
-                conn,
-                &NewUser {
-                    public_id: &new_public_id(rng),
-                    email,
-                    display_name: name,
-                    password_hash: &hash,
-                    locale,
-                    time_zone: DEFAULT_TIME_ZONE,
-                    role: role.as_str(),
-                    email_verified_at: Some(now),
-                    created_at: now,
-                    updated_at: now,
-                },
-            )?;
-            created += 1;
         }
         Ok::<_, diesel::result::Error>(created)
     })?;
+    let jurors = jury::seed_pool(conn, &hash, now, rng)?;
+    let moderator = account(conn, "moderator@demo.xiaofating.test")?;
+    let calibration = jury::seed_calibration_cases(conn, &moderator, now, rng)?;
     let mut cases = 0;
     for demo in CASES {
         if case_rows::find_by_submission_key(conn, demo.key)?.is_some() {
@@ -236,10 +230,42 @@ pub fn seed(conn: &mut DbConnection, data_dir: &Path, now: NaiveDateTime, rng: &
         play(conn, demo, data_dir, filed_at, rng)?;
         cases += 1;
     }
-    run_due_jobs(conn, &Default::default(), now)?;
+    // Closing the evidence schedules the draw, which runs on the next pass.
+    while run_due_jobs(conn, &Default::default(), now)? > 0 {}
+    let summoned = jury::a_summoned_juror(conn)?.map(|email| format!("; {email} has a jury summons")).unwrap_or_default();
     Ok(format!(
-        "demo court ready: {created} new of {} accounts, {cases} new of {} cases; every demo account's password is '{DEMO_PASSWORD}'",
+        "demo court ready: {created} new of {} accounts, {cases} new of {} cases, {jurors} new jurors, \
+         {calibration} new calibration cases{summoned}; every demo account's password is '{DEMO_PASSWORD}'",
         PEOPLE.len(),
         CASES.len()
     ))
+}
+
+/// Adds a verified demo person unless their email is taken; returns the new row's id.
+fn insert_person(
+    conn: &mut DbConnection,
+    (email, name, locale, role): (&str, &str, &str, &str),
+    hash: &str,
+    created_at: NaiveDateTime,
+    rng: &mut impl Rng,
+) -> diesel::QueryResult<Option<i32>> {
+    if user::email_taken(conn, email)? {
+        return Ok(None);
+    }
+    let row = user::insert(
+        conn,
+        &NewUser {
+            public_id: &new_public_id(rng),
+            email,
+            display_name: name,
+            password_hash: hash,
+            locale,
+            time_zone: DEFAULT_TIME_ZONE,
+            role,
+            email_verified_at: Some(created_at),
+            created_at,
+            updated_at: created_at,
+        },
+    )?;
+    Ok(Some(row.id))
 }
