@@ -35,6 +35,17 @@ enum Command {
         #[command(subcommand)]
         command: OutboxCommand,
     },
+    /// Juror reputations.
+    Reputation {
+        #[command(subcommand)]
+        command: ReputationCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReputationCommand {
+    /// Re-estimate every juror's record from all judgements with Dawid–Skene EM.
+    Recompute(StorageArgs),
 }
 
 #[derive(Subcommand)]
@@ -96,6 +107,14 @@ async fn main() -> anyhow::Result<()> {
             }
         }
         Command::Outbox { command } => run_outbox(command).await?,
+        Command::Reputation { command: ReputationCommand::Recompute(storage) } => {
+            let pool = open_pool(&storage)?;
+            let done = services::jury::reputation::recompute(&mut *pool.get()?).map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "recomputed {} jurors from {} judgements in {} EM iterations",
+                done.jurors, done.judgements, done.iterations
+            );
+        }
         Command::Demo(storage) => {
             let pool = open_pool(&storage)?;
             let report =

@@ -48,15 +48,6 @@ async fn open_case(app: &TestApp) -> (TestApp, TestApp, String) {
     (buyer, seller, case)
 }
 
-async fn upload(member: &TestApp, case: &str, statement: &str, file: Option<(&str, Vec<u8>)>) -> reqwest::Response {
-    let token = common::csrf_of(&member.get_html(&format!("/cases/{case}")).await);
-    let mut form = Form::new().text("csrf_token", token).text("evidence_statement", statement.to_string());
-    if let Some((name, bytes)) = file {
-        form = form.part("file", Part::bytes(bytes).file_name(name.to_string()));
-    }
-    member.client.post(member.url(&format!("/cases/{case}/evidence"))).multipart(form).send().await.unwrap()
-}
-
 fn stored_files(app: &TestApp) -> usize {
     std::fs::read_dir(app.data_dir.join("evidence")).map(|d| d.count()).unwrap_or(0)
 }
@@ -65,7 +56,7 @@ fn stored_files(app: &TestApp) -> usize {
 async fn a_photo_is_stored_without_its_location_and_shown_to_both_parties() {
     let app = spawn_app().await;
     let (buyer, seller, case) = open_case(&app).await;
-    let res = upload(&buyer, &case, "开箱照片，左耳罩有裂痕。", Some(("IMG_2041.JPG", jpeg_with_gps(0)))).await;
+    let res = buyer.upload_evidence(&case, "开箱照片，左耳罩有裂痕。", Some(("IMG_2041.JPG", jpeg_with_gps(0)))).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(app.count("evidence").await, 2, "a statement and a file");
 
@@ -96,17 +87,17 @@ async fn files_are_judged_by_content_not_by_name() {
         ("photo.jpg", b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x02\0>\0".to_vec()),
         ("invoice.pdf", b"MZ\x90\0\x03\0\0\0\x04\0\0\0\xff\xff\0\0".to_vec()),
     ] {
-        let res = upload(&buyer, &case, "", Some((name, bytes))).await;
+        let res = buyer.upload_evidence(&case, "", Some((name, bytes))).await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(res.text().await.unwrap().contains("只接受照片"));
     }
-    let res = upload(&buyer, &case, "", None).await;
+    let res = buyer.upload_evidence(&case, "", None).await;
     assert!(res.text().await.unwrap().contains("请填写文字说明或选择要上传的文件"));
     assert_eq!(app.count("evidence").await, 0);
     assert_eq!(stored_files(&app), 0);
 
     let pdf = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer<<>>\n%%EOF".to_vec();
-    assert_eq!(upload(&buyer, &case, "", Some(("物流单.pdf", pdf))).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(buyer.upload_evidence(&case, "", Some(("物流单.pdf", pdf))).await.status(), StatusCode::SEE_OTHER);
     let page = buyer.get_html(&format!("/cases/{case}")).await;
     let href = page
         .split("class=\"file-link\"")
@@ -131,10 +122,10 @@ async fn oversize_files_are_refused_while_streaming() {
     let app = spawn_app_with(|s| s.limits.upload_max_bytes = 100 * 1024).await;
     let (buyer, _seller, case) = open_case(&app).await;
     // Declared size already too large: refused before the body is read.
-    let res = upload(&buyer, &case, "", Some(("big.jpg", jpeg_with_gps(400 * 1024)))).await;
+    let res = buyer.upload_evidence(&case, "", Some(("big.jpg", jpeg_with_gps(400 * 1024)))).await;
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
     // Declared size within the form's allowance, but the file itself passes the limit mid-stream.
-    let res = upload(&buyer, &case, "", Some(("big.jpg", jpeg_with_gps(130 * 1024)))).await;
+    let res = buyer.upload_evidence(&case, "", Some(("big.jpg", jpeg_with_gps(130 * 1024)))).await;
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
     assert!(res.text().await.unwrap().contains("内容太大"));
     assert_eq!(app.count("evidence").await, 0);
@@ -146,14 +137,20 @@ async fn each_party_has_a_file_cap() {
     let app = spawn_app_with(|s| s.limits.files_per_party = 2).await;
     let (buyer, seller, case) = open_case(&app).await;
     for _ in 0..2 {
-        assert_eq!(upload(&buyer, &case, "", Some(("a.jpg", jpeg_with_gps(0)))).await.status(), StatusCode::SEE_OTHER);
+        assert_eq!(
+            buyer.upload_evidence(&case, "", Some(("a.jpg", jpeg_with_gps(0)))).await.status(),
+            StatusCode::SEE_OTHER
+        );
     }
-    let res = upload(&buyer, &case, "", Some(("a.jpg", jpeg_with_gps(0)))).await;
+    let res = buyer.upload_evidence(&case, "", Some(("a.jpg", jpeg_with_gps(0)))).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.text().await.unwrap().contains("已达上限"));
-    assert_eq!(upload(&buyer, &case, "只有文字的说明不受文件数量限制。", None).await.status(), StatusCode::SEE_OTHER);
     assert_eq!(
-        upload(&seller, &case, "", Some(("b.jpg", jpeg_with_gps(0)))).await.status(),
+        buyer.upload_evidence(&case, "只有文字的说明不受文件数量限制。", None).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        seller.upload_evidence(&case, "", Some(("b.jpg", jpeg_with_gps(0)))).await.status(),
         StatusCode::SEE_OTHER,
         "the cap is per party"
     );
@@ -163,7 +160,7 @@ async fn each_party_has_a_file_cap() {
 async fn only_the_parties_and_moderators_can_fetch_a_file() {
     let app = spawn_app().await;
     let (buyer, _seller, case) = open_case(&app).await;
-    upload(&buyer, &case, "", Some(("a.jpg", jpeg_with_gps(0)))).await;
+    buyer.upload_evidence(&case, "", Some(("a.jpg", jpeg_with_gps(0)))).await;
     let page = buyer.get_html(&format!("/cases/{case}")).await;
     let src = page.split("<img src=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
 

@@ -137,7 +137,16 @@ async fn every_page_is_valid_html() {
     keep("probation-review", juror.get_html("/juror/probation").await);
     keep(
         "probation-review-errors",
-        juror.submit("/juror/probation", &format!("/juror/probation{}", case.trim_start_matches("/cases")), &[("reason", "短")]).await.text().await.unwrap(),
+        juror
+            .submit(
+                "/juror/probation",
+                &format!("/juror/probation{}", case.trim_start_matches("/cases")),
+                &[("reason", "短")],
+            )
+            .await
+            .text()
+            .await
+            .unwrap(),
     );
     app.seed_jurors(&[("j1@example.com", "buy"), ("j2@example.com", "sell")]).await;
     let other = app.verified_member("other@example.com", "另一位卖家").await;

@@ -226,6 +226,11 @@ async fn case_ready_for_jury(app: &TestApp) -> String {
     let seller = app.juror("party-seller@example.com").await;
     let case = file(&buyer, "party-seller@example.com", "徕卡 Q2 相机").await;
     answer(&seller, &case).await;
+    let photo = Some(("张伟的收货照片.jpg", common::browser::small_jpeg()));
+    assert_eq!(
+        buyer.upload_evidence(&case, "收货时拍的照片，电话 13987654321", photo).await.status(),
+        StatusCode::SEE_OTHER
+    );
     app.clock.advance(TimeDelta::hours(73));
     case
 }
@@ -256,8 +261,15 @@ async fn summonses_are_answered_declined_or_replaced_and_the_panel_opens_voting(
     // The summoned juror can read the case anonymised; someone else cannot, nor act on it.
     let view = a.get_html(&format!("/juror/cases/{case}")).await;
     assert!(view.contains("徕卡 Q2 相机") && view.contains("[***]") && !view.contains("buyer.zhang@example.com"));
+    assert!(!view.contains("张伟") && !view.contains("13987654321"), "no name in file names or statements");
+    let photo = view.split("src=\"/evidence/").nth(1).expect("the photo is shown").split('"').next().unwrap();
+    let file = a.get(&format!("/evidence/{photo}")).await;
+    assert_eq!(file.status(), StatusCode::OK);
+    let disposition = file.headers()["content-disposition"].to_str().unwrap().to_string();
+    assert!(!disposition.contains("%E5%BC%A0"), "the file's own name is not sent to jurors: {disposition}");
     let outsider = app.juror(&emails.iter().find(|e| !first.iter().any(|(f, _)| f == *e)).unwrap().clone()).await;
     assert_eq!(outsider.get(&format!("/juror/cases/{case}")).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(outsider.get(&format!("/evidence/{photo}")).await.status(), StatusCode::NOT_FOUND);
     let res = b.submit("/juror", &format!("/juror/summons/{a_summons}/accept"), &[]).await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND, "a juror cannot act on another juror's summons");
     let res = a.submit("/juror", &format!("/juror/summons/{a_summons}/dance"), &[]).await;
@@ -267,6 +279,11 @@ async fn summonses_are_answered_declined_or_replaced_and_the_panel_opens_voting(
     assert_eq!(location(&a.submit("/juror", &format!("/juror/summons/{a_summons}/accept"), &[]).await), "/juror");
     a.submit("/juror", &format!("/juror/summons/{a_summons}/accept"), &[]).await;
     assert!(a.get_html("/juror").await.contains("你已回复过这个邀请"));
+    let party_view = app.juror("party-buyer@example.com").await.get_html(&format!("/cases/{case}")).await;
+    assert!(party_view.contains("已有 1/3 位评审员接受邀请"), "parties see the panel's progress");
+    for (email, _) in &first {
+        assert!(!party_view.contains(email.split('@').next().unwrap()), "but never who the jurors are");
+    }
     let b_summons = summons_ids(&b.get_html("/juror").await)[0];
     b.submit("/juror", &format!("/juror/summons/{b_summons}/decline"), &[]).await;
     let after_decline = wait_for_panel(&app, &case, 2).await;

@@ -133,7 +133,10 @@ fn operator_commands_work_and_demo_is_idempotent() {
     };
     assert!(run(&["migrate"]).contains("up to date"));
     let first = run(&["demo"]);
-    assert!(first.contains("7 new of 7 accounts, 5 new of 5 cases, 300 new jurors, 5 new calibration cases"), "{first}");
+    assert!(
+        first.contains("7 new of 7 accounts, 5 new of 5 cases, 300 new jurors, 5 new calibration cases"),
+        "{first}"
+    );
     assert!(first.contains("has a jury summons"), "the demo case with closed evidence drew a panel: {first}");
     assert!(run(&["demo"]).contains("0 new of 7 accounts, 0 new of 5 cases, 0 new jurors, 0 new calibration cases"));
     // 21 notices of the five demo cases, 25 of the five calibration cases, 17 jury summonses.

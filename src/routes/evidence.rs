@@ -103,7 +103,7 @@ pub async fn post_evidence(
     }
 }
 
-/// Serves an evidence file to the parties and moderators of its case; everyone else gets 404.
+/// Serves an evidence file to the parties, moderators and jurors of its case; everyone else gets 404.
 pub async fn get_evidence_file(
     ctx: Ctx,
     state: web::Data<AppState>,

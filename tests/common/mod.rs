@@ -243,6 +243,22 @@ impl TestApp {
         juror
     }
 
+    /// Adds evidence to a case through its page's multipart form: a statement and maybe a file.
+    pub async fn upload_evidence(
+        &self,
+        case: &str,
+        statement: &str,
+        file: Option<(&str, Vec<u8>)>,
+    ) -> reqwest::Response {
+        use reqwest::multipart::{Form, Part};
+        let token = csrf_of(&self.get_html(&format!("/cases/{case}")).await);
+        let mut form = Form::new().text("csrf_token", token).text("evidence_statement", statement.to_string());
+        if let Some((name, bytes)) = file {
+            form = form.part("file", Part::bytes(bytes).file_name(name.to_string()));
+        }
+        self.client.post(self.url(&format!("/cases/{case}/evidence"))).multipart(form).send().await.unwrap()
+    }
+
     /// A case's state, read from the database.
     pub async fn case_state(&self, case: &str) -> String {
         use diesel::prelude::*;

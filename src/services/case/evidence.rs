@@ -122,14 +122,17 @@ pub fn open_evidence_file(
     account: &Account,
     evidence_public_id: &str,
 ) -> ServiceResult<EvidenceRow> {
-    let row = evidence::find_by_public_id(conn, evidence_public_id)?.ok_or(ServiceError::NotFound)?;
+    let mut row = evidence::find_by_public_id(conn, evidence_public_id)?.ok_or(ServiceError::NotFound)?;
     if row.kind != evidence::FILE {
         return Err(ServiceError::NotFound);
     }
     let case = crate::db::models::case::find_by_id(conn, row.case_id)?;
     let party_or_moderator = super::actor_for(&case, account).is_some();
-    if !party_or_moderator && crate::services::jury::view::juror_access(conn, &case, account)?.is_none() {
-        return Err(ServiceError::NotFound);
+    if !party_or_moderator {
+        if crate::services::jury::view::juror_access(conn, &case, account)?.is_none() {
+            return Err(ServiceError::NotFound);
+        }
+        row.file_name = None; // a party's own file name may carry their name: jurors get the stored one
     }
     Ok(row)
 }

@@ -3,6 +3,7 @@ use crate::db::models::case::CaseRow;
 use crate::db::models::case_event::{self, CaseEventRow};
 use crate::db::models::evidence::{self, EvidenceRow};
 use crate::db::models::settlement_offer::{self, SettlementOfferRow};
+use crate::db::models::summons;
 use crate::db::DbConnection;
 use crate::domain::case::{decide, Actor, CaseState, Command};
 use crate::services::account::Account;
@@ -19,6 +20,14 @@ pub struct CaseDetail {
     pub open_offer: Option<SettlementOfferRow>,
     /// The commands this viewer may give now (decided by the same state machine that enforces them).
     pub allowed: Vec<Command>,
+    /// How many summoned jurors accepted, of the seats being filled; never who they are.
+    pub panel: PanelProgress,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PanelProgress {
+    pub accepted: usize,
+    pub seats: usize,
 }
 
 impl CaseDetail {
@@ -46,7 +55,13 @@ pub fn case_detail(
     let open_offer = settlement_offer::open_for_case(conn, case.id)?;
     let facts = facts_with(&case, open_offer.as_ref());
     let allowed = PERSONAL_COMMANDS.into_iter().filter(|c| decide(&facts, actor, *c, now).is_ok()).collect();
+    let summonses = summons::for_case(conn, case.id)?;
+    let panel = PanelProgress {
+        accepted: summonses.iter().filter(|s| s.status == summons::ACCEPTED).count(),
+        seats: summonses.iter().filter(|s| summons::HOLDING.contains(&s.status.as_str())).count(),
+    };
     Ok(CaseDetail {
+        panel,
         state: state_of(&case),
         events: case_event::list_for_case(conn, case.id)?,
         evidence: evidence::list_for_case(conn, case.id)?,

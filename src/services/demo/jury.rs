@@ -176,7 +176,8 @@ pub fn seed_calibration_cases(
             remedy_amount: String::new(),
         };
         let case = file_case(conn, claimant, &form, &key, Windows::default(), filed_at, rng)?;
-        let reply = AnswerForm { statement: answer.to_string(), position: "reject".into(), position_amount: String::new() };
+        let reply =
+            AnswerForm { statement: answer.to_string(), position: "reject".into(), position_amount: String::new() };
         answer_case(conn, respondent, &case.public_id, &reply, filed_at + TimeDelta::hours(5))?;
         withdraw_case(conn, claimant, &case.public_id, filed_at + TimeDelta::days(1))?;
         mark_calibration(conn, moderator, &case.public_id, right)?;

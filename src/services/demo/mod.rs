@@ -232,7 +232,8 @@ pub fn seed(conn: &mut DbConnection, data_dir: &Path, now: NaiveDateTime, rng: &
     }
     // Closing the evidence schedules the draw, which runs on the next pass.
     while run_due_jobs(conn, &Default::default(), now)? > 0 {}
-    let summoned = jury::a_summoned_juror(conn)?.map(|email| format!("; {email} has a jury summons")).unwrap_or_default();
+    let summoned =
+        jury::a_summoned_juror(conn)?.map(|email| format!("; {email} has a jury summons")).unwrap_or_default();
     Ok(format!(
         "demo court ready: {created} new of {} accounts, {cases} new of {} cases, {jurors} new jurors, \
          {calibration} new calibration cases{summoned}; every demo account's password is '{DEMO_PASSWORD}'",
