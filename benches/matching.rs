@@ -17,7 +17,7 @@ fn pool(size: usize) -> JurorPool {
                 expertise: Categories(rng.random::<u16>() & 0x7ff),
                 interests: vec![],
                 side: sides[rng.random_range(0..3)],
-                accuracy_lower: rng.random_range(0.4..0.95),
+                accuracy_lower: [rng.random_range(0.4..0.95); 11],
                 reliability: rng.random_range(0.5..1.0),
                 leaning: rng.random_range(-0.3..0.3),
             })

@@ -39,6 +39,12 @@ async fn main() -> anyhow::Result<()> {
         secret_key: None,
         response_window_hours: 48,
         evidence_window_hours: 72,
+        juror_min_account_days: 7,
+        panel_size: 17,
+        summons_hours: 24,
+        probation_reviews: 5,
+        probation_pass: 4,
+        no_show_limit: 3,
         log_format: "pretty".into(),
     };
     let settings = Arc::new(Settings::from_args(&args)?);

@@ -109,7 +109,8 @@ async fn main() -> anyhow::Result<()> {
         Command::Outbox { command } => run_outbox(command).await?,
         Command::Reputation { command: ReputationCommand::Recompute(storage) } => {
             let pool = open_pool(&storage)?;
-            let done = services::jury::reputation::recompute(&mut *pool.get()?).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let done = services::jury::reputation::recompute(&mut *pool.get()?, Clock::default().now())
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!(
                 "recomputed {} jurors from {} judgements in {} EM iterations",
                 done.jurors, done.judgements, done.iterations

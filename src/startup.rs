@@ -67,12 +67,13 @@ impl Application {
             }
             .run(),
         );
+        let jury = Arc::new(crate::services::jury::Jury::new(settings.jury.clone()));
         let deadline_worker = tokio::spawn(
             DeadlineWorker {
                 pool: pool.clone(),
                 clock: clock.clone(),
                 poll: settings.limits.deadline_poll,
-                rules: settings.jury.clone(),
+                jury: jury.clone(),
                 mail_wake: mail_wake.clone(),
             }
             .run(),
@@ -92,6 +93,7 @@ impl Application {
             settings: settings.clone(),
             clock,
             mail_wake,
+            jury,
         });
         let key = Key::derive_from(&settings.secret_key);
         let https = settings.is_https();

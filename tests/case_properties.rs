@@ -105,6 +105,7 @@ fn random_service_calls_keep_cases_valid_and_fully_logged() {
     ];
     let mut runner = TestRunner::new(Config { cases: 32, failure_persistence: None, ..Config::default() });
     let store = EvidenceStore { data_dir: dir.path(), files_per_party: 20 };
+    let jury = xiaofating::services::jury::Jury::default();
     let iteration = std::cell::Cell::new(0i64);
     runner
         .run(&prop::collection::vec((op(), 0i64..60 * 3600), 1..20), |ops| {
@@ -153,7 +154,7 @@ fn random_service_calls_keep_cases_valid_and_fully_logged() {
                     Op::Evidence(w) => {
                         add_evidence(conn, account(w), id, ("补充说明", None), &store, now, &mut rand::rng())
                     }
-                    Op::Deadlines => run_due_jobs(conn, &Default::default(), now).map(drop),
+                    Op::Deadlines => run_due_jobs(conn, &jury, now).map(drop),
                 };
                 let after = log_of(conn, row.id).len();
                 match (&op, &result) {

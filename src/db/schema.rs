@@ -164,13 +164,14 @@ diesel::table! {
         buyer_right_voted_buyer -> Double,
         seller_right -> Double,
         seller_right_voted_seller -> Double,
+        account_created_at -> Timestamp,
         joined_at -> Timestamp,
         updated_at -> Timestamp,
     }
 }
 
 diesel::table! {
-    juror_category_tallies (juror_id, category) {
+    juror_category_tallies (category, juror_id) {
         juror_id -> Integer,
         category -> Text,
         buyer_right -> Double,

@@ -82,6 +82,11 @@ impl Category {
         Category::ALL.into_iter().find(|c| c.as_str() == s)
     }
 
+    /// The category's position in `ALL`.
+    pub fn index(self) -> usize {
+        Category::ALL.iter().position(|c| *c == self).unwrap_or(Category::ALL.len() - 1)
+    }
+
     /// The i18n key of the category's name.
     pub fn label_key(self) -> String {
         format!("category.{}", self.as_str())

@@ -45,7 +45,7 @@ impl Categories {
     }
 
     fn bit(c: Category) -> u16 {
-        1 << Category::ALL.iter().position(|x| *x == c).unwrap_or(0)
+        1 << c.index()
     }
 
     pub fn contains(self, c: Category) -> bool {
@@ -53,7 +53,7 @@ impl Categories {
     }
 }
 
-/// An eligible juror, as matching sees them (already without the suspended and those at capacity).
+/// An active juror, as matching sees them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Candidate {
     pub juror_id: i32,
@@ -61,11 +61,13 @@ pub struct Candidate {
     /// Lower-cased interest tags.
     pub interests: Vec<String>,
     pub side: TradingSide,
-    /// Lower bound of accuracy in the case's category.
-    pub accuracy_lower: f64,
+    /// Lower bound of accuracy in each category (`Category::ALL` order).
+    pub accuracy_lower: [f64; CATEGORIES],
     pub reliability: f64,
     pub leaning: f64,
 }
+
+const CATEGORIES: usize = Category::ALL.len();
 
 /// What about the case matters for matching.
 #[derive(Debug, Clone, PartialEq)]
@@ -108,7 +110,7 @@ pub fn weight(c: &Candidate, case: &CaseProfile, policy: &MatchPolicy) -> f64 {
     let shared = c.interests.iter().filter(|i| case.tags.iter().any(|t| t.contains(i.as_str()))).count().min(3) as f64;
     let interests = 1.0 + policy.interest_boost * shared;
     // Only skill above chance earns weight; a little weight stays so newcomers can be drawn.
-    let trust = 0.05 + 2.0 * (c.accuracy_lower - 0.5).max(0.0);
+    let trust = 0.05 + 2.0 * (c.accuracy_lower[case.category.index()] - 0.5).max(0.0);
     expertise * interests * trust * c.reliability.clamp(0.0, 1.0)
 }
 
@@ -164,6 +166,31 @@ impl JurorPool {
     pub fn new(candidates: Vec<Candidate>) -> JurorPool {
         let position = candidates.iter().enumerate().map(|(i, c)| (c.juror_id, i)).collect();
         JurorPool { candidates, position }
+    }
+
+    pub fn get(&self, juror_id: i32) -> Option<&Candidate> {
+        self.position.get(&juror_id).map(|i| &self.candidates[*i])
+    }
+
+    /// Adds a juror, or replaces what the pool knew of them.
+    pub fn upsert(&mut self, candidate: Candidate) {
+        match self.position.get(&candidate.juror_id) {
+            Some(i) => self.candidates[*i] = candidate,
+            None => {
+                self.position.insert(candidate.juror_id, self.candidates.len());
+                self.candidates.push(candidate);
+            }
+        }
+    }
+
+    /// Takes a juror out of the pool (suspended, paused, gone).
+    pub fn remove(&mut self, juror_id: i32) {
+        if let Some(i) = self.position.remove(&juror_id) {
+            self.candidates.swap_remove(i);
+            if let Some(moved) = self.candidates.get(i) {
+                self.position.insert(moved.juror_id, i);
+            }
+        }
     }
 
     /// Every candidate's weight for one case (computed once per case, reused by redraws).
@@ -262,7 +289,7 @@ mod tests {
             expertise: Categories::of(&[Category::Phones]),
             interests: vec!["iphone".into()],
             side,
-            accuracy_lower: 0.7,
+            accuracy_lower: [0.7; CATEGORIES],
             reliability: 0.9,
             leaning,
         }
@@ -280,10 +307,24 @@ mod tests {
         let outsider =
             weight(&Candidate { expertise: Categories::of(&[Category::Beauty]), ..base.clone() }, &phones(), &policy);
         assert!((expert / outsider - 3.0).abs() < 1e-9);
-        let chance = weight(&Candidate { accuracy_lower: 0.4, ..base.clone() }, &phones(), &policy);
+        let chance = weight(&Candidate { accuracy_lower: [0.4; CATEGORIES], ..base.clone() }, &phones(), &policy);
         assert!(chance > 0.0 && chance < expert / 5.0, "newcomers keep a little weight");
         let flaky = weight(&Candidate { reliability: 0.3, ..base.clone() }, &phones(), &policy);
         assert!(flaky < expert / 2.0);
+    }
+
+    #[test]
+    fn the_pool_can_be_updated_in_place() {
+        let mut pool = JurorPool::new((0..5).map(|i| candidate(i, TradingSide::Both, 0.0)).collect());
+        pool.remove(1);
+        pool.upsert(candidate(9, TradingSide::MostlySell, 0.1));
+        pool.upsert(candidate(4, TradingSide::MostlyBuy, 0.0));
+        let mut ids: Vec<i32> = pool.candidates.iter().map(|c| c.juror_id).collect();
+        ids.sort();
+        assert_eq!(ids, [0, 2, 3, 4, 9]);
+        assert_eq!(pool.get(4).map(|c| c.side), Some(TradingSide::MostlyBuy));
+        assert!(pool.get(1).is_none());
+        assert!(pool.candidates.iter().all(|c| pool.get(c.juror_id) == Some(c)), "positions stay right");
     }
 
     #[test]
@@ -380,7 +421,7 @@ mod tests {
                     expertise: Categories(i as u16 & 0x7ff),
                     interests: vec![],
                     side: [TradingSide::MostlyBuy, TradingSide::MostlySell, TradingSide::Both][side as usize],
-                    accuracy_lower: acc,
+                    accuracy_lower: [acc; CATEGORIES],
                     reliability: rel,
                     leaning,
                 })

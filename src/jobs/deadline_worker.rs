@@ -3,8 +3,8 @@
 
 use crate::clock::Clock;
 use crate::db::DbPool;
-use crate::domain::juror::JuryRules;
 use crate::services::case::deadlines::run_due_jobs;
+use crate::services::jury::Jury;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
@@ -13,7 +13,7 @@ pub struct DeadlineWorker {
     pub pool: DbPool,
     pub clock: Clock,
     pub poll: Duration,
-    pub rules: JuryRules,
+    pub jury: Arc<Jury>,
     /// Woken after jobs ran, since they queue email.
     pub mail_wake: Arc<Notify>,
 }
@@ -23,10 +23,10 @@ impl DeadlineWorker {
         loop {
             let pool = self.pool.clone();
             let now = self.clock.now();
-            let rules = self.rules.clone();
+            let jury = self.jury.clone();
             let ran = tokio::task::spawn_blocking(move || {
                 let mut conn = pool.get().map_err(|e| e.to_string())?;
-                run_due_jobs(&mut conn, &rules, now).map_err(|e| e.to_string())
+                run_due_jobs(&mut conn, &jury, now).map_err(|e| e.to_string())
             })
             .await;
             match ran {

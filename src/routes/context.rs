@@ -28,6 +28,8 @@ pub struct AppState {
     pub clock: Clock,
     pub mail_wake: Arc<Notify>,
     pub limiters: Limiters,
+    /// The jury's rules and pool, shared with the deadline worker.
+    pub jury: Arc<crate::services::jury::Jury>,
 }
 
 impl AppState {

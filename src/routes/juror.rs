@@ -193,8 +193,8 @@ pub async fn post_pause(
     CsrfForm(_): CsrfForm<ConfirmForm>,
 ) -> Result<HttpResponse, AppError> {
     let account = ctx.require_account()?.clone();
-    let (rules, now) = (state.settings.jury.clone(), state.clock.now());
-    let done = state.db(move |conn| pause(conn, &account, &rules, now, &mut rand::rng()).map_err(AppError::from)).await;
+    let (jury, now) = (state.jury.clone(), state.clock.now());
+    let done = state.db(move |conn| pause(conn, &account, &jury, now, &mut rand::rng()).map_err(AppError::from)).await;
     state.mail_wake.notify_one();
     back_to_dashboard(ctx, done, "juror.paused_notice")
 }
@@ -234,10 +234,10 @@ pub async fn post_summons(
         "recuse" => (Answer::Recuse, "juror.recused_notice"),
         _ => return Err(AppError::NotFound),
     };
-    let (rules, now) = (state.settings.jury.clone(), state.clock.now());
+    let (jury, now) = (state.jury.clone(), state.clock.now());
     let done = state
         .db(move |conn| {
-            answer_summons(conn, &account, id, answer, &rules, now, &mut rand::rng()).map_err(AppError::from)
+            answer_summons(conn, &account, id, answer, &jury, now, &mut rand::rng()).map_err(AppError::from)
         })
         .await;
     state.mail_wake.notify_one();

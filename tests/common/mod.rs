@@ -226,7 +226,7 @@ impl TestApp {
                         capacity: 5,
                         updated_at: joined,
                     };
-                    juror::insert(conn, row.id, &profile, joined).unwrap();
+                    juror::insert(conn, (row.id, joined), &profile, joined).unwrap();
                     juror::pass_probation(conn, row.id, joined).unwrap();
                     row.id
                 })

@@ -21,10 +21,13 @@ CREATE TABLE jurors (
     buyer_right_voted_buyer DOUBLE PRECISION NOT NULL,
     seller_right DOUBLE PRECISION NOT NULL,
     seller_right_voted_seller DOUBLE PRECISION NOT NULL,
+    -- A copy of users.created_at: the draw reads the whole pool in one scan, without a join.
+    account_created_at TIMESTAMP NOT NULL,
     joined_at TIMESTAMP NOT NULL,
     updated_at TIMESTAMP NOT NULL
 );
-CREATE INDEX jurors_status ON jurors(status);
+-- Every change to a juror touches updated_at; the draw's pool cache reads what changed.
+CREATE INDEX jurors_updated ON jurors(updated_at);
 
 CREATE TABLE juror_category_tallies (
     juror_id INTEGER NOT NULL REFERENCES jurors(user_id),
@@ -33,7 +36,8 @@ CREATE TABLE juror_category_tallies (
     buyer_right_voted_buyer DOUBLE PRECISION NOT NULL,
     seller_right DOUBLE PRECISION NOT NULL,
     seller_right_voted_seller DOUBLE PRECISION NOT NULL,
-    PRIMARY KEY (juror_id, category)
+    -- Category first: a draw reads one category's records in one range.
+    PRIMARY KEY (category, juror_id)
 );
 
 CREATE TABLE summons (

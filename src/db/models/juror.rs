@@ -24,6 +24,7 @@ pub struct JurorRow {
     pub buyer_right_voted_buyer: f64,
     pub seller_right: f64,
     pub seller_right_voted_seller: f64,
+    pub account_created_at: NaiveDateTime,
     pub joined_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -55,7 +56,12 @@ pub fn find(conn: &mut DbConnection, user_id: i32) -> QueryResult<Option<JurorRo
 }
 
 /// Enrols a member as a probationary juror with an empty record.
-pub fn insert(conn: &mut DbConnection, user_id: i32, profile: &ProfileChange, now: NaiveDateTime) -> QueryResult<()> {
+pub fn insert(
+    conn: &mut DbConnection,
+    (user_id, account_created_at): (i32, NaiveDateTime),
+    profile: &ProfileChange,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
     diesel::insert_into(jurors::table)
         .values((
             jurors::user_id.eq(user_id),
@@ -72,6 +78,7 @@ pub fn insert(conn: &mut DbConnection, user_id: i32, profile: &ProfileChange, no
             jurors::buyer_right_voted_buyer.eq(0.0),
             jurors::seller_right.eq(0.0),
             jurors::seller_right_voted_seller.eq(0.0),
+            jurors::account_created_at.eq(account_created_at),
             jurors::joined_at.eq(now),
             jurors::updated_at.eq(now),
         ))
@@ -126,27 +133,39 @@ pub fn fail_probation(
 }
 
 /// Counts an answered summons (accepted, declined or recused) and ends a no-show streak.
-pub fn record_answer(conn: &mut DbConnection, user_id: i32) -> QueryResult<()> {
+pub fn record_answer(conn: &mut DbConnection, user_id: i32, now: NaiveDateTime) -> QueryResult<()> {
     diesel::update(jurors::table.find(user_id))
-        .set((jurors::summons_answered.eq(jurors::summons_answered + 1), jurors::no_show_streak.eq(0)))
+        .set((
+            jurors::summons_answered.eq(jurors::summons_answered + 1),
+            jurors::no_show_streak.eq(0),
+            jurors::updated_at.eq(now),
+        ))
         .execute(conn)
         .map(drop)
 }
 
-pub fn record_no_show(conn: &mut DbConnection, user_id: i32) -> QueryResult<()> {
+pub fn record_no_show(conn: &mut DbConnection, user_id: i32, now: NaiveDateTime) -> QueryResult<()> {
     diesel::update(jurors::table.find(user_id))
         .set((
             jurors::summons_ignored.eq(jurors::summons_ignored + 1),
             jurors::no_show_streak.eq(jurors::no_show_streak + 1),
+            jurors::updated_at.eq(now),
         ))
         .execute(conn)
         .map(drop)
 }
 
 /// Adds one judgement with known (or estimated) truth to the overall and category tallies.
-pub fn add_to_tallies(conn: &mut DbConnection, user_id: i32, category: &str, add: &Tally) -> QueryResult<()> {
+pub fn add_to_tallies(
+    conn: &mut DbConnection,
+    user_id: i32,
+    category: &str,
+    add: &Tally,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
     diesel::update(jurors::table.find(user_id))
         .set((
+            jurors::updated_at.eq(now),
             jurors::buyer_right.eq(jurors::buyer_right + add.buyer_right),
             jurors::buyer_right_voted_buyer.eq(jurors::buyer_right_voted_buyer + add.buyer_right_voted_buyer),
             jurors::seller_right.eq(jurors::seller_right + add.seller_right),
@@ -165,7 +184,7 @@ pub fn add_to_tallies(conn: &mut DbConnection, user_id: i32, category: &str, add
 
 pub fn category_tally(conn: &mut DbConnection, user_id: i32, category: &str) -> QueryResult<Option<Tally>> {
     juror_category_tallies::table
-        .find((user_id, category))
+        .find((category, user_id))
         .select(TALLY_COLUMNS)
         .first::<(f64, f64, f64, f64)>(conn)
         .optional()
@@ -198,9 +217,10 @@ fn tally_of((a, b, c, d): (f64, f64, f64, f64)) -> Tally {
     Tally { buyer_right: a, buyer_right_voted_buyer: b, seller_right: c, seller_right_voted_seller: d }
 }
 
-/// Writes a category tally, creating the row on first use (delete + insert works the same on both backends).
+/// Writes a category tally, creating the row on first use (delete + insert works the same on both
+/// backends). Callers also touch the juror's row (`updated_at`), so the pool cache sees the change.
 pub fn set_category_tally(conn: &mut DbConnection, user_id: i32, category: &str, t: &Tally) -> QueryResult<()> {
-    diesel::delete(juror_category_tallies::table.find((user_id, category))).execute(conn)?;
+    diesel::delete(juror_category_tallies::table.find((category, user_id))).execute(conn)?;
     diesel::insert_into(juror_category_tallies::table)
         .values((
             juror_category_tallies::juror_id.eq(user_id),
@@ -215,9 +235,10 @@ pub fn set_category_tally(conn: &mut DbConnection, user_id: i32, category: &str,
 }
 
 /// Replaces a juror's overall tally (batch recompute).
-pub fn set_tally(conn: &mut DbConnection, user_id: i32, t: &Tally) -> QueryResult<()> {
+pub fn set_tally(conn: &mut DbConnection, user_id: i32, t: &Tally, now: NaiveDateTime) -> QueryResult<()> {
     diesel::update(jurors::table.find(user_id))
         .set((
+            jurors::updated_at.eq(now),
             jurors::buyer_right.eq(t.buyer_right),
             jurors::buyer_right_voted_buyer.eq(t.buyer_right_voted_buyer),
             jurors::seller_right.eq(t.seller_right),
@@ -231,10 +252,11 @@ pub fn clear_category_tallies(conn: &mut DbConnection) -> QueryResult<()> {
     diesel::delete(juror_category_tallies::table).execute(conn).map(drop)
 }
 
-/// An active juror with everything matching needs, for one case's category.
+/// A juror as the draw needs them, read again whenever their row changes.
 #[derive(Debug, Queryable)]
 pub struct PoolRow {
     pub user_id: i32,
+    pub status: String,
     pub expertise: i32,
     pub interests: String,
     pub trading_side: String,
@@ -242,31 +264,22 @@ pub struct PoolRow {
     pub summons_answered: i32,
     pub summons_ignored: i32,
     pub overall: (f64, f64, f64, f64),
-    pub category: Option<(f64, f64, f64, f64)>,
+    pub account_created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
 }
 
 impl PoolRow {
     pub fn overall_tally(&self) -> Tally {
         tally_of(self.overall)
     }
-
-    pub fn category_tally(&self) -> Tally {
-        self.category.map(tally_of).unwrap_or_default()
-    }
 }
 
-/// Active jurors whose accounts are older than `joined_before`, with their tally in `category`.
-/// One query: the draw reads the whole pool at once.
-pub fn pool(conn: &mut DbConnection, category: &str, joined_before: NaiveDateTime) -> QueryResult<Vec<PoolRow>> {
-    jurors::table
-        .inner_join(users::table)
-        .left_join(juror_category_tallies::table.on(
-            juror_category_tallies::juror_id.eq(jurors::user_id).and(juror_category_tallies::category.eq(category)),
-        ))
-        .filter(jurors::status.eq("active"))
-        .filter(users::created_at.le(joined_before))
+/// Jurors whose rows changed at or after `since` (every juror when `None`).
+pub fn changed_since(conn: &mut DbConnection, since: Option<NaiveDateTime>) -> QueryResult<Vec<PoolRow>> {
+    let mut query = jurors::table
         .select((
             jurors::user_id,
+            jurors::status,
             jurors::expertise,
             jurors::interests,
             jurors::trading_side,
@@ -279,9 +292,29 @@ pub fn pool(conn: &mut DbConnection, category: &str, joined_before: NaiveDateTim
                 jurors::seller_right,
                 jurors::seller_right_voted_seller,
             ),
-            TALLY_COLUMNS.nullable(),
+            jurors::account_created_at,
+            jurors::updated_at,
         ))
-        .load(conn)
+        .into_boxed();
+    if let Some(since) = since {
+        query = query.filter(jurors::updated_at.ge(since));
+    }
+    query.load(conn)
+}
+
+/// The category records of the given jurors (of every juror when `None`).
+pub fn category_records(conn: &mut DbConnection, of: Option<&[i32]>) -> QueryResult<Vec<(i32, String, Tally)>> {
+    let mut query = juror_category_tallies::table
+        .select((juror_category_tallies::juror_id, juror_category_tallies::category, TALLY_COLUMNS))
+        .into_boxed();
+    if let Some(ids) = of {
+        query = query.filter(juror_category_tallies::juror_id.eq_any(ids.to_vec()));
+    }
+    Ok(query
+        .load::<(i32, String, (f64, f64, f64, f64))>(conn)?
+        .into_iter()
+        .map(|(id, c, t)| (id, c, tally_of(t)))
+        .collect())
 }
 
 /// One row of the leaderboard.

@@ -29,8 +29,11 @@ pub fn score(conn: &mut DbConnection, juror_id: i32, attempt: i32) -> QueryResul
     Ok((marks.iter().filter(|m| **m).count() as u32, marks.len() as u32))
 }
 
+/// (juror, case, vote, case category, the case's known outcome)
+pub type ReviewWithTruth = (i32, i32, String, String, Option<String>);
+
 /// Every mock review with its case's category and known outcome: known truth for the recompute.
-pub fn all_with_truth(conn: &mut DbConnection) -> QueryResult<Vec<(i32, i32, String, String, Option<String>)>> {
+pub fn all_with_truth(conn: &mut DbConnection) -> QueryResult<Vec<ReviewWithTruth>> {
     use crate::db::schema::cases;
     mock_reviews::table
         .inner_join(cases::table)

@@ -6,39 +6,33 @@ use crate::db::models::case::{self, CaseChange};
 use crate::db::models::{case_event, job};
 use crate::db::{write_tx, DbConnection};
 use crate::domain::case::{Actor, CaseState, Command};
-use crate::domain::juror::JuryRules;
 use crate::services::jury::draw::open_panel;
 use crate::services::jury::summons::expire_overdue;
+use crate::services::jury::Jury;
 use crate::services::{ServiceError, ServiceResult};
 use chrono::NaiveDateTime;
 
 /// Runs every due job; returns how many ran.
-pub fn run_due_jobs(conn: &mut DbConnection, rules: &JuryRules, now: NaiveDateTime) -> ServiceResult<usize> {
+pub fn run_due_jobs(conn: &mut DbConnection, jury: &Jury, now: NaiveDateTime) -> ServiceResult<usize> {
     let due = job::due(conn, now, 100)?;
     for j in &due {
         write_tx(conn, |conn| {
             if !job::finish(conn, j.id, now)? {
                 return Ok(());
             }
-            run_job(conn, &j.kind, j.case_id, rules, now)
+            run_job(conn, &j.kind, j.case_id, jury, now)
         })?;
     }
     Ok(due.len())
 }
 
-fn run_job(
-    conn: &mut DbConnection,
-    kind: &str,
-    case_id: i32,
-    rules: &JuryRules,
-    now: NaiveDateTime,
-) -> ServiceResult<()> {
+fn run_job(conn: &mut DbConnection, kind: &str, case_id: i32, jury: &Jury, now: NaiveDateTime) -> ServiceResult<()> {
     let command = match kind {
         job::RESPONSE_DEADLINE => Command::ResponseDeadlinePassed,
         job::EVIDENCE_DEADLINE => Command::EvidenceDeadlinePassed,
         job::EVIDENCE_REMINDER => return remind_evidence(conn, case_id, now),
-        job::DRAW_PANEL => return open_panel(conn, case_id, rules, now, &mut rand::rng()),
-        job::SUMMONS_DEADLINE => return expire_overdue(conn, case_id, rules, now, &mut rand::rng()),
+        job::DRAW_PANEL => return open_panel(conn, case_id, jury, now, &mut rand::rng()),
+        job::SUMMONS_DEADLINE => return expire_overdue(conn, case_id, jury, now, &mut rand::rng()),
         other => {
             tracing::warn!(kind = other, "unknown job kind");
             return Ok(());

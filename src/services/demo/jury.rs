@@ -56,7 +56,7 @@ pub fn seed_pool(conn: &mut DbConnection, hash: &str, now: NaiveDateTime, rng: &
                 capacity: rng.random_range(1..=5),
                 updated_at: joined,
             };
-            juror::insert(conn, id, &profile, joined)?;
+            juror::insert(conn, (id, joined), &profile, joined)?;
             created += 1;
             if i % 10 == 0 {
                 continue; // still on probation
@@ -65,7 +65,7 @@ pub fn seed_pool(conn: &mut DbConnection, hash: &str, now: NaiveDateTime, rng: &
             if i % 37 == 5 {
                 juror::set_status(conn, id, "paused", None, now)?;
             }
-            simulate_record(conn, id, side, &expertise, rng)?;
+            simulate_record(conn, (id, now), side, &expertise, rng)?;
         }
         Ok(created)
     })
@@ -75,7 +75,7 @@ pub fn seed_pool(conn: &mut DbConnection, hash: &str, now: NaiveDateTime, rng: &
 /// research found (sellers a little pro-seller), spread over their categories.
 fn simulate_record(
     conn: &mut DbConnection,
-    id: i32,
+    (id, now): (i32, NaiveDateTime),
     side: &str,
     expertise: &[Category],
     rng: &mut impl Rng,
@@ -94,7 +94,7 @@ fn simulate_record(
         let mut one = Tally::default();
         one.record(if right { truth } else { truth.other() }, truth);
         let category = expertise.choose(rng).copied().unwrap_or(Category::Other);
-        juror::add_to_tallies(conn, id, category.as_str(), &one)?;
+        juror::add_to_tallies(conn, id, category.as_str(), &one, now)?;
     }
     let ignored = rng.random_range(0..3);
     juror::set_summons_counts(conn, id, votes + rng.random_range(0..5), ignored)?;

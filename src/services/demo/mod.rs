@@ -231,7 +231,8 @@ pub fn seed(conn: &mut DbConnection, data_dir: &Path, now: NaiveDateTime, rng: &
         cases += 1;
     }
     // Closing the evidence schedules the draw, which runs on the next pass.
-    while run_due_jobs(conn, &Default::default(), now)? > 0 {}
+    let jury = crate::services::jury::Jury::default();
+    while run_due_jobs(conn, &jury, now)? > 0 {}
     let summoned =
         jury::a_summoned_juror(conn)?.map(|email| format!("; {email} has a jury summons")).unwrap_or_default();
     Ok(format!(

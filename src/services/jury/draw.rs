@@ -2,16 +2,14 @@
 //! balanced draw (pure, in `domain::matching`), the summonses and their emails. When no panel can
 //! be formed the case goes to the moderators with the reason.
 
-use super::{notify_juror, NoticeAbout};
+use super::{notify_juror, Jury, NoticeAbout};
 use crate::db::models::case::{self, CaseChange, CaseRow};
-use crate::db::models::juror::{self, PoolRow};
 use crate::db::models::{job, summons, user};
 use crate::db::DbConnection;
 use crate::domain::case::{Actor, Command};
 use crate::domain::dispute::Category;
 use crate::domain::juror::JuryRules;
-use crate::domain::matching::{Candidate, CaseProfile, Categories, DrawError, JurorPool, TradingSide};
-use crate::domain::reputation::{category_estimate, estimate, reliability, Priors};
+use crate::domain::matching::{Candidate, CaseProfile, DrawError};
 use crate::services::case::{notify, notify_both, transition, Recipient};
 use crate::services::ServiceResult;
 use chrono::NaiveDateTime;
@@ -26,7 +24,7 @@ pub const CANNOT_BALANCE: &str = "escalation.cannot_balance";
 pub fn open_panel(
     conn: &mut DbConnection,
     case_id: i32,
-    rules: &JuryRules,
+    jury: &Jury,
     now: NaiveDateTime,
     rng: &mut impl Rng,
 ) -> ServiceResult<()> {
@@ -34,21 +32,20 @@ pub fn open_panel(
     if case.state != "jury_selection" || !summons::for_case(conn, case.id)?.is_empty() {
         return Ok(()); // settled meanwhile, or already drawn
     }
-    summon_or_escalate(conn, &case, rules.panel_seats, 1, rules, now, rng)
+    summon_or_escalate(conn, &case, (jury.rules.panel_seats, 1), jury, now, rng)
 }
 
 /// Summons `seats` more jurors in `round`; escalates the case when they cannot be found.
 pub fn summon_or_escalate(
     conn: &mut DbConnection,
     case: &CaseRow,
-    seats: usize,
-    round: i32,
-    rules: &JuryRules,
+    (seats, round): (usize, i32),
+    jury: &Jury,
     now: NaiveDateTime,
     rng: &mut impl Rng,
 ) -> ServiceResult<()> {
-    match draw(conn, case, seats, rules, now, rng)? {
-        Ok(jurors) => summon(conn, case, &jurors, round, rules, now),
+    match draw(conn, case, seats, jury, now, rng)? {
+        Ok(jurors) => summon(conn, case, &jurors, round, &jury.rules, now),
         Err(DrawError::TooFewEligible { eligible, needed }) => {
             tracing::warn!(case = %case.public_id, eligible, needed, "too few eligible jurors");
             escalate(conn, case, TOO_FEW_JURORS, now)
@@ -57,65 +54,51 @@ pub fn summon_or_escalate(
     }
 }
 
-/// The draw itself: who may sit on this case, weighted and balanced. Changes nothing.
+/// The draw itself: who may sit on this case, weighted and balanced over the whole panel.
+/// Changes nothing. Left out: the parties and their past counterparts, anyone already summoned
+/// to the case, accounts younger than the rules allow, and jurors at their weekly capacity.
 pub fn draw(
     conn: &mut DbConnection,
     case: &CaseRow,
     seats: usize,
-    rules: &JuryRules,
+    jury: &Jury,
     now: NaiveDateTime,
     rng: &mut impl Rng,
 ) -> ServiceResult<Result<Vec<i32>, DrawError>> {
+    let rules = &jury.rules;
     let busy: HashMap<i32, i64> = summons::load_since(conn, now - rules.capacity_window)?.into_iter().collect();
-    let seated_ids: Vec<i32> = summons::for_case(conn, case.id)?
-        .into_iter()
-        .filter(|s| summons::HOLDING.contains(&s.status.as_str()))
-        .map(|s| s.juror_id)
-        .collect();
-    let (seated, free): (Vec<PoolRow>, Vec<PoolRow>) = juror::pool(conn, &case.category, now - rules.min_account_age)?
-        .into_iter()
-        .partition(|row| seated_ids.contains(&row.user_id));
-    let candidates: Vec<Candidate> = free
-        .into_iter()
-        .filter(|row| busy.get(&row.user_id).copied().unwrap_or(0) < i64::from(row.capacity))
-        .map(candidate)
-        .collect();
-    let seated: Vec<Candidate> = seated.into_iter().map(candidate).collect();
-    let pool = JurorPool::new(candidates);
+    let summoned = summons::for_case(conn, case.id)?;
+    let seated_ids: Vec<i32> =
+        summoned.iter().filter(|s| summons::HOLDING.contains(&s.status.as_str())).map(|s| s.juror_id).collect();
+    let mut excluded = conflicts(conn, case)?;
+    excluded.extend(summoned.iter().map(|s| s.juror_id));
     let profile = CaseProfile {
         category: Category::parse(&case.category).unwrap_or(Category::Other),
         tags: vec![case.item_title.to_lowercase()],
     };
-    let weights = pool.weights(&profile, &rules.matching);
-    let excluded = conflicts(conn, case)?;
-    Ok(pool.draw(&weights, &excluded, &seated, seats, &rules.matching, rng))
+    let too_new = now - rules.min_account_age;
+    jury.pool.with_current(conn, |pool, meta| {
+        excluded.extend(
+            meta.iter()
+                .filter(|(id, m)| {
+                    m.account_created_at > too_new || busy.get(id).copied().unwrap_or(0) >= i64::from(m.capacity)
+                })
+                .map(|(id, _)| *id),
+        );
+        let seated: Vec<Candidate> = seated_ids.iter().filter_map(|id| pool.get(*id).cloned()).collect();
+        let weights = pool.weights(&profile, &rules.matching);
+        pool.draw(&weights, &excluded, &seated, seats, &rules.matching, rng)
+    })
 }
 
-/// Nobody may judge a case they are, or were ever, on the other side of a deal with; nobody sits twice.
+/// Nobody may judge a case they are, or were ever, on the other side of a deal with.
 fn conflicts(conn: &mut DbConnection, case: &CaseRow) -> ServiceResult<Vec<i32>> {
     let respondent = match case.respondent_id {
         Some(id) => Some(id),
         None => user::find_by_email(conn, &case.respondent_email)?.map(|u| u.id),
     };
     let parties: Vec<i32> = [Some(case.claimant_id), respondent].into_iter().flatten().collect();
-    let mut excluded = case::counterparts(conn, &parties)?;
-    excluded.extend(summons::for_case(conn, case.id)?.into_iter().map(|s| s.juror_id));
-    Ok(excluded)
-}
-
-/// What matching knows of a juror, from their stored record.
-fn candidate(row: PoolRow) -> Candidate {
-    let overall = estimate(&row.overall_tally(), Priors::default(), 0.5);
-    let in_category = category_estimate(&row.category_tally(), &overall, 0.5);
-    Candidate {
-        juror_id: row.user_id,
-        expertise: Categories(row.expertise as u16),
-        interests: row.interests.split_whitespace().map(str::to_string).collect(),
-        side: TradingSide::parse(&row.trading_side).unwrap_or(TradingSide::Both),
-        accuracy_lower: in_category.accuracy_lower,
-        reliability: reliability(row.summons_answered as u32, row.summons_ignored as u32),
-        leaning: overall.leaning,
-    }
+    Ok(case::counterparts(conn, &parties)?)
 }
 
 /// Writes the summonses, emails each juror and schedules the answer deadline.

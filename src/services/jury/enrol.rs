@@ -1,10 +1,10 @@
 //! Joining the jury pool, changing one's juror profile, stepping out and back in.
 
-use super::{require_juror, status_of};
+use super::{require_juror, status_of, Jury};
 use crate::db::models::juror::{self, ProfileChange};
-use crate::db::models::summons;
+use crate::db::models::{summons, user};
 use crate::db::{write_tx, DbConnection};
-use crate::domain::juror::{parse_profile, JurorStatus, JuryRules};
+use crate::domain::juror::{parse_profile, JurorStatus};
 use crate::domain::matching::Categories;
 use crate::services::account::Account;
 use crate::services::{ServiceError, ServiceResult};
@@ -42,7 +42,10 @@ pub fn save_profile(
     write_tx(conn, |conn| {
         match juror::find(conn, account.id)? {
             Some(_) => juror::update_profile(conn, account.id, &change)?,
-            None => juror::insert(conn, account.id, &change, now)?,
+            None => {
+                let created = user::find(conn, account.id)?.ok_or(ServiceError::NotFound)?.created_at;
+                juror::insert(conn, (account.id, created), &change, now)?
+            }
         }
         Ok(())
     })
@@ -52,7 +55,7 @@ pub fn save_profile(
 pub fn pause(
     conn: &mut DbConnection,
     account: &Account,
-    rules: &JuryRules,
+    jury: &Jury,
     now: NaiveDateTime,
     rng: &mut impl Rng,
 ) -> ServiceResult<()> {
@@ -65,7 +68,7 @@ pub fn pause(
         }
         juror::set_status(conn, account.id, JurorStatus::Paused.as_str(), None, now)?;
         for pending in summons::pending_for_juror(conn, account.id)? {
-            super::summons::answer_and_replace(conn, &pending, summons::DECLINED, rules, now, rng)?;
+            super::summons::answer_and_replace(conn, &pending, summons::DECLINED, jury, now, rng)?;
         }
         Ok(())
     })

@@ -5,6 +5,7 @@ pub mod dashboard;
 pub mod draw;
 pub mod enrol;
 pub mod leaderboard;
+pub mod pool_cache;
 pub mod probation;
 pub mod reputation;
 pub mod summons;
@@ -20,6 +21,19 @@ use crate::email::message::{JurorNotice, Mail};
 use crate::services::account::Account;
 use crate::services::{outbox, ServiceError, ServiceResult};
 use chrono::NaiveDateTime;
+
+/// The jury's rules and its pool, shared by every draw in this process.
+#[derive(Default)]
+pub struct Jury {
+    pub rules: crate::domain::juror::JuryRules,
+    pub pool: pool_cache::PoolCache,
+}
+
+impl Jury {
+    pub fn new(rules: crate::domain::juror::JuryRules) -> Jury {
+        Jury { rules, pool: Default::default() }
+    }
+}
 
 /// The signed-in member's juror record; refused when they have not joined the pool.
 pub fn require_juror(conn: &mut DbConnection, account: &Account) -> ServiceResult<JurorRow> {

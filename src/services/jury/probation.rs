@@ -127,7 +127,7 @@ pub fn submit_review(
             Err(e) if is_unique_violation(&e) => return Err(ServiceError::Refused("juror.refused.reviewed_already")),
             other => other?,
         }
-        record_known(conn, account.id, &calibration.category, vote, truth)?;
+        record_known(conn, (account.id, &calibration.category), vote, truth, now)?;
         let (right, answered) = mock_review::score(conn, account.id, row.probation_attempt)?;
         let step = probation_step(right, answered, rules, now);
         let detail = format!("{right}/{answered}");

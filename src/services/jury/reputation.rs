@@ -6,19 +6,20 @@ use crate::db::{write_tx, DbConnection};
 use crate::domain::dispute::Side;
 use crate::domain::reputation::{dawid_skene, Tally, Vote};
 use crate::services::ServiceResult;
+use chrono::NaiveDateTime;
 use std::collections::HashMap;
 
 /// Adds one vote whose right answer is known to the juror's overall and category tallies.
 pub fn record_known(
     conn: &mut DbConnection,
-    juror_id: i32,
-    category: &str,
+    (juror_id, category): (i32, &str),
     vote: Side,
     truth: Side,
+    now: NaiveDateTime,
 ) -> ServiceResult<()> {
     let mut add = Tally::default();
     add.record(vote, truth);
-    juror::add_to_tallies(conn, juror_id, category, &add)?;
+    juror::add_to_tallies(conn, juror_id, category, &add, now)?;
     Ok(())
 }
 
@@ -57,7 +58,7 @@ fn judgements(conn: &mut DbConnection) -> ServiceResult<Vec<Judgement>> {
 
 /// Re-estimates every juror's tallies from all judgements with EM: known outcomes stay fixed,
 /// the others are weighed by how likely each side was right. Replaces the running tallies.
-pub fn recompute(conn: &mut DbConnection) -> ServiceResult<Recomputed> {
+pub fn recompute(conn: &mut DbConnection, now: NaiveDateTime) -> ServiceResult<Recomputed> {
     write_tx(conn, |conn| {
         let all = judgements(conn)?;
         let jurors = juror::all_ids(conn)?;
@@ -87,7 +88,7 @@ pub fn recompute(conn: &mut DbConnection) -> ServiceResult<Recomputed> {
             by_category.entry((j.juror_id, j.category.as_str())).or_default().credit(j.vote, p_buyer);
         }
         for (id, tally) in jurors.iter().zip(&overall) {
-            juror::set_tally(conn, *id, tally)?;
+            juror::set_tally(conn, *id, tally, now)?;
         }
         juror::clear_category_tallies(conn)?;
         for ((id, category), tally) in &by_category {

@@ -3,13 +3,13 @@
 //! suspends the juror.
 
 use super::draw::summon_or_escalate;
-use super::{notify_juror, require_juror, status_of, NoticeAbout};
+use super::{notify_juror, require_juror, status_of, Jury, NoticeAbout};
 use crate::db::models::case::{self, CaseRow};
 use crate::db::models::juror;
 use crate::db::models::summons::{self, SummonsRow, ACCEPTED, DECLINED, EXPIRED, PENDING, RECUSED};
 use crate::db::{write_tx, DbConnection};
 use crate::domain::case::{Actor, Command};
-use crate::domain::juror::{suspends_after_no_show, JurorStatus, JuryRules};
+use crate::domain::juror::{suspends_after_no_show, JurorStatus};
 use crate::services::account::Account;
 use crate::services::case::{notify_both, transition};
 use crate::services::{ServiceError, ServiceResult};
@@ -31,7 +31,7 @@ pub fn answer_summons(
     account: &Account,
     summons_id: i32,
     answer: Answer,
-    rules: &JuryRules,
+    jury: &Jury,
     now: NaiveDateTime,
     rng: &mut impl Rng,
 ) -> ServiceResult<()> {
@@ -55,11 +55,11 @@ pub fn answer_summons(
                     return Err(ServiceError::Refused("juror.refused.not_active"));
                 }
                 summons::answer(conn, summons_id, PENDING, ACCEPTED, now)?;
-                juror::record_answer(conn, account.id)?;
+                juror::record_answer(conn, account.id, now)?;
                 complete_if_full(conn, &case, now)
             }
-            Answer::Decline => answer_and_replace(conn, &current, DECLINED, rules, now, rng),
-            Answer::Recuse => answer_and_replace(conn, &current, RECUSED, rules, now, rng),
+            Answer::Decline => answer_and_replace(conn, &current, DECLINED, jury, now, rng),
+            Answer::Recuse => answer_and_replace(conn, &current, RECUSED, jury, now, rng),
         }
     })
 }
@@ -69,7 +69,7 @@ pub fn answer_and_replace(
     conn: &mut DbConnection,
     pending: &SummonsRow,
     status: &str,
-    rules: &JuryRules,
+    jury: &Jury,
     now: NaiveDateTime,
     rng: &mut impl Rng,
 ) -> ServiceResult<()> {
@@ -77,8 +77,8 @@ pub fn answer_and_replace(
     if !summons::answer(conn, pending.id, PENDING, status, now)? {
         return Ok(());
     }
-    juror::record_answer(conn, pending.juror_id)?;
-    summon_or_escalate(conn, &case, 1, pending.round, rules, now, rng)
+    juror::record_answer(conn, pending.juror_id, now)?;
+    summon_or_escalate(conn, &case, (1, pending.round), jury, now, rng)
 }
 
 /// Voting opens once every summons of the case is answered and the seats are all accepted.
@@ -97,7 +97,7 @@ fn complete_if_full(conn: &mut DbConnection, case: &CaseRow, now: NaiveDateTime)
 pub fn expire_overdue(
     conn: &mut DbConnection,
     case_id: i32,
-    rules: &JuryRules,
+    jury: &Jury,
     now: NaiveDateTime,
     rng: &mut impl Rng,
 ) -> ServiceResult<()> {
@@ -109,9 +109,11 @@ pub fn expire_overdue(
     for s in &overdue {
         summons::answer(conn, s.id, PENDING, EXPIRED, now)?;
         let Some(record) = juror::find(conn, s.juror_id)? else { continue };
-        juror::record_no_show(conn, s.juror_id)?;
+        juror::record_no_show(conn, s.juror_id, now)?;
         let about = NoticeAbout { case: Some(&case), occurrence: s.id, ..Default::default() };
-        if suspends_after_no_show(record.no_show_streak as u32, rules) && status_of(&record) == JurorStatus::Active {
+        if suspends_after_no_show(record.no_show_streak as u32, &jury.rules)
+            && status_of(&record) == JurorStatus::Active
+        {
             juror::set_status(conn, s.juror_id, JurorStatus::Suspended.as_str(), Some(NO_SHOWS), now)?;
             let detail = (record.no_show_streak + 1).to_string();
             notify_juror(conn, s.juror_id, "juror_suspended", NoticeAbout { detail, ..about }, now)?;
@@ -120,7 +122,7 @@ pub fn expire_overdue(
         }
     }
     match overdue.iter().map(|s| s.round).max() {
-        Some(round) => summon_or_escalate(conn, &case, overdue.len(), round, rules, now, rng),
+        Some(round) => summon_or_escalate(conn, &case, (overdue.len(), round), jury, now, rng),
         None => Ok(()),
     }
 }
