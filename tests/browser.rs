@@ -143,3 +143,59 @@ async fn a_buyer_files_a_case_with_a_photo_and_the_seller_answers() {
         .unwrap();
     assert!(overflow.as_i64().unwrap_or(1) <= 0, "the page scrolls sideways on a phone by {overflow}px");
 }
+
+/// A juror in Chromium: joins the pool, and a seeded juror answers a summons from the dashboard
+/// after reading the anonymised case — axe-core on every page.
+#[tokio::test]
+async fn a_juror_joins_and_another_accepts_a_summons() {
+    let app = common::spawn_app_with(|s| s.jury.panel_seats = 1).await;
+    let browser = Browser::start().await;
+    app.seed_jurors(&[("juror@example.com", "both")]).await;
+    let buyer = app.verified_member("buyer@example.com", "买家").await;
+    let seller = app.verified_member("seller@example.com", "卖家").await;
+    let fields = [
+        ("my_side", "buyer"),
+        ("other_email", "seller@example.com"),
+        ("order_ref", "XY-77"),
+        ("item_title", "Switch 游戏机"),
+        ("category", "electronics"),
+        ("price", "1500"),
+        ("disputed", "1500"),
+        ("statement", "收到的游戏机无法开机，卖家说发货前是好的，我要求全额退款。"),
+        ("remedy", "full_refund"),
+    ];
+    let case = common::location(&buyer.submit("/cases/new", "/cases", &fields).await);
+    let answer = [("statement", "发货前测试过可以正常开机，有视频为证，可能是运输中损坏。"), ("position", "reject")];
+    seller.submit(&case, &format!("{case}/answer"), &answer).await;
+
+    // A member joins from the juror page: the checkbox grid, the side and the capacity.
+    browser.goto(&app.url("/signin")).await;
+    browser.fill("#email", "seller@example.com").await;
+    browser.fill("#password", PASSWORD).await;
+    browser.click("form[action='/signin'] button[type=submit]").await;
+    browser.click("a[href='/juror']").await;
+    browser.check_page("juror-join").await;
+    browser.choose("input[name=expertise][value=electronics]").await;
+    browser.choose("input[name=side][value=sell]").await;
+    browser.click("form[action='/juror'] button[type=submit]").await;
+    assert!(browser.text().await.contains("见习评审员"), "{}", browser.text().await);
+    browser.check_page("juror-probation").await;
+    browser.click("form[action='/signout'] button").await;
+
+    app.clock.advance(chrono::TimeDelta::hours(73));
+    app.wait_for_mail("jury_summons", "juror@example.com").await;
+    browser.goto(&app.url("/signin")).await;
+    browser.fill("#email", "juror@example.com").await;
+    browser.fill("#password", common::JUROR_PASSWORD).await;
+    browser.click("form[action='/signin'] button[type=submit]").await;
+    browser.goto(&app.url("/juror")).await;
+    assert!(browser.text().await.contains("Switch 游戏机"));
+    browser.check_page("juror-summons").await;
+    browser.click(".case-row-title a").await;
+    assert!(browser.text().await.contains("双方仅显示为买家和卖家"));
+    browser.check_page("juror-case").await;
+    browser.click("form[action$='/accept'] button").await;
+    assert_eq!(browser.path().await, "/juror");
+    assert!(browser.text().await.contains("谢谢：你已加入评审团"));
+    app.wait_for_state(case.trim_start_matches("/cases/"), "voting").await;
+}
