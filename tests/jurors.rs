@@ -157,6 +157,17 @@ async fn a_member_joins_passes_probation_and_becomes_eligible_after_a_week() {
     let dashboard = member.get_html("/juror").await;
     assert!(dashboard.contains("账号需满一周") && dashboard.contains("暂不会被抽中"), "a new account waits");
     assert!(dashboard.contains(">4<"), "four judgements with known truth count in the record");
+    // The batch re-estimate from all judgements gives the same record as the running one.
+    let (pool, now) = (app.pool.clone(), app.clock.now());
+    let done = tokio::task::spawn_blocking(move || {
+        xiaofating::services::jury::reputation::recompute(&mut pool.get().unwrap(), now).unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(done.judgements, 4);
+    let record =
+        |html: &str| html.split("id=\"record-title\"").nth(1).unwrap().split("</section>").next().unwrap().to_string();
+    assert_eq!(record(&member.get_html("/juror").await), record(&dashboard), "nothing moved");
     // Two steps, each inside the 7-day idle limit of a session.
     app.clock.advance(TimeDelta::days(5));
     assert!(member.get_html("/juror").await.contains("暂不会被抽中"));

@@ -145,6 +145,8 @@ fn operator_commands_work_and_demo_is_idempotent() {
     assert!(run(&["outbox", "drain", "--bind", "127.0.0.1:0"]).contains("63 delivery attempts"));
     assert!(run(&["outbox", "status"]).contains("sent 63"));
     assert!(run(&["outbox", "retry-dead"]).contains("0 dead messages"));
+    let recomputed = run(&["reputation", "recompute"]);
+    assert!(recomputed.contains("recomputed 300 jurors from 0 judgements"), "{recomputed}");
     assert!(run(&["admin", "create-moderator", "--email", "buyer@demo.xiaofating.test"]).contains("is now a moderator"));
     assert!(run(&["admin", "create-moderator", "--email", "buyer@demo.xiaofating.test"]).contains("already"));
     assert!(run(&["admin", "create-moderator", "--email", "New.Mod@Example.com"])
