@@ -9,6 +9,7 @@ pub mod locale;
 pub mod matching;
 pub mod privacy;
 pub mod public_id;
+pub mod quorum;
 pub mod reputation;
 pub mod upload;
 pub mod validation;

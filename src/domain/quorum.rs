@@ -1,0 +1,206 @@
+//! When a panel has decided: quorum policies as data, checked by one pure function.
+//!
+//! `FirstTo` is Xianyu's rule (the first side to `wins` votes of a `panel`). `Confident` weighs each
+//! vote by what the court knows of the juror (their two per-class accuracies) and closes once the
+//! posterior for one side reaches `threshold` with at least `min_votes`; below it, more jurors are
+//! drawn, up to `cap`.
+
+use crate::domain::dispute::Side;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum QuorumPolicy {
+    FirstTo { panel: u32, wins: u32 },
+    Confident { min_votes: u32, threshold: f64, cap: u32 },
+}
+
+impl QuorumPolicy {
+    /// Xianyu's 小法庭: 17 jurors, first to 9.
+    pub const XIANYU: QuorumPolicy = QuorumPolicy::FirstTo { panel: 17, wins: 9 };
+
+    /// Jurors seated when the panel is first drawn.
+    pub fn initial_panel(&self) -> u32 {
+        match *self {
+            QuorumPolicy::FirstTo { panel, .. } => panel,
+            QuorumPolicy::Confident { min_votes, .. } => min_votes,
+        }
+    }
+}
+
+/// A vote, with the court's estimate of the juror who cast it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WeighedVote {
+    pub side: Side,
+    /// P(votes buyer | buyer right)
+    pub sensitivity: f64,
+    /// P(votes seller | seller right)
+    pub specificity: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Quorum {
+    /// The panel has decided.
+    Decided(Side),
+    /// Keep waiting for the seated jurors' votes.
+    Waiting,
+    /// Draw this many more jurors (the `Confident` policy below its threshold).
+    DrawMore(u32),
+    /// Every juror the policy allows has voted and no side prevailed: the moderators decide.
+    Deadlocked,
+}
+
+/// P(buyer right | votes), from a prior share of buyer-right cases and each juror's accuracies.
+pub fn posterior_buyer(votes: &[WeighedVote], prior_buyer: f64) -> f64 {
+    let clamp = |p: f64| p.clamp(0.01, 0.99);
+    let prior = clamp(prior_buyer);
+    let log_odds = votes.iter().fold((prior / (1.0 - prior)).ln(), |acc, v| {
+        let (sens, spec) = (clamp(v.sensitivity), clamp(v.specificity));
+        acc + match v.side {
+            Side::Buyer => (sens / (1.0 - spec)).ln(),
+            Side::Seller => ((1.0 - sens) / spec).ln(),
+        }
+    });
+    1.0 / (1.0 + (-log_odds).exp())
+}
+
+/// Where a panel stands after its votes so far; `seated` counts jurors on the panel (voted or not).
+pub fn check(policy: &QuorumPolicy, votes: &[WeighedVote], seated: u32, prior_buyer: f64) -> Quorum {
+    let cast = votes.len() as u32;
+    match *policy {
+        QuorumPolicy::FirstTo { panel, wins } => {
+            let buyer = votes.iter().filter(|v| v.side == Side::Buyer).count() as u32;
+            let seller = cast - buyer;
+            if buyer >= wins {
+                Quorum::Decided(Side::Buyer)
+            } else if seller >= wins {
+                Quorum::Decided(Side::Seller)
+            } else if cast >= panel {
+                Quorum::Deadlocked
+            } else {
+                Quorum::Waiting
+            }
+        }
+        QuorumPolicy::Confident { min_votes, threshold, cap } => {
+            let p = posterior_buyer(votes, prior_buyer);
+            let confident_side = if p >= threshold {
+                Some(Side::Buyer)
+            } else if 1.0 - p >= threshold {
+                Some(Side::Seller)
+            } else {
+                None
+            };
+            match confident_side {
+                Some(side) if cast >= min_votes => Quorum::Decided(side),
+                _ if cast < seated.min(cap) => Quorum::Waiting,
+                None if seated < cap => Quorum::DrawMore((cap - seated).min(2)),
+                // At the cap, the more likely side prevails; an exact tie goes to the moderators.
+                _ if cast >= cap && p > 0.5 => Quorum::Decided(Side::Buyer),
+                _ if cast >= cap && p < 0.5 => Quorum::Decided(Side::Seller),
+                _ if cast >= cap => Quorum::Deadlocked,
+                _ => Quorum::Waiting,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn vote(side: Side, accuracy: f64) -> WeighedVote {
+        WeighedVote { side, sensitivity: accuracy, specificity: accuracy }
+    }
+
+    fn votes(buyer: u32, seller: u32) -> Vec<WeighedVote> {
+        let mut all = vec![vote(Side::Buyer, 0.7); buyer as usize];
+        all.extend(vec![vote(Side::Seller, 0.7); seller as usize]);
+        all
+    }
+
+    #[test]
+    fn first_to_nine_of_seventeen_closes_at_the_ninth_vote() {
+        let xianyu = QuorumPolicy::XIANYU;
+        assert_eq!(check(&xianyu, &votes(8, 8), 17, 0.5), Quorum::Waiting);
+        assert_eq!(check(&xianyu, &votes(9, 0), 17, 0.5), Quorum::Decided(Side::Buyer));
+        assert_eq!(check(&xianyu, &votes(8, 9), 17, 0.5), Quorum::Decided(Side::Seller));
+        let even = QuorumPolicy::FirstTo { panel: 4, wins: 3 };
+        assert_eq!(check(&even, &votes(2, 2), 4, 0.5), Quorum::Deadlocked, "a tie goes to the moderators");
+    }
+
+    #[test]
+    fn the_posterior_weighs_skilled_jurors_more() {
+        let expert = [vote(Side::Seller, 0.95)];
+        let novices = [vote(Side::Buyer, 0.6), vote(Side::Buyer, 0.6)];
+        let all: Vec<WeighedVote> = expert.iter().chain(&novices).copied().collect();
+        assert!(posterior_buyer(&all, 0.5) < 0.5, "one expert outweighs two near-coin-flips");
+        assert!((posterior_buyer(&[], 0.5) - 0.5).abs() < 1e-12);
+        // A juror who always votes buyer (sensitivity 0.99, specificity 0.01) tells nothing.
+        let stuck = WeighedVote { side: Side::Buyer, sensitivity: 0.99, specificity: 0.01 };
+        assert!((posterior_buyer(&[stuck], 0.5) - 0.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn confident_draws_more_below_its_threshold_and_decides_at_the_cap() {
+        let policy = QuorumPolicy::Confident { min_votes: 5, threshold: 0.95, cap: 9 };
+        assert_eq!(check(&policy, &votes(5, 0), 5, 0.5), Quorum::Decided(Side::Buyer));
+        assert_eq!(check(&policy, &votes(3, 2), 5, 0.5), Quorum::DrawMore(2));
+        assert_eq!(check(&policy, &votes(3, 2), 7, 0.5), Quorum::Waiting, "the new jurors vote first");
+        assert_eq!(check(&policy, &votes(5, 4), 9, 0.5), Quorum::Decided(Side::Buyer), "the likelier side at the cap");
+        assert_eq!(check(&policy, &votes(4, 4), 9, 0.5), Quorum::Waiting);
+        let even = QuorumPolicy::Confident { min_votes: 2, threshold: 0.99, cap: 4 };
+        assert_eq!(check(&even, &votes(2, 2), 4, 0.5), Quorum::Deadlocked);
+    }
+
+    fn any_votes() -> impl Strategy<Value = Vec<WeighedVote>> {
+        prop::collection::vec((any::<bool>(), 0.5f64..0.99, 0.5f64..0.99), 0..40).prop_map(|v| {
+            v.into_iter()
+                .map(|(buyer, sensitivity, specificity)| WeighedVote {
+                    side: if buyer { Side::Buyer } else { Side::Seller },
+                    sensitivity,
+                    specificity,
+                })
+                .collect()
+        })
+    }
+
+    proptest! {
+        /// `first_to` decides exactly when a side reaches `wins`, for the side that did.
+        #[test]
+        fn first_to_closes_at_wins_and_never_earlier(all in any_votes(), wins in 1u32..10) {
+            let policy = QuorumPolicy::FirstTo { panel: 2 * wins - 1, wins };
+            let mut decided = None;
+            for n in 0..=all.len().min((2 * wins - 1) as usize) {
+                let now = check(&policy, &all[..n], 2 * wins - 1, 0.5);
+                let buyer = all[..n].iter().filter(|v| v.side == Side::Buyer).count() as u32;
+                let seller = n as u32 - buyer;
+                match now {
+                    Quorum::Decided(side) => {
+                        prop_assert!(buyer >= wins || seller >= wins);
+                        prop_assert_eq!(side == Side::Buyer, buyer >= wins);
+                        decided.get_or_insert(n);
+                    }
+                    other => {
+                        prop_assert!(buyer < wins && seller < wins, "{:?} with {} / {}", other, buyer, seller);
+                        prop_assert!(decided.is_none(), "a decided panel stays decided");
+                    }
+                }
+            }
+        }
+
+        /// `confident` never closes below `min_votes` and always closes (or deadlocks) by `cap`.
+        #[test]
+        fn confident_respects_min_votes_and_cap(all in any_votes(), min_votes in 1u32..8, extra in 0u32..10, threshold in 0.6f64..0.999) {
+            let cap = min_votes + extra;
+            let policy = QuorumPolicy::Confident { min_votes, threshold, cap };
+            for n in 0..=all.len().min(cap as usize) {
+                let result = check(&policy, &all[..n], cap, 0.5);
+                if (n as u32) < min_votes {
+                    prop_assert!(!matches!(result, Quorum::Decided(_)), "decided with {} < {} votes", n, min_votes);
+                }
+                if n as u32 == cap {
+                    prop_assert!(matches!(result, Quorum::Decided(_) | Quorum::Deadlocked), "{:?} at the cap", result);
+                }
+            }
+        }
+    }
+}
