@@ -39,6 +39,11 @@ impl Tally {
     pub fn agreed(&self) -> f64 {
         self.buyer_right_voted_buyer + self.seller_right_voted_seller
     }
+
+    /// Kleros' coherence score, 100·agreed/(votes+10): a short record cannot score high.
+    pub fn coherence(&self) -> f64 {
+        100.0 * self.agreed() / (self.votes() + 10.0)
+    }
 }
 
 /// A Beta(alpha, beta) prior on a probability.
@@ -283,6 +288,13 @@ mod tests {
         assert!(one_bad_vote.accuracy > 0.8, "one vote moves little: {one_bad_vote:?}");
         let many_bad = category_estimate(&tally(10.0, 100.0, 10.0, 100.0), &overall, 0.5);
         assert!(many_bad.accuracy < 0.2, "many votes speak for themselves: {many_bad:?}");
+    }
+
+    #[test]
+    fn coherence_needs_a_long_record() {
+        assert_eq!(Tally::default().coherence(), 0.0);
+        assert!((tally(5.0, 5.0, 5.0, 5.0).coherence() - 50.0).abs() < 1e-12, "10 of 10 right: 100·10/20");
+        assert!(tally(90.0, 100.0, 90.0, 100.0).coherence() > 85.0);
     }
 
     #[test]
