@@ -200,8 +200,9 @@ impl JurorPool {
 
     /// Draws `seats` jurors by weight, never anyone in `excluded`, and balances the whole panel
     /// (`seated`, the jurors already on it, plus the new ones) by swapping in jurors from a second
-    /// weighted draw when needed. A panel whose seated part is already out of balance (after
-    /// declines) is brought as close to balance as the pool allows. Returns juror ids.
+    /// weighted draw when needed. A new panel that cannot be balanced is refused; replacements
+    /// joining a seated panel come as close to balance as the pool allows, since refusing them
+    /// would stop a case that already has most of its jury. Returns juror ids.
     pub fn draw(
         &self,
         weights: &[f64],
@@ -229,13 +230,17 @@ impl JurorPool {
         let whole = Whole { seated, pool, policy };
         if whole.violation(&panel) > 1e-12 {
             panel.iter().for_each(|i| marks.set(*i));
-            let amount = (seats * policy.reserve_factor).min(eligible(&marks));
+            // Small pools are searched whole, so a balance that exists is found.
+            let amount = (seats * policy.reserve_factor).max(MIN_RESERVE).min(eligible(&marks));
             let reserve = sample(&marks, amount).map_err(|_| DrawError::CannotBalance)?;
             panel = whole.balance(panel, reserve)?;
         }
         Ok(panel.into_iter().map(|i| pool[i].juror_id).collect())
     }
 }
+
+/// Jurors drawn as a reserve for balancing, at least.
+const MIN_RESERVE: usize = 64;
 
 /// A panel being drawn: the jurors already seated and the pool the new ones come from.
 struct Whole<'a> {
@@ -251,9 +256,8 @@ impl Whole<'_> {
     }
 
     /// Swaps reserve jurors in while that reduces the imbalance, until the panel is balanced, or
-    /// as balanced as it gets when the seated jurors alone are already out of balance.
+    /// (for replacements) as balanced as the reserve allows.
     fn balance(&self, mut panel: Vec<usize>, mut reserve: Vec<usize>) -> Result<Vec<usize>, DrawError> {
-        let seated_only = violation(&self.seated.iter().collect::<Vec<_>>(), self.policy);
         loop {
             let current = self.violation(&panel);
             if current <= 1e-12 {
@@ -269,7 +273,7 @@ impl Whole<'_> {
                 .min_by(|a, b| a.0.total_cmp(&b.0));
             match best {
                 Some((v, p, r)) if v < current => std::mem::swap(&mut panel[p], &mut reserve[r]),
-                _ if seated_only > 1e-12 && current <= seated_only => return Ok(panel),
+                _ if !self.seated.is_empty() => return Ok(panel),
                 _ => return Err(DrawError::CannotBalance),
             }
         }
