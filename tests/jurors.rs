@@ -283,8 +283,13 @@ async fn summonses_are_answered_declined_or_replaced_and_the_panel_opens_voting(
     assert_eq!(outsider.get(&format!("/evidence/{photo}")).await.status(), StatusCode::NOT_FOUND);
     let res = b.submit("/juror", &format!("/juror/summons/{a_summons}/accept"), &[]).await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND, "a juror cannot act on another juror's summons");
-    let res = a.submit("/juror", &format!("/juror/summons/{a_summons}/dance"), &[]).await;
-    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    for bad in [
+        format!("/juror/summons/{a_summons}/dance"),
+        "/juror/summons/abc/accept".into(),
+        "/juror/summons/99999999999/accept".into(),
+    ] {
+        assert_eq!(a.submit("/juror", &bad, &[]).await.status(), StatusCode::NOT_FOUND, "{bad}");
+    }
 
     // A accepts (twice: the second is refused), B declines: a replacement is summoned at once.
     assert_eq!(location(&a.submit("/juror", &format!("/juror/summons/{a_summons}/accept"), &[]).await), "/juror");
