@@ -75,6 +75,31 @@ async fn a_permanent_refusal_kills_only_that_message() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(!smtp.received().iter().any(|m| m.to.contains("nobody@example.com")));
+
+    // A moderator sees it with the server's answer, fixes the cause and sends it again.
+    let moderator = app.new_visitor();
+    moderator.register("mod@example.com", "管理员").await;
+    assert_eq!(moderator.get("/moderation").await.status(), reqwest::StatusCode::NOT_FOUND, "members have no queue");
+    let (pool, email) = (app.pool.clone(), "mod@example.com");
+    tokio::task::spawn_blocking(move || {
+        let conn = &mut *pool.get().unwrap();
+        let row = xiaofating::db::models::user::find_by_email(conn, email).unwrap().unwrap();
+        xiaofating::db::models::user::set_role(conn, row.id, "moderator", row.created_at).unwrap();
+    })
+    .await
+    .unwrap();
+    let queue = moderator.get_html("/moderation").await;
+    assert!(queue.contains("nobody@example.com") && queue.contains("550"), "{queue}");
+    smtp.reject(&[]);
+    let id: i32 = queue
+        .split("action=\"/moderation/mail/")
+        .skip(1)
+        .find_map(|rest| rest.split('/').next().unwrap().parse().ok())
+        .expect("a retry button for the message");
+    let res = moderator.submit("/moderation", &format!("/moderation/mail/{id}/retry"), &[]).await;
+    assert_eq!(res.status(), reqwest::StatusCode::SEE_OTHER);
+    eventually("the message sent again", || smtp.received().iter().any(|m| m.to.contains("nobody@example.com"))).await;
+    assert!(moderator.get_html("/moderation").await.contains("所有邮件都已送达或仍在重试"));
 }
 
 #[tokio::test]

@@ -68,6 +68,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/juror/cases/{id}", web::get().to(juror::get_juror_case))
         .route("/jurors", web::get().to(juror::get_leaderboard))
         .route("/moderation", web::get().to(moderation::get_queue))
+        .route("/moderation/mail/retry", web::post().to(moderation::post_retry_all))
+        .route("/moderation/mail/{id}/retry", web::post().to(moderation::post_retry_one))
         .route("/unsubscribe", web::get().to(unsubscribe::get_unsubscribe))
         .route("/unsubscribe", web::post().to(unsubscribe::post_unsubscribe))
         .route("/dev/mail", web::get().to(dev_mail::get_mailbox))

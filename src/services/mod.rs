@@ -4,6 +4,7 @@ pub mod account;
 pub mod case;
 pub mod demo;
 pub mod jury;
+pub mod moderation;
 pub mod outbox;
 
 use crate::domain::validation::FieldErrors;

@@ -128,3 +128,21 @@ pub fn retry_dead(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<us
         .set((outbox::status.eq(PENDING), outbox::available_at.eq(now), outbox::attempts.eq(0)))
         .execute(conn)
 }
+
+/// Messages that will not be retried by themselves, newest first (the moderators' view).
+pub fn dead(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<OutboxRow>> {
+    outbox::table
+        .filter(outbox::status.eq(DEAD))
+        .order(outbox::id.desc())
+        .limit(limit)
+        .select(OutboxRow::as_select())
+        .load(conn)
+}
+
+/// Puts one dead message back in the queue; false when it was not dead.
+pub fn retry_one(conn: &mut DbConnection, id: i32, now: NaiveDateTime) -> QueryResult<bool> {
+    diesel::update(outbox::table.find(id).filter(outbox::status.eq(DEAD)))
+        .set((outbox::status.eq(PENDING), outbox::available_at.eq(now), outbox::attempts.eq(0)))
+        .execute(conn)
+        .map(|n| n == 1)
+}

@@ -31,11 +31,3 @@ pub fn my_cases(conn: &mut DbConnection, account: &Account) -> ServiceResult<Vec
         })
         .collect())
 }
-
-/// Cases escalated to the moderators, oldest first; only moderators may see the queue.
-pub fn escalated_queue(conn: &mut DbConnection, account: &Account) -> ServiceResult<Vec<CaseRow>> {
-    if !account.role.can_moderate() {
-        return Err(crate::services::ServiceError::NotFound);
-    }
-    Ok(case::escalated(conn, 200)?)
-}
