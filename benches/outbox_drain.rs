@@ -31,21 +31,8 @@ async fn main() -> anyhow::Result<()> {
     BufReader::new(smtp.stdout.take().expect("stdout")).read_line(&mut ready)?;
 
     let args = ServeArgs {
-        storage: StorageArgs { data_dir: dir.path().to_path_buf(), database_url: None },
-        bind: "127.0.0.1:8080".into(),
-        base_url: None,
         smtp_url: Some(format!("smtp://127.0.0.1:{port}")),
-        mail_from: "小法庭 <court@xiaofating.test>".into(),
-        secret_key: None,
-        response_window_hours: 48,
-        evidence_window_hours: 72,
-        juror_min_account_days: 7,
-        panel_size: 17,
-        summons_hours: 24,
-        probation_reviews: 5,
-        probation_pass: 4,
-        no_show_limit: 3,
-        log_format: "pretty".into(),
+        ..ServeArgs::defaults(StorageArgs { data_dir: dir.path().to_path_buf(), database_url: None })
     };
     let settings = Arc::new(Settings::from_args(&args)?);
     let pool = db::connect(&DatabaseUrl::Sqlite(dir.path().join("bench.db")), 4)?;

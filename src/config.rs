@@ -26,12 +26,26 @@ impl StorageArgs {
     }
 }
 
+/// The defaults of `serve`: clap shows them in `--help`, `ServeArgs::defaults` uses the same values.
+mod default {
+    pub const BIND: &str = "127.0.0.1:8080";
+    pub const MAIL_FROM: &str = "小法庭 xiaofating <court@xiaofating.localhost>";
+    pub const RESPONSE_WINDOW_HOURS: u16 = 48;
+    pub const EVIDENCE_WINDOW_HOURS: u16 = 72;
+    pub const JUROR_MIN_ACCOUNT_DAYS: u16 = 7;
+    pub const PANEL_SIZE: u16 = 17;
+    pub const SUMMONS_HOURS: u16 = 24;
+    pub const PROBATION_REVIEWS: u32 = 5;
+    pub const PROBATION_PASS: u32 = 4;
+    pub const NO_SHOW_LIMIT: u32 = 3;
+}
+
 #[derive(clap::Args, Debug, Clone)]
 pub struct ServeArgs {
     #[command(flatten)]
     pub storage: StorageArgs,
     /// Address and port to listen on.
-    #[arg(long, env = "BIND", default_value = "127.0.0.1:8080")]
+    #[arg(long, env = "BIND", default_value = default::BIND)]
     pub bind: String,
     /// Public address used in links and emails. Default: http://BIND.
     #[arg(long, env = "BASE_URL")]
@@ -40,38 +54,61 @@ pub struct ServeArgs {
     #[arg(long, env = "SMTP_URL", hide_env_values = true)]
     pub smtp_url: Option<String>,
     /// Sender of every email.
-    #[arg(long, env = "MAIL_FROM", default_value = "小法庭 xiaofating <court@xiaofating.localhost>")]
+    #[arg(long, env = "MAIL_FROM", default_value = default::MAIL_FROM)]
     pub mail_from: String,
     /// At least 32 characters. Unset: generated once and kept in DATA_DIR/secret_key.
     #[arg(long, env = "SECRET_KEY", hide_env_values = true)]
     pub secret_key: Option<String>,
     /// Hours the other side has to answer a new case.
-    #[arg(long, env = "RESPONSE_WINDOW_HOURS", default_value_t = 48, value_parser = clap::value_parser!(u16).range(1..=720))]
+    #[arg(long, env = "RESPONSE_WINDOW_HOURS", default_value_t = default::RESPONSE_WINDOW_HOURS, value_parser = clap::value_parser!(u16).range(1..=720))]
     pub response_window_hours: u16,
     /// Hours both sides have to add evidence once the case is answered (or the answer is missed).
-    #[arg(long, env = "EVIDENCE_WINDOW_HOURS", default_value_t = 72, value_parser = clap::value_parser!(u16).range(1..=720))]
+    #[arg(long, env = "EVIDENCE_WINDOW_HOURS", default_value_t = default::EVIDENCE_WINDOW_HOURS, value_parser = clap::value_parser!(u16).range(1..=720))]
     pub evidence_window_hours: u16,
     /// Days an account must exist before its juror can be drawn.
-    #[arg(long, env = "JUROR_MIN_ACCOUNT_DAYS", default_value_t = 7, value_parser = clap::value_parser!(u16).range(0..=365))]
+    #[arg(long, env = "JUROR_MIN_ACCOUNT_DAYS", default_value_t = default::JUROR_MIN_ACCOUNT_DAYS, value_parser = clap::value_parser!(u16).range(0..=365))]
     pub juror_min_account_days: u16,
     /// Jurors summoned for a panel.
-    #[arg(long, env = "PANEL_SIZE", default_value_t = 17, value_parser = clap::value_parser!(u16).range(1..=101))]
+    #[arg(long, env = "PANEL_SIZE", default_value_t = default::PANEL_SIZE, value_parser = clap::value_parser!(u16).range(1..=101))]
     pub panel_size: u16,
     /// Hours a summoned juror has to accept, decline or recuse.
-    #[arg(long, env = "SUMMONS_HOURS", default_value_t = 24, value_parser = clap::value_parser!(u16).range(1..=168))]
+    #[arg(long, env = "SUMMONS_HOURS", default_value_t = default::SUMMONS_HOURS, value_parser = clap::value_parser!(u16).range(1..=168))]
     pub summons_hours: u16,
     /// Mock reviews in a probation attempt.
-    #[arg(long, env = "PROBATION_REVIEWS", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=20))]
+    #[arg(long, env = "PROBATION_REVIEWS", default_value_t = default::PROBATION_REVIEWS, value_parser = clap::value_parser!(u32).range(1..=20))]
     pub probation_reviews: u32,
     /// Mock reviews that must be right to pass probation (at most PROBATION_REVIEWS).
-    #[arg(long, env = "PROBATION_PASS", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=20))]
+    #[arg(long, env = "PROBATION_PASS", default_value_t = default::PROBATION_PASS, value_parser = clap::value_parser!(u32).range(1..=20))]
     pub probation_pass: u32,
     /// Summonses ignored in a row that suspend a juror.
-    #[arg(long, env = "NO_SHOW_LIMIT", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=20))]
+    #[arg(long, env = "NO_SHOW_LIMIT", default_value_t = default::NO_SHOW_LIMIT, value_parser = clap::value_parser!(u32).range(1..=20))]
     pub no_show_limit: u32,
     /// Log format.
     #[arg(long, env = "LOG_FORMAT", default_value = "pretty", value_parser = ["json", "pretty"])]
     pub log_format: String,
+}
+
+impl ServeArgs {
+    /// Every setting at its default, without reading the environment (tests and benchmarks).
+    pub fn defaults(storage: StorageArgs) -> ServeArgs {
+        ServeArgs {
+            storage,
+            bind: default::BIND.into(),
+            base_url: None,
+            smtp_url: None,
+            mail_from: default::MAIL_FROM.into(),
+            secret_key: None,
+            response_window_hours: default::RESPONSE_WINDOW_HOURS,
+            evidence_window_hours: default::EVIDENCE_WINDOW_HOURS,
+            juror_min_account_days: default::JUROR_MIN_ACCOUNT_DAYS,
+            panel_size: default::PANEL_SIZE,
+            summons_hours: default::SUMMONS_HOURS,
+            probation_reviews: default::PROBATION_REVIEWS,
+            probation_pass: default::PROBATION_PASS,
+            no_show_limit: default::NO_SHOW_LIMIT,
+            log_format: "pretty".into(),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -93,21 +93,12 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
     let data_dir = tempfile::tempdir().expect("temp dir");
     let (database_url, database) = test_database(data_dir.path());
     let args = ServeArgs {
-        storage: StorageArgs { data_dir: data_dir.path().to_path_buf(), database_url: Some(database_url.clone()) },
         bind: "127.0.0.1:0".into(),
-        base_url: None,
-        smtp_url: None,
         mail_from: "小法庭 <court@xiaofating.test>".into(),
-        secret_key: None,
-        response_window_hours: 48,
-        evidence_window_hours: 72,
-        juror_min_account_days: 7,
-        panel_size: 17,
-        summons_hours: 24,
-        probation_reviews: 5,
-        probation_pass: 4,
-        no_show_limit: 3,
-        log_format: "pretty".into(),
+        ..ServeArgs::defaults(StorageArgs {
+            data_dir: data_dir.path().to_path_buf(),
+            database_url: Some(database_url.clone()),
+        })
     };
     let mut settings = Settings::from_args(&args).expect("settings");
     customise(&mut settings);
