@@ -1,6 +1,7 @@
 //! Settings from flags and environment variables, checked once at start-up.
 
 use crate::db::DatabaseUrl;
+use crate::domain::quorum::{QuorumPolicy, Quorums};
 use anyhow::{bail, Context};
 use lettre::message::Mailbox;
 use rand::Rng;
@@ -33,7 +34,10 @@ mod default {
     pub const RESPONSE_WINDOW_HOURS: u16 = 48;
     pub const EVIDENCE_WINDOW_HOURS: u16 = 72;
     pub const JUROR_MIN_ACCOUNT_DAYS: u16 = 7;
-    pub const PANEL_SIZE: u16 = 17;
+    pub const QUORUM: &str = "first_to:17:9";
+    pub const VOTING_HOURS: u16 = 72;
+    pub const APPEAL_HOURS: u16 = 48;
+    pub const APPEAL_EVIDENCE_HOURS: u16 = 24;
     pub const SUMMONS_HOURS: u16 = 24;
     pub const PROBATION_REVIEWS: u32 = 5;
     pub const PROBATION_PASS: u32 = 4;
@@ -68,9 +72,22 @@ pub struct ServeArgs {
     /// Days an account must exist before its juror can be drawn.
     #[arg(long, env = "JUROR_MIN_ACCOUNT_DAYS", default_value_t = default::JUROR_MIN_ACCOUNT_DAYS, value_parser = clap::value_parser!(u16).range(0..=365))]
     pub juror_min_account_days: u16,
-    /// Jurors summoned for a panel.
-    #[arg(long, env = "PANEL_SIZE", default_value_t = default::PANEL_SIZE, value_parser = clap::value_parser!(u16).range(1..=101))]
-    pub panel_size: u16,
+    /// Quorum policy of every category: first_to:PANEL:WINS (Xianyu: 17 jurors, first to 9) or
+    /// confident:MIN_VOTES:THRESHOLD:CAP (accuracy-weighted, more jurors drawn up to CAP).
+    #[arg(long, env = "QUORUM", default_value = default::QUORUM)]
+    pub quorum: String,
+    /// Exceptions by category, e.g. phones=confident:5:0.95:17,books_media=first_to:9:5.
+    #[arg(long, env = "QUORUM_BY_CATEGORY", default_value = "")]
+    pub quorum_by_category: String,
+    /// Hours a seated panel has to vote (a reminder goes out a day before).
+    #[arg(long, env = "VOTING_HOURS", default_value_t = default::VOTING_HOURS, value_parser = clap::value_parser!(u16).range(1..=720))]
+    pub voting_hours: u16,
+    /// Hours the losing side has to appeal the first verdict.
+    #[arg(long, env = "APPEAL_HOURS", default_value_t = default::APPEAL_HOURS, value_parser = clap::value_parser!(u16).range(1..=720))]
+    pub appeal_hours: u16,
+    /// Hours both sides may add new evidence after an appeal, before its panel is drawn.
+    #[arg(long, env = "APPEAL_EVIDENCE_HOURS", default_value_t = default::APPEAL_EVIDENCE_HOURS, value_parser = clap::value_parser!(u16).range(1..=720))]
+    pub appeal_evidence_hours: u16,
     /// Hours a summoned juror has to accept, decline or recuse.
     #[arg(long, env = "SUMMONS_HOURS", default_value_t = default::SUMMONS_HOURS, value_parser = clap::value_parser!(u16).range(1..=168))]
     pub summons_hours: u16,
@@ -101,7 +118,11 @@ impl ServeArgs {
             response_window_hours: default::RESPONSE_WINDOW_HOURS,
             evidence_window_hours: default::EVIDENCE_WINDOW_HOURS,
             juror_min_account_days: default::JUROR_MIN_ACCOUNT_DAYS,
-            panel_size: default::PANEL_SIZE,
+            quorum: default::QUORUM.into(),
+            quorum_by_category: String::new(),
+            voting_hours: default::VOTING_HOURS,
+            appeal_hours: default::APPEAL_HOURS,
+            appeal_evidence_hours: default::APPEAL_EVIDENCE_HOURS,
             summons_hours: default::SUMMONS_HOURS,
             probation_reviews: default::PROBATION_REVIEWS,
             probation_pass: default::PROBATION_PASS,
@@ -194,7 +215,14 @@ impl Settings {
             },
             jury: crate::domain::juror::JuryRules {
                 min_account_age: chrono::TimeDelta::days(i64::from(args.juror_min_account_days)),
-                panel_seats: usize::from(args.panel_size),
+                quorums: Quorums {
+                    default: QuorumPolicy::parse(&args.quorum).map_err(|e| anyhow::anyhow!("QUORUM: {e}"))?,
+                    by_category: Quorums::parse_exceptions(&args.quorum_by_category)
+                        .map_err(|e| anyhow::anyhow!("QUORUM_BY_CATEGORY: {e}"))?,
+                },
+                voting_window: hours(args.voting_hours),
+                appeal_window: hours(args.appeal_hours),
+                appeal_evidence_window: hours(args.appeal_evidence_hours),
                 summons_window: chrono::TimeDelta::hours(i64::from(args.summons_hours)),
                 probation_reviews: args.probation_reviews,
                 probation_pass: args.probation_pass,
@@ -216,6 +244,10 @@ impl Settings {
     pub fn mail_dir(&self) -> PathBuf {
         self.data_dir.join("mail")
     }
+}
+
+fn hours(n: u16) -> chrono::TimeDelta {
+    chrono::TimeDelta::hours(i64::from(n))
 }
 
 /// The key from SECRET_KEY, else the one kept in the data dir, else a new one saved there.

@@ -148,7 +148,7 @@ async fn a_buyer_files_a_case_with_a_photo_and_the_seller_answers() {
 /// after reading the anonymised case — axe-core on every page.
 #[tokio::test]
 async fn a_juror_joins_and_another_accepts_a_summons() {
-    let app = common::spawn_app_with(|s| s.jury.panel_seats = 1).await;
+    let app = common::spawn_app_with(|s| s.jury.quorums = common::jury::panel_of(1)).await;
     let browser = Browser::start().await;
     app.seed_jurors(&[("juror@example.com", "both")]).await;
     let buyer = app.verified_member("buyer@example.com", "买家").await;

@@ -8,7 +8,7 @@ use std::process::Command;
 
 #[tokio::test]
 async fn every_page_is_valid_html() {
-    let app = spawn_app_with(|s| s.jury.panel_seats = 2).await;
+    let app = spawn_app_with(|s| s.jury.quorums = common::jury::panel_of(2)).await;
     let mut pages: Vec<(String, String)> = Vec::new();
     let mut keep = |name: &str, html: String| pages.push((name.to_string(), html));
 

@@ -66,11 +66,8 @@ fn every_used_key_is_translated_in_both_languages() {
     for kind in EVENT_KINDS {
         keys.insert(format!("event.{kind}"));
     }
-    for event in xiaofating::email::message::CASE_EVENTS {
-        keys.insert(format!("mail.{event}.subject"));
-        keys.insert(format!("mail.{event}.body"));
-    }
-    for (event, variant) in xiaofating::email::message::JUROR_EVENTS {
+    let events = xiaofating::email::message::CASE_EVENTS.into_iter().chain(xiaofating::email::message::JUROR_EVENTS);
+    for (event, variant) in events {
         let key = variant.map_or(format!("mail.{event}"), |v| format!("mail.{event}.{v}"));
         keys.insert(format!("{key}.subject"));
         keys.insert(format!("{key}.body"));

@@ -4,50 +4,9 @@
 mod common;
 
 use chrono::TimeDelta;
+use common::jury::*;
 use common::{location, spawn_app_with, TestApp};
 use reqwest::StatusCode;
-use xiaofating::services::account::Account;
-
-const CLAIM: &str =
-    "卖家说相机九成新无拆修，收到后发现快门异响，机身有磕碰。联系我 buyer.zhang@example.com 或 13812345678。";
-const ANSWER: &str = "发货前拍了开箱视频，快门正常无异响，磕碰是买家收货后造成的。";
-
-async fn file(buyer: &TestApp, seller_email: &str, item: &str) -> String {
-    let fields = [
-        ("my_side", "buyer"),
-        ("other_email", seller_email),
-        ("order_ref", "XY-2026-7788"),
-        ("item_title", item),
-        ("category", "electronics"),
-        ("price", "3200"),
-        ("disputed", "3200"),
-        ("statement", CLAIM),
-        ("remedy", "full_refund"),
-        ("remedy_amount", ""),
-    ];
-    let res = buyer.submit("/cases/new", "/cases", &fields).await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", res.text().await.unwrap());
-    location(&res).trim_start_matches("/cases/").to_string()
-}
-
-async fn answer(seller: &TestApp, case: &str) {
-    let page = format!("/cases/{case}");
-    let res = seller.submit(&page, &format!("{page}/answer"), &[("statement", ANSWER), ("position", "reject")]).await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-}
-
-/// A moderator account, made through the same service the admin CLI uses.
-async fn moderator(app: &TestApp, email: &str) -> Account {
-    let (pool, email) = (app.pool.clone(), email.to_string());
-    tokio::task::spawn_blocking(move || {
-        let conn = &mut *pool.get().unwrap();
-        let user = xiaofating::db::models::user::find_by_email(conn, &email).unwrap().expect("registered");
-        xiaofating::db::models::user::set_role(conn, user.id, "moderator", user.created_at).unwrap();
-        Account::from(xiaofating::db::models::user::find(conn, user.id).unwrap().unwrap())
-    })
-    .await
-    .unwrap()
-}
 
 /// Finished cases a moderator marks as calibration cases, the buyer right in all but the last.
 async fn calibration_cases(app: &TestApp, count: usize) -> Vec<String> {
@@ -193,62 +152,9 @@ async fn failing_probation_waits_a_week_before_another_attempt() {
     assert!(member.get_html("/juror/probation").await.contains("第 2 次考核"));
 }
 
-fn summons_ids(html: &str) -> Vec<i32> {
-    html.split("action=\"/juror/summons/")
-        .skip(1)
-        .filter(|s| s.split('"').next().unwrap().ends_with("/accept"))
-        .map(|s| s.split('/').next().unwrap().parse().unwrap())
-        .collect()
-}
-
-/// The jurors summoned to a case, with their summons status.
-async fn panel(app: &TestApp, case: &str) -> Vec<(String, String)> {
-    use diesel::prelude::*;
-    use xiaofating::db::schema::{cases, summons, users};
-    let (pool, case) = (app.pool.clone(), case.to_string());
-    tokio::task::spawn_blocking(move || {
-        summons::table
-            .inner_join(cases::table)
-            .inner_join(users::table.on(users::id.eq(summons::juror_id)))
-            .filter(cases::public_id.eq(case))
-            .order(summons::id)
-            .select((users::email, summons::status))
-            .load(&mut *pool.get().unwrap())
-            .unwrap()
-    })
-    .await
-    .unwrap()
-}
-
-async fn wait_for_panel(app: &TestApp, case: &str, pending: usize) -> Vec<(String, String)> {
-    for _ in 0..150 {
-        let p = panel(app, case).await;
-        if p.iter().filter(|(_, s)| s == "pending").count() == pending {
-            return p;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!("the panel never had {pending} pending summonses: {:?}", panel(app, case).await);
-}
-
-/// A case whose evidence window has just closed, between a buyer and a seller who are jurors too.
-async fn case_ready_for_jury(app: &TestApp) -> String {
-    let buyer = app.juror("party-buyer@example.com").await;
-    let seller = app.juror("party-seller@example.com").await;
-    let case = file(&buyer, "party-seller@example.com", "徕卡 Q2 相机").await;
-    answer(&seller, &case).await;
-    let photo = Some(("张伟的收货照片.jpg", common::browser::small_jpeg()));
-    assert_eq!(
-        buyer.upload_evidence(&case, "收货时拍的照片，电话 13987654321", photo).await.status(),
-        StatusCode::SEE_OTHER
-    );
-    app.clock.advance(TimeDelta::hours(73));
-    case
-}
-
 #[tokio::test]
 async fn summonses_are_answered_declined_or_replaced_and_the_panel_opens_voting() {
-    let app = spawn_app_with(|s| s.jury.panel_seats = 3).await;
+    let app = spawn_app_with(|s| s.jury.quorums = panel_of(3)).await;
     let mut pool = vec![("party-buyer@example.com", "buy"), ("party-seller@example.com", "sell")];
     let emails: Vec<String> = (0..8).map(|i| format!("juror{i}@example.com")).collect();
     let sides = ["buy", "sell", "both"];
@@ -261,7 +167,7 @@ async fn summonses_are_answered_declined_or_replaced_and_the_panel_opens_voting(
     for (email, _) in &first {
         assert!(!email.starts_with("party-"), "a party is never drawn for their own case");
         let summons = app.wait_for_mail("jury_summons", email).await;
-        assert!(summons.subject.contains("徕卡 Q2 相机") && summons.link().ends_with("/juror"));
+        assert!(summons.subject.contains("徕卡 Q2 相机") && summons.link().ends_with(&format!("/juror/cases/{case}")));
         for secret in ["party-buyer", "party-seller", "13812345678"] {
             assert!(!summons.text.contains(secret), "the summons names no party");
         }
@@ -339,7 +245,7 @@ async fn summonses_are_answered_declined_or_replaced_and_the_panel_opens_voting(
 #[tokio::test]
 async fn repeated_no_shows_suspend_and_too_few_jurors_send_the_case_to_moderators() {
     let app = spawn_app_with(|s| {
-        s.jury.panel_seats = 2;
+        s.jury.quorums = panel_of(2);
         s.jury.no_show_limit = 1;
     })
     .await;
@@ -377,7 +283,7 @@ async fn repeated_no_shows_suspend_and_too_few_jurors_send_the_case_to_moderator
 
 #[tokio::test]
 async fn conflicts_exclude_past_counterparts_and_paused_jurors_are_not_drawn() {
-    let app = spawn_app_with(|s| s.jury.panel_seats = 2).await;
+    let app = spawn_app_with(|s| s.jury.quorums = panel_of(2)).await;
     let pool = [
         ("party-buyer@example.com", "buy"),
         ("party-seller@example.com", "sell"),

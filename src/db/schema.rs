@@ -87,6 +87,9 @@ diesel::table! {
         closed_at -> Nullable<Timestamp>,
         escalation_reason -> Nullable<Text>,
         calibration_outcome -> Nullable<Text>,
+        round -> Integer,
+        outcome -> Nullable<Text>,
+        appeal_due_at -> Nullable<Timestamp>,
     }
 }
 
@@ -131,6 +134,7 @@ diesel::table! {
         sha256 -> Nullable<Text>,
         storage_name -> Nullable<Text>,
         created_at -> Timestamp,
+        round -> Integer,
     }
 }
 
@@ -207,6 +211,37 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    jury_rounds (id) {
+        id -> Integer,
+        case_id -> Integer,
+        round -> Integer,
+        policy -> Text,
+        opened_at -> Timestamp,
+        voting_due_at -> Nullable<Timestamp>,
+        replaced_missing -> Bool,
+        outcome -> Nullable<Text>,
+        buyer_votes -> Integer,
+        seller_votes -> Integer,
+        decided_at -> Nullable<Timestamp>,
+        appealed_by -> Nullable<Integer>,
+        appeal_reason -> Nullable<Text>,
+        appealed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    votes (id) {
+        id -> Integer,
+        case_id -> Integer,
+        round -> Integer,
+        juror_id -> Integer,
+        side -> Text,
+        reason -> Text,
+        cast_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(auth_sessions -> users (user_id));
 diesel::joinable!(jurors -> users (user_id));
 diesel::joinable!(juror_category_tallies -> jurors (juror_id));
@@ -218,6 +253,9 @@ diesel::joinable!(case_events -> cases (case_id));
 diesel::joinable!(settlement_offers -> cases (case_id));
 diesel::joinable!(evidence -> cases (case_id));
 diesel::joinable!(jobs -> cases (case_id));
+diesel::joinable!(jury_rounds -> cases (case_id));
+diesel::joinable!(votes -> cases (case_id));
+diesel::joinable!(votes -> jurors (juror_id));
 diesel::joinable!(email_tokens -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -232,5 +270,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     jurors,
     juror_category_tallies,
     summons,
-    mock_reviews
+    mock_reviews,
+    jury_rounds,
+    votes
 );

@@ -10,8 +10,9 @@ pub enum CaseState {
     Evidence,
     JurySelection,
     Voting,
+    /// The jury has decided; after the first round the losing side may appeal until `appeal_due_at`.
     Decided,
-    AppealWindow,
+    /// Appealed: open to new evidence, then a fresh, larger panel is drawn.
     Appealed,
     Closed,
     Withdrawn,
@@ -21,14 +22,13 @@ pub enum CaseState {
 }
 
 impl CaseState {
-    pub const ALL: [CaseState; 13] = [
+    pub const ALL: [CaseState; 12] = [
         CaseState::Filed,
         CaseState::AwaitingResponse,
         CaseState::Evidence,
         CaseState::JurySelection,
         CaseState::Voting,
         CaseState::Decided,
-        CaseState::AppealWindow,
         CaseState::Appealed,
         CaseState::Closed,
         CaseState::Withdrawn,
@@ -45,7 +45,6 @@ impl CaseState {
             CaseState::JurySelection => "jury_selection",
             CaseState::Voting => "voting",
             CaseState::Decided => "decided",
-            CaseState::AppealWindow => "appeal_window",
             CaseState::Appealed => "appealed",
             CaseState::Closed => "closed",
             CaseState::Withdrawn => "withdrawn",
@@ -77,9 +76,10 @@ impl CaseState {
         )
     }
 
-    /// Parties may add evidence until the evidence deadline; then the record is frozen.
+    /// Parties may add evidence until the evidence deadline (also the one an appeal opens);
+    /// then the record is frozen.
     pub fn accepts_evidence(self) -> bool {
-        matches!(self, CaseState::AwaitingResponse | CaseState::Evidence)
+        matches!(self, CaseState::AwaitingResponse | CaseState::Evidence | CaseState::Appealed)
     }
 
     /// The stage shown on the progress bar (0-based) for the main path.
@@ -87,9 +87,9 @@ impl CaseState {
         match self {
             CaseState::Filed | CaseState::AwaitingResponse => 0,
             CaseState::Evidence => 1,
-            CaseState::JurySelection => 2,
-            CaseState::Voting | CaseState::Escalated | CaseState::Appealed => 3,
-            CaseState::Decided | CaseState::AppealWindow => 4,
+            CaseState::JurySelection | CaseState::Appealed => 2,
+            CaseState::Voting | CaseState::Escalated => 3,
+            CaseState::Decided => 4,
             CaseState::Closed | CaseState::Withdrawn | CaseState::Settled | CaseState::Overridden => 5,
         }
     }
@@ -120,8 +120,14 @@ pub enum Command {
     EvidenceDeadlinePassed,
     /// Every seat of the panel has accepted its summons: voting opens.
     PanelComplete,
-    /// No panel can be formed (too few eligible jurors): the moderators take over.
-    PanelUnavailable,
+    /// No panel can be formed, or none reached a quorum in time: the moderators take over.
+    Escalate,
+    /// The panel's votes met the quorum rule.
+    QuorumReached,
+    /// The losing side appeals the first verdict.
+    Appeal,
+    /// Nobody appealed in time: the first verdict is final.
+    AppealWindowPassed,
 }
 
 /// How long each side has; set by the operator, fixed on a case when it is filed.
@@ -148,6 +154,11 @@ pub struct CaseFacts {
     pub open_offer_by: Option<Actor>,
     /// How long the evidence window stays open once it opens.
     pub evidence_window: TimeDelta,
+    /// 1 for the first jury, 2 for the appeal jury.
+    pub round: i32,
+    /// The party the standing verdict went against.
+    pub loser: Option<Actor>,
+    pub appeal_due_at: Option<NaiveDateTime>,
 }
 
 /// An accepted command: the state after it, the event for `case_events`, and deadlines to set.
@@ -160,7 +171,7 @@ pub struct Transition {
 }
 
 /// Every event `decide` can produce, plus the two filing writes (for the timeline's labels).
-pub const EVENT_KINDS: [&str; 13] = [
+pub const EVENT_KINDS: [&str; 17] = [
     "filed",
     "respondent_notified",
     "answered",
@@ -174,6 +185,10 @@ pub const EVENT_KINDS: [&str; 13] = [
     "evidence_closed",
     "panel_complete",
     "escalated",
+    "verdict",
+    "appealed",
+    "verdict_final",
+    "appeal_verdict",
 ];
 
 /// Why a command was refused, as an i18n key.
@@ -187,6 +202,8 @@ pub const NOT_YET_DUE: Refusal = Refusal("case.refused.not_yet_due");
 pub const NO_OFFER: Refusal = Refusal("case.refused.no_offer");
 pub const OWN_OFFER: Refusal = Refusal("case.refused.own_offer");
 pub const ALREADY_ANSWERED: Refusal = Refusal("case.refused.already_answered");
+pub const NOT_THE_LOSER: Refusal = Refusal("case.refused.not_the_loser");
+pub const ALREADY_APPEALED: Refusal = Refusal("case.refused.already_appealed");
 
 fn is_party(actor: Actor) -> bool {
     matches!(actor, Actor::Claimant | Actor::Respondent)
@@ -265,7 +282,7 @@ pub fn decide(case: &CaseFacts, actor: Actor, command: Command, now: NaiveDateTi
             if !from.accepts_evidence() {
                 return Err(WRONG_STAGE);
             }
-            if from == CaseState::Evidence && case.evidence_due_at.is_some_and(|due| now > due) {
+            if from != CaseState::AwaitingResponse && case.evidence_due_at.is_some_and(|due| now > due) {
                 return Err(PAST_DEADLINE);
             }
             stay("evidence_added")
@@ -294,21 +311,59 @@ pub fn decide(case: &CaseFacts, actor: Actor, command: Command, now: NaiveDateTi
             }
             Ok(Transition { from, to: CaseState::JurySelection, event: "evidence_closed", evidence_due_at: None })
         }
-        Command::PanelComplete | Command::PanelUnavailable => {
-            if actor != Actor::System {
-                return Err(WRONG_PERSON);
-            }
-            if from != CaseState::JurySelection {
-                return Err(WRONG_STAGE);
-            }
-            let (to, event) = if command == Command::PanelComplete {
-                (CaseState::Voting, "panel_complete")
-            } else {
-                (CaseState::Escalated, "escalated")
-            };
+        Command::PanelComplete => {
+            system_step(actor, matches!(from, CaseState::JurySelection | CaseState::Appealed))?;
+            Ok(Transition { from, to: CaseState::Voting, event: "panel_complete", evidence_due_at: None })
+        }
+        Command::Escalate => {
+            let jury_stage = matches!(from, CaseState::JurySelection | CaseState::Appealed | CaseState::Voting);
+            system_step(actor, jury_stage)?;
+            Ok(Transition { from, to: CaseState::Escalated, event: "escalated", evidence_due_at: None })
+        }
+        Command::QuorumReached => {
+            system_step(actor, from == CaseState::Voting)?;
+            // The appeal jury's verdict is final; the first one waits out the appeal window.
+            let (to, event) =
+                if case.round > 1 { (CaseState::Closed, "appeal_verdict") } else { (CaseState::Decided, "verdict") };
             Ok(Transition { from, to, event, evidence_due_at: None })
         }
+        Command::Appeal => {
+            if !is_party(actor) {
+                return Err(WRONG_PERSON);
+            }
+            if from != CaseState::Decided {
+                return Err(WRONG_STAGE);
+            }
+            if case.round > 1 {
+                return Err(ALREADY_APPEALED);
+            }
+            if case.loser != Some(actor) {
+                return Err(NOT_THE_LOSER);
+            }
+            if case.appeal_due_at.is_none_or(|due| now > due) {
+                return Err(PAST_DEADLINE);
+            }
+            Ok(Transition { from, to: CaseState::Appealed, event: "appealed", evidence_due_at: None })
+        }
+        Command::AppealWindowPassed => {
+            system_step(actor, from == CaseState::Decided)?;
+            if case.appeal_due_at.is_some_and(|due| now < due) {
+                return Err(NOT_YET_DUE);
+            }
+            Ok(Transition { from, to: CaseState::Closed, event: "verdict_final", evidence_due_at: None })
+        }
     }
+}
+
+/// An automatic step: only the system takes it, and only at the stage it belongs to.
+fn system_step(actor: Actor, at_its_stage: bool) -> Result<(), Refusal> {
+    if actor != Actor::System {
+        return Err(WRONG_PERSON);
+    }
+    if !at_its_stage {
+        return Err(WRONG_STAGE);
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -331,6 +386,9 @@ mod tests {
             answered: false,
             open_offer_by: None,
             evidence_window: EVIDENCE_WINDOW,
+            round: 1,
+            loser: None,
+            appeal_due_at: None,
         }
     }
 
@@ -384,7 +442,7 @@ mod tests {
     fn the_panel_opens_voting_or_hands_the_case_to_moderators() {
         let jury = CaseFacts { state: CaseState::JurySelection, ..awaiting() };
         assert_eq!(decide(&jury, Actor::System, Command::PanelComplete, t0()).unwrap().to, CaseState::Voting);
-        assert_eq!(decide(&jury, Actor::System, Command::PanelUnavailable, t0()).unwrap().to, CaseState::Escalated);
+        assert_eq!(decide(&jury, Actor::System, Command::Escalate, t0()).unwrap().to, CaseState::Escalated);
         assert_eq!(decide(&jury, Actor::Claimant, Command::PanelComplete, t0()), Err(WRONG_PERSON));
         assert_eq!(decide(&awaiting(), Actor::System, Command::PanelComplete, t0()), Err(WRONG_STAGE));
     }
@@ -405,6 +463,50 @@ mod tests {
         assert_eq!(decide(&decided, Actor::Claimant, Command::Withdraw, t0()), Err(WRONG_STAGE));
     }
 
+    fn decided() -> CaseFacts {
+        CaseFacts {
+            state: CaseState::Decided,
+            loser: Some(Actor::Respondent),
+            appeal_due_at: Some(t0() + TimeDelta::hours(48)),
+            ..awaiting()
+        }
+    }
+
+    #[test]
+    fn the_first_verdict_waits_for_appeals_and_the_second_is_final() {
+        let voting = CaseFacts { state: CaseState::Voting, ..awaiting() };
+        let first = decide(&voting, Actor::System, Command::QuorumReached, t0()).unwrap();
+        assert_eq!((first.to, first.event), (CaseState::Decided, "verdict"));
+        let appeal_round = CaseFacts { round: 2, ..voting };
+        let second = decide(&appeal_round, Actor::System, Command::QuorumReached, t0()).unwrap();
+        assert_eq!((second.to, second.event), (CaseState::Closed, "appeal_verdict"));
+        assert_eq!(decide(&voting, Actor::Claimant, Command::QuorumReached, t0()), Err(WRONG_PERSON));
+        assert_eq!(decide(&decided(), Actor::System, Command::QuorumReached, t0()), Err(WRONG_STAGE));
+    }
+
+    #[test]
+    fn only_the_losing_side_appeals_once_within_the_window() {
+        assert_eq!(decide(&decided(), Actor::Respondent, Command::Appeal, t0()).unwrap().to, CaseState::Appealed);
+        assert_eq!(decide(&decided(), Actor::Claimant, Command::Appeal, t0()), Err(NOT_THE_LOSER));
+        assert_eq!(decide(&decided(), Actor::Moderator, Command::Appeal, t0()), Err(WRONG_PERSON));
+        let late = t0() + TimeDelta::hours(49);
+        assert_eq!(decide(&decided(), Actor::Respondent, Command::Appeal, late), Err(PAST_DEADLINE));
+        let again = CaseFacts { round: 2, ..decided() };
+        assert_eq!(decide(&again, Actor::Respondent, Command::Appeal, t0()), Err(ALREADY_APPEALED));
+        assert_eq!(decide(&decided(), Actor::System, Command::AppealWindowPassed, t0()), Err(NOT_YET_DUE));
+        assert_eq!(decide(&decided(), Actor::System, Command::AppealWindowPassed, late).unwrap().to, CaseState::Closed);
+    }
+
+    #[test]
+    fn an_appeal_takes_new_evidence_until_its_deadline_then_draws_a_panel() {
+        let appealed = CaseFacts { state: CaseState::Appealed, round: 2, evidence_due_at: Some(t0()), ..decided() };
+        assert!(decide(&appealed, Actor::Claimant, Command::AddEvidence, t0()).is_ok());
+        let later = t0() + TimeDelta::seconds(1);
+        assert_eq!(decide(&appealed, Actor::Claimant, Command::AddEvidence, later), Err(PAST_DEADLINE));
+        assert_eq!(decide(&appealed, Actor::System, Command::PanelComplete, later).unwrap().to, CaseState::Voting);
+        assert_eq!(decide(&appealed, Actor::System, Command::Escalate, later).unwrap().to, CaseState::Escalated);
+    }
+
     fn any_actor() -> impl Strategy<Value = Actor> {
         prop_oneof![Just(Actor::Claimant), Just(Actor::Respondent), Just(Actor::Moderator), Just(Actor::System)]
     }
@@ -420,12 +522,15 @@ mod tests {
             Just(Command::ResponseDeadlinePassed),
             Just(Command::EvidenceDeadlinePassed),
             Just(Command::PanelComplete),
-            Just(Command::PanelUnavailable),
+            Just(Command::Escalate),
+            Just(Command::QuorumReached),
+            Just(Command::Appeal),
+            Just(Command::AppealWindowPassed),
         ]
     }
 
     /// Applies a transition to the facts, as the services do.
-    fn apply(case: &mut CaseFacts, actor: Actor, command: Command, t: &Transition) {
+    fn apply(case: &mut CaseFacts, actor: Actor, command: Command, t: &Transition, now: NaiveDateTime) {
         case.state = t.to;
         if let Some(due) = t.evidence_due_at {
             case.evidence_due_at = Some(due);
@@ -433,6 +538,14 @@ mod tests {
         match command {
             Command::Answer => case.answered = true,
             Command::ProposeSettlement => case.open_offer_by = Some(actor),
+            Command::QuorumReached => {
+                case.loser = Some(Actor::Respondent);
+                case.appeal_due_at = Some(now + TimeDelta::hours(48));
+            }
+            Command::Appeal => {
+                case.round = 2;
+                case.evidence_due_at = Some(now + TimeDelta::hours(24));
+            }
             _ => {}
         }
     }
@@ -445,7 +558,7 @@ mod tests {
             let mut case = awaiting();
             let mut now = t0();
             let mut events: Vec<&'static str> = vec![];
-            let reachable = [CaseState::AwaitingResponse, CaseState::Evidence, CaseState::JurySelection, CaseState::Voting, CaseState::Escalated, CaseState::Settled, CaseState::Withdrawn];
+            let reachable = [CaseState::AwaitingResponse, CaseState::Evidence, CaseState::JurySelection, CaseState::Voting, CaseState::Escalated, CaseState::Settled, CaseState::Withdrawn, CaseState::Decided, CaseState::Appealed, CaseState::Closed];
             for (actor, command, seconds) in steps {
                 now += TimeDelta::seconds(seconds);
                 let before = case.clone();
@@ -460,7 +573,7 @@ mod tests {
                             prop_assert!(t.evidence_due_at.is_some(), "entering Evidence sets its deadline");
                         }
                         prop_assert!(EVENT_KINDS.contains(&t.event), "unlisted event {}", t.event);
-                        apply(&mut case, actor, command, &t);
+                        apply(&mut case, actor, command, &t, now);
                         events.push(t.event);
                     }
                     Err(refusal) => {

@@ -2,6 +2,7 @@
 
 use crate::domain::dispute::Category;
 use crate::domain::matching::{MatchPolicy, TradingSide};
+use crate::domain::quorum::Quorums;
 use crate::domain::validation::FieldErrors;
 use chrono::{NaiveDateTime, TimeDelta};
 
@@ -44,7 +45,14 @@ pub struct JuryRules {
     pub probation_retry: TimeDelta,
     /// Time a summoned juror has to accept, decline or recuse.
     pub summons_window: TimeDelta,
-    pub panel_seats: usize,
+    /// How each category's panels are sized and when they have decided.
+    pub quorums: Quorums,
+    /// Time a seated panel has to vote, once voting opens.
+    pub voting_window: TimeDelta,
+    /// Time the losing side has to appeal the first verdict.
+    pub appeal_window: TimeDelta,
+    /// Time both sides have to add new evidence after an appeal, before the appeal panel is drawn.
+    pub appeal_evidence_window: TimeDelta,
     /// Summonses ignored in a row that suspend a juror.
     pub no_show_limit: u32,
     /// Capacity is counted in cases per this window.
@@ -60,7 +68,10 @@ impl Default for JuryRules {
             probation_pass: 4,
             probation_retry: TimeDelta::days(7),
             summons_window: TimeDelta::hours(24),
-            panel_seats: 17,
+            quorums: Quorums::default(),
+            voting_window: TimeDelta::hours(72),
+            appeal_window: TimeDelta::hours(48),
+            appeal_evidence_window: TimeDelta::hours(24),
             no_show_limit: 3,
             capacity_window: TimeDelta::days(7),
             matching: MatchPolicy::default(),

@@ -13,3 +13,4 @@ pub mod quorum;
 pub mod reputation;
 pub mod upload;
 pub mod validation;
+pub mod verdict;

@@ -5,7 +5,7 @@
 //! posterior for one side reaches `threshold` with at least `min_votes`; below it, more jurors are
 //! drawn, up to `cap`.
 
-use crate::domain::dispute::Side;
+use crate::domain::dispute::{Category, Side};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum QuorumPolicy {
@@ -23,6 +23,100 @@ impl QuorumPolicy {
             QuorumPolicy::FirstTo { panel, .. } => panel,
             QuorumPolicy::Confident { min_votes, .. } => min_votes,
         }
+    }
+
+    /// The appeal round's policy: a fresh panel of 2n+1 (Kleros), the same rule scaled to it.
+    pub fn for_appeal(&self) -> QuorumPolicy {
+        match *self {
+            QuorumPolicy::FirstTo { panel, .. } => {
+                let panel = 2 * panel + 1;
+                QuorumPolicy::FirstTo { panel, wins: panel / 2 + 1 }
+            }
+            QuorumPolicy::Confident { min_votes, threshold, cap } => {
+                QuorumPolicy::Confident { min_votes: 2 * min_votes + 1, threshold, cap: 2 * cap + 1 }
+            }
+        }
+    }
+
+    /// Reads `first_to:17:9` or `confident:5:0.95:17` (the form `Display` writes).
+    pub fn parse(text: &str) -> Result<QuorumPolicy, String> {
+        let parts: Vec<&str> = text.trim().split(':').collect();
+        let int = |s: &str| s.parse::<u32>().map_err(|_| format!("'{s}' is not a whole number in '{text}'"));
+        let policy = match parts.as_slice() {
+            ["first_to", panel, wins] => QuorumPolicy::FirstTo { panel: int(panel)?, wins: int(wins)? },
+            ["confident", min_votes, threshold, cap] => QuorumPolicy::Confident {
+                min_votes: int(min_votes)?,
+                threshold: threshold.parse().map_err(|_| format!("'{threshold}' is not a probability in '{text}'"))?,
+                cap: int(cap)?,
+            },
+            _ => return Err(format!("'{text}' is neither first_to:PANEL:WINS nor confident:MIN:THRESHOLD:CAP")),
+        };
+        policy.check()?;
+        Ok(policy)
+    }
+
+    /// Refuses policies that could never decide or would draw absurd panels.
+    fn check(&self) -> Result<(), String> {
+        match *self {
+            QuorumPolicy::FirstTo { panel, wins } if !(1..=101).contains(&panel) || wins == 0 || wins > panel => {
+                Err(format!("first_to needs 1 ≤ wins ≤ panel ≤ 101, got panel {panel}, wins {wins}"))
+            }
+            QuorumPolicy::Confident { min_votes, threshold, cap }
+                if min_votes == 0 || cap < min_votes || cap > 101 || !(0.5..1.0).contains(&threshold) =>
+            {
+                Err(format!(
+                    "confident needs 1 ≤ min ≤ cap ≤ 101 and 0.5 ≤ threshold < 1, got {min_votes}, {threshold}, {cap}"
+                ))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+impl std::fmt::Display for QuorumPolicy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {
+            QuorumPolicy::FirstTo { panel, wins } => write!(f, "first_to:{panel}:{wins}"),
+            QuorumPolicy::Confident { min_votes, threshold, cap } => {
+                write!(f, "confident:{min_votes}:{threshold}:{cap}")
+            }
+        }
+    }
+}
+
+/// The policy for each category: one default and any per-category exceptions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Quorums {
+    pub default: QuorumPolicy,
+    pub by_category: Vec<(Category, QuorumPolicy)>,
+}
+
+impl Default for Quorums {
+    fn default() -> Self {
+        Quorums::all(QuorumPolicy::XIANYU)
+    }
+}
+
+impl Quorums {
+    pub fn all(policy: QuorumPolicy) -> Quorums {
+        Quorums { default: policy, by_category: vec![] }
+    }
+
+    pub fn for_category(&self, category: Category) -> QuorumPolicy {
+        self.by_category.iter().find(|(c, _)| *c == category).map_or(self.default, |(_, p)| *p)
+    }
+
+    /// Reads `phones=confident:5:0.95:17,books_media=first_to:9:5` (empty: no exceptions).
+    pub fn parse_exceptions(text: &str) -> Result<Vec<(Category, QuorumPolicy)>, String> {
+        text.split(',')
+            .filter(|part| !part.trim().is_empty())
+            .map(|part| {
+                let (category, policy) = part.split_once('=').ok_or(format!("'{part}' is not CATEGORY=POLICY"))?;
+                let category =
+                    Category::parse(category.trim()).ok_or(format!("'{}' is not a category", category.trim()))?;
+                Ok((category, QuorumPolicy::parse(policy)?))
+            })
+            .collect()
     }
 }
 
@@ -149,6 +243,33 @@ mod tests {
         assert_eq!(check(&policy, &votes(4, 4), 9, 0.5), Quorum::Waiting);
         let even = QuorumPolicy::Confident { min_votes: 2, threshold: 0.99, cap: 4 };
         assert_eq!(check(&even, &votes(2, 2), 4, 0.5), Quorum::Deadlocked);
+    }
+
+    #[test]
+    fn policies_read_back_what_they_write_and_refuse_nonsense() {
+        for text in ["first_to:17:9", "confident:5:0.95:17"] {
+            assert_eq!(QuorumPolicy::parse(text).unwrap().to_string(), text);
+        }
+        for bad in
+            ["first_to:17", "first_to:3:4", "first_to:0:0", "confident:5:1.5:17", "confident:9:0.9:5", "", "x:1:1"]
+        {
+            assert!(QuorumPolicy::parse(bad).is_err(), "{bad} accepted");
+        }
+        let quorums = Quorums {
+            default: QuorumPolicy::XIANYU,
+            by_category: Quorums::parse_exceptions("phones=confident:5:0.95:17").unwrap(),
+        };
+        assert_eq!(quorums.for_category(Category::Phones).initial_panel(), 5);
+        assert_eq!(quorums.for_category(Category::Beauty), QuorumPolicy::XIANYU);
+        assert!(Quorums::parse_exceptions("toys=first_to:3:2").is_err());
+        assert_eq!(Quorums::parse_exceptions("").unwrap(), vec![]);
+    }
+
+    #[test]
+    fn the_appeal_panel_is_two_n_plus_one() {
+        assert_eq!(QuorumPolicy::XIANYU.for_appeal(), QuorumPolicy::FirstTo { panel: 35, wins: 18 });
+        let confident = QuorumPolicy::Confident { min_votes: 5, threshold: 0.95, cap: 17 };
+        assert_eq!(confident.for_appeal(), QuorumPolicy::Confident { min_votes: 11, threshold: 0.95, cap: 35 });
     }
 
     fn any_votes() -> impl Strategy<Value = Vec<WeighedVote>> {

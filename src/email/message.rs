@@ -42,12 +42,19 @@ pub struct JurorNotice {
 
 /// Juror notices: each has `mail.<event>[.<variant>].subject` and `.body`
 /// (with %{item}, %{case}, %{due}, %{detail}).
-pub const JUROR_EVENTS: [(&str, Option<&str>); 5] = [
+pub const JUROR_EVENTS: [(&str, Option<&str>); 12] = [
     ("jury_summons", None),
     ("summons_replaced", None),
     ("juror_probation_result", Some("passed")),
     ("juror_probation_result", Some("failed")),
     ("juror_suspended", None),
+    ("voting_reminder", None),
+    ("verdict", Some("agreed")),
+    ("verdict", Some("disagreed")),
+    ("verdict", Some("not_needed")),
+    ("appeal_verdict", Some("agreed")),
+    ("appeal_verdict", Some("disagreed")),
+    ("appeal_verdict", Some("not_needed")),
 ];
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -57,6 +64,9 @@ pub struct CaseNotice {
     pub name: Option<String>,
     pub case_id: String,
     pub item: String,
+    /// Chooses the wording within the event (`won` / `lost` for a verdict).
+    #[serde(default)]
+    pub variant: Option<String>,
     /// The next deadline that matters to the recipient (UTC), shown in `time_zone`.
     pub due: Option<chrono::NaiveDateTime>,
     pub time_zone: String,
@@ -83,20 +93,28 @@ impl Linker for crate::config::Settings {
     }
 }
 
-/// Case notices: each has `mail.<event>.subject`, `.body` (with %{item}, %{case}, %{due}).
-pub const CASE_EVENTS: [&str; 12] = [
-    "case_filed",
-    "case_against_you",
-    "case_invitation",
-    "answer_received",
-    "settlement_proposed",
-    "case_settled",
-    "case_withdrawn",
-    "evidence_deadline_soon",
-    "response_missed",
-    "evidence_closed",
-    "case_escalated",
-    "voting_started",
+/// Case notices: each has `mail.<event>[.<variant>].subject` and `.body` (with %{item}, %{case}, %{due}).
+pub const CASE_EVENTS: [(&str, Option<&str>); 20] = [
+    ("case_filed", None),
+    ("case_against_you", None),
+    ("case_invitation", None),
+    ("answer_received", None),
+    ("settlement_proposed", None),
+    ("case_settled", None),
+    ("case_withdrawn", None),
+    ("evidence_deadline_soon", None),
+    ("response_missed", None),
+    ("evidence_closed", None),
+    ("case_escalated", None),
+    ("voting_started", None),
+    ("verdict", Some("won")),
+    ("verdict", Some("lost")),
+    ("appeal_filed", Some("appellant")),
+    ("appeal_filed", Some("other_side")),
+    ("verdict_final", Some("won")),
+    ("verdict_final", Some("lost")),
+    ("appeal_verdict", Some("won")),
+    ("appeal_verdict", Some("lost")),
 ];
 
 impl Mail {
@@ -148,10 +166,11 @@ impl Mail {
                 } else {
                     (t(locale, "mail.case.action"), format!("/cases/{}", n.case_id))
                 };
+                let key = event_key(&n.event, n.variant.as_deref());
                 Content {
-                    subject: tf(locale, &format!("mail.{}.subject", n.event), &args),
+                    subject: tf(locale, &format!("{key}.subject"), &args),
                     greeting,
-                    paragraphs: vec![tf(locale, &format!("mail.{}.body", n.event), &args)],
+                    paragraphs: vec![tf(locale, &format!("{key}.body"), &args)],
                     action: Some(Action { label: label.into_owned(), url: link(&path) }),
                     note: Some(tf(locale, "mail.case.note", &args)),
                     unsubscribe: n.unsubscribe_for.as_deref().map(|id| Action {
@@ -164,20 +183,28 @@ impl Mail {
                 let due = n.due.map(|due| format_due(due, &n.time_zone)).unwrap_or_default();
                 let (case, item) = (n.case_id.as_deref().unwrap_or(""), n.item.as_deref().unwrap_or(""));
                 let args = [("item", item), ("case", case), ("due", due.as_str()), ("detail", n.detail.as_str())];
-                let key = match &n.variant {
-                    Some(variant) => format!("mail.{}.{variant}", n.event),
-                    None => format!("mail.{}", n.event),
-                };
+                let key = event_key(&n.event, n.variant.as_deref());
                 Content {
                     subject: tf(locale, &format!("{key}.subject"), &args),
                     greeting: tf(locale, "mail.greeting", &[("name", &n.name)]),
                     paragraphs: vec![tf(locale, &format!("{key}.body"), &args)],
-                    action: Some(Action { label: t(locale, "mail.juror.action").into_owned(), url: link("/juror") }),
+                    action: Some(Action {
+                        label: t(locale, "mail.juror.action").into_owned(),
+                        url: link(&n.case_id.as_ref().map_or("/juror".to_string(), |c| format!("/juror/cases/{c}"))),
+                    }),
                     note: Some(t(locale, "mail.juror.note").into_owned()),
                     unsubscribe: None,
                 }
             }
         }
+    }
+}
+
+/// The i18n prefix of a message: `mail.<event>` or `mail.<event>.<variant>`.
+fn event_key(event: &str, variant: Option<&str>) -> String {
+    match variant {
+        Some(variant) => format!("mail.{event}.{variant}"),
+        None => format!("mail.{event}"),
     }
 }
 

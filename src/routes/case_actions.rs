@@ -9,6 +9,7 @@ use crate::routes::csrf::CsrfForm;
 use crate::routes::errors::AppError;
 use crate::routes::see_other;
 use crate::services::account::Account;
+use crate::services::case::appeal::appeal_verdict;
 use crate::services::case::respond::{accept_claim, answer_case, AnswerForm};
 use crate::services::case::settle::{accept_settlement, propose_settlement, OfferForm};
 use crate::services::case::withdraw::withdraw_case;
@@ -42,7 +43,14 @@ pub struct ConfirmForm {
     csrf_token: String,
 }
 
-csrf_forms!(AnswerFormData, OfferFormData, ConfirmForm);
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct AppealFormData {
+    csrf_token: String,
+    appeal_reason: String,
+}
+
+csrf_forms!(AnswerFormData, OfferFormData, ConfirmForm, AppealFormData);
 
 /// Runs a case use case for the signed-in party and answers the way every case action does:
 /// back to the case with a notice, or the case page again with the form's messages.
@@ -134,4 +142,19 @@ pub async fn post_withdraw(
     _f: CsrfForm<ConfirmForm>,
 ) -> Result<HttpResponse, AppError> {
     act(ctx, state, path.into_inner(), "case.withdrawn_notice", CaseForms::default(), withdraw_case).await
+}
+
+pub async fn post_appeal(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    CsrfForm(f): CsrfForm<AppealFormData>,
+) -> Result<HttpResponse, AppError> {
+    let rules = state.settings.jury.clone();
+    let reason = f.appeal_reason.clone();
+    let kept = CaseForms { appeal: f.appeal_reason, form: "appeal", ..Default::default() };
+    act(ctx, state, path.into_inner(), "case.appealed_notice", kept, move |conn, account, id, now| {
+        appeal_verdict(conn, account, id, &reason, &rules, now)
+    })
+    .await
 }

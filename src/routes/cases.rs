@@ -152,9 +152,9 @@ pub struct Stage {
 const STAGES: [(&str, &[&str]); 6] = [
     ("stage.filed", &["filed", "awaiting_response"]),
     ("stage.evidence", &["evidence"]),
-    ("stage.jury", &["jury_selection"]),
-    ("stage.voting", &["voting", "escalated", "appealed"]),
-    ("stage.verdict", &["decided", "appeal_window"]),
+    ("stage.jury", &["jury_selection", "appealed"]),
+    ("stage.voting", &["voting", "escalated"]),
+    ("stage.verdict", &["decided"]),
     ("stage.closed", &["closed", "withdrawn", "settled", "overridden"]),
 ];
 
@@ -183,8 +183,9 @@ pub struct CaseForms {
     pub answer: (String, String, String),
     pub offer: (String, String, String),
     pub evidence_statement: String,
+    pub appeal: String,
     pub errors: FieldErrors,
-    /// Which form the errors belong to: "answer", "offer" or "evidence".
+    /// Which form the errors belong to: "answer", "offer", "evidence" or "appeal".
     pub form: &'static str,
 }
 
@@ -208,6 +209,7 @@ impl CasePage {
             "propose" => Command::ProposeSettlement,
             "accept_offer" => Command::AcceptSettlement,
             "withdraw" => Command::Withdraw,
+            "appeal" => Command::Appeal,
             _ => Command::AddEvidence,
         };
         self.d.can(command)
@@ -249,7 +251,9 @@ impl CasePage {
     fn next_deadline(&self) -> Option<chrono::NaiveDateTime> {
         match self.d.state {
             CaseState::AwaitingResponse => self.d.case.response_due_at,
-            CaseState::Evidence => self.d.case.evidence_due_at,
+            CaseState::Evidence | CaseState::Appealed => self.d.case.evidence_due_at,
+            CaseState::Decided => self.d.case.appeal_due_at,
+            CaseState::Voting => self.d.rounds.last().and_then(|r| r.voting_due_at),
             _ => None,
         }
     }

@@ -16,6 +16,7 @@ use crate::services::jury::leaderboard::{leaderboard, Entry, MIN_JUDGED};
 use crate::services::jury::probation::{next_review, submit_review, ProbationPage, ReviewForm, REASON_MIN};
 use crate::services::jury::summons::{answer_summons, Answer};
 use crate::services::jury::view::{juror_case, Access, JurorCaseView};
+use crate::services::jury::voting::{cast_vote, VoteForm};
 use crate::services::ServiceError;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
@@ -249,9 +250,22 @@ pub async fn post_summons(
 struct JurorCasePage {
     ctx: Ctx,
     v: JurorCaseView,
+    /// The vote form as typed (side, reason), kept when it comes back with messages.
+    vote: (String, String),
+    errors: FieldErrors,
+    reason_min: usize,
 }
 
 impl JurorCasePage {
+    fn sides(&self) -> [Side; 2] {
+        [Side::Buyer, Side::Seller]
+    }
+    fn waiting_for_verdict(&self) -> bool {
+        self.v.rounds.iter().all(|r| r.verdict.is_none())
+    }
+    fn my_side_key(&self) -> String {
+        self.v.my_vote.as_ref().map_or(String::new(), |v| format!("vote.support.{}", v.side))
+    }
     fn pending_summons(&self) -> Option<i32> {
         match &self.v.access {
             Access::Summoned(s) if s.status == "pending" => Some(s.id),
@@ -271,10 +285,58 @@ pub async fn get_juror_case(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    juror_case_page(ctx, &state, id, (Default::default(), FieldErrors::new()), StatusCode::OK).await
+}
+
+async fn juror_case_page(
+    ctx: Ctx,
+    state: &AppState,
+    id: String,
+    (vote, errors): ((String, String), FieldErrors),
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let account = ctx.require_account()?.clone();
+    let v = state.db(move |conn| juror_case(conn, &account, &id).map_err(AppError::from)).await?;
+    page(status, &JurorCasePage { ctx, v, vote, errors, reason_min: REASON_MIN })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct VoteFormData {
+    csrf_token: String,
+    side: String,
+    reason: String,
+}
+
+crate::csrf_forms!(VoteFormData);
+
+pub async fn post_vote(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    CsrfForm(form): CsrfForm<VoteFormData>,
+) -> Result<HttpResponse, AppError> {
     let account = ctx.require_account()?.clone();
     let id = path.into_inner();
-    let v = state.db(move |conn| juror_case(conn, &account, &id).map_err(AppError::from)).await?;
-    ok_page(&JurorCasePage { ctx, v })
+    let vote = VoteForm { side: form.side.clone(), reason: form.reason.clone() };
+    let (jury, now, case_id) = (state.jury.clone(), state.clock.now(), id.clone());
+    let cast = state
+        .db(move |conn| {
+            cast_vote(conn, &account, &case_id, &vote, &jury, now, &mut rand::rng()).map_err(AppError::from)
+        })
+        .await;
+    state.mail_wake.notify_one();
+    match cast {
+        Ok(()) => ctx.flash("vote.recorded_notice"),
+        Err(AppError::Invalid(errors)) => {
+            let kept = ((form.side, form.reason), errors);
+            return juror_case_page(ctx, &state, id, kept, StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+        Err(AppError::Refused(key)) => ctx.flash(key),
+        Err(other) => return Err(other),
+    }
+    Ok(see_other(&format!("/juror/cases/{id}")))
 }
 
 #[derive(Template)]

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod browser;
+pub mod jury;
 pub mod smtp;
 
 use diesel::{Connection, PgConnection, RunQueryDsl};

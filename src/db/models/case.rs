@@ -37,6 +37,12 @@ pub struct CaseRow {
     pub escalation_reason: Option<String>,
     /// The known right outcome ("buyer" or "seller") of a calibration case.
     pub calibration_outcome: Option<String>,
+    /// 1 for the first jury, 2 once appealed.
+    pub round: i32,
+    /// The side the standing verdict favours ("buyer" / "seller"); final once the case is closed.
+    pub outcome: Option<String>,
+    /// Until when the losing side may appeal the first verdict.
+    pub appeal_due_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Insertable)]
@@ -127,6 +133,9 @@ pub struct CaseChange<'a> {
     pub closed_at: Option<NaiveDateTime>,
     pub updated_at: Option<NaiveDateTime>,
     pub escalation_reason: Option<&'a str>,
+    pub round: Option<i32>,
+    pub outcome: Option<&'a str>,
+    pub appeal_due_at: Option<NaiveDateTime>,
 }
 
 pub fn update(conn: &mut DbConnection, id: i32, change: &CaseChange) -> QueryResult<()> {

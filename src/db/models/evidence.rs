@@ -22,6 +22,8 @@ pub struct EvidenceRow {
     pub sha256: Option<String>,
     pub storage_name: Option<String>,
     pub created_at: NaiveDateTime,
+    /// 1, or 2 for evidence added for an appeal.
+    pub round: i32,
 }
 
 #[derive(Debug, Insertable)]
@@ -39,6 +41,7 @@ pub struct NewEvidence<'a> {
     pub sha256: Option<&'a str>,
     pub storage_name: Option<&'a str>,
     pub created_at: NaiveDateTime,
+    pub round: i32,
 }
 
 pub fn insert(conn: &mut DbConnection, new: &NewEvidence) -> QueryResult<()> {

@@ -10,6 +10,12 @@ pub const EVIDENCE_DEADLINE: &str = "evidence_deadline";
 pub const DRAW_PANEL: &str = "draw_panel";
 /// Summonses of the case that are still unanswered now are replaced.
 pub const SUMMONS_DEADLINE: &str = "summons_deadline";
+/// A day before the voting deadline: remind jurors who have not voted.
+pub const VOTING_REMINDER: &str = "voting_reminder";
+/// The round's voting deadline: replace missing jurors once, then escalate.
+pub const VOTING_DEADLINE: &str = "voting_deadline";
+/// The appeal window closed: the first verdict becomes final.
+pub const APPEAL_DEADLINE: &str = "appeal_deadline";
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = jobs)]

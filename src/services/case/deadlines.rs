@@ -8,6 +8,8 @@ use crate::db::{write_tx, DbConnection};
 use crate::domain::case::{Actor, CaseState, Command};
 use crate::services::jury::draw::open_panel;
 use crate::services::jury::summons::expire_overdue;
+use crate::services::jury::verdict::close_unappealed;
+use crate::services::jury::voting::{remind_voters, voting_deadline};
 use crate::services::jury::Jury;
 use crate::services::{ServiceError, ServiceResult};
 use chrono::NaiveDateTime;
@@ -33,6 +35,9 @@ fn run_job(conn: &mut DbConnection, kind: &str, case_id: i32, jury: &Jury, now: 
         job::EVIDENCE_REMINDER => return remind_evidence(conn, case_id, now),
         job::DRAW_PANEL => return open_panel(conn, case_id, jury, now, &mut rand::rng()),
         job::SUMMONS_DEADLINE => return expire_overdue(conn, case_id, jury, now, &mut rand::rng()),
+        job::VOTING_REMINDER => return remind_voters(conn, case_id, now),
+        job::VOTING_DEADLINE => return voting_deadline(conn, case_id, jury, now, &mut rand::rng()),
+        job::APPEAL_DEADLINE => return close_unappealed(conn, case_id, now),
         other => {
             tracing::warn!(kind = other, "unknown job kind");
             return Ok(());

@@ -72,7 +72,8 @@ pub fn add_evidence(
     };
     let (statement_id, file_id) = (new_public_id(rng), new_public_id(rng));
     let result = write_tx(conn, |conn| {
-        transition(conn, case.id, actor, Some(account.id), Command::AddEvidence, now, CaseChange::default())?;
+        let (case, _, _) =
+            transition(conn, case.id, actor, Some(account.id), Command::AddEvidence, now, CaseChange::default())?;
         let base = NewEvidence {
             public_id: &statement_id,
             case_id: case.id,
@@ -86,6 +87,7 @@ pub fn add_evidence(
             sha256: None,
             storage_name: None,
             created_at: now,
+            round: case.round,
         };
         if statement.is_some() {
             evidence::insert(conn, &base)?;

@@ -14,8 +14,8 @@ use rand::Rng;
 /// A member may have this many cases open as claimant at once (abuse limit).
 pub const MAX_OPEN_CASES: i64 = 10;
 
-const OPEN_STATES: [&str; 8] =
-    ["filed", "awaiting_response", "evidence", "jury_selection", "voting", "decided", "appeal_window", "appealed"];
+const OPEN_STATES: [&str; 7] =
+    ["filed", "awaiting_response", "evidence", "jury_selection", "voting", "decided", "appealed"];
 
 /// Files a case. `submission_key` comes from the form, so a double-clicked submit finds the case
 /// the first click filed instead of filing a second one.

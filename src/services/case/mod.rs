@@ -1,5 +1,6 @@
 //! Cases: filing, answering, settling, withdrawing, evidence, deadlines, and what each person sees.
 
+pub mod appeal;
 pub mod deadlines;
 pub mod evidence;
 pub mod file;
@@ -14,6 +15,7 @@ use crate::db::models::settlement_offer::{self, SettlementOfferRow};
 use crate::db::models::{case_event, job, user};
 use crate::db::DbConnection;
 use crate::domain::case::{decide, Actor, CaseFacts, CaseState, Command, Transition};
+use crate::domain::dispute::Side;
 use crate::domain::locale::Locale;
 use crate::email::message::{CaseNotice, Mail, REMINDER_EVENTS};
 use crate::services::account::Account;
@@ -66,6 +68,15 @@ pub fn facts_with(case: &CaseRow, open_offer: Option<&SettlementOfferRow>) -> Ca
             }
         }),
         evidence_window: TimeDelta::hours(i64::from(case.evidence_hours)),
+        round: case.round,
+        loser: case.outcome.as_deref().and_then(Side::parse).map(|won| {
+            if won.as_str() == case.claimant_side {
+                Actor::Respondent
+            } else {
+                Actor::Claimant
+            }
+        }),
+        appeal_due_at: case.appeal_due_at,
     }
 }
 
@@ -84,7 +95,7 @@ pub fn transition(
     let decided = decide(&facts(conn, &case)?, actor, command, now).map_err(|r| ServiceError::Refused(r.0))?;
     let change = CaseChange {
         state: Some(decided.to.as_str()),
-        evidence_due_at: decided.evidence_due_at,
+        evidence_due_at: decided.evidence_due_at.or(extra.evidence_due_at),
         closed_at: decided.to.is_final().then_some(now),
         updated_at: Some(now),
         ..extra
@@ -179,6 +190,19 @@ pub fn notify(
     due: Option<NaiveDateTime>,
     now: NaiveDateTime,
 ) -> diesel::QueryResult<()> {
+    notify_as(conn, case, to, (event, None), seq, due, now)
+}
+
+/// `notify`, with the wording chosen by `variant` (e.g. a verdict `won` or `lost`).
+pub fn notify_as(
+    conn: &mut DbConnection,
+    case: &CaseRow,
+    to: &Recipient,
+    (event, variant): (&str, Option<&str>),
+    seq: i32,
+    due: Option<NaiveDateTime>,
+    now: NaiveDateTime,
+) -> diesel::QueryResult<()> {
     let reminder = REMINDER_EVENTS.contains(&event);
     if reminder && !to.reminders {
         return Ok(());
@@ -188,6 +212,7 @@ pub fn notify(
         name: to.name.clone(),
         case_id: case.public_id.clone(),
         item: case.item_title.clone(),
+        variant: variant.map(str::to_string),
         due,
         time_zone: to.time_zone.clone(),
         unsubscribe_for: if reminder { to.public_id.clone() } else { None },

@@ -3,10 +3,11 @@ use crate::db::models::case::CaseRow;
 use crate::db::models::case_event::{self, CaseEventRow};
 use crate::db::models::evidence::{self, EvidenceRow};
 use crate::db::models::settlement_offer::{self, SettlementOfferRow};
-use crate::db::models::summons;
+use crate::db::models::summons::{self, SummonsRow};
 use crate::db::DbConnection;
 use crate::domain::case::{decide, Actor, CaseState, Command};
 use crate::services::account::Account;
+use crate::services::jury::verdict::{rounds_of, RoundView};
 use crate::services::ServiceResult;
 use chrono::NaiveDateTime;
 
@@ -22,6 +23,8 @@ pub struct CaseDetail {
     pub allowed: Vec<Command>,
     /// How many summoned jurors accepted, of the seats being filled; never who they are.
     pub panel: PanelProgress,
+    /// Each jury round: progress while it votes, then its verdict.
+    pub rounds: Vec<RoundView>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -36,13 +39,14 @@ impl CaseDetail {
     }
 }
 
-const PERSONAL_COMMANDS: [Command; 6] = [
+const PERSONAL_COMMANDS: [Command; 7] = [
     Command::Answer,
     Command::AcceptClaim,
     Command::ProposeSettlement,
     Command::AcceptSettlement,
     Command::Withdraw,
     Command::AddEvidence,
+    Command::Appeal,
 ];
 
 pub fn case_detail(
@@ -56,12 +60,14 @@ pub fn case_detail(
     let facts = facts_with(&case, open_offer.as_ref());
     let allowed = PERSONAL_COMMANDS.into_iter().filter(|c| decide(&facts, actor, *c, now).is_ok()).collect();
     let summonses = summons::for_case(conn, case.id)?;
+    let round: Vec<&SummonsRow> = summonses.iter().filter(|s| s.round == case.round).collect();
     let panel = PanelProgress {
-        accepted: summonses.iter().filter(|s| s.status == summons::ACCEPTED).count(),
-        seats: summonses.iter().filter(|s| summons::HOLDING.contains(&s.status.as_str())).count(),
+        accepted: round.iter().filter(|s| s.status == summons::ACCEPTED).count(),
+        seats: round.iter().filter(|s| summons::HOLDING.contains(&s.status.as_str())).count(),
     };
     Ok(CaseDetail {
         panel,
+        rounds: rounds_of(conn, &case, &summonses, false)?,
         state: state_of(&case),
         events: case_event::list_for_case(conn, case.id)?,
         evidence: evidence::list_for_case(conn, case.id)?,

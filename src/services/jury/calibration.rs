@@ -22,7 +22,7 @@ pub fn mark_calibration(
     let outcome = Side::parse(outcome).ok_or(ServiceError::Refused("calibration.refused.outcome"))?;
     let row = case::find_by_public_id(conn, case_public_id)?.ok_or(ServiceError::NotFound)?;
     let state = state_of(&row);
-    if !(state.is_final() || matches!(state, CaseState::Decided | CaseState::AppealWindow)) {
+    if !(state.is_final() || matches!(state, CaseState::Decided)) {
         return Err(ServiceError::Refused("calibration.refused.open_case"));
     }
     case::set_calibration(conn, row.id, outcome.as_str())?;

@@ -4,14 +4,15 @@
 
 use super::{notify_juror, Jury, NoticeAbout};
 use crate::db::models::case::{self, CaseChange, CaseRow};
-use crate::db::models::{job, summons, user};
+use crate::db::models::{job, jury_round, summons, user};
 use crate::db::DbConnection;
-use crate::domain::case::{Actor, Command};
+use crate::domain::case::{Actor, CaseState, Command};
 use crate::domain::dispute::Category;
 use crate::domain::juror::JuryRules;
 use crate::domain::matching::{Candidate, CaseProfile, DrawError};
-use crate::services::case::{notify, notify_both, transition, Recipient};
-use crate::services::ServiceResult;
+use crate::domain::quorum::QuorumPolicy;
+use crate::services::case::{notify, notify_both, state_of, transition, Recipient};
+use crate::services::{ServiceError, ServiceResult};
 use chrono::NaiveDateTime;
 use rand::Rng;
 use std::collections::HashMap;
@@ -20,7 +21,8 @@ use std::collections::HashMap;
 pub const TOO_FEW_JURORS: &str = "escalation.too_few_jurors";
 pub const CANNOT_BALANCE: &str = "escalation.cannot_balance";
 
-/// Opens the first round of a case whose evidence just closed: summons a full panel.
+/// Opens a jury round: after the evidence closed, the category's policy and panel; after an
+/// appeal, a fresh panel of 2n+1 under the same rule scaled up (nobody from the first round).
 pub fn open_panel(
     conn: &mut DbConnection,
     case_id: i32,
@@ -29,10 +31,21 @@ pub fn open_panel(
     rng: &mut impl Rng,
 ) -> ServiceResult<()> {
     let case = case::find_for_update(conn, case_id)?;
-    if case.state != "jury_selection" || !summons::for_case(conn, case.id)?.is_empty() {
-        return Ok(()); // settled meanwhile, or already drawn
+    let policy = match state_of(&case) {
+        CaseState::JurySelection if case.round == 1 => {
+            jury.rules.quorums.for_category(Category::parse(&case.category).unwrap_or(Category::Other))
+        }
+        CaseState::Appealed => {
+            let first = jury_round::find(conn, case.id, 1)?.ok_or(ServiceError::NotFound)?;
+            QuorumPolicy::parse(&first.policy).map_err(|e| ServiceError::Internal(anyhow::anyhow!(e)))?.for_appeal()
+        }
+        _ => return Ok(()), // settled or withdrawn meanwhile
+    };
+    if jury_round::find(conn, case.id, case.round)?.is_some() {
+        return Ok(()); // already drawn
     }
-    summon_or_escalate(conn, &case, (jury.rules.panel_seats, 1), jury, now, rng)
+    jury_round::open(conn, case.id, case.round, &policy.to_string(), now)?;
+    summon_or_escalate(conn, &case, (policy.initial_panel() as usize, case.round), jury, now, rng)
 }
 
 /// Summons `seats` more jurors in `round`; escalates the case when they cannot be found.
@@ -129,7 +142,7 @@ pub fn escalate(
     now: NaiveDateTime,
 ) -> ServiceResult<()> {
     let change = CaseChange { escalation_reason: Some(reason), ..Default::default() };
-    let (case, _, seq) = transition(conn, case.id, Actor::System, None, Command::PanelUnavailable, now, change)?;
+    let (case, _, seq) = transition(conn, case.id, Actor::System, None, Command::Escalate, now, change)?;
     summons::release_pending(conn, case.id, now)?;
     notify_both(conn, &case, "case_escalated", seq, None, now)?;
     for moderator in user::moderators(conn)? {

@@ -9,7 +9,9 @@ pub mod pool_cache;
 pub mod probation;
 pub mod reputation;
 pub mod summons;
+pub mod verdict;
 pub mod view;
+pub mod voting;
 
 use crate::db::models::case::CaseRow;
 use crate::db::models::juror::{self, JurorRow};

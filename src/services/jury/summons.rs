@@ -3,15 +3,16 @@
 //! suspends the juror.
 
 use super::draw::summon_or_escalate;
+use super::voting::open_voting;
 use super::{notify_juror, require_juror, status_of, Jury, NoticeAbout};
 use crate::db::models::case::{self, CaseRow};
 use crate::db::models::juror;
 use crate::db::models::summons::{self, SummonsRow, ACCEPTED, DECLINED, EXPIRED, PENDING, RECUSED};
 use crate::db::{write_tx, DbConnection};
-use crate::domain::case::{Actor, Command};
+use crate::domain::case::{Actor, CaseState, Command};
 use crate::domain::juror::{suspends_after_no_show, JurorStatus};
 use crate::services::account::Account;
-use crate::services::case::{notify_both, transition};
+use crate::services::case::{notify_both, state_of, transition};
 use crate::services::{ServiceError, ServiceResult};
 use chrono::NaiveDateTime;
 use rand::Rng;
@@ -46,7 +47,7 @@ pub fn answer_summons(
         if current.status != PENDING {
             return Err(ServiceError::Refused("juror.refused.already_answered"));
         }
-        if case.state != "jury_selection" {
+        if !needs_jurors(&case) || current.round != case.round {
             return Err(ServiceError::Refused("juror.refused.case_moved_on"));
         }
         match answer {
@@ -56,7 +57,7 @@ pub fn answer_summons(
                 }
                 summons::answer(conn, summons_id, PENDING, ACCEPTED, now)?;
                 juror::record_answer(conn, account.id, now)?;
-                complete_if_full(conn, &case, now)
+                complete_if_full(conn, &case, jury, now)
             }
             Answer::Decline => answer_and_replace(conn, &current, DECLINED, jury, now, rng),
             Answer::Recuse => answer_and_replace(conn, &current, RECUSED, jury, now, rng),
@@ -81,14 +82,24 @@ pub fn answer_and_replace(
     summon_or_escalate(conn, &case, (1, pending.round), jury, now, rng)
 }
 
-/// Voting opens once every summons of the case is answered and the seats are all accepted.
-fn complete_if_full(conn: &mut DbConnection, case: &CaseRow, now: NaiveDateTime) -> ServiceResult<()> {
-    let all = summons::for_case(conn, case.id)?;
-    if all.iter().any(|s| s.status == PENDING) || !all.iter().any(|s| s.status == ACCEPTED) {
+/// A case takes jurors while its panel forms (first round or appeal) and, for replacements and
+/// extra seats, while it votes.
+fn needs_jurors(case: &CaseRow) -> bool {
+    matches!(state_of(case), CaseState::JurySelection | CaseState::Appealed | CaseState::Voting)
+}
+
+/// Voting opens once every summons of the round is answered and the seats are all accepted.
+/// A juror who joins a panel already voting simply votes.
+fn complete_if_full(conn: &mut DbConnection, case: &CaseRow, jury: &Jury, now: NaiveDateTime) -> ServiceResult<()> {
+    let round: Vec<SummonsRow> =
+        summons::for_case(conn, case.id)?.into_iter().filter(|s| s.round == case.round).collect();
+    let forming = matches!(state_of(case), CaseState::JurySelection | CaseState::Appealed);
+    if !forming || round.iter().any(|s| s.status == PENDING) || !round.iter().any(|s| s.status == ACCEPTED) {
         return Ok(());
     }
     let (case, _, seq) =
         transition(conn, case.id, Actor::System, None, Command::PanelComplete, now, Default::default())?;
+    open_voting(conn, &case, jury, now)?;
     notify_both(conn, &case, "voting_started", seq, None, now)
 }
 
@@ -102,28 +113,39 @@ pub fn expire_overdue(
     rng: &mut impl Rng,
 ) -> ServiceResult<()> {
     let case = case::find_for_update(conn, case_id)?;
-    if case.state != "jury_selection" {
+    if !needs_jurors(&case) {
         return Ok(());
     }
-    let overdue = summons::overdue(conn, case.id, now)?;
+    let overdue: Vec<SummonsRow> =
+        summons::overdue(conn, case.id, now)?.into_iter().filter(|s| s.round == case.round).collect();
     for s in &overdue {
         summons::answer(conn, s.id, PENDING, EXPIRED, now)?;
-        let Some(record) = juror::find(conn, s.juror_id)? else { continue };
-        juror::record_no_show(conn, s.juror_id, now)?;
-        let about = NoticeAbout { case: Some(&case), occurrence: s.id, ..Default::default() };
-        if suspends_after_no_show(record.no_show_streak as u32, &jury.rules)
-            && status_of(&record) == JurorStatus::Active
-        {
-            juror::set_status(conn, s.juror_id, JurorStatus::Suspended.as_str(), Some(NO_SHOWS), now)?;
-            let detail = (record.no_show_streak + 1).to_string();
-            notify_juror(conn, s.juror_id, "juror_suspended", NoticeAbout { detail, ..about }, now)?;
-        } else {
-            notify_juror(conn, s.juror_id, "summons_replaced", about, now)?;
-        }
+        count_no_show(conn, s, &case, jury, now)?;
     }
-    match overdue.iter().map(|s| s.round).max() {
-        Some(round) => summon_or_escalate(conn, &case, (overdue.len(), round), jury, now, rng),
-        None => Ok(()),
+    if overdue.is_empty() {
+        return Ok(());
+    }
+    summon_or_escalate(conn, &case, (overdue.len(), case.round), jury, now, rng)
+}
+
+/// A juror let their seat go unanswered (or unvoted): it counts against their reliability, they
+/// are told they were replaced, and a run of these suspends them.
+pub fn count_no_show(
+    conn: &mut DbConnection,
+    seat: &SummonsRow,
+    case: &CaseRow,
+    jury: &Jury,
+    now: NaiveDateTime,
+) -> ServiceResult<()> {
+    let Some(record) = juror::find(conn, seat.juror_id)? else { return Ok(()) };
+    juror::record_no_show(conn, seat.juror_id, now)?;
+    let about = NoticeAbout { case: Some(case), occurrence: seat.id, ..Default::default() };
+    if suspends_after_no_show(record.no_show_streak as u32, &jury.rules) && status_of(&record) == JurorStatus::Active {
+        juror::set_status(conn, seat.juror_id, JurorStatus::Suspended.as_str(), Some(NO_SHOWS), now)?;
+        let detail = (record.no_show_streak + 1).to_string();
+        notify_juror(conn, seat.juror_id, "juror_suspended", NoticeAbout { detail, ..about }, now)
+    } else {
+        notify_juror(conn, seat.juror_id, "summons_replaced", about, now)
     }
 }
 

@@ -2,10 +2,12 @@
 //! details masked, evidence without file names. Never a party's name, email or account.
 
 use super::status_of;
+use super::verdict::{rounds_of, AppealView, RoundView};
 use crate::db::models::case::{self, CaseRow};
 use crate::db::models::evidence::{self, EvidenceRow};
 use crate::db::models::juror;
 use crate::db::models::summons::{self, SummonsRow, ACCEPTED, PENDING};
+use crate::db::models::vote::{self, VoteRow};
 use crate::db::DbConnection;
 use crate::domain::case::CaseState;
 use crate::domain::dispute::Side;
@@ -26,6 +28,8 @@ pub enum Access {
 
 pub struct JurorEvidence {
     pub side: Side,
+    /// Added for the appeal.
+    pub new_in_appeal: bool,
     /// Masked text of a written statement.
     pub body: Option<String>,
     /// For a file: its public id (served only to those who may read the case) and type.
@@ -40,6 +44,15 @@ pub struct JurorCaseView {
     pub answer: Option<String>,
     pub evidence: Vec<JurorEvidence>,
     pub access: Access,
+    /// This juror's vote in their round, once cast.
+    pub my_vote: Option<VoteRow>,
+    /// Whether the vote form is open to this juror now.
+    pub can_vote: bool,
+    pub voting_due_at: Option<chrono::NaiveDateTime>,
+    /// The rounds, with verdicts, once this juror's own round is decided (never a tally before).
+    pub rounds: Vec<RoundView>,
+    /// Why the losing side appealed (masked): the appeal panel weighs it with the record.
+    pub appeal: Option<AppealView>,
 }
 
 /// How a juror may read this case, if at all.
@@ -59,7 +72,25 @@ pub fn juror_case(conn: &mut DbConnection, account: &Account, public_id: &str) -
     let case = case::find_by_public_id(conn, public_id)?.ok_or(ServiceError::NotFound)?;
     let access = juror_access(conn, &case, account)?.ok_or(ServiceError::NotFound)?;
     let evidence = evidence::list_for_case(conn, case.id)?;
-    Ok(anonymise(case, evidence, access))
+    let mut view = anonymise(case, evidence, access);
+    if let Access::Summoned(seat) = &view.access {
+        let seat = seat.clone();
+        let summonses = summons::for_case(conn, view.case.id)?;
+        let all_rounds = rounds_of(conn, &view.case, &summonses, true)?;
+        let mine = all_rounds.iter().find(|r| r.round == seat.round);
+        view.voting_due_at = mine.and_then(|r| r.voting_due_at);
+        view.my_vote = vote::find(conn, view.case.id, seat.round, account.id)?;
+        view.can_vote = seat.status == ACCEPTED
+            && seat.round == view.case.round
+            && view.state == CaseState::Voting
+            && view.my_vote.is_none();
+        // The appeal's reason is part of the record the appeal panel weighs; verdicts wait until
+        // this juror's own round has decided.
+        let decided = mine.is_some_and(|r| r.verdict.is_some());
+        view.appeal = all_rounds.iter().find_map(|r| r.appeal.clone());
+        view.rounds = all_rounds.into_iter().filter(|r| decided || r.verdict.is_none()).collect();
+    }
+    Ok(view)
 }
 
 /// The case as jurors see it.
@@ -68,6 +99,7 @@ pub fn anonymise(case: CaseRow, evidence: Vec<EvidenceRow>, access: Access) -> J
         .into_iter()
         .map(|e| JurorEvidence {
             side: Side::parse(&e.party_side).unwrap_or(Side::Buyer),
+            new_in_appeal: e.round > 1,
             body: e.body.as_deref().map(mask_contacts),
             file: (e.kind == evidence::FILE).then(|| (e.public_id.clone(), e.content_type.clone().unwrap_or_default())),
         })
@@ -80,6 +112,11 @@ pub fn anonymise(case: CaseRow, evidence: Vec<EvidenceRow>, access: Access) -> J
         evidence,
         access,
         case,
+        my_vote: None,
+        can_vote: false,
+        voting_due_at: None,
+        rounds: vec![],
+        appeal: None,
     }
 }
 

@@ -1,0 +1,6 @@
+DROP TABLE votes;
+DROP TABLE jury_rounds;
+ALTER TABLE evidence DROP COLUMN round;
+ALTER TABLE cases DROP COLUMN appeal_due_at;
+ALTER TABLE cases DROP COLUMN outcome;
+ALTER TABLE cases DROP COLUMN round;

@@ -1,0 +1,61 @@
+use crate::db::schema::{cases, votes};
+use crate::db::DbConnection;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+/// A juror's vote: never updated or deleted (the database refuses both).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = votes)]
+pub struct VoteRow {
+    pub id: i32,
+    pub case_id: i32,
+    pub round: i32,
+    pub juror_id: i32,
+    pub side: String,
+    pub reason: String,
+    pub cast_at: NaiveDateTime,
+}
+
+pub fn insert(
+    conn: &mut DbConnection,
+    (case_id, round, juror_id): (i32, i32, i32),
+    side: &str,
+    reason: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(votes::table)
+        .values((
+            votes::case_id.eq(case_id),
+            votes::round.eq(round),
+            votes::juror_id.eq(juror_id),
+            votes::side.eq(side),
+            votes::reason.eq(reason),
+            votes::cast_at.eq(now),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn find(conn: &mut DbConnection, case_id: i32, round: i32, juror_id: i32) -> QueryResult<Option<VoteRow>> {
+    votes::table
+        .filter(votes::case_id.eq(case_id))
+        .filter(votes::round.eq(round))
+        .filter(votes::juror_id.eq(juror_id))
+        .select(VoteRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Every vote of a case, all rounds, in the order cast.
+pub fn for_case(conn: &mut DbConnection, case_id: i32) -> QueryResult<Vec<VoteRow>> {
+    votes::table.filter(votes::case_id.eq(case_id)).order(votes::id).select(VoteRow::as_select()).load(conn)
+}
+
+/// Votes on closed cases with their final outcome: (juror, case, vote, category, outcome).
+pub fn all_final(conn: &mut DbConnection) -> QueryResult<Vec<(i32, i32, String, String, Option<String>)>> {
+    votes::table
+        .inner_join(cases::table)
+        .filter(cases::state.eq("closed"))
+        .select((votes::juror_id, votes::case_id, votes::side, cases::category, cases::outcome))
+        .load(conn)
+}

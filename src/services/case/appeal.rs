@@ -1,0 +1,42 @@
+//! The losing side appeals the first verdict, once, with a written reason. Both sides may then
+//! add new evidence for a while; after that a fresh, larger panel is drawn.
+
+use super::{claimant, load_visible, notify_as, respondent, transition};
+use crate::db::models::case::CaseChange;
+use crate::db::models::{job, jury_round};
+use crate::db::{write_tx, DbConnection};
+use crate::domain::case::{Actor, Command};
+use crate::domain::juror::JuryRules;
+use crate::domain::validation::{parse_text, FieldErrors};
+use crate::services::account::Account;
+use crate::services::{ServiceError, ServiceResult};
+use chrono::NaiveDateTime;
+
+pub const APPEAL_REASON_MIN: usize = 20;
+pub const APPEAL_REASON_MAX: usize = 3000;
+
+pub fn appeal_verdict(
+    conn: &mut DbConnection,
+    account: &Account,
+    case_public_id: &str,
+    reason: &str,
+    rules: &JuryRules,
+    now: NaiveDateTime,
+) -> ServiceResult<()> {
+    let (case, actor) = load_visible(conn, case_public_id, account)?;
+    let reason = parse_text(reason, APPEAL_REASON_MIN, APPEAL_REASON_MAX)
+        .map_err(|key| ServiceError::from(FieldErrors::single("appeal_reason", key)))?;
+    let evidence_due = now + rules.appeal_evidence_window;
+    write_tx(conn, |conn| {
+        let change = CaseChange { round: Some(2), evidence_due_at: Some(evidence_due), ..Default::default() };
+        let (case, _, seq) = transition(conn, case.id, actor, Some(account.id), Command::Appeal, now, change)?;
+        let first = jury_round::find(conn, case.id, 1)?.ok_or(ServiceError::NotFound)?;
+        jury_round::record_appeal(conn, first.id, account.id, &reason, now)?;
+        job::schedule(conn, job::DRAW_PANEL, case.id, evidence_due, now)?;
+        for (to, who) in [(claimant(conn, &case)?, Actor::Claimant), (respondent(conn, &case)?, Actor::Respondent)] {
+            let variant = if who == actor { "appellant" } else { "other_side" };
+            notify_as(conn, &case, &to, ("appeal_filed", Some(variant)), seq, Some(evidence_due), now)?;
+        }
+        Ok(())
+    })
+}

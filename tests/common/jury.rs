@@ -1,0 +1,107 @@
+//! A court with a jury: cases that reach jury selection, the panel as the database has it, and
+//! the summonses on a juror's page. Shared by the juror and voting tests.
+
+use super::{location, TestApp};
+use chrono::TimeDelta;
+use reqwest::StatusCode;
+use xiaofating::domain::quorum::{QuorumPolicy, Quorums};
+use xiaofating::services::account::Account;
+
+pub const CLAIM: &str =
+    "卖家说相机九成新无拆修，收到后发现快门异响，机身有磕碰。联系我 buyer.zhang@example.com 或 13812345678。";
+pub const ANSWER: &str = "发货前拍了开箱视频，快门正常无异响，磕碰是买家收货后造成的。";
+
+/// Xianyu's rule on a small panel: `seats` jurors, first to a majority.
+pub fn panel_of(seats: u32) -> Quorums {
+    Quorums::all(QuorumPolicy::FirstTo { panel: seats, wins: seats / 2 + 1 })
+}
+
+pub async fn file(buyer: &TestApp, seller_email: &str, item: &str) -> String {
+    let fields = [
+        ("my_side", "buyer"),
+        ("other_email", seller_email),
+        ("order_ref", "XY-2026-7788"),
+        ("item_title", item),
+        ("category", "electronics"),
+        ("price", "3200"),
+        ("disputed", "3200"),
+        ("statement", CLAIM),
+        ("remedy", "full_refund"),
+        ("remedy_amount", ""),
+    ];
+    let res = buyer.submit("/cases/new", "/cases", &fields).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", res.text().await.unwrap());
+    location(&res).trim_start_matches("/cases/").to_string()
+}
+
+pub async fn answer(seller: &TestApp, case: &str) {
+    let page = format!("/cases/{case}");
+    let res = seller.submit(&page, &format!("{page}/answer"), &[("statement", ANSWER), ("position", "reject")]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+}
+
+/// A moderator account, made through the same service the admin CLI uses.
+pub async fn moderator(app: &TestApp, email: &str) -> Account {
+    let (pool, email) = (app.pool.clone(), email.to_string());
+    tokio::task::spawn_blocking(move || {
+        let conn = &mut *pool.get().unwrap();
+        let user = xiaofating::db::models::user::find_by_email(conn, &email).unwrap().expect("registered");
+        xiaofating::db::models::user::set_role(conn, user.id, "moderator", user.created_at).unwrap();
+        Account::from(xiaofating::db::models::user::find(conn, user.id).unwrap().unwrap())
+    })
+    .await
+    .unwrap()
+}
+
+pub fn summons_ids(html: &str) -> Vec<i32> {
+    html.split("action=\"/juror/summons/")
+        .skip(1)
+        .filter(|s| s.split('"').next().unwrap().ends_with("/accept"))
+        .map(|s| s.split('/').next().unwrap().parse().unwrap())
+        .collect()
+}
+
+/// The jurors summoned to a case, with their summons status.
+pub async fn panel(app: &TestApp, case: &str) -> Vec<(String, String)> {
+    use diesel::prelude::*;
+    use xiaofating::db::schema::{cases, summons, users};
+    let (pool, case) = (app.pool.clone(), case.to_string());
+    tokio::task::spawn_blocking(move || {
+        summons::table
+            .inner_join(cases::table)
+            .inner_join(users::table.on(users::id.eq(summons::juror_id)))
+            .filter(cases::public_id.eq(case))
+            .order(summons::id)
+            .select((users::email, summons::status))
+            .load(&mut *pool.get().unwrap())
+            .unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+pub async fn wait_for_panel(app: &TestApp, case: &str, pending: usize) -> Vec<(String, String)> {
+    for _ in 0..150 {
+        let p = panel(app, case).await;
+        if p.iter().filter(|(_, s)| s == "pending").count() == pending {
+            return p;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the panel never had {pending} pending summonses: {:?}", panel(app, case).await);
+}
+
+/// A case whose evidence window has just closed, between a buyer and a seller who are jurors too.
+pub async fn case_ready_for_jury(app: &TestApp) -> String {
+    let buyer = app.juror("party-buyer@example.com").await;
+    let seller = app.juror("party-seller@example.com").await;
+    let case = file(&buyer, "party-seller@example.com", "徕卡 Q2 相机").await;
+    answer(&seller, &case).await;
+    let photo = Some(("张伟的收货照片.jpg", super::browser::small_jpeg()));
+    assert_eq!(
+        buyer.upload_evidence(&case, "收货时拍的照片，电话 13987654321", photo).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    app.clock.advance(TimeDelta::hours(73));
+    case
+}
