@@ -105,3 +105,30 @@ pub async fn case_ready_for_jury(app: &TestApp) -> String {
     app.clock.advance(TimeDelta::hours(73));
     case
 }
+
+/// Every pending summons of the case is accepted, and voting opens. Returns the seated jurors
+/// (email, signed-in visitor).
+pub async fn seat_panel(app: &TestApp, case: &str, seats: usize) -> Vec<(String, TestApp)> {
+    let drawn = wait_for_panel(app, case, seats).await;
+    let mut seated = vec![];
+    for (email, status) in drawn {
+        if status != "pending" {
+            continue;
+        }
+        let juror = app.juror(&email).await;
+        let id = summons_ids(&juror.get_html("/juror").await)[0];
+        assert_eq!(
+            juror.submit("/juror", &format!("/juror/summons/{id}/accept"), &[]).await.status(),
+            StatusCode::SEE_OTHER
+        );
+        seated.push((email, juror));
+    }
+    app.wait_for_state(case, "voting").await;
+    seated
+}
+
+/// Casts a vote through the juror's case page; returns the response.
+pub async fn vote(juror: &TestApp, case: &str, side: &str, reason: &str) -> reqwest::Response {
+    let page = format!("/juror/cases/{case}");
+    juror.submit(&page, &format!("{page}/vote"), &[("side", side), ("reason", reason)]).await
+}
