@@ -48,6 +48,8 @@ enum ReputationCommand {
     Recompute(StorageArgs),
 }
 
+// Parsed once at start-up: the size of `Drain`'s settings does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum OutboxCommand {
     /// Count messages by state (pending, sent, dead).

@@ -297,3 +297,177 @@ async fn concurrent_deciding_votes_close_each_case_exactly_once() {
     .await
     .unwrap();
 }
+
+/// Sum of every juror's judgements (overall tallies): each final vote counts once.
+async fn judgements_recorded(app: &TestApp) -> (f64, f64) {
+    use diesel::prelude::*;
+    use xiaofating::db::schema::jurors;
+    let pool = app.pool.clone();
+    tokio::task::spawn_blocking(move || {
+        let rows: Vec<(f64, f64, f64)> = jurors::table
+            .select((jurors::buyer_right, jurors::seller_right, jurors::seller_right_voted_seller))
+            .load(&mut *pool.get().unwrap())
+            .unwrap();
+        let total = rows.iter().map(|(b, s, _)| b + s).sum();
+        let agreed = rows.iter().map(|(_, _, a)| a).sum();
+        (total, agreed)
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn an_appeal_draws_a_fresh_larger_panel_whose_verdict_is_final() {
+    let app = court(3, 14).await;
+    let case = case_ready_for_jury(&app).await;
+    let first: Vec<(String, TestApp)> = seat_panel(&app, &case, 3).await;
+    for (_, juror) in &first[..2] {
+        vote(juror, &case, "buyer", BUYER_REASON).await;
+    }
+    app.wait_for_state(&case, "decided").await;
+    let (buyer, seller) = (app.juror("party-buyer@example.com").await, app.juror("party-seller@example.com").await);
+    let page = format!("/cases/{case}");
+
+    // The winner cannot appeal; the loser must give a reason, then appeals once.
+    let res = buyer
+        .client
+        .post(buyer.url(&format!("{page}/appeal")))
+        .form(&[
+            ("csrf_token", common::csrf_of(&buyer.get_html(&page).await).as_str()),
+            ("appeal_reason", "我也想申诉一下试试看，看看会怎么样。"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&res), page);
+    assert!(buyer.get_html(&page).await.contains("只有败诉的一方可以申诉"));
+    let res = seller.submit(&page, &format!("{page}/appeal"), &[("appeal_reason", "不对")]).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let appeal_reason = "评审团没有看到我的发货视频里快门声音正常，我补充了快递签收时的外包装照片。";
+    let res = seller.submit(&page, &format!("{page}/appeal"), &[("appeal_reason", appeal_reason)]).await;
+    assert_eq!(location(&res), page);
+    assert_eq!(app.case_state(&case).await, "appealed");
+    assert!(app.wait_for_mail("appeal_filed", "party-buyer@example.com").await.subject.contains("对方"));
+    assert_eq!(
+        seller.submit(&page, &format!("{page}/appeal"), &[("appeal_reason", appeal_reason)]).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    assert!(seller.get_html(&page).await.contains("此案件已经申诉过"), "one appeal only");
+
+    // New evidence for the appeal, then a fresh panel of 2n+1 = 7 with nobody from the first.
+    let photo = Some(("外包装.jpg", common::browser::small_jpeg()));
+    assert_eq!(
+        seller.upload_evidence(&case, "快递签收时外包装完好的照片。", photo).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    app.clock.advance(TimeDelta::hours(25));
+    let second = seat_panel(&app, &case, 7).await;
+    assert_eq!(second.len(), 7);
+    let first_emails: Vec<&String> = first.iter().map(|(e, _)| e).collect();
+    assert!(second.iter().all(|(e, _)| !first_emails.contains(&e)), "no first-round juror sits on the appeal");
+
+    // The appeal jurors see the appeal's reason and what is new, but not the first tally.
+    let view = second[0].1.get_html(&format!("/juror/cases/{case}")).await;
+    assert!(view.contains("卖家提出了申诉") && view.contains("申诉新证据") && view.contains("快递签收时"));
+    assert!(!view.contains("支持买家 2 票") && !view.contains(BUYER_REASON), "the first verdict does not sway them");
+
+    // Four of seven for the seller: the case closes with the seller prevailing, final.
+    for (_, juror) in &second[..4] {
+        vote(juror, &case, "seller", SELLER_REASON).await;
+    }
+    app.wait_for_state(&case, "closed").await;
+    assert!(app.wait_for_mail("appeal_verdict", "party-seller@example.com").await.subject.contains("你胜诉"));
+    assert!(app.wait_for_mail("appeal_verdict", &first[0].0).await.subject.contains("与你的投票不同"));
+    assert!(app.wait_for_mail("appeal_verdict", &second[0].0).await.subject.contains("与你的投票一致"));
+    let final_page = buyer.get_html(&page).await;
+    assert!(
+        final_page.contains("申诉裁决（终局）") && final_page.contains("卖家胜诉") && final_page.contains("买家胜诉"),
+        "both rounds stay visible"
+    );
+    assert!(final_page.contains("驳回诉求"), "the seller rejected the claim: it is dismissed");
+
+    // Reputation counted once, from the final outcome: 2 + 4 votes, the 4 seller votes right.
+    assert_eq!(judgements_recorded(&app).await, (6.0, 4.0));
+    app.clock.advance(TimeDelta::hours(48));
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await; // the stale appeal deadline runs
+    assert_eq!(judgements_recorded(&app).await, (6.0, 4.0), "counted exactly once");
+    assert_eq!(app.case_state(&case).await, "closed");
+}
+
+#[tokio::test]
+async fn an_unappealed_verdict_becomes_final_and_counts_in_reputation() {
+    let app = court(3, 6).await;
+    let case = case_ready_for_jury(&app).await;
+    let seated = seat_panel(&app, &case, 3).await;
+    vote(&seated[0].1, &case, "buyer", BUYER_REASON).await;
+    vote(&seated[1].1, &case, "seller", SELLER_REASON).await;
+    vote(&seated[2].1, &case, "buyer", "照片里的磕碰是新的，卖家描述不实。").await;
+    app.wait_for_state(&case, "decided").await;
+    assert_eq!(judgements_recorded(&app).await, (0.0, 0.0), "not final yet: the loser may appeal");
+    app.clock.advance(TimeDelta::hours(49));
+    app.wait_for_state(&case, "closed").await;
+    assert!(app.wait_for_mail("verdict_final", "party-buyer@example.com").await.subject.contains("已生效"));
+    assert_eq!(judgements_recorded(&app).await.0, 3.0);
+    let page = app.juror("party-buyer@example.com").await.get_html(&format!("/cases/{case}")).await;
+    assert!(page.contains("少数意见") && page.contains(SELLER_REASON), "the dissent is shown");
+}
+
+#[tokio::test]
+async fn the_voting_deadline_reminds_replaces_missing_jurors_once_then_escalates() {
+    let app = spawn_app_with(|s| {
+        s.jury.quorums = panel_of(3);
+        s.limits.deadline_poll = std::time::Duration::from_secs(3600);
+    })
+    .await;
+    let pool = pool_of(9);
+    let pool: Vec<(&str, &str)> = pool.iter().map(|(e, s)| (e.as_str(), *s)).collect();
+    app.seed_jurors(&pool).await;
+    let run_deadlines = || {
+        let (pool, now) = (app.pool.clone(), app.clock.now());
+        async move {
+            tokio::task::spawn_blocking(move || {
+                let jury = xiaofating::services::jury::Jury::new(panel_rules());
+                xiaofating::services::case::deadlines::run_due_jobs(&mut pool.get().unwrap(), &jury, now).unwrap()
+            })
+            .await
+            .unwrap()
+        }
+    };
+    let case = case_ready_for_jury(&app).await;
+    run_deadlines().await; // evidence closes
+    run_deadlines().await; // the panel is drawn
+    let seated = seat_panel(&app, &case, 3).await;
+    vote(&seated[0].1, &case, "buyer", BUYER_REASON).await;
+
+    // A day before the deadline, the two who have not voted are reminded.
+    app.clock.advance(TimeDelta::hours(49));
+    run_deadlines().await;
+    for (email, _) in &seated[1..] {
+        assert!(app.wait_for_mail("voting_reminder", email).await.subject.contains("投票"));
+    }
+    assert!(!app.mails().iter().any(|m| m.kind == "voting_reminder" && m.to == seated[0].0), "not the one who voted");
+
+    // After the deadline a vote is refused; the deadline replaces the two missing jurors, once.
+    app.clock.advance(TimeDelta::hours(24));
+    vote(&seated[1].1, &case, "seller", SELLER_REASON).await;
+    assert!(seated[1].1.get_html(&format!("/juror/cases/{case}")).await.contains("投票截止时间已过"));
+    run_deadlines().await;
+    for (email, _) in &seated[1..] {
+        app.wait_for_mail("summons_replaced", email).await;
+    }
+    let replacements: Vec<(String, String)> =
+        panel(&app, &case).await.into_iter().filter(|(_, s)| s == "pending").collect();
+    assert_eq!(replacements.len(), 2, "{replacements:?}");
+    assert_eq!(app.case_state(&case).await, "voting");
+
+    // Nobody answers again: at the second deadline the moderators take over, with the reason.
+    app.clock.advance(TimeDelta::hours(73));
+    run_deadlines().await;
+    assert_eq!(app.case_state(&case).await, "escalated");
+    let page = app.juror("party-buyer@example.com").await.get_html(&format!("/cases/{case}")).await;
+    assert!(page.contains("仍未在投票截止前达到法定票数"), "the reason is shown");
+}
+
+fn panel_rules() -> xiaofating::domain::juror::JuryRules {
+    xiaofating::domain::juror::JuryRules { quorums: panel_of(3), ..Default::default() }
+}

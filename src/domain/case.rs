@@ -331,11 +331,11 @@ pub fn decide(case: &CaseFacts, actor: Actor, command: Command, now: NaiveDateTi
             if !is_party(actor) {
                 return Err(WRONG_PERSON);
             }
-            if from != CaseState::Decided {
-                return Err(WRONG_STAGE);
-            }
             if case.round > 1 {
                 return Err(ALREADY_APPEALED);
+            }
+            if from != CaseState::Decided {
+                return Err(WRONG_STAGE);
             }
             if case.loser != Some(actor) {
                 return Err(NOT_THE_LOSER);

@@ -30,10 +30,8 @@ pub fn score(conn: &mut DbConnection, juror_id: i32, attempt: i32) -> QueryResul
 }
 
 /// (juror, case, vote, case category, the case's known outcome)
-pub type ReviewWithTruth = (i32, i32, String, String, Option<String>);
-
 /// Every mock review with its case's category and known outcome: known truth for the recompute.
-pub fn all_with_truth(conn: &mut DbConnection) -> QueryResult<Vec<ReviewWithTruth>> {
+pub fn all_with_truth(conn: &mut DbConnection) -> QueryResult<Vec<super::JudgementRow>> {
     use crate::db::schema::cases;
     mock_reviews::table
         .inner_join(cases::table)

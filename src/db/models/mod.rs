@@ -14,3 +14,6 @@ pub mod settlement_offer;
 pub mod summons;
 pub mod user;
 pub mod vote;
+
+/// A juror's answer with what the recompute needs: (juror, case, vote, category, known outcome).
+pub type JudgementRow = (i32, i32, String, String, Option<String>);

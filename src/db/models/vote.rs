@@ -52,7 +52,7 @@ pub fn for_case(conn: &mut DbConnection, case_id: i32) -> QueryResult<Vec<VoteRo
 }
 
 /// Votes on closed cases with their final outcome: (juror, case, vote, category, outcome).
-pub fn all_final(conn: &mut DbConnection) -> QueryResult<Vec<(i32, i32, String, String, Option<String>)>> {
+pub fn all_final(conn: &mut DbConnection) -> QueryResult<Vec<super::JudgementRow>> {
     votes::table
         .inner_join(cases::table)
         .filter(cases::state.eq("closed"))

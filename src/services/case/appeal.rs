@@ -1,11 +1,11 @@
 //! The losing side appeals the first verdict, once, with a written reason. Both sides may then
 //! add new evidence for a while; after that a fresh, larger panel is drawn.
 
-use super::{claimant, load_visible, notify_as, respondent, transition};
+use super::{claimant, facts, load_visible, notify_as, respondent, transition};
 use crate::db::models::case::CaseChange;
 use crate::db::models::{job, jury_round};
 use crate::db::{write_tx, DbConnection};
-use crate::domain::case::{Actor, Command};
+use crate::domain::case::{decide, Actor, Command};
 use crate::domain::juror::JuryRules;
 use crate::domain::validation::{parse_text, FieldErrors};
 use crate::services::account::Account;
@@ -24,6 +24,8 @@ pub fn appeal_verdict(
     now: NaiveDateTime,
 ) -> ServiceResult<()> {
     let (case, actor) = load_visible(conn, case_public_id, account)?;
+    // Someone who may not appeal is told so, whatever they wrote.
+    decide(&facts(conn, &case)?, actor, Command::Appeal, now).map_err(|r| ServiceError::Refused(r.0))?;
     let reason = parse_text(reason, APPEAL_REASON_MIN, APPEAL_REASON_MAX)
         .map_err(|key| ServiceError::from(FieldErrors::single("appeal_reason", key)))?;
     let evidence_due = now + rules.appeal_evidence_window;

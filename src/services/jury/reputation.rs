@@ -1,7 +1,7 @@
 //! Keeping jurors' reputations: each judgement with a known outcome is added to the juror's
 //! tallies as it happens; `recompute` re-estimates everything at once with Dawid–Skene EM.
 
-use crate::db::models::{juror, mock_review};
+use crate::db::models::{juror, mock_review, vote};
 use crate::db::{write_tx, DbConnection};
 use crate::domain::dispute::Side;
 use crate::domain::reputation::{dawid_skene, Tally, Vote};
@@ -40,10 +40,12 @@ pub struct Recomputed {
     pub iterations: usize,
 }
 
-/// Every judgement the court has: mock reviews of calibration cases (known truth).
+/// Every judgement the court has: mock reviews of calibration cases, and votes on closed cases,
+/// each with its final outcome (appeals included) as the known truth.
 fn judgements(conn: &mut DbConnection) -> ServiceResult<Vec<Judgement>> {
     Ok(mock_review::all_with_truth(conn)?
         .into_iter()
+        .chain(vote::all_final(conn)?)
         .filter_map(|(juror_id, case_id, vote, category, truth)| {
             Some(Judgement {
                 juror_id,
