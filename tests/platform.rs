@@ -134,19 +134,20 @@ fn operator_commands_work_and_demo_is_idempotent() {
     assert!(run(&["migrate"]).contains("up to date"));
     let first = run(&["demo"]);
     assert!(
-        first.contains("7 new of 7 accounts, 5 new of 5 cases, 300 new jurors, 5 new calibration cases"),
+        first.contains("7 new of 7 accounts, 8 new of 8 cases, 300 new jurors, 5 new calibration cases"),
         "{first}"
     );
     assert!(first.contains("has a jury summons"), "the demo case with closed evidence drew a panel: {first}");
-    assert!(run(&["demo"]).contains("0 new of 7 accounts, 0 new of 5 cases, 0 new jurors, 0 new calibration cases"));
-    // 21 notices of the five demo cases, 25 of the five calibration cases, 17 jury summonses.
+    assert!(run(&["demo"]).contains("0 new of 7 accounts, 0 new of 8 cases, 0 new jurors, 0 new calibration cases"));
+    // Notices of the eight demo cases (three heard by juries: summonses, verdicts to the parties
+    // and every juror, one appeal), of the five calibration cases, and the open panel's summonses.
     let status = run(&["outbox", "status"]);
-    assert!(status.contains("pending 63") && status.contains("sent 0"), "{status}");
-    assert!(run(&["outbox", "drain", "--bind", "127.0.0.1:0"]).contains("63 delivery attempts"));
-    assert!(run(&["outbox", "status"]).contains("sent 63"));
+    assert!(status.contains("pending 293") && status.contains("sent 0"), "{status}");
+    assert!(run(&["outbox", "drain", "--bind", "127.0.0.1:0"]).contains("293 delivery attempts"));
+    assert!(run(&["outbox", "status"]).contains("sent 293"));
     assert!(run(&["outbox", "retry-dead"]).contains("0 dead messages"));
     let recomputed = run(&["reputation", "recompute"]);
-    assert!(recomputed.contains("recomputed 300 jurors from 0 judgements"), "{recomputed}");
+    assert!(recomputed.contains("recomputed 300 jurors from 46 judgements"), "{recomputed}");
     assert!(run(&["admin", "create-moderator", "--email", "buyer@demo.xiaofating.test"]).contains("is now a moderator"));
     assert!(run(&["admin", "create-moderator", "--email", "buyer@demo.xiaofating.test"]).contains("already"));
     assert!(run(&["admin", "create-moderator", "--email", "New.Mod@Example.com"])

@@ -2,6 +2,7 @@
 //! Idempotent: people are found by email and demo cases by their submission key.
 
 mod jury;
+mod verdicts;
 
 use crate::db::models::case as case_rows;
 use crate::db::models::user::{self, NewUser};
@@ -48,6 +49,12 @@ enum Story {
     EvidenceClosed,
     Settled,
     Withdrawn,
+    /// Heard by a jury that leans to the buyer with this probability; still open to appeal.
+    Decided(f64),
+    /// Heard, and the appeal window passed: final.
+    Closed(f64),
+    /// Heard, appealed by the loser, heard again by a larger panel leaning the other way.
+    Appealed(f64, f64),
 }
 
 struct DemoCase {
@@ -130,6 +137,45 @@ const CASES: &[DemoCase] = &[
         answer: "",
         story: Story::Withdrawn,
     },
+    DemoCase {
+        key: "demo-case-6",
+        claimant: "buyer@demo.xiaofating.test",
+        respondent: "seller@demo.xiaofating.test",
+        side: "buyer",
+        title: "Nikon Z50 微单相机",
+        category: "electronics",
+        price: "3800",
+        statement: "卖家说快门次数不到 3000，收到后查到 4.1 万次，取景器里还有灰。",
+        remedy: "partial_refund",
+        answer: "快门次数是我按机身菜单截图写的，买家查询的工具不准。取景器的灰擦一下就好。",
+        story: Story::Decided(0.25),
+    },
+    DemoCase {
+        key: "demo-case-7",
+        claimant: "alice@demo.xiaofating.test",
+        respondent: "seller@demo.xiaofating.test",
+        side: "buyer",
+        title: "LEGO 10294 泰坦尼克号",
+        category: "collectibles_toys",
+        price: "2600",
+        statement: "The listing said sealed and complete, but two bags were opened and 40 pieces are missing.",
+        remedy: "return_refund",
+        answer: "I sold it sealed. The buyer opened it and is now claiming pieces are missing.",
+        story: Story::Closed(0.8),
+    },
+    DemoCase {
+        key: "demo-case-8",
+        claimant: "buyer@demo.xiaofating.test",
+        respondent: "seller@demo.xiaofating.test",
+        side: "buyer",
+        title: "Apple Watch S8 不锈钢",
+        category: "phones",
+        price: "2100",
+        statement: "收到的手表背面传感器有裂纹，心率测不出来。卖家说发货前是好的。",
+        remedy: "full_refund",
+        answer: "发货前录了视频，传感器完好、心率正常。裂纹是运输或收货后造成的，应找快递理赔。",
+        story: Story::Appealed(0.75, 0.2),
+    },
 ];
 
 fn account(conn: &mut DbConnection, email: &str) -> ServiceResult<Account> {
@@ -163,7 +209,7 @@ fn play(
     let later = filed_at + TimeDelta::hours(3);
     match demo.story {
         Story::Unanswered => {}
-        Story::Answered | Story::EvidenceClosed => {
+        Story::Answered | Story::EvidenceClosed | Story::Decided(_) | Story::Closed(_) | Story::Appealed(..) => {
             let respondent = account(conn, demo.respondent)?;
             let answer =
                 AnswerForm { statement: demo.answer.into(), position: "reject".into(), position_amount: String::new() };
@@ -200,6 +246,25 @@ fn play(
         }
         Story::Withdrawn => withdraw_case(conn, &claimant, id, later)?,
     }
+    // The evidence window closes three days after the answer: the jury hears the case.
+    let heard = later + Windows::default().evidence + TimeDelta::minutes(1);
+    let jury = crate::services::jury::Jury::default();
+    match demo.story {
+        Story::Decided(lean) => {
+            verdicts::hold_round(conn, id, (heard, lean), &jury, rng)?;
+        }
+        Story::Closed(lean) => {
+            let decided = verdicts::hold_round(conn, id, (heard, lean), &jury, rng)?;
+            verdicts::run_jobs(conn, &jury, decided + jury.rules.appeal_window)?;
+        }
+        Story::Appealed(first, second) => {
+            let decided = verdicts::hold_round(conn, id, (heard, first), &jury, rng)?;
+            verdicts::appeal(conn, id, demo.respondent, decided + TimeDelta::hours(1), &jury)?;
+            let redrawn = decided + TimeDelta::hours(1) + jury.rules.appeal_evidence_window;
+            verdicts::hold_round(conn, id, (redrawn, second), &jury, rng)?;
+        }
+        _ => {}
+    }
     Ok(())
 }
 
@@ -222,9 +287,13 @@ pub fn seed(conn: &mut DbConnection, data_dir: &Path, now: NaiveDateTime, rng: &
         if case_rows::find_by_submission_key(conn, demo.key)?.is_some() {
             continue;
         }
-        // The case whose evidence closed was filed a week ago; the others today.
+        // Cases further along were filed longer ago; the verdict still open to appeal came
+        // yesterday, so its appeal window is open now.
         let filed_at = match demo.story {
             Story::EvidenceClosed => now - TimeDelta::days(7),
+            Story::Decided(_) => now - TimeDelta::days(4),
+            Story::Closed(_) => now - TimeDelta::days(12),
+            Story::Appealed(..) => now - TimeDelta::days(16),
             _ => now - TimeDelta::hours(4),
         };
         play(conn, demo, data_dir, filed_at, rng)?;
