@@ -168,6 +168,26 @@ async fn every_page_is_valid_html() {
     keep("juror-dashboard-summons", j1.get_html("/juror").await);
     keep("juror-case", j1.get_html(&format!("/juror{jury_case}")).await);
     keep("case-jury-selection", buyer.get_html(&jury_case).await);
+    let juror_case = format!("/juror{jury_case}");
+    let j2 = app.juror("j2@example.com").await;
+    for juror in [&j1, &j2] {
+        let dashboard = juror.get_html("/juror").await;
+        let accept =
+            dashboard.split("action=\"").find(|a| a.starts_with("/juror/summons/") && a.contains("/accept\"")).unwrap();
+        juror.submit("/juror", accept.split('"').next().unwrap(), &[]).await;
+    }
+    app.wait_for_state(jury_case.trim_start_matches("/cases/"), "voting").await;
+    keep("juror-case-vote-form", j1.get_html(&juror_case).await);
+    let vote = format!("{juror_case}/vote");
+    keep("juror-case-vote-errors", j1.submit(&juror_case, &vote, &[("reason", "短")]).await.text().await.unwrap());
+    j1.submit(&juror_case, &vote, &[("side", "buyer"), ("reason", "卖家的视频看不出开机状态，买家照片可信。")]).await;
+    keep("juror-case-voted", j1.get_html(&juror_case).await);
+    keep("case-voting", buyer.get_html(&jury_case).await);
+    j2.submit(&juror_case, &vote, &[("side", "buyer"), ("reason", "运输损坏应由卖家先向快递索赔，买家不应承担。")])
+        .await;
+    keep("case-verdict-winner", buyer.get_html(&jury_case).await);
+    keep("case-verdict-loser", other.get_html(&jury_case).await);
+    keep("juror-case-verdict", j1.get_html(&juror_case).await);
     keep("leaderboard", j1.get_html("/jurors").await);
     moderator.sign_in("valid@example.com", PASSWORD).await;
     keep("moderation-queue", moderator.get_html("/moderation").await);
