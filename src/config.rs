@@ -42,6 +42,7 @@ mod default {
     pub const PROBATION_REVIEWS: u32 = 5;
     pub const PROBATION_PASS: u32 = 4;
     pub const NO_SHOW_LIMIT: u32 = 3;
+    pub const AUDIT_PERCENT: u32 = 10;
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -100,6 +101,10 @@ pub struct ServeArgs {
     /// Summonses ignored in a row that suspend a juror.
     #[arg(long, env = "NO_SHOW_LIMIT", default_value_t = default::NO_SHOW_LIMIT, value_parser = clap::value_parser!(u32).range(1..=20))]
     pub no_show_limit: u32,
+    /// Percent of accepted summonses that also slip a calibration case into the juror's queue
+    /// as an audit (0 turns audits off).
+    #[arg(long, env = "AUDIT_PERCENT", default_value_t = default::AUDIT_PERCENT, value_parser = clap::value_parser!(u32).range(0..=100))]
+    pub audit_percent: u32,
     /// Log format.
     #[arg(long, env = "LOG_FORMAT", default_value = "pretty", value_parser = ["json", "pretty"])]
     pub log_format: String,
@@ -127,6 +132,7 @@ impl ServeArgs {
             probation_reviews: default::PROBATION_REVIEWS,
             probation_pass: default::PROBATION_PASS,
             no_show_limit: default::NO_SHOW_LIMIT,
+            audit_percent: default::AUDIT_PERCENT,
             log_format: "pretty".into(),
         }
     }
@@ -227,6 +233,7 @@ impl Settings {
                 probation_reviews: args.probation_reviews,
                 probation_pass: args.probation_pass,
                 no_show_limit: args.no_show_limit,
+                audit_rate: f64::from(args.audit_percent) / 100.0,
                 ..Default::default()
             },
         })

@@ -126,7 +126,15 @@ async fn every_page_is_valid_html() {
             let account = xiaofating::services::account::Account::from(
                 xiaofating::db::models::user::find(conn, row.id).unwrap().unwrap(),
             );
-            xiaofating::services::jury::calibration::mark_calibration(conn, &account, &case_id, "buyer").unwrap();
+            let why = "Known outcome, recorded for the page checks.";
+            xiaofating::services::jury::calibration::mark_calibration(
+                conn,
+                &account,
+                &case_id,
+                ("buyer", why),
+                row.created_at,
+            )
+            .unwrap();
         })
         .await
         .unwrap();

@@ -8,6 +8,9 @@ use common::jury::*;
 use common::{location, spawn_app_with, TestApp};
 use reqwest::StatusCode;
 
+/// Why a moderator marks a test case as calibration.
+const CALIBRATION_REASON: &str = "Known outcome, recorded for the probation tests.";
+
 /// Finished cases a moderator marks as calibration cases, the buyer right in all but the last.
 async fn calibration_cases(app: &TestApp, count: usize) -> Vec<String> {
     let buyer = app.verified_member("calib-buyer@example.com", "校准买家").await;
@@ -22,7 +25,13 @@ async fn calibration_cases(app: &TestApp, count: usize) -> Vec<String> {
         let outcome = if i + 1 == count { "seller" } else { "buyer" };
         let (pool, id, m) = (app.pool.clone(), case.clone(), mod_account.clone());
         tokio::task::spawn_blocking(move || {
-            xiaofating::services::jury::calibration::mark_calibration(&mut pool.get().unwrap(), &m, &id, outcome)
+            xiaofating::services::jury::calibration::mark_calibration(
+                &mut pool.get().unwrap(),
+                &m,
+                &id,
+                (outcome, CALIBRATION_REASON),
+                chrono::Utc::now().naive_utc(),
+            )
         })
         .await
         .unwrap()

@@ -242,6 +242,62 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    overrides (id) {
+        id -> Integer,
+        case_id -> Integer,
+        moderator_id -> Integer,
+        outcome -> Text,
+        remedy -> Text,
+        amount_fen -> Nullable<BigInt>,
+        jury_outcome -> Nullable<Text>,
+        reason -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    flags (id) {
+        id -> Integer,
+        case_id -> Integer,
+        evidence_id -> Nullable<Integer>,
+        vote_id -> Nullable<Integer>,
+        flagged_by -> Integer,
+        note -> Text,
+        created_at -> Timestamp,
+        resolution -> Nullable<Text>,
+        resolved_by -> Nullable<Integer>,
+        resolved_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    calibration_audits (id) {
+        id -> Integer,
+        juror_id -> Integer,
+        case_id -> Integer,
+        assigned_at -> Timestamp,
+        vote -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        correct -> Nullable<Bool>,
+        answered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Integer,
+        actor_id -> Integer,
+        action -> Text,
+        case_id -> Nullable<Integer>,
+        subject_id -> Nullable<Integer>,
+        before_value -> Text,
+        after_value -> Text,
+        reason -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(auth_sessions -> users (user_id));
 diesel::joinable!(jurors -> users (user_id));
 diesel::joinable!(juror_category_tallies -> jurors (juror_id));
@@ -257,6 +313,11 @@ diesel::joinable!(jury_rounds -> cases (case_id));
 diesel::joinable!(votes -> cases (case_id));
 diesel::joinable!(votes -> jurors (juror_id));
 diesel::joinable!(email_tokens -> users (user_id));
+diesel::joinable!(overrides -> cases (case_id));
+diesel::joinable!(flags -> cases (case_id));
+diesel::joinable!(calibration_audits -> cases (case_id));
+diesel::joinable!(calibration_audits -> jurors (juror_id));
+diesel::joinable!(audit_log -> cases (case_id));
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     auth_sessions,
@@ -272,5 +333,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     summons,
     mock_reviews,
     jury_rounds,
-    votes
+    votes,
+    overrides,
+    flags,
+    calibration_audits,
+    audit_log
 );

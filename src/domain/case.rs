@@ -128,6 +128,10 @@ pub enum Command {
     Appeal,
     /// Nobody appealed in time: the first verdict is final.
     AppealWindowPassed,
+    /// A moderator sets the final outcome in place of the jury's.
+    Override,
+    /// A moderator sends an escalated case back to the jury stage for fresh jurors.
+    Reopen,
 }
 
 /// How long each side has; set by the operator, fixed on a case when it is filed.
@@ -171,7 +175,7 @@ pub struct Transition {
 }
 
 /// Every event `decide` can produce, plus the two filing writes (for the timeline's labels).
-pub const EVENT_KINDS: [&str; 17] = [
+pub const EVENT_KINDS: [&str; 21] = [
     "filed",
     "respondent_notified",
     "answered",
@@ -189,6 +193,10 @@ pub const EVENT_KINDS: [&str; 17] = [
     "appealed",
     "verdict_final",
     "appeal_verdict",
+    "overridden",
+    "reopened",
+    "deadline_extended",
+    "statement_hidden",
 ];
 
 /// Why a command was refused, as an i18n key.
@@ -204,6 +212,9 @@ pub const OWN_OFFER: Refusal = Refusal("case.refused.own_offer");
 pub const ALREADY_ANSWERED: Refusal = Refusal("case.refused.already_answered");
 pub const NOT_THE_LOSER: Refusal = Refusal("case.refused.not_the_loser");
 pub const ALREADY_APPEALED: Refusal = Refusal("case.refused.already_appealed");
+pub const ALREADY_OVERRIDDEN: Refusal = Refusal("case.refused.already_overridden");
+pub const NOT_OVERRIDABLE: Refusal = Refusal("case.refused.not_overridable");
+pub const NOT_ESCALATED: Refusal = Refusal("case.refused.not_escalated");
 
 fn is_party(actor: Actor) -> bool {
     matches!(actor, Actor::Claimant | Actor::Respondent)
@@ -212,6 +223,9 @@ fn is_party(actor: Actor) -> bool {
 /// Decides a command. Pure: the same facts, actor, command and time give the same answer.
 pub fn decide(case: &CaseFacts, actor: Actor, command: Command, now: NaiveDateTime) -> Result<Transition, Refusal> {
     let from = case.state;
+    if command == Command::Override {
+        return override_verdict(from, actor);
+    }
     if from.is_final() {
         return Err(WRONG_STAGE);
     }
@@ -352,6 +366,38 @@ pub fn decide(case: &CaseFacts, actor: Actor, command: Command, now: NaiveDateTi
             }
             Ok(Transition { from, to: CaseState::Closed, event: "verdict_final", evidence_due_at: None })
         }
+        Command::Override => override_verdict(from, actor),
+        Command::Reopen => {
+            if actor != Actor::Moderator {
+                return Err(WRONG_PERSON);
+            }
+            if from != CaseState::Escalated {
+                return Err(NOT_ESCALATED);
+            }
+            Ok(Transition { from, to: CaseState::JurySelection, event: "reopened", evidence_due_at: None })
+        }
+    }
+}
+
+/// A moderator may override any case that reached the jury, also after its verdict became final;
+/// what the parties ended themselves (withdrawn, settled) stays theirs, and an override is once.
+fn override_verdict(from: CaseState, actor: Actor) -> Result<Transition, Refusal> {
+    if actor != Actor::Moderator {
+        return Err(WRONG_PERSON);
+    }
+    let reached_jury = matches!(
+        from,
+        CaseState::JurySelection
+            | CaseState::Voting
+            | CaseState::Decided
+            | CaseState::Appealed
+            | CaseState::Escalated
+            | CaseState::Closed
+    );
+    match from {
+        CaseState::Overridden => Err(ALREADY_OVERRIDDEN),
+        _ if !reached_jury => Err(NOT_OVERRIDABLE),
+        _ => Ok(Transition { from, to: CaseState::Overridden, event: "overridden", evidence_due_at: None }),
     }
 }
 
@@ -507,6 +553,30 @@ mod tests {
         assert_eq!(decide(&appealed, Actor::System, Command::Escalate, later).unwrap().to, CaseState::Escalated);
     }
 
+    #[test]
+    fn a_moderator_overrides_any_case_that_reached_the_jury_once() {
+        for state in [CaseState::Voting, CaseState::Decided, CaseState::Escalated, CaseState::Closed] {
+            let case = CaseFacts { state, ..decided() };
+            let t = decide(&case, Actor::Moderator, Command::Override, t0()).unwrap();
+            assert_eq!((t.to, t.event), (CaseState::Overridden, "overridden"));
+            assert_eq!(decide(&case, Actor::Claimant, Command::Override, t0()), Err(WRONG_PERSON));
+        }
+        for state in [CaseState::Withdrawn, CaseState::Settled, CaseState::Evidence, CaseState::AwaitingResponse] {
+            let case = CaseFacts { state, ..decided() };
+            assert_eq!(decide(&case, Actor::Moderator, Command::Override, t0()), Err(NOT_OVERRIDABLE));
+        }
+        let overridden = CaseFacts { state: CaseState::Overridden, ..decided() };
+        assert_eq!(decide(&overridden, Actor::Moderator, Command::Override, t0()), Err(ALREADY_OVERRIDDEN));
+    }
+
+    #[test]
+    fn only_an_escalated_case_is_reopened() {
+        let escalated = CaseFacts { state: CaseState::Escalated, ..decided() };
+        assert_eq!(decide(&escalated, Actor::Moderator, Command::Reopen, t0()).unwrap().to, CaseState::JurySelection);
+        assert_eq!(decide(&escalated, Actor::System, Command::Reopen, t0()), Err(WRONG_PERSON));
+        assert_eq!(decide(&decided(), Actor::Moderator, Command::Reopen, t0()), Err(NOT_ESCALATED));
+    }
+
     fn any_actor() -> impl Strategy<Value = Actor> {
         prop_oneof![Just(Actor::Claimant), Just(Actor::Respondent), Just(Actor::Moderator), Just(Actor::System)]
     }
@@ -526,6 +596,8 @@ mod tests {
             Just(Command::QuorumReached),
             Just(Command::Appeal),
             Just(Command::AppealWindowPassed),
+            Just(Command::Override),
+            Just(Command::Reopen),
         ]
     }
 
@@ -558,13 +630,17 @@ mod tests {
             let mut case = awaiting();
             let mut now = t0();
             let mut events: Vec<&'static str> = vec![];
-            let reachable = [CaseState::AwaitingResponse, CaseState::Evidence, CaseState::JurySelection, CaseState::Voting, CaseState::Escalated, CaseState::Settled, CaseState::Withdrawn, CaseState::Decided, CaseState::Appealed, CaseState::Closed];
+            let reachable = [CaseState::AwaitingResponse, CaseState::Evidence, CaseState::JurySelection, CaseState::Voting, CaseState::Escalated, CaseState::Settled, CaseState::Withdrawn, CaseState::Decided, CaseState::Appealed, CaseState::Closed, CaseState::Overridden];
             for (actor, command, seconds) in steps {
                 now += TimeDelta::seconds(seconds);
                 let before = case.clone();
                 match decide(&case, actor, command, now) {
                     Ok(t) => {
-                        prop_assert!(!before.state.is_final(), "a final state changed");
+                        let overriding_final = command == Command::Override && before.state == CaseState::Closed;
+                        prop_assert!(!before.state.is_final() || overriding_final, "a final state changed");
+                        if matches!(command, Command::Override | Command::Reopen) {
+                            prop_assert_eq!(actor, Actor::Moderator, "only moderators override or reopen");
+                        }
                         prop_assert_eq!(t.from, before.state);
                         if command == Command::AddEvidence {
                             prop_assert!(before.state.accepts_evidence());

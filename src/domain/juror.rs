@@ -58,6 +58,8 @@ pub struct JuryRules {
     /// Capacity is counted in cases per this window.
     pub capacity_window: TimeDelta,
     pub matching: MatchPolicy,
+    /// Chance that accepting a summons also slips a calibration case into the juror's queue.
+    pub audit_rate: f64,
 }
 
 impl Default for JuryRules {
@@ -75,6 +77,7 @@ impl Default for JuryRules {
             no_show_limit: 3,
             capacity_window: TimeDelta::days(7),
             matching: MatchPolicy::default(),
+            audit_rate: 0.1,
         }
     }
 }

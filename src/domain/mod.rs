@@ -7,6 +7,7 @@ pub mod filing;
 pub mod juror;
 pub mod locale;
 pub mod matching;
+pub mod moderation;
 pub mod privacy;
 pub mod public_id;
 pub mod quorum;

@@ -32,6 +32,16 @@ impl Tally {
         }
     }
 
+    /// The difference of two tallies (a correction to add).
+    pub fn minus(&self, other: &Tally) -> Tally {
+        Tally {
+            buyer_right: self.buyer_right - other.buyer_right,
+            buyer_right_voted_buyer: self.buyer_right_voted_buyer - other.buyer_right_voted_buyer,
+            seller_right: self.seller_right - other.seller_right,
+            seller_right_voted_seller: self.seller_right_voted_seller - other.seller_right_voted_seller,
+        }
+    }
+
     pub fn votes(&self) -> f64 {
         self.buyer_right + self.seller_right
     }

@@ -42,7 +42,7 @@ pub struct JurorNotice {
 
 /// Juror notices: each has `mail.<event>[.<variant>].subject` and `.body`
 /// (with %{item}, %{case}, %{due}, %{detail}).
-pub const JUROR_EVENTS: [(&str, Option<&str>); 12] = [
+pub const JUROR_EVENTS: [(&str, Option<&str>); 17] = [
     ("jury_summons", None),
     ("summons_replaced", None),
     ("juror_probation_result", Some("passed")),
@@ -55,6 +55,11 @@ pub const JUROR_EVENTS: [(&str, Option<&str>); 12] = [
     ("appeal_verdict", Some("agreed")),
     ("appeal_verdict", Some("disagreed")),
     ("appeal_verdict", Some("not_needed")),
+    ("moderator_override", Some("agreed")),
+    ("moderator_override", Some("disagreed")),
+    ("moderator_override", Some("not_needed")),
+    ("juror_suspended", Some("by_moderator")),
+    ("juror_reinstated", None),
 ];
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -73,6 +78,9 @@ pub struct CaseNotice {
     /// The recipient's public id, on reminders: it signs their one-click unsubscribe link.
     #[serde(default)]
     pub unsubscribe_for: Option<String>,
+    /// Words the event carries, such as a moderator's reason (`%{detail}`).
+    #[serde(default)]
+    pub detail: Option<String>,
 }
 
 /// Reminders can be switched off; stage notices about one's own case or duty cannot.
@@ -94,7 +102,7 @@ impl Linker for crate::config::Settings {
 }
 
 /// Case notices: each has `mail.<event>[.<variant>].subject` and `.body` (with %{item}, %{case}, %{due}).
-pub const CASE_EVENTS: [(&str, Option<&str>); 20] = [
+pub const CASE_EVENTS: [(&str, Option<&str>); 25] = [
     ("case_filed", None),
     ("case_against_you", None),
     ("case_invitation", None),
@@ -115,6 +123,11 @@ pub const CASE_EVENTS: [(&str, Option<&str>); 20] = [
     ("verdict_final", Some("lost")),
     ("appeal_verdict", Some("won")),
     ("appeal_verdict", Some("lost")),
+    ("moderator_override", Some("won")),
+    ("moderator_override", Some("lost")),
+    ("case_reopened", None),
+    ("deadline_extended", None),
+    ("statement_hidden", None),
 ];
 
 impl Mail {
@@ -156,7 +169,13 @@ impl Mail {
             },
             Mail::Case(n) => {
                 let due = n.due.map(|due| format_due(due, &n.time_zone)).unwrap_or_default();
-                let args = [("item", n.item.as_str()), ("case", n.case_id.as_str()), ("due", due.as_str())];
+                let detail = n.detail.as_deref().unwrap_or("");
+                let args = [
+                    ("item", n.item.as_str()),
+                    ("case", n.case_id.as_str()),
+                    ("due", due.as_str()),
+                    ("detail", detail),
+                ];
                 let greeting = match &n.name {
                     Some(name) => tf(locale, "mail.greeting", &[("name", name)]),
                     None => t(locale, "mail.greeting_anonymous").into_owned(),

@@ -18,6 +18,8 @@ pub enum AppError {
     NotFound,
     #[error("bad request")]
     BadRequest,
+    #[error("forbidden")]
+    Forbidden,
     /// A form with problems; handlers catch this and show the form again.
     #[error("invalid input: {0:?}")]
     Invalid(FieldErrors),
@@ -40,6 +42,7 @@ impl From<ServiceError> for AppError {
         match err {
             ServiceError::Refused(key) => AppError::Refused(key),
             ServiceError::NotFound => AppError::NotFound,
+            ServiceError::Forbidden => AppError::Forbidden,
             ServiceError::Invalid(errors) => AppError::Invalid(errors),
             other => AppError::Internal(other.into()),
         }
@@ -56,7 +59,7 @@ impl ResponseError for AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::BadRequest => StatusCode::BAD_REQUEST,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::Csrf | AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::SignInRequired(_) => StatusCode::SEE_OTHER,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,

@@ -1,34 +1,78 @@
-//! The moderators' queue: escalated cases, and email that could not be delivered (with retry).
+//! Moderators' pages: the dashboard of queues, the full case file with its actions, jurors, the
+//! audit log, statistics, and (for admins) who moderates. Every route answers 404 to anyone who
+//! is not a moderator; admin-only actions answer 403 to moderators.
 
+use crate::db::models::audit_log::AuditLine;
+use crate::db::models::user::UserRow;
+use crate::db::DbConnection;
+use crate::domain::dispute::Category;
+use crate::domain::moderation::OverrideForm;
+use crate::domain::validation::FieldErrors;
 use crate::routes::case_actions::ConfirmForm;
 use crate::routes::context::{AppState, Ctx};
-use crate::routes::csrf::CsrfForm;
+use crate::routes::csrf::{CsrfForm, FormFields};
 use crate::routes::errors::AppError;
-use crate::routes::{ok_page, see_other};
-use crate::services::moderation::{queue, retry_dead_mail, Queue};
+use crate::routes::{ok_page, page, see_other};
+use crate::services::account::Account;
+use crate::services::jury::calibration::mark_calibration;
+use crate::services::moderation::audit::{audit_log, LogQuery};
+use crate::services::moderation::case_file::{case_file, CaseFile};
+use crate::services::moderation::extend::extend_deadline;
+use crate::services::moderation::flags::moderate_statement;
+use crate::services::moderation::jurors::{list_jurors, set_juror_standing, JurorLine, JurorQuery};
+use crate::services::moderation::moderators::{list_moderators, set_moderator};
+use crate::services::moderation::override_case::override_verdict;
+use crate::services::moderation::queues::{dashboard, retry_dead_mail, Dashboard, Filters};
+use crate::services::moderation::reopen::reopen_case;
+use crate::services::moderation::stats::{stats, Stats};
+use crate::services::moderation::ACTIONS;
+use crate::services::ServiceResult;
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
+use chrono::NaiveDateTime;
+
+/// How long something has waited, as "5 h", in the viewer's language.
+fn waited(ctx: &Ctx, now: NaiveDateTime, since: &NaiveDateTime) -> String {
+    let hours = (now - *since).num_hours().max(0).to_string();
+    ctx.tf("moderation.hours", &[("hours", &hours)])
+}
 
 #[derive(Template)]
 #[template(path = "moderation.html")]
-struct QueuePage {
+struct DashboardPage {
     ctx: Ctx,
-    q: Queue,
-    now: chrono::NaiveDateTime,
+    d: Dashboard,
+    now: NaiveDateTime,
+    categories: [Category; 11],
 }
 
-impl QueuePage {
-    /// How long something has waited, as "5 h", in the viewer's language.
-    fn waited(&self, since: &chrono::NaiveDateTime) -> String {
-        let hours = (self.now - *since).num_hours().max(0).to_string();
-        self.ctx.tf("moderation.hours", &[("hours", &hours)])
+impl DashboardPage {
+    /// The case queues in the order the page shows them.
+    fn queues(&self) -> [(&'static str, &[crate::services::moderation::queues::Waiting]); 4] {
+        [
+            ("escalated", &self.d.escalated),
+            ("appealed", &self.d.appealed),
+            ("split", &self.d.split),
+            ("stalled", &self.d.stalled),
+        ]
+    }
+
+    fn waited(&self, since: &NaiveDateTime) -> String {
+        waited(&self.ctx, self.now, since)
     }
 }
 
-pub async fn get_queue(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn get_queue(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    query: web::Query<Filters>,
+) -> Result<HttpResponse, AppError> {
     let account = ctx.require_account()?.clone();
-    let q = state.db(move |conn| queue(conn, &account).map_err(AppError::from)).await?;
-    ok_page(&QueuePage { ctx, q, now: state.clock.now() })
+    let now = state.clock.now();
+    let filters = query.into_inner();
+    let d = state.db(move |conn| dashboard(conn, &account, filters, now).map_err(AppError::from)).await?;
+    ok_page(&DashboardPage { ctx, d, now, categories: Category::ALL })
 }
 
 async fn retry(ctx: Ctx, state: web::Data<AppState>, id: Option<i32>) -> Result<HttpResponse, AppError> {
@@ -55,4 +99,407 @@ pub async fn post_retry_one(
     CsrfForm(_): CsrfForm<ConfirmForm>,
 ) -> Result<HttpResponse, AppError> {
     retry(ctx, state, Some(path.into_inner())).await
+}
+
+#[derive(Template)]
+#[template(path = "moderation_case.html")]
+struct CaseFilePage {
+    ctx: Ctx,
+    file: CaseFile,
+    /// Which form the errors and kept values belong to.
+    form: &'static str,
+    errors: FieldErrors,
+    kept: FormFields,
+}
+
+impl CaseFilePage {
+    /// The vote cast from this seat, if any.
+    fn vote_of(&self, seat: &crate::db::models::summons::SummonsRow) -> Option<&crate::db::models::vote::VoteRow> {
+        self.file.votes.iter().map(|(v, _)| v).find(|v| v.juror_id == seat.juror_id && v.round == seat.round)
+    }
+
+    fn audit_lines(&self) -> &[AuditLine] {
+        &self.file.audit
+    }
+
+    fn kept(&self, form: &str, field: &str) -> String {
+        if self.form == form {
+            self.kept.get(field).to_string()
+        } else {
+            String::new()
+        }
+    }
+
+    fn err(&self, form: &str, field: &str) -> String {
+        (self.form == form)
+            .then(|| self.errors.get(field))
+            .flatten()
+            .map(|key| self.ctx.t(key).into_owned())
+            .unwrap_or_default()
+    }
+}
+
+async fn render_case_file(
+    ctx: Ctx,
+    state: &AppState,
+    public_id: String,
+    (form, errors, kept): (&'static str, FieldErrors, FormFields),
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let account = ctx.require_account()?.clone();
+    let now = state.clock.now();
+    let file = state.db(move |conn| case_file(conn, &account, &public_id, now).map_err(AppError::from)).await?;
+    page(status, &CaseFilePage { ctx, file, form, errors, kept })
+}
+
+pub async fn get_case_file(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    render_case_file(ctx, &state, path.into_inner(), ("", FieldErrors::new(), FormFields::default()), StatusCode::OK)
+        .await
+}
+
+/// Runs one moderator action on a case and answers the way all of them do: back to the case file
+/// with a notice, the file again with the form's messages (422), or a refusal as a notice.
+async fn act_on_case<F>(
+    (ctx, state): (Ctx, web::Data<AppState>),
+    public_id: String,
+    (form, notice): (&'static str, &'static str),
+    kept: FormFields,
+    action: F,
+) -> Result<HttpResponse, AppError>
+where
+    F: FnOnce(&mut DbConnection, &Account, &FormFields, NaiveDateTime) -> ServiceResult<()> + Send + 'static,
+{
+    let account = ctx.require_account()?.clone();
+    let now = state.clock.now();
+    let fields = FormFields(kept.0.clone());
+    match state.db(move |conn| action(conn, &account, &fields, now).map_err(AppError::from)).await {
+        Ok(()) => {
+            state.mail_wake.notify_one();
+            ctx.flash(notice);
+            Ok(see_other(&format!("/moderation/cases/{public_id}")))
+        }
+        Err(AppError::Invalid(errors)) => {
+            render_case_file(ctx, &state, public_id, (form, errors, kept), StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(AppError::Refused(key)) => {
+            ctx.flash(key);
+            Ok(see_other(&format!("/moderation/cases/{public_id}")))
+        }
+        Err(other) => Err(other),
+    }
+}
+
+pub async fn post_override(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    CsrfForm(f): CsrfForm<FormFields>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let case = id.clone();
+    act_on_case((ctx, state), id, ("override", "moderation.overridden_notice"), f, move |conn, account, f, now| {
+        let form = OverrideForm {
+            prevails: f.get("prevails"),
+            remedy: f.get("remedy"),
+            amount: f.get("amount"),
+            reason: f.get("reason"),
+        };
+        override_verdict(conn, account, &case, &form, now)
+    })
+    .await
+}
+
+pub async fn post_reopen(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    CsrfForm(f): CsrfForm<FormFields>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let case = id.clone();
+    let jury = state.jury.clone();
+    act_on_case((ctx, state), id, ("reopen", "moderation.reopened_notice"), f, move |conn, account, f, now| {
+        reopen_case(conn, account, &case, f.get("reopen_reason"), &jury, now, &mut rand::rng())
+    })
+    .await
+}
+
+pub async fn post_extend(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    CsrfForm(f): CsrfForm<FormFields>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let case = id.clone();
+    act_on_case((ctx, state), id, ("extend", "moderation.extended_notice"), f, move |conn, account, f, now| {
+        extend_deadline(conn, account, &case, (f.get("hours"), f.get("extend_reason")), now).map(drop)
+    })
+    .await
+}
+
+pub async fn post_calibration(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    CsrfForm(f): CsrfForm<FormFields>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let case = id.clone();
+    act_on_case((ctx, state), id, ("calibration", "moderation.calibration_notice"), f, move |conn, account, f, now| {
+        mark_calibration(conn, account, &case, (f.get("outcome"), f.get("calibration_reason")), now)
+    })
+    .await
+}
+
+/// Hides a statement (`hide`) or keeps a flagged one; back to its case file.
+async fn moderate(
+    (ctx, state): (Ctx, web::Data<AppState>),
+    evidence_id: String,
+    hide: bool,
+    f: FormFields,
+) -> Result<HttpResponse, AppError> {
+    let account = ctx.require_account()?.clone();
+    let now = state.clock.now();
+    let case = f.get("case").to_string();
+    let reason = f.get("reason").to_string();
+    let done = state
+        .db(move |conn| moderate_statement(conn, &account, &evidence_id, hide, &reason, now).map_err(AppError::from))
+        .await;
+    match done {
+        Ok(case) => {
+            state.mail_wake.notify_one();
+            ctx.flash(if hide { "moderation.hidden_notice" } else { "moderation.kept_notice" });
+            Ok(see_other(&format!("/moderation/cases/{case}")))
+        }
+        Err(AppError::Invalid(errors)) => {
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            render_case_file(ctx, &state, case, ("statement", errors, f), status).await
+        }
+        Err(AppError::Refused(key)) => {
+            ctx.flash(key);
+            Ok(see_other(&format!("/moderation/cases/{case}")))
+        }
+        Err(other) => Err(other),
+    }
+}
+
+pub async fn post_hide(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    CsrfForm(f): CsrfForm<FormFields>,
+) -> Result<HttpResponse, AppError> {
+    moderate((ctx, state), path.into_inner(), true, f).await
+}
+
+pub async fn post_keep(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    CsrfForm(f): CsrfForm<FormFields>,
+) -> Result<HttpResponse, AppError> {
+    moderate((ctx, state), path.into_inner(), false, f).await
+}
+
+#[derive(Template)]
+#[template(path = "moderation_jurors.html")]
+struct JurorsPage {
+    ctx: Ctx,
+    jurors: Vec<JurorLine>,
+    query: JurorQuery,
+    /// The juror whose standing form had problems, with them.
+    failed: Option<(String, FieldErrors)>,
+}
+
+impl JurorsPage {
+    fn err(&self, juror: &str) -> String {
+        self.failed
+            .as_ref()
+            .filter(|(id, _)| id == juror)
+            .and_then(|(_, errors)| errors.get("reason"))
+            .map(|key| self.ctx.t(key).into_owned())
+            .unwrap_or_default()
+    }
+
+    fn percent(&self, share: &f64) -> String {
+        format!("{:.0}%", share * 100.0)
+    }
+}
+
+async fn render_jurors(
+    ctx: Ctx,
+    state: &AppState,
+    query: JurorQuery,
+    failed: Option<(String, FieldErrors)>,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let account = ctx.require_account()?.clone();
+    let now = state.clock.now();
+    let q = query.clone();
+    let jurors = state.db(move |conn| list_jurors(conn, &account, &q, now).map_err(AppError::from)).await?;
+    page(status, &JurorsPage { ctx, jurors, query, failed })
+}
+
+pub async fn get_jurors(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    query: web::Query<JurorQuery>,
+) -> Result<HttpResponse, AppError> {
+    render_jurors(ctx, &state, query.into_inner(), None, StatusCode::OK).await
+}
+
+async fn standing(
+    (ctx, state): (Ctx, web::Data<AppState>),
+    juror: String,
+    suspend: bool,
+    f: FormFields,
+) -> Result<HttpResponse, AppError> {
+    let account = ctx.require_account()?.clone();
+    let now = state.clock.now();
+    let (id, reason) = (juror.clone(), f.get("reason").to_string());
+    let done = state
+        .db(move |conn| set_juror_standing(conn, &account, &id, suspend, &reason, now).map_err(AppError::from))
+        .await;
+    match done {
+        Ok(()) => {
+            state.mail_wake.notify_one();
+            ctx.flash(if suspend { "moderation.suspended_notice" } else { "moderation.reinstated_notice" });
+            Ok(see_other("/moderation/jurors"))
+        }
+        Err(AppError::Invalid(errors)) => {
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            render_jurors(ctx, &state, JurorQuery::default(), Some((juror, errors)), status).await
+        }
+        Err(AppError::Refused(key)) => {
+            ctx.flash(key);
+            Ok(see_other("/moderation/jurors"))
+        }
+        Err(other) => Err(other),
+    }
+}
+
+pub async fn post_suspend(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    CsrfForm(f): CsrfForm<FormFields>,
+) -> Result<HttpResponse, AppError> {
+    standing((ctx, state), path.into_inner(), true, f).await
+}
+
+pub async fn post_reinstate(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    CsrfForm(f): CsrfForm<FormFields>,
+) -> Result<HttpResponse, AppError> {
+    standing((ctx, state), path.into_inner(), false, f).await
+}
+
+#[derive(Template)]
+#[template(path = "moderation_audit.html")]
+struct AuditPage {
+    ctx: Ctx,
+    lines: Vec<AuditLine>,
+    query: LogQuery,
+    actions: [&'static str; 11],
+}
+
+impl AuditPage {
+    fn audit_lines(&self) -> &[AuditLine] {
+        &self.lines
+    }
+}
+
+pub async fn get_audit_log(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    query: web::Query<LogQuery>,
+) -> Result<HttpResponse, AppError> {
+    let account = ctx.require_account()?.clone();
+    let query = query.into_inner();
+    let q = query.clone();
+    let lines = state.db(move |conn| audit_log(conn, &account, &q).map_err(AppError::from)).await?;
+    ok_page(&AuditPage { ctx, lines, query, actions: ACTIONS })
+}
+
+#[derive(Template)]
+#[template(path = "moderation_stats.html")]
+struct StatsPage {
+    ctx: Ctx,
+    s: Stats,
+}
+
+impl StatsPage {
+    fn splits(&self) -> [(&'static str, &[crate::services::moderation::stats::Split]); 2] {
+        [("stats.by_category", &self.s.by_category), ("stats.by_claimant_side", &self.s.by_claimant_side)]
+    }
+}
+
+pub async fn get_stats(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let account = ctx.require_account()?.clone();
+    let s = state.db(move |conn| stats(conn, &account).map_err(AppError::from)).await?;
+    ok_page(&StatsPage { ctx, s })
+}
+
+#[derive(Template)]
+#[template(path = "moderation_moderators.html")]
+struct ModeratorsPage {
+    ctx: Ctx,
+    moderators: Vec<UserRow>,
+    errors: FieldErrors,
+    kept: FormFields,
+}
+
+impl ModeratorsPage {
+    fn err(&self, field: &str) -> String {
+        self.errors.get(field).map(|key| self.ctx.t(key).into_owned()).unwrap_or_default()
+    }
+}
+
+async fn render_moderators(
+    ctx: Ctx,
+    state: &AppState,
+    (errors, kept): (FieldErrors, FormFields),
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let account = ctx.require_account()?.clone();
+    let moderators = state.db(move |conn| list_moderators(conn, &account).map_err(AppError::from)).await?;
+    page(status, &ModeratorsPage { ctx, moderators, errors, kept })
+}
+
+pub async fn get_moderators(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    render_moderators(ctx, &state, (FieldErrors::new(), FormFields::default()), StatusCode::OK).await
+}
+
+/// Grants (`action=grant`) or revokes the moderator role: admins only.
+pub async fn post_moderators(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    CsrfForm(f): CsrfForm<FormFields>,
+) -> Result<HttpResponse, AppError> {
+    let account = ctx.require_account()?.clone();
+    let now = state.clock.now();
+    let (email, reason, grant) = (f.get("email").to_string(), f.get("reason").to_string(), f.get("action") != "revoke");
+    let done =
+        state.db(move |conn| set_moderator(conn, &account, &email, grant, &reason, now).map_err(AppError::from)).await;
+    match done {
+        Ok(()) => {
+            ctx.flash(if grant { "moderation.granted_notice" } else { "moderation.revoked_notice" });
+            Ok(see_other("/moderation/moderators"))
+        }
+        Err(AppError::Invalid(errors)) => {
+            render_moderators(ctx, &state, (errors, f), StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(AppError::Refused(key)) => {
+            ctx.flash(key);
+            Ok(see_other("/moderation/moderators"))
+        }
+        Err(other) => Err(other),
+    }
 }

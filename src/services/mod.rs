@@ -21,6 +21,9 @@ pub enum ServiceError {
     /// Unknown, or not visible to this person: both look the same from outside.
     #[error("not found")]
     NotFound,
+    /// Signed in, allowed to see the page, but not to do this (an admin-only action).
+    #[error("forbidden")]
+    Forbidden,
     #[error("database: {0}")]
     Db(#[from] diesel::result::Error),
     #[error("database pool: {0}")]

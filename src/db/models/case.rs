@@ -125,6 +125,7 @@ pub fn count_open_for_claimant(conn: &mut DbConnection, user_id: i32, open_state
 #[diesel(table_name = cases)]
 pub struct CaseChange<'a> {
     pub state: Option<&'a str>,
+    pub response_due_at: Option<NaiveDateTime>,
     pub evidence_due_at: Option<NaiveDateTime>,
     pub answer_statement: Option<&'a str>,
     pub answer_remedy: Option<&'a str>,
@@ -159,14 +160,85 @@ pub fn counterparts(conn: &mut DbConnection, people: &[i32]) -> QueryResult<Vec<
     Ok(ids)
 }
 
-/// Cases waiting for the moderators, oldest first.
-pub fn escalated(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<CaseRow>> {
-    cases::table
-        .filter(cases::state.eq("escalated"))
-        .order(cases::updated_at)
-        .limit(limit)
-        .select(CaseRow::as_select())
-        .load(conn)
+/// Which cases a moderators' queue lists.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct QueueFilter<'a> {
+    pub category: Option<&'a str>,
+    /// Only cases that have waited since before this time.
+    pub waiting_since: Option<NaiveDateTime>,
+}
+
+/// Cases in these states, longest waiting first.
+pub fn in_states(
+    conn: &mut DbConnection,
+    states: &[&str],
+    filter: QueueFilter,
+    limit: i64,
+) -> QueryResult<Vec<CaseRow>> {
+    let mut query = cases::table.filter(cases::state.eq_any(states)).into_boxed();
+    if let Some(category) = filter.category {
+        query = query.filter(cases::category.eq(category));
+    }
+    if let Some(since) = filter.waiting_since {
+        query = query.filter(cases::updated_at.le(since));
+    }
+    query.order(cases::updated_at).limit(limit).select(CaseRow::as_select()).load(conn)
+}
+
+/// Open cases with the voting deadline of their current round, for finding stalled ones.
+pub fn open_with_voting_due(
+    conn: &mut DbConnection,
+    states: &[&str],
+    filter: QueueFilter,
+    limit: i64,
+) -> QueryResult<Vec<(CaseRow, Option<NaiveDateTime>)>> {
+    use crate::db::schema::jury_rounds;
+    let round = jury_rounds::table.on(jury_rounds::case_id.eq(cases::id).and(jury_rounds::round.eq(cases::round)));
+    let mut query = cases::table
+        .left_join(round)
+        .filter(cases::state.eq_any(states))
+        .select((CaseRow::as_select(), jury_rounds::voting_due_at.nullable()))
+        .into_boxed();
+    if let Some(category) = filter.category {
+        query = query.filter(cases::category.eq(category));
+    }
+    query.order(cases::updated_at).limit(limit).load(conn)
+}
+
+/// Decided rounds won by at most `margin` votes on cases the jury still owns, newest first,
+/// with the tally.
+pub fn split_verdicts(
+    conn: &mut DbConnection,
+    margin: i32,
+    filter: QueueFilter,
+    limit: i64,
+) -> QueryResult<Vec<(CaseRow, i32, i32, NaiveDateTime)>> {
+    use crate::db::schema::jury_rounds;
+    let diff = jury_rounds::buyer_votes - jury_rounds::seller_votes;
+    let mut query = cases::table
+        .inner_join(jury_rounds::table)
+        .filter(jury_rounds::decided_at.is_not_null())
+        .filter(diff.between(-margin, margin))
+        .filter(cases::state.eq_any(["decided", "closed"]))
+        .select((
+            CaseRow::as_select(),
+            jury_rounds::buyer_votes,
+            jury_rounds::seller_votes,
+            jury_rounds::decided_at.assume_not_null(),
+        ))
+        .into_boxed();
+    if let Some(category) = filter.category {
+        query = query.filter(cases::category.eq(category));
+    }
+    if let Some(since) = filter.waiting_since {
+        query = query.filter(jury_rounds::decided_at.le(since));
+    }
+    query.order(jury_rounds::decided_at.desc()).limit(limit).load(conn)
+}
+
+/// How many cases are in each state.
+pub fn count_by_state(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64)>> {
+    cases::table.group_by(cases::state).select((cases::state, diesel::dsl::count_star())).load(conn)
 }
 
 /// A calibration case this juror has not reviewed yet, if any is left.
@@ -186,4 +258,25 @@ pub fn next_calibration_for(conn: &mut DbConnection, juror_id: i32) -> QueryResu
 
 pub fn set_calibration(conn: &mut DbConnection, id: i32, outcome: &str) -> QueryResult<()> {
     diesel::update(cases::table.find(id)).set(cases::calibration_outcome.eq(outcome)).execute(conn).map(drop)
+}
+
+/// First-round verdicts: (filed at, decided at).
+pub fn verdict_times(conn: &mut DbConnection) -> QueryResult<Vec<(NaiveDateTime, NaiveDateTime)>> {
+    use crate::db::schema::jury_rounds;
+    cases::table
+        .inner_join(jury_rounds::table)
+        .filter(jury_rounds::round.eq(1))
+        .filter(jury_rounds::decided_at.is_not_null())
+        .select((cases::created_at, jury_rounds::decided_at.assume_not_null()))
+        .load(conn)
+}
+
+/// Finished cases with a final outcome: (category, claimant side, outcome, count).
+pub fn outcomes(conn: &mut DbConnection) -> QueryResult<Vec<(String, String, String, i64)>> {
+    cases::table
+        .filter(cases::state.eq_any(["closed", "overridden"]))
+        .filter(cases::outcome.is_not_null())
+        .group_by((cases::category, cases::claimant_side, cases::outcome))
+        .select((cases::category, cases::claimant_side, cases::outcome.assume_not_null(), diesel::dsl::count_star()))
+        .load(conn)
 }

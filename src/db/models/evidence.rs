@@ -56,6 +56,22 @@ pub fn list_for_case(conn: &mut DbConnection, case_id: i32) -> QueryResult<Vec<E
         .load(conn)
 }
 
+/// The case's evidence without what a moderator hid (hidden items are kept for the audit).
+pub fn visible_for_case(conn: &mut DbConnection, case_id: i32) -> QueryResult<Vec<EvidenceRow>> {
+    use crate::db::schema::flags;
+    let hidden = flags::table
+        .filter(flags::case_id.eq(case_id))
+        .filter(flags::resolution.eq(super::flag::HIDDEN))
+        .select(flags::evidence_id.assume_not_null())
+        .filter(flags::evidence_id.is_not_null());
+    evidence::table
+        .filter(evidence::case_id.eq(case_id))
+        .filter(evidence::id.ne_all(hidden))
+        .order(evidence::id)
+        .select(EvidenceRow::as_select())
+        .load(conn)
+}
+
 pub fn find_by_public_id(conn: &mut DbConnection, public_id: &str) -> QueryResult<Option<EvidenceRow>> {
     evidence::table.filter(evidence::public_id.eq(public_id)).select(EvidenceRow::as_select()).first(conn).optional()
 }

@@ -369,3 +369,66 @@ pub fn set_summons_counts(conn: &mut DbConnection, user_id: i32, answered: i32, 
         .execute(conn)
         .map(drop)
 }
+
+/// A juror as the moderators' list shows them.
+#[derive(Debug, Queryable)]
+pub struct ListedJuror {
+    pub user_id: i32,
+    pub display_name: String,
+    pub email: String,
+    pub status: String,
+    pub status_reason: Option<String>,
+    pub passed_probation_at: Option<NaiveDateTime>,
+    pub summons_answered: i32,
+    pub summons_ignored: i32,
+    pub overall: (f64, f64, f64, f64),
+}
+
+impl ListedJuror {
+    pub fn tally(&self) -> Tally {
+        tally_of(self.overall)
+    }
+}
+
+/// Jurors whose name or email contains `search` (all when empty), optionally in one status,
+/// the most experienced first.
+pub fn search(
+    conn: &mut DbConnection,
+    search: &str,
+    status: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<ListedJuror>> {
+    let pattern = format!("%{}%", search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    let mut query = jurors::table
+        .inner_join(users::table)
+        .filter(users::display_name.like(pattern.clone()).escape('\\').or(users::email.like(pattern).escape('\\')))
+        .into_boxed();
+    if let Some(status) = status {
+        query = query.filter(jurors::status.eq(status.to_string()));
+    }
+    query
+        .order(((jurors::buyer_right + jurors::seller_right).desc(), jurors::user_id))
+        .limit(limit)
+        .select((
+            jurors::user_id,
+            users::display_name,
+            users::email,
+            jurors::status,
+            jurors::status_reason,
+            jurors::passed_probation_at,
+            jurors::summons_answered,
+            jurors::summons_ignored,
+            (
+                jurors::buyer_right,
+                jurors::buyer_right_voted_buyer,
+                jurors::seller_right,
+                jurors::seller_right_voted_seller,
+            ),
+        ))
+        .load(conn)
+}
+
+/// A moderator reinstated the juror: past no-shows no longer count toward the next suspension.
+pub fn clear_no_show_streak(conn: &mut DbConnection, user_id: i32) -> QueryResult<()> {
+    diesel::update(jurors::table.find(user_id)).set(jurors::no_show_streak.eq(0)).execute(conn).map(drop)
+}

@@ -66,6 +66,15 @@ pub fn set_voting_due(conn: &mut DbConnection, id: i32, due: NaiveDateTime, repl
     .map(drop)
 }
 
+/// A moderator reopened the round: it starts over with no deadline until the panel is full again,
+/// and its missing jurors may be replaced once more.
+pub fn restart(conn: &mut DbConnection, id: i32) -> QueryResult<()> {
+    diesel::update(jury_rounds::table.find(id))
+        .set((jury_rounds::voting_due_at.eq(None::<NaiveDateTime>), jury_rounds::replaced_missing.eq(false)))
+        .execute(conn)
+        .map(drop)
+}
+
 /// Records the verdict; false when the round already had one (it never gets a second).
 pub fn record_verdict(
     conn: &mut DbConnection,

@@ -1,10 +1,14 @@
 //! Rows and queries, one file per table.
 
+pub mod audit_log;
 pub mod auth_session;
+pub mod calibration_audit;
 pub mod case;
 pub mod case_event;
+pub mod case_override;
 pub mod email_token;
 pub mod evidence;
+pub mod flag;
 pub mod job;
 pub mod juror;
 pub mod jury_round;

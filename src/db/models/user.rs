@@ -104,3 +104,13 @@ pub fn moderators(conn: &mut DbConnection) -> QueryResult<Vec<UserRow>> {
         .select(UserRow::as_select())
         .load(conn)
 }
+
+/// (id, public id) of these accounts.
+pub fn public_ids(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<(i32, String)>> {
+    users::table.filter(users::id.eq_any(ids)).select((users::id, users::public_id)).load(conn)
+}
+
+/// (id, display name) of these accounts.
+pub fn names(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<(i32, String)>> {
+    users::table.filter(users::id.eq_any(ids)).select((users::id, users::display_name)).load(conn)
+}

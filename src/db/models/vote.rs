@@ -51,11 +51,12 @@ pub fn for_case(conn: &mut DbConnection, case_id: i32) -> QueryResult<Vec<VoteRo
     votes::table.filter(votes::case_id.eq(case_id)).order(votes::id).select(VoteRow::as_select()).load(conn)
 }
 
-/// Votes on closed cases with their final outcome: (juror, case, vote, category, outcome).
+/// Votes on finished cases (closed, or overridden by a moderator) with their final outcome:
+/// (juror, case, vote, category, outcome).
 pub fn all_final(conn: &mut DbConnection) -> QueryResult<Vec<super::JudgementRow>> {
     votes::table
         .inner_join(cases::table)
-        .filter(cases::state.eq("closed"))
+        .filter(cases::state.eq_any(["closed", "overridden"]))
         .select((votes::juror_id, votes::case_id, votes::side, cases::category, cases::outcome))
         .load(conn)
 }

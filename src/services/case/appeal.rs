@@ -1,7 +1,7 @@
 //! The losing side appeals the first verdict, once, with a written reason. Both sides may then
 //! add new evidence for a while; after that a fresh, larger panel is drawn.
 
-use super::{claimant, facts, load_visible, notify_as, respondent, transition};
+use super::{claimant, facts, load_visible, notify_as, respondent, transition, Wording};
 use crate::db::models::case::CaseChange;
 use crate::db::models::{job, jury_round};
 use crate::db::{write_tx, DbConnection};
@@ -37,7 +37,8 @@ pub fn appeal_verdict(
         job::schedule(conn, job::DRAW_PANEL, case.id, evidence_due, now)?;
         for (to, who) in [(claimant(conn, &case)?, Actor::Claimant), (respondent(conn, &case)?, Actor::Respondent)] {
             let variant = if who == actor { "appellant" } else { "other_side" };
-            notify_as(conn, &case, &to, ("appeal_filed", Some(variant)), seq, Some(evidence_due), now)?;
+            let wording = Wording { event: "appeal_filed", variant: Some(variant), detail: None };
+            notify_as(conn, &case, &to, wording, seq, Some(evidence_due), now)?;
         }
         Ok(())
     })

@@ -121,7 +121,7 @@ pub fn transition(
 }
 
 /// The evidence window's reminder (a day before) and its close.
-fn schedule_evidence_jobs(
+pub fn schedule_evidence_jobs(
     conn: &mut DbConnection,
     case_id: i32,
     due: NaiveDateTime,
@@ -190,15 +190,24 @@ pub fn notify(
     due: Option<NaiveDateTime>,
     now: NaiveDateTime,
 ) -> diesel::QueryResult<()> {
-    notify_as(conn, case, to, (event, None), seq, due, now)
+    notify_as(conn, case, to, Wording { event, variant: None, detail: None }, seq, due, now)
 }
 
-/// `notify`, with the wording chosen by `variant` (e.g. a verdict `won` or `lost`).
+/// Which message a notice is: its event, the variant chosen for the recipient (a verdict `won` or
+/// `lost`), and words it carries (a moderator's reason).
+#[derive(Debug, Clone, Copy)]
+pub struct Wording<'a> {
+    pub event: &'a str,
+    pub variant: Option<&'a str>,
+    pub detail: Option<&'a str>,
+}
+
+/// `notify`, with the wording chosen for this recipient.
 pub fn notify_as(
     conn: &mut DbConnection,
     case: &CaseRow,
     to: &Recipient,
-    (event, variant): (&str, Option<&str>),
+    Wording { event, variant, detail }: Wording,
     seq: i32,
     due: Option<NaiveDateTime>,
     now: NaiveDateTime,
@@ -216,6 +225,7 @@ pub fn notify_as(
         due,
         time_zone: to.time_zone.clone(),
         unsubscribe_for: if reminder { to.public_id.clone() } else { None },
+        detail: detail.map(str::to_string),
     });
     let key = format!("{event}:{}:{seq}:{}", case.public_id, to.email);
     outbox::enqueue(conn, &key, &to.email, to.locale, &mail, now)

@@ -70,7 +70,7 @@ pub fn case_detail(
         rounds: rounds_of(conn, &case, &summonses, false)?,
         state: state_of(&case),
         events: case_event::list_for_case(conn, case.id)?,
-        evidence: evidence::list_for_case(conn, case.id)?,
+        evidence: evidence::visible_for_case(conn, case.id)?,
         open_offer,
         case,
         actor,

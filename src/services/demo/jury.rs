@@ -180,7 +180,8 @@ pub fn seed_calibration_cases(
             AnswerForm { statement: answer.to_string(), position: "reject".into(), position_amount: String::new() };
         answer_case(conn, respondent, &case.public_id, &reply, filed_at + TimeDelta::hours(5))?;
         withdraw_case(conn, claimant, &case.public_id, filed_at + TimeDelta::days(1))?;
-        mark_calibration(conn, moderator, &case.public_id, right)?;
+        let reason = "Demo calibration case: the record leaves no doubt about the right outcome.";
+        mark_calibration(conn, moderator, &case.public_id, (right, reason), filed_at + TimeDelta::days(2))?;
         created += 1;
     }
     Ok(created)

@@ -1,30 +1,101 @@
 //! Calibration (gold) cases: finished cases whose right outcome a moderator states. Probationary
-//! jurors review them, and their answers count as known truth in reputation.
+//! jurors review them; active jurors now and then find one among their cases as an audit, shown
+//! like any case they sit on. Every answer counts as a judgement with known truth in reputation.
 
-use crate::db::models::case;
-use crate::db::DbConnection;
+use super::reputation::record_known;
+use super::view::Access;
+use crate::db::models::calibration_audit::{self, AuditAssignment};
+use crate::db::models::case::{self, CaseRow};
+use crate::db::{write_tx, DbConnection};
 use crate::domain::case::CaseState;
 use crate::domain::dispute::Side;
+use crate::domain::juror::JuryRules;
+use crate::domain::moderation::parse_reason;
+use crate::domain::validation::{parse_text, FieldErrors};
 use crate::services::account::Account;
 use crate::services::case::state_of;
+use crate::services::jury::probation::{REASON_MAX, REASON_MIN};
+use crate::services::moderation::{audit, require_moderator, Audited};
 use crate::services::{ServiceError, ServiceResult};
+use chrono::NaiveDateTime;
+use rand::Rng;
 
 /// A moderator marks a finished case as a calibration case with its right outcome.
 pub fn mark_calibration(
     conn: &mut DbConnection,
     moderator: &Account,
     case_public_id: &str,
-    outcome: &str,
+    (outcome, reason): (&str, &str),
+    now: NaiveDateTime,
 ) -> ServiceResult<()> {
-    if !moderator.role.can_moderate() {
-        return Err(ServiceError::NotFound);
-    }
-    let outcome = Side::parse(outcome).ok_or(ServiceError::Refused("calibration.refused.outcome"))?;
+    require_moderator(moderator)?;
     let row = case::find_by_public_id(conn, case_public_id)?.ok_or(ServiceError::NotFound)?;
     let state = state_of(&row);
     if !(state.is_final() || matches!(state, CaseState::Decided)) {
         return Err(ServiceError::Refused("calibration.refused.open_case"));
     }
-    case::set_calibration(conn, row.id, outcome.as_str())?;
+    if row.calibration_outcome.is_some() {
+        return Err(ServiceError::Refused("calibration.refused.already"));
+    }
+    let mut errors = FieldErrors::new();
+    let outcome = errors.check("outcome", Side::parse(outcome).ok_or("error.choose_vote"));
+    let reason = errors.check("reason", parse_reason(reason));
+    let (Some(outcome), Some(reason)) = (outcome, reason) else { return Err(errors.into()) };
+    write_tx(conn, |conn| {
+        case::set_calibration(conn, row.id, outcome.as_str())?;
+        let entry = Audited {
+            action: "mark_calibration",
+            case_id: Some(row.id),
+            subject_id: None,
+            before: "calibration=-".to_string(),
+            after: format!("calibration={}", outcome.as_str()),
+            reason: &reason,
+        };
+        audit(conn, moderator, entry, now)
+    })
+}
+
+/// Now and then (`rules.audit_rate`), a calibration case the juror has not seen joins their
+/// queue. Called when an active juror accepts a summons, inside that transaction.
+pub fn maybe_slip_audit(
+    conn: &mut DbConnection,
+    juror_id: i32,
+    rules: &JuryRules,
+    now: NaiveDateTime,
+    rng: &mut impl Rng,
+) -> ServiceResult<()> {
+    if rules.audit_rate <= 0.0 || !rng.random_bool(rules.audit_rate.min(1.0)) {
+        return Ok(());
+    }
+    if let Some(case) = case::next_calibration_for(conn, juror_id)? {
+        calibration_audit::assign(conn, juror_id, case.id, now)?;
+    }
     Ok(())
+}
+
+/// The juror's audit of this case, if one was slipped into their queue.
+pub fn audit_of(conn: &mut DbConnection, case: &CaseRow, account: &Account) -> ServiceResult<Option<Access>> {
+    Ok(calibration_audit::find(conn, account.id, case.id)?.map(Access::Audit))
+}
+
+/// The juror answers an audit like any vote: a side and a reason. It is scored against the known
+/// outcome and counts in their reputation; they are not told it was an audit.
+pub fn answer_audit(
+    conn: &mut DbConnection,
+    assignment: &AuditAssignment,
+    (side, reason): (&str, &str),
+    now: NaiveDateTime,
+) -> ServiceResult<()> {
+    let mut errors = FieldErrors::new();
+    let side = errors.check("side", Side::parse(side).ok_or("error.choose_vote"));
+    let reason = errors.check("reason", parse_text(reason, REASON_MIN, REASON_MAX));
+    let (Some(side), Some(reason)) = (side, reason) else { return Err(errors.into()) };
+    let case = case::find_by_id(conn, assignment.case_id)?;
+    let truth = case.calibration_outcome.as_deref().and_then(Side::parse).ok_or(ServiceError::NotFound)?;
+    write_tx(conn, |conn| {
+        if !calibration_audit::answer(conn, assignment.id, (side.as_str(), &reason, side == truth), now)? {
+            return Err(ServiceError::Refused("vote.refused.already_voted"));
+        }
+        record_known(conn, (assignment.juror_id, &case.category), side, truth, now)
+    })
 }

@@ -35,6 +35,8 @@ pub fn open_panel(
         CaseState::JurySelection if case.round == 1 => {
             jury.rules.quorums.for_category(Category::parse(&case.category).unwrap_or(Category::Other))
         }
+        // A moderator extended the appeal's evidence window: the job at the new deadline draws.
+        CaseState::Appealed if case.evidence_due_at.is_some_and(|due| now < due) => return Ok(()),
         CaseState::Appealed => {
             let first = jury_round::find(conn, case.id, 1)?.ok_or(ServiceError::NotFound)?;
             QuorumPolicy::parse(&first.policy).map_err(|e| ServiceError::Internal(anyhow::anyhow!(e)))?.for_appeal()

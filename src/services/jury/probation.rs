@@ -72,7 +72,7 @@ pub fn next_review(
     let Some(next) = case::next_calibration_for(conn, account.id)? else {
         return Ok(ProbationPage::NoCasesLeft);
     };
-    let evidence = evidence::list_for_case(conn, next.id)?;
+    let evidence = evidence::visible_for_case(conn, next.id)?;
     Ok(ProbationPage::Review {
         case: Box::new(anonymise(next, evidence, Access::Calibration)),
         progress: progress(conn, &row, rules)?,

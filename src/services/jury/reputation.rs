@@ -1,7 +1,7 @@
 //! Keeping jurors' reputations: each judgement with a known outcome is added to the juror's
 //! tallies as it happens; `recompute` re-estimates everything at once with Dawid–Skene EM.
 
-use crate::db::models::{juror, mock_review, vote};
+use crate::db::models::{calibration_audit, juror, mock_review, vote};
 use crate::db::{write_tx, DbConnection};
 use crate::domain::dispute::Side;
 use crate::domain::reputation::{dawid_skene, Tally, Vote};
@@ -23,6 +23,22 @@ pub fn record_known(
     Ok(())
 }
 
+/// A final outcome changed (a moderator overrode a closed case): the vote is taken out of the
+/// tallies under the old truth and counted again under the new one.
+pub fn revise_known(
+    conn: &mut DbConnection,
+    (juror_id, category): (i32, &str),
+    vote: Side,
+    (was, now_truth): (Side, Side),
+    now: NaiveDateTime,
+) -> ServiceResult<()> {
+    let (mut old, mut new) = (Tally::default(), Tally::default());
+    old.record(vote, was);
+    new.record(vote, now_truth);
+    juror::add_to_tallies(conn, juror_id, category, &new.minus(&old), now)?;
+    Ok(())
+}
+
 /// One juror's answer on one case, and the case's truth when it is known for certain.
 pub struct Judgement {
     pub juror_id: i32,
@@ -40,11 +56,12 @@ pub struct Recomputed {
     pub iterations: usize,
 }
 
-/// Every judgement the court has: mock reviews of calibration cases, and votes on closed cases,
-/// each with its final outcome (appeals included) as the known truth.
+/// Every judgement the court has: mock reviews and audits of calibration cases, and votes on
+/// finished cases, each with its final outcome (appeals and overrides included) as the known truth.
 fn judgements(conn: &mut DbConnection) -> ServiceResult<Vec<Judgement>> {
     Ok(mock_review::all_with_truth(conn)?
         .into_iter()
+        .chain(calibration_audit::all_with_truth(conn)?)
         .chain(vote::all_final(conn)?)
         .filter_map(|(juror_id, case_id, vote, category, truth)| {
             Some(Judgement {

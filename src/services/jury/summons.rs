@@ -2,6 +2,7 @@
 //! seat is filled again from the pool, no-shows count against reliability, and a run of them
 //! suspends the juror.
 
+use super::calibration::maybe_slip_audit;
 use super::draw::summon_or_escalate;
 use super::voting::open_voting;
 use super::{notify_juror, require_juror, status_of, Jury, NoticeAbout};
@@ -57,6 +58,7 @@ pub fn answer_summons(
                 }
                 summons::answer(conn, summons_id, PENDING, ACCEPTED, now)?;
                 juror::record_answer(conn, account.id, now)?;
+                maybe_slip_audit(conn, account.id, &jury.rules, now, rng)?;
                 complete_if_full(conn, &case, jury, now)
             }
             Answer::Decline => answer_and_replace(conn, &current, DECLINED, jury, now, rng),

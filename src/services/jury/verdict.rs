@@ -14,7 +14,7 @@ use crate::domain::case::{Actor, CaseState, Command};
 use crate::domain::dispute::Side;
 use crate::domain::privacy::mask_contacts;
 use crate::domain::verdict::{excerpts, ruling, Excerpts, Ruling};
-use crate::services::case::{claimant, notify_as, respondent, transition};
+use crate::services::case::{claimant, notify_as, respondent, transition, Wording};
 use crate::services::{ServiceError, ServiceResult};
 use chrono::NaiveDateTime;
 
@@ -42,8 +42,8 @@ pub fn deliver_verdict(
         )));
     }
     summons::release_pending(conn, case.id, now)?;
-    tell_parties(conn, &case, (t.event, prevails), seq, appeal_due, now)?;
-    tell_jurors(conn, &case, (t.event, prevails), tally, now)?;
+    tell_parties(conn, &case, Told { event: t.event, prevails, detail: None }, seq, appeal_due, now)?;
+    tell_jurors(conn, &case, (t.event, prevails), format!("{} : {}", tally.0, tally.1), now)?;
     match appeal_due {
         Some(due) => job::schedule(conn, job::APPEAL_DEADLINE, case.id, due, now)?,
         None => finalise(conn, &case, prevails, now)?,
@@ -61,12 +61,12 @@ pub fn close_unappealed(conn: &mut DbConnection, case_id: i32, now: NaiveDateTim
     };
     let prevails = case.outcome.as_deref().and_then(Side::parse).ok_or(ServiceError::NotFound)?;
     finalise(conn, &case, prevails, now)?;
-    tell_parties(conn, &case, (t.event, prevails), seq, None, now)
+    tell_parties(conn, &case, Told { event: t.event, prevails, detail: None }, seq, None, now)
 }
 
 /// The outcome is final: every vote of every round becomes a judgement with this truth. Runs
 /// inside the one transition that closes the case, so each vote counts exactly once.
-fn finalise(conn: &mut DbConnection, case: &CaseRow, outcome: Side, now: NaiveDateTime) -> ServiceResult<()> {
+pub fn finalise(conn: &mut DbConnection, case: &CaseRow, outcome: Side, now: NaiveDateTime) -> ServiceResult<()> {
     for v in vote::for_case(conn, case.id)? {
         let Some(side) = Side::parse(&v.side) else { continue };
         record_known(conn, (v.juror_id, &case.category), side, outcome, now)?;
@@ -74,11 +74,19 @@ fn finalise(conn: &mut DbConnection, case: &CaseRow, outcome: Side, now: NaiveDa
     Ok(())
 }
 
+/// What the parties and jurors are told of an outcome.
+pub struct Told<'a> {
+    pub event: &'a str,
+    pub prevails: Side,
+    /// A moderator's reason, for an override.
+    pub detail: Option<&'a str>,
+}
+
 /// Each party learns whether the decision went their way.
-fn tell_parties(
+pub fn tell_parties(
     conn: &mut DbConnection,
     case: &CaseRow,
-    (event, prevails): (&str, Side),
+    Told { event, prevails, detail }: Told,
     seq: i32,
     due: Option<NaiveDateTime>,
     now: NaiveDateTime,
@@ -86,17 +94,18 @@ fn tell_parties(
     let claimant_side = Side::parse(&case.claimant_side).unwrap_or(Side::Buyer);
     for (to, side) in [(claimant(conn, case)?, claimant_side), (respondent(conn, case)?, claimant_side.other())] {
         let variant = if side == prevails { "won" } else { "lost" };
-        notify_as(conn, case, &to, (event, Some(variant)), seq, due, now)?;
+        notify_as(conn, case, &to, Wording { event, variant: Some(variant), detail }, seq, due, now)?;
     }
     Ok(())
 }
 
-/// Every juror who sat on the case, in any round, learns the outcome and whether they agreed.
-fn tell_jurors(
+/// Every juror who sat on the case, in any round, learns the outcome and whether they agreed;
+/// `detail` is the tally, or a moderator's reason.
+pub fn tell_jurors(
     conn: &mut DbConnection,
     case: &CaseRow,
     (event, prevails): (&str, Side),
-    (buyer, seller): (i32, i32),
+    detail: String,
     now: NaiveDateTime,
 ) -> ServiceResult<()> {
     let votes = vote::for_case(conn, case.id)?;
@@ -109,11 +118,10 @@ fn tell_jurors(
             Some(_) => "disagreed",
             None => "not_needed",
         };
-        let detail = format!("{buyer} : {seller}");
         let about = NoticeAbout {
             variant: Some(variant),
             case: Some(case),
-            detail,
+            detail: detail.clone(),
             occurrence: case.round,
             ..Default::default()
         };

@@ -1,8 +1,10 @@
 //! What a juror sees of a case: the two sides as 买家 and 卖家 only, statements with contact
 //! details masked, evidence without file names. Never a party's name, email or account.
 
+use super::calibration::audit_of;
 use super::status_of;
 use super::verdict::{rounds_of, AppealView, RoundView};
+use crate::db::models::calibration_audit::AuditAssignment;
 use crate::db::models::case::{self, CaseRow};
 use crate::db::models::evidence::{self, EvidenceRow};
 use crate::db::models::juror;
@@ -24,6 +26,8 @@ pub enum Access {
     Summoned(SummonsRow),
     /// A calibration case, read for probation.
     Calibration,
+    /// A calibration case slipped into an active juror's queue; it reads like any case.
+    Audit(AuditAssignment),
 }
 
 pub struct JurorEvidence {
@@ -63,6 +67,9 @@ pub fn juror_access(conn: &mut DbConnection, case: &CaseRow, account: &Account) 
     if let Some(seat) = seat {
         return Ok(Some(Access::Summoned(seat)));
     }
+    if let Some(audit) = audit_of(conn, case, account)? {
+        return Ok(Some(audit));
+    }
     let enrolled = juror::find(conn, account.id)?.is_some_and(|j| status_of(&j) != JurorStatus::Suspended);
     Ok((case.calibration_outcome.is_some() && enrolled).then_some(Access::Calibration))
 }
@@ -71,7 +78,7 @@ pub fn juror_access(conn: &mut DbConnection, case: &CaseRow, account: &Account) 
 pub fn juror_case(conn: &mut DbConnection, account: &Account, public_id: &str) -> ServiceResult<JurorCaseView> {
     let case = case::find_by_public_id(conn, public_id)?.ok_or(ServiceError::NotFound)?;
     let access = juror_access(conn, &case, account)?.ok_or(ServiceError::NotFound)?;
-    let evidence = evidence::list_for_case(conn, case.id)?;
+    let evidence = evidence::visible_for_case(conn, case.id)?;
     let mut view = anonymise(case, evidence, access);
     if let Access::Summoned(seat) = &view.access {
         let seat = seat.clone();
@@ -89,6 +96,20 @@ pub fn juror_case(conn: &mut DbConnection, account: &Account, public_id: &str) -
         let decided = mine.is_some_and(|r| r.verdict.is_some());
         view.appeal = all_rounds.iter().find_map(|r| r.appeal.clone());
         view.rounds = all_rounds.into_iter().filter(|r| decided || r.verdict.is_none()).collect();
+    }
+    if let Access::Audit(audit) = &view.access {
+        // An audit looks like a case being voted on; the juror's answer shows as their vote.
+        view.state = CaseState::Voting;
+        view.can_vote = audit.answered_at.is_none();
+        view.my_vote = audit.vote.clone().zip(audit.answered_at).map(|(side, cast_at)| VoteRow {
+            id: 0,
+            case_id: audit.case_id,
+            round: 1,
+            juror_id: audit.juror_id,
+            side,
+            reason: audit.reason.clone().unwrap_or_default(),
+            cast_at,
+        });
     }
     Ok(view)
 }

@@ -2,6 +2,7 @@
 //! quorum policy says whether the panel has decided, needs more jurors, or waits. The voting
 //! deadline reminds a day before, replaces missing jurors once, then hands the case to moderators.
 
+use super::calibration::answer_audit;
 use super::draw::{escalate, summon_or_escalate};
 use super::probation::{REASON_MAX, REASON_MIN};
 use super::summons::count_no_show;
@@ -11,7 +12,7 @@ use crate::db::models::case::{self, CaseRow};
 use crate::db::models::jury_round::{self, RoundRow};
 use crate::db::models::summons::{self, SummonsRow, ACCEPTED, EXPIRED, HOLDING, PENDING};
 use crate::db::models::vote::{self, VoteRow};
-use crate::db::models::{job, juror};
+use crate::db::models::{calibration_audit, job, juror};
 use crate::db::{write_tx, DbConnection};
 use crate::domain::case::CaseState;
 use crate::domain::dispute::Side;
@@ -33,7 +34,8 @@ pub struct VoteForm {
     pub reason: String,
 }
 
-/// Records a seated juror's vote, once, while their round is voting, and settles the round.
+/// Records a seated juror's vote, once, while their round is voting, and settles the round. (An
+/// audit in the juror's queue is answered the same way.)
 /// Someone without a seat on the case gets `NotFound`, as if the case did not exist.
 pub fn cast_vote(
     conn: &mut DbConnection,
@@ -45,6 +47,9 @@ pub fn cast_vote(
     rng: &mut impl Rng,
 ) -> ServiceResult<()> {
     let case = case::find_by_public_id(conn, case_public_id)?.ok_or(ServiceError::NotFound)?;
+    if let Some(audit) = calibration_audit::find(conn, account.id, case.id)? {
+        return answer_audit(conn, &audit, (&form.side, &form.reason), now);
+    }
     let mut errors = FieldErrors::new();
     let side = errors.check("side", Side::parse(&form.side).ok_or("error.choose_vote"));
     let reason = errors.check("reason", parse_text(&form.reason, REASON_MIN, REASON_MAX));
@@ -142,7 +147,7 @@ pub fn open_voting(conn: &mut DbConnection, case: &CaseRow, jury: &Jury, now: Na
     schedule_voting(conn, case.id, &round, (now + jury.rules.voting_window, false), now)
 }
 
-fn schedule_voting(
+pub fn schedule_voting(
     conn: &mut DbConnection,
     case_id: i32,
     round: &RoundRow,

@@ -1,0 +1,4 @@
+DROP TABLE audit_log;
+DROP TABLE calibration_audits;
+DROP TABLE flags;
+DROP TABLE overrides;

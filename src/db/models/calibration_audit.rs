@@ -1,0 +1,94 @@
+//! Audits: calibration cases placed in active jurors' queues among their real cases.
+
+use crate::db::schema::{calibration_audits, cases};
+use crate::db::DbConnection;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = calibration_audits)]
+pub struct AuditAssignment {
+    pub id: i32,
+    pub juror_id: i32,
+    pub case_id: i32,
+    pub assigned_at: NaiveDateTime,
+    pub vote: Option<String>,
+    pub reason: Option<String>,
+    pub correct: Option<bool>,
+    pub answered_at: Option<NaiveDateTime>,
+}
+
+pub fn assign(conn: &mut DbConnection, juror_id: i32, case_id: i32, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::insert_into(calibration_audits::table)
+        .values((
+            calibration_audits::juror_id.eq(juror_id),
+            calibration_audits::case_id.eq(case_id),
+            calibration_audits::assigned_at.eq(now),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn find(conn: &mut DbConnection, juror_id: i32, case_id: i32) -> QueryResult<Option<AuditAssignment>> {
+    calibration_audits::table
+        .filter(calibration_audits::juror_id.eq(juror_id))
+        .filter(calibration_audits::case_id.eq(case_id))
+        .select(AuditAssignment::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Records the answer once; false if it was answered already.
+pub fn answer(
+    conn: &mut DbConnection,
+    id: i32,
+    (vote, reason, correct): (&str, &str, bool),
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    diesel::update(calibration_audits::table.find(id))
+        .filter(calibration_audits::answered_at.is_null())
+        .set((
+            calibration_audits::vote.eq(vote),
+            calibration_audits::reason.eq(reason),
+            calibration_audits::correct.eq(correct),
+            calibration_audits::answered_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|n| n == 1)
+}
+
+/// Audits the juror has not answered yet, with the case's public id and title.
+pub fn open_for(conn: &mut DbConnection, juror_id: i32) -> QueryResult<Vec<(AuditAssignment, String, String)>> {
+    calibration_audits::table
+        .inner_join(cases::table)
+        .filter(calibration_audits::juror_id.eq(juror_id))
+        .filter(calibration_audits::answered_at.is_null())
+        .order(calibration_audits::id)
+        .select((AuditAssignment::as_select(), cases::public_id, cases::item_title))
+        .load(conn)
+}
+
+/// (right, answered) over all of a juror's audits.
+pub fn score(conn: &mut DbConnection, juror_id: i32) -> QueryResult<(u32, u32)> {
+    let marks: Vec<Option<bool>> = calibration_audits::table
+        .filter(calibration_audits::juror_id.eq(juror_id))
+        .filter(calibration_audits::answered_at.is_not_null())
+        .select(calibration_audits::correct)
+        .load(conn)?;
+    Ok((marks.iter().filter(|m| **m == Some(true)).count() as u32, marks.len() as u32))
+}
+
+/// Answered audits as judgements with known truth, for the reputation recompute.
+pub fn all_with_truth(conn: &mut DbConnection) -> QueryResult<Vec<super::JudgementRow>> {
+    calibration_audits::table
+        .inner_join(cases::table)
+        .filter(calibration_audits::vote.is_not_null())
+        .select((
+            calibration_audits::juror_id,
+            calibration_audits::case_id,
+            calibration_audits::vote.assume_not_null(),
+            cases::category,
+            cases::calibration_outcome,
+        ))
+        .load(conn)
+}

@@ -1,0 +1,106 @@
+//! The full case file a moderator works from: parties by name and email, every statement
+//! (hidden ones marked), every juror by name with their vote and reason, flags, the override,
+//! the audit entries, and which actions the case allows now.
+
+use super::audit::LogQuery;
+use super::require_moderator;
+use crate::db::models::audit_log::AuditLine;
+use crate::db::models::case::{self, CaseRow};
+use crate::db::models::case_event::{self, CaseEventRow};
+use crate::db::models::case_override::{self, OverrideRow};
+use crate::db::models::evidence::{self, EvidenceRow};
+use crate::db::models::flag::{self, FlagRow, Target};
+use crate::db::models::summons::{self, SummonsRow};
+use crate::db::models::user::{self, UserRow};
+use crate::db::models::vote::{self, VoteRow};
+use crate::db::DbConnection;
+use crate::domain::case::{decide, Actor, CaseState, Command};
+use crate::domain::moderation::Deadline;
+use crate::services::account::Account;
+use crate::services::case::{facts, respondent, state_of};
+use crate::services::jury::verdict::{rounds_of, RoundView};
+use crate::services::{ServiceError, ServiceResult};
+use chrono::NaiveDateTime;
+use std::collections::HashMap;
+
+pub struct FileEvidence {
+    pub row: EvidenceRow,
+    pub hidden: bool,
+    pub open_flags: usize,
+}
+
+pub struct CaseFile {
+    pub case: CaseRow,
+    pub state: CaseState,
+    pub claimant: UserRow,
+    /// The respondent's name when they have an account, and the address the case was sent to.
+    pub respondent_name: Option<String>,
+    pub respondent_email: String,
+    pub evidence: Vec<FileEvidence>,
+    pub rounds: Vec<RoundView>,
+    /// Every vote with its juror's name.
+    pub votes: Vec<(VoteRow, String)>,
+    /// Every summons with its juror's name.
+    pub seats: Vec<(SummonsRow, String)>,
+    pub flags: Vec<FlagRow>,
+    pub override_row: Option<OverrideRow>,
+    pub audit: Vec<AuditLine>,
+    pub events: Vec<CaseEventRow>,
+    pub can_override: bool,
+    pub can_reopen: bool,
+    pub deadline: Option<Deadline>,
+    /// A finished case may become a calibration case (when it is not one yet).
+    pub can_calibrate: bool,
+}
+
+pub fn case_file(
+    conn: &mut DbConnection,
+    moderator: &Account,
+    public_id: &str,
+    now: NaiveDateTime,
+) -> ServiceResult<CaseFile> {
+    require_moderator(moderator)?;
+    let case = case::find_by_public_id(conn, public_id)?.ok_or(ServiceError::NotFound)?;
+    let state = state_of(&case);
+    let facts = facts(conn, &case)?;
+    let claimant = user::find(conn, case.claimant_id)?.ok_or(ServiceError::NotFound)?;
+    let other = respondent(conn, &case)?;
+    let flags = flag::for_case(conn, case.id)?;
+    let (hidden, _) = flag::hidden_on_case(conn, case.id)?;
+    let evidence = evidence::list_for_case(conn, case.id)?
+        .into_iter()
+        .map(|row| FileEvidence {
+            hidden: hidden.contains(&row.id),
+            open_flags: flags
+                .iter()
+                .filter(|f| f.target() == Target::Evidence(row.id) && f.resolved_at.is_none())
+                .count(),
+            row,
+        })
+        .collect();
+    let seats = summons::for_case(conn, case.id)?;
+    let votes = vote::for_case(conn, case.id)?;
+    let ids: Vec<i32> = seats.iter().map(|s| s.juror_id).collect();
+    let names: HashMap<i32, String> = user::names(conn, &ids)?.into_iter().collect();
+    let name = |id: i32| names.get(&id).cloned().unwrap_or_default();
+    let query = LogQuery { case: case.public_id.clone(), ..Default::default() };
+    Ok(CaseFile {
+        rounds: rounds_of(conn, &case, &seats, false)?,
+        votes: votes.into_iter().map(|v| (name(v.juror_id), v)).map(|(n, v)| (v, n)).collect(),
+        seats: seats.into_iter().map(|s| (name(s.juror_id), s)).map(|(n, s)| (s, n)).collect(),
+        audit: super::audit::audit_log(conn, moderator, &query)?,
+        events: case_event::list_for_case(conn, case.id)?,
+        override_row: case_override::for_case(conn, case.id)?,
+        can_override: decide(&facts, Actor::Moderator, Command::Override, now).is_ok(),
+        can_reopen: decide(&facts, Actor::Moderator, Command::Reopen, now).is_ok(),
+        deadline: Deadline::of(state),
+        can_calibrate: case.calibration_outcome.is_none() && (state.is_final() || state == CaseState::Decided),
+        respondent_name: other.name,
+        respondent_email: other.email,
+        claimant,
+        evidence,
+        flags,
+        state,
+        case,
+    })
+}

@@ -1,0 +1,75 @@
+//! What moderators do: the queues that need them, the full case file, overrides, reopening,
+//! extending deadlines, hiding abusive statements, managing jurors, statistics. Every action
+//! writes one row to the append-only audit log in the same transaction as the change itself.
+
+pub mod audit;
+pub mod case_file;
+pub mod extend;
+pub mod flags;
+pub mod jurors;
+pub mod moderators;
+pub mod override_case;
+pub mod queues;
+pub mod reopen;
+pub mod stats;
+
+use crate::db::models::audit_log::{self, NewAuditEntry};
+use crate::db::DbConnection;
+use crate::domain::account::Role;
+use crate::services::account::Account;
+use crate::services::{ServiceError, ServiceResult};
+use chrono::NaiveDateTime;
+
+/// Moderation pages do not exist for anyone else.
+pub fn require_moderator(account: &Account) -> ServiceResult<()> {
+    account.role.can_moderate().then_some(()).ok_or(ServiceError::NotFound)
+}
+
+/// Admin-only actions: moderators see the page but are told they may not (403).
+pub fn require_admin(account: &Account) -> ServiceResult<()> {
+    require_moderator(account)?;
+    (account.role == Role::Admin).then_some(()).ok_or(ServiceError::Forbidden)
+}
+
+/// One audited action: what it touched, the state before and after, and the reason given.
+pub struct Audited<'a> {
+    pub action: &'a str,
+    pub case_id: Option<i32>,
+    pub subject_id: Option<i32>,
+    pub before: String,
+    pub after: String,
+    pub reason: &'a str,
+}
+
+/// Appends the action to the audit log (inside the caller's transaction).
+pub fn audit(conn: &mut DbConnection, actor: &Account, entry: Audited, now: NaiveDateTime) -> ServiceResult<()> {
+    audit_log::append(
+        conn,
+        &NewAuditEntry {
+            actor_id: actor.id,
+            action: entry.action,
+            case_id: entry.case_id,
+            subject_id: entry.subject_id,
+            before_value: &entry.before,
+            after_value: &entry.after,
+            reason: entry.reason,
+            created_at: now,
+        },
+    )?;
+    Ok(())
+}
+
+/// Every action the audit log records (the log page's filter and labels).
+pub const ACTIONS: [&str; 11] = [
+    "override",
+    "reopen",
+    "extend_deadline",
+    "hide_statement",
+    "keep_statement",
+    "suspend_juror",
+    "reinstate_juror",
+    "mark_calibration",
+    "grant_moderator",
+    "revoke_moderator",
+    "retry_mail",
+];

@@ -1,0 +1,80 @@
+//! A moderator overrides the jury: the final outcome and remedy with a written reason. The jury's
+//! verdict stays on record beside it; both parties and every seated juror are told; every vote on
+//! the case counts in reputation with the override as the truth.
+
+use super::{audit, require_moderator, Audited};
+use crate::db::models::case::{self, CaseChange};
+use crate::db::models::case_override::{self, NewOverride};
+use crate::db::models::vote;
+use crate::db::{is_unique_violation, write_tx, DbConnection};
+use crate::domain::case::{decide, Actor, CaseState, Command, ALREADY_OVERRIDDEN};
+use crate::domain::dispute::Side;
+use crate::domain::moderation::{parse_override, OverrideForm};
+use crate::services::account::Account;
+use crate::services::case::{facts, transition};
+use crate::services::jury::reputation::{record_known, revise_known};
+use crate::services::jury::verdict::{tell_jurors, tell_parties, Told};
+use crate::services::{ServiceError, ServiceResult};
+use chrono::NaiveDateTime;
+
+pub fn override_verdict(
+    conn: &mut DbConnection,
+    moderator: &Account,
+    case_public_id: &str,
+    form: &OverrideForm,
+    now: NaiveDateTime,
+) -> ServiceResult<()> {
+    require_moderator(moderator)?;
+    let case = case::find_by_public_id(conn, case_public_id)?.ok_or(ServiceError::NotFound)?;
+    // A case that cannot be overridden says so, whatever the form holds.
+    decide(&facts(conn, &case)?, Actor::Moderator, Command::Override, now).map_err(|r| ServiceError::Refused(r.0))?;
+    let (ruling, reason) = parse_override(form)?;
+    write_tx(conn, |conn| {
+        let change = CaseChange { outcome: Some(ruling.prevails.as_str()), ..Default::default() };
+        let (before, t, seq) =
+            transition(conn, case.id, Actor::Moderator, Some(moderator.id), Command::Override, now, change)?;
+        let jury_outcome = before.outcome.as_deref().and_then(Side::parse);
+        let row = NewOverride {
+            case_id: before.id,
+            moderator_id: moderator.id,
+            outcome: ruling.prevails.as_str(),
+            remedy: &ruling.remedy,
+            amount_fen: ruling.amount_fen,
+            jury_outcome: jury_outcome.map(Side::as_str),
+            reason: &reason,
+            created_at: now,
+        };
+        match case_override::insert(conn, &row) {
+            Err(e) if is_unique_violation(&e) => return Err(ServiceError::Refused(ALREADY_OVERRIDDEN.0)),
+            other => other?,
+        }
+        // A closed case's votes already count under the jury's outcome: they are corrected.
+        // Otherwise they count now, for the first time.
+        let counted = (t.from == CaseState::Closed).then_some(jury_outcome).flatten();
+        for v in vote::for_case(conn, before.id)? {
+            let Some(side) = Side::parse(&v.side) else { continue };
+            match counted {
+                Some(was) => revise_known(conn, (v.juror_id, &before.category), side, (was, ruling.prevails), now)?,
+                None => record_known(conn, (v.juror_id, &before.category), side, ruling.prevails, now)?,
+            }
+        }
+        let entry = Audited {
+            action: "override",
+            case_id: Some(before.id),
+            subject_id: None,
+            before: format!("state={}; jury_outcome={}", t.from.as_str(), jury_outcome.map_or("-", Side::as_str)),
+            after: format!(
+                "state={}; outcome={}; remedy={}{}",
+                t.to.as_str(),
+                ruling.prevails.as_str(),
+                ruling.remedy,
+                ruling.amount_fen.map(|fen| format!("; amount_fen={fen}")).unwrap_or_default()
+            ),
+            reason: &reason,
+        };
+        audit(conn, moderator, entry, now)?;
+        let told = Told { event: "moderator_override", prevails: ruling.prevails, detail: Some(&reason) };
+        tell_parties(conn, &before, told, seq, None, now)?;
+        tell_jurors(conn, &before, ("moderator_override", ruling.prevails), reason.clone(), now)
+    })
+}

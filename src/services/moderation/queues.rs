@@ -1,0 +1,168 @@
+//! The moderators' dashboard: every queue that needs a human, with counts and how long each item
+//! has waited, filtered by category and minimum wait. Also: retrying undeliverable email.
+
+use super::{audit, require_moderator, Audited};
+use crate::db::models::case::{self, CaseRow, QueueFilter};
+use crate::db::models::flag::{self, FlagRow};
+use crate::db::models::outbox::{self, OutboxRow};
+use crate::db::{write_tx, DbConnection};
+use crate::domain::case::CaseState;
+use crate::domain::dispute::Category;
+use crate::domain::moderation::{Deadline, SPLIT_MARGIN};
+use crate::services::account::Account;
+use crate::services::case::state_of;
+use crate::services::ServiceResult;
+use chrono::{NaiveDateTime, TimeDelta};
+
+/// Rows shown per queue; the counts say when there are more.
+const QUEUE_ROWS: i64 = 100;
+/// A deadline this far in the past with the case still at its stage means the worker is stuck
+/// or a step failed: a moderator should look.
+const STALLED_AFTER: TimeDelta = TimeDelta::hours(1);
+/// A panel still forming after this long is stalled too.
+const FORMING_TOO_LONG: TimeDelta = TimeDelta::hours(72);
+
+/// The dashboard's filters, as typed in the query string (unknown values are ignored).
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+pub struct Filters {
+    #[serde(default)]
+    pub category: String,
+    /// Only items waiting at least this many hours.
+    #[serde(default)]
+    pub min_hours: String,
+}
+
+impl Filters {
+    pub fn category(&self) -> Option<Category> {
+        Category::parse(self.category.trim())
+    }
+
+    pub fn min_hours(&self) -> Option<i64> {
+        self.min_hours.trim().parse::<i64>().ok().filter(|h| (1..=24 * 365).contains(h))
+    }
+}
+
+/// A case in a queue, with the moment its wait began.
+pub struct Waiting {
+    pub case: CaseRow,
+    pub since: NaiveDateTime,
+    /// What the row adds: a tally for split verdicts, the missed deadline for stalled cases.
+    pub note: String,
+}
+
+pub struct Dashboard {
+    pub filters: Filters,
+    pub escalated: Vec<Waiting>,
+    pub appealed: Vec<Waiting>,
+    pub split: Vec<Waiting>,
+    pub stalled: Vec<Waiting>,
+    /// Open flags, with the case's public id and category.
+    pub flags: Vec<(FlagRow, String, String)>,
+    pub dead_mail: Vec<OutboxRow>,
+}
+
+impl Dashboard {
+    pub fn total(&self) -> usize {
+        self.escalated.len()
+            + self.appealed.len()
+            + self.split.len()
+            + self.stalled.len()
+            + self.flags.len()
+            + self.dead_mail.len()
+    }
+}
+
+/// Everything waiting for a moderator; anyone else is told it does not exist.
+pub fn dashboard(
+    conn: &mut DbConnection,
+    account: &Account,
+    filters: Filters,
+    now: NaiveDateTime,
+) -> ServiceResult<Dashboard> {
+    require_moderator(account)?;
+    let category = filters.category();
+    let waiting_since = filters.min_hours().map(|h| now - TimeDelta::hours(h));
+    let filter = QueueFilter { category: category.map(Category::as_str), waiting_since };
+    let plain = |rows: Vec<CaseRow>| {
+        rows.into_iter().map(|case| Waiting { since: case.updated_at, note: String::new(), case }).collect()
+    };
+    let escalated = plain(case::in_states(conn, &["escalated"], filter, QUEUE_ROWS)?);
+    let appealed = plain(case::in_states(conn, &["appealed"], filter, QUEUE_ROWS)?);
+    let split = case::split_verdicts(conn, SPLIT_MARGIN, filter, QUEUE_ROWS)?
+        .into_iter()
+        .map(|(case, buyer, seller, decided_at)| Waiting {
+            case,
+            since: decided_at,
+            note: format!("{buyer} : {seller}"),
+        })
+        .collect();
+    let stalled = stalled(conn, filter, now)?;
+    let keep_flag = |(f, _, c): &(FlagRow, String, String)| {
+        category.is_none_or(|cat| cat.as_str() == c) && waiting_since.is_none_or(|since| f.created_at <= since)
+    };
+    let flags = flag::open(conn, QUEUE_ROWS)?.into_iter().filter(keep_flag).collect();
+    let dead_mail = outbox::dead(conn, QUEUE_ROWS)?
+        .into_iter()
+        .filter(|m| waiting_since.is_none_or(|since| m.created_at <= since))
+        .collect();
+    Ok(Dashboard { filters, escalated, appealed, split, stalled, flags, dead_mail })
+}
+
+/// Open cases whose stage deadline passed a while ago without the automatic step happening, and
+/// panels that have been forming for days.
+fn stalled(conn: &mut DbConnection, filter: QueueFilter, now: NaiveDateTime) -> ServiceResult<Vec<Waiting>> {
+    let states = ["awaiting_response", "evidence", "appealed", "jury_selection", "voting", "decided"];
+    let mut found = vec![];
+    for (case, voting_due) in case::open_with_voting_due(conn, &states, filter, 2000)? {
+        let state = state_of(&case);
+        let missed = match Deadline::of(state) {
+            Some(Deadline::Response) => case.response_due_at.map(|d| (d, "response")),
+            Some(Deadline::Evidence) => case.evidence_due_at.map(|d| (d, "evidence")),
+            Some(Deadline::Voting) => voting_due.map(|d| (d, "voting")),
+            Some(Deadline::Appeal) => case.appeal_due_at.map(|d| (d, "appeal")),
+            None if state == CaseState::JurySelection => {
+                Some((case.updated_at + FORMING_TOO_LONG - STALLED_AFTER, "panel"))
+            }
+            None => None,
+        };
+        let Some((due, which)) = missed.filter(|(due, _)| *due + STALLED_AFTER <= now) else { continue };
+        if filter.waiting_since.is_some_and(|since| due > since) {
+            continue;
+        }
+        found.push(Waiting { case, since: due, note: which.to_string() });
+        if found.len() as i64 == QUEUE_ROWS {
+            break;
+        }
+    }
+    found.sort_by_key(|w| w.since);
+    Ok(found)
+}
+
+/// Queues dead email again: one message, or all of them. Returns how many.
+pub fn retry_dead_mail(
+    conn: &mut DbConnection,
+    account: &Account,
+    id: Option<i32>,
+    now: NaiveDateTime,
+) -> ServiceResult<usize> {
+    require_moderator(account)?;
+    write_tx(conn, |conn| {
+        let count = match id {
+            Some(id) => usize::from(outbox::retry_one(conn, id, now)?),
+            None => outbox::retry_dead(conn, now)?,
+        };
+        if count > 0 {
+            let target = id.map_or_else(|| "all".to_string(), |id| format!("message {id}"));
+            let entry = Audited {
+                action: "retry_mail",
+                case_id: None,
+                subject_id: None,
+                before: format!("{target}: dead"),
+                after: format!("{count} queued again"),
+                reason: "",
+            };
+            audit(conn, account, entry, now)?;
+        }
+        Ok(count)
+    })
+}

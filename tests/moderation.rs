@@ -1,0 +1,251 @@
+//! Moderation end to end: who may reach the moderators' pages, an override beside the jury's
+//! verdict (emails once, reputation follows the override, an audit row), the audit log refusing
+//! every change, and bad input refused with nothing changed.
+
+mod common;
+
+use common::jury::*;
+use common::{location, spawn_app_with, TestApp};
+use reqwest::StatusCode;
+
+const OVERRIDE_REASON: &str = "快递签收记录显示包裹完好，磕碰发生在签收之后，买家的照片不能证明发货前就有损坏。";
+
+async fn court() -> TestApp {
+    let app = spawn_app_with(|s| s.jury.quorums = panel_of(3)).await;
+    let mut pool =
+        vec![("party-buyer@example.com".to_string(), "buy"), ("party-seller@example.com".to_string(), "sell")];
+    let sides = ["buy", "sell", "both"];
+    pool.extend((0..6).map(|i| (format!("juror{i}@example.com"), sides[i % 3])));
+    let pool: Vec<(&str, &str)> = pool.iter().map(|(e, s)| (e.as_str(), *s)).collect();
+    app.seed_jurors(&pool).await;
+    app
+}
+
+/// A moderator signed in, and their account.
+async fn signed_in_moderator(app: &TestApp, email: &str) -> TestApp {
+    let visitor = app.verified_member(email, "值班管理员").await;
+    moderator(app, email).await;
+    visitor
+}
+
+async fn decided_case(app: &TestApp) -> (String, Vec<(String, TestApp)>) {
+    let case = case_ready_for_jury(app).await;
+    let seated = seat_panel(app, &case, 3).await;
+    vote(&seated[0].1, &case, "buyer", "买家照片里的磕碰清楚，卖家描述不实，支持退款。").await;
+    vote(&seated[1].1, &case, "seller", "开箱视频证明发货时完好，磕碰发生在收货之后。").await;
+    vote(&seated[2].1, &case, "buyer", "照片里的磕碰是新的，卖家描述不实。").await;
+    app.wait_for_state(&case, "decided").await;
+    (case, seated)
+}
+
+async fn sql(app: &TestApp, statement: &'static str) -> Result<usize, String> {
+    use diesel::RunQueryDsl;
+    let pool = app.pool.clone();
+    tokio::task::spawn_blocking(move || {
+        diesel::sql_query(statement).execute(&mut *pool.get().unwrap()).map_err(|e| e.to_string())
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn moderation_routes_answer_only_moderators_and_granting_is_for_admins() {
+    let app = court().await;
+    let case = case_ready_for_jury(&app).await;
+    let pages = [
+        "/moderation".to_string(),
+        format!("/moderation/cases/{case}"),
+        "/moderation/jurors".to_string(),
+        "/moderation/audit".to_string(),
+        "/moderation/stats".to_string(),
+        "/moderation/moderators".to_string(),
+    ];
+    let actions = [
+        format!("/moderation/cases/{case}/override"),
+        format!("/moderation/cases/{case}/reopen"),
+        format!("/moderation/cases/{case}/extend"),
+        format!("/moderation/cases/{case}/calibration"),
+        "/moderation/evidence/nope/hide".to_string(),
+        "/moderation/evidence/nope/keep".to_string(),
+        "/moderation/jurors/nope/suspend".to_string(),
+        "/moderation/jurors/nope/reinstate".to_string(),
+        "/moderation/moderators".to_string(),
+        "/moderation/mail/retry".to_string(),
+        "/moderation/mail/1/retry".to_string(),
+    ];
+    let anonymous = app.new_visitor();
+    for page in &pages {
+        let res = anonymous.get(page).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{page}");
+        assert!(location(&res).starts_with("/signin"), "{page}");
+    }
+    let member = app.verified_member("member@example.com", "路人").await;
+    let juror = app.juror("juror0@example.com").await;
+    for (who, visitor) in [("member", &member), ("juror", &juror)] {
+        for page in &pages {
+            assert_eq!(visitor.get(page).await.status(), StatusCode::NOT_FOUND, "{who} {page}");
+        }
+        for action in &actions {
+            let res = visitor.submit("/", action, &[("reason", OVERRIDE_REASON), ("prevails", "seller")]).await;
+            assert_eq!(res.status(), StatusCode::NOT_FOUND, "{who} {action}");
+        }
+    }
+    let forged = anonymous.client.post(anonymous.url(&actions[0])).send().await.unwrap().status();
+    assert!(matches!(forged, StatusCode::FORBIDDEN | StatusCode::SEE_OTHER), "{forged}");
+
+    let moderator = signed_in_moderator(&app, "mod@example.com").await;
+    for page in &pages {
+        assert_eq!(moderator.get(page).await.status(), StatusCode::OK, "moderator {page}");
+    }
+    let grant = [("email", "member@example.com"), ("reason", "Needed for the weekend shift."), ("action", "grant")];
+    let refused = moderator.submit("/moderation/moderators", "/moderation/moderators", &grant).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN, "granting moderator is for admins only");
+    assert_eq!(member.get("/moderation").await.status(), StatusCode::NOT_FOUND, "nothing changed");
+
+    let admin = app.verified_member("admin@example.com", "管理员").await;
+    {
+        let (pool, email) = (app.pool.clone(), "admin@example.com");
+        tokio::task::spawn_blocking(move || {
+            let conn = &mut *pool.get().unwrap();
+            let user = xiaofating::db::models::user::find_by_email(conn, email).unwrap().unwrap();
+            xiaofating::db::models::user::set_role(conn, user.id, "admin", user.created_at).unwrap();
+        })
+        .await
+        .unwrap();
+    }
+    let granted = admin.submit("/moderation/moderators", "/moderation/moderators", &grant).await;
+    assert_eq!(granted.status(), StatusCode::SEE_OTHER);
+    assert_eq!(member.get("/moderation").await.status(), StatusCode::OK, "the member moderates now");
+    assert_eq!(app.count("audit_log").await, 1, "the grant is audited");
+}
+
+#[tokio::test]
+async fn an_override_stands_beside_the_jury_verdict_emails_once_and_sets_reputation() {
+    let app = court().await;
+    let (case, seated) = decided_case(&app).await;
+    let moderator = signed_in_moderator(&app, "mod@example.com").await;
+    let file = format!("/moderation/cases/{case}");
+    let action = format!("{file}/override");
+
+    // Without a reason, or a remedy: the form again, with messages, nothing changed.
+    let res = moderator.submit(&file, &action, &[("prevails", "seller"), ("remedy", ""), ("reason", "太短")]).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("aria-invalid=\"true\""), "the reason field is marked");
+    assert_eq!(app.case_state(&case).await, "decided");
+    assert_eq!(app.count("audit_log").await, 0);
+
+    let fields = [("prevails", "seller"), ("remedy", "dismissed"), ("amount", ""), ("reason", OVERRIDE_REASON)];
+    assert_eq!(moderator.submit(&file, &action, &fields).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.case_state(&case).await, "overridden");
+    // Double submission: refused, nothing doubles.
+    let again = moderator.submit(&file, &action, &fields).await;
+    assert_eq!(again.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.count("overrides").await, 1);
+    assert_eq!(app.count("audit_log").await, 1);
+
+    let page = moderator.get_html(&file).await;
+    assert!(page.contains(OVERRIDE_REASON), "the override and its reason");
+    assert!(page.contains("(2 : 1)"), "the jury's verdict stays beside it");
+
+    let buyer_mail = app.wait_for_mail("moderator_override", "party-buyer@example.com").await;
+    assert!(buyer_mail.text.contains(OVERRIDE_REASON), "the parties read the reason");
+    app.wait_for_mail("moderator_override", "party-seller@example.com").await;
+    for (email, _) in &seated {
+        app.wait_for_mail("moderator_override", email).await;
+    }
+    let sent = app.mails().iter().filter(|m| m.kind == "moderator_override").count();
+    assert_eq!(sent, 5, "two parties and three jurors, each once");
+
+    // Reputation: three judgements with the seller right; only the seller voter agreed.
+    let (pool, id) = (app.pool.clone(), case.clone());
+    let (total, agreed, audit) = tokio::task::spawn_blocking(move || {
+        use diesel::prelude::*;
+        use xiaofating::db::schema::{audit_log, cases, jurors};
+        let conn = &mut *pool.get().unwrap();
+        let rows: Vec<(f64, f64, f64)> = jurors::table
+            .select((jurors::buyer_right, jurors::seller_right, jurors::seller_right_voted_seller))
+            .load(conn)
+            .unwrap();
+        let case_id: i32 = cases::table.filter(cases::public_id.eq(&id)).select(cases::id).first(conn).unwrap();
+        let audit: (String, Option<i32>, String, String, String) = audit_log::table
+            .select((
+                audit_log::action,
+                audit_log::case_id,
+                audit_log::before_value,
+                audit_log::after_value,
+                audit_log::reason,
+            ))
+            .first(conn)
+            .unwrap();
+        assert_eq!(audit.1, Some(case_id));
+        let total: f64 = rows.iter().map(|(b, s, _)| b + s).sum();
+        let agreed: f64 = rows.iter().map(|(_, _, a)| a).sum();
+        (total, agreed, audit)
+    })
+    .await
+    .unwrap();
+    assert_eq!((total, agreed), (3.0, 1.0));
+    assert_eq!(audit.0, "override");
+    assert!(audit.2.contains("state=decided") && audit.2.contains("jury_outcome=buyer"), "{}", audit.2);
+    assert!(audit.3.contains("state=overridden") && audit.3.contains("outcome=seller"), "{}", audit.3);
+    assert_eq!(audit.4, OVERRIDE_REASON);
+}
+
+#[tokio::test]
+async fn the_audit_log_refuses_every_change() {
+    let app = court().await;
+    let moderator = signed_in_moderator(&app, "mod@example.com").await;
+    let who = [("reason", "Suspended for abusive reasons in three cases.")];
+    let juror = {
+        let (pool, email) = (app.pool.clone(), "juror0@example.com");
+        tokio::task::spawn_blocking(move || {
+            let conn = &mut *pool.get().unwrap();
+            xiaofating::db::models::user::find_by_email(conn, email).unwrap().unwrap().public_id
+        })
+        .await
+        .unwrap()
+    };
+    let path = format!("/moderation/jurors/{juror}/suspend");
+    assert_eq!(moderator.submit("/moderation/jurors", &path, &who).await.status(), StatusCode::SEE_OTHER);
+    app.wait_for_mail("juror_suspended", "juror0@example.com").await;
+    assert_eq!(app.count("audit_log").await, 1);
+
+    for statement in [
+        "UPDATE audit_log SET reason = 'nothing happened'",
+        "UPDATE audit_log SET after_value = 'status=active'",
+        "DELETE FROM audit_log",
+    ] {
+        assert!(sql(&app, statement).await.is_err(), "the database refused: {statement}");
+    }
+    assert_eq!(app.count("audit_log").await, 1);
+    let log = moderator.get_html("/moderation/audit").await;
+    assert!(log.contains("Suspended for abusive reasons in three cases."));
+}
+
+#[tokio::test]
+async fn bad_moderator_input_is_refused_and_changes_nothing() {
+    let app = court().await;
+    let moderator = signed_in_moderator(&app, "mod@example.com").await;
+    // A withdrawn case cannot be overridden.
+    let buyer = app.juror("party-buyer@example.com").await;
+    let case = file(&buyer, "party-seller@example.com", "旧手机").await;
+    let page = format!("/cases/{case}");
+    assert_eq!(buyer.submit(&page, &format!("{page}/withdraw"), &[]).await.status(), StatusCode::SEE_OTHER);
+    let file_page = format!("/moderation/cases/{case}");
+    let fields = [("prevails", "seller"), ("remedy", "dismissed"), ("reason", OVERRIDE_REASON)];
+    let res = moderator.submit(&file_page, &format!("{file_page}/override"), &fields).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let after = moderator.get_html(&location(&res)).await;
+    assert!(after.contains("已撤回或已和解") || after.contains("withdrawn or settled"), "a clear refusal");
+    assert_eq!(app.case_state(&case).await, "withdrawn");
+
+    // Suspending an unknown juror, or with no reason.
+    let reason = [("reason", "Suspended for abusive reasons in three cases.")];
+    let unknown = moderator.submit("/moderation/jurors", "/moderation/jurors/no-such-person/suspend", &reason).await;
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+    let extend =
+        moderator.submit(&file_page, &format!("{file_page}/extend"), &[("hours", "-5"), ("extend_reason", "")]).await;
+    assert_eq!(extend.status(), StatusCode::SEE_OTHER, "a withdrawn case has no deadline to extend");
+    assert_eq!(app.count("audit_log").await, 0, "nothing was recorded because nothing happened");
+}
