@@ -8,39 +8,6 @@ use common::jury::*;
 use common::{location, spawn_app_with, TestApp};
 use reqwest::StatusCode;
 
-/// Why a moderator marks a test case as calibration.
-const CALIBRATION_REASON: &str = "Known outcome, recorded for the probation tests.";
-
-/// Finished cases a moderator marks as calibration cases, the buyer right in all but the last.
-async fn calibration_cases(app: &TestApp, count: usize) -> Vec<String> {
-    let buyer = app.verified_member("calib-buyer@example.com", "校准买家").await;
-    let seller = app.verified_member("calib-seller@example.com", "校准卖家").await;
-    let mod_account = moderator(app, "calib-seller@example.com").await;
-    let mut ids = vec![];
-    for i in 0..count {
-        let case = file(&buyer, "calib-seller@example.com", &format!("校准相机 {i}")).await;
-        answer(&seller, &case).await;
-        let page = format!("/cases/{case}");
-        assert_eq!(buyer.submit(&page, &format!("{page}/withdraw"), &[]).await.status(), StatusCode::SEE_OTHER);
-        let outcome = if i + 1 == count { "seller" } else { "buyer" };
-        let (pool, id, m) = (app.pool.clone(), case.clone(), mod_account.clone());
-        tokio::task::spawn_blocking(move || {
-            xiaofating::services::jury::calibration::mark_calibration(
-                &mut pool.get().unwrap(),
-                &m,
-                &id,
-                (outcome, CALIBRATION_REASON),
-                chrono::Utc::now().naive_utc(),
-            )
-        })
-        .await
-        .unwrap()
-        .unwrap();
-        ids.push(case);
-    }
-    ids
-}
-
 const PROFILE: [(&str, &str); 5] = [
     ("expertise", "electronics"),
     ("expertise", "phones"),
@@ -71,7 +38,7 @@ async fn review(member: &TestApp, vote: &str) -> reqwest::Response {
 #[tokio::test]
 async fn a_member_joins_passes_probation_and_becomes_eligible_after_a_week() {
     let app = spawn_app_with(|_| {}).await;
-    calibration_cases(&app, 5).await;
+    calibration_cases(&app, &["buyer", "buyer", "buyer", "buyer", "seller"]).await;
     let member = app.verified_member("newjuror@example.com", "新评审").await;
     let join = member.get_html("/juror").await;
     assert!(join.contains("成为评审员") && join.contains("name=\"expertise\""));
@@ -147,7 +114,7 @@ async fn a_member_joins_passes_probation_and_becomes_eligible_after_a_week() {
 #[tokio::test]
 async fn failing_probation_waits_a_week_before_another_attempt() {
     let app = spawn_app_with(|_| {}).await;
-    calibration_cases(&app, 5).await;
+    calibration_cases(&app, &["buyer", "buyer", "buyer", "buyer", "seller"]).await;
     let member = app.verified_member("guess@example.com", "乱猜").await;
     member.submit("/juror", "/juror", &PROFILE).await;
     assert_eq!(location(&review(&member, "seller").await), "/juror/probation");

@@ -5,7 +5,7 @@
 mod common;
 
 use common::jury::*;
-use common::{location, spawn_app_with, TestApp};
+use common::{location, spawn_app, spawn_app_with, TestApp};
 use reqwest::StatusCode;
 
 const OVERRIDE_REASON: &str = "快递签收记录显示包裹完好，磕碰发生在签收之后，买家的照片不能证明发货前就有损坏。";
@@ -281,4 +281,94 @@ async fn a_flagged_statement_is_hidden_from_the_parties_but_kept_for_the_audit()
     assert!(!buyer.get_html(&page).await.contains("收货时拍的照片"), "hidden from the parties");
     assert!(moderator.get_html(&file).await.contains("收货时拍的照片"), "kept for the moderators");
     assert_eq!(app.count("audit_log").await, 1);
+}
+
+/// Each juror's draw weight for the case, and how often they fill its one seat in 1,000 draws
+/// from a fixed seed.
+async fn matching(app: &TestApp, case: &str) -> std::collections::HashMap<i32, (f64, usize)> {
+    use rand::SeedableRng;
+    use xiaofating::domain::matching::{weight, CaseProfile};
+    use xiaofating::services::jury::{draw::draw, Jury};
+    let (pool, id, now) = (app.pool.clone(), case.to_string(), app.clock.now());
+    tokio::task::spawn_blocking(move || {
+        let conn = &mut *pool.get().unwrap();
+        let row = xiaofating::db::models::case::find_by_public_id(conn, &id).unwrap().unwrap();
+        let jury = Jury::default();
+        let profile = CaseProfile {
+            category: xiaofating::domain::dispute::Category::parse(&row.category).unwrap(),
+            tags: vec![row.item_title.to_lowercase()],
+        };
+        let policy = jury.rules.matching;
+        let mut seen: std::collections::HashMap<i32, (f64, usize)> = jury
+            .pool
+            .with_current(conn, |pool, meta| {
+                meta.keys().map(|id| (*id, (weight(pool.get(*id).unwrap(), &profile, &policy), 0))).collect()
+            })
+            .unwrap();
+        let mut rng = rand::rngs::StdRng::seed_from_u64(2026);
+        for _ in 0..1000 {
+            let panel = draw(conn, &row, 1, &jury, now, &mut rng).unwrap().expect("a juror is drawn");
+            seen.get_mut(&panel[0]).unwrap().1 += 1;
+        }
+        seen
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_juror_failing_audits_loses_weight_in_matching() {
+    let app = spawn_app().await;
+    let truths = ["buyer", "seller", "buyer", "seller"];
+    let gold = calibration_cases(&app, &truths).await;
+    let ids = app.seed_jurors(&[("steady@example.com", "both"), ("careless@example.com", "both")]).await;
+    let (steady, careless) = (ids[0], ids[1]);
+    let buyer = app.verified_member("draw-buyer@example.com", "抽签买家").await;
+    let case = file(&buyer, "draw-seller@example.com", "徕卡 M6 相机").await;
+
+    let before = matching(&app, &case).await;
+    assert_eq!(before[&steady].0, before[&careless].0, "alike before the audits");
+
+    // The audits are slipped in as they would be on accepting summonses, every time here.
+    let (pool, now) = (app.pool.clone(), app.clock.now());
+    tokio::task::spawn_blocking(move || {
+        use rand::SeedableRng;
+        let rules = xiaofating::domain::juror::JuryRules { audit_rate: 1.0, ..Default::default() };
+        let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+        for juror in [steady, careless] {
+            for _ in 0..4 {
+                let conn = &mut *pool.get().unwrap();
+                xiaofating::services::jury::calibration::maybe_slip_audit(conn, juror, &rules, now, &mut rng).unwrap();
+            }
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(app.count("calibration_audits").await, 8, "four different cases each");
+
+    for (email, right) in [("steady@example.com", true), ("careless@example.com", false)] {
+        let juror = app.juror(email).await;
+        let desk = juror.get_html("/juror").await;
+        for (case, truth) in gold.iter().zip(truths) {
+            assert!(desk.contains(&format!("/juror/cases/{case}")), "the audit is on the juror's desk");
+            let side = match (truth, right) {
+                ("buyer", true) | ("seller", false) => "buyer",
+                _ => "seller",
+            };
+            let res = vote(&juror, case, side, "看了双方的证据和陈述，我认为这一方的说法更可信。").await;
+            assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        }
+    }
+
+    let moderator = signed_in_moderator(&app, "mod@example.com").await;
+    let list = moderator.get_html("/moderation/jurors").await;
+    assert!(list.contains("4 / 4") && list.contains("0 / 4"), "moderators see the audit scores");
+
+    let after = matching(&app, &case).await;
+    assert!(after[&careless].0 < before[&careless].0, "{before:?} → {after:?}");
+    assert!(after[&steady].0 > before[&steady].0, "{before:?} → {after:?}");
+    let (kept, lost) = (after[&steady].1, after[&careless].1);
+    assert!(lost * 3 < kept, "drawn {lost} times against {kept}");
+    let (a, b) = (before[&steady].1, before[&careless].1);
+    assert!(a.abs_diff(b) < 150, "before the audits each is drawn about as often: {a} and {b}");
 }

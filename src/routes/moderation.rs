@@ -176,18 +176,38 @@ where
     let account = ctx.require_account()?.clone();
     let now = state.clock.now();
     let fields = FormFields(kept.0.clone());
-    match state.db(move |conn| action(conn, &account, &fields, now).map_err(AppError::from)).await {
-        Ok(()) => {
+    let done = state.db(move |conn| action(conn, &account, &fields, now).map_err(AppError::from)).await;
+    let back = format!("/moderation/cases/{public_id}");
+    let again = |ctx, errors| render_case_file(ctx, &state, public_id, (form, errors, kept), UNPROCESSABLE);
+    answer(ctx, &state, done.map(|()| back.clone()), (notice, back.clone()), again).await
+}
+
+/// Bad input shows the form again with its messages.
+const UNPROCESSABLE: StatusCode = StatusCode::UNPROCESSABLE_ENTITY;
+
+/// Answers a moderator action the way all of them do: done, a notice and on to the page it
+/// names; bad input, `again` shows the form with its messages; refused, the reason as a notice
+/// on `refused_back`.
+async fn answer<Fut>(
+    ctx: Ctx,
+    state: &AppState,
+    done: Result<String, AppError>,
+    (notice, refused_back): (&'static str, String),
+    again: impl FnOnce(Ctx, FieldErrors) -> Fut,
+) -> Result<HttpResponse, AppError>
+where
+    Fut: std::future::Future<Output = Result<HttpResponse, AppError>>,
+{
+    match done {
+        Ok(next) => {
             state.mail_wake.notify_one();
             ctx.flash(notice);
-            Ok(see_other(&format!("/moderation/cases/{public_id}")))
+            Ok(see_other(&next))
         }
-        Err(AppError::Invalid(errors)) => {
-            render_case_file(ctx, &state, public_id, (form, errors, kept), StatusCode::UNPROCESSABLE_ENTITY).await
-        }
+        Err(AppError::Invalid(errors)) => again(ctx, errors).await,
         Err(AppError::Refused(key)) => {
             ctx.flash(key);
-            Ok(see_other(&format!("/moderation/cases/{public_id}")))
+            Ok(see_other(&refused_back))
         }
         Err(other) => Err(other),
     }
@@ -269,23 +289,12 @@ async fn moderate(
     let reason = f.get("reason").to_string();
     let done = state
         .db(move |conn| moderate_statement(conn, &account, &evidence_id, hide, &reason, now).map_err(AppError::from))
-        .await;
-    match done {
-        Ok(case) => {
-            state.mail_wake.notify_one();
-            ctx.flash(if hide { "moderation.hidden_notice" } else { "moderation.kept_notice" });
-            Ok(see_other(&format!("/moderation/cases/{case}")))
-        }
-        Err(AppError::Invalid(errors)) => {
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
-            render_case_file(ctx, &state, case, ("statement", errors, f), status).await
-        }
-        Err(AppError::Refused(key)) => {
-            ctx.flash(key);
-            Ok(see_other(&format!("/moderation/cases/{case}")))
-        }
-        Err(other) => Err(other),
-    }
+        .await
+        .map(|case| format!("/moderation/cases/{case}"));
+    let notice = if hide { "moderation.hidden_notice" } else { "moderation.kept_notice" };
+    let back = format!("/moderation/cases/{case}");
+    let again = |ctx, errors| render_case_file(ctx, &state, case, ("statement", errors, f), UNPROCESSABLE);
+    answer(ctx, &state, done, (notice, back), again).await
 }
 
 pub async fn post_hide(
@@ -364,23 +373,11 @@ async fn standing(
     let (id, reason) = (juror.clone(), f.get("reason").to_string());
     let done = state
         .db(move |conn| set_juror_standing(conn, &account, &id, suspend, &reason, now).map_err(AppError::from))
-        .await;
-    match done {
-        Ok(()) => {
-            state.mail_wake.notify_one();
-            ctx.flash(if suspend { "moderation.suspended_notice" } else { "moderation.reinstated_notice" });
-            Ok(see_other("/moderation/jurors"))
-        }
-        Err(AppError::Invalid(errors)) => {
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
-            render_jurors(ctx, &state, JurorQuery::default(), Some((juror, errors)), status).await
-        }
-        Err(AppError::Refused(key)) => {
-            ctx.flash(key);
-            Ok(see_other("/moderation/jurors"))
-        }
-        Err(other) => Err(other),
-    }
+        .await
+        .map(|()| "/moderation/jurors".to_string());
+    let notice = if suspend { "moderation.suspended_notice" } else { "moderation.reinstated_notice" };
+    let again = |ctx, errors| render_jurors(ctx, &state, JurorQuery::default(), Some((juror, errors)), UNPROCESSABLE);
+    answer(ctx, &state, done, (notice, "/moderation/jurors".to_string()), again).await
 }
 
 pub async fn post_suspend(
@@ -486,20 +483,11 @@ pub async fn post_moderators(
     let account = ctx.require_account()?.clone();
     let now = state.clock.now();
     let (email, reason, grant) = (f.get("email").to_string(), f.get("reason").to_string(), f.get("action") != "revoke");
-    let done =
-        state.db(move |conn| set_moderator(conn, &account, &email, grant, &reason, now).map_err(AppError::from)).await;
-    match done {
-        Ok(()) => {
-            ctx.flash(if grant { "moderation.granted_notice" } else { "moderation.revoked_notice" });
-            Ok(see_other("/moderation/moderators"))
-        }
-        Err(AppError::Invalid(errors)) => {
-            render_moderators(ctx, &state, (errors, f), StatusCode::UNPROCESSABLE_ENTITY).await
-        }
-        Err(AppError::Refused(key)) => {
-            ctx.flash(key);
-            Ok(see_other("/moderation/moderators"))
-        }
-        Err(other) => Err(other),
-    }
+    let done = state
+        .db(move |conn| set_moderator(conn, &account, &email, grant, &reason, now).map_err(AppError::from))
+        .await
+        .map(|()| "/moderation/moderators".to_string());
+    let notice = if grant { "moderation.granted_notice" } else { "moderation.revoked_notice" };
+    let again = |ctx, errors| render_moderators(ctx, &state, (errors, f), UNPROCESSABLE);
+    answer(ctx, &state, done, (notice, "/moderation/moderators".to_string()), again).await
 }

@@ -132,3 +132,35 @@ pub async fn vote(juror: &TestApp, case: &str, side: &str, reason: &str) -> reqw
     let page = format!("/juror/cases/{case}");
     juror.submit(&page, &format!("{page}/vote"), &[("side", side), ("reason", reason)]).await
 }
+
+/// Why a moderator marks a test case as calibration.
+pub const CALIBRATION_REASON: &str = "Known outcome, recorded for the probation tests.";
+
+/// Finished cases a moderator marks as calibration cases, one per known outcome given.
+pub async fn calibration_cases(app: &TestApp, outcomes: &[&str]) -> Vec<String> {
+    let buyer = app.verified_member("calib-buyer@example.com", "校准买家").await;
+    let seller = app.verified_member("calib-seller@example.com", "校准卖家").await;
+    let mod_account = moderator(app, "calib-seller@example.com").await;
+    let mut ids = vec![];
+    for (i, outcome) in outcomes.iter().enumerate() {
+        let case = file(&buyer, "calib-seller@example.com", &format!("校准相机 {i}")).await;
+        answer(&seller, &case).await;
+        let page = format!("/cases/{case}");
+        assert_eq!(buyer.submit(&page, &format!("{page}/withdraw"), &[]).await.status(), StatusCode::SEE_OTHER);
+        let (pool, id, m, outcome) = (app.pool.clone(), case.clone(), mod_account.clone(), outcome.to_string());
+        tokio::task::spawn_blocking(move || {
+            xiaofating::services::jury::calibration::mark_calibration(
+                &mut pool.get().unwrap(),
+                &m,
+                &id,
+                (&outcome, CALIBRATION_REASON),
+                chrono::Utc::now().naive_utc(),
+            )
+        })
+        .await
+        .unwrap()
+        .unwrap();
+        ids.push(case);
+    }
+    ids
+}

@@ -1,9 +1,11 @@
 //! Audits: calibration cases placed in active jurors' queues among their real cases.
 
+use super::case::CaseRow;
 use crate::db::schema::{calibration_audits, cases};
 use crate::db::DbConnection;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use std::collections::HashMap;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = calibration_audits)]
@@ -57,25 +59,31 @@ pub fn answer(
         .map(|n| n == 1)
 }
 
-/// Audits the juror has not answered yet, with the case's public id and title.
-pub fn open_for(conn: &mut DbConnection, juror_id: i32) -> QueryResult<Vec<(AuditAssignment, String, String)>> {
+/// Audits the juror has not answered yet, with their cases.
+pub fn open_for(conn: &mut DbConnection, juror_id: i32) -> QueryResult<Vec<(AuditAssignment, CaseRow)>> {
     calibration_audits::table
         .inner_join(cases::table)
         .filter(calibration_audits::juror_id.eq(juror_id))
         .filter(calibration_audits::answered_at.is_null())
         .order(calibration_audits::id)
-        .select((AuditAssignment::as_select(), cases::public_id, cases::item_title))
+        .select((AuditAssignment::as_select(), CaseRow::as_select()))
         .load(conn)
 }
 
-/// (right, answered) over all of a juror's audits.
-pub fn score(conn: &mut DbConnection, juror_id: i32) -> QueryResult<(u32, u32)> {
-    let marks: Vec<Option<bool>> = calibration_audits::table
-        .filter(calibration_audits::juror_id.eq(juror_id))
+/// (right, answered) audits of each of these jurors who answered any.
+pub fn scores(conn: &mut DbConnection, juror_ids: &[i32]) -> QueryResult<HashMap<i32, (u32, u32)>> {
+    let marks: Vec<(i32, Option<bool>)> = calibration_audits::table
+        .filter(calibration_audits::juror_id.eq_any(juror_ids))
         .filter(calibration_audits::answered_at.is_not_null())
-        .select(calibration_audits::correct)
+        .select((calibration_audits::juror_id, calibration_audits::correct))
         .load(conn)?;
-    Ok((marks.iter().filter(|m| **m == Some(true)).count() as u32, marks.len() as u32))
+    let mut scores: HashMap<i32, (u32, u32)> = HashMap::new();
+    for (juror, correct) in marks {
+        let score = scores.entry(juror).or_default();
+        score.0 += u32::from(correct == Some(true));
+        score.1 += 1;
+    }
+    Ok(scores)
 }
 
 /// Answered audits as judgements with known truth, for the reputation recompute.

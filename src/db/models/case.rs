@@ -241,13 +241,16 @@ pub fn count_by_state(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64)>
     cases::table.group_by(cases::state).select((cases::state, diesel::dsl::count_star())).load(conn)
 }
 
-/// A calibration case this juror has not reviewed yet, if any is left.
+/// A calibration case this juror has neither reviewed in probation nor met as an audit, if any is left.
 pub fn next_calibration_for(conn: &mut DbConnection, juror_id: i32) -> QueryResult<Option<CaseRow>> {
-    use crate::db::schema::mock_reviews;
+    use crate::db::schema::{calibration_audits, mock_reviews};
     let reviewed = mock_reviews::table.filter(mock_reviews::juror_id.eq(juror_id)).select(mock_reviews::case_id);
+    let audited =
+        calibration_audits::table.filter(calibration_audits::juror_id.eq(juror_id)).select(calibration_audits::case_id);
     cases::table
         .filter(cases::calibration_outcome.is_not_null())
         .filter(cases::id.ne_all(reviewed))
+        .filter(cases::id.ne_all(audited))
         .filter(cases::claimant_id.ne(juror_id))
         .filter(cases::respondent_id.ne(juror_id).or(cases::respondent_id.is_null()))
         .order(cases::id)

@@ -2,11 +2,13 @@
 
 use super::probation::{progress, Progress};
 use super::{require_juror, status_of};
+use crate::db::models::calibration_audit;
 use crate::db::models::case::CaseRow;
 use crate::db::models::juror::{self, JurorRow};
 use crate::db::models::summons::{self, SummonsRow, ACCEPTED, PENDING};
 use crate::db::models::user;
 use crate::db::DbConnection;
+use crate::domain::case::CaseState;
 use crate::domain::dispute::Category;
 use crate::domain::juror::{eligibility, level, Ineligible, JurorStatus, JuryRules, Level};
 use crate::domain::matching::{Categories, TradingSide};
@@ -19,6 +21,14 @@ use chrono::NaiveDateTime;
 pub struct SummonsItem {
     pub summons: SummonsRow,
     pub case: CaseRow,
+}
+
+/// A case on the juror's desk: a seat they accepted, or an audit, which reads just like one.
+pub struct DeskItem {
+    pub case: CaseRow,
+    /// The state shown: an audit shows as being voted on, so it cannot be told apart.
+    pub state: CaseState,
+    pub since: NaiveDateTime,
 }
 
 pub struct Dashboard {
@@ -35,8 +45,8 @@ pub struct Dashboard {
     pub side: TradingSide,
     /// Awaiting this juror's answer, soonest deadline first.
     pub pending: Vec<SummonsItem>,
-    /// Accepted, on cases still open.
-    pub active: Vec<SummonsItem>,
+    /// Accepted seats on cases still open, and unanswered audits, oldest first.
+    pub active: Vec<DeskItem>,
     pub history: Vec<SummonsItem>,
 }
 
@@ -59,11 +69,19 @@ pub fn dashboard(
         let item = SummonsItem { summons, case };
         match item.summons.status.as_str() {
             PENDING if now <= item.summons.respond_by => pending.push(item),
-            ACCEPTED if !state_of(&item.case).is_final() => active.push(item),
+            ACCEPTED if !state_of(&item.case).is_final() => active.push(DeskItem {
+                state: state_of(&item.case),
+                since: item.summons.answered_at.unwrap_or(item.summons.summoned_at),
+                case: item.case,
+            }),
             _ => history.push(item),
         }
     }
+    for (audit, case) in calibration_audit::open_for(conn, account.id)? {
+        active.push(DeskItem { case, state: CaseState::Voting, since: audit.assigned_at });
+    }
     pending.sort_by_key(|i| i.summons.respond_by);
+    active.sort_by_key(|i| i.since);
     Ok(Dashboard {
         eligibility: eligibility(status, joined, now, rules),
         level: level(status, row.passed_probation_at.is_some(), overall.votes, overall.accuracy_lower),

@@ -18,6 +18,7 @@ use crate::domain::privacy::mask_contacts;
 use crate::services::account::Account;
 use crate::services::case::state_of;
 use crate::services::{ServiceError, ServiceResult};
+use chrono::TimeDelta;
 
 /// Why this juror may read the case.
 #[derive(Debug, Clone)]
@@ -75,7 +76,12 @@ pub fn juror_access(conn: &mut DbConnection, case: &CaseRow, account: &Account) 
 }
 
 /// The anonymised case for a juror; `NotFound` for anyone without access.
-pub fn juror_case(conn: &mut DbConnection, account: &Account, public_id: &str) -> ServiceResult<JurorCaseView> {
+pub fn juror_case(
+    conn: &mut DbConnection,
+    account: &Account,
+    public_id: &str,
+    voting_window: TimeDelta,
+) -> ServiceResult<JurorCaseView> {
     let case = case::find_by_public_id(conn, public_id)?.ok_or(ServiceError::NotFound)?;
     let access = juror_access(conn, &case, account)?.ok_or(ServiceError::NotFound)?;
     let evidence = evidence::visible_for_case(conn, case.id)?;
@@ -98,9 +104,11 @@ pub fn juror_case(conn: &mut DbConnection, account: &Account, public_id: &str) -
         view.rounds = all_rounds.into_iter().filter(|r| decided || r.verdict.is_none()).collect();
     }
     if let Access::Audit(audit) = &view.access {
-        // An audit looks like a case being voted on; the juror's answer shows as their vote.
+        // An audit looks like a case being voted on, deadline included; the juror's answer shows
+        // as their vote.
         view.state = CaseState::Voting;
         view.can_vote = audit.answered_at.is_none();
+        view.voting_due_at = Some(audit.assigned_at + voting_window);
         view.my_vote = audit.vote.clone().zip(audit.answered_at).map(|(side, cast_at)| VoteRow {
             id: 0,
             case_id: audit.case_id,

@@ -2,7 +2,7 @@
 //! load), and suspending or reinstating a juror with a reason the juror is emailed.
 
 use super::{audit, require_moderator, Audited};
-use crate::db::models::{juror, summons, user};
+use crate::db::models::{calibration_audit, juror, summons, user};
 use crate::db::{write_tx, DbConnection};
 use crate::domain::juror::{level, JurorStatus, Level};
 use crate::domain::moderation::parse_reason;
@@ -37,6 +37,8 @@ pub struct JurorLine {
     pub reliability: f64,
     /// Summonses in the last 30 days.
     pub recent_cases: i64,
+    /// Calibration audits answered (right, answered).
+    pub audits: (u32, u32),
 }
 
 pub fn list_jurors(
@@ -52,6 +54,7 @@ pub fn list_jurors(
     let rows = juror::search(conn, &search, status, LIST_ROWS)?;
     let ids: Vec<i32> = rows.iter().map(|r| r.user_id).collect();
     let public_ids: HashMap<i32, String> = user::public_ids(conn, &ids)?.into_iter().collect();
+    let audits = calibration_audit::scores(conn, &ids)?;
     Ok(rows
         .into_iter()
         .map(|row| {
@@ -62,6 +65,7 @@ pub fn list_jurors(
                 level: level(status, row.passed_probation_at.is_some(), estimate.votes, estimate.accuracy_lower),
                 reliability: reliability(row.summons_answered as u32, row.summons_ignored as u32),
                 recent_cases: recent.get(&row.user_id).copied().unwrap_or(0),
+                audits: audits.get(&row.user_id).copied().unwrap_or_default(),
                 name: row.display_name,
                 email: row.email,
                 status,
