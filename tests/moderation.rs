@@ -147,6 +147,10 @@ async fn an_override_stands_beside_the_jury_verdict_emails_once_and_sets_reputat
     let page = moderator.get_html(&file).await;
     assert!(page.contains(OVERRIDE_REASON), "the override and its reason");
     assert!(page.contains("(2 : 1)"), "the jury's verdict stays beside it");
+    let buyer = app.juror("party-buyer@example.com").await;
+    let party_page = buyer.get_html(&format!("/cases/{case}")).await;
+    assert!(party_page.contains(OVERRIDE_REASON), "the parties read the override and its reason");
+    assert!(party_page.contains("id=\"verdict-1\""), "beside the jury's verdict");
 
     let buyer_mail = app.wait_for_mail("moderator_override", "party-buyer@example.com").await;
     assert!(buyer_mail.text.contains(OVERRIDE_REASON), "the parties read the reason");
@@ -371,4 +375,67 @@ async fn a_juror_failing_audits_loses_weight_in_matching() {
     assert!(lost * 3 < kept, "drawn {lost} times against {kept}");
     let (a, b) = (before[&steady].1, before[&careless].1);
     assert!(a.abs_diff(b) < 150, "before the audits each is drawn about as often: {a} and {b}");
+}
+
+/// The action of the first flag form after `text` on a page.
+fn flag_form_after(html: &str, text: &str) -> String {
+    let at = html.find(text).unwrap_or_else(|| panic!("{text} is on the page"));
+    let rest = &html[at..];
+    let start = rest.find("action=\"").expect("a flag form follows") + "action=\"".len();
+    let action = rest[start..].split('"').next().unwrap();
+    assert!(action.ends_with("/flag"), "{action}");
+    action.to_string()
+}
+
+#[tokio::test]
+async fn a_jurors_reason_can_be_flagged_by_the_parties_and_hidden_by_a_moderator() {
+    let app = court().await;
+    let (case, seated) = decided_case(&app).await;
+    let page = format!("/cases/{case}");
+    let seller = app.juror("party-seller@example.com").await;
+    let harsh = "照片里的磕碰是新的";
+    let action = flag_form_after(&seller.get_html(&page).await, harsh);
+    assert!(action.contains("/reasons/"), "{action}");
+    let res = seller.submit(&page, &action, &[("note", "理由里有人身攻击"), ("back", &page)]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&res), page, "back to the case");
+
+    // A seated juror flags a statement from their own page; a stranger cannot flag at all.
+    let juror_page = format!("/juror/cases/{case}");
+    let juror = &seated[0].1;
+    let statement_flag = flag_form_after(&juror.get_html(&juror_page).await, "收货时拍的照片");
+    let res = juror.submit(&juror_page, &statement_flag, &[("back", &juror_page)]).await;
+    assert_eq!(location(&res), juror_page);
+    let stranger = app.verified_member("stranger@example.com", "路人").await;
+    let res = stranger.submit("/", &action, &[("back", "/")]).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND, "only parties and seated jurors flag");
+    assert_eq!(app.count("flags").await, 2);
+
+    let moderator = signed_in_moderator(&app, "mod@example.com").await;
+    assert!(moderator.get_html("/moderation").await.contains("理由里有人身攻击"), "the flag is in the queue");
+    let file = format!("/moderation/cases/{case}");
+    let hide = action.replace(&format!("/cases/{case}/reasons/"), "/moderation/reasons/").replace("/flag", "/hide");
+    for unknown in ["/moderation/reasons/not-a-vote/hide".to_string(), hide.replace("/hide", "/erase")] {
+        let res = moderator.submit(&file, &unknown, &[("case", &case), ("reason", "x".repeat(30).as_str())]).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{unknown}");
+    }
+    let short = moderator.submit(&file, &hide, &[("case", &case), ("reason", "攻击")]).await;
+    assert_eq!(short.status(), StatusCode::UNPROCESSABLE_ENTITY, "a reason is required");
+    assert!(short.text().await.unwrap().contains("role=\"alert\""), "the message shows on the file");
+    let why = "The reason insults the seller instead of weighing the evidence.";
+    assert_eq!(
+        moderator.submit(&file, &hide, &[("case", &case), ("reason", why)]).await.status(),
+        StatusCode::SEE_OTHER
+    );
+
+    let buyer = app.juror("party-buyer@example.com").await;
+    let seen = buyer.get_html(&page).await;
+    assert!(!seen.contains(harsh), "hidden from the parties");
+    assert!(seen.contains("买家照片里的磕碰清楚"), "the other reasons stay");
+    assert!(!juror.get_html(&juror_page).await.contains(harsh), "and from the jurors");
+    assert!(moderator.get_html(&file).await.contains(harsh), "kept for the moderators");
+    let again = moderator.submit(&file, &hide, &[("case", &case), ("reason", why)]).await;
+    assert_eq!(again.status(), StatusCode::SEE_OTHER, "hiding twice is refused with a notice");
+    assert_eq!(app.count("audit_log").await, 1);
+    app.wait_for_mail("statement_hidden", "party-buyer@example.com").await;
 }

@@ -38,16 +38,29 @@ pub fn ruling(
 /// Reasons the parties may read: no juror named, contact details masked, each one shortened.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Excerpts {
-    pub majority: Vec<String>,
-    pub dissent: Vec<String>,
+    pub majority: Vec<Excerpt>,
+    pub dissent: Vec<Excerpt>,
+}
+
+/// One reason as shown, with the vote it came from (so a reader can flag it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Excerpt {
+    pub vote: i32,
+    pub text: String,
 }
 
 /// The `per_side` most substantial (longest) reasons on each side, at most `max_chars` each.
-pub fn excerpts(reasons: &[(Side, &str)], prevails: Side, per_side: usize, max_chars: usize) -> Excerpts {
+/// Each reason comes with its vote: `(vote, side, reason)`.
+pub fn excerpts(reasons: &[(i32, Side, &str)], prevails: Side, per_side: usize, max_chars: usize) -> Excerpts {
     let pick = |side: Side| {
-        let mut chosen: Vec<&str> = reasons.iter().filter(|(s, _)| *s == side).map(|(_, r)| *r).collect();
-        chosen.sort_by_key(|r| std::cmp::Reverse(r.chars().count()));
-        chosen.into_iter().take(per_side).map(|r| shorten(&mask_contacts(r.trim()), max_chars)).collect()
+        let mut chosen: Vec<(i32, &str)> =
+            reasons.iter().filter(|(_, s, _)| *s == side).map(|(vote, _, r)| (*vote, *r)).collect();
+        chosen.sort_by_key(|(_, r)| std::cmp::Reverse(r.chars().count()));
+        chosen
+            .into_iter()
+            .take(per_side)
+            .map(|(vote, r)| Excerpt { vote, text: shorten(&mask_contacts(r.trim()), max_chars) })
+            .collect()
     };
     Excerpts { majority: pick(prevails), dissent: pick(prevails.other()) }
 }
@@ -84,17 +97,17 @@ mod tests {
     fn excerpts_are_masked_shortened_and_split_by_majority() {
         let long = "卖家发来的实物和描述完全不符，屏幕有明显划痕，联系我 13812345678 可以看视频。".repeat(3);
         let reasons = [
-            (Side::Buyer, long.as_str()),
-            (Side::Buyer, "描述不符"),
-            (Side::Seller, "买家没有提供开箱视频"),
-            (Side::Buyer, "照片能看出划痕是旧的"),
+            (1, Side::Buyer, long.as_str()),
+            (2, Side::Buyer, "描述不符"),
+            (3, Side::Seller, "买家没有提供开箱视频"),
+            (4, Side::Buyer, "照片能看出划痕是旧的"),
         ];
         let e = excerpts(&reasons, Side::Buyer, 2, 40);
         assert_eq!(e.majority.len(), 2);
-        assert!(e.majority[0].ends_with('…') && e.majority[0].chars().count() <= 40);
-        assert!(!e.majority.concat().contains("13812345678"));
-        assert_eq!(e.majority[1], "照片能看出划痕是旧的", "the longer reasons come first");
-        assert_eq!(e.dissent, vec!["买家没有提供开箱视频".to_string()]);
+        assert!(e.majority[0].text.ends_with('…') && e.majority[0].text.chars().count() <= 40);
+        assert!(!e.majority[0].text.contains("13812345678"));
+        assert_eq!(e.majority[1], Excerpt { vote: 4, text: "照片能看出划痕是旧的".into() }, "the longer reasons first");
+        assert_eq!(e.dissent, vec![Excerpt { vote: 3, text: "买家没有提供开箱视频".into() }]);
         assert_eq!(excerpts(&[], Side::Seller, 3, 40), Excerpts::default());
     }
 }

@@ -202,6 +202,11 @@ pub struct CasePage {
 }
 
 impl CasePage {
+    /// Where a flag form returns to.
+    fn flag_back(&self) -> String {
+        format!("/cases/{}", self.d.case.public_id)
+    }
+
     fn can(&self, command: &str) -> bool {
         let command = match command {
             "answer" => Command::Answer,

@@ -143,31 +143,3 @@ pub async fn get_evidence_file(
         .insert_header((header::CONTENT_SECURITY_POLICY, "default-src 'none'; img-src 'self'; sandbox"))
         .body(bytes))
 }
-
-/// A party or a seated juror flags a statement for the moderators; back to the page they came from.
-pub async fn post_flag(
-    ctx: Ctx,
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-    crate::routes::csrf::CsrfForm(f): crate::routes::csrf::CsrfForm<crate::routes::csrf::FormFields>,
-) -> Result<HttpResponse, AppError> {
-    let account = ctx.require_account()?.clone();
-    let (case, item) = path.into_inner();
-    let now = state.clock.now();
-    let back = crate::routes::local_path(f.get("back")).to_string();
-    let note = f.get("note").to_string();
-    let done = state
-        .db(move |conn| {
-            crate::services::moderation::flags::flag_statement(conn, &account, (&case, &item), &note, now)
-                .map_err(AppError::from)
-        })
-        .await;
-    match done {
-        Ok(()) => ctx.flash("case.flagged_notice"),
-        Err(AppError::Invalid(errors)) => {
-            ctx.flash(errors.iter().next().map_or("error.text_long", |(_, key)| key));
-        }
-        Err(other) => return Err(other),
-    }
-    Ok(see_other(&back))
-}

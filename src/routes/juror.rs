@@ -257,6 +257,11 @@ struct JurorCasePage {
 }
 
 impl JurorCasePage {
+    /// Where a flag form returns to.
+    fn flag_back(&self) -> String {
+        self.v.page_path()
+    }
+
     fn sides(&self) -> [Side; 2] {
         [Side::Buyer, Side::Seller]
     }

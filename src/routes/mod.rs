@@ -9,6 +9,7 @@ pub mod csrf;
 pub mod dev_mail;
 pub mod errors;
 pub mod evidence;
+pub mod flags;
 pub mod health;
 pub mod home;
 pub mod juror;
@@ -58,7 +59,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/cases/{id}/withdraw", web::post().to(case_actions::post_withdraw))
         .route("/cases/{id}/appeal", web::post().to(case_actions::post_appeal))
         .route("/cases/{id}/evidence", web::post().to(evidence::post_evidence))
-        .route("/cases/{id}/evidence/{evidence}/flag", web::post().to(evidence::post_flag))
+        .route("/cases/{id}/evidence/{evidence}/flag", web::post().to(flags::post_flag_evidence))
+        .route("/cases/{id}/reasons/{vote}/flag", web::post().to(flags::post_flag_reason))
         .route("/evidence/{id}", web::get().to(evidence::get_evidence_file))
         .route("/juror", web::get().to(juror::get_juror))
         .route("/juror", web::post().to(juror::post_juror))
@@ -78,8 +80,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/moderation/cases/{id}/reopen", web::post().to(moderation::post_reopen))
         .route("/moderation/cases/{id}/extend", web::post().to(moderation::post_extend))
         .route("/moderation/cases/{id}/calibration", web::post().to(moderation::post_calibration))
-        .route("/moderation/evidence/{id}/hide", web::post().to(moderation::post_hide))
-        .route("/moderation/evidence/{id}/keep", web::post().to(moderation::post_keep))
+        .route("/moderation/evidence/{id}/{decision}", web::post().to(moderation::post_moderate_evidence))
+        .route("/moderation/reasons/{vote}/{decision}", web::post().to(moderation::post_moderate_reason))
         .route("/moderation/jurors", web::get().to(moderation::get_jurors))
         .route("/moderation/jurors/{id}/suspend", web::post().to(moderation::post_suspend))
         .route("/moderation/jurors/{id}/reinstate", web::post().to(moderation::post_reinstate))

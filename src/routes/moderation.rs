@@ -18,7 +18,7 @@ use crate::services::jury::calibration::mark_calibration;
 use crate::services::moderation::audit::{audit_log, LogQuery};
 use crate::services::moderation::case_file::{case_file, CaseFile};
 use crate::services::moderation::extend::extend_deadline;
-use crate::services::moderation::flags::moderate_statement;
+use crate::services::moderation::flags::{moderate_statement, Statement};
 use crate::services::moderation::jurors::{list_jurors, set_juror_standing, JurorLine, JurorQuery};
 use crate::services::moderation::moderators::{list_moderators, set_moderator};
 use crate::services::moderation::override_case::override_verdict;
@@ -56,6 +56,15 @@ impl DashboardPage {
             ("split", &self.d.split),
             ("stalled", &self.d.stalled),
         ]
+    }
+
+    /// Where on the case file a flagged item is: among the verdicts or the statements.
+    fn flag_anchor(&self, flag: &crate::db::models::flag::FlagRow) -> &'static str {
+        if flag.vote_id.is_some() {
+            "verdicts"
+        } else {
+            "statements"
+        }
     }
 
     fn waited(&self, since: &NaiveDateTime) -> String {
@@ -120,6 +129,15 @@ impl CaseFilePage {
 
     fn audit_lines(&self) -> &[AuditLine] {
         &self.file.audit
+    }
+
+    fn reason_hidden(&self, vote: &crate::db::models::vote::VoteRow) -> bool {
+        self.file.hidden_votes.contains(&vote.id)
+    }
+
+    /// Flags on a vote's reason still waiting for a moderator.
+    fn open_flags_on(&self, vote: &crate::db::models::vote::VoteRow) -> usize {
+        self.file.flags.iter().filter(|f| f.vote_id == Some(vote.id) && f.resolved_at.is_none()).count()
     }
 
     fn kept(&self, form: &str, field: &str) -> String {
@@ -276,43 +294,53 @@ pub async fn post_calibration(
     .await
 }
 
-/// Hides a statement (`hide`) or keeps a flagged one; back to its case file.
+/// Hides a statement or juror's reason (`/hide`) or keeps a flagged one (`/keep`); back to its
+/// case file.
 async fn moderate(
     (ctx, state): (Ctx, web::Data<AppState>),
-    evidence_id: String,
-    hide: bool,
+    statement: Statement,
+    decision: &str,
     f: FormFields,
 ) -> Result<HttpResponse, AppError> {
+    let hide = match decision {
+        "hide" => true,
+        "keep" => false,
+        _ => return Err(AppError::NotFound),
+    };
+    // The form whose messages show again: the statements' or the verdicts'.
+    let form = if matches!(statement, Statement::Evidence(_)) { "statement" } else { "reason" };
     let account = ctx.require_account()?.clone();
     let now = state.clock.now();
     let case = f.get("case").to_string();
     let reason = f.get("reason").to_string();
     let done = state
-        .db(move |conn| moderate_statement(conn, &account, &evidence_id, hide, &reason, now).map_err(AppError::from))
+        .db(move |conn| moderate_statement(conn, &account, &statement, hide, &reason, now).map_err(AppError::from))
         .await
         .map(|case| format!("/moderation/cases/{case}"));
     let notice = if hide { "moderation.hidden_notice" } else { "moderation.kept_notice" };
     let back = format!("/moderation/cases/{case}");
-    let again = |ctx, errors| render_case_file(ctx, &state, case, ("statement", errors, f), UNPROCESSABLE);
+    let again = |ctx, errors| render_case_file(ctx, &state, case, (form, errors, f), UNPROCESSABLE);
     answer(ctx, &state, done, (notice, back), again).await
 }
 
-pub async fn post_hide(
+pub async fn post_moderate_evidence(
     ctx: Ctx,
     state: web::Data<AppState>,
-    path: web::Path<String>,
+    path: web::Path<(String, String)>,
     CsrfForm(f): CsrfForm<FormFields>,
 ) -> Result<HttpResponse, AppError> {
-    moderate((ctx, state), path.into_inner(), true, f).await
+    let (evidence, decision) = path.into_inner();
+    moderate((ctx, state), Statement::Evidence(evidence), &decision, f).await
 }
 
-pub async fn post_keep(
+pub async fn post_moderate_reason(
     ctx: Ctx,
     state: web::Data<AppState>,
-    path: web::Path<String>,
+    path: web::Path<(i32, String)>,
     CsrfForm(f): CsrfForm<FormFields>,
 ) -> Result<HttpResponse, AppError> {
-    moderate((ctx, state), path.into_inner(), false, f).await
+    let (vote, decision) = path.into_inner();
+    moderate((ctx, state), Statement::Reason(vote), &decision, f).await
 }
 
 #[derive(Template)]

@@ -105,12 +105,13 @@ pub fn for_case(conn: &mut DbConnection, case_id: i32) -> QueryResult<Vec<FlagRo
     flags::table.filter(flags::case_id.eq(case_id)).order(flags::id).select(FlagRow::as_select()).load(conn)
 }
 
-/// What is hidden on a case: (evidence ids, vote ids).
+/// What is hidden on a case: (evidence ids, vote ids), each once however often it was flagged.
 pub fn hidden_on_case(conn: &mut DbConnection, case_id: i32) -> QueryResult<(Vec<i32>, Vec<i32>)> {
     let rows: Vec<(Option<i32>, Option<i32>)> = flags::table
         .filter(flags::case_id.eq(case_id))
         .filter(flags::resolution.eq(HIDDEN))
         .select((flags::evidence_id, flags::vote_id))
+        .distinct()
         .load(conn)?;
     Ok((rows.iter().filter_map(|r| r.0).collect(), rows.iter().filter_map(|r| r.1).collect()))
 }

@@ -46,6 +46,10 @@ pub fn find(conn: &mut DbConnection, case_id: i32, round: i32, juror_id: i32) ->
         .optional()
 }
 
+pub fn find_by_id(conn: &mut DbConnection, id: i32) -> QueryResult<Option<VoteRow>> {
+    votes::table.find(id).select(VoteRow::as_select()).first(conn).optional()
+}
+
 /// Every vote of a case, all rounds, in the order cast.
 pub fn for_case(conn: &mut DbConnection, case_id: i32) -> QueryResult<Vec<VoteRow>> {
     votes::table.filter(votes::case_id.eq(case_id)).order(votes::id).select(VoteRow::as_select()).load(conn)

@@ -1,7 +1,9 @@
 use super::{facts_with, load_visible, state_of};
 use crate::db::models::case::CaseRow;
 use crate::db::models::case_event::{self, CaseEventRow};
+use crate::db::models::case_override::{self, OverrideRow};
 use crate::db::models::evidence::{self, EvidenceRow};
+use crate::db::models::flag;
 use crate::db::models::settlement_offer::{self, SettlementOfferRow};
 use crate::db::models::summons::{self, SummonsRow};
 use crate::db::DbConnection;
@@ -25,6 +27,10 @@ pub struct CaseDetail {
     pub panel: PanelProgress,
     /// Each jury round: progress while it votes, then its verdict.
     pub rounds: Vec<RoundView>,
+    /// A moderator's ruling in place of the jury's, with the reason the parties may read.
+    pub override_row: Option<OverrideRow>,
+    /// How many statements a moderator hid from this case.
+    pub hidden_statements: usize,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -71,6 +77,8 @@ pub fn case_detail(
         state: state_of(&case),
         events: case_event::list_for_case(conn, case.id)?,
         evidence: evidence::visible_for_case(conn, case.id)?,
+        override_row: case_override::for_case(conn, case.id)?,
+        hidden_statements: flag::hidden_on_case(conn, case.id)?.0.len(),
         open_offer,
         case,
         actor,

@@ -5,10 +5,10 @@
 use super::reputation::record_known;
 use super::{notify_juror, Jury, NoticeAbout};
 use crate::db::models::case::{CaseChange, CaseRow};
-use crate::db::models::job;
 use crate::db::models::jury_round::{self, RoundRow};
 use crate::db::models::summons::{self, SummonsRow, ACCEPTED};
 use crate::db::models::vote::{self, VoteRow};
+use crate::db::models::{flag, job};
 use crate::db::DbConnection;
 use crate::domain::case::{Actor, CaseState, Command};
 use crate::domain::dispute::Side;
@@ -160,8 +160,8 @@ pub struct AppealView {
 const EXCERPTS_PER_SIDE: usize = 3;
 const EXCERPT_CHARS: usize = 280;
 
-/// The case's rounds, oldest first. Reasons appear only once their round is decided, masked and
-/// without names; `mask_appeal` also masks the appeal's reason (for jurors).
+/// The case's rounds, oldest first. Reasons appear only once their round is decided, masked,
+/// without names, never once a moderator hid them; `mask_appeal` also masks the appeal's reason (for jurors).
 pub fn rounds_of(
     conn: &mut DbConnection,
     case: &CaseRow,
@@ -169,14 +169,18 @@ pub fn rounds_of(
     mask_appeal: bool,
 ) -> ServiceResult<Vec<RoundView>> {
     let votes = vote::for_case(conn, case.id)?;
+    let (_, hidden) = flag::hidden_on_case(conn, case.id)?;
     let claimant_side = Side::parse(&case.claimant_side).unwrap_or(Side::Buyer);
     Ok(jury_round::for_case(conn, case.id)?
         .into_iter()
         .map(|r| {
             let cast: Vec<&VoteRow> = votes.iter().filter(|v| v.round == r.round).collect();
             let verdict = r.outcome.as_deref().and_then(Side::parse).zip(r.decided_at).map(|(prevails, decided_at)| {
-                let reasons: Vec<(Side, &str)> =
-                    cast.iter().filter_map(|v| Some((Side::parse(&v.side)?, v.reason.as_str()))).collect();
+                let reasons: Vec<(i32, Side, &str)> = cast
+                    .iter()
+                    .filter(|v| !hidden.contains(&v.id))
+                    .filter_map(|v| Some((v.id, Side::parse(&v.side)?, v.reason.as_str())))
+                    .collect();
                 let answer = case.answer_remedy.as_deref().map(|p| (p, case.answer_remedy_fen));
                 VerdictView {
                     ruling: ruling(prevails, claimant_side, (&case.remedy, case.remedy_fen), answer),

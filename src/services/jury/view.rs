@@ -32,6 +32,8 @@ pub enum Access {
 }
 
 pub struct JurorEvidence {
+    /// Named in links and flags; carries nothing about who added it.
+    pub public_id: String,
     pub side: Side,
     /// Added for the appeal.
     pub new_in_appeal: bool,
@@ -127,6 +129,7 @@ pub fn anonymise(case: CaseRow, evidence: Vec<EvidenceRow>, access: Access) -> J
     let evidence = evidence
         .into_iter()
         .map(|e| JurorEvidence {
+            public_id: e.public_id.clone(),
             side: Side::parse(&e.party_side).unwrap_or(Side::Buyer),
             new_in_appeal: e.round > 1,
             body: e.body.as_deref().map(mask_contacts),
@@ -150,6 +153,23 @@ pub fn anonymise(case: CaseRow, evidence: Vec<EvidenceRow>, access: Access) -> J
 }
 
 impl JurorCaseView {
+    /// The juror's page of this case.
+    pub fn page_path(&self) -> String {
+        format!("/juror/cases/{}", self.case.public_id)
+    }
+
+    /// Where flagging this piece of evidence posts.
+    pub fn flag_action(&self, evidence: &JurorEvidence) -> String {
+        format!("/cases/{}/evidence/{}/flag", self.case.public_id, evidence.public_id)
+    }
+
+    /// Holds an accepted seat on the case, or an audit that reads like one (and so may flag
+    /// what it reads).
+    pub fn seated(&self) -> bool {
+        matches!(&self.access, Access::Summoned(seat) if seat.status == ACCEPTED)
+            || matches!(self.access, Access::Audit(_))
+    }
+
     pub fn category_key(&self) -> String {
         format!("category.{}", self.case.category)
     }

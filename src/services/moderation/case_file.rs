@@ -43,6 +43,8 @@ pub struct CaseFile {
     /// Every summons with its juror's name.
     pub seats: Vec<(SummonsRow, String)>,
     pub flags: Vec<FlagRow>,
+    /// Votes whose reason a moderator hid.
+    pub hidden_votes: Vec<i32>,
     pub override_row: Option<OverrideRow>,
     pub audit: Vec<AuditLine>,
     pub events: Vec<CaseEventRow>,
@@ -66,7 +68,7 @@ pub fn case_file(
     let claimant = user::find(conn, case.claimant_id)?.ok_or(ServiceError::NotFound)?;
     let other = respondent(conn, &case)?;
     let flags = flag::for_case(conn, case.id)?;
-    let (hidden, _) = flag::hidden_on_case(conn, case.id)?;
+    let (hidden, hidden_votes) = flag::hidden_on_case(conn, case.id)?;
     let evidence = evidence::list_for_case(conn, case.id)?
         .into_iter()
         .map(|row| FileEvidence {
@@ -100,6 +102,7 @@ pub fn case_file(
         claimant,
         evidence,
         flags,
+        hidden_votes,
         state,
         case,
     })
