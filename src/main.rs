@@ -29,7 +29,7 @@ enum Command {
         command: AdminCommand,
     },
     /// Fill the database with a believable demo court. Safe to run again.
-    Demo(StorageArgs),
+    Demo(DemoArgs),
     /// The email outbox.
     Outbox {
         #[command(subcommand)]
@@ -40,6 +40,16 @@ enum Command {
         #[command(subcommand)]
         command: ReputationCommand,
     },
+}
+
+#[derive(clap::Args)]
+struct DemoArgs {
+    #[command(flatten)]
+    storage: StorageArgs,
+    /// Instead, play one case through every stage (filing to moderator override), leaving its
+    /// messages in the outbox.
+    #[arg(long)]
+    full_case: bool,
 }
 
 #[derive(Subcommand)]
@@ -118,11 +128,11 @@ async fn main() -> anyhow::Result<()> {
                 done.jurors, done.judgements, done.iterations
             );
         }
-        Command::Demo(storage) => {
+        Command::Demo(DemoArgs { storage, full_case }) => {
             let pool = open_pool(&storage)?;
-            let report =
-                services::demo::seed(&mut *pool.get()?, &storage.data_dir, Clock::default().now(), &mut rand::rng())
-                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let play = if full_case { services::demo::seed_full_case } else { services::demo::seed };
+            let report = play(&mut *pool.get()?, &storage.data_dir, Clock::default().now(), &mut rand::rng())
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("{report}");
         }
     }

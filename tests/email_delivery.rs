@@ -150,3 +150,68 @@ async fn killing_the_smtp_server_mid_delivery_loses_nothing() {
     assert_eq!(ids, expected, "every queued message arrived, and nothing else");
     assert!(received.len() >= 300, "duplicates are allowed only as resends of the same Message-ID");
 }
+
+#[tokio::test]
+async fn a_full_case_sends_each_recipient_each_stage_exactly_once() {
+    let smtp = SmtpServer::start();
+    let app = court_with(&smtp).await;
+    let (pool, now) = (app.pool.clone(), app.clock.now());
+    let files = tempfile::tempdir().unwrap();
+    let data_dir = files.path().to_path_buf();
+    let report = tokio::task::spawn_blocking(move || {
+        xiaofating::services::demo::seed_full_case(&mut pool.get().unwrap(), &data_dir, now, &mut rand::rng())
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    assert!(report.contains("moderator override"), "{report}");
+    assert_eq!(app.case_state(report.split_whitespace().nth(2).unwrap()).await, "overridden");
+    let queued = app.count("outbox").await as usize;
+    eventually("every message of the case delivered", || smtp.received().len() >= queued).await;
+    assert_eq!(app.count("outbox WHERE status = 'sent'").await as usize, queued);
+
+    let received = smtp.received();
+    let mut per_recipient: std::collections::HashMap<(String, String), usize> = Default::default();
+    for mail in &received {
+        assert!(!mail.subject.is_empty() && !mail.text.is_empty() && mail.html.contains("<html"), "{}", mail.kind);
+        assert!(mail.link().starts_with(&app.address), "{} links to {}", mail.kind, mail.link());
+        *per_recipient.entry((mail.to.clone(), mail.kind.clone())).or_default() += 1;
+    }
+    let ids: HashSet<&str> = received.iter().map(|m| m.message_id.as_str()).collect();
+    assert_eq!(ids.len(), received.len(), "one Message-ID per message");
+    let count = |to: &str, kind: &str| per_recipient.get(&(to.to_string(), kind.to_string())).copied().unwrap_or(0);
+    let (buyer, seller) = ("buyer@demo.xiaofating.test", "seller@demo.xiaofating.test");
+    for kind in ["case_filed", "answer_received"] {
+        assert_eq!(count(buyer, kind), 1, "{kind}");
+    }
+    assert_eq!(count(seller, "case_against_you"), 1);
+    for party in [buyer, seller] {
+        for kind in [
+            "evidence_deadline_soon",
+            "evidence_closed",
+            "verdict",
+            "appeal_filed",
+            "appeal_verdict",
+            "moderator_override",
+        ] {
+            assert_eq!(count(party, kind), 1, "{party} {kind}");
+        }
+        assert_eq!(count(party, "voting_started"), 2, "once for each panel");
+    }
+    // Jurors: no stage repeats for anyone; each kind reached as many jurors as the case had.
+    for ((to, kind), n) in &per_recipient {
+        if to.contains("juror") {
+            assert_eq!(*n, 1, "{to} got {kind} {n} times");
+        }
+    }
+    let jurors_with = |kind: &str| per_recipient.keys().filter(|(to, k)| k == kind && to.contains("juror")).count();
+    let summoned = app.count("summons").await as usize;
+    let seated = app.count("summons WHERE status = 'accepted'").await as usize;
+    let first_panel = app.count("summons WHERE status = 'accepted' AND round = 1").await as usize;
+    assert_eq!(jurors_with("jury_summons"), summoned);
+    assert_eq!(jurors_with("summons_replaced"), 1, "the juror who let the summons lapse");
+    assert_eq!(jurors_with("verdict"), first_panel);
+    assert_eq!(jurors_with("appeal_verdict"), seated);
+    assert_eq!(jurors_with("moderator_override"), seated);
+    assert!(jurors_with("voting_reminder") > 0, "jurors who had not voted a day before the deadline");
+}

@@ -121,7 +121,8 @@ fn bad_configuration_fails_at_start_with_a_clear_message() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("DATABASE_URL"));
 }
 
-/// `migrate`, `demo` (twice: idempotent) and `admin create-moderator` against the backend under test.
+/// `migrate`, `demo` and `demo --full-case` (each twice: idempotent) and `admin create-moderator`
+/// against the backend under test.
 #[test]
 fn operator_commands_work_and_demo_is_idempotent() {
     let dir = tempfile::tempdir().unwrap();
@@ -148,6 +149,9 @@ fn operator_commands_work_and_demo_is_idempotent() {
     assert!(run(&["outbox", "retry-dead"]).contains("0 dead messages"));
     let recomputed = run(&["reputation", "recompute"]);
     assert!(recomputed.contains("recomputed 300 jurors from 46 judgements"), "{recomputed}");
+    let full = run(&["demo", "--full-case"]);
+    assert!(full.contains("appeal verdict and moderator override") && full.contains("messages wait"), "{full}");
+    assert!(run(&["demo", "--full-case"]).contains("played before; nothing new"));
     assert!(run(&["admin", "create-moderator", "--email", "buyer@demo.xiaofating.test"]).contains("is now a moderator"));
     assert!(run(&["admin", "create-moderator", "--email", "buyer@demo.xiaofating.test"]).contains("already"));
     assert!(run(&["admin", "create-moderator", "--email", "New.Mod@Example.com"])

@@ -1,6 +1,7 @@
 //! `xiaofating demo`: a believable court for newcomers, built through the real services.
 //! Idempotent: people are found by email and demo cases by their submission key.
 
+mod full_case;
 mod jury;
 mod verdicts;
 
@@ -269,17 +270,7 @@ fn play(
 }
 
 pub fn seed(conn: &mut DbConnection, data_dir: &Path, now: NaiveDateTime, rng: &mut impl Rng) -> ServiceResult<String> {
-    let hash = hash_password(DEMO_PASSWORD);
-    let created = write_tx(conn, |conn| {
-        let mut created = 0;
-        for (email, name, locale, role) in PEOPLE {
-            if insert_person(conn, (email, name, locale, role.as_str()), &hash, now - ACCOUNT_AGE, rng)?.is_some() {
-                created += 1;
-            }
-        }
-        Ok::<_, diesel::result::Error>(created)
-    })?;
-    let jurors = jury::seed_pool(conn, &hash, now, rng)?;
+    let (created, jurors) = seed_people(conn, now, rng)?;
     let moderator = account(conn, "moderator@demo.xiaofating.test")?;
     let calibration = jury::seed_calibration_cases(conn, &moderator, now, rng)?;
     let mut cases = 0;
@@ -310,6 +301,41 @@ pub fn seed(conn: &mut DbConnection, data_dir: &Path, now: NaiveDateTime, rng: &
         PEOPLE.len(),
         CASES.len()
     ))
+}
+
+/// The demo accounts and the jury pool, where missing: (new accounts, new jurors).
+fn seed_people(conn: &mut DbConnection, now: NaiveDateTime, rng: &mut impl Rng) -> ServiceResult<(usize, usize)> {
+    let hash = hash_password(DEMO_PASSWORD);
+    let created = write_tx(conn, |conn| {
+        let mut created = 0;
+        for (email, name, locale, role) in PEOPLE {
+            if insert_person(conn, (email, name, locale, role.as_str()), &hash, now - ACCOUNT_AGE, rng)?.is_some() {
+                created += 1;
+            }
+        }
+        Ok::<_, diesel::result::Error>(created)
+    })?;
+    Ok((created, jury::seed_pool(conn, &hash, now, rng)?))
+}
+
+/// `demo --full-case`: the demo accounts and jury pool, and one case through every stage.
+pub fn seed_full_case(
+    conn: &mut DbConnection,
+    data_dir: &Path,
+    now: NaiveDateTime,
+    rng: &mut impl Rng,
+) -> ServiceResult<String> {
+    seed_people(conn, now, rng)?;
+    let full = full_case::play_full_case(conn, data_dir, now, rng)?;
+    Ok(if full.played {
+        format!(
+            "full case {} played through filing, answer, evidence, summons, votes, verdict, appeal, appeal verdict \
+             and moderator override; {} messages wait in the outbox; every demo account's password is '{DEMO_PASSWORD}'",
+            full.public_id, full.messages
+        )
+    } else {
+        format!("full case {} was played before; nothing new", full.public_id)
+    })
 }
 
 /// Adds a verified demo person unless their email is taken; returns the new row's id.

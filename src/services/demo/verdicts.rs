@@ -44,20 +44,46 @@ pub fn hold_round(
     jury: &Jury,
     rng: &mut impl Rng,
 ) -> ServiceResult<NaiveDateTime> {
-    let mut at = start;
-    run_jobs(conn, jury, at)?;
+    run_jobs(conn, jury, start)?;
+    let (jurors, at) = accept_summonses(conn, case_public_id, (start, 0), jury, rng)?;
+    cast_votes(conn, case_public_id, (&jurors, lean_buyer), at, jury, rng)
+}
+
+/// Every pending summons of the case's current round is accepted, seven minutes apart, except
+/// the last `ignored` ones, which are left unanswered. Returns the jurors who accepted and when
+/// the last did.
+pub fn accept_summonses(
+    conn: &mut DbConnection,
+    case_public_id: &str,
+    (mut at, ignored): (NaiveDateTime, usize),
+    jury: &Jury,
+    rng: &mut impl Rng,
+) -> ServiceResult<(Vec<Account>, NaiveDateTime)> {
     let case = case_rows::find_by_public_id(conn, case_public_id)?.ok_or(ServiceError::NotFound)?;
     let seats: Vec<_> = summons::for_case(conn, case.id)?
         .into_iter()
         .filter(|s| s.round == case.round && s.status == summons::PENDING)
         .collect();
     let mut jurors = vec![];
-    for seat in seats {
+    for seat in seats.iter().take(seats.len().saturating_sub(ignored)) {
         at += TimeDelta::minutes(7);
         let juror = juror_account(conn, seat.juror_id)?;
         answer_summons(conn, &juror, seat.id, Answer::Accept, jury, at, rng)?;
         jurors.push(juror);
     }
+    Ok((jurors, at))
+}
+
+/// The jurors vote in turn, 23 minutes apart (for the buyer with probability `lean_buyer`),
+/// until all have or the panel has decided. Returns when the last vote was cast.
+pub fn cast_votes(
+    conn: &mut DbConnection,
+    case_public_id: &str,
+    (jurors, lean_buyer): (&[Account], f64),
+    mut at: NaiveDateTime,
+    jury: &Jury,
+    rng: &mut impl Rng,
+) -> ServiceResult<NaiveDateTime> {
     for (i, juror) in jurors.iter().enumerate() {
         at += TimeDelta::minutes(23);
         // Spread evenly rather than drawn, so the demo's outcomes are the same on every run.
