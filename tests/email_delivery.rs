@@ -215,3 +215,23 @@ async fn a_full_case_sends_each_recipient_each_stage_exactly_once() {
     assert_eq!(jurors_with("moderator_override"), seated);
     assert!(jurors_with("voting_reminder") > 0, "jurors who had not voted a day before the deadline");
 }
+
+#[tokio::test]
+async fn a_mail_server_that_never_answers_holds_up_no_web_request() {
+    // Accepts connections (the kernel's backlog) and never says a word.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("smtp://127.0.0.1:{}", silent.local_addr().unwrap().port());
+    let app = spawn_app_with(move |s| s.smtp_url = Some(url)).await;
+    for i in 0..4 {
+        let visitor = app.new_visitor();
+        // A guard against hanging for ever, not a speed check.
+        let res = tokio::time::timeout(Duration::from_secs(60), visitor.register(&format!("u{i}@example.com"), "用户"))
+            .await
+            .expect("the registration is answered while the mail server hangs");
+        assert_eq!(res.status(), reqwest::StatusCode::SEE_OTHER);
+        assert_eq!(visitor.get("/cases").await.status(), reqwest::StatusCode::OK, "the next page too");
+    }
+    assert_eq!(app.count("outbox").await, 4, "every message is kept");
+    assert_eq!(app.count("outbox WHERE status = 'sent'").await, 0);
+    drop(silent);
+}

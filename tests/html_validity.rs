@@ -199,6 +199,21 @@ async fn every_page_is_valid_html() {
     keep("leaderboard", j1.get_html("/jurors").await);
     moderator.sign_in("valid@example.com", PASSWORD).await;
     keep("moderation-queue", moderator.get_html("/moderation").await);
+    let file = format!("/moderation{jury_case}");
+    keep("moderation-case-file", moderator.get_html(&file).await);
+    let override_action = format!("{file}/override");
+    let bad = moderator.submit(&file, &override_action, &[("prevails", "seller"), ("reason", "短")]).await;
+    keep("moderation-override-errors", bad.text().await.unwrap());
+    let reason = "卖家的视频拍到了开机画面，买家的照片不能证明损坏发生在发货之前。";
+    let fields = [("prevails", "seller"), ("remedy", "dismissed"), ("amount", ""), ("reason", reason)];
+    moderator.submit(&file, &override_action, &fields).await;
+    keep("moderation-case-overridden", moderator.get_html(&file).await);
+    let overridden = buyer.get_html(&jury_case).await;
+    assert!(overridden.contains(reason), "the party page shows the override");
+    keep("case-overridden", overridden);
+    keep("moderation-jurors", moderator.get_html("/moderation/jurors").await);
+    keep("moderation-audit", moderator.get_html("/moderation/audit").await);
+    keep("moderation-stats", moderator.get_html("/moderation/stats").await);
 
     let mailbox = app.get_html("/dev/mail").await;
     let letter = mailbox.split("href=\"/dev/mail/").nth(1).unwrap().split('"').next().unwrap().to_string();
