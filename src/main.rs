@@ -35,6 +35,8 @@ enum Command {
         #[command(subcommand)]
         command: OutboxCommand,
     },
+    /// Triage a case read from stdin as JSON: {"claim": "…", "answer": "…", "category": "…"}.
+    Triage(TriageArgs),
     /// Juror reputations.
     Reputation {
         #[command(subcommand)]
@@ -50,6 +52,19 @@ struct DemoArgs {
     /// messages in the outbox.
     #[arg(long)]
     full_case: bool,
+}
+
+#[derive(clap::Args)]
+struct TriageArgs {
+    /// Read JSON Lines, print one JSON line per input line, in the same order.
+    #[arg(long)]
+    batch: bool,
+    /// Print accuracy and per-type F1 on the held-out set (never used in training).
+    #[arg(long, conflicts_with = "batch")]
+    evaluate: bool,
+    /// Language of the printed lines: en or zh-CN.
+    #[arg(long, default_value = "en")]
+    lang: String,
 }
 
 #[derive(Subcommand)]
@@ -128,6 +143,7 @@ async fn main() -> anyhow::Result<()> {
                 done.jurors, done.judgements, done.iterations
             );
         }
+        Command::Triage(args) => run_triage(args)?,
         Command::Demo(DemoArgs { storage, full_case }) => {
             let pool = open_pool(&storage)?;
             let play = if full_case { services::demo::seed_full_case } else { services::demo::seed };
@@ -137,6 +153,61 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+fn run_triage(args: TriageArgs) -> anyhow::Result<()> {
+    use std::io::{BufRead, Read};
+    use xiaofating::services::triage;
+    let locale = xiaofating::domain::locale::Locale::parse(&args.lang)
+        .ok_or_else(|| anyhow::anyhow!("--lang must be en or zh-CN, not {:?}", args.lang))?;
+    if args.evaluate {
+        print!("{}", triage_evaluation());
+        return Ok(());
+    }
+    let one = |line: &str| match serde_json::from_str::<xiaofating::domain::triage::CaseText>(line) {
+        Ok(case) => serde_json::to_string(&triage::report(&case, locale)),
+        Err(e) => serde_json::to_string(&serde_json::json!({ "error": format!("not a case: {e}") })),
+    };
+    if args.batch {
+        for line in std::io::stdin().lock().lines() {
+            println!("{}", one(&line?)?);
+        }
+        return Ok(());
+    }
+    let mut input = String::new();
+    std::io::stdin().read_to_string(&mut input)?;
+    let case: xiaofating::domain::triage::CaseText = serde_json::from_str(&input).map_err(|e| {
+        anyhow::anyhow!("stdin must be one JSON object like {{\"claim\": \"…\", \"answer\": \"…\", \"category\": \"…\"}}: {e}")
+    })?;
+    println!("{}", serde_json::to_string(&triage::report(&case, locale))?);
+    Ok(())
+}
+
+/// The held-out evaluation with timings, as `triage --evaluate` prints it.
+fn triage_evaluation() -> String {
+    use xiaofating::services::triage;
+    let started = std::time::Instant::now();
+    let model_size = triage::MODEL.vocabulary_size();
+    let built = started.elapsed();
+    let held_out = triage::parse_examples(triage::HELD_OUT_SET);
+    let timed = std::time::Instant::now();
+    let e = triage::evaluate(&held_out);
+    let per_case = timed.elapsed() / held_out.len().max(1) as u32;
+    let mut out = format!(
+        "held-out: {} examples, accuracy {:.1}%\nmodel: {model_size} features, built in {:.1} ms; {:.1} µs per case\n",
+        e.examples,
+        e.accuracy * 100.0,
+        built.as_secs_f64() * 1000.0,
+        per_case.as_secs_f64() * 1e6
+    );
+    for (lang, n, accuracy) in &e.by_language {
+        out += &format!("  {lang:<5} {n:>4} examples  accuracy {:.1}%\n", accuracy * 100.0);
+    }
+    out += "  type                 precision  recall    F1  examples\n";
+    for (kind, precision, recall, f1, n) in &e.by_type {
+        out += &format!("  {kind:<20} {precision:>9.2} {recall:>7.2} {f1:>5.2} {n:>9}\n");
+    }
+    out
 }
 
 async fn run_outbox(command: OutboxCommand) -> anyhow::Result<()> {

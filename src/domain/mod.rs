@@ -12,6 +12,7 @@ pub mod privacy;
 pub mod public_id;
 pub mod quorum;
 pub mod reputation;
+pub mod triage;
 pub mod upload;
 pub mod validation;
 pub mod verdict;

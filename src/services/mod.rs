@@ -6,6 +6,7 @@ pub mod demo;
 pub mod jury;
 pub mod moderation;
 pub mod outbox;
+pub mod triage;
 
 use crate::domain::validation::FieldErrors;
 use sha2::{Digest, Sha256};

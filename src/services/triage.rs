@@ -1,0 +1,110 @@
+//! Triage as the court uses it: the classifier trained once per process from the dataset in the
+//! repository, a case's report (type, confidence, disagreement, suggestions) in a language, and
+//! the held-out evaluation.
+
+use crate::domain::locale::Locale;
+use crate::domain::triage::checklist::suggestions;
+use crate::domain::triage::classifier::{Classification, Example, Model};
+use crate::domain::triage::disagreement::{disagreement, Line};
+use crate::domain::triage::{CaseText, DisputeType};
+use crate::i18n::{t, tf};
+use std::sync::LazyLock;
+
+const TRAINING_SET: &str = include_str!("../../datasets/triage/train.jsonl");
+pub const HELD_OUT_SET: &str = include_str!("../../datasets/triage/heldout.jsonl");
+
+/// Trained on first use (a few milliseconds), then shared.
+pub static MODEL: LazyLock<Model> = LazyLock::new(|| Model::train(&parse_examples(TRAINING_SET)));
+
+/// The examples of a JSON Lines dataset; a line that does not parse is a bug in the dataset.
+pub fn parse_examples(jsonl: &str) -> Vec<Example> {
+    jsonl
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad dataset line {l}: {e}")))
+        .collect()
+}
+
+/// What triage says of a case, ready to show or print.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Report {
+    pub dispute_type: &'static str,
+    pub confidence: f64,
+    pub disagreement: Vec<String>,
+    pub suggestions: Vec<String>,
+    /// A question for the claimant when the type is unclear.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clarifying_question: Option<String>,
+}
+
+pub fn classify(case: &CaseText) -> Classification {
+    MODEL.classify(case)
+}
+
+/// The report of one case for the command line: suggestions are what is still to gather (nothing
+/// submitted is known here).
+pub fn report(case: &CaseText, locale: Locale) -> Report {
+    let c = classify(case);
+    let missing = suggestions(c.dispute_type, &[]);
+    Report {
+        dispute_type: c.dispute_type.as_str(),
+        confidence: (c.confidence * 1000.0).round() / 1000.0,
+        disagreement: disagreement(c.dispute_type, case).iter().map(|l| line_text(*l, locale)).collect(),
+        suggestions: missing.missing().map(|p| t(locale, &format!("triage.evidence.{}", p.key())).into_owned()).collect(),
+        clarifying_question: c.needs_clarifying().then(|| t(locale, "triage.clarify").into_owned()),
+    }
+}
+
+pub fn line_text(line: Line, locale: Locale) -> String {
+    let point = |p: crate::domain::triage::disagreement::Point| t(locale, &format!("triage.point.{}", p.key()));
+    match line {
+        Line::Core(kind) => t(locale, &format!("triage.core.{}", kind.as_str())).into_owned(),
+        Line::Both(p) => tf(locale, "triage.line.both", &[("point", &point(p))]),
+        Line::OnlyClaim(p) => tf(locale, "triage.line.only_claim", &[("point", &point(p))]),
+        Line::OnlyAnswer(p) => tf(locale, "triage.line.only_answer", &[("point", &point(p))]),
+        Line::Neither(p) => tf(locale, "triage.line.neither", &[("point", &point(p))]),
+        Line::AwaitingAnswer => t(locale, "triage.line.awaiting_answer").into_owned(),
+    }
+}
+
+/// Accuracy and per-type F1 on a labelled set, overall and per language.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evaluation {
+    pub examples: usize,
+    pub accuracy: f64,
+    /// (language, examples, accuracy)
+    pub by_language: Vec<(String, usize, f64)>,
+    /// (type, precision, recall, F1, examples)
+    pub by_type: Vec<(&'static str, f64, f64, f64, usize)>,
+}
+
+pub fn evaluate(examples: &[Example]) -> Evaluation {
+    let predicted: Vec<DisputeType> = examples.iter().map(|e| classify(&e.text).dispute_type).collect();
+    let truth: Vec<Option<DisputeType>> = examples.iter().map(|e| DisputeType::parse(&e.dispute_type)).collect();
+    let right = |i: usize| truth[i] == Some(predicted[i]);
+    let share = |hits: usize, of: usize| if of == 0 { 0.0 } else { hits as f64 / of as f64 };
+    let mut languages: Vec<String> = examples.iter().map(|e| e.lang.clone()).collect();
+    languages.sort();
+    languages.dedup();
+    let by_language = languages
+        .into_iter()
+        .map(|lang| {
+            let of: Vec<usize> = (0..examples.len()).filter(|i| examples[*i].lang == lang).collect();
+            let hits = of.iter().filter(|i| right(**i)).count();
+            (lang, of.len(), share(hits, of.len()))
+        })
+        .collect();
+    let by_type = DisputeType::ALL
+        .into_iter()
+        .map(|kind| {
+            let tp = (0..examples.len()).filter(|i| predicted[*i] == kind && truth[*i] == Some(kind)).count();
+            let predicted_n = predicted.iter().filter(|p| **p == kind).count();
+            let actual_n = truth.iter().filter(|t| **t == Some(kind)).count();
+            let (precision, recall) = (share(tp, predicted_n), share(tp, actual_n));
+            let f1 = if precision + recall == 0.0 { 0.0 } else { 2.0 * precision * recall / (precision + recall) };
+            (kind.as_str(), precision, recall, f1, actual_n)
+        })
+        .collect();
+    let hits = (0..examples.len()).filter(|i| right(*i)).count();
+    Evaluation { examples: examples.len(), accuracy: share(hits, examples.len()), by_language, by_type }
+}
