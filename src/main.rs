@@ -177,7 +177,9 @@ fn run_triage(args: TriageArgs) -> anyhow::Result<()> {
     let mut input = String::new();
     std::io::stdin().read_to_string(&mut input)?;
     let case: xiaofating::domain::triage::CaseText = serde_json::from_str(&input).map_err(|e| {
-        anyhow::anyhow!("stdin must be one JSON object like {{\"claim\": \"…\", \"answer\": \"…\", \"category\": \"…\"}}: {e}")
+        anyhow::anyhow!(
+            "stdin must be one JSON object like {{\"claim\": \"…\", \"answer\": \"…\", \"category\": \"…\"}}: {e}"
+        )
     })?;
     println!("{}", serde_json::to_string(&triage::report(&case, locale))?);
     Ok(())

@@ -47,6 +47,13 @@ impl Application {
         };
         let database = settings.database.clone();
         let pool = tokio::task::spawn_blocking(move || db::connect(&database, pool_size)).await??;
+        // Train the triage classifier now, so no request waits for it.
+        tokio::task::spawn_blocking(|| {
+            let started = std::time::Instant::now();
+            let features = crate::services::triage::MODEL.vocabulary_size();
+            tracing::info!(features, ms = started.elapsed().as_millis() as u64, "triage model built");
+        })
+        .await?;
         let listener = TcpListener::bind(&settings.bind)
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
         let port = listener.local_addr()?.port();

@@ -155,6 +155,7 @@ async fn summonses_are_answered_declined_or_replaced_and_the_panel_opens_voting(
     let view = a.get_html(&format!("/juror/cases/{case}")).await;
     assert!(view.contains("徕卡 Q2 相机") && view.contains("[***]") && !view.contains("buyer.zhang@example.com"));
     assert!(!view.contains("张伟") && !view.contains("13987654321"), "no name in file names or statements");
+    assert!(view.contains("这起纠纷的焦点") && view.contains("争议焦点："), "the jury reads the points in dispute");
     let photo = view.split("src=\"/evidence/").nth(1).expect("the photo is shown").split('"').next().unwrap();
     let file = a.get(&format!("/evidence/{photo}")).await;
     assert_eq!(file.status(), StatusCode::OK);

@@ -239,6 +239,9 @@ impl CasePage {
             "buyer"
         }
     }
+    fn is_claimant(&self) -> bool {
+        self.d.actor == Actor::Claimant
+    }
     fn you_are(&self) -> &'static str {
         match self.d.actor {
             Actor::Claimant => "case.you_claimant",

@@ -2,8 +2,10 @@
 //! repository, a case's report (type, confidence, disagreement, suggestions) in a language, and
 //! the held-out evaluation.
 
+use crate::db::models::case::CaseRow;
+use crate::db::models::evidence::EvidenceRow;
 use crate::domain::locale::Locale;
-use crate::domain::triage::checklist::suggestions;
+use crate::domain::triage::checklist::{suggestions, Submitted, Suggestions};
 use crate::domain::triage::classifier::{Classification, Example, Model};
 use crate::domain::triage::disagreement::{disagreement, Line};
 use crate::domain::triage::{CaseText, DisputeType};
@@ -41,6 +43,78 @@ pub fn classify(case: &CaseText) -> Classification {
     MODEL.classify(case)
 }
 
+/// A filed case's triage as its pages show it: the type and the disagreement.
+#[derive(Debug, Clone)]
+pub struct CaseTriage {
+    pub classification: Classification,
+    pub lines: Vec<Line>,
+}
+
+impl CaseTriage {
+    pub fn of(case: &CaseRow) -> CaseTriage {
+        let text = text_of(case);
+        let classification = classify(&text);
+        CaseTriage { lines: disagreement(classification.dispute_type, &text), classification }
+    }
+
+    pub fn kind(&self) -> DisputeType {
+        self.classification.dispute_type
+    }
+
+    pub fn type_key(&self) -> String {
+        format!("triage.type.{}", self.kind().as_str())
+    }
+
+    /// The best guess when the classifier was unsure (shown as a guess, not a finding).
+    pub fn guess_key(&self) -> String {
+        format!("triage.type.{}", self.classification.best_guess.as_str())
+    }
+
+    pub fn unsure(&self) -> bool {
+        self.classification.needs_clarifying()
+    }
+
+    /// The confidence as a whole percentage, never "100": naive Bayes overstates its certainty.
+    pub fn percent(&self) -> String {
+        format!("{:.0}", (self.classification.confidence * 100.0).floor().min(99.0))
+    }
+
+    pub fn texts(&self, locale: &Locale) -> Vec<String> {
+        self.lines.iter().map(|l| line_text(*l, *locale)).collect()
+    }
+}
+
+/// What triage reads of a stored case.
+pub fn text_of(case: &CaseRow) -> CaseText {
+    CaseText {
+        claim: case.claim_statement.clone(),
+        answer: case.answer_statement.clone(),
+        category: Some(case.category.clone()),
+    }
+}
+
+/// One party's evidence checklist: the type's proof, marked against the statements and files
+/// they added (their own claim or answer does not count: saying "I have a video" is not one).
+pub fn checklist_of(kind: DisputeType, evidence: &[EvidenceRow], party: i32) -> Suggestions {
+    let submitted: Vec<Submitted> = evidence
+        .iter()
+        .filter(|e| e.submitted_by == party)
+        .map(|e| Submitted {
+            text: [e.body.as_deref(), e.file_name.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" "),
+            is_image: e.content_type.as_deref().is_some_and(|t| t.starts_with("image/")),
+        })
+        .collect();
+    suggestions(kind, &submitted)
+}
+
+/// Words a juror's interests can match for this type (the label in both languages).
+pub fn matching_tags(kind: DisputeType) -> Vec<String> {
+    [Locale::ZhCn, Locale::En]
+        .into_iter()
+        .map(|l| t(l, &format!("triage.type.{}", kind.as_str())).to_lowercase())
+        .collect()
+}
+
 /// The report of one case for the command line: suggestions are what is still to gather (nothing
 /// submitted is known here).
 pub fn report(case: &CaseText, locale: Locale) -> Report {
@@ -50,7 +124,10 @@ pub fn report(case: &CaseText, locale: Locale) -> Report {
         dispute_type: c.dispute_type.as_str(),
         confidence: (c.confidence * 1000.0).round() / 1000.0,
         disagreement: disagreement(c.dispute_type, case).iter().map(|l| line_text(*l, locale)).collect(),
-        suggestions: missing.missing().map(|p| t(locale, &format!("triage.evidence.{}", p.key())).into_owned()).collect(),
+        suggestions: missing
+            .missing()
+            .map(|p| t(locale, &format!("triage.evidence.{}", p.key())).into_owned())
+            .collect(),
         clarifying_question: c.needs_clarifying().then(|| t(locale, "triage.clarify").into_owned()),
     }
 }

@@ -52,7 +52,9 @@ impl Proof {
             Proof::PackagingPhotos => &["包装", "外箱", "箱子", "packaging", "box", "carton"],
             Proof::Tracking => &["单号", "物流", "运单", "tracking", "waybill", "courier record"],
             Proof::SigningRecord => &["签收", "取件", "signed", "proof of delivery", "delivery record"],
-            Proof::CourierStatement => &["快递公司", "快递员", "破损证明", "理赔", "courier statement", "carrier", "damage report"],
+            Proof::CourierStatement => {
+                &["快递公司", "快递员", "破损证明", "理赔", "courier statement", "carrier", "damage report"]
+            }
             Proof::SerialNumber => &["序列号", "imei", "serial", "sn码"],
             Proof::Authentication => &["鉴定", "验货", "authentication", "authenticator", "appraisal"],
             Proof::Receipt => &["小票", "发票", "购买凭证", "receipt", "invoice"],
@@ -154,8 +156,12 @@ mod tests {
         let marked: Vec<&str> = zh.items.iter().filter(|(_, d)| *d).map(|(p, _)| p.key()).collect();
         assert_eq!(marked, ["packaging_photos", "unboxing_video", "tracking"]);
         assert_eq!(zh.completeness(), 60);
-        let en = suggestions(DisputeType::DamagedInTransit, &[said("Photo of the crushed BOX"), said("Tracking: SF123")]);
-        assert_eq!(en.missing().map(Proof::key).collect::<Vec<_>>(), ["unboxing_video", "courier_statement", "test_video"]);
+        let en =
+            suggestions(DisputeType::DamagedInTransit, &[said("Photo of the crushed BOX"), said("Tracking: SF123")]);
+        assert_eq!(
+            en.missing().map(Proof::key).collect::<Vec<_>>(),
+            ["unboxing_video", "courier_statement", "test_video"]
+        );
     }
 
     #[test]

@@ -69,10 +69,8 @@ impl Model {
         let n_docs: f64 = docs.iter().sum::<f64>().max(1.0);
         let v = vocabulary.len() as f64;
         let log_prior = docs.map(|d| ((d + 1.0) / (n_docs + 9.0)).ln());
-        let log_likelihood = counts
-            .iter()
-            .map(|c| std::array::from_fn(|k| ((c[k] + ALPHA) / (totals[k] + ALPHA * v)).ln()))
-            .collect();
+        let log_likelihood =
+            counts.iter().map(|c| std::array::from_fn(|k| ((c[k] + ALPHA) / (totals[k] + ALPHA * v)).ln())).collect();
         Model { vocabulary, log_prior, log_likelihood }
     }
 
@@ -170,7 +168,10 @@ mod tests {
 
     #[test]
     fn chinese_is_read_by_characters_and_pairs_and_latin_words_by_word_and_prefix() {
-        let f = features(&CaseText { claim: "外箱破损 Crushed!".into(), answer: None, category: Some("Phones".into()) });
+        let f =
+            features(&CaseText {
+                claim: "外箱破损 Crushed!".into(), answer: None, category: Some("Phones".into())
+            });
         for expected in ["外", "外箱", "箱破", "w:crushed", "p:crus", "cat:phones"] {
             assert!(f.contains(expected), "{expected} in {f:?}");
         }

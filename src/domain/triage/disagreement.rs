@@ -38,16 +38,33 @@ impl Point {
 
     fn cues(self) -> &'static [&'static str] {
         match self {
-            Point::ShippedCondition => &["发货前", "发货时", "寄出", "出库", "before shipping", "when i shipped", "when shipped", "before i shipped"],
-            Point::ArrivalCondition => &["收到", "到货", "到手", "签收时", "arrived", "received", "on arrival", "when it came"],
-            Point::ListingDescription => &["描述", "详情", "链接", "标题", "listing", "description", "title", "advertised"],
-            Point::Authenticity => &["正品", "假", "仿", "鉴定", "genuine", "authentic", "fake", "replica", "counterfeit"],
+            Point::ShippedCondition => &[
+                "发货前",
+                "发货时",
+                "寄出",
+                "出库",
+                "before shipping",
+                "when i shipped",
+                "when shipped",
+                "before i shipped",
+            ],
+            Point::ArrivalCondition => {
+                &["收到", "到货", "到手", "到的时候", "签收时", "arrived", "received", "on arrival", "when it came"]
+            }
+            Point::ListingDescription => {
+                &["描述", "详情", "链接", "标题", "listing", "description", "title", "advertised"]
+            }
+            Point::Authenticity => {
+                &["正品", "假", "仿", "鉴定", "genuine", "authentic", "fake", "replica", "counterfeit"]
+            }
             Point::Packaging => &["包装", "外箱", "泡沫", "打包", "packaging", "box", "padding", "packed"],
             Point::DeliveryStatus => &["签收", "物流", "快递", "单号", "tracking", "delivered", "courier", "parcel"],
             Point::Contents => &["配件", "齐全", "少了", "缺", "accessor", "missing", "complete", "included"],
             Point::Usage => &["使用", "用了", "人为", "misuse", "used it", "wear", "dropped"],
             Point::ReturnTerms => &["退货", "退回", "运费", "return", "sent back", "shipping fee"],
-            Point::Amount => &["价格", "运费", "定金", "金额", "转账", "差价", "price", "fee", "deposit", "amount", "paid"],
+            Point::Amount => {
+                &["价格", "运费", "定金", "金额", "转账", "差价", "price", "fee", "deposit", "amount", "paid"]
+            }
             Point::Conduct => &["态度", "骂", "威胁", "骚扰", "rude", "insult", "threat", "harass"],
         }
     }

@@ -8,8 +8,10 @@ use crate::db::models::settlement_offer::{self, SettlementOfferRow};
 use crate::db::models::summons::{self, SummonsRow};
 use crate::db::DbConnection;
 use crate::domain::case::{decide, Actor, CaseState, Command};
+use crate::domain::triage::checklist::Suggestions;
 use crate::services::account::Account;
 use crate::services::jury::verdict::{rounds_of, RoundView};
+use crate::services::triage::{checklist_of, CaseTriage};
 use crate::services::ServiceResult;
 use chrono::NaiveDateTime;
 
@@ -31,6 +33,10 @@ pub struct CaseDetail {
     pub override_row: Option<OverrideRow>,
     /// How many statements a moderator hid from this case.
     pub hidden_statements: usize,
+    /// The dispute's type and the points in dispute.
+    pub triage: CaseTriage,
+    /// The viewer's own evidence checklist for this type of dispute.
+    pub checklist: Suggestions,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -71,12 +77,17 @@ pub fn case_detail(
         accepted: round.iter().filter(|s| s.status == summons::ACCEPTED).count(),
         seats: round.iter().filter(|s| summons::HOLDING.contains(&s.status.as_str())).count(),
     };
+    let evidence = evidence::visible_for_case(conn, case.id)?;
+    let triage = CaseTriage::of(&case);
+    let checklist = checklist_of(triage.kind(), &evidence, account.id);
     Ok(CaseDetail {
+        triage,
+        checklist,
         panel,
         rounds: rounds_of(conn, &case, &summonses, false)?,
         state: state_of(&case),
         events: case_event::list_for_case(conn, case.id)?,
-        evidence: evidence::visible_for_case(conn, case.id)?,
+        evidence,
         override_row: case_override::for_case(conn, case.id)?,
         hidden_statements: flag::hidden_on_case(conn, case.id)?.0.len(),
         open_offer,

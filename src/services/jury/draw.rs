@@ -12,6 +12,7 @@ use crate::domain::juror::JuryRules;
 use crate::domain::matching::{Candidate, CaseProfile, DrawError};
 use crate::domain::quorum::QuorumPolicy;
 use crate::services::case::{notify, notify_both, state_of, transition, Recipient};
+use crate::services::triage::{matching_tags, CaseTriage};
 use crate::services::{ServiceError, ServiceResult};
 use chrono::NaiveDateTime;
 use rand::Rng;
@@ -87,10 +88,10 @@ pub fn draw(
         summoned.iter().filter(|s| summons::HOLDING.contains(&s.status.as_str())).map(|s| s.juror_id).collect();
     let mut excluded = conflicts(conn, case)?;
     excluded.extend(summoned.iter().map(|s| s.juror_id));
-    let profile = CaseProfile {
-        category: Category::parse(&case.category).unwrap_or(Category::Other),
-        tags: vec![case.item_title.to_lowercase()],
-    };
+    // Interests match the item and the kind of dispute ("鉴定", "counterfeit", …).
+    let mut tags = vec![case.item_title.to_lowercase()];
+    tags.extend(matching_tags(CaseTriage::of(case).kind()));
+    let profile = CaseProfile { category: Category::parse(&case.category).unwrap_or(Category::Other), tags };
     let too_new = now - rules.min_account_age;
     jury.pool.with_current(conn, |pool, meta| {
         excluded.extend(

@@ -17,6 +17,7 @@ use crate::domain::juror::JurorStatus;
 use crate::domain::privacy::mask_contacts;
 use crate::services::account::Account;
 use crate::services::case::state_of;
+use crate::services::triage::CaseTriage;
 use crate::services::{ServiceError, ServiceResult};
 use chrono::TimeDelta;
 
@@ -60,6 +61,8 @@ pub struct JurorCaseView {
     pub rounds: Vec<RoundView>,
     /// Why the losing side appealed (masked): the appeal panel weighs it with the record.
     pub appeal: Option<AppealView>,
+    /// The dispute's type and the points in dispute (worded by the court, never by a party).
+    pub triage: CaseTriage,
 }
 
 /// How a juror may read this case, if at all.
@@ -137,6 +140,7 @@ pub fn anonymise(case: CaseRow, evidence: Vec<EvidenceRow>, access: Access) -> J
         })
         .collect();
     JurorCaseView {
+        triage: CaseTriage::of(&case),
         state: state_of(&case),
         claimant_side: Side::parse(&case.claimant_side).unwrap_or(Side::Buyer),
         claim: mask_contacts(&case.claim_statement),

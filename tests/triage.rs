@@ -1,0 +1,143 @@
+//! Triage end to end: the `triage` command (one case, JSON Lines, the held-out evaluation, bad
+//! input) and what the parties read on a case page (type, disagreement, their checklist).
+
+mod common;
+
+use common::jury::{answer, file};
+use common::spawn_app;
+use reqwest::StatusCode;
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+/// Runs `xiaofating triage ARGS` with `input` on stdin: (success, stdout, stderr).
+fn triage(args: &[&str], input: &str) -> (bool, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_xiaofating"))
+        .arg("triage")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+}
+
+const KINDS: [&str; 9] = [
+    "not_as_described",
+    "counterfeit",
+    "damaged_in_transit",
+    "not_received",
+    "missing_parts",
+    "defective",
+    "return_dispute",
+    "payment_dispute",
+    "other",
+];
+
+fn report(input: &str) -> serde_json::Value {
+    let (ok, out, err) = triage(&[], input);
+    assert!(ok, "{err}");
+    serde_json::from_str(&out).unwrap()
+}
+
+#[test]
+fn one_case_in_either_language_gets_a_type_a_disagreement_and_suggestions() {
+    let zh = report(
+        r#"{"claim": "拿去鉴定了，结论是非正品，卖家还说是专柜买的", "answer": "我有购买小票，是正品", "category": "bags_luxury"}"#,
+    );
+    assert_eq!(zh["dispute_type"], "counterfeit");
+    let confidence = zh["confidence"].as_f64().unwrap();
+    assert!((0.5..=1.0).contains(&confidence), "{confidence}");
+    let lines: Vec<&str> = zh["disagreement"].as_array().unwrap().iter().map(|l| l.as_str().unwrap()).collect();
+    assert_eq!(lines[0], "At issue: whether the item is genuine.");
+    assert!(lines.contains(&"Both sides speak of whether it is genuine."), "{lines:?}");
+    assert_eq!(zh["suggestions"][0], "Authentication report");
+
+    let en = report(r#"{"claim": "the box arrived crushed and the screen was cracked"}"#);
+    assert_eq!(en["dispute_type"], "damaged_in_transit");
+    assert_eq!(en["disagreement"].as_array().unwrap().last().unwrap(), "The other side has not answered yet.");
+    let (ok, out, _) = triage(&["--lang", "zh-CN"], r#"{"claim": "快递到的时候外箱压扁了"}"#);
+    assert!(ok && out.contains("争议焦点：发货时的状况与到货时的状况。"), "{out}");
+}
+
+#[test]
+fn odd_input_is_other_or_a_clear_error_never_a_panic() {
+    for claim in ["", "😀😀😀🙏", "<script>alert(1)</script><b>hi</b>"] {
+        let r = report(&serde_json::json!({ "claim": claim }).to_string());
+        assert_eq!(r["dispute_type"], "other", "{claim}");
+        assert!(r["clarifying_question"].as_str().unwrap().contains("what went wrong"));
+    }
+    let long = report(&serde_json::json!({ "claim": "快递压坏了外箱 ".repeat(15_000) }).to_string());
+    assert_eq!(long["dispute_type"], "damaged_in_transit", "100 KB of text is read like a long statement");
+    for bad in ["", "not json", "[1, 2]", r#"{"answer": "no claim"}"#, r#"{"claim": 5}"#] {
+        let (ok, out, err) = triage(&[], bad);
+        assert!(!ok && out.is_empty(), "{bad}");
+        assert!(err.contains("stdin must be one JSON object") && !err.contains("panicked"), "{bad}: {err}");
+    }
+    let (ok, _, err) = triage(&["--lang", "fr"], "{}");
+    assert!(!ok && err.contains("--lang must be en or zh-CN"));
+}
+
+#[test]
+fn a_batch_answers_line_by_line_in_order_even_past_a_bad_line() {
+    let input =
+        "{\"claim\": \"tracking says delivered but I never got it\"}\nnot json\n{\"claim\": \"少了充电器和数据线\"}\n";
+    let (ok, out, err) = triage(&["--batch"], input);
+    assert!(ok, "{err}");
+    let lines: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["dispute_type"], "not_received");
+    assert!(lines[1]["error"].as_str().unwrap().starts_with("not a case"));
+    assert_eq!(lines[2]["dispute_type"], "missing_parts");
+}
+
+#[test]
+fn the_held_out_set_is_kept_apart_and_the_evaluation_reports_every_type() {
+    let examples = |name: &str| -> Vec<serde_json::Value> {
+        let text = std::fs::read_to_string(common::browser::repo_file(&format!("datasets/triage/{name}"))).unwrap();
+        text.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    };
+    let (train, held_out) = (examples("train.jsonl"), examples("heldout.jsonl"));
+    let train_claims: std::collections::HashSet<&str> = train.iter().map(|e| e["claim"].as_str().unwrap()).collect();
+    assert!(
+        held_out.iter().all(|e| !train_claims.contains(e["claim"].as_str().unwrap())),
+        "no held-out claim is trained on"
+    );
+    for kind in KINDS {
+        for lang in ["zh", "en"] {
+            let n = train.iter().filter(|e| e["dispute_type"] == kind && e["lang"] == lang).count();
+            assert!(n >= 50, "{kind} {lang}: {n} training examples");
+        }
+    }
+    let (ok, out, err) = triage(&["--evaluate"], "");
+    assert!(ok, "{err}");
+    assert!(out.starts_with(&format!("held-out: {} examples, accuracy ", held_out.len())), "{out}");
+    assert!(out.contains("zh ") && out.contains("en "), "per language: {out}");
+    for kind in KINDS {
+        assert!(out.lines().any(|l| l.trim_start().starts_with(&format!("{kind} "))), "F1 of {kind}: {out}");
+    }
+}
+
+#[tokio::test]
+async fn the_parties_read_the_type_the_points_in_dispute_and_their_own_checklist() {
+    let app = spawn_app().await;
+    let buyer = app.verified_member("buyer@example.com", "买家").await;
+    let seller = app.verified_member("seller@example.com", "卖家").await;
+    let case = file(&buyer, "seller@example.com", "徕卡 Q2 相机").await;
+    let page = format!("/cases/{case}");
+    let html = buyer.get_html(&page).await;
+    assert!(html.contains("这起纠纷的焦点"), "the claimant sees triage after filing");
+    assert!(html.contains("对你有帮助的证据") && html.contains("0%"), "with an empty checklist");
+
+    answer(&seller, &case).await;
+    let res = buyer.upload_evidence(&case, "开箱视频：拆开快递时快门就有异响 <script>alert('x')</script>", None).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let html = buyer.get_html(&page).await;
+    assert!(html.contains("<li class=\"done\">"), "the unboxing video counts: {html}");
+    assert!(!html.contains("<script>alert"), "what a party wrote is escaped");
+    let theirs = seller.get_html(&page).await;
+    assert!(theirs.contains("双方都谈到了") || theirs.contains("只有"), "both read the points in dispute");
+    assert!(!theirs.contains("<li class=\"done\">"), "each party's checklist counts only their own evidence");
+}
