@@ -239,6 +239,14 @@ impl CasePage {
             "buyer"
         }
     }
+    /// What the evidence checklist asks for at this stage.
+    fn checklist_stage_key(&self) -> &'static str {
+        match self.d.state {
+            CaseState::Appealed => "triage.stage.appeal",
+            CaseState::Evidence => "triage.stage.evidence",
+            _ => "triage.stage.early",
+        }
+    }
     fn is_claimant(&self) -> bool {
         self.d.actor == Actor::Claimant
     }

@@ -1,7 +1,7 @@
 //! Evidence suggestions: for each dispute type, the proof that usually settles it, each item
 //! marked done when what a party submitted (statements, file names, photos) shows it.
 
-use super::{normalised, DisputeType};
+use super::{mentions, normalised, DisputeType};
 
 /// A kind of proof. Labels and hints live in the catalogues under `triage.evidence.<key>`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,7 +121,7 @@ pub fn suggestions(kind: DisputeType, submitted: &[Submitted]) -> Suggestions {
     let items = checklist(kind)
         .iter()
         .map(|proof| {
-            let said = texts.iter().any(|t| proof.cues().iter().any(|cue| t.contains(cue)));
+            let said = texts.iter().any(|t| proof.cues().iter().any(|cue| mentions(t, cue)));
             (*proof, said || (any_image && proof.shown_by_any_image()))
         })
         .collect();
@@ -180,6 +180,31 @@ mod tests {
         let s = suggestions(DisputeType::NotAsDescribed, &[photo]);
         assert!(s.items.contains(&(Proof::Photos, true)));
         assert!(s.items.contains(&(Proof::ListingScreenshot, false)));
+    }
+
+    /// Each type, in Chinese and in English: a submission naming the type's first proof ticks
+    /// exactly that item.
+    #[test]
+    fn every_type_ticks_its_first_proof_in_both_languages() {
+        use DisputeType::*;
+        let cases: [(DisputeType, &str, &str); 9] = [
+            (NotAsDescribed, "商品详情页截图", "screenshot of the listing"),
+            (Counterfeit, "鉴定报告", "authentication report"),
+            (DamagedInTransit, "外箱压坏的包装照片", "photo of the crushed carton"),
+            (NotReceived, "快递单号 SF123", "tracking number SF123"),
+            (MissingParts, "开箱视频", "unboxing clip"),
+            (Defective, "发货前的测试视频", "test video before shipping"),
+            (ReturnDispute, "退货单号 YT123", "return tracking YT123"),
+            (PaymentDispute, "转账记录", "bank transfer record"),
+            (Other, "聊天记录", "chat log"),
+        ];
+        for (kind, zh, en) in cases {
+            for text in [zh, en] {
+                let marked = suggestions(kind, &[said(text)]);
+                assert_eq!(marked.items[0], (checklist(kind)[0], true), "{kind:?}: {text}");
+                assert_eq!(marked.items.iter().filter(|(_, done)| *done).count(), 1, "{kind:?}: {text}");
+            }
+        }
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The core disagreement: for each dispute type, the question the jury must answer, and which of
 //! the type's points each statement speaks to — both, only the claim, or only the answer.
 
-use super::{normalised, CaseText, DisputeType};
+use super::{mentions, normalised, CaseText, DisputeType};
 
 /// Something a statement can speak to. Labels live in the catalogues under `triage.point.<key>`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,7 +70,7 @@ impl Point {
     }
 
     fn raised_in(self, text: &str) -> bool {
-        self.cues().iter().any(|cue| text.contains(cue))
+        self.cues().iter().any(|cue| mentions(text, cue))
     }
 }
 
@@ -167,6 +167,82 @@ mod tests {
             let lines = disagreement(kind, &case("", Some("")));
             assert_eq!(lines[0], Line::Core(kind));
             assert_eq!(lines.len(), 1 + points(kind).len() + 1, "an empty answer is no answer: {kind:?}");
+        }
+    }
+
+    /// Each type, in Chinese and in English: the claim and the answer both speak to the type's
+    /// first point, and only the claim to its second (where the type has one).
+    #[test]
+    fn every_type_finds_its_points_in_both_languages() {
+        use DisputeType::*;
+        let cases: [(DisputeType, &str, &str, &str, &str); 9] = [
+            (
+                NotAsDescribed,
+                "描述说九成新，收到全是划痕",
+                "描述里写了有痕迹",
+                "the listing said mint, received it scratched",
+                "the listing was accurate",
+            ),
+            (
+                Counterfeit,
+                "鉴定是假货，商品描述写正品",
+                "是正品",
+                "the authenticator says fake, the listing said genuine",
+                "it is genuine",
+            ),
+            (
+                DamagedInTransit,
+                "发货前说是好的，收到就坏了",
+                "发货前我检查过",
+                "it was fine before shipping he says, it arrived broken",
+                "I checked it before shipping",
+            ),
+            (
+                NotReceived,
+                "物流显示签收，我没有收到",
+                "快递说已签收",
+                "tracking says delivered, nothing received",
+                "the courier has it as delivered",
+            ),
+            (
+                MissingParts,
+                "少了充电器，包装里没有",
+                "配件齐全",
+                "the charger is missing, not in the box",
+                "it was complete",
+            ),
+            (
+                Defective,
+                "发货时就是坏的，正常使用也不行",
+                "发货时是好的",
+                "it was broken before shipping, I barely used it",
+                "it worked before shipping",
+            ),
+            (
+                ReturnDispute,
+                "退货后卖家说收到的是坏的",
+                "退回的东西坏了",
+                "after the return seller says what he received is broken",
+                "the return came back broken",
+            ),
+            (
+                PaymentDispute,
+                "运费多收了，商品描述写包邮",
+                "运费是另算的",
+                "the shipping fee was extra though the listing said free",
+                "the fee was agreed",
+            ),
+            (Other, "对方态度很差还骂人", "是对方先骂人的", "they were rude to me", "they were rude first"),
+        ];
+        for (kind, zh_claim, zh_answer, en_claim, en_answer) in cases {
+            for (claim, answer) in [(zh_claim, zh_answer), (en_claim, en_answer)] {
+                let lines = disagreement(kind, &case(claim, Some(answer)));
+                let first = points(kind)[0];
+                assert_eq!(lines[1], Line::Both(first), "{kind:?}: {claim} / {answer}");
+                if let Some(second) = points(kind).get(1) {
+                    assert_eq!(lines[2], Line::OnlyClaim(*second), "{kind:?}: {claim} / {answer}");
+                }
+            }
         }
     }
 

@@ -72,3 +72,24 @@ pub fn normalised(text: &str) -> String {
 }
 
 const MAX_CHARS: usize = 4000;
+
+/// Whether normalised `text` mentions `cue`. A Latin cue must start a word ("box" is not in
+/// "unboxing") and may run on ("accessor" finds "accessories"); Chinese has no word breaks to use.
+pub fn mentions(text: &str, cue: &str) -> bool {
+    if !cue.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+        return text.contains(cue);
+    }
+    text.match_indices(cue).any(|(at, _)| !text[..at].ends_with(|c: char| c.is_ascii_alphanumeric()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mentions;
+
+    #[test]
+    fn latin_cues_start_words_and_chinese_cues_match_anywhere() {
+        assert!(mentions("photo of the box", "box") && !mentions("unboxing video", "box"));
+        assert!(mentions("missing accessories", "accessor") && mentions("(box)", "box"));
+        assert!(mentions("外箱压坏", "外箱") && mentions("box外箱", "外箱"));
+    }
+}
