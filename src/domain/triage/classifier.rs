@@ -1,10 +1,16 @@
 //! A multinomial naive Bayes classifier over the words of a case: Latin words and their first
-//! four letters (which survive most typos), and Chinese characters with their neighbouring pairs
-//! (short statements segment poorly; character pairs carry most of the words). The claim, the
-//! answer and the category are separate features.
+//! four letters (which survive most typos); Chinese words as jieba segments them, and the single
+//! characters and neighbouring pairs beside them (colloquial, typo-ridden statements segment
+//! poorly; characters and pairs still carry them). The claim, the answer and the category are
+//! separate features.
 
 use super::{normalised, CaseText, DisputeType};
+use jieba_rs::Jieba;
 use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
+
+/// The segmenter with its built-in dictionary, loaded once.
+static JIEBA: LazyLock<Jieba> = LazyLock::new(Jieba::new);
 
 /// Below this posterior the classifier does not commit: the type is `other` and the party is asked.
 pub const CONFIDENT: f64 = 0.5;
@@ -111,6 +117,7 @@ pub fn features(text: &CaseText) -> HashSet<String> {
 fn add_text_features(out: &mut HashSet<String>, prefix: &str, text: &str) {
     let text = normalised(text);
     let mut word = String::new();
+    let mut han = String::new();
     let mut previous_han: Option<char> = None;
     for c in text.chars().chain(std::iter::once(' ')) {
         if c.is_ascii_alphanumeric() {
@@ -120,14 +127,27 @@ fn add_text_features(out: &mut HashSet<String>, prefix: &str, text: &str) {
             word.clear();
         }
         if is_han(c) {
+            han.push(c);
             out.insert(format!("{prefix}{c}"));
             if let Some(p) = previous_han {
                 out.insert(format!("{prefix}{p}{c}"));
             }
             previous_han = Some(c);
         } else {
+            add_segments(out, prefix, &han);
+            han.clear();
             previous_han = None;
         }
+    }
+}
+
+/// The words jieba finds in a run of Chinese characters (single characters are already there).
+fn add_segments(out: &mut HashSet<String>, prefix: &str, run: &str) {
+    if run.chars().nth(1).is_none() {
+        return;
+    }
+    for token in JIEBA.cut(run, true).into_iter().filter(|t| t.word.chars().nth(1).is_some()) {
+        out.insert(format!("{prefix}z:{}", token.word));
     }
 }
 
@@ -172,7 +192,7 @@ mod tests {
             features(&CaseText {
                 claim: "外箱破损 Crushed!".into(), answer: None, category: Some("Phones".into())
             });
-        for expected in ["外", "外箱", "箱破", "w:crushed", "p:crus", "cat:phones"] {
+        for expected in ["外", "外箱", "箱破", "z:破损", "w:crushed", "p:crus", "cat:phones"] {
             assert!(f.contains(expected), "{expected} in {f:?}");
         }
         let answered = features(&CaseText { claim: String::new(), answer: Some("假货".into()), category: None });
