@@ -4,6 +4,7 @@
 
 mod common;
 
+use chrono::TimeDelta;
 use common::jury::*;
 use common::{location, spawn_app, spawn_app_with, TestApp};
 use reqwest::StatusCode;
@@ -438,4 +439,40 @@ async fn a_jurors_reason_can_be_flagged_by_the_parties_and_hidden_by_a_moderator
     assert_eq!(again.status(), StatusCode::SEE_OTHER, "hiding twice is refused with a notice");
     assert_eq!(app.count("audit_log").await, 1);
     app.wait_for_mail("statement_hidden", "party-buyer@example.com").await;
+}
+
+#[tokio::test]
+async fn an_extended_evidence_deadline_moves_both_the_reminder_and_the_close() {
+    let app = court().await;
+    let buyer = app.juror("party-buyer@example.com").await;
+    let seller = app.juror("party-seller@example.com").await;
+    let case = file(&buyer, "party-seller@example.com", "徕卡 M6 相机").await;
+    answer(&seller, &case).await; // the evidence closes in 72 h, the reminder comes at 48 h
+    let moderator = signed_in_moderator(&app, "mod@example.com").await;
+    let file = format!("/moderation/cases/{case}");
+    let extend = format!("{file}/extend");
+    let why = "The seller's courier report arrives next week; both sides asked for time.";
+    let bad = moderator.submit(&file, &extend, &[("hours", "0"), ("extend_reason", why)]).await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY, "one hour at least");
+    let res = moderator.submit(&file, &extend, &[("hours", "48"), ("extend_reason", why)]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    app.wait_for_mail("deadline_extended", "party-buyer@example.com").await;
+
+    // Past the old reminder and the old close: the jobs run and do nothing.
+    app.clock.advance(TimeDelta::hours(73));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    let stale = "jobs WHERE kind IN ('evidence_reminder', 'evidence_deadline') AND done_at IS NOT NULL";
+    while app.count(stale).await < 2 {
+        assert!(std::time::Instant::now() < deadline, "the old jobs never ran");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(app.case_state(&case).await, "evidence");
+    assert_eq!(app.count("outbox WHERE kind = 'evidence_deadline_soon'").await, 0, "no reminder three days early");
+
+    // A day before the new deadline both are reminded, once; at the new deadline the evidence closes.
+    app.clock.advance(TimeDelta::hours(24));
+    app.wait_for_mail("evidence_deadline_soon", "party-seller@example.com").await;
+    app.clock.advance(TimeDelta::hours(24));
+    app.wait_for_state(&case, "jury_selection").await;
+    assert_eq!(app.count("outbox WHERE kind = 'evidence_deadline_soon'").await, 2);
 }

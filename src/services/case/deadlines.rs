@@ -1,7 +1,7 @@
 //! Deadlines: the jobs table says what is due; each due job runs once, in its own transaction.
 //! A deadline that passed while the server was down runs at the next start.
 
-use super::{notify_both, state_of, transition};
+use super::{notify_both, state_of, transition, EVIDENCE_REMINDER_BEFORE};
 use crate::db::models::case::{self, CaseChange};
 use crate::db::models::{case_event, job};
 use crate::db::{write_tx, DbConnection};
@@ -13,6 +13,7 @@ use crate::services::jury::voting::{remind_voters, voting_deadline};
 use crate::services::jury::Jury;
 use crate::services::{ServiceError, ServiceResult};
 use chrono::NaiveDateTime;
+use chrono::TimeDelta;
 
 /// Runs every due job; returns how many ran.
 pub fn run_due_jobs(conn: &mut DbConnection, jury: &Jury, now: NaiveDateTime) -> ServiceResult<usize> {
@@ -60,9 +61,12 @@ fn run_job(conn: &mut DbConnection, kind: &str, case_id: i32, jury: &Jury, now: 
 
 fn remind_evidence(conn: &mut DbConnection, case_id: i32, now: NaiveDateTime) -> ServiceResult<()> {
     let case = case::find_by_id(conn, case_id)?;
-    if state_of(&case) != CaseState::Evidence {
+    let Some(due) = case.evidence_due_at.filter(|due| state_of(&case) == CaseState::Evidence && now < *due) else {
         return Ok(());
+    };
+    if now + EVIDENCE_REMINDER_BEFORE < due - TimeDelta::minutes(1) {
+        return Ok(()); // a moderator moved the deadline later; its own reminder comes then
     }
     let seq = case_event::list_for_case(conn, case_id)?.last().map_or(0, |e| e.seq);
-    notify_both(conn, &case, "evidence_deadline_soon", seq, case.evidence_due_at, now)
+    notify_both(conn, &case, "evidence_deadline_soon", seq, Some(due), now)
 }

@@ -120,6 +120,9 @@ pub fn transition(
     Ok((case, decided, seq))
 }
 
+/// How long before the evidence closes both parties are reminded.
+pub const EVIDENCE_REMINDER_BEFORE: TimeDelta = TimeDelta::hours(24);
+
 /// The evidence window's reminder (a day before) and its close.
 pub fn schedule_evidence_jobs(
     conn: &mut DbConnection,
@@ -127,7 +130,7 @@ pub fn schedule_evidence_jobs(
     due: NaiveDateTime,
     now: NaiveDateTime,
 ) -> diesel::QueryResult<()> {
-    job::schedule(conn, job::EVIDENCE_REMINDER, case_id, due - TimeDelta::hours(24), now)?;
+    job::schedule(conn, job::EVIDENCE_REMINDER, case_id, due - EVIDENCE_REMINDER_BEFORE, now)?;
     job::schedule(conn, job::EVIDENCE_DEADLINE, case_id, due, now)
 }
 
