@@ -376,6 +376,25 @@ async fn a_juror_failing_audits_loses_weight_in_matching() {
     assert!(lost * 3 < kept, "drawn {lost} times against {kept}");
     let (a, b) = (before[&steady].1, before[&careless].1);
     assert!(a.abs_diff(b) < 150, "before the audits each is drawn about as often: {a} and {b}");
+
+    // An audit left past its voting deadline lapses like a seat: off the desk, answer refused.
+    let late = app.seed_jurors(&[("late@example.com", "both")]).await[0];
+    let (pool, now) = (app.pool.clone(), app.clock.now());
+    tokio::task::spawn_blocking(move || {
+        use rand::SeedableRng;
+        let rules = xiaofating::domain::juror::JuryRules { audit_rate: 1.0, ..Default::default() };
+        let conn = &mut *pool.get().unwrap();
+        let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+        xiaofating::services::jury::calibration::maybe_slip_audit(conn, late, &rules, now, &mut rng).unwrap();
+    })
+    .await
+    .unwrap();
+    let juror = app.juror("late@example.com").await;
+    assert!(juror.get_html("/juror").await.contains(&format!("/juror/cases/{}", gold[0])), "on the desk at first");
+    app.clock.advance(TimeDelta::hours(73));
+    assert!(!juror.get_html("/juror").await.contains(&format!("/juror/cases/{}", gold[0])), "lapsed");
+    vote(&juror, &gold[0], "buyer", "看了双方的证据和陈述，我认为买家的说法更可信。").await;
+    assert_eq!(app.count("calibration_audits WHERE answered_at IS NOT NULL").await, 8, "the late answer is refused");
 }
 
 /// The action of the first flag form after `text` on a page.

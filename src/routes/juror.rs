@@ -301,8 +301,8 @@ async fn juror_case_page(
     (vote, errors): ((String, String), FieldErrors),
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let (account, window) = (ctx.require_account()?.clone(), state.settings.jury.voting_window);
-    let v = state.db(move |conn| juror_case(conn, &account, &id, window).map_err(AppError::from)).await?;
+    let (account, window, now) = (ctx.require_account()?.clone(), state.settings.jury.voting_window, state.clock.now());
+    let v = state.db(move |conn| juror_case(conn, &account, &id, (window, now)).map_err(AppError::from)).await?;
     page(status, &JurorCasePage { ctx, v, vote, errors, reason_min: REASON_MIN })
 }
 

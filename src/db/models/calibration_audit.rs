@@ -59,12 +59,17 @@ pub fn answer(
         .map(|n| n == 1)
 }
 
-/// Audits the juror has not answered yet, with their cases.
-pub fn open_for(conn: &mut DbConnection, juror_id: i32) -> QueryResult<Vec<(AuditAssignment, CaseRow)>> {
+/// Audits the juror has not answered, assigned since `since` (older ones have lapsed), with their cases.
+pub fn open_for(
+    conn: &mut DbConnection,
+    juror_id: i32,
+    since: NaiveDateTime,
+) -> QueryResult<Vec<(AuditAssignment, CaseRow)>> {
     calibration_audits::table
         .inner_join(cases::table)
         .filter(calibration_audits::juror_id.eq(juror_id))
         .filter(calibration_audits::answered_at.is_null())
+        .filter(calibration_audits::assigned_at.ge(since))
         .order(calibration_audits::id)
         .select((AuditAssignment::as_select(), CaseRow::as_select()))
         .load(conn)

@@ -84,8 +84,13 @@ pub fn answer_audit(
     conn: &mut DbConnection,
     assignment: &AuditAssignment,
     (side, reason): (&str, &str),
+    rules: &JuryRules,
     now: NaiveDateTime,
 ) -> ServiceResult<()> {
+    // Like a seat, an audit has a voting deadline; past it the answer is refused the same way.
+    if now > assignment.assigned_at + rules.voting_window && assignment.answered_at.is_none() {
+        return Err(ServiceError::Refused("vote.refused.past_deadline"));
+    }
     let mut errors = FieldErrors::new();
     let side = errors.check("side", Side::parse(side).ok_or("error.choose_vote"));
     let reason = errors.check("reason", parse_text(reason, REASON_MIN, REASON_MAX));

@@ -77,7 +77,7 @@ pub fn dashboard(
             _ => history.push(item),
         }
     }
-    for (audit, case) in calibration_audit::open_for(conn, account.id)? {
+    for (audit, case) in calibration_audit::open_for(conn, account.id, now - rules.voting_window)? {
         active.push(DeskItem { case, state: CaseState::Voting, since: audit.assigned_at });
     }
     pending.sort_by_key(|i| i.summons.respond_by);

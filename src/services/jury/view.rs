@@ -19,7 +19,7 @@ use crate::services::account::Account;
 use crate::services::case::state_of;
 use crate::services::triage::CaseTriage;
 use crate::services::{ServiceError, ServiceResult};
-use chrono::TimeDelta;
+use chrono::{NaiveDateTime, TimeDelta};
 
 /// Why this juror may read the case.
 #[derive(Debug, Clone)]
@@ -85,7 +85,7 @@ pub fn juror_case(
     conn: &mut DbConnection,
     account: &Account,
     public_id: &str,
-    voting_window: TimeDelta,
+    (voting_window, now): (TimeDelta, NaiveDateTime),
 ) -> ServiceResult<JurorCaseView> {
     let case = case::find_by_public_id(conn, public_id)?.ok_or(ServiceError::NotFound)?;
     let access = juror_access(conn, &case, account)?.ok_or(ServiceError::NotFound)?;
@@ -112,8 +112,9 @@ pub fn juror_case(
         // An audit looks like a case being voted on, deadline included; the juror's answer shows
         // as their vote.
         view.state = CaseState::Voting;
-        view.can_vote = audit.answered_at.is_none();
-        view.voting_due_at = Some(audit.assigned_at + voting_window);
+        let due = audit.assigned_at + voting_window;
+        view.can_vote = audit.answered_at.is_none() && now <= due;
+        view.voting_due_at = Some(due);
         view.my_vote = audit.vote.clone().zip(audit.answered_at).map(|(side, cast_at)| VoteRow {
             id: 0,
             case_id: audit.case_id,

@@ -48,7 +48,7 @@ pub fn cast_vote(
 ) -> ServiceResult<()> {
     let case = case::find_by_public_id(conn, case_public_id)?.ok_or(ServiceError::NotFound)?;
     if let Some(audit) = calibration_audit::find(conn, account.id, case.id)? {
-        return answer_audit(conn, &audit, (&form.side, &form.reason), now);
+        return answer_audit(conn, &audit, (&form.side, &form.reason), &jury.rules, now);
     }
     let mut errors = FieldErrors::new();
     let side = errors.check("side", Side::parse(&form.side).ok_or("error.choose_vote"));
