@@ -179,6 +179,14 @@ pub async fn get_case_file(
         .await
 }
 
+/// What a moderator's action on a case works with.
+struct OnCase<'a> {
+    moderator: &'a Account,
+    case: &'a str,
+    form: &'a FormFields,
+    now: NaiveDateTime,
+}
+
 /// Runs one moderator action on a case and answers the way all of them do: back to the case file
 /// with a notice, the file again with the form's messages (422), or a refusal as a notice.
 async fn act_on_case<F>(
@@ -189,12 +197,17 @@ async fn act_on_case<F>(
     action: F,
 ) -> Result<HttpResponse, AppError>
 where
-    F: FnOnce(&mut DbConnection, &Account, &FormFields, NaiveDateTime) -> ServiceResult<()> + Send + 'static,
+    F: FnOnce(&mut DbConnection, OnCase) -> ServiceResult<()> + Send + 'static,
 {
-    let account = ctx.require_account()?.clone();
+    let moderator = ctx.require_account()?.clone();
     let now = state.clock.now();
-    let fields = FormFields(kept.0.clone());
-    let done = state.db(move |conn| action(conn, &account, &fields, now).map_err(AppError::from)).await;
+    let (fields, case) = (FormFields(kept.0.clone()), public_id.clone());
+    let done = state
+        .db(move |conn| {
+            let on = OnCase { moderator: &moderator, case: &case, form: &fields, now };
+            action(conn, on).map_err(AppError::from)
+        })
+        .await;
     let back = format!("/moderation/cases/{public_id}");
     let again = |ctx, errors| render_case_file(ctx, &state, public_id, (form, errors, kept), UNPROCESSABLE);
     answer(ctx, &state, done.map(|()| back.clone()), (notice, back.clone()), again).await
@@ -237,16 +250,14 @@ pub async fn post_override(
     path: web::Path<String>,
     CsrfForm(f): CsrfForm<FormFields>,
 ) -> Result<HttpResponse, AppError> {
-    let id = path.into_inner();
-    let case = id.clone();
-    act_on_case((ctx, state), id, ("override", "moderation.overridden_notice"), f, move |conn, account, f, now| {
+    act_on_case((ctx, state), path.into_inner(), ("override", "moderation.overridden_notice"), f, |conn, on| {
         let form = OverrideForm {
-            prevails: f.get("prevails"),
-            remedy: f.get("remedy"),
-            amount: f.get("amount"),
-            reason: f.get("reason"),
+            prevails: on.form.get("prevails"),
+            remedy: on.form.get("remedy"),
+            amount: on.form.get("amount"),
+            reason: on.form.get("reason"),
         };
-        override_verdict(conn, account, &case, &form, now)
+        override_verdict(conn, on.moderator, on.case, &form, on.now)
     })
     .await
 }
@@ -257,11 +268,9 @@ pub async fn post_reopen(
     path: web::Path<String>,
     CsrfForm(f): CsrfForm<FormFields>,
 ) -> Result<HttpResponse, AppError> {
-    let id = path.into_inner();
-    let case = id.clone();
     let jury = state.jury.clone();
-    act_on_case((ctx, state), id, ("reopen", "moderation.reopened_notice"), f, move |conn, account, f, now| {
-        reopen_case(conn, account, &case, f.get("reopen_reason"), &jury, now, &mut rand::rng())
+    act_on_case((ctx, state), path.into_inner(), ("reopen", "moderation.reopened_notice"), f, move |conn, on| {
+        reopen_case(conn, on.moderator, on.case, on.form.get("reopen_reason"), &jury, on.now, &mut rand::rng())
     })
     .await
 }
@@ -272,10 +281,9 @@ pub async fn post_extend(
     path: web::Path<String>,
     CsrfForm(f): CsrfForm<FormFields>,
 ) -> Result<HttpResponse, AppError> {
-    let id = path.into_inner();
-    let case = id.clone();
-    act_on_case((ctx, state), id, ("extend", "moderation.extended_notice"), f, move |conn, account, f, now| {
-        extend_deadline(conn, account, &case, (f.get("hours"), f.get("extend_reason")), now).map(drop)
+    act_on_case((ctx, state), path.into_inner(), ("extend", "moderation.extended_notice"), f, |conn, on| {
+        let (hours, reason) = (on.form.get("hours"), on.form.get("extend_reason"));
+        extend_deadline(conn, on.moderator, on.case, (hours, reason), on.now).map(drop)
     })
     .await
 }
@@ -286,10 +294,9 @@ pub async fn post_calibration(
     path: web::Path<String>,
     CsrfForm(f): CsrfForm<FormFields>,
 ) -> Result<HttpResponse, AppError> {
-    let id = path.into_inner();
-    let case = id.clone();
-    act_on_case((ctx, state), id, ("calibration", "moderation.calibration_notice"), f, move |conn, account, f, now| {
-        mark_calibration(conn, account, &case, (f.get("outcome"), f.get("calibration_reason")), now)
+    act_on_case((ctx, state), path.into_inner(), ("calibration", "moderation.calibration_notice"), f, |conn, on| {
+        let (outcome, reason) = (on.form.get("outcome"), on.form.get("calibration_reason"));
+        mark_calibration(conn, on.moderator, on.case, (outcome, reason), on.now)
     })
     .await
 }
