@@ -213,6 +213,14 @@ const TALLY_COLUMNS: (
     juror_category_tallies::seller_right_voted_seller,
 );
 
+/// The columns of a juror's overall record, in the order `tally_of` reads them.
+const OVERALL_TALLY: (
+    jurors::buyer_right,
+    jurors::buyer_right_voted_buyer,
+    jurors::seller_right,
+    jurors::seller_right_voted_seller,
+) = (jurors::buyer_right, jurors::buyer_right_voted_buyer, jurors::seller_right, jurors::seller_right_voted_seller);
+
 fn tally_of((a, b, c, d): (f64, f64, f64, f64)) -> Tally {
     Tally { buyer_right: a, buyer_right_voted_buyer: b, seller_right: c, seller_right_voted_seller: d }
 }
@@ -286,12 +294,7 @@ pub fn changed_since(conn: &mut DbConnection, since: Option<NaiveDateTime>) -> Q
             jurors::capacity,
             jurors::summons_answered,
             jurors::summons_ignored,
-            (
-                jurors::buyer_right,
-                jurors::buyer_right_voted_buyer,
-                jurors::seller_right,
-                jurors::seller_right_voted_seller,
-            ),
+            OVERALL_TALLY,
             jurors::account_created_at,
             jurors::updated_at,
         ))
@@ -342,18 +345,7 @@ pub fn experienced(conn: &mut DbConnection, min_judged: f64, limit: i64) -> Quer
         .filter((jurors::buyer_right + jurors::seller_right).ge(min_judged))
         .order((jurors::buyer_right + jurors::seller_right).desc())
         .limit(limit)
-        .select((
-            jurors::user_id,
-            users::display_name,
-            jurors::status,
-            jurors::passed_probation_at,
-            (
-                jurors::buyer_right,
-                jurors::buyer_right_voted_buyer,
-                jurors::seller_right,
-                jurors::seller_right_voted_seller,
-            ),
-        ))
+        .select((jurors::user_id, users::display_name, jurors::status, jurors::passed_probation_at, OVERALL_TALLY))
         .load(conn)
 }
 
@@ -418,12 +410,7 @@ pub fn search(
             jurors::passed_probation_at,
             jurors::summons_answered,
             jurors::summons_ignored,
-            (
-                jurors::buyer_right,
-                jurors::buyer_right_voted_buyer,
-                jurors::seller_right,
-                jurors::seller_right_voted_seller,
-            ),
+            OVERALL_TALLY,
         ))
         .load(conn)
 }
