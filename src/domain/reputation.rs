@@ -5,7 +5,7 @@
 //! `specificity` = P(votes seller | seller right) are Beta posteriors; accuracy, its lower bound
 //! and the leaning (pro-buyer > 0 > pro-seller) follow from them.
 
-use crate::domain::dispute::Side;
+use crate::domain::dispute::{Category, Side};
 
 /// Votes on cases with a known outcome, split by which side was right. Counts are real numbers
 /// because the batch estimate (EM) credits a vote to each side by that side's probability.
@@ -145,6 +145,44 @@ pub fn category_estimate(category: &Tally, overall: &Estimate, buyer_share: f64)
         specificity: Beta::centred(overall.specificity, CATEGORY_SHRINK),
     };
     estimate(category, priors, buyer_share)
+}
+
+/// The court cannot see the true share of cases the buyer is right in, so it assumes even odds.
+pub const ASSUMED_BUYER_SHARE: f64 = 0.5;
+
+/// A juror's standing in one category: their record there (`in_category`), shrunk toward their
+/// overall record. What matching trusts and what the `confident` quorum weighs a vote by.
+pub fn standing(overall: &Tally, in_category: &Tally) -> Estimate {
+    let overall = estimate(overall, Priors::default(), ASSUMED_BUYER_SHARE);
+    category_estimate(in_category, &overall, ASSUMED_BUYER_SHARE)
+}
+
+/// Everything the court has judged of one juror: the overall tally and one per category.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Record {
+    pub overall: Tally,
+    pub by_category: [Tally; Category::ALL.len()],
+}
+
+impl Record {
+    /// Adds a judgement whose right answer is known (a final outcome or a calibration case).
+    pub fn add(&mut self, category: Category, vote: Side, truth: Side) {
+        self.overall.record(vote, truth);
+        self.by_category[category.index()].record(vote, truth);
+    }
+
+    pub fn overall(&self) -> Estimate {
+        estimate(&self.overall, Priors::default(), ASSUMED_BUYER_SHARE)
+    }
+
+    pub fn in_category(&self, category: Category) -> Estimate {
+        standing(&self.overall, &self.by_category[category.index()])
+    }
+
+    /// The accuracy lower bound in every category (`Category::ALL` order), as matching uses it.
+    pub fn accuracy_lower(&self) -> [f64; Category::ALL.len()] {
+        Category::ALL.map(|c| self.in_category(c).accuracy_lower)
+    }
 }
 
 /// Share of summonses answered, with a Beta(4, 1) prior: a newcomer starts trusted.
@@ -298,6 +336,25 @@ mod tests {
         assert!(one_bad_vote.accuracy > 0.8, "one vote moves little: {one_bad_vote:?}");
         let many_bad = category_estimate(&tally(10.0, 100.0, 10.0, 100.0), &overall, 0.5);
         assert!(many_bad.accuracy < 0.2, "many votes speak for themselves: {many_bad:?}");
+    }
+
+    #[test]
+    fn a_record_counts_each_judgement_overall_and_in_its_category() {
+        use crate::domain::dispute::Category;
+        let mut record = Record::default();
+        for truth in [Side::Buyer, Side::Seller].repeat(20) {
+            record.add(Category::Phones, truth, truth);
+            record.add(Category::Beauty, truth.other(), truth);
+        }
+        assert_eq!(record.overall.votes(), 80.0);
+        assert_eq!(record.by_category[Category::Phones.index()].agreed(), 40.0);
+        let phones = record.in_category(Category::Phones);
+        assert_eq!(phones, standing(&record.overall, &record.by_category[Category::Phones.index()]));
+        assert!(phones.accuracy > 0.8 && record.in_category(Category::Beauty).accuracy < 0.3);
+        let bounds = record.accuracy_lower();
+        assert_eq!(bounds[Category::Phones.index()], phones.accuracy_lower);
+        assert_eq!(bounds[Category::BooksMedia.index()], record.in_category(Category::BooksMedia).accuracy_lower);
+        assert!((record.overall().accuracy - 0.5).abs() < 0.05, "right in one category, wrong in the other");
     }
 
     #[test]

@@ -7,7 +7,7 @@ use crate::db::models::juror::{self, PoolRow};
 use crate::db::DbConnection;
 use crate::domain::dispute::Category;
 use crate::domain::matching::{Candidate, Categories, JurorPool, TradingSide};
-use crate::domain::reputation::{category_estimate, estimate, reliability, Priors, Tally};
+use crate::domain::reputation::{reliability, Record, Tally};
 use crate::services::ServiceResult;
 use chrono::{NaiveDateTime, TimeDelta};
 use std::collections::HashMap;
@@ -81,22 +81,21 @@ impl PoolCache {
     }
 }
 
-/// What matching knows of a juror, from their stored record: the accuracy bound in each category
-/// is their record there, shrunk toward their overall record.
+/// What matching knows of a juror, from their stored record.
 fn candidate(row: PoolRow, records: &[(String, Tally)]) -> Candidate {
-    let overall = estimate(&row.overall_tally(), Priors::default(), 0.5);
-    let mut accuracy_lower = [0.0; Category::ALL.len()];
-    for (i, category) in Category::ALL.iter().enumerate() {
-        let record = records.iter().find(|(c, _)| c == category.as_str()).map(|(_, t)| *t).unwrap_or_default();
-        accuracy_lower[i] = category_estimate(&record, &overall, 0.5).accuracy_lower;
+    let mut record = Record { overall: row.overall_tally(), ..Default::default() };
+    for (category, tally) in records {
+        if let Some(category) = Category::parse(category) {
+            record.by_category[category.index()] = *tally;
+        }
     }
     Candidate {
         juror_id: row.user_id,
         expertise: Categories(row.expertise as u16),
         interests: row.interests.split_whitespace().map(str::to_string).collect(),
         side: TradingSide::parse(&row.trading_side).unwrap_or(TradingSide::Both),
-        accuracy_lower,
+        accuracy_lower: record.accuracy_lower(),
         reliability: reliability(row.summons_answered as u32, row.summons_ignored as u32),
-        leaning: overall.leaning,
+        leaning: record.overall().leaning,
     }
 }

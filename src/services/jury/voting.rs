@@ -17,7 +17,7 @@ use crate::db::{write_tx, DbConnection};
 use crate::domain::case::CaseState;
 use crate::domain::dispute::Side;
 use crate::domain::quorum::{check, Quorum, QuorumPolicy, WeighedVote};
-use crate::domain::reputation::{category_estimate, estimate, Priors};
+use crate::domain::reputation::{standing, ASSUMED_BUYER_SHARE};
 use crate::domain::validation::{parse_text, FieldErrors};
 use crate::services::account::Account;
 use crate::services::case::state_of;
@@ -98,7 +98,7 @@ fn settle_round(
     let votes: Vec<VoteRow> = vote::for_case(conn, case.id)?.into_iter().filter(|v| v.round == round.round).collect();
     let seated = seats(conn, case.id, round.round)?.len() as u32;
     let weighed = weigh(conn, &votes, &case.category, &policy)?;
-    match check(&policy, &weighed, seated, 0.5) {
+    match check(&policy, &weighed, seated, ASSUMED_BUYER_SHARE) {
         Quorum::Decided(side) => deliver_verdict(conn, case, round, side, &votes, jury, now),
         Quorum::Waiting => Ok(()),
         Quorum::DrawMore(n) => summon_or_escalate(conn, case, (n as usize, round.round), jury, now, rng),
@@ -130,9 +130,8 @@ fn weigh(
                 QuorumPolicy::FirstTo { .. } => (0.5, 0.5),
                 QuorumPolicy::Confident { .. } => {
                     let overall = juror::find(conn, v.juror_id)?.map(|j| j.tally()).unwrap_or_default();
-                    let overall = estimate(&overall, Priors::default(), 0.5);
                     let record = juror::category_tally(conn, v.juror_id, category)?.unwrap_or_default();
-                    let e = category_estimate(&record, &overall, 0.5);
+                    let e = standing(&overall, &record);
                     (e.sensitivity, e.specificity)
                 }
             };
