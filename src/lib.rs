@@ -12,5 +12,6 @@ pub mod i18n;
 pub mod jobs;
 pub mod routes;
 pub mod services;
+pub mod simulation;
 pub mod startup;
 pub mod telemetry;

@@ -37,6 +37,8 @@ enum Command {
     },
     /// Triage a case read from stdin as JSON: {"claim": "…", "answer": "…", "category": "…"}.
     Triage(TriageArgs),
+    /// Hear synthetic cases under each quorum policy and measure verdict quality (in memory).
+    Simulate(SimulateArgs),
     /// Juror reputations.
     Reputation {
         #[command(subcommand)]
@@ -65,6 +67,34 @@ struct TriageArgs {
     /// Language of the printed lines: en or zh-CN.
     #[arg(long, default_value = "en")]
     lang: String,
+}
+
+#[derive(clap::Args)]
+struct SimulateArgs {
+    /// Scenario file (JSON; every field optional): see datasets/scenarios/.
+    #[arg(long)]
+    scenario: std::path::PathBuf,
+    /// xianyu, taobao, matched, confident, oracle, or all (one JSON line each, same cases).
+    #[arg(long, default_value = "all")]
+    policy: String,
+    /// Cases to hear, the scenario's warm-up included.
+    #[arg(long, default_value_t = 20_000)]
+    cases: usize,
+    /// Seed of the market, the cases and every draw.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Print one JSON object per policy instead of a table.
+    #[arg(long)]
+    json: bool,
+    /// Rule of the `confident` and `oracle` policies: the court's QUORUM setting.
+    #[arg(long, env = "QUORUM", default_value = xiaofating::config::default::QUORUM)]
+    quorum: String,
+    /// Rule of the `matched` policy.
+    #[arg(long, default_value = "first_to:17:9")]
+    first_to: String,
+    /// Percent of seats that also bring a calibration case: the court's AUDIT_PERCENT setting.
+    #[arg(long, env = "AUDIT_PERCENT", default_value_t = xiaofating::config::default::AUDIT_PERCENT, value_parser = clap::value_parser!(u32).range(0..=100))]
+    audit_percent: u32,
 }
 
 #[derive(Subcommand)]
@@ -144,6 +174,7 @@ async fn main() -> anyhow::Result<()> {
             );
         }
         Command::Triage(args) => run_triage(args)?,
+        Command::Simulate(args) => run_simulation(args)?,
         Command::Demo(DemoArgs { storage, full_case }) => {
             let pool = open_pool(&storage)?;
             let play = if full_case { services::demo::seed_full_case } else { services::demo::seed };
@@ -151,6 +182,38 @@ async fn main() -> anyhow::Result<()> {
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("{report}");
         }
+    }
+    Ok(())
+}
+
+fn run_simulation(args: SimulateArgs) -> anyhow::Result<()> {
+    use xiaofating::domain::juror::JuryRules;
+    use xiaofating::domain::quorum::{QuorumPolicy, Quorums};
+    use xiaofating::simulation::{court::Policy, scenario::Scenario, simulate, table, Settings};
+    let text = std::fs::read_to_string(&args.scenario)
+        .with_context(|| format!("cannot read the scenario {}", args.scenario.display()))?;
+    let scenario = Scenario::from_json(&text).map_err(anyhow::Error::msg)?;
+    let policies = match args.policy.as_str() {
+        "all" => Policy::ALL.to_vec(),
+        name => vec![Policy::parse(name).ok_or_else(|| {
+            anyhow::anyhow!("--policy must be xianyu, taobao, matched, confident, oracle or all, not {name:?}")
+        })?],
+    };
+    let quorum = QuorumPolicy::parse(&args.quorum).map_err(|e| anyhow::anyhow!("--quorum: {e}"))?;
+    let first_to = QuorumPolicy::parse(&args.first_to).map_err(|e| anyhow::anyhow!("--first-to: {e}"))?;
+    let rules = JuryRules {
+        quorums: Quorums::all(quorum),
+        audit_rate: f64::from(args.audit_percent) / 100.0,
+        ..Default::default()
+    };
+    let settings = Settings::new(&rules, first_to).map_err(anyhow::Error::msg)?;
+    let outcomes = simulate(&scenario, &policies, &settings, args.cases, args.seed).map_err(anyhow::Error::msg)?;
+    if args.json {
+        for outcome in &outcomes {
+            println!("{}", serde_json::to_string(outcome)?);
+        }
+    } else {
+        print!("{}", table(&outcomes));
     }
     Ok(())
 }

@@ -1,0 +1,263 @@
+//! One policy hearing a run of cases: the panel is drawn (at random, or by the real matching code
+//! over what the court knows), summoned jurors may not show and are replaced, votes arrive in random
+//! order and the real quorum check closes the case; the final outcome then updates the jurors'
+//! records exactly as the court does (`Record::add`), with calibration audits at the configured rate.
+
+use super::population::{Case, Population};
+use super::scenario::Scenario;
+use super::Settings;
+use crate::domain::dispute::{Category, Side};
+use crate::domain::matching::{Candidate, CaseProfile, DrawError, JurorPool};
+use crate::domain::quorum::{check, Quorum, QuorumPolicy, WeighedVote};
+use crate::domain::reputation::{reliability, Record, ASSUMED_BUYER_SHARE};
+use rand::rngs::StdRng;
+use rand::seq::{index, SliceRandom};
+use rand::Rng;
+use std::collections::VecDeque;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Policy {
+    /// Xianyu's 小法庭: 17 random jurors, first to 9.
+    Xianyu,
+    /// Taobao's 大众评审: 31 random jurors, majority.
+    Taobao,
+    /// Our matching, with the `first_to` rule from the settings.
+    Matched,
+    /// Our matching and the accuracy-weighted `confident` rule, both over what the court knows.
+    Confident,
+    /// The same, over the jurors' true accuracies and biases: the limit.
+    Oracle,
+}
+
+impl Policy {
+    pub const ALL: [Policy; 5] = [Policy::Xianyu, Policy::Taobao, Policy::Matched, Policy::Confident, Policy::Oracle];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Policy::Xianyu => "xianyu",
+            Policy::Taobao => "taobao",
+            Policy::Matched => "matched",
+            Policy::Confident => "confident",
+            Policy::Oracle => "oracle",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Policy> {
+        Policy::ALL.into_iter().find(|p| p.name() == name)
+    }
+
+    pub fn quorum(self, settings: &Settings) -> QuorumPolicy {
+        match self {
+            Policy::Xianyu => QuorumPolicy::XIANYU,
+            Policy::Taobao => QuorumPolicy::FirstTo { panel: 31, wins: 16 },
+            Policy::Matched => settings.first_to,
+            Policy::Confident | Policy::Oracle => settings.confident,
+        }
+    }
+
+    fn matches(self) -> bool {
+        !matches!(self, Policy::Xianyu | Policy::Taobao)
+    }
+}
+
+/// How one case went.
+pub struct Hearing {
+    /// `None`: the case went to the moderators.
+    pub verdict: Option<Side>,
+    pub votes: usize,
+    /// Panel draws: the first, and each top-up the quorum asked for.
+    pub rounds: u32,
+}
+
+pub struct Court<'a> {
+    population: &'a Population,
+    settings: &'a Settings,
+    policy: Policy,
+    quorum: QuorumPolicy,
+    records: Vec<Record>,
+    answered: Vec<u32>,
+    ignored: Vec<u32>,
+    served: Vec<u32>,
+    /// The jurors as matching sees them: from their records, or (oracle) as they truly are.
+    pool: JurorPool,
+    scenario: &'a Scenario,
+    rng: StdRng,
+}
+
+impl<'a> Court<'a> {
+    pub fn new(
+        (population, scenario): (&'a Population, &'a Scenario),
+        settings: &'a Settings,
+        policy: Policy,
+        rng: StdRng,
+    ) -> Court<'a> {
+        let n = population.jurors.len();
+        let mut court = Court {
+            population,
+            settings,
+            policy,
+            quorum: policy.quorum(settings),
+            records: vec![Record::default(); n],
+            answered: vec![0; n],
+            ignored: vec![0; n],
+            served: vec![0; n],
+            pool: JurorPool::new(vec![]),
+            scenario,
+            rng,
+        };
+        if policy.matches() {
+            court.pool = JurorPool::new((0..n).map(|j| court.candidate(j)).collect());
+        }
+        court
+    }
+
+    /// Hears one case to its end and brings the jurors' records up to date with its outcome.
+    pub fn hear(&mut self, case: &Case) -> Hearing {
+        let weights = match self.policy.matches() {
+            true => self.pool.weights(&CaseProfile { category: case.category, tags: vec![] }, &self.settings.matching),
+            false => vec![],
+        };
+        let mut excluded: Vec<usize> = case.parties.to_vec();
+        let (mut seated, mut waiting, mut votes, mut weighed) = (vec![], VecDeque::new(), vec![], vec![]);
+        let (mut rounds, mut need) = (0, self.quorum.initial_panel() as usize);
+        let verdict = loop {
+            if need > 0 {
+                rounds += 1;
+                let before = seated.len();
+                if self.summon(&weights, &mut excluded, &mut seated, need).is_err() {
+                    break None;
+                }
+                let mut arrivals = seated[before..].to_vec();
+                arrivals.shuffle(&mut self.rng);
+                waiting.extend(arrivals);
+                need = 0;
+            }
+            let Some(juror) = waiting.pop_front() else { break None };
+            let side = self.population.vote(juror, case, self.served[juror], &mut self.rng);
+            votes.push((juror, side));
+            weighed.push(self.weigh(juror, case, side));
+            match check(&self.quorum, &weighed, seated.len() as u32, ASSUMED_BUYER_SHARE) {
+                Quorum::Decided(side) => break Some(side),
+                Quorum::Waiting => {}
+                Quorum::DrawMore(more) => need = more as usize,
+                Quorum::Deadlocked => break None,
+            }
+        };
+        // Moderators decide what the jury could not; the simulation assumes they get it right.
+        self.learn(case, &votes, verdict.unwrap_or(case.truth), &excluded);
+        Hearing { verdict, votes: votes.len(), rounds }
+    }
+
+    /// Seats `need` more jurors, replacing those who never answer their summons.
+    fn summon(
+        &mut self,
+        weights: &[f64],
+        excluded: &mut Vec<usize>,
+        seated: &mut Vec<usize>,
+        mut need: usize,
+    ) -> Result<(), DrawError> {
+        while need > 0 {
+            for juror in self.draw(weights, excluded, seated, need)? {
+                excluded.push(juror);
+                if self.rng.random_bool(self.scenario.no_show_rate) {
+                    self.ignored[juror] += 1;
+                } else {
+                    self.answered[juror] += 1;
+                    seated.push(juror);
+                    need -= 1;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn draw(
+        &mut self,
+        weights: &[f64],
+        excluded: &[usize],
+        seated: &[usize],
+        seats: usize,
+    ) -> Result<Vec<usize>, DrawError> {
+        let jurors = self.population.jurors.len();
+        if !self.policy.matches() {
+            // Anyone not excluded, uniformly: draw enough to drop the excluded and keep `seats`.
+            let amount = (seats + excluded.len()).min(jurors);
+            let drawn: Vec<usize> = index::sample(&mut self.rng, jurors, amount)
+                .into_iter()
+                .filter(|j| !excluded.contains(j))
+                .take(seats)
+                .collect();
+            return match drawn.len() == seats {
+                true => Ok(drawn),
+                false => Err(DrawError::TooFewEligible { eligible: drawn.len(), needed: seats }),
+            };
+        }
+        let excluded: Vec<i32> = excluded.iter().map(|j| *j as i32).collect();
+        let seated: Vec<Candidate> =
+            seated.iter().map(|j| self.pool.get(*j as i32).expect("in the pool").clone()).collect();
+        let drawn = self.pool.draw(weights, &excluded, &seated, seats, &self.settings.matching, &mut self.rng)?;
+        Ok(drawn.into_iter().map(|id| id as usize).collect())
+    }
+
+    /// A vote with what the policy knows of its juror.
+    fn weigh(&self, juror: usize, case: &Case, side: Side) -> WeighedVote {
+        let (sensitivity, specificity) = match (self.policy, self.quorum) {
+            // `first_to` counts heads only.
+            (_, QuorumPolicy::FirstTo { .. }) => (0.5, 0.5),
+            (Policy::Oracle, _) => self.population.typical_confusion(juror, case.category, self.served[juror]),
+            _ => {
+                let standing = self.records[juror].in_category(case.category);
+                (standing.sensitivity, standing.specificity)
+            }
+        };
+        WeighedVote { side, sensitivity, specificity }
+    }
+
+    /// After the final outcome: every vote is judged against it, some voters answer a calibration
+    /// case too, and matching sees everyone touched by the case as they now stand.
+    fn learn(&mut self, case: &Case, votes: &[(usize, Side)], outcome: Side, summoned: &[usize]) {
+        for (juror, side) in votes {
+            self.records[*juror].add(case.category, *side, outcome);
+            self.served[*juror] += 1;
+            if self.rng.random_bool(self.settings.audit_rate) {
+                let truth =
+                    if self.rng.random_bool(self.scenario.buyer_right_rate) { Side::Buyer } else { Side::Seller };
+                let audit = Case { truth, difficulty: 0.0, ..*case };
+                let answer = self.population.vote(*juror, &audit, self.served[*juror], &mut self.rng);
+                self.records[*juror].add(case.category, answer, truth);
+            }
+        }
+        if self.policy.matches() {
+            for juror in summoned.iter().filter(|j| !case.parties.contains(j)) {
+                self.pool.upsert(self.candidate(*juror));
+            }
+        }
+    }
+
+    /// What matching knows of a juror under this policy.
+    fn candidate(&self, juror: usize) -> Candidate {
+        let truth = &self.population.jurors[juror];
+        let (accuracy_lower, leaning) = match self.policy {
+            Policy::Oracle => {
+                let confusion = Category::ALL.map(|c| self.population.typical_confusion(juror, c, self.served[juror]));
+                // Bias alone makes sensitivity and specificity differ, by the same in every category.
+                let leaning = confusion[0].0 - confusion[0].1;
+                (confusion.map(|(sensitivity, specificity)| (sensitivity + specificity) / 2.0), leaning)
+            }
+            _ => (self.records[juror].accuracy_lower(), self.records[juror].overall().leaning),
+        };
+        let reliability = match self.policy {
+            Policy::Oracle => 1.0 - self.scenario.no_show_rate,
+            _ => reliability(self.answered[juror], self.ignored[juror]),
+        };
+        Candidate {
+            juror_id: juror as i32,
+            expertise: truth.expertise,
+            interests: vec![],
+            side: truth.side,
+            accuracy_lower,
+            reliability,
+            leaning,
+        }
+    }
+}

@@ -1,0 +1,266 @@
+//! The court simulator: synthetic markets whose truth we know, heard by each quorum policy through
+//! the real matching, quorum and reputation code, in memory. It measures how often each policy
+//! reaches the right verdict, how evenly it errs between buyers and sellers, and what it costs in
+//! jurors' votes (docs/verdict-quality.md).
+
+pub mod court;
+pub mod population;
+pub mod scenario;
+
+use crate::domain::juror::JuryRules;
+use crate::domain::matching::MatchPolicy;
+use crate::domain::quorum::QuorumPolicy;
+use court::{Court, Hearing, Policy};
+use population::{Case, Population};
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+use scenario::Scenario;
+use serde::Serialize;
+
+/// The court's parameters under test, as the running court reads them from its configuration.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    pub matching: MatchPolicy,
+    /// The rule of the `matched` policy.
+    pub first_to: QuorumPolicy,
+    /// The rule of the `confident` and `oracle` policies.
+    pub confident: QuorumPolicy,
+    /// Share of seats that also bring a calibration case with a known answer.
+    pub audit_rate: f64,
+}
+
+impl Settings {
+    /// The court's own rules; `first_to` for the `matched` policy.
+    pub fn new(rules: &JuryRules, first_to: QuorumPolicy) -> Result<Settings, String> {
+        let confident = rules.quorums.default;
+        if !matches!(confident, QuorumPolicy::Confident { .. }) {
+            return Err(format!("--quorum must be confident:MIN:THRESHOLD:CAP, got {confident}"));
+        }
+        if !matches!(first_to, QuorumPolicy::FirstTo { .. }) {
+            return Err(format!("--first-to must be first_to:PANEL:WINS, got {first_to}"));
+        }
+        Ok(Settings { matching: rules.matching, first_to, confident, audit_rate: rules.audit_rate })
+    }
+}
+
+/// One policy's results over the counted cases (after the warm-up).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Outcome {
+    pub policy: &'static str,
+    pub quorum: String,
+    pub cases: usize,
+    /// Cases counted: `cases` less the scenario's warm-up.
+    pub counted: usize,
+    /// Share of counted cases the jury decided rightly (a case sent to moderators is not).
+    pub accuracy: f64,
+    /// Share of the cases the buyer should have won that the buyer lost.
+    pub buyer_error: f64,
+    /// Share of the cases the seller should have won that the seller lost.
+    pub seller_error: f64,
+    /// Votes cast per case, all panel draws included.
+    pub mean_votes: f64,
+    /// Share of counted cases sent to the moderators (no panel could be drawn, or deadlock).
+    pub escalated: f64,
+    /// Panel draws per case: the first and each top-up.
+    pub mean_rounds: f64,
+}
+
+/// Runs `cases` cases of the scenario through each policy. The market and the cases come from the
+/// seed, so every policy hears the same cases; the same inputs always give the same outcomes.
+pub fn simulate(
+    scenario: &Scenario,
+    policies: &[Policy],
+    settings: &Settings,
+    cases: usize,
+    seed: u64,
+) -> Result<Vec<Outcome>, String> {
+    if cases == 0 {
+        return Err("--cases must be at least 1".into());
+    }
+    if cases <= scenario.warmup_cases {
+        return Err(format!(
+            "--cases ({cases}) must be more than the scenario's warmup_cases ({}), which are not counted",
+            scenario.warmup_cases
+        ));
+    }
+    let mut rng = StdRng::seed_from_u64(seed);
+    let population = Population::generate(scenario, &mut rng);
+    let docket = population.cases(scenario, cases, &mut rng);
+    let hear_all = |policy: Policy| {
+        let mut court = Court::new((&population, scenario), settings, policy, StdRng::seed_from_u64(rng_for(seed)));
+        let mut counts = Counts::default();
+        for (i, case) in docket.iter().enumerate() {
+            let hearing = court.hear(case);
+            if i >= scenario.warmup_cases {
+                counts.add(case, &hearing);
+            }
+        }
+        counts.outcome(policy, settings, cases)
+    };
+    Ok(policies.iter().map(|p| hear_all(*p)).collect())
+}
+
+/// The courts' own randomness (draws, votes), apart from the market's.
+fn rng_for(seed: u64) -> u64 {
+    seed ^ 0x9e37_79b9_7f4a_7c15
+}
+
+#[derive(Default)]
+struct Counts {
+    counted: usize,
+    right: usize,
+    buyer_right: usize,
+    buyer_lost: usize,
+    seller_right: usize,
+    seller_lost: usize,
+    escalated: usize,
+    votes: usize,
+    rounds: u64,
+}
+
+impl Counts {
+    fn add(&mut self, case: &Case, hearing: &Hearing) {
+        use crate::domain::dispute::Side;
+        self.counted += 1;
+        self.votes += hearing.votes;
+        self.rounds += u64::from(hearing.rounds);
+        match case.truth {
+            Side::Buyer => self.buyer_right += 1,
+            Side::Seller => self.seller_right += 1,
+        }
+        match (hearing.verdict, case.truth) {
+            (None, _) => self.escalated += 1,
+            (Some(verdict), truth) if verdict == truth => self.right += 1,
+            (Some(_), Side::Buyer) => self.buyer_lost += 1,
+            (Some(_), Side::Seller) => self.seller_lost += 1,
+        }
+    }
+
+    fn outcome(&self, policy: Policy, settings: &Settings, cases: usize) -> Outcome {
+        let share = |part: usize, whole: usize| round(part as f64 / whole.max(1) as f64);
+        Outcome {
+            policy: policy.name(),
+            quorum: policy.quorum(settings).to_string(),
+            cases,
+            counted: self.counted,
+            accuracy: share(self.right, self.counted),
+            buyer_error: share(self.buyer_lost, self.buyer_right),
+            seller_error: share(self.seller_lost, self.seller_right),
+            mean_votes: share(self.votes, self.counted),
+            escalated: share(self.escalated, self.counted),
+            mean_rounds: round(self.rounds as f64 / self.counted.max(1) as f64),
+        }
+    }
+}
+
+/// Four decimals: enough to compare policies, short enough to read.
+fn round(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+/// The outcomes as a plain-text table.
+pub fn table(outcomes: &[Outcome]) -> String {
+    let mut text = format!(
+        "{:<10} {:<22} {:>9} {:>8} {:>11} {:>12} {:>10} {:>9} {:>7}\n",
+        "policy", "quorum", "counted", "accuracy", "buyer_error", "seller_error", "mean_votes", "escalated", "rounds"
+    );
+    for o in outcomes {
+        text += &format!(
+            "{:<10} {:<22} {:>9} {:>8.4} {:>11.4} {:>12.4} {:>10.2} {:>9.4} {:>7.2}\n",
+            o.policy,
+            o.quorum,
+            o.counted,
+            o.accuracy,
+            o.buyer_error,
+            o.seller_error,
+            o.mean_votes,
+            o.escalated,
+            o.mean_rounds
+        );
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(confident: &str) -> Settings {
+        let rules = JuryRules {
+            quorums: crate::domain::quorum::Quorums::all(QuorumPolicy::parse(confident).unwrap()),
+            ..Default::default()
+        };
+        Settings::new(&rules, QuorumPolicy::XIANYU).unwrap()
+    }
+
+    fn scenario(json: &str) -> Scenario {
+        Scenario::from_json(json).unwrap()
+    }
+
+    #[test]
+    fn the_same_inputs_give_the_same_outcomes() {
+        let s = scenario(r#"{"jurors": 300, "warmup_cases": 50}"#);
+        let run = |seed| simulate(&s, &Policy::ALL, &settings("confident:3:0.98:17"), 400, seed).unwrap();
+        assert_eq!(run(7), run(7));
+        assert_ne!(run(7), run(8));
+    }
+
+    #[test]
+    fn case_counts_are_checked() {
+        let s = scenario(r#"{"warmup_cases": 10}"#);
+        let error = |cases| simulate(&s, &[Policy::Xianyu], &settings("confident:3:0.98:17"), cases, 1).unwrap_err();
+        assert_eq!(error(0), "--cases must be at least 1");
+        assert!(error(10).contains("more than the scenario's warmup_cases (10)"));
+    }
+
+    #[test]
+    fn the_confident_policy_needs_a_confident_rule() {
+        let rules = JuryRules::default();
+        assert!(Settings::new(&rules, QuorumPolicy::XIANYU).unwrap_err().starts_with("--quorum"));
+    }
+
+    #[test]
+    fn skilled_honest_jurors_are_always_right_and_random_ones_are_a_coin() {
+        let skilled = scenario(
+            r#"{"jurors": 400, "accuracy_mean": 0.99, "accuracy_sd": 0, "difficulty_sd": 0, "spammer_share": 0,
+                "in_group_bias": 0, "warmup_cases": 100}"#,
+        );
+        for o in simulate(&skilled, &Policy::ALL, &settings("confident:3:0.98:17"), 600, 1).unwrap() {
+            assert!(o.accuracy >= 0.99, "{o:?}");
+        }
+        let random = scenario(r#"{"jurors": 400, "spammer_share": 1, "warmup_cases": 100}"#);
+        let xianyu = simulate(&random, &[Policy::Xianyu], &settings("confident:3:0.98:17"), 2100, 1).unwrap().remove(0);
+        assert!((xianyu.accuracy - 0.5).abs() < 0.05, "{xianyu:?}");
+        assert_eq!(xianyu.mean_rounds, 1.0);
+        assert!(xianyu.mean_votes >= 9.0 && xianyu.mean_votes <= 17.0);
+    }
+
+    /// What the court is built for, on a small market: weighing jurors by their record reaches
+    /// better verdicts than Xianyu's random panel with fewer votes, evenly for both sides.
+    #[test]
+    fn confident_beats_a_random_panel_with_fewer_votes() {
+        let s = scenario(r#"{"jurors": 1000, "warmup_cases": 1000}"#);
+        let outcomes = simulate(&s, &[Policy::Xianyu, Policy::Confident], &settings("confident:3:0.98:17"), 4000, 3);
+        let [xianyu, confident] = &outcomes.unwrap()[..] else { unreachable!() };
+        assert!(confident.accuracy > xianyu.accuracy, "{confident:?} vs {xianyu:?}");
+        assert!(confident.mean_votes < 0.8 * xianyu.mean_votes, "{confident:?} vs {xianyu:?}");
+        assert!((confident.buyer_error - confident.seller_error).abs() < 0.03, "{confident:?}");
+    }
+
+    #[test]
+    fn the_shipped_scenarios_are_valid() {
+        for text in [
+            include_str!("../../datasets/scenarios/xianyu-baseline.json"),
+            include_str!("../../datasets/scenarios/high-bias.json"),
+            include_str!("../../datasets/scenarios/small-pool.json"),
+            include_str!("../../datasets/scenarios/spam-attack.json"),
+        ] {
+            Scenario::from_json(text).unwrap();
+        }
+        assert_eq!(
+            Scenario::from_json(include_str!("../../datasets/scenarios/xianyu-baseline.json")).unwrap(),
+            Scenario::default(),
+            "the baseline file spells out the defaults"
+        );
+    }
+}
