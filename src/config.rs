@@ -28,13 +28,13 @@ impl StorageArgs {
 }
 
 /// The defaults of `serve`: clap shows them in `--help`, `ServeArgs::defaults` uses the same values.
-mod default {
+pub mod default {
     pub const BIND: &str = "127.0.0.1:8080";
     pub const MAIL_FROM: &str = "小法庭 xiaofating <court@xiaofating.localhost>";
     pub const RESPONSE_WINDOW_HOURS: u16 = 48;
     pub const EVIDENCE_WINDOW_HOURS: u16 = 72;
     pub const JUROR_MIN_ACCOUNT_DAYS: u16 = 7;
-    pub const QUORUM: &str = "first_to:17:9";
+    pub const QUORUM: &str = "confident:5:0.96:17";
     pub const VOTING_HOURS: u16 = 72;
     pub const APPEAL_HOURS: u16 = 48;
     pub const APPEAL_EVIDENCE_HOURS: u16 = 24;
@@ -73,8 +73,9 @@ pub struct ServeArgs {
     /// Days an account must exist before its juror can be drawn.
     #[arg(long, env = "JUROR_MIN_ACCOUNT_DAYS", default_value_t = default::JUROR_MIN_ACCOUNT_DAYS, value_parser = clap::value_parser!(u16).range(0..=365))]
     pub juror_min_account_days: u16,
-    /// Quorum policy of every category: first_to:PANEL:WINS (Xianyu: 17 jurors, first to 9) or
-    /// confident:MIN_VOTES:THRESHOLD:CAP (accuracy-weighted, more jurors drawn up to CAP).
+    /// Quorum policy of every category: confident:MIN_VOTES:THRESHOLD:CAP (accuracy-weighted, more
+    /// jurors drawn up to CAP; the default was chosen with `simulate`, docs/verdict-quality.md) or
+    /// first_to:PANEL:WINS (Xianyu: first_to:17:9).
     #[arg(long, env = "QUORUM", default_value = default::QUORUM)]
     pub quorum: String,
     /// Exceptions by category, e.g. phones=confident:5:0.95:17,books_media=first_to:9:5.

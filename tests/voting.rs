@@ -471,3 +471,30 @@ async fn the_voting_deadline_reminds_replaces_missing_jurors_once_then_escalates
 fn panel_rules() -> xiaofating::domain::juror::JuryRules {
     xiaofating::domain::juror::JuryRules { quorums: panel_of(3), ..Default::default() }
 }
+
+/// The `confident` rule (the court's default): three newcomers split 2–1 are not sure enough
+/// (posterior 0.70 < 0.9), so two more jurors are summoned; a 3–1 lead (0.84) still waits for the
+/// last seat; 4–1 (0.93) decides. Every step goes through the real pages and the pool.
+#[tokio::test]
+async fn a_confident_panel_draws_more_jurors_until_it_is_sure() {
+    use xiaofating::domain::quorum::{QuorumPolicy, Quorums};
+    let app =
+        spawn_app_with(|s| s.jury.quorums = Quorums::all(QuorumPolicy::parse("confident:3:0.9:5").unwrap())).await;
+    let pool = pool_of(9);
+    app.seed_jurors(&pool.iter().map(|(e, s)| (e.as_str(), *s)).collect::<Vec<_>>()).await;
+    let case = case_ready_for_jury(&app).await;
+    let first: Vec<TestApp> = seat_panel(&app, &case, 3).await.into_iter().map(|(_, j)| j).collect();
+    for (juror, side) in first.iter().zip(["buyer", "buyer", "seller"]) {
+        let reason = if side == "buyer" { BUYER_REASON } else { SELLER_REASON };
+        assert_eq!(vote(juror, &case, side, reason).await.status(), StatusCode::SEE_OTHER);
+    }
+    assert_eq!(app.case_state(&case).await, "voting", "2–1 among newcomers is not enough");
+    let more: Vec<TestApp> = seat_panel(&app, &case, 2).await.into_iter().map(|(_, j)| j).collect();
+    assert_eq!(panel(&app, &case).await.len(), 5, "exactly two more jurors were summoned");
+    vote(&more[0], &case, "buyer", BUYER_REASON).await;
+    assert_eq!(app.case_state(&case).await, "voting", "3–1 waits for the last seated juror");
+    vote(&more[1], &case, "buyer", BUYER_REASON).await;
+    assert_eq!(app.case_state(&case).await, "decided");
+    assert!(app.wait_for_mail("verdict", "party-buyer@example.com").await.subject.contains("胜诉"));
+    assert_eq!(votes_stored(&app, &case).await, 5);
+}

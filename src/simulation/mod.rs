@@ -254,6 +254,7 @@ mod tests {
             include_str!("../../datasets/scenarios/high-bias.json"),
             include_str!("../../datasets/scenarios/small-pool.json"),
             include_str!("../../datasets/scenarios/spam-attack.json"),
+            include_str!("../../datasets/scenarios/xianyu-mature.json"),
         ] {
             Scenario::from_json(text).unwrap();
         }
