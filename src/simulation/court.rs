@@ -55,7 +55,7 @@ impl Policy {
         }
     }
 
-    fn matches(self) -> bool {
+    fn uses_matching(self) -> bool {
         !matches!(self, Policy::Xianyu | Policy::Taobao)
     }
 }
@@ -105,7 +105,7 @@ impl<'a> Court<'a> {
             scenario,
             rng,
         };
-        if policy.matches() {
+        if policy.uses_matching() {
             court.pool = JurorPool::new((0..n).map(|j| court.candidate(j)).collect());
         }
         court
@@ -113,9 +113,10 @@ impl<'a> Court<'a> {
 
     /// Hears one case to its end and brings the jurors' records up to date with its outcome.
     pub fn hear(&mut self, case: &Case) -> Hearing {
-        let weights = match self.policy.matches() {
-            true => self.pool.weights(&CaseProfile { category: case.category, tags: vec![] }, &self.settings.matching),
-            false => vec![],
+        let weights = if self.policy.uses_matching() {
+            self.pool.weights(&CaseProfile { category: case.category, tags: vec![] }, &self.settings.matching)
+        } else {
+            vec![]
         };
         let mut excluded: Vec<usize> = case.parties.to_vec();
         let (mut seated, mut waiting, mut votes, mut weighed) = (vec![], VecDeque::new(), vec![], vec![]);
@@ -179,7 +180,7 @@ impl<'a> Court<'a> {
         seats: usize,
     ) -> Result<Vec<usize>, DrawError> {
         let jurors = self.population.jurors.len();
-        if !self.policy.matches() {
+        if !self.policy.uses_matching() {
             // Anyone not excluded, uniformly: draw enough to drop the excluded and keep `seats`.
             let amount = (seats + excluded.len()).min(jurors);
             let drawn: Vec<usize> = index::sample(&mut self.rng, jurors, amount)
@@ -187,10 +188,10 @@ impl<'a> Court<'a> {
                 .filter(|j| !excluded.contains(j))
                 .take(seats)
                 .collect();
-            return match drawn.len() == seats {
-                true => Ok(drawn),
-                false => Err(DrawError::TooFewEligible { eligible: drawn.len(), needed: seats }),
-            };
+            if drawn.len() < seats {
+                return Err(DrawError::TooFewEligible { eligible: drawn.len(), needed: seats });
+            }
+            return Ok(drawn);
         }
         let excluded: Vec<i32> = excluded.iter().map(|j| *j as i32).collect();
         let seated: Vec<Candidate> =
@@ -227,7 +228,7 @@ impl<'a> Court<'a> {
                 self.records[*juror].add(case.category, answer, truth);
             }
         }
-        if self.policy.matches() {
+        if self.policy.uses_matching() {
             for juror in summoned.iter().filter(|j| !case.parties.contains(j)) {
                 self.pool.upsert(self.candidate(*juror));
             }

@@ -7,6 +7,7 @@ pub mod court;
 pub mod population;
 pub mod scenario;
 
+use crate::domain::dispute::Side;
 use crate::domain::juror::JuryRules;
 use crate::domain::matching::MatchPolicy;
 use crate::domain::quorum::QuorumPolicy;
@@ -120,7 +121,6 @@ struct Counts {
 
 impl Counts {
     fn add(&mut self, case: &Case, hearing: &Hearing) {
-        use crate::domain::dispute::Side;
         self.counted += 1;
         self.votes += hearing.votes;
         self.rounds += u64::from(hearing.rounds);
