@@ -152,6 +152,8 @@ pub struct Settings {
     pub limits: Limits,
     pub windows: crate::domain::case::Windows,
     pub jury: crate::domain::juror::JuryRules,
+    /// Send each response's count of SQL statements in an `X-Statements` header (tests).
+    pub expose_statements: bool,
 }
 
 /// Abuse limits; the defaults suit production, tests may lower them.
@@ -237,6 +239,7 @@ impl Settings {
                 audit_rate: f64::from(args.audit_percent) / 100.0,
                 ..Default::default()
             },
+            expose_statements: false,
         })
     }
 

@@ -8,6 +8,7 @@ use crate::jobs::deadline_worker::DeadlineWorker;
 use crate::jobs::outbox_worker::OutboxWorker;
 use crate::routes::{
     self, context::AppState, errors::render_error_page, errors::AppError, health::PoolGauges, rate_limit::Limiters,
+    statements,
 };
 use actix_session::config::{BrowserSession, CookieContentSecurity};
 use actix_session::storage::CookieSessionStore;
@@ -15,7 +16,7 @@ use actix_session::SessionMiddleware;
 use actix_web::cookie::{Key, SameSite};
 use actix_web::dev::Server;
 use actix_web::error::{QueryPayloadError, UrlencodedError};
-use actix_web::middleware::{DefaultHeaders, ErrorHandlers};
+use actix_web::middleware::{from_fn, DefaultHeaders, ErrorHandlers};
 use actix_web::{web, App, HttpServer};
 use actix_web_prom::PrometheusMetricsBuilder;
 use prometheus::Registry;
@@ -104,9 +105,11 @@ impl Application {
         });
         let key = Key::derive_from(&settings.secret_key);
         let https = settings.is_https();
+        let expose_statements = settings.expose_statements;
 
         let server = HttpServer::new(move || {
             App::new()
+                .wrap(from_fn(move |req, next| statements::count(req, next, expose_statements)))
                 .wrap(ErrorHandlers::new().default_handler(render_error_page))
                 .wrap(session_middleware(key.clone(), https))
                 .wrap(security_headers(https))

@@ -40,12 +40,16 @@ impl AppState {
         T: Send + 'static,
     {
         let pool = self.pool.clone();
-        web::block(move || {
-            let mut conn = pool.get().map_err(|e| AppError::Internal(e.into()))?;
-            f(&mut conn)
+        let (result, statements) = web::block(move || {
+            crate::db::statements::counted(|| {
+                let mut conn = pool.get().map_err(|e| AppError::Internal(e.into()))?;
+                f(&mut conn)
+            })
         })
         .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("blocking task failed: {e}")))?
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("blocking task failed: {e}")))?;
+        crate::routes::statements::add(statements);
+        result
     }
 }
 

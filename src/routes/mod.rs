@@ -19,6 +19,7 @@ pub mod password;
 pub mod rate_limit;
 pub mod register;
 pub mod signin;
+pub mod statements;
 pub mod unsubscribe;
 pub mod verify;
 
