@@ -48,6 +48,14 @@ impl Application {
         };
         let database = settings.database.clone();
         let pool = tokio::task::spawn_blocking(move || db::connect(&database, pool_size)).await??;
+        #[cfg(feature = "bench-baseline")]
+        {
+            let pool = pool.clone();
+            tokio::task::spawn_blocking(move || {
+                routes::bench_baseline::prepare(&mut *pool.get()?).map_err(anyhow::Error::from)
+            })
+            .await??;
+        }
         // Train the triage classifier now, so no request waits for it.
         tokio::task::spawn_blocking(|| {
             let started = std::time::Instant::now();

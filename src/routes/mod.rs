@@ -2,6 +2,8 @@
 
 pub mod account;
 pub mod assets;
+#[cfg(feature = "bench-baseline")]
+pub mod bench_baseline;
 pub mod case_actions;
 pub mod cases;
 pub mod context;
@@ -94,6 +96,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/unsubscribe", web::post().to(unsubscribe::post_unsubscribe))
         .route("/dev/mail", web::get().to(dev_mail::get_mailbox))
         .route("/dev/mail/{id}", web::get().to(dev_mail::get_letter));
+    #[cfg(feature = "bench-baseline")]
+    cfg.route("/bench/fortunes", web::get().to(bench_baseline::get_fortunes));
 }
 
 /// A rendered page with the given status.
