@@ -28,7 +28,8 @@ pub struct Case {
     pub truth: Side,
     /// Subtracted from every juror's accuracy on this case.
     pub difficulty: f64,
-    /// The buyer and seller, when they are jurors themselves (they may not judge their own case).
+    /// The buyer and the seller: members of the pool like everyone (members trade and judge alike),
+    /// so they are excluded from their own case's panel.
     pub parties: [usize; 2],
 }
 
