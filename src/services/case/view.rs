@@ -78,18 +78,19 @@ pub fn case_detail(
         seats: round.iter().filter(|s| summons::HOLDING.contains(&s.status.as_str())).count(),
     };
     let evidence = evidence::visible_for_case(conn, case.id)?;
+    let (hidden_evidence, hidden_votes) = flag::hidden_on_case(conn, case.id)?;
     let triage = CaseTriage::of(&case);
     let checklist = checklist_of(triage.kind(), &evidence, account.id);
     Ok(CaseDetail {
         triage,
         checklist,
         panel,
-        rounds: rounds_of(conn, &case, &summonses, false)?,
+        rounds: rounds_of(conn, &case, (&summonses, &hidden_votes), false)?,
         state: state_of(&case),
         events: case_event::list_for_case(conn, case.id)?,
         evidence,
         override_row: case_override::for_case(conn, case.id)?,
-        hidden_statements: flag::hidden_on_case(conn, case.id)?.0.len(),
+        hidden_statements: hidden_evidence.len(),
         open_offer,
         case,
         actor,

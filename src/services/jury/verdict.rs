@@ -5,10 +5,10 @@
 use super::reputation::record_known;
 use super::{notify_juror, Jury, NoticeAbout};
 use crate::db::models::case::{CaseChange, CaseRow};
+use crate::db::models::job;
 use crate::db::models::jury_round::{self, RoundRow};
 use crate::db::models::summons::{self, SummonsRow, ACCEPTED};
 use crate::db::models::vote::{self, VoteRow};
-use crate::db::models::{flag, job};
 use crate::db::DbConnection;
 use crate::domain::case::{Actor, CaseState, Command};
 use crate::domain::dispute::Side;
@@ -161,15 +161,15 @@ const EXCERPTS_PER_SIDE: usize = 3;
 const EXCERPT_CHARS: usize = 280;
 
 /// The case's rounds, oldest first. Reasons appear only once their round is decided, masked,
-/// without names, never once a moderator hid them; `mask_appeal` also masks the appeal's reason (for jurors).
+/// without names, never once a moderator hid them (`hidden` votes, from `flag::hidden_on_case`);
+/// `mask_appeal` also masks the appeal's reason (for jurors).
 pub fn rounds_of(
     conn: &mut DbConnection,
     case: &CaseRow,
-    seats: &[SummonsRow],
+    (seats, hidden): (&[SummonsRow], &[i32]),
     mask_appeal: bool,
 ) -> ServiceResult<Vec<RoundView>> {
     let votes = vote::for_case(conn, case.id)?;
-    let (_, hidden) = flag::hidden_on_case(conn, case.id)?;
     let claimant_side = Side::parse(&case.claimant_side).unwrap_or(Side::Buyer);
     Ok(jury_round::for_case(conn, case.id)?
         .into_iter()

@@ -7,9 +7,9 @@ use super::verdict::{rounds_of, AppealView, RoundView};
 use crate::db::models::calibration_audit::AuditAssignment;
 use crate::db::models::case::{self, CaseRow};
 use crate::db::models::evidence::{self, EvidenceRow};
-use crate::db::models::juror;
 use crate::db::models::summons::{self, SummonsRow, ACCEPTED, PENDING};
 use crate::db::models::vote::{self, VoteRow};
+use crate::db::models::{flag, juror};
 use crate::db::DbConnection;
 use crate::domain::case::CaseState;
 use crate::domain::dispute::Side;
@@ -94,7 +94,8 @@ pub fn juror_case(
     if let Access::Summoned(seat) = &view.access {
         let seat = seat.clone();
         let summonses = summons::for_case(conn, view.case.id)?;
-        let all_rounds = rounds_of(conn, &view.case, &summonses, true)?;
+        let (_, hidden_votes) = flag::hidden_on_case(conn, view.case.id)?;
+        let all_rounds = rounds_of(conn, &view.case, (&summonses, &hidden_votes), true)?;
         let mine = all_rounds.iter().find(|r| r.round == seat.round);
         view.voting_due_at = mine.and_then(|r| r.voting_due_at);
         view.my_vote = vote::find(conn, view.case.id, seat.round, account.id)?;

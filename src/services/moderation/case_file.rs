@@ -87,7 +87,7 @@ pub fn case_file(
     let name = |id: i32| names.get(&id).cloned().unwrap_or_default();
     let query = LogQuery { case: case.public_id.clone(), ..Default::default() };
     Ok(CaseFile {
-        rounds: rounds_of(conn, &case, &seats, false)?,
+        rounds: rounds_of(conn, &case, (&seats, &hidden_votes), false)?,
         votes: votes.into_iter().map(|v| (name(v.juror_id), v)).map(|(n, v)| (v, n)).collect(),
         seats: seats.into_iter().map(|s| (name(s.juror_id), s)).map(|(n, s)| (s, n)).collect(),
         audit: super::audit::audit_log(conn, moderator, &query)?,
