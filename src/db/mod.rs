@@ -10,7 +10,9 @@ use diesel::r2d2::{self, ManageConnection};
 use diesel::sqlite::SqliteConnection;
 use diesel::Connection;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use std::cell::Cell;
 use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 #[derive(diesel::MultiConnection)]
@@ -28,8 +30,11 @@ const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/po
 /// Durability and concurrency settings every SQLite connection gets (DESIGN.md, "Database").
 /// `busy_timeout` comes first: the pool opens its connections at once, and on a new file they all
 /// switch it to WAL, which must wait for the lock rather than fail.
+/// `optimize=0x10002` refreshes the planner's statistics where tables have grown (r2d2 renews each
+/// connection within 30 minutes, so it runs that often); without them SQLite may walk the
+/// wrong index for the moderators' queues.
 const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; \
-     PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;";
+     PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA optimize = 0x10002;";
 
 /// Which backend a `DATABASE_URL` names.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,17 +122,57 @@ pub fn run_migrations(conn: &mut DbConnection) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A write transaction. On SQLite it starts with `BEGIN IMMEDIATE`, so concurrent writers wait
-/// for the lock (busy_timeout) instead of failing when a read lock cannot be upgraded.
+/// SQLite has one write lock per file. Writers that miss it sleep in the busy handler (1, 2, 5,
+/// 10… ms at a time), so within this process they queue here instead, woken as soon as it is free.
+static SQLITE_WRITER: Mutex<()> = Mutex::new(());
+
+thread_local! {
+    /// Whether this thread holds `SQLITE_WRITER` (a write transaction inside another one must not
+    /// wait for itself).
+    static WRITING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Holds the process's SQLite write turn until dropped.
+struct WriterTurn {
+    _guard: MutexGuard<'static, ()>,
+}
+
+impl WriterTurn {
+    fn take() -> Option<WriterTurn> {
+        if WRITING.get() {
+            return None;
+        }
+        let guard = SQLITE_WRITER.lock().unwrap_or_else(PoisonError::into_inner);
+        WRITING.set(true);
+        Some(WriterTurn { _guard: guard })
+    }
+}
+
+impl Drop for WriterTurn {
+    fn drop(&mut self) {
+        WRITING.set(false);
+    }
+}
+
+/// A write transaction. On SQLite it waits for the process's write turn, then starts with
+/// `BEGIN IMMEDIATE`, so writers from other processes wait for the lock (busy_timeout) instead of
+/// failing when a read lock cannot be upgraded.
 pub fn write_tx<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
-    match conn {
-        DbConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
-        DbConnection::Pg(c) => AnsiTransactionManager::begin_transaction(c)?,
-    }
+    let _turn = match conn {
+        DbConnection::Sqlite(c) => {
+            let turn = WriterTurn::take();
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
+            turn
+        }
+        DbConnection::Pg(c) => {
+            AnsiTransactionManager::begin_transaction(c)?;
+            None
+        }
+    };
     type Manager = <DbConnection as Connection>::TransactionManager;
     match f(conn) {
         Ok(value) => {
