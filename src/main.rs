@@ -52,8 +52,12 @@ struct DemoArgs {
     storage: StorageArgs,
     /// Instead, play one case through every stage (filing to moderator override), leaving its
     /// messages in the outbox.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "scale")]
     full_case: bool,
+    /// Also add a court at scale for benchmarks: this many cases (at least 100), as many jurors,
+    /// about ten votes per case. Open seats for a vote load test go to DATA_DIR/bench-seats.tsv.
+    #[arg(long, value_name = "CASES", value_parser = clap::value_parser!(u32).range(100..))]
+    scale: Option<u32>,
 }
 
 #[derive(clap::Args)]
@@ -175,13 +179,42 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Triage(args) => run_triage(args)?,
         Command::Simulate(args) => run_simulation(args)?,
-        Command::Demo(DemoArgs { storage, full_case }) => {
+        Command::Demo(DemoArgs { storage, full_case, scale }) => {
             let pool = open_pool(&storage)?;
             let play = if full_case { services::demo::seed_full_case } else { services::demo::seed };
-            let report = play(&mut *pool.get()?, &storage.data_dir, Clock::default().now(), &mut rand::rng())
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let (now, conn) = (Clock::default().now(), &mut *pool.get()?);
+            let report = play(conn, &storage.data_dir, now, &mut rand::rng()).map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("{report}");
+            if let Some(cases) = scale {
+                seed_scale(conn, &storage.data_dir, cases as usize, now)?;
+            }
         }
+    }
+    Ok(())
+}
+
+fn seed_scale(
+    conn: &mut db::DbConnection,
+    data_dir: &std::path::Path,
+    cases: usize,
+    now: chrono::NaiveDateTime,
+) -> anyhow::Result<()> {
+    use xiaofating::services::demo::scale;
+    let started = std::time::Instant::now();
+    match scale::seed_scale(conn, data_dir, cases, now, &mut rand::rng()).map_err(|e| anyhow::anyhow!("{e}"))? {
+        None => println!("the court at scale was added before; nothing new"),
+        Some(r) => println!(
+            "court at scale added in {:.0} s: {} cases, {} jurors, {} votes; {} open seats of the first {} jurors in \
+             bench-seats.tsv; the heaviest juror page: /juror/cases/{} for {}",
+            started.elapsed().as_secs_f64(),
+            r.cases,
+            r.jurors,
+            r.votes,
+            r.open_seats,
+            scale::VOTERS,
+            r.showcase,
+            r.showcase_juror
+        ),
     }
     Ok(())
 }

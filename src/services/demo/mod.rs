@@ -3,6 +3,7 @@
 
 mod full_case;
 mod jury;
+pub mod scale;
 mod verdicts;
 
 use crate::db::models::case as case_rows;
