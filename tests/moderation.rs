@@ -495,3 +495,33 @@ async fn an_extended_evidence_deadline_moves_both_the_reminder_and_the_close() {
     app.wait_for_state(&case, "jury_selection").await;
     assert_eq!(app.count("outbox WHERE kind = 'evidence_deadline_soon'").await, 2);
 }
+
+/// The part of the moderators' page between a queue's heading and the end of its section.
+fn queue_section(html: &str, key: &str) -> String {
+    let start = html.find(&format!("id=\"{key}-title\"")).expect("the queue is on the page");
+    html[start..].split("</section>").next().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn cases_whose_deadline_passed_without_the_worker_acting_are_listed_as_stalled() {
+    let app = court().await;
+    let voting = case_ready_for_jury(&app).await;
+    seat_panel(&app, &voting, 3).await;
+    let buyer = app.juror("party-buyer@example.com").await;
+    let unanswered = file(&buyer, "party-seller@example.com", "索尼 A7C 相机").await;
+    let moderator = signed_in_moderator(&app, "mod@example.com").await;
+    let stalled = queue_section(&moderator.get_html("/moderation").await, "stalled");
+    assert!(!stalled.contains(&unanswered) && !stalled.contains(&voting), "no deadline has passed yet");
+
+    // The worker is stuck: it will never run these deadlines. Three days on, the response is 26 h
+    // late and the votes two hours.
+    sql(&app, "UPDATE jobs SET done_at = created_at").await.unwrap();
+    app.clock.advance(TimeDelta::hours(74));
+    let stalled = queue_section(&moderator.get_html("/moderation").await, "stalled");
+    assert!(stalled.contains(&unanswered) && stalled.contains(&voting), "{stalled}");
+    assert!(stalled.find(&unanswered) < stalled.find(&voting), "the longest overdue comes first");
+    let waited_a_day = queue_section(&moderator.get_html("/moderation?min_hours=24").await, "stalled");
+    assert!(waited_a_day.contains(&unanswered) && !waited_a_day.contains(&voting), "{waited_a_day}");
+    let other_category = queue_section(&moderator.get_html("/moderation?category=books_media").await, "stalled");
+    assert!(!other_category.contains(&unanswered), "filtered by category");
+}

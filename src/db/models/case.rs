@@ -1,7 +1,9 @@
 use crate::db::schema::cases;
 use crate::db::DbConnection;
+use crate::domain::case::CaseState;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use diesel::sql_types::{Bool, Nullable, Timestamp};
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = cases)]
@@ -185,24 +187,78 @@ pub fn in_states(
     query.order(cases::updated_at).limit(limit).select(CaseRow::as_select()).load(conn)
 }
 
-/// Open cases with the voting deadline of their current round, for finding stalled ones.
-pub fn open_with_voting_due(
+/// A stage's deadline as the case row holds it (the voting deadline is its round's: `overdue_votes`).
+#[derive(Debug, Clone, Copy)]
+pub enum CaseDue {
+    Response,
+    Evidence,
+    Appeal,
+    /// A forming panel has no deadline: its last change stands in.
+    LastChange,
+}
+
+type Backend = <DbConnection as Connection>::Backend;
+type DueAt = Box<dyn BoxableExpression<cases::table, Backend, SqlType = Nullable<Timestamp>>>;
+
+impl CaseDue {
+    fn column(self) -> DueAt {
+        match self {
+            CaseDue::Response => Box::new(cases::response_due_at),
+            CaseDue::Evidence => Box::new(cases::evidence_due_at),
+            CaseDue::Appeal => Box::new(cases::appeal_due_at),
+            CaseDue::LastChange => Box::new(cases::updated_at.nullable()),
+        }
+    }
+
+    /// The same, read from a loaded row.
+    pub fn of(self, case: &CaseRow) -> NaiveDateTime {
+        match self {
+            CaseDue::Response => case.response_due_at,
+            CaseDue::Evidence => case.evidence_due_at,
+            CaseDue::Appeal => case.appeal_due_at,
+            CaseDue::LastChange => None,
+        }
+        .unwrap_or(case.updated_at)
+    }
+}
+
+/// Cases in `states` whose `due` passed at or before `cutoff`, the longest overdue first. An index
+/// on (state, due) keeps it to the rows returned.
+pub fn overdue(
     conn: &mut DbConnection,
-    states: &[&str],
-    filter: QueueFilter,
+    (states, due): (&[&str], CaseDue),
+    cutoff: NaiveDateTime,
+    category: Option<&str>,
     limit: i64,
-) -> QueryResult<Vec<(CaseRow, Option<NaiveDateTime>)>> {
+) -> QueryResult<Vec<CaseRow>> {
+    let mut query = cases::table.into_boxed().filter(cases::state.eq_any(states)).filter(due.column().le(cutoff));
+    if let Some(category) = category {
+        query = query.filter(cases::category.eq(category));
+    }
+    query.order(due.column()).limit(limit).select(CaseRow::as_select()).load(conn)
+}
+
+/// Voting cases whose current round's deadline passed at or before `cutoff`, with that deadline,
+/// the longest overdue first (through the index of undecided rounds' deadlines).
+pub fn overdue_votes(
+    conn: &mut DbConnection,
+    cutoff: NaiveDateTime,
+    category: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<(CaseRow, NaiveDateTime)>> {
     use crate::db::schema::jury_rounds;
     let round = jury_rounds::table.on(jury_rounds::case_id.eq(cases::id).and(jury_rounds::round.eq(cases::round)));
     let mut query = cases::table
-        .left_join(round)
-        .filter(cases::state.eq_any(states))
-        .select((CaseRow::as_select(), jury_rounds::voting_due_at.nullable()))
+        .inner_join(round)
+        .filter(jury_rounds::outcome.is_null())
+        .filter(jury_rounds::voting_due_at.le(cutoff))
+        .filter(cases::state.eq(CaseState::Voting.as_str()))
+        .select((CaseRow::as_select(), jury_rounds::voting_due_at.assume_not_null()))
         .into_boxed();
-    if let Some(category) = filter.category {
+    if let Some(category) = category {
         query = query.filter(cases::category.eq(category));
     }
-    query.order(cases::updated_at).limit(limit).load(conn)
+    query.order(jury_rounds::voting_due_at).limit(limit).load(conn)
 }
 
 /// Decided rounds won by at most `margin` votes on cases the jury still owns, newest first,
@@ -214,11 +270,11 @@ pub fn split_verdicts(
     limit: i64,
 ) -> QueryResult<Vec<(CaseRow, i32, i32, NaiveDateTime)>> {
     use crate::db::schema::jury_rounds;
-    let diff = jury_rounds::buyer_votes - jury_rounds::seller_votes;
+    // Written out, not bound, so that it matches the partial index `jury_rounds_split`.
+    let split = format!("jury_rounds.buyer_votes - jury_rounds.seller_votes BETWEEN {} AND {margin}", -margin);
     let mut query = cases::table
         .inner_join(jury_rounds::table)
-        .filter(jury_rounds::decided_at.is_not_null())
-        .filter(diff.between(-margin, margin))
+        .filter(jury_rounds::decided_at.is_not_null().and(diesel::dsl::sql::<Bool>(&split)))
         .filter(cases::state.eq_any(["decided", "closed"]))
         .select((
             CaseRow::as_select(),

@@ -2,15 +2,13 @@
 //! has waited, filtered by category and minimum wait. Also: retrying undeliverable email.
 
 use super::{audit, require_moderator, Audited};
-use crate::db::models::case::{self, CaseRow, QueueFilter};
+use crate::db::models::case::{self, CaseDue, CaseRow, QueueFilter};
 use crate::db::models::flag::{self, FlagRow};
 use crate::db::models::outbox::{self, OutboxRow};
 use crate::db::{write_tx, DbConnection};
-use crate::domain::case::CaseState;
 use crate::domain::dispute::Category;
 use crate::domain::moderation::{Deadline, SPLIT_MARGIN};
 use crate::services::account::Account;
-use crate::services::case::state_of;
 use crate::services::ServiceResult;
 use chrono::{NaiveDateTime, TimeDelta};
 
@@ -109,32 +107,29 @@ pub fn dashboard(
 }
 
 /// Open cases whose stage deadline passed a while ago without the automatic step happening, and
-/// panels that have been forming for days.
+/// panels that have been forming for days: one bounded query per kind of deadline, merged.
 fn stalled(conn: &mut DbConnection, filter: QueueFilter, now: NaiveDateTime) -> ServiceResult<Vec<Waiting>> {
-    let states = ["awaiting_response", "evidence", "appealed", "jury_selection", "voting", "decided"];
+    // A case counts from its deadline; a forming panel from when it became too slow.
+    let cutoff = (now - STALLED_AFTER).min(filter.waiting_since.unwrap_or(NaiveDateTime::MAX));
+    let forming_since = FORMING_TOO_LONG - STALLED_AFTER;
+    let on_case: [(&[&str], CaseDue, TimeDelta, &str); 4] = [
+        (&["awaiting_response"], CaseDue::Response, TimeDelta::zero(), Deadline::Response.as_str()),
+        (&["evidence", "appealed"], CaseDue::Evidence, TimeDelta::zero(), Deadline::Evidence.as_str()),
+        (&["decided"], CaseDue::Appeal, TimeDelta::zero(), Deadline::Appeal.as_str()),
+        (&["jury_selection"], CaseDue::LastChange, forming_since, "panel"),
+    ];
     let mut found = vec![];
-    for (case, voting_due) in case::open_with_voting_due(conn, &states, filter, 2000)? {
-        let state = state_of(&case);
-        let missed = match Deadline::of(state) {
-            Some(Deadline::Response) => case.response_due_at.map(|d| (d, "response")),
-            Some(Deadline::Evidence) => case.evidence_due_at.map(|d| (d, "evidence")),
-            Some(Deadline::Voting) => voting_due.map(|d| (d, "voting")),
-            Some(Deadline::Appeal) => case.appeal_due_at.map(|d| (d, "appeal")),
-            None if state == CaseState::JurySelection => {
-                Some((case.updated_at + FORMING_TOO_LONG - STALLED_AFTER, "panel"))
-            }
-            None => None,
-        };
-        let Some((due, which)) = missed.filter(|(due, _)| *due + STALLED_AFTER <= now) else { continue };
-        if filter.waiting_since.is_some_and(|since| due > since) {
-            continue;
-        }
-        found.push(Waiting { case, since: due, note: which.to_string() });
-        if found.len() as i64 == QUEUE_ROWS {
-            break;
+    for (states, due, offset, note) in on_case {
+        for case in case::overdue(conn, (states, due), cutoff - offset, filter.category, QUEUE_ROWS)? {
+            let since = due.of(&case) + offset;
+            found.push(Waiting { case, since, note: note.to_string() });
         }
     }
+    for (case, due) in case::overdue_votes(conn, cutoff, filter.category, QUEUE_ROWS)? {
+        found.push(Waiting { case, since: due, note: Deadline::Voting.as_str().to_string() });
+    }
     found.sort_by_key(|w| w.since);
+    found.truncate(QUEUE_ROWS as usize);
     Ok(found)
 }
 
