@@ -12,3 +12,5 @@ CREATE INDEX jury_rounds_voting_due ON jury_rounds(voting_due_at) WHERE outcome 
 -- this condition word for word so that the planner can use the index.
 CREATE INDEX jury_rounds_split ON jury_rounds(decided_at)
     WHERE decided_at IS NOT NULL AND buyer_votes - seller_votes BETWEEN -1 AND 1;
+-- Statistics for the new indexes, so that the planner picks them.
+ANALYZE;
