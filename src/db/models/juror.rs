@@ -1,5 +1,6 @@
 use crate::db::schema::{juror_category_tallies, jurors, users};
 use crate::db::DbConnection;
+use crate::domain::dispute::Category;
 use crate::domain::reputation::Tally;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -306,18 +307,21 @@ pub fn changed_since(conn: &mut DbConnection, since: Option<NaiveDateTime>) -> Q
 }
 
 /// The category records of the given jurors (of every juror when `None`).
-pub fn category_records(conn: &mut DbConnection, of: Option<&[i32]>) -> QueryResult<Vec<(i32, String, Tally)>> {
+pub fn category_records(
+    conn: &mut DbConnection,
+    of: Option<&[i32]>,
+) -> QueryResult<Vec<(i32, Category, Tally)>> {
     let mut query = juror_category_tallies::table
         .select((juror_category_tallies::juror_id, juror_category_tallies::category, TALLY_COLUMNS))
         .into_boxed();
     if let Some(ids) = of {
         query = query.filter(juror_category_tallies::juror_id.eq_any(ids.to_vec()));
     }
-    Ok(query
-        .load::<(i32, String, (f64, f64, f64, f64))>(conn)?
-        .into_iter()
-        .map(|(id, c, t)| (id, c, tally_of(t)))
-        .collect())
+    // Row by row: at 100,000 jurors the whole result as strings would take tens of megabytes.
+    query
+        .load_iter::<(i32, String, (f64, f64, f64, f64)), diesel::connection::DefaultLoadingMode>(conn)?
+        .filter_map(|row| row.map(|(id, c, t)| Category::parse(&c).map(|c| (id, c, tally_of(t)))).transpose())
+        .collect()
 }
 
 /// One row of the leaderboard.

@@ -56,7 +56,7 @@ impl PoolCache {
                 .collect::<Result<Vec<_>, _>>()?
                 .concat(),
         };
-        let mut by_juror: HashMap<i32, Vec<(String, Tally)>> = HashMap::new();
+        let mut by_juror: HashMap<i32, Vec<(Category, Tally)>> = HashMap::new();
         for (id, category, tally) in records {
             by_juror.entry(id).or_default().push((category, tally));
         }
@@ -82,12 +82,10 @@ impl PoolCache {
 }
 
 /// What matching knows of a juror, from their stored record.
-fn candidate(row: PoolRow, records: &[(String, Tally)]) -> Candidate {
+fn candidate(row: PoolRow, records: &[(Category, Tally)]) -> Candidate {
     let mut record = Record { overall: row.overall_tally(), ..Default::default() };
     for (category, tally) in records {
-        if let Some(category) = Category::parse(category) {
-            record.by_category[category.index()] = *tally;
-        }
+        record.by_category[category.index()] = *tally;
     }
     Candidate {
         juror_id: row.user_id,
