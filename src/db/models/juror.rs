@@ -307,10 +307,7 @@ pub fn changed_since(conn: &mut DbConnection, since: Option<NaiveDateTime>) -> Q
 }
 
 /// The category records of the given jurors (of every juror when `None`).
-pub fn category_records(
-    conn: &mut DbConnection,
-    of: Option<&[i32]>,
-) -> QueryResult<Vec<(i32, Category, Tally)>> {
+pub fn category_records(conn: &mut DbConnection, of: Option<&[i32]>) -> QueryResult<Vec<(i32, Category, Tally)>> {
     let mut query = juror_category_tallies::table
         .select((juror_category_tallies::juror_id, juror_category_tallies::category, TALLY_COLUMNS))
         .into_boxed();
