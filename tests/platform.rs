@@ -196,3 +196,47 @@ async fn a_server_fault_shows_a_friendly_500_page() {
     assert!(html.contains("我们这边出了点问题") && html.contains("<html lang=\"zh-CN\">"));
     assert!(!html.contains("auth_sessions"), "no internals leak to the page");
 }
+
+/// `demo --scale`: the court at scale is one the pages accept — a listed open seat can be voted on
+/// through the juror's page, the showcase case holds 20 pieces of evidence and 17 votes, the jurors'
+/// records add up to the closed cases' votes — and a second run adds nothing.
+#[tokio::test]
+async fn the_court_at_scale_is_consistent_and_its_open_seats_take_votes() {
+    use xiaofating::services::demo::{scale, DEMO_PASSWORD};
+    let app = spawn_app().await;
+    let (pool, dir, now) = (app.pool.clone(), app.data_dir.clone(), app.clock.now());
+    let (report, again) = tokio::task::spawn_blocking(move || {
+        let conn = &mut *pool.get().unwrap();
+        let report = scale::seed_scale(conn, &dir, 300, now, &mut rand::rng()).unwrap().unwrap();
+        (report, scale::seed_scale(conn, &dir, 300, now, &mut rand::rng()).unwrap())
+    })
+    .await
+    .unwrap();
+    assert!(again.is_none(), "the second run adds nothing");
+    assert_eq!((report.cases, report.jurors), (300, 300));
+    assert_eq!(app.count("cases").await, 300);
+    assert_eq!(app.count("votes").await, report.votes as i64);
+    assert_eq!(app.count("cases WHERE state = 'voting'").await, report.open_seats as i64);
+    let closed_votes = app.count("votes WHERE case_id IN (SELECT id FROM cases WHERE state = 'closed')").await;
+    let judged = app.count("jurors WHERE buyer_right + seller_right > 0").await;
+    assert!(closed_votes > 0 && judged > 0, "closed cases' votes are in the jurors' records");
+
+    let showcase = format!("cases WHERE public_id = '{}'", report.showcase);
+    let evidence = app.count(&format!("evidence WHERE case_id = (SELECT id FROM {showcase})")).await;
+    let votes = app.count(&format!("votes WHERE case_id = (SELECT id FROM {showcase})")).await;
+    assert_eq!((evidence, votes), (20, 17));
+    let viewer = app.new_visitor();
+    viewer.sign_in(&report.showcase_juror, DEMO_PASSWORD).await;
+    assert_eq!(viewer.get(&format!("/juror/cases/{}", report.showcase)).await.status(), StatusCode::OK);
+
+    let seats = std::fs::read_to_string(app.data_dir.join("bench-seats.tsv")).unwrap();
+    assert_eq!(seats.lines().count(), report.open_seats);
+    let (email, case) = seats.lines().next().unwrap().split_once('\t').unwrap();
+    let juror = app.new_visitor();
+    assert_eq!(juror.sign_in(email, DEMO_PASSWORD).await.status(), StatusCode::SEE_OTHER);
+    let page = format!("/juror/cases/{case}");
+    let reason = "卖家的发货视频完整连续，买家的照片看不出是否同一件商品。";
+    let res = juror.submit(&page, &format!("{page}/vote"), &[("side", "seller"), ("reason", reason)]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.count("votes").await, report.votes as i64 + 1, "the open seat took the vote");
+}

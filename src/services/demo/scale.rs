@@ -156,6 +156,7 @@ pub fn seed_scale(
             }
             Ok::<_, diesel::result::Error>(())
         })?;
+        refresh_postgres_statistics(conn)?;
     }
     restart_sequences(conn)?;
     diesel::sql_query("ANALYZE").execute(conn)?; // fresh statistics for the planner after a bulk load
@@ -313,6 +314,7 @@ fn insert_jurors(
             }
             Ok::<_, diesel::result::Error>(())
         })?;
+        refresh_postgres_statistics(conn)?;
     }
     let mut tallies: Vec<_> = by_category.into_iter().collect();
     tallies.sort_by_key(|((j, c), _)| (*j, c.as_str()));
@@ -611,6 +613,15 @@ fn insert_round(
                 votes::cast_at.eq(cast_at),
             ))
             .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// PostgreSQL plans each session's foreign-key checks from the table sizes it knows; unless the
+/// statistics follow the load, a check planned on a small table scans it whole ever after.
+fn refresh_postgres_statistics(conn: &mut DbConnection) -> QueryResult<()> {
+    if let DbConnection::Pg(_) = conn {
+        diesel::sql_query("ANALYZE").execute(conn)?;
     }
     Ok(())
 }
