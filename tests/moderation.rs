@@ -6,20 +6,13 @@ mod common;
 
 use chrono::TimeDelta;
 use common::jury::*;
-use common::{location, spawn_app, spawn_app_with, TestApp};
+use common::{location, spawn_app, TestApp};
 use reqwest::StatusCode;
 
 const OVERRIDE_REASON: &str = "快递签收记录显示包裹完好，磕碰发生在签收之后，买家的照片不能证明发货前就有损坏。";
 
 async fn court() -> TestApp {
-    let app = spawn_app_with(|s| s.jury.quorums = panel_of(3)).await;
-    let mut pool =
-        vec![("party-buyer@example.com".to_string(), "buy"), ("party-seller@example.com".to_string(), "sell")];
-    let sides = ["buy", "sell", "both"];
-    pool.extend((0..6).map(|i| (format!("juror{i}@example.com"), sides[i % 3])));
-    let pool: Vec<(&str, &str)> = pool.iter().map(|(e, s)| (e.as_str(), *s)).collect();
-    app.seed_jurors(&pool).await;
-    app
+    jury_court(3, 6).await
 }
 
 /// A moderator signed in, and their account.

@@ -11,22 +11,6 @@ use reqwest::StatusCode;
 const BUYER_REASON: &str = "卖家自己的发货视频里看不清快门声音，买家的照片能看出磕碰，支持退款。";
 const SELLER_REASON: &str = "开箱视频证明发货时完好，磕碰发生在收货之后，买家应自行承担。";
 
-fn pool_of(n: usize) -> Vec<(String, &'static str)> {
-    let mut pool =
-        vec![("party-buyer@example.com".to_string(), "buy"), ("party-seller@example.com".to_string(), "sell")];
-    let sides = ["buy", "sell", "both"];
-    pool.extend((0..n).map(|i| (format!("juror{i}@example.com"), sides[i % 3])));
-    pool
-}
-
-async fn court(seats: u32, jurors: usize) -> TestApp {
-    let app = spawn_app_with(|s| s.jury.quorums = panel_of(seats)).await;
-    let pool = pool_of(jurors);
-    let pool: Vec<(&str, &str)> = pool.iter().map(|(e, s)| (e.as_str(), *s)).collect();
-    app.seed_jurors(&pool).await;
-    app
-}
-
 /// Rows of a table for one case, read straight from the database.
 async fn votes_stored(app: &TestApp, case: &str) -> i64 {
     use diesel::prelude::*;
@@ -46,7 +30,7 @@ async fn votes_stored(app: &TestApp, case: &str) -> i64 {
 
 #[tokio::test]
 async fn jurors_vote_once_in_secret_and_the_verdict_reaches_everyone() {
-    let app = court(3, 6).await;
+    let app = jury_court(3, 6).await;
     let case = case_ready_for_jury(&app).await;
     let (emails, seated): (Vec<String>, Vec<TestApp>) = seat_panel(&app, &case, 3).await.into_iter().unzip();
     let buyer = app.juror("party-buyer@example.com").await;
@@ -137,7 +121,7 @@ async fn jurors_vote_once_in_secret_and_the_verdict_reaches_everyone() {
 #[tokio::test]
 async fn the_database_refuses_to_change_or_remove_a_vote() {
     {
-        let app = court(3, 6).await;
+        let app = jury_court(3, 6).await;
         let case = case_ready_for_jury(&app).await;
         let seated = seat_panel(&app, &case, 3).await;
         vote(&seated[0].1, &case, "buyer", BUYER_REASON).await;
@@ -214,7 +198,7 @@ async fn concurrent_deciding_votes_close_each_case_exactly_once() {
     use xiaofating::services::jury::Jury;
     use xiaofating::services::ServiceError;
 
-    let app = court(17, 17).await;
+    let app = jury_court(17, 17).await;
     let pool = app.pool.clone();
     let now = app.clock.now();
     let repetitions = 100;
@@ -318,7 +302,7 @@ async fn judgements_recorded(app: &TestApp) -> (f64, f64) {
 
 #[tokio::test]
 async fn an_appeal_draws_a_fresh_larger_panel_whose_verdict_is_final() {
-    let app = court(3, 14).await;
+    let app = jury_court(3, 14).await;
     let case = case_ready_for_jury(&app).await;
     let first: Vec<(String, TestApp)> = seat_panel(&app, &case, 3).await;
     for (_, juror) in &first[..2] {
@@ -396,7 +380,7 @@ async fn an_appeal_draws_a_fresh_larger_panel_whose_verdict_is_final() {
 
 #[tokio::test]
 async fn an_unappealed_verdict_becomes_final_and_counts_in_reputation() {
-    let app = court(3, 6).await;
+    let app = jury_court(3, 6).await;
     let case = case_ready_for_jury(&app).await;
     let seated = seat_panel(&app, &case, 3).await;
     vote(&seated[0].1, &case, "buyer", BUYER_REASON).await;
@@ -419,9 +403,7 @@ async fn the_voting_deadline_reminds_replaces_missing_jurors_once_then_escalates
         s.limits.deadline_poll = std::time::Duration::from_secs(3600);
     })
     .await;
-    let pool = pool_of(9);
-    let pool: Vec<(&str, &str)> = pool.iter().map(|(e, s)| (e.as_str(), *s)).collect();
-    app.seed_jurors(&pool).await;
+    seed_pool(&app, 9).await;
     let run_deadlines = || {
         let (pool, now) = (app.pool.clone(), app.clock.now());
         async move {
@@ -480,8 +462,7 @@ async fn a_confident_panel_draws_more_jurors_until_it_is_sure() {
     use xiaofating::domain::quorum::{QuorumPolicy, Quorums};
     let app =
         spawn_app_with(|s| s.jury.quorums = Quorums::all(QuorumPolicy::parse("confident:3:0.9:5").unwrap())).await;
-    let pool = pool_of(9);
-    app.seed_jurors(&pool.iter().map(|(e, s)| (e.as_str(), *s)).collect::<Vec<_>>()).await;
+    seed_pool(&app, 9).await;
     let case = case_ready_for_jury(&app).await;
     let first: Vec<TestApp> = seat_panel(&app, &case, 3).await.into_iter().map(|(_, j)| j).collect();
     for (juror, side) in first.iter().zip(["buyer", "buyer", "seller"]) {

@@ -11,6 +11,24 @@ pub const CLAIM: &str =
     "卖家说相机九成新无拆修，收到后发现快门异响，机身有磕碰。联系我 buyer.zhang@example.com 或 13812345678。";
 pub const ANSWER: &str = "发货前拍了开箱视频，快门正常无异响，磕碰是买家收货后造成的。";
 
+/// A court whose quorum is a panel of `seats`, with the two parties (party-buyer@example.com,
+/// party-seller@example.com) and `jurors` more jurors (juror0@example.com…), trading sides in turn.
+pub async fn jury_court(seats: u32, jurors: usize) -> TestApp {
+    let app = super::spawn_app_with(|s| s.jury.quorums = panel_of(seats)).await;
+    seed_pool(&app, jurors).await;
+    app
+}
+
+/// The two parties and `jurors` more jurors, as in `jury_court`.
+pub async fn seed_pool(app: &TestApp, jurors: usize) {
+    let mut pool =
+        vec![("party-buyer@example.com".to_string(), "buy"), ("party-seller@example.com".to_string(), "sell")];
+    let sides = ["buy", "sell", "both"];
+    pool.extend((0..jurors).map(|i| (format!("juror{i}@example.com"), sides[i % 3])));
+    let pool: Vec<(&str, &str)> = pool.iter().map(|(e, s)| (e.as_str(), *s)).collect();
+    app.seed_jurors(&pool).await;
+}
+
 /// Xianyu's rule on a small panel: `seats` jurors, first to a majority.
 pub fn panel_of(seats: u32) -> Quorums {
     Quorums::all(QuorumPolicy::FirstTo { panel: seats, wins: seats / 2 + 1 })
