@@ -1,0 +1,177 @@
+//! CSRF (OWASP ASVS 3.5.1, 3.5.3): every state-changing route — read from the app's own route
+//! table, so a route added tomorrow is covered tomorrow — refuses a missing token, a wrong token
+//! and a foreign `Origin`, and changes nothing; and no GET route changes anything.
+
+mod common;
+
+use common::jury::*;
+use common::{csrf_of, TestApp};
+use reqwest::StatusCode;
+
+/// (method, path) of every route, as `src/routes/mod.rs` declares them.
+fn routes() -> Vec<(String, String)> {
+    include_str!("../src/routes/mod.rs")
+        .split(".route(\"")
+        .skip(1)
+        .map(|rest| {
+            let path = rest.split('"').next().unwrap().to_string();
+            let method = rest.split("web::").nth(1).unwrap().split('(').next().unwrap().to_string();
+            (method, path)
+        })
+        .collect()
+}
+
+/// Routes that take no CSRF token, and why. Each must still refuse the forged request.
+const NO_TOKEN: [(&str, &str); 1] = [(
+    "/unsubscribe",
+    "one-click unsubscribe (RFC 8058): mail clients post without a session; the signed link authorises it",
+)];
+
+/// Real ids for each path parameter, so that a request the court wrongly accepted would act.
+struct Ids {
+    case: String,
+    evidence: String,
+    vote: i32,
+    summons: i32,
+    juror: String,
+}
+
+impl Ids {
+    fn fill(&self, path: &str) -> String {
+        let id = if path.contains("/evidence/{id}") {
+            self.evidence.clone()
+        } else if path.starts_with("/juror/summons/") {
+            self.summons.to_string()
+        } else if path.starts_with("/moderation/jurors/") {
+            self.juror.clone()
+        } else if path.starts_with("/moderation/mail/") || path.starts_with("/dev/mail/") {
+            "1".to_string()
+        } else {
+            self.case.clone()
+        };
+        path.replace("{id}", &id)
+            .replace("{case}", &self.case)
+            .replace("{evidence}", &self.evidence)
+            .replace("{vote}", &self.vote.to_string())
+            .replace("{answer}", "accept")
+            .replace("{decision}", "hide")
+    }
+}
+
+/// Counts that any state change the routes can make would move (sessions aside: reading a page
+/// keeps a session alive).
+async fn fingerprint(app: &TestApp) -> Vec<i64> {
+    let mut counts = vec![];
+    for table in [
+        "users",
+        "users WHERE role <> 'member'",
+        "users WHERE email_verified_at IS NULL",
+        "users WHERE reminders_enabled",
+        "users WHERE locale = 'en'",
+        "email_tokens",
+        "cases",
+        "cases WHERE state = 'decided'",
+        "case_events",
+        "settlement_offers",
+        "evidence",
+        "jobs",
+        "jurors WHERE status = 'active'",
+        "summons WHERE status = 'accepted'",
+        "votes",
+        "jury_rounds WHERE appealed_at IS NOT NULL",
+        "overrides",
+        "flags",
+        "flags WHERE resolved_at IS NOT NULL",
+        "mock_reviews",
+        "calibration_audits",
+        "audit_log",
+        "outbox",
+        "outbox WHERE status = 'dead'",
+    ] {
+        counts.push(app.count(table).await);
+    }
+    counts
+}
+
+#[tokio::test]
+async fn every_state_changing_route_refuses_forged_requests_and_no_get_changes_anything() {
+    let app = jury_court(3, 6).await;
+    let case = case_ready_for_jury(&app).await;
+    let seated = seat_panel(&app, &case, 3).await;
+    vote(&seated[0].1, &case, "buyer", "买家的照片能看出磕碰，卖家的视频看不清快门声音，支持退款。").await;
+    let page = seated[1].1.get_html(&format!("/juror/cases/{case}")).await;
+    let evidence = page.split("href=\"/evidence/").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let pool = app.pool.clone();
+    let (vote, summons, juror) = tokio::task::spawn_blocking(move || {
+        use diesel::dsl::min;
+        use diesel::prelude::*;
+        use xiaofating::db::schema::{summons, users, votes};
+        let conn = &mut *pool.get().unwrap();
+        let vote: Option<i32> = votes::table.select(min(votes::id)).first(conn).unwrap();
+        let seat: Option<i32> = summons::table.select(min(summons::id)).first(conn).unwrap();
+        let juror: String =
+            users::table.filter(users::email.eq("juror0@example.com")).select(users::public_id).first(conn).unwrap();
+        (vote.unwrap(), seat.unwrap(), juror)
+    })
+    .await
+    .unwrap();
+    let ids = Ids { case: case.clone(), evidence, vote, summons, juror };
+    // An administrator: every route is theirs to try.
+    let admin = app.verified_member("admin@example.com", "管理员").await;
+    let account = moderator(&app, "admin@example.com").await;
+    let (pool, id) = (app.pool.clone(), account.id);
+    tokio::task::spawn_blocking(move || {
+        use diesel::prelude::*;
+        use xiaofating::db::schema::users;
+        diesel::update(users::table.find(id)).set(users::role.eq("admin")).execute(&mut *pool.get().unwrap()).unwrap();
+    })
+    .await
+    .unwrap();
+    let token = csrf_of(&admin.get_html("/account").await);
+    let before = fingerprint(&app).await;
+
+    let routes = routes();
+    let posts: Vec<&(String, String)> = routes.iter().filter(|(method, _)| method == "post").collect();
+    assert!(posts.len() > 30, "the route table was read: {routes:?}");
+    for (_, path) in &posts {
+        let url = admin.url(&ids.fill(path));
+        for (why, token, origin) in [
+            ("no token", "", None),
+            ("a wrong token", "forged", None),
+            ("a foreign Origin", token.as_str(), Some("https://evil.example")),
+        ] {
+            let mut request = if path.ends_with("/evidence") {
+                let form = reqwest::multipart::Form::new()
+                    .text("csrf_token", token.to_string())
+                    .text("evidence_statement", "伪造的请求不应留下任何证据。");
+                admin.client.post(&url).multipart(form)
+            } else {
+                admin.client.post(&url).form(&[
+                    ("csrf_token", token),
+                    ("reason", "伪造的请求不应改变任何东西，无论理由写得多好。"),
+                    ("side", "seller"),
+                    ("email", "admin@example.com"),
+                ])
+            };
+            if let Some(origin) = origin {
+                request = request.header("Origin", origin);
+            }
+            let res = request.send().await.unwrap();
+            if NO_TOKEN.iter().any(|(exempt, _)| exempt == path) {
+                assert!(res.status().is_client_error(), "POST {path} without its signed link: {}", res.status());
+            } else {
+                assert_eq!(res.status(), StatusCode::FORBIDDEN, "POST {path} with {why}");
+            }
+        }
+    }
+    assert_eq!(fingerprint(&app).await, before, "a forged request changed something");
+
+    // Every page, as the administrator and as a juror: nothing changes by reading.
+    for (_, path) in routes.iter().filter(|(method, _)| method == "get") {
+        for visitor in [&admin, &seated[1].1] {
+            let res = visitor.get(&ids.fill(path)).await;
+            assert!(res.status().as_u16() < 500, "GET {path}: {}", res.status());
+        }
+    }
+    assert_eq!(fingerprint(&app).await, before, "a GET changed something");
+}
