@@ -140,6 +140,10 @@ pub async fn get_evidence_file(
         .content_type(content_type)
         .insert_header(disposition)
         .insert_header((header::CACHE_CONTROL, "private, max-age=3600"))
-        .insert_header((header::CONTENT_SECURITY_POLICY, "default-src 'none'; img-src 'self'; sandbox"))
+        // Stricter than the pages' policy (a file runs nothing), and like theirs never framed.
+        .insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; img-src 'self'; sandbox; frame-ancestors 'none'",
+        ))
         .body(bytes))
 }

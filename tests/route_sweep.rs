@@ -1,6 +1,7 @@
-//! CSRF (OWASP ASVS 3.5.1, 3.5.3): every state-changing route — read from the app's own route
-//! table, so a route added tomorrow is covered tomorrow — refuses a missing token, a wrong token
-//! and a foreign `Origin`, and changes nothing; and no GET route changes anything.
+//! Every route of the court, read from its own route table (so a route added tomorrow is covered
+//! tomorrow): state-changing ones refuse a missing CSRF token, a wrong one and a foreign `Origin`
+//! and change nothing (OWASP ASVS 3.5.1, 3.5.3); no GET changes anything; and every answer, pages,
+//! files and errors alike, carries the security headers (ASVS 3.4).
 
 mod common;
 
@@ -58,6 +59,16 @@ impl Ids {
     }
 }
 
+/// The headers every response must carry, whatever it is.
+fn assert_guarded(res: &reqwest::Response, what: &str) {
+    let h = res.headers();
+    let csp = h.get("content-security-policy").map(|v| v.to_str().unwrap()).unwrap_or_default();
+    assert!(csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"), "{what}: CSP {csp:?}");
+    assert_eq!(h.get("x-content-type-options").map(|v| v.to_str().unwrap()), Some("nosniff"), "{what}");
+    assert_eq!(h.get("x-frame-options").map(|v| v.to_str().unwrap()), Some("DENY"), "{what}");
+    assert_eq!(h.get("referrer-policy").map(|v| v.to_str().unwrap()), Some("same-origin"), "{what}");
+}
+
 /// Counts that any state change the routes can make would move (sessions aside: reading a page
 /// keeps a session alive).
 async fn fingerprint(app: &TestApp) -> Vec<i64> {
@@ -94,7 +105,7 @@ async fn fingerprint(app: &TestApp) -> Vec<i64> {
 }
 
 #[tokio::test]
-async fn every_state_changing_route_refuses_forged_requests_and_no_get_changes_anything() {
+async fn forged_posts_are_refused_gets_change_nothing_and_every_answer_is_guarded() {
     let app = jury_court(3, 6).await;
     let case = case_ready_for_jury(&app).await;
     let seated = seat_panel(&app, &case, 3).await;
@@ -157,6 +168,7 @@ async fn every_state_changing_route_refuses_forged_requests_and_no_get_changes_a
                 request = request.header("Origin", origin);
             }
             let res = request.send().await.unwrap();
+            assert_guarded(&res, &format!("POST {path} with {why}"));
             if NO_TOKEN.iter().any(|(exempt, _)| exempt == path) {
                 assert!(res.status().is_client_error(), "POST {path} without its signed link: {}", res.status());
             } else {
@@ -171,6 +183,7 @@ async fn every_state_changing_route_refuses_forged_requests_and_no_get_changes_a
         for visitor in [&admin, &seated[1].1] {
             let res = visitor.get(&ids.fill(path)).await;
             assert!(res.status().as_u16() < 500, "GET {path}: {}", res.status());
+            assert_guarded(&res, &format!("GET {path} ({})", res.status()));
         }
     }
     assert_eq!(fingerprint(&app).await, before, "a GET changed something");
