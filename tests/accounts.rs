@@ -220,6 +220,35 @@ async fn signing_out_kills_the_session_even_for_a_copied_cookie() {
     assert!(location(&res).starts_with("/signin?next=%2Faccount"));
 }
 
+#[tokio::test]
+async fn a_session_ends_after_a_week_unused_and_after_thirty_days_whatever_its_use() {
+    use xiaofating::services::account::session::{ABSOLUTE_TIMEOUT, IDLE_TIMEOUT};
+    let app = spawn_app().await;
+    app.register("idle@example.com", "Idle").await;
+    let signed_in = |visitor: &TestApp| {
+        let account = visitor.url("/account");
+        let client = visitor.client.clone();
+        async move { client.get(account).send().await.unwrap().status() == StatusCode::OK }
+    };
+    app.clock.advance(IDLE_TIMEOUT - chrono::TimeDelta::hours(1));
+    assert!(signed_in(&app).await, "used within the week: still signed in");
+    app.clock.advance(IDLE_TIMEOUT + chrono::TimeDelta::minutes(1));
+    assert!(!signed_in(&app).await, "a week unused ends it");
+
+    // Used every few days, a session still ends thirty days after sign-in.
+    let busy = app.new_visitor();
+    assert_eq!(busy.sign_in("idle@example.com", PASSWORD).await.status(), StatusCode::SEE_OTHER);
+    let step = chrono::TimeDelta::days(3);
+    let mut used = chrono::TimeDelta::zero();
+    while used + step < ABSOLUTE_TIMEOUT {
+        app.clock.advance(step);
+        used += step;
+        assert!(signed_in(&busy).await, "in use after {} days", used.num_days());
+    }
+    app.clock.advance(ABSOLUTE_TIMEOUT - used + chrono::TimeDelta::minutes(1));
+    assert!(!signed_in(&busy).await, "thirty days after sign-in it ends, however busy");
+}
+
 fn session_cookie(res: &reqwest::Response) -> String {
     res.cookies().find(|c| c.name() == "xft_session").map(|c| c.value().to_string()).unwrap_or_default()
 }
