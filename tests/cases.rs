@@ -335,3 +335,37 @@ async fn acting_after_a_deadline_is_refused_even_before_the_worker_runs() {
     assert_eq!(app.count("evidence").await, 0);
     assert_eq!(app.case_state(&case).await, "evidence", "the worker has not run yet");
 }
+
+#[tokio::test]
+async fn a_member_with_ten_open_cases_must_wait_before_filing_another() {
+    use xiaofating::services::case::file::MAX_OPEN_CASES;
+    let app = spawn_app().await;
+    let buyer = app.verified_member("busy.buyer@example.com", "忙碌的买家").await;
+    let mut open = vec![];
+    for n in 0..MAX_OPEN_CASES {
+        open.push(common::jury::file(&buyer, &format!("seller{n}@example.com"), "二手相机").await);
+    }
+    let fields = [
+        ("my_side", "buyer"),
+        ("other_email", "one.more@example.com"),
+        ("order_ref", "XY-2026-9999"),
+        ("item_title", "再来一台相机"),
+        ("category", "electronics"),
+        ("price", "100"),
+        ("disputed", "100"),
+        ("statement", common::jury::CLAIM),
+        ("remedy", "full_refund"),
+        ("remedy_amount", ""),
+    ];
+    let res = buyer.submit("/cases/new", "/cases", &fields).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("你未结束的纠纷已经很多了") && html.contains("再来一台相机"), "a reason, and the form kept");
+    assert_eq!(app.count("cases").await, MAX_OPEN_CASES);
+
+    // Once one of them ends, the next can be filed.
+    let page = format!("/cases/{}", open[0]);
+    assert_eq!(buyer.submit(&page, &format!("{page}/withdraw"), &[]).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(buyer.submit("/cases/new", "/cases", &fields).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.count("cases").await, MAX_OPEN_CASES + 1);
+}
