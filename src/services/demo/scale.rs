@@ -146,7 +146,7 @@ pub fn seed_scale(
         write_tx(conn, |conn| {
             for (offset, case) in planned.iter().enumerate() {
                 let public_id = new_public_id(rng);
-                insert_case(conn, (batch * BATCH + offset, &public_id), case, &mut ids, first.user, now, rng)?;
+                insert_case(conn, (batch * BATCH + offset, &public_id), case, &mut ids, now, rng)?;
                 if case.stage == Stage::Voting {
                     seats.push_str(&format!("{}\t{public_id}\n", email_of(case.panel[case.votes.len()])));
                 }
@@ -248,7 +248,8 @@ fn plan_case(i: usize, people: &[Person], now: NaiveDateTime, rng: &mut impl Rng
     }
 }
 
-/// The first free id of each table the generator fills (ids are given, not returned).
+/// The first free id of each table the generator fills (ids are given, not returned). `user` stays
+/// the first generated juror's id: jurors are numbered from it.
 #[derive(Clone, Copy)]
 struct FirstIds {
     user: i32,
@@ -415,18 +416,17 @@ const REASONS: [&str; 4] = [
 ];
 
 /// One case with its events, evidence, round, seats and votes, as the services would have left it.
-#[allow(clippy::too_many_arguments)]
 fn insert_case(
     conn: &mut DbConnection,
     (number, public_id): (usize, &str),
     plan: &Planned,
     ids: &mut FirstIds,
-    first_user: i32,
     now: NaiveDateTime,
     rng: &mut impl Rng,
 ) -> QueryResult<()> {
     let t = Times::from(plan.filed_at);
     let case_id = FirstIds::take(&mut ids.case);
+    let first_user = ids.user;
     let (claimant, respondent) = (user_id(first_user, plan.claimant), user_id(first_user, plan.respondent));
     let price = rng.random_range(50..20_000) * 100;
     let answered = plan.stage != Stage::Evidence || rng.random_bool(0.7);
@@ -480,7 +480,7 @@ fn insert_case(
         insert_statements(conn, case_id, plan, &t, (claimant, respondent), &mut ids.evidence, rng)?;
     }
     if !plan.panel.is_empty() {
-        insert_round(conn, case_id, plan, &t, first_user, ids, now)?;
+        insert_round(conn, case_id, plan, &t, ids, now)?;
     }
     Ok(())
 }
@@ -562,7 +562,6 @@ fn insert_round(
     case_id: i32,
     plan: &Planned,
     t: &Times,
-    first_user: i32,
     ids: &mut FirstIds,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
@@ -587,7 +586,7 @@ fn insert_round(
         ))
         .execute(conn)?;
     for (seat, &juror) in plan.panel.iter().enumerate() {
-        let juror_id = user_id(first_user, juror);
+        let juror_id = user_id(ids.user, juror);
         diesel::insert_into(summons::table)
             .values((
                 summons::id.eq(FirstIds::take(&mut ids.summons)),
