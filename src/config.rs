@@ -106,6 +106,10 @@ pub struct ServeArgs {
     /// as an audit (0 turns audits off).
     #[arg(long, env = "AUDIT_PERCENT", default_value_t = default::AUDIT_PERCENT, value_parser = clap::value_parser!(u32).range(0..=100))]
     pub audit_percent: u32,
+    /// Multiplies every rate limit's burst (sign-in, registration, reset, filing, uploads, votes);
+    /// for load tests that drive many requests from one address. 1 in production.
+    #[arg(long, env = "RATE_LIMIT_SCALE", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    pub rate_limit_scale: u32,
     /// Log format.
     #[arg(long, env = "LOG_FORMAT", default_value = "pretty", value_parser = ["json", "pretty"])]
     pub log_format: String,
@@ -134,6 +138,7 @@ impl ServeArgs {
             probation_pass: default::PROBATION_PASS,
             no_show_limit: default::NO_SHOW_LIMIT,
             audit_percent: default::AUDIT_PERCENT,
+            rate_limit_scale: 1,
             log_format: "pretty".into(),
         }
     }
@@ -159,11 +164,8 @@ pub struct Settings {
 /// Abuse limits; the defaults suit production, tests may lower them.
 #[derive(Debug, Clone)]
 pub struct Limits {
-    /// Sign-in attempts an account may make in a burst, then one per `sign_in_refill_secs`.
-    pub sign_in_per_account: u32,
-    /// Sign-in attempts one IP address may make in a burst, then one per `sign_in_refill_secs / 4`.
-    pub sign_in_per_ip: u32,
-    pub sign_in_refill_secs: u64,
+    /// How often each rate-limited action may be done, per account and per IP address.
+    pub rates: RateLimits,
     /// Largest evidence file, checked while it streams in.
     pub upload_max_bytes: u64,
     /// Evidence files one party may add to one case.
@@ -175,13 +177,78 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            sign_in_per_account: 10,
-            sign_in_per_ip: 30,
-            sign_in_refill_secs: 60,
+            rates: RateLimits::default(),
             upload_max_bytes: 10 * 1024 * 1024,
             files_per_party: 20,
             deadline_poll: std::time::Duration::from_secs(1),
         }
+    }
+}
+
+/// A burst of `burst` at once, then one more every `every` (GCRA).
+#[derive(Debug, Clone, Copy)]
+pub struct Rate {
+    pub burst: u32,
+    pub every: std::time::Duration,
+}
+
+impl Rate {
+    const fn new(burst: u32, every_secs: u64) -> Rate {
+        Rate { burst, every: std::time::Duration::from_secs(every_secs) }
+    }
+}
+
+/// One action's quota for one key (the account, or for forms before sign-in the email typed)
+/// and for one IP address.
+#[derive(Debug, Clone, Copy)]
+pub struct ActionRates {
+    pub per_account: Rate,
+    pub per_ip: Rate,
+}
+
+/// The rate-limited actions: what a script could repeat to guess, flood or spam.
+#[derive(Debug, Clone)]
+pub struct RateLimits {
+    pub sign_in: ActionRates,
+    pub register: ActionRates,
+    pub password_reset: ActionRates,
+    pub file_case: ActionRates,
+    pub upload: ActionRates,
+    pub vote: ActionRates,
+}
+
+impl Default for RateLimits {
+    /// Generous for a person, tight for a script: a juror votes at most a handful of seats in a
+    /// sitting, a party files a few cases and a couple of dozen photos.
+    fn default() -> Self {
+        let rates = |account: Rate, ip: Rate| ActionRates { per_account: account, per_ip: ip };
+        RateLimits {
+            sign_in: rates(Rate::new(10, 60), Rate::new(30, 15)),
+            register: rates(Rate::new(3, 600), Rate::new(10, 360)),
+            password_reset: rates(Rate::new(3, 900), Rate::new(10, 60)),
+            file_case: rates(Rate::new(10, 300), Rate::new(30, 60)),
+            upload: rates(Rate::new(30, 20), Rate::new(120, 5)),
+            vote: rates(Rate::new(20, 10), Rate::new(120, 1)),
+        }
+    }
+}
+
+impl RateLimits {
+    /// Every burst multiplied by `factor`: for load tests, and for test suites where every user
+    /// comes from 127.0.0.1.
+    pub fn scaled(mut self, factor: u32) -> RateLimits {
+        for action in [
+            &mut self.sign_in,
+            &mut self.register,
+            &mut self.password_reset,
+            &mut self.file_case,
+            &mut self.upload,
+            &mut self.vote,
+        ] {
+            action.per_account.burst = action.per_account.burst.saturating_mul(factor);
+            action.per_ip.burst = action.per_ip.burst.saturating_mul(factor);
+        }
+        self
     }
 }
 
@@ -217,7 +284,7 @@ impl Settings {
             base_url,
             smtp_url: args.smtp_url.clone(),
             mail_from,
-            limits: Limits::default(),
+            limits: Limits { rates: RateLimits::default().scaled(args.rate_limit_scale), ..Limits::default() },
             windows: crate::domain::case::Windows {
                 response: chrono::TimeDelta::hours(i64::from(args.response_window_hours)),
                 evidence: chrono::TimeDelta::hours(i64::from(args.evidence_window_hours)),

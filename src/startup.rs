@@ -105,7 +105,7 @@ impl Application {
         let registry = web::Data::new(registry);
         let state = web::Data::new(AppState {
             pool: pool.clone(),
-            limiters: Limiters::new(&settings.limits),
+            limiters: Limiters::new(&settings.limits.rates),
             settings: settings.clone(),
             clock,
             mail_wake,

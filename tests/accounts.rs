@@ -255,7 +255,7 @@ fn session_cookie(res: &reqwest::Response) -> String {
 
 #[tokio::test]
 async fn wrong_passwords_get_one_message_and_then_a_429() {
-    let app = spawn_app_with(|s| s.limits.sign_in_per_account = 3).await;
+    let app = spawn_app_with(|s| s.limits.rates.sign_in.per_account.burst = 3).await;
     app.register("guarded@example.com", "Guarded").await;
     app.sign_out().await;
     for _ in 0..3 {

@@ -10,6 +10,7 @@ use crate::domain::validation::FieldErrors;
 use crate::routes::context::{AppState, Ctx};
 use crate::routes::csrf::CsrfForm;
 use crate::routes::errors::AppError;
+use crate::routes::rate_limit::Action;
 use crate::routes::{ok_page, page, see_other};
 use crate::services::case::file::file_case;
 use crate::services::case::list::{my_cases, CaseSummary};
@@ -101,6 +102,7 @@ pub async fn post_case(
     CsrfForm(form): CsrfForm<FilingFormData>,
 ) -> Result<HttpResponse, AppError> {
     let account = ctx.require_account()?.clone();
+    state.limiters.check(Action::FileCase, &account.id.to_string(), &ctx.ip)?;
     let filing = FilingForm {
         my_side: form.my_side.clone(),
         other_email: form.other_email.clone(),

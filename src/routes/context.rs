@@ -61,6 +61,8 @@ pub struct Ctx {
     pub path: String,
     pub flash: Option<String>,
     pub session: Session,
+    /// The peer's address, the key of per-IP rate limits.
+    pub ip: String,
 }
 
 impl Ctx {
@@ -172,6 +174,7 @@ impl FromRequest for Ctx {
                 path: req.uri().path_and_query().map_or("/", |p| p.as_str()).to_string(),
                 flash: session.remove_as::<String>(SESSION_FLASH).and_then(Result::ok),
                 session,
+                ip: req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default(),
             })
         })
     }

@@ -2,6 +2,7 @@
 
 use crate::domain::locale::Locale;
 use crate::domain::validation::FieldErrors;
+use crate::i18n;
 use crate::routes::context::{request_locale, SESSION_CSRF};
 use crate::services::ServiceError;
 use actix_session::SessionExt;
@@ -104,6 +105,8 @@ struct ErrorPage<'a> {
     status: u16,
     title: &'a str,
     message: &'a str,
+    /// When to come back, for a 429.
+    retry: Option<String>,
 }
 
 /// The slice of the page context an error page can know without the database.
@@ -164,7 +167,13 @@ pub fn render_error_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorH
         .map(|m| m.0.to_string())
         .unwrap_or_else(|| format!("error.page.{key_status}.message"));
     let message = ctx.t(&message_key);
-    let html = ErrorPage { ctx, status: code, title: &title, message: &message }
+    let retry = res
+        .headers()
+        .get(header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        .map(|secs| i18n::tf(locale, "error.page.429.retry", &[("minutes", &secs.div_ceil(60).to_string())]));
+    let html = ErrorPage { ctx, status: code, title: &title, message: &message, retry }
         .render()
         .unwrap_or_else(|_| title.to_string());
     let (req, mut old) = res.into_parts();

@@ -5,6 +5,7 @@ use crate::routes::cases::{case_page, CaseForms};
 use crate::routes::context::{AppState, Ctx};
 use crate::routes::csrf::check_csrf;
 use crate::routes::errors::AppError;
+use crate::routes::rate_limit::Action;
 use crate::routes::see_other;
 use crate::services::case::evidence::{add_evidence, evidence_dir, open_evidence_file, EvidenceStore, Upload};
 use actix_multipart::Multipart;
@@ -37,6 +38,7 @@ pub async fn post_evidence(
     mut payload: Multipart,
 ) -> Result<HttpResponse, AppError> {
     let account = ctx.require_account()?.clone();
+    state.limiters.check(Action::Upload, &account.id.to_string(), &ctx.ip)?;
     let limit = state.settings.limits.upload_max_bytes;
     let declared =
         req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());

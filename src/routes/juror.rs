@@ -9,6 +9,7 @@ use crate::routes::case_actions::ConfirmForm;
 use crate::routes::context::{AppState, Ctx};
 use crate::routes::csrf::{CsrfForm, FormFields};
 use crate::routes::errors::AppError;
+use crate::routes::rate_limit::Action;
 use crate::routes::{ok_page, page, see_other};
 use crate::services::jury::dashboard::{dashboard, Dashboard};
 use crate::services::jury::enrol::{pause, resume, save_profile, ProfileForm};
@@ -323,6 +324,7 @@ pub async fn post_vote(
     CsrfForm(form): CsrfForm<VoteFormData>,
 ) -> Result<HttpResponse, AppError> {
     let account = ctx.require_account()?.clone();
+    state.limiters.check(Action::Vote, &account.id.to_string(), &ctx.ip)?;
     let id = path.into_inner();
     let vote = VoteForm { side: form.side.clone(), reason: form.reason.clone() };
     let (jury, now, case_id) = (state.jury.clone(), state.clock.now(), id.clone());

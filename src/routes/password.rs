@@ -3,6 +3,7 @@ use crate::domain::validation::FieldErrors;
 use crate::routes::context::{AppState, Ctx};
 use crate::routes::csrf::CsrfForm;
 use crate::routes::errors::AppError;
+use crate::routes::rate_limit::Action;
 use crate::routes::{ok_page, page, see_other};
 use crate::services::account::password_reset::{check_reset_token, request_password_reset, reset_password};
 use actix_web::http::StatusCode;
@@ -61,6 +62,7 @@ pub async fn post_forgot(
     state: web::Data<AppState>,
     CsrfForm(form): CsrfForm<ForgotForm>,
 ) -> Result<HttpResponse, AppError> {
+    state.limiters.check(Action::PasswordReset, &form.email.trim().to_lowercase(), &ctx.ip)?;
     let now = state.clock.now();
     let email = form.email.clone();
     match state

@@ -1,6 +1,7 @@
-//! Keyed rate limits (governor's GCRA) for sign-in, per account and per IP address.
+//! Keyed rate limits (governor's GCRA), per account and per IP address, for every action a
+//! script could repeat: sign-in, registration, password reset, filing, uploads and votes.
 
-use crate::config::Limits;
+use crate::config::{ActionRates, Rate, RateLimits};
 use crate::routes::errors::AppError;
 use governor::clock::{Clock, DefaultClock};
 use governor::state::keyed::DefaultKeyedStateStore;
@@ -10,30 +11,69 @@ use std::time::Duration;
 
 type Keyed = RateLimiter<String, DefaultKeyedStateStore<String>, DefaultClock>;
 
-pub struct Limiters {
-    sign_in_account: Keyed,
-    sign_in_ip: Keyed,
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    SignIn,
+    Register,
+    PasswordReset,
+    FileCase,
+    Upload,
+    Vote,
 }
 
-fn keyed(burst: u32, refill: Duration) -> Keyed {
-    let burst = NonZeroU32::new(burst.max(1)).expect("at least one");
-    let quota = Quota::with_period(refill.max(Duration::from_millis(1))).expect("non-zero period").allow_burst(burst);
+/// Keys are forgotten once they are full again; past this many a sweep runs first.
+const SWEEP_ABOVE: usize = 100_000;
+
+struct Pair {
+    per_account: Keyed,
+    per_ip: Keyed,
+}
+
+pub struct Limiters {
+    sign_in: Pair,
+    register: Pair,
+    password_reset: Pair,
+    file_case: Pair,
+    upload: Pair,
+    vote: Pair,
+}
+
+fn keyed(rate: Rate) -> Keyed {
+    let burst = NonZeroU32::new(rate.burst.max(1)).expect("at least one");
+    let quota =
+        Quota::with_period(rate.every.max(Duration::from_millis(1))).expect("non-zero period").allow_burst(burst);
     RateLimiter::keyed(quota)
 }
 
+fn pair(rates: ActionRates) -> Pair {
+    Pair { per_account: keyed(rates.per_account), per_ip: keyed(rates.per_ip) }
+}
+
 impl Limiters {
-    pub fn new(limits: &Limits) -> Self {
-        let refill = Duration::from_secs(limits.sign_in_refill_secs);
+    pub fn new(rates: &RateLimits) -> Self {
         Limiters {
-            sign_in_account: keyed(limits.sign_in_per_account, refill),
-            sign_in_ip: keyed(limits.sign_in_per_ip, refill / 4),
+            sign_in: pair(rates.sign_in),
+            register: pair(rates.register),
+            password_reset: pair(rates.password_reset),
+            file_case: pair(rates.file_case),
+            upload: pair(rates.upload),
+            vote: pair(rates.vote),
         }
     }
 
-    /// Counts one sign-in attempt; refuses with 429 when the account or the address is over quota.
-    pub fn check_sign_in(&self, email: &str, ip: &str) -> Result<(), AppError> {
-        for (limiter, key) in [(&self.sign_in_ip, ip), (&self.sign_in_account, email)] {
-            if limiter.len() > 100_000 {
+    /// Counts one attempt at `action` by `account` (an account id, or the email a form names)
+    /// from `ip`; refuses with 429 and how long to wait when either is over its quota.
+    pub fn check(&self, action: Action, account: &str, ip: &str) -> Result<(), AppError> {
+        let pair = match action {
+            Action::SignIn => &self.sign_in,
+            Action::Register => &self.register,
+            Action::PasswordReset => &self.password_reset,
+            Action::FileCase => &self.file_case,
+            Action::Upload => &self.upload,
+            Action::Vote => &self.vote,
+        };
+        for (limiter, key) in [(&pair.per_ip, ip), (&pair.per_account, account)] {
+            if limiter.len() > SWEEP_ABOVE {
                 limiter.retain_recent();
             }
             if let Err(not_until) = limiter.check_key(&key.to_string()) {

@@ -3,6 +3,7 @@ use crate::domain::validation::FieldErrors;
 use crate::routes::context::{AppState, Ctx};
 use crate::routes::csrf::CsrfForm;
 use crate::routes::errors::AppError;
+use crate::routes::rate_limit::Action;
 use crate::routes::signin::start_session;
 use crate::routes::{ok_page, page, see_other};
 use crate::services::account::register::{register, Registration};
@@ -45,6 +46,7 @@ pub async fn post_register(
     state: web::Data<AppState>,
     CsrfForm(form): CsrfForm<RegisterForm>,
 ) -> Result<HttpResponse, AppError> {
+    state.limiters.check(Action::Register, &form.email.trim().to_lowercase(), &ctx.ip)?;
     let registration = Registration {
         email: form.email.clone(),
         display_name: form.display_name.clone(),

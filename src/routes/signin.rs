@@ -3,12 +3,13 @@ use crate::domain::locale::Locale;
 use crate::routes::context::{new_csrf_token, AppState, Ctx, LANG_COOKIE, SESSION_AUTH, SESSION_CSRF};
 use crate::routes::csrf::CsrfForm;
 use crate::routes::errors::AppError;
+use crate::routes::rate_limit::Action;
 use crate::routes::{local_path, page, see_other};
 use crate::services::account::session;
 use actix_session::Session;
 use actix_web::cookie::{time, Cookie, SameSite};
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
@@ -53,13 +54,11 @@ pub async fn get_signin(ctx: Ctx, query: web::Query<NextQuery>) -> Result<HttpRe
 }
 
 pub async fn post_signin(
-    req: HttpRequest,
     ctx: Ctx,
     state: web::Data<AppState>,
     CsrfForm(form): CsrfForm<SignInForm>,
 ) -> Result<HttpResponse, AppError> {
-    let ip = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
-    state.limiters.check_sign_in(&form.email.trim().to_lowercase(), &ip)?;
+    state.limiters.check(Action::SignIn, &form.email.trim().to_lowercase(), &ctx.ip)?;
     let now = state.clock.now();
     let (email, password) = (form.email.clone(), form.password.clone());
     let signed_in = state

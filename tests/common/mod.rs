@@ -96,6 +96,8 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
     let args = ServeArgs {
         bind: "127.0.0.1:0".into(),
         mail_from: "小法庭 <court@xiaofating.test>".into(),
+        // Every test user signs in from 127.0.0.1; tests of the limits lower them again.
+        rate_limit_scale: 1000,
         ..ServeArgs::defaults(StorageArgs {
             data_dir: data_dir.path().to_path_buf(),
             database_url: Some(database_url.clone()),
