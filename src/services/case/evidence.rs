@@ -65,7 +65,7 @@ pub fn add_evidence(
             let storage_name = format!("{}.{}", new_public_id(rng), clean.extension);
             let dir = evidence_dir(store.data_dir);
             std::fs::create_dir_all(&dir).map_err(|e| ServiceError::Internal(e.into()))?;
-            std::fs::write(dir.join(&storage_name), &clean.bytes).map_err(|e| ServiceError::Internal(e.into()))?;
+            write_durably(&dir, &storage_name, &clean.bytes).map_err(|e| ServiceError::Internal(e.into()))?;
             Some((name, clean, storage_name, hex::encode(Sha256::digest(&clean.bytes))))
         }
         None => None,
@@ -137,4 +137,14 @@ pub fn open_evidence_file(
         row.file_name = None; // a party's own file name may carry their name: jurors get the stored one
     }
     Ok(row)
+}
+
+/// Writes a file and fsyncs it and its folder before the row naming it commits, so that even a
+/// power cut never leaves a committed row without its file (docs/decisions.md, "Durability").
+fn write_durably(dir: &std::path::Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut file = std::fs::File::create(dir.join(name))?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    std::fs::File::open(dir)?.sync_all()
 }
