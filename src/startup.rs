@@ -118,6 +118,7 @@ impl Application {
 
         let server = HttpServer::new(move || {
             App::new()
+                .wrap(from_fn(routes::input::refuse_nul_in_uri))
                 .wrap(from_fn(move |req, next| statements::count(req, next, expose_statements)))
                 .wrap(ErrorHandlers::new().default_handler(render_error_page))
                 .wrap(session_middleware(key.clone(), https))

@@ -3,6 +3,7 @@
 
 use crate::routes::context::{AppState, SESSION_CSRF};
 use crate::routes::errors::AppError;
+use crate::routes::input::has_nul;
 use actix_session::SessionExt;
 use actix_web::dev::Payload;
 use actix_web::http::header;
@@ -36,10 +37,16 @@ impl<T: DeserializeOwned + HasCsrf + 'static> FromRequest for CsrfForm<T> {
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let form = web::Form::<T>::from_request(req, payload);
+        // Read as pairs first (same limits and errors as `web::Form`) to refuse NUL anywhere.
+        let pairs = web::Form::<Vec<(String, String)>>::from_request(req, payload);
         let req = req.clone();
         Box::pin(async move {
-            let form = form.await?.into_inner();
+            let pairs = pairs.await?.into_inner();
+            if pairs.iter().any(|(name, value)| has_nul(name) || has_nul(value)) {
+                return Err(AppError::BadRequest.into());
+            }
+            let encoded = serde_urlencoded::to_string(&pairs).map_err(|_| AppError::BadRequest)?;
+            let form: T = serde_urlencoded::from_str(&encoded).map_err(|_| AppError::BadRequest)?;
             check_csrf(&req, form.csrf_token())?;
             Ok(CsrfForm(form))
         })

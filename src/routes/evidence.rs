@@ -5,6 +5,7 @@ use crate::routes::cases::{case_page, CaseForms};
 use crate::routes::context::{AppState, Ctx};
 use crate::routes::csrf::check_csrf;
 use crate::routes::errors::AppError;
+use crate::routes::input::has_nul;
 use crate::routes::rate_limit::Action;
 use crate::routes::see_other;
 use crate::services::case::evidence::{add_evidence, evidence_dir, open_evidence_file, EvidenceStore, Upload};
@@ -58,7 +59,10 @@ pub async fn post_evidence(
         }
         match name.as_str() {
             "evidence_statement" => {
-                statement = String::from_utf8_lossy(&read_field(&mut field, FORM_OVERHEAD).await?).into_owned()
+                statement = String::from_utf8_lossy(&read_field(&mut field, FORM_OVERHEAD).await?).into_owned();
+                if has_nul(&statement) {
+                    return Err(AppError::BadRequest);
+                }
             }
             "file" => {
                 let file_name =

@@ -14,6 +14,7 @@ pub mod evidence;
 pub mod flags;
 pub mod health;
 pub mod home;
+pub mod input;
 pub mod juror;
 pub mod language;
 pub mod moderation;
