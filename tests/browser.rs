@@ -74,6 +74,7 @@ async fn a_newcomer_registers_verifies_signs_in_and_switches_language() {
         browser.goto(&app.url(path)).await;
         browser.check_page(name).await;
     }
+    browser.check_html();
 }
 
 #[tokio::test]
@@ -142,6 +143,7 @@ async fn a_buyer_files_a_case_with_a_photo_and_the_seller_answers() {
         .await
         .unwrap();
     assert!(overflow.as_i64().unwrap_or(1) <= 0, "the page scrolls sideways on a phone by {overflow}px");
+    browser.check_html();
 }
 
 /// A juror in Chromium: joins the pool, and a seeded juror answers a summons from the dashboard
@@ -198,4 +200,120 @@ async fn a_juror_joins_and_another_accepts_a_summons() {
     assert_eq!(browser.path().await, "/juror");
     assert!(browser.text().await.contains("谢谢：你已加入评审团"));
     app.wait_for_state(case.trim_start_matches("/cases/"), "voting").await;
+    browser.check_html();
+}
+
+/// The rest of a dispute in Chromium, one role at a time: the seller adds a photo; a new member
+/// joins the jury and passes probation; the summoned jurors accept and vote; the verdict shows;
+/// the seller, who lost, appeals; a moderator overrides with a recorded reason. axe-core on every
+/// page, the Nu HTML Checker over all of them, screenshots kept.
+#[tokio::test]
+async fn every_role_from_evidence_to_verdict_appeal_and_override() {
+    use common::jury::*;
+    use common::JUROR_PASSWORD;
+    let app = jury_court(3, 9).await;
+    let base = app.url("");
+    let browser = Browser::start().await;
+    let buyer = app.juror("party-buyer@example.com").await;
+    let seller = app.juror("party-seller@example.com").await;
+    let case = file(&buyer, "party-seller@example.com", "徕卡 Q2 相机").await;
+    answer(&seller, &case).await;
+    let case_page = app.url(&format!("/cases/{case}"));
+
+    // The seller adds a photo to the record.
+    browser.sign_in(&base, "party-seller@example.com", JUROR_PASSWORD).await;
+    browser.goto(&case_page).await;
+    let photo = tempfile::Builder::new().suffix(".jpg").tempfile().unwrap();
+    std::fs::write(photo.path(), common::browser::small_jpeg()).unwrap();
+    browser.fill("#evidence_statement", "发货前拍的照片：机身完好，快门正常。").await;
+    browser.attach("#file", photo.path()).await;
+    browser.click("form[enctype='multipart/form-data'] button[type=submit]").await;
+    assert!(browser.text().await.contains("你的证据已加入案卷"));
+    browser.check_page("journey-seller-evidence").await;
+    browser.sign_out().await;
+
+    // A member joins the jury and passes probation on cases whose outcome is known.
+    calibration_cases(&app, &["buyer", "buyer", "buyer", "buyer"]).await;
+    app.verified_member("newjuror@example.com", "新评审").await;
+    browser.sign_in(&base, "newjuror@example.com", PASSWORD).await;
+    browser.goto(&app.url("/juror")).await;
+    browser.choose("input[name=expertise][value=electronics]").await;
+    browser.choose("input[name=side][value=buy]").await;
+    browser.click("form[action='/juror'] button[type=submit]").await;
+    browser.goto(&app.url("/juror/probation")).await;
+    browser.check_page("journey-probation").await;
+    for _ in 0..4 {
+        browser.choose("input[name=vote][value=buyer]").await;
+        browser.fill("#reason", "卖家描述与实物不符，买家的照片能看出问题，支持买家。").await;
+        browser.click("form[action^='/juror/probation/'] button[type=submit]").await;
+    }
+    assert_eq!(browser.path().await, "/juror", "four right judgements pass probation");
+    browser.check_page("journey-probation-passed").await;
+    browser.sign_out().await;
+
+    // The evidence window closes; the three summoned jurors accept, then two vote for the buyer.
+    app.clock.advance(chrono::TimeDelta::hours(73));
+    let drawn = wait_for_panel(&app, &case, 3).await;
+    let juror_page = app.url(&format!("/juror/cases/{case}"));
+    for (i, (email, _)) in drawn.iter().enumerate() {
+        browser.sign_in(&base, email, JUROR_PASSWORD).await;
+        browser.goto(&juror_page).await;
+        if i == 0 {
+            browser.check_page("journey-summons").await;
+        }
+        browser.click("form[action$='/accept'] button").await;
+        browser.sign_out().await;
+    }
+    app.wait_for_state(&case, "voting").await;
+    for (i, (email, _)) in drawn.iter().take(2).enumerate() {
+        browser.sign_in(&base, email, JUROR_PASSWORD).await;
+        browser.goto(&juror_page).await;
+        if i == 0 {
+            browser.check_page("journey-vote").await;
+        }
+        browser.choose("input[name=side][value=buyer]").await;
+        let reason = [
+            "买家收货照片显示磕碰，卖家的照片拍不到快门声音，支持退款。",
+            "卖家描述九成新，但实物有磕碰，描述不实，应当退款。",
+        ][i];
+        browser.fill("#reason", reason).await;
+        browser.click(&format!("form[action='/juror/cases/{case}/vote'] button[type=submit]")).await;
+        assert!(browser.text().await.contains("你的投票已记录"), "{}", browser.text().await);
+        browser.check_page(&format!("journey-voted-{i}")).await;
+        browser.sign_out().await;
+    }
+    app.wait_for_state(&case, "decided").await;
+
+    // The verdict shows on the case page; the seller appeals.
+    browser.sign_in(&base, "party-seller@example.com", JUROR_PASSWORD).await;
+    browser.goto(&case_page).await;
+    browser.check_page("journey-verdict").await;
+    browser.fill("#appeal_reason", "评审团没有看到我发货前的照片和视频，快门当时是正常的，请重新审理。").await;
+    browser.click(&format!("form[action='/cases/{case}/appeal'] button[type=submit]")).await;
+    assert_eq!(app.case_state(&case).await, "appealed");
+    browser.check_page("journey-appealed").await;
+    browser.sign_out().await;
+
+    // A moderator overrides, and the reason is on the record for everyone to read.
+    app.verified_member("moderator@example.com", "仲裁员").await;
+    moderator(&app, "moderator@example.com").await;
+    browser.sign_in(&base, "moderator@example.com", PASSWORD).await;
+    browser.goto(&app.url("/moderation")).await;
+    browser.check_page("journey-moderation-queue").await;
+    browser.goto(&app.url(&format!("/moderation/cases/{case}"))).await;
+    browser.check_page("journey-moderation-case").await;
+    let reason = "两轮证据都显示发货时相机完好，磕碰发生在签收之后，按平台规则支持卖家。";
+    browser.choose("input[name=prevails][value=seller]").await;
+    browser.select("#remedy", "release_payment").await;
+    browser.fill("#reason", reason).await;
+    browser.click(&format!("form[action='/moderation/cases/{case}/override'] button[type=submit]")).await;
+    assert_eq!(app.case_state(&case).await, "overridden");
+    assert!(browser.text().await.contains(reason));
+    browser.check_page("journey-overridden").await;
+    browser.sign_out().await;
+    browser.sign_in(&base, "party-buyer@example.com", JUROR_PASSWORD).await;
+    browser.goto(&case_page).await;
+    assert!(browser.text().await.contains(reason), "the party reads the moderator's reason");
+    browser.check_page("journey-overridden-party").await;
+    browser.check_html();
 }

@@ -2,9 +2,7 @@
 
 mod common;
 
-use common::browser::repo_file;
 use common::{spawn_app_with, PASSWORD};
-use std::process::Command;
 
 #[tokio::test]
 async fn every_page_is_valid_html() {
@@ -222,37 +220,6 @@ async fn every_page_is_valid_html() {
     keep("unsubscribe-ask", app.get_html(&xiaofating::email::unsubscribe::path(&secret, "someone")).await);
     keep("dev-letter", app.get_html(&format!("/dev/mail/{letter}")).await);
 
-    let dir = tempfile::tempdir().unwrap();
-    let files: Vec<String> = pages
-        .iter()
-        .map(|(name, html)| {
-            assert!(html.starts_with("<!DOCTYPE html>"), "{name} is a full page");
-            let file = dir.path().join(format!("{name}.html"));
-            std::fs::write(&file, html).unwrap();
-            file.display().to_string()
-        })
-        .collect();
-    let vnu = repo_file("node_modules/vnu-jar/build/dist/vnu.jar");
-    assert!(vnu.exists(), "{} is missing: run `npm ci` (scripts/test does)", vnu.display());
-    let out = Command::new("java")
-        .args(["-jar", &vnu.display().to_string(), "--errors-only", "--format", "json"])
-        .args(&files)
-        .output()
-        .expect("java runs the Nu HTML Checker");
-    let report: serde_json::Value = serde_json::from_slice(&out.stderr)
-        .unwrap_or_else(|_| panic!("checker output: {}", String::from_utf8_lossy(&out.stderr)));
-    let errors: Vec<String> = report["messages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| {
-            format!(
-                "{} line {}: {}",
-                m["url"].as_str().unwrap_or("?").rsplit('/').next().unwrap(),
-                m["lastLine"],
-                m["message"]
-            )
-        })
-        .collect();
-    assert!(errors.is_empty(), "Nu HTML Checker errors on {} pages:\n{}", files.len(), errors.join("\n"));
+    let errors = common::nu::html_errors(&pages);
+    assert!(errors.is_empty(), "Nu HTML Checker errors on {} pages:\n{}", pages.len(), errors.join("\n"));
 }

@@ -23,6 +23,8 @@ pub struct Browser {
     _profile: tempfile::TempDir,
     axe_source: String,
     pub screenshots: PathBuf,
+    /// The pages `check_page` saw, as the court served them, for the Nu HTML Checker.
+    pages: std::sync::Mutex<Vec<(String, String)>>,
 }
 
 impl Drop for Browser {
@@ -81,7 +83,7 @@ impl Browser {
         };
         let screenshots = repo_file("target/screenshots");
         std::fs::create_dir_all(&screenshots).unwrap();
-        Browser { client, driver, _profile: profile, axe_source, screenshots }
+        Browser { client, driver, _profile: profile, axe_source, screenshots, pages: Default::default() }
     }
 
     pub async fn goto(&self, url: &str) {
@@ -100,6 +102,18 @@ impl Browser {
         let field = self.client.find(Locator::Css(css)).await.unwrap_or_else(|_| panic!("no field {css}"));
         field.clear().await.unwrap();
         field.send_keys(text).await.unwrap();
+    }
+
+    /// Signs in through the form at `base`/signin.
+    pub async fn sign_in(&self, base: &str, email: &str, password: &str) {
+        self.goto(&format!("{base}/signin")).await;
+        self.fill("#email", email).await;
+        self.fill("#password", password).await;
+        self.click("form[action='/signin'] button[type=submit]").await;
+    }
+
+    pub async fn sign_out(&self) {
+        self.click("form[action='/signout'] button").await;
     }
 
     /// Clicks a link or button that loads a new page, and waits until that page has loaded.
@@ -172,9 +186,14 @@ impl Browser {
         self.client.set_window_size(width, height).await.unwrap();
     }
 
-    /// Checks the page with axe and keeps a screenshot under target/screenshots/.
+    /// Checks the page with axe, keeps a screenshot under target/screenshots/ and the page's HTML
+    /// as served (fetched again: the DOM is not the markup) for `check_html`.
     pub async fn check_page(&self, name: &str) {
         let violations = self.axe_violations().await;
+        let script = "const done = arguments[arguments.length - 1];
+            fetch(location.href, { credentials: 'same-origin' }).then(r => r.text()).then(done, e => done('fetch failed: ' + e));";
+        let html = self.client.execute_async(script, vec![]).await.unwrap();
+        self.pages.lock().unwrap().push((name.to_string(), html.as_str().unwrap_or_default().to_string()));
         let png = self.client.screenshot().await.unwrap();
         std::fs::write(self.screenshots.join(format!("{name}.png")), png).unwrap();
         assert!(
@@ -183,5 +202,12 @@ impl Browser {
             self.path().await,
             violations.join("\n")
         );
+    }
+
+    /// Runs the Nu HTML Checker over every page `check_page` saw; zero errors expected.
+    pub fn check_html(&self) {
+        let pages = self.pages.lock().unwrap().clone();
+        let errors = super::nu::html_errors(&pages);
+        assert!(errors.is_empty(), "Nu HTML Checker errors on {} pages:\n{}", pages.len(), errors.join("\n"));
     }
 }

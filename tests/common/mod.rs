@@ -4,6 +4,7 @@
 
 pub mod browser;
 pub mod jury;
+pub mod nu;
 pub mod smtp;
 
 use diesel::{Connection, PgConnection, RunQueryDsl};
