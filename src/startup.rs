@@ -189,7 +189,9 @@ fn security_headers(https: bool) -> DefaultHeaders {
         .add(("X-Frame-Options", "DENY"))
         .add(("Referrer-Policy", "same-origin"))
         .add(("Permissions-Policy", "camera=(), microphone=(), geolocation=()"))
-        .add(("Cross-Origin-Opener-Policy", "same-origin"));
+        .add(("Cross-Origin-Opener-Policy", "same-origin"))
+        // Turns off the legacy XSS auditors (their filtering could be abused); the CSP does the work.
+        .add(("X-XSS-Protection", "0"));
     if https {
         headers.add(("Strict-Transport-Security", "max-age=63072000; includeSubDomains"))
     } else {

@@ -67,6 +67,7 @@ fn assert_guarded(res: &reqwest::Response, what: &str) {
     assert_eq!(h.get("x-content-type-options").map(|v| v.to_str().unwrap()), Some("nosniff"), "{what}");
     assert_eq!(h.get("x-frame-options").map(|v| v.to_str().unwrap()), Some("DENY"), "{what}");
     assert_eq!(h.get("referrer-policy").map(|v| v.to_str().unwrap()), Some("same-origin"), "{what}");
+    assert_eq!(h.get("x-xss-protection").map(|v| v.to_str().unwrap()), Some("0"), "{what}");
 }
 
 /// Counts that any state change the routes can make would move (sessions aside: reading a page
