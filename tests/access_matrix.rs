@@ -7,60 +7,16 @@ mod common;
 
 use chrono::TimeDelta;
 use common::jury::*;
+use common::routes::{routes, Ids};
 use common::{csrf_of, location, spawn_app_with, TestApp};
 use reqwest::StatusCode;
 use std::collections::BTreeMap;
-
-/// (method, path) of every route, as `src/routes/mod.rs` declares them.
-fn routes() -> Vec<(String, String)> {
-    include_str!("../src/routes/mod.rs")
-        .split(".route(\"")
-        .skip(1)
-        .map(|rest| {
-            let path = rest.split('"').next().unwrap().to_string();
-            let method = rest.split("web::").nth(1).unwrap().split('(').next().unwrap().to_uppercase();
-            (method, path)
-        })
-        .collect()
-}
 
 /// The roles, in the matrix's column order. "juror" sits on the first case's panel, "other juror"
 /// only on the second's; "probationer" has joined the jury and not passed probation; "member" is
 /// signed in and has nothing to do with either case.
 const ROLES: [&str; 9] =
     ["anonymous", "member", "claimant", "respondent", "juror", "other juror", "probationer", "moderator", "admin"];
-
-/// The ids a request fills in: one case's, or another's for the object-level probes.
-#[derive(Clone)]
-struct Ids {
-    case: String,
-    evidence: String,
-    vote: i32,
-    summons: i32,
-    juror: String,
-}
-
-impl Ids {
-    fn fill(&self, path: &str) -> String {
-        let id = if path.contains("/evidence/{id}") {
-            self.evidence.clone()
-        } else if path.starts_with("/juror/summons/") {
-            self.summons.to_string()
-        } else if path.starts_with("/moderation/jurors/") {
-            self.juror.clone()
-        } else if path.starts_with("/moderation/mail/") || path.starts_with("/dev/mail/") {
-            "1".to_string()
-        } else {
-            self.case.clone()
-        };
-        path.replace("{id}", &id)
-            .replace("{case}", &self.case)
-            .replace("{evidence}", &self.evidence)
-            .replace("{vote}", &self.vote.to_string())
-            .replace("{answer}", "decline")
-            .replace("{decision}", "hide")
-    }
-}
 
 /// An answer, as the matrix writes it: a status, and for redirects whether to the sign-in page.
 async fn answer_of(visitor: &TestApp, method: &str, path: &str) -> String {

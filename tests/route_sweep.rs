@@ -6,58 +6,15 @@
 mod common;
 
 use common::jury::*;
+use common::routes::{routes, Ids};
 use common::{csrf_of, TestApp};
 use reqwest::StatusCode;
-
-/// (method, path) of every route, as `src/routes/mod.rs` declares them.
-fn routes() -> Vec<(String, String)> {
-    include_str!("../src/routes/mod.rs")
-        .split(".route(\"")
-        .skip(1)
-        .map(|rest| {
-            let path = rest.split('"').next().unwrap().to_string();
-            let method = rest.split("web::").nth(1).unwrap().split('(').next().unwrap().to_string();
-            (method, path)
-        })
-        .collect()
-}
 
 /// Routes that take no CSRF token, and why. Each must still refuse the forged request.
 const NO_TOKEN: [(&str, &str); 1] = [(
     "/unsubscribe",
     "one-click unsubscribe (RFC 8058): mail clients post without a session; the signed link authorises it",
 )];
-
-/// Real ids for each path parameter, so that a request the court wrongly accepted would act.
-struct Ids {
-    case: String,
-    evidence: String,
-    vote: i32,
-    summons: i32,
-    juror: String,
-}
-
-impl Ids {
-    fn fill(&self, path: &str) -> String {
-        let id = if path.contains("/evidence/{id}") {
-            self.evidence.clone()
-        } else if path.starts_with("/juror/summons/") {
-            self.summons.to_string()
-        } else if path.starts_with("/moderation/jurors/") {
-            self.juror.clone()
-        } else if path.starts_with("/moderation/mail/") || path.starts_with("/dev/mail/") {
-            "1".to_string()
-        } else {
-            self.case.clone()
-        };
-        path.replace("{id}", &id)
-            .replace("{case}", &self.case)
-            .replace("{evidence}", &self.evidence)
-            .replace("{vote}", &self.vote.to_string())
-            .replace("{answer}", "accept")
-            .replace("{decision}", "hide")
-    }
-}
 
 /// The headers every response must carry, whatever it is.
 fn assert_guarded(res: &reqwest::Response, what: &str) {
@@ -143,7 +100,7 @@ async fn forged_posts_are_refused_gets_change_nothing_and_every_answer_is_guarde
     let before = fingerprint(&app).await;
 
     let routes = routes();
-    let posts: Vec<&(String, String)> = routes.iter().filter(|(method, _)| method == "post").collect();
+    let posts: Vec<&(String, String)> = routes.iter().filter(|(method, _)| method == "POST").collect();
     assert!(posts.len() > 30, "the route table was read: {routes:?}");
     for (_, path) in &posts {
         let url = admin.url(&ids.fill(path));
@@ -180,7 +137,7 @@ async fn forged_posts_are_refused_gets_change_nothing_and_every_answer_is_guarde
     assert_eq!(fingerprint(&app).await, before, "a forged request changed something");
 
     // Every page, as the administrator and as a juror: nothing changes by reading.
-    for (_, path) in routes.iter().filter(|(method, _)| method == "get") {
+    for (_, path) in routes.iter().filter(|(method, _)| method == "GET") {
         for visitor in [&admin, &seated[1].1] {
             let res = visitor.get(&ids.fill(path)).await;
             assert!(res.status().as_u16() < 500, "GET {path}: {}", res.status());

@@ -5,6 +5,7 @@
 pub mod browser;
 pub mod jury;
 pub mod nu;
+pub mod routes;
 pub mod smtp;
 
 use diesel::{Connection, PgConnection, RunQueryDsl};
