@@ -79,10 +79,13 @@ impl ResponseError for AppError {
                 );
                 return res.insert_header((header::LOCATION, location)).finish();
             }
+            // Security events (ASVS 16.3), target "security": the request's span names path and address.
             AppError::TooManyRequests { retry_after_secs } => {
+                tracing::warn!(target: "security", event = %self, "refused");
                 res.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
             }
             AppError::Internal(err) => tracing::error!(error = ?err, "internal error"),
+            AppError::Csrf | AppError::Forbidden => tracing::warn!(target: "security", event = %self, "refused"),
             _ => {}
         }
         let mut res = res.finish();

@@ -66,16 +66,20 @@ pub async fn post_signin(
         .await;
     match signed_in {
         Ok((account, token)) => {
+            tracing::info!(target: "security", event = "sign_in", user = %account.public_id, ip = %ctx.ip);
             let mut res = see_other(local_path(&form.next));
             start_session(&ctx.session, &token);
             res.add_cookie(&lang_cookie(account.locale, state.settings.is_https()))
                 .map_err(|e| AppError::Internal(e.into()))?;
             Ok(res)
         }
-        Err(AppError::Refused(key)) => page(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &SignInPage { ctx, email: &form.email, next: local_path(&form.next), error: Some(key) },
-        ),
+        Err(AppError::Refused(key)) => {
+            tracing::warn!(target: "security", event = "sign_in_failed", ip = %ctx.ip);
+            page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &SignInPage { ctx, email: &form.email, next: local_path(&form.next), error: Some(key) },
+            )
+        }
         Err(other) => Err(other),
     }
 }
