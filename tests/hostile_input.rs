@@ -153,36 +153,6 @@ async fn crawl(visitor: &TestApp, index: usize, forms: &mut BTreeMap<(String, St
     }
 }
 
-/// Row counts of every table: a refused request must not move any of them.
-async fn fingerprint(app: &TestApp) -> Vec<i64> {
-    let mut counts = vec![];
-    for table in [
-        "users",
-        "users WHERE role <> 'member'",
-        "auth_sessions",
-        "email_tokens",
-        "outbox",
-        "cases",
-        "case_events",
-        "settlement_offers",
-        "evidence",
-        "jobs",
-        "jurors",
-        "juror_category_tallies",
-        "summons",
-        "mock_reviews",
-        "jury_rounds",
-        "votes",
-        "overrides",
-        "flags",
-        "calibration_audits",
-        "audit_log",
-    ] {
-        counts.push(app.count(table).await);
-    }
-    counts
-}
-
 async fn send(visitor: &TestApp, form: &FormSeen, values: &[Vec<u8>]) -> reqwest::Response {
     if form.method == "get" {
         // A URL has a length limit on the client side too (64 KB): 2 KB of each value is enough.
@@ -294,7 +264,7 @@ fn every_form_and_query_survives_hostile_values_without_a_500_or_a_partial_write
                 } else {
                     (form.clone(), values)
                 };
-                let before = fingerprint(&app).await;
+                let before = app.fingerprint().await;
                 let res = send(visitor, &form, &values).await;
                 let status = res.status();
                 if status.is_server_error() {
@@ -306,7 +276,7 @@ fn every_form_and_query_survives_hostile_values_without_a_500_or_a_partial_write
                         &body[..body.len().min(500)]
                     ));
                 }
-                if status.is_client_error() && fingerprint(&app).await != before {
+                if status.is_client_error() && app.fingerprint().await != before {
                     return Err(format!(
                         "{} {} refused with {status} but changed the tables",
                         form.method, form.action
@@ -340,7 +310,7 @@ async fn a_nul_character_is_a_bad_request_anywhere() {
     for path in ["/cases/%00", "/juror/cases/ab%00cd", "/moderation/jurors?q=%00", "/signin?next=%2F%00"] {
         assert_eq!(app.get(path).await.status(), reqwest::StatusCode::BAD_REQUEST, "{path}");
     }
-    let before = fingerprint(&app).await;
+    let before = app.fingerprint().await;
     let page = app.get_html("/cases/new").await;
     let body = format!("csrf_token={}&item_title=a%00b&statement=x", csrf_of(&page));
     let res = app
@@ -353,5 +323,5 @@ async fn a_nul_character_is_a_bad_request_anywhere() {
         .unwrap();
     assert_eq!(res.status(), reqwest::StatusCode::BAD_REQUEST);
     assert!(res.text().await.unwrap().contains("<html"), "a page, not a bare status");
-    assert_eq!(fingerprint(&app).await, before);
+    assert_eq!(app.fingerprint().await, before);
 }

@@ -5,9 +5,9 @@
 
 mod common;
 
+use common::csrf_of;
 use common::jury::*;
 use common::routes::{routes, Ids};
-use common::{csrf_of, TestApp};
 use reqwest::StatusCode;
 
 /// Routes that take no CSRF token, and why. Each must still refuse the forged request.
@@ -25,41 +25,6 @@ fn assert_guarded(res: &reqwest::Response, what: &str) {
     assert_eq!(h.get("x-frame-options").map(|v| v.to_str().unwrap()), Some("DENY"), "{what}");
     assert_eq!(h.get("referrer-policy").map(|v| v.to_str().unwrap()), Some("same-origin"), "{what}");
     assert_eq!(h.get("x-xss-protection").map(|v| v.to_str().unwrap()), Some("0"), "{what}");
-}
-
-/// Counts that any state change the routes can make would move (sessions aside: reading a page
-/// keeps a session alive).
-async fn fingerprint(app: &TestApp) -> Vec<i64> {
-    let mut counts = vec![];
-    for table in [
-        "users",
-        "users WHERE role <> 'member'",
-        "users WHERE email_verified_at IS NULL",
-        "users WHERE reminders_enabled",
-        "users WHERE locale = 'en'",
-        "email_tokens",
-        "cases",
-        "cases WHERE state = 'decided'",
-        "case_events",
-        "settlement_offers",
-        "evidence",
-        "jobs",
-        "jurors WHERE status = 'active'",
-        "summons WHERE status = 'accepted'",
-        "votes",
-        "jury_rounds WHERE appealed_at IS NOT NULL",
-        "overrides",
-        "flags",
-        "flags WHERE resolved_at IS NOT NULL",
-        "mock_reviews",
-        "calibration_audits",
-        "audit_log",
-        "outbox",
-        "outbox WHERE status = 'dead'",
-    ] {
-        counts.push(app.count(table).await);
-    }
-    counts
 }
 
 #[tokio::test]
@@ -97,7 +62,7 @@ async fn forged_posts_are_refused_gets_change_nothing_and_every_answer_is_guarde
     .await
     .unwrap();
     let token = csrf_of(&admin.get_html("/account").await);
-    let before = fingerprint(&app).await;
+    let before = app.fingerprint().await;
 
     let routes = routes();
     let posts: Vec<&(String, String)> = routes.iter().filter(|(method, _)| method == "POST").collect();
@@ -134,7 +99,7 @@ async fn forged_posts_are_refused_gets_change_nothing_and_every_answer_is_guarde
             }
         }
     }
-    assert_eq!(fingerprint(&app).await, before, "a forged request changed something");
+    assert_eq!(app.fingerprint().await, before, "a forged request changed something");
 
     // Every page, as the administrator and as a juror: nothing changes by reading.
     for (_, path) in routes.iter().filter(|(method, _)| method == "GET") {
@@ -144,5 +109,5 @@ async fn forged_posts_are_refused_gets_change_nothing_and_every_answer_is_guarde
             assert_guarded(&res, &format!("GET {path} ({})", res.status()));
         }
     }
-    assert_eq!(fingerprint(&app).await, before, "a GET changed something");
+    assert_eq!(app.fingerprint().await, before, "a GET changed something");
 }

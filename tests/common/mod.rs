@@ -340,6 +340,46 @@ impl TestApp {
         entries.filter_map(|e| std::fs::read(e.ok()?.path()).ok()).map(|raw| Mail::parse(&raw)).collect()
     }
 
+    /// Row counts that any state change a request can make would move: every table, and the
+    /// columns a request could flip (role, verification, statuses).
+    pub async fn fingerprint(&self) -> Vec<i64> {
+        let mut counts = vec![];
+        for table in [
+            "users",
+            "users WHERE role <> 'member'",
+            "users WHERE email_verified_at IS NULL",
+            "users WHERE reminders_enabled",
+            "users WHERE locale = 'en'",
+            "auth_sessions",
+            "email_tokens",
+            "cases",
+            "cases WHERE state = 'decided'",
+            "case_events",
+            "settlement_offers",
+            "evidence",
+            "jobs",
+            "jurors",
+            "jurors WHERE status = 'active'",
+            "juror_category_tallies",
+            "summons",
+            "summons WHERE status = 'accepted'",
+            "jury_rounds",
+            "jury_rounds WHERE appealed_at IS NOT NULL",
+            "votes",
+            "overrides",
+            "flags",
+            "flags WHERE resolved_at IS NOT NULL",
+            "mock_reviews",
+            "calibration_audits",
+            "audit_log",
+            "outbox",
+            "outbox WHERE status = 'dead'",
+        ] {
+            counts.push(self.count(table).await);
+        }
+        counts
+    }
+
     pub async fn count(&self, table: &str) -> i64 {
         use diesel::sql_types::BigInt;
         #[derive(diesel::QueryableByName)]
