@@ -49,8 +49,9 @@ async fn filing_notifies_both_sides_and_only_they_can_see_the_case() {
     let case = file(&buyer, "seller@example.com").await;
 
     let page = buyer.get_html(&format!("/cases/{case}")).await;
-    assert!(page.contains("iPhone 13 128G 午夜色") && page.contains("等待对方回应"));
-    assert!(page.contains("对方须在此时间前回应"), "the deadline is shown");
+    assert!(page.contains("iPhone 13 128G 午夜色") && page.contains("回应期"));
+    assert!(page.contains("对方须在 "), "the claimant is told the other side must answer, and by when");
+    assert!(page.contains("买家小李 发起，回应方：卖家老王"), "both parties named");
     assert!(page.contains("Asia/Shanghai"));
     assert!(page.contains(&format!("action=\"/cases/{case}/withdraw\"")), "the claimant may withdraw");
     assert!(!page.contains("/answer\""), "the claimant cannot answer");
@@ -62,8 +63,15 @@ async fn filing_notifies_both_sides_and_only_they_can_see_the_case() {
 
     let seen = seller.get_html(&format!("/cases/{case}")).await;
     assert!(seen.contains(&format!("action=\"/cases/{case}/answer\"")), "the respondent is asked to answer");
-    assert!(seller.get_html("/cases").await.contains(&case), "listed in the respondent's cases");
-    assert!(buyer.get_html("/cases").await.contains("下一个截止时间"));
+    assert_respondent_is_asked_to_answer(&seen);
+    assert!(seen.contains("买家小李 发起"), "the respondent is told who filed");
+    let list = seller.get_html("/cases").await;
+    assert!(list.contains(&case), "listed in the respondent's cases");
+    assert_respondent_is_asked_to_answer(&list);
+    assert!(list.contains("轮到你了"));
+    let overview = seller.get_html("/overview").await;
+    assert!(overview.contains(&case) && overview.contains("你需要在 "), "the respondent's overview leads with it");
+    assert!(buyer.get_html("/cases").await.contains("对方须在 "));
 
     assert_eq!(stranger.get(&format!("/cases/{case}")).await.status(), StatusCode::NOT_FOUND);
     assert_eq!(
@@ -78,6 +86,28 @@ async fn filing_notifies_both_sides_and_only_they_can_see_the_case() {
     assert!(case.len() == 16 && !case.chars().all(|c| c.is_ascii_digit()), "public ids are random");
 }
 
+/// The respondent's page or list tells them the answer is theirs, never that the other side must act.
+fn assert_respondent_is_asked_to_answer(html: &str) {
+    assert!(html.contains("你需要在 "), "the respondent is told to answer, and by when");
+    for wrong in ["对方须在", "等待对方回应", "对方还没有回应", "对方回应后"] {
+        assert!(!html.contains(wrong), "the respondent must not read {wrong:?}");
+    }
+}
+
+#[tokio::test]
+async fn the_answer_form_comes_before_triage_and_evidence() {
+    let app = spawn_app().await;
+    let buyer = app.verified_member("buyer@example.com", "买家").await;
+    let seller = app.verified_member("seller@example.com", "卖家").await;
+    let case = file(&buyer, "seller@example.com").await;
+    let page = seller.get_html(&format!("/cases/{case}")).await;
+    let at = |needle: &str| page.find(needle).unwrap_or_else(|| panic!("{needle} missing"));
+    assert!(at("id=\"next-title\"") < at("id=\"answer-title\""));
+    assert!(at("id=\"answer-title\"") < at("id=\"triage-title\""), "the form is above triage");
+    assert!(at("id=\"answer-title\"") < at("id=\"evidence-title\""), "and above the evidence");
+    assert!(page.contains("data-countdown") && page.contains("还剩 "), "a countdown readable without JavaScript");
+}
+
 #[tokio::test]
 async fn an_invited_respondent_joins_and_answers() {
     let app = spawn_app().await;
@@ -87,7 +117,33 @@ async fn an_invited_respondent_joins_and_answers() {
     assert!(invitation.link().contains("/register?case="), "{}", invitation.link());
     assert!(invitation.text.contains("你好："), "no name yet");
 
-    let seller = app.verified_member("newcomer@example.com", "新卖家").await;
+    // From the invitation: registering keeps the case and comes back to it.
+    let seller = app.new_visitor();
+    let register = invitation.link().replace(&seller.address, "");
+    let fields = [
+        ("email", "newcomer@example.com"),
+        ("display_name", "新卖家"),
+        ("password", common::PASSWORD),
+        ("password_confirm", common::PASSWORD),
+        ("case", case.as_str()),
+    ];
+    let res = seller.submit(&register, "/register", &fields).await;
+    assert_eq!(location(&res), format!("/cases/{case}"), "back to the case");
+    let res = seller.get(&format!("/cases/{case}")).await;
+    assert_eq!(res.status(), StatusCode::OK, "not a dead end before the email is verified");
+    let waiting = res.text().await.unwrap();
+    assert!(waiting.contains("验证邮箱后即可查看并回应") && waiting.contains("你的回应截止时间"), "{waiting}");
+    assert!(waiting.contains("newcomer@example.com") && waiting.contains("/signout"), "signed in, told where the email went");
+    assert!(!waiting.contains("iPhone"), "nothing of the case before the email is proven");
+    let intruder = app.new_visitor();
+    assert_eq!(intruder.register("intruder@example.com", "路人").await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(intruder.get(&format!("/cases/{case}")).await.status(), StatusCode::NOT_FOUND);
+
+    let mail = seller.wait_for_mail("account_verify", "newcomer@example.com").await;
+    let path = mail.link().replace(&seller.address, "");
+    let token = path.split("token=").nth(1).unwrap().to_string();
+    assert_eq!(location(&seller.submit(&path, "/verify", &[("token", &token)]).await), "/overview");
+    assert!(seller.get_html("/overview").await.contains(&case), "verified: the case waits on the overview");
     assert!(seller.get_html("/cases").await.contains(&case));
     let res = seller
         .submit(
@@ -101,7 +157,7 @@ async fn an_invited_respondent_joins_and_answers() {
     app.wait_for_mail("answer_received", "buyer@example.com").await;
     let page = buyer.get_html(&format!("/cases/{case}")).await;
     assert!(page.contains("发货前拍了视频") && page.contains("不同意诉求"));
-    assert!(page.contains("双方可补充证据至"));
+    assert!(page.contains("举证期：你可以在 "));
 }
 
 #[tokio::test]

@@ -47,12 +47,13 @@ fn every_used_key_is_translated_in_both_languages() {
     // Keys the code builds at run time from a name.
     for state in CaseState::ALL {
         keys.insert(format!("state.{}", state.as_str()));
-        if state.is_final() {
-            keys.insert(format!("case.final.{}", state.as_str()));
-        }
     }
-    for state in ["awaiting_response", "evidence"] {
-        keys.insert(format!("case.deadline.{state}"));
+    for key in xiaofating::domain::next_step::KEYS {
+        keys.insert(format!("next.{key}"));
+        keys.insert(format!("next.then.{key}"));
+    }
+    for unit in ["days", "hours", "minutes"] {
+        keys.insert(format!("next.left.{unit}"));
     }
     for c in Category::ALL {
         keys.insert(c.label_key());

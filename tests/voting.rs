@@ -376,6 +376,7 @@ async fn an_appeal_draws_a_fresh_larger_panel_whose_verdict_is_final() {
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await; // the stale appeal deadline runs
     assert_eq!(judgements_recorded(&app).await, (6.0, 4.0), "counted exactly once");
     assert_eq!(app.case_state(&case).await, "closed");
+    app.assert_notices_match_outbox().await;
 }
 
 #[tokio::test]
@@ -470,6 +471,14 @@ async fn a_confident_panel_draws_more_jurors_until_it_is_sure() {
         assert_eq!(vote(juror, &case, side, reason).await.status(), StatusCode::SEE_OTHER);
     }
     assert_eq!(app.case_state(&case).await, "voting", "2–1 among newcomers is not enough");
+    // The parties are told the truth: everyone seated has voted, and more jurors are being drawn.
+    wait_for_panel(&app, &case, 2).await;
+    let buyer = app.juror("party-buyer@example.com").await;
+    let page = buyer.get_html(&format!("/cases/{case}")).await;
+    assert!(page.contains("已入座的 3 位评审员都已投票，但票数还不足以确定结果"), "{page}");
+    assert!(page.contains("正在增补 2 位评审员"));
+    assert!(page.contains("<progress max=\"5\" value=\"3\""), "the bar counts the seats being filled");
+    assert!(!page.contains("已有 3/3 位评审员投票"), "never a full bar without a verdict");
     let more: Vec<TestApp> = seat_panel(&app, &case, 2).await.into_iter().map(|(_, j)| j).collect();
     assert_eq!(panel(&app, &case).await.len(), 5, "exactly two more jurors were summoned");
     vote(&more[0], &case, "buyer", BUYER_REASON).await;

@@ -135,6 +135,7 @@ diesel::table! {
         storage_name -> Nullable<Text>,
         created_at -> Timestamp,
         round -> Integer,
+        withdrawn_at -> Nullable<Timestamp>,
     }
 }
 
@@ -299,6 +300,19 @@ diesel::table! {
 }
 
 diesel::joinable!(auth_sessions -> users (user_id));
+diesel::table! {
+    notifications (id) {
+        id -> Integer,
+        user_id -> Integer,
+        message_key -> Text,
+        case_public_id -> Nullable<Text>,
+        payload -> Text,
+        created_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(notifications -> users (user_id));
 diesel::joinable!(jurors -> users (user_id));
 diesel::joinable!(juror_category_tallies -> jurors (juror_id));
 diesel::joinable!(summons -> cases (case_id));
@@ -323,6 +337,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     auth_sessions,
     email_tokens,
     outbox,
+    notifications,
     cases,
     case_events,
     settlement_offers,

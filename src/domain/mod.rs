@@ -8,6 +8,7 @@ pub mod juror;
 pub mod locale;
 pub mod matching;
 pub mod moderation;
+pub mod next_step;
 pub mod privacy;
 pub mod public_id;
 pub mod quorum;

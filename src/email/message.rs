@@ -141,6 +141,16 @@ impl Mail {
         }
     }
 
+    /// Whether the message is also an in-app notice, and the case it is about: `Some(None)` for a
+    /// notice about no case (a probation result), `None` for account mail (verification, reset).
+    pub fn in_app_case(&self) -> Option<Option<&str>> {
+        match self {
+            Mail::AccountVerify { .. } | Mail::PasswordReset { .. } => None,
+            Mail::Case(notice) => Some(Some(&notice.case_id)),
+            Mail::Juror(notice) => Some(notice.case_id.as_deref()),
+        }
+    }
+
     /// Builds the content; `links` turns court paths into absolute URLs.
     pub fn content(&self, locale: Locale, links: &impl Linker) -> Content {
         let link = |path: &str| links.link(path);

@@ -14,7 +14,9 @@ use crate::routes::rate_limit::Action;
 use crate::routes::{ok_page, page, see_other};
 use crate::services::case::file::file_case;
 use crate::services::case::list::{my_cases, CaseSummary};
-use crate::services::case::view::{case_detail, CaseDetail};
+use crate::services::case::view::{case_detail, invitation_awaiting_verification, CaseDetail};
+use crate::services::notices::mark_case_read;
+use crate::services::ServiceError;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
@@ -25,6 +27,7 @@ use serde::Deserialize;
 struct MyCasesPage {
     ctx: Ctx,
     cases: Vec<CaseSummary>,
+    now: chrono::NaiveDateTime,
 }
 
 impl MyCasesPage {
@@ -39,8 +42,9 @@ impl MyCasesPage {
 
 pub async fn get_cases(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let account = ctx.require_account()?.clone();
-    let cases = state.db(move |conn| my_cases(conn, &account).map_err(AppError::from)).await?;
-    ok_page(&MyCasesPage { ctx, cases })
+    let now = state.clock.now();
+    let cases = state.db(move |conn| my_cases(conn, &account, now).map_err(AppError::from)).await?;
+    ok_page(&MyCasesPage { ctx, cases, now })
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -224,9 +228,6 @@ impl CasePage {
     fn state_key(&self) -> String {
         format!("state.{}", self.d.state.as_str())
     }
-    fn is_final(&self) -> bool {
-        self.d.state.is_final()
-    }
     fn category_key(&self) -> String {
         format!("category.{}", self.d.case.category)
     }
@@ -241,13 +242,19 @@ impl CasePage {
             "buyer"
         }
     }
-    /// What the evidence checklist asks for at this stage.
+    /// What the evidence checklist asks for at this stage, worded for the reader's side.
     fn checklist_stage_key(&self) -> &'static str {
-        match self.d.state {
-            CaseState::Appealed => "triage.stage.appeal",
-            CaseState::Evidence => "triage.stage.evidence",
+        match (self.d.state, self.d.actor) {
+            (CaseState::Appealed, _) => "triage.stage.appeal",
+            (CaseState::Evidence, _) => "triage.stage.evidence",
+            (_, Actor::Respondent) => "triage.stage.early_respondent",
             _ => "triage.stage.early",
         }
+    }
+    /// Who filed against whom, by display name (the respondent's once they have an account).
+    fn parties_line(&self) -> String {
+        let respondent = self.d.respondent_name.clone().unwrap_or_else(|| self.ctx.t("case.respondent_invited").into_owned());
+        self.ctx.tf("case.parties", &[("claimant", &self.d.claimant_name), ("respondent", &respondent)])
     }
     fn is_claimant(&self) -> bool {
         self.d.actor == Actor::Claimant
@@ -265,15 +272,6 @@ impl CasePage {
     fn offer_is_mine(&self) -> bool {
         let me = self.ctx.account.as_ref().map(|a| a.id);
         self.d.open_offer.as_ref().is_some_and(|o| Some(o.proposer_id) == me)
-    }
-    fn next_deadline(&self) -> Option<chrono::NaiveDateTime> {
-        match self.d.state {
-            CaseState::AwaitingResponse => self.d.case.response_due_at,
-            CaseState::Evidence | CaseState::Appealed => self.d.case.evidence_due_at,
-            CaseState::Decided => self.d.case.appeal_due_at,
-            CaseState::Voting => self.d.rounds.last().and_then(|r| r.voting_due_at),
-            _ => None,
-        }
     }
     fn event_key(&self, kind: &str) -> String {
         format!("event.{kind}")
@@ -293,6 +291,22 @@ impl CasePage {
     }
 }
 
+/// What an invited respondent sees of their case before their email is verified.
+#[derive(Template)]
+#[template(path = "case_verify.html")]
+struct VerifyFirstPage {
+    ctx: Ctx,
+    due: Option<chrono::NaiveDateTime>,
+    now: chrono::NaiveDateTime,
+}
+
+impl VerifyFirstPage {
+    fn deadline(&self, due: &chrono::NaiveDateTime) -> String {
+        let due = format!("{} ({})", self.ctx.time(due), self.ctx.time_zone());
+        self.ctx.tf("case.verify_first.deadline", &[("due", &due)])
+    }
+}
+
 /// Renders the case page for the viewer; `forms` carries a rejected form back with its messages.
 pub async fn case_page(
     ctx: Ctx,
@@ -303,7 +317,25 @@ pub async fn case_page(
 ) -> Result<HttpResponse, AppError> {
     let account = ctx.require_account()?.clone();
     let now = state.clock.now();
-    let d = state.db(move |conn| case_detail(conn, &account, &public_id, now).map_err(AppError::from)).await?;
+    let found = state
+        .db(move |conn| {
+            match case_detail(conn, &account, &public_id, now) {
+                Ok(d) => Ok(Ok((d, mark_case_read(conn, &account, &public_id, now)?))),
+                Err(ServiceError::NotFound) => match invitation_awaiting_verification(conn, &account, &public_id)? {
+                    Some(due) => Ok(Err(due)),
+                    None => Err(ServiceError::NotFound),
+                },
+                Err(other) => Err(other),
+            }
+        }
+        .map_err(AppError::from))
+        .await?;
+    let (d, read) = match found {
+        Ok(found) => found,
+        Err(due) => return ok_page(&VerifyFirstPage { ctx, due, now }),
+    };
+    let mut ctx = ctx;
+    ctx.badges.unread -= read as i64;
     let upload_limit_mb = state.settings.limits.upload_max_bytes / (1024 * 1024);
     let claimant_side = Side::parse(&d.case.claimant_side).unwrap_or(Side::Buyer);
     let columns = [claimant_side, claimant_side.other()]

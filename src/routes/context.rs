@@ -4,13 +4,15 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::DbPool;
 use crate::domain::locale::Locale;
+use crate::domain::next_step::{time_left, NextStep};
 use crate::i18n;
 use crate::routes::errors::AppError;
 use crate::routes::rate_limit::Limiters;
 use crate::services::account::{session, Account};
+use crate::services::overview::{self, Badges};
 use actix_session::{Session, SessionExt};
 use actix_web::dev::Payload;
-use actix_web::{web, FromRequest, HttpRequest};
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -57,6 +59,8 @@ impl AppState {
 pub struct Ctx {
     pub locale: Locale,
     pub account: Option<Account>,
+    /// The header's counts for the signed-in member: things waiting for them, unread notices.
+    pub badges: Badges,
     pub csrf: String,
     pub path: String,
     pub flash: Option<String>,
@@ -93,6 +97,26 @@ impl Ctx {
     /// The viewer's time zone name, shown beside times.
     pub fn time_zone(&self) -> &'static str {
         self.account.as_ref().map_or("Asia/Shanghai", |a| a.time_zone.name())
+    }
+
+    /// The sentence naming a case's next step for this reader, with its deadline in their time zone.
+    pub fn next_step(&self, step: &NextStep) -> String {
+        let due = step.due.map(|due| format!("{} ({})", self.time(&due), self.time_zone())).unwrap_or_default();
+        self.tf(&format!("next.{}", step.key), &[("due", &due)])
+    }
+
+    /// What happens if nobody acts on the next step.
+    pub fn next_step_then(&self, step: &NextStep) -> Cow<'static, str> {
+        self.t(format!("next.then.{}", step.key))
+    }
+
+    /// "还剩 23 小时" / "23 hours left", or that the deadline has passed: readable without JavaScript,
+    /// kept current by the page's script.
+    pub fn time_left(&self, due: &chrono::NaiveDateTime, now: &chrono::NaiveDateTime) -> String {
+        match time_left(*due, *now) {
+            Some((n, unit)) => self.tf(&format!("next.left.{unit}"), &[("n", &n.to_string())]),
+            None => self.t("next.left.passed").into_owned(),
+        }
     }
 
     /// Fen as "¥1,299.00".
@@ -139,6 +163,20 @@ pub fn new_csrf_token() -> String {
     crate::domain::public_id::new_secret_token(&mut rand::rng())
 }
 
+/// The account behind a session token, with its header counts.
+pub fn signed_in(
+    conn: &mut crate::db::DbConnection,
+    token: &str,
+    rules: &crate::domain::juror::JuryRules,
+    now: chrono::NaiveDateTime,
+) -> crate::services::ServiceResult<Option<(Account, Badges)>> {
+    let Some(account) = session::authenticate(conn, token, now)? else {
+        return Ok(None);
+    };
+    let badges = overview::badges(conn, &account, rules, now)?;
+    Ok(Some((account, badges)))
+}
+
 impl FromRequest for Ctx {
     type Error = AppError;
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
@@ -148,12 +186,20 @@ impl FromRequest for Ctx {
         Box::pin(async move {
             let state = req.app_data::<web::Data<AppState>>().expect("AppState is registered").clone();
             let session = req.get_session();
-            let account = match session.get::<String>(SESSION_AUTH).ok().flatten() {
+            let signed_in = match session.get::<String>(SESSION_AUTH).ok().flatten() {
                 Some(token) => {
-                    let now = state.clock.now();
-                    state.db(move |conn| session::authenticate(conn, &token, now).map_err(AppError::from)).await?
+                    let (now, jury) = (state.clock.now(), state.jury.clone());
+                    state.db(move |conn| signed_in(conn, &token, &jury.rules, now).map_err(AppError::from)).await?
                 }
                 None => None,
+            };
+            // Error pages rendered later for this request show the same signed-in header.
+            if let Some(signed_in) = &signed_in {
+                req.extensions_mut().insert(signed_in.clone());
+            }
+            let (account, badges) = match signed_in {
+                Some((account, badges)) => (Some(account), badges),
+                None => (None, Badges::default()),
             };
             if account.is_none() {
                 session.remove(SESSION_AUTH);
@@ -170,6 +216,7 @@ impl FromRequest for Ctx {
             Ok(Ctx {
                 locale,
                 account,
+                badges,
                 csrf,
                 path: req.uri().path_and_query().map_or("/", |p| p.as_str()).to_string(),
                 flash: session.remove_as::<String>(SESSION_FLASH).and_then(Result::ok),

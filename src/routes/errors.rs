@@ -3,14 +3,17 @@
 use crate::domain::locale::Locale;
 use crate::domain::validation::FieldErrors;
 use crate::i18n;
-use crate::routes::context::{request_locale, SESSION_CSRF};
+use crate::routes::context::{request_locale, signed_in, AppState, SESSION_AUTH, SESSION_CSRF};
+use crate::services::account::Account;
+use crate::services::overview::Badges;
 use crate::services::ServiceError;
 use actix_session::SessionExt;
 use actix_web::dev::ServiceResponse;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::middleware::ErrorHandlerResponse;
-use actix_web::{HttpResponse, ResponseError};
+use actix_web::body::EitherBody;
+use actix_web::{web, HttpMessage, HttpResponse, ResponseError};
 use askama::Template;
 
 #[derive(Debug, thiserror::Error)]
@@ -118,6 +121,7 @@ pub struct ErrorCtx {
     pub csrf: String,
     pub path: String,
     pub account: Option<crate::services::account::Account>,
+    pub badges: Badges,
     pub flash: Option<String>,
 }
 
@@ -134,7 +138,10 @@ impl ErrorCtx {
 }
 
 /// `ErrorHandlers` default: gives every 4xx/5xx response without an HTML body a localized page.
-pub fn render_error_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+/// The member a request is signed in as keeps their header on an error page (their name, their
+/// counts, the way back): found by the page context, or here when the request failed before it
+/// (a forged form, a body too large).
+pub fn render_error_page<B: 'static>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
     let is_html = res
         .headers()
         .get(header::CONTENT_TYPE)
@@ -143,14 +150,34 @@ pub fn render_error_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorH
     if is_html || res.status().is_redirection() {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
+    let req = res.request();
+    let known = req.extensions().get::<(Account, Badges)>().cloned();
+    let token = req.get_session().get::<String>(SESSION_AUTH).ok().flatten();
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    match (known, token, state) {
+        (None, Some(token), Some(state)) => Ok(ErrorHandlerResponse::Future(Box::pin(async move {
+            let (now, jury) = (state.clock.now(), state.jury.clone());
+            let signed_in = state
+                .db(move |conn| signed_in(conn, &token, &jury.rules, now).map_err(AppError::from))
+                .await
+                .unwrap_or(None);
+            Ok(error_page(res, signed_in))
+        }))),
+        (known, _, _) => Ok(ErrorHandlerResponse::Response(error_page(res, known))),
+    }
+}
+
+fn error_page<B>(res: ServiceResponse<B>, signed_in: Option<(Account, Badges)>) -> ServiceResponse<EitherBody<B>> {
     let status = res.status();
     let req = res.request();
-    let locale = request_locale(req);
+    let locale = signed_in.as_ref().map_or_else(|| request_locale(req), |(account, _)| account.locale);
+    let (account, badges) = signed_in.map_or((None, Badges::default()), |(a, b)| (Some(a), b));
     let ctx = ErrorCtx {
         locale,
         csrf: req.get_session().get::<String>(SESSION_CSRF).ok().flatten().unwrap_or_default(),
         path: req.path().to_string(),
-        account: None,
+        account,
+        badges,
         flash: None,
     };
     let code = status.as_u16();
@@ -184,5 +211,5 @@ pub fn render_error_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorH
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
     headers.remove(header::CONTENT_LENGTH);
     let res = old.set_body(html).map_into_boxed_body();
-    Ok(ErrorHandlerResponse::Response(ServiceResponse::new(req, res).map_into_right_body()))
+    ServiceResponse::new(req, res).map_into_right_body()
 }

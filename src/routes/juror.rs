@@ -18,6 +18,7 @@ use crate::services::jury::probation::{next_review, submit_review, ProbationPage
 use crate::services::jury::summons::{answer_summons, Answer};
 use crate::services::jury::view::{juror_case, Access, JurorCaseView};
 use crate::services::jury::voting::{cast_vote, VoteForm};
+use crate::services::notices::mark_case_read;
 use crate::services::ServiceError;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
@@ -303,7 +304,15 @@ async fn juror_case_page(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let (account, window, now) = (ctx.require_account()?.clone(), state.settings.jury.voting_window, state.clock.now());
-    let v = state.db(move |conn| juror_case(conn, &account, &id, (window, now)).map_err(AppError::from)).await?;
+    let (v, read) = state
+        .db(move |conn| {
+            let v = juror_case(conn, &account, &id, (window, now))?;
+            Ok::<_, ServiceError>((v, mark_case_read(conn, &account, &id, now)?))
+        }
+        .map_err(AppError::from))
+        .await?;
+    let mut ctx = ctx;
+    ctx.badges.unread -= read as i64;
     page(status, &JurorCasePage { ctx, v, vote, errors, reason_min: REASON_MIN })
 }
 

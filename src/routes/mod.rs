@@ -18,6 +18,7 @@ pub mod input;
 pub mod juror;
 pub mod language;
 pub mod moderation;
+pub mod overview;
 pub mod password;
 pub mod rate_limit;
 pub mod register;
@@ -36,6 +37,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/healthz", web::get().to(health::get_healthz))
         .route("/metrics", web::get().to(health::get_metrics))
         .route("/static/app.css", web::get().to(assets::get_app_css))
+        .route("/static/app.js", web::get().to(assets::get_app_js))
         .route("/register", web::get().to(register::get_register))
         .route("/register", web::post().to(register::post_register))
         .route("/signin", web::get().to(signin::get_signin))
@@ -52,6 +54,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/account/settings", web::post().to(account::post_settings))
         .route("/account/password", web::post().to(account::post_password))
         .route("/language", web::post().to(language::post_language))
+        .route("/overview", web::get().to(overview::get_overview))
+        .route("/notifications", web::get().to(overview::get_notifications))
         .route("/cases", web::get().to(cases::get_cases))
         .route("/cases", web::post().to(cases::post_case))
         .route("/cases/new", web::get().to(cases::get_new_case))
@@ -99,6 +103,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/dev/mail/{id}", web::get().to(dev_mail::get_letter));
     #[cfg(feature = "bench-baseline")]
     cfg.route("/bench/fortunes", web::get().to(bench_baseline::get_fortunes));
+}
+
+/// Middleware: a HEAD request is answered by the GET route of its path. The HTTP layer sends the
+/// GET answer's headers without its body, so every page and file answers HEAD as the RFC asks.
+pub async fn head_as_get(
+    mut req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    if req.method() == actix_web::http::Method::HEAD {
+        req.head_mut().method = actix_web::http::Method::GET;
+    }
+    next.call(req).await
 }
 
 /// A rendered page with the given status.

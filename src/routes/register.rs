@@ -20,6 +20,24 @@ struct RegisterPage<'a> {
     email: &'a str,
     display_name: &'a str,
     errors: FieldErrors,
+    /// The case an invitation is about: registering returns the new member to it.
+    case: &'a str,
+}
+
+/// A case id from an invitation link, if it looks like one (anything else is dropped).
+fn invited_case(case: &str) -> &str {
+    let looks_like_id = (1..=64).contains(&case.len()) && case.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if looks_like_id {
+        case
+    } else {
+        ""
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct InvitationQuery {
+    case: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -30,15 +48,17 @@ pub struct RegisterForm {
     display_name: String,
     password: String,
     password_confirm: String,
+    case: String,
 }
 
 csrf_forms!(RegisterForm);
 
-pub async fn get_register(ctx: Ctx) -> Result<HttpResponse, AppError> {
+pub async fn get_register(ctx: Ctx, query: web::Query<InvitationQuery>) -> Result<HttpResponse, AppError> {
+    let case = invited_case(&query.case);
     if ctx.account.is_some() {
-        return Ok(see_other("/account"));
+        return Ok(see_other(&if case.is_empty() { "/overview".to_string() } else { format!("/cases/{case}") }));
     }
-    ok_page(&RegisterPage { ctx, email: "", display_name: "", errors: FieldErrors::new() })
+    ok_page(&RegisterPage { ctx, email: "", display_name: "", errors: FieldErrors::new(), case })
 }
 
 pub async fn post_register(
@@ -66,12 +86,23 @@ pub async fn post_register(
         Ok(token) => {
             state.mail_wake.notify_one();
             start_session(&ctx.session, &token);
-            ctx.flash("register.done");
-            Ok(see_other("/account"))
+            let case = invited_case(&form.case);
+            if case.is_empty() {
+                ctx.flash("register.done");
+                Ok(see_other("/account"))
+            } else {
+                Ok(see_other(&format!("/cases/{case}")))
+            }
         }
         Err(AppError::Invalid(errors)) => page(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &RegisterPage { ctx, email: &form.email, display_name: &form.display_name, errors },
+            &RegisterPage {
+                ctx,
+                email: &form.email,
+                display_name: &form.display_name,
+                errors,
+                case: invited_case(&form.case),
+            },
         ),
         Err(other) => Err(other),
     }

@@ -54,7 +54,7 @@ pub async fn post_verify(
     match state.db(move |conn| verify_email(conn, &token, now).map_err(AppError::from)).await {
         Ok(_) => {
             ctx.flash("verify.done");
-            Ok(see_other(if ctx.account.is_some() { "/account" } else { "/signin" }))
+            Ok(see_other(if ctx.account.is_some() { "/overview" } else { "/signin" }))
         }
         Err(AppError::Refused(key)) => {
             page(StatusCode::UNPROCESSABLE_ENTITY, &VerifyPage { ctx, token: &form.token, problem: Some(key) })

@@ -5,7 +5,9 @@ pub mod case;
 pub mod demo;
 pub mod jury;
 pub mod moderation;
+pub mod notices;
 pub mod outbox;
+pub mod overview;
 pub mod triage;
 
 use crate::domain::validation::FieldErrors;

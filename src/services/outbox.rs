@@ -1,11 +1,14 @@
+use crate::db::models::notification::{self, NewNotification};
 use crate::db::models::outbox::{self, NewOutboxMessage};
+use crate::db::models::user;
 use crate::db::DbConnection;
 use crate::domain::locale::Locale;
 use crate::email::message::Mail;
 use chrono::NaiveDateTime;
 
 /// Queues a message in the caller's transaction; `key` is stable per (event, recipient), so
-/// queueing the same message twice keeps one.
+/// queueing the same message twice keeps one. A case or juror notice to a member also becomes an
+/// in-app notice (`/notifications`): members who never open their mailbox still see it.
 pub fn enqueue(
     conn: &mut DbConnection,
     key: &str,
@@ -28,5 +31,15 @@ pub fn enqueue(
             available_at: now,
             created_at: now,
         },
-    )
+    )?;
+    let Some(case_public_id) = mail.in_app_case() else {
+        return Ok(());
+    };
+    if let Some(user_id) = user::id_by_email(conn, recipient_email)? {
+        notification::insert(
+            conn,
+            &NewNotification { user_id, message_key: key, case_public_id, payload: &payload, created_at: now },
+        )?;
+    }
+    Ok(())
 }

@@ -357,6 +357,8 @@ impl TestApp {
             "case_events",
             "settlement_offers",
             "evidence",
+            "evidence WHERE withdrawn_at IS NOT NULL",
+            "notifications",
             "jobs",
             "jurors",
             "jurors WHERE status = 'active'",
@@ -378,6 +380,22 @@ impl TestApp {
             counts.push(self.count(table).await);
         }
         counts
+    }
+
+    /// Every case and juror message queued for a member (since they had an account) is also one
+    /// in-app notice of theirs, and there is no notice without its message.
+    pub async fn assert_notices_match_outbox(&self) {
+        let member_mail = "outbox o JOIN users u ON u.email = o.recipient_email \
+             WHERE o.kind NOT IN ('account_verify', 'password_reset') AND o.created_at >= u.created_at";
+        let missing = format!(
+            "{member_mail} AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.message_key = o.message_key AND n.user_id = u.id)"
+        );
+        assert_eq!(self.count(&missing).await, 0, "a message to a member without its notice");
+        let stray = "notifications n WHERE NOT EXISTS (SELECT 1 FROM outbox o JOIN users u ON u.email = o.recipient_email \
+             WHERE o.message_key = n.message_key AND u.id = n.user_id)";
+        assert_eq!(self.count(stray).await, 0, "a notice without its message");
+        assert_eq!(self.count(&member_mail).await, self.count("notifications").await, "exactly one notice each");
+        assert!(self.count("notifications").await > 0);
     }
 
     pub async fn count(&self, table: &str) -> i64 {

@@ -24,6 +24,14 @@ pub struct EvidenceRow {
     pub created_at: NaiveDateTime,
     /// 1, or 2 for evidence added for an appeal.
     pub round: i32,
+    /// When its party withdrew it (kept for the audit trail, shown to nobody but moderators).
+    pub withdrawn_at: Option<NaiveDateTime>,
+}
+
+impl EvidenceRow {
+    pub fn is_image(&self) -> bool {
+        self.content_type.as_deref().is_some_and(|t| t.starts_with("image/"))
+    }
 }
 
 #[derive(Debug, Insertable)]

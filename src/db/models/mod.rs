@@ -13,6 +13,7 @@ pub mod job;
 pub mod juror;
 pub mod jury_round;
 pub mod mock_review;
+pub mod notification;
 pub mod outbox;
 pub mod settlement_offer;
 pub mod summons;

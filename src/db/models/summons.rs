@@ -110,6 +110,24 @@ pub fn for_juror(
         .load(conn)
 }
 
+/// A juror's open duties with their cases: summonses still to answer, and seats on cases whose
+/// current round is voting.
+pub fn open_duties(
+    conn: &mut DbConnection,
+    juror_id: i32,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<(SummonsRow, crate::db::models::case::CaseRow)>> {
+    let to_answer = summons::status.eq(PENDING).and(summons::respond_by.ge(now));
+    let voting = summons::status.eq(ACCEPTED).and(cases::state.eq("voting")).and(summons::round.eq(cases::round));
+    summons::table
+        .inner_join(cases::table)
+        .filter(summons::juror_id.eq(juror_id))
+        .filter(to_answer.or(voting))
+        .order(summons::id)
+        .select((SummonsRow::as_select(), crate::db::models::case::CaseRow::as_select()))
+        .load(conn)
+}
+
 /// Whether this account holds (or held) a seat on the case: an accepted juror may read it.
 pub fn has_seat(conn: &mut DbConnection, case_id: i32, juror_id: i32) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(

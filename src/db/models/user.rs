@@ -48,6 +48,10 @@ pub fn find_by_email(conn: &mut DbConnection, email: &str) -> QueryResult<Option
     users::table.filter(users::email.eq(email)).select(UserRow::as_select()).first(conn).optional()
 }
 
+pub fn id_by_email(conn: &mut DbConnection, email: &str) -> QueryResult<Option<i32>> {
+    users::table.filter(users::email.eq(email)).select(users::id).first(conn).optional()
+}
+
 pub fn email_taken(conn: &mut DbConnection, email: &str) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(users::table.filter(users::email.eq(email)))).get_result(conn)
 }

@@ -1,4 +1,4 @@
-use super::{facts_with, load_visible, state_of};
+use super::{claimant, facts_with, load_visible, respondent, state_of};
 use crate::db::models::case::CaseRow;
 use crate::db::models::case_event::{self, CaseEventRow};
 use crate::db::models::case_override::{self, OverrideRow};
@@ -8,6 +8,7 @@ use crate::db::models::settlement_offer::{self, SettlementOfferRow};
 use crate::db::models::summons::{self, SummonsRow};
 use crate::db::DbConnection;
 use crate::domain::case::{decide, Actor, CaseState, Command};
+use crate::domain::next_step::{next_step, NextStep};
 use crate::domain::triage::checklist::Suggestions;
 use crate::services::account::Account;
 use crate::services::jury::verdict::{rounds_of, RoundView};
@@ -37,6 +38,13 @@ pub struct CaseDetail {
     pub triage: CaseTriage,
     /// The viewer's own evidence checklist for this type of dispute.
     pub checklist: Suggestions,
+    /// What the case asks of this viewer now, and by when.
+    pub next: NextStep,
+    /// The parties' display names (the respondent's once they have an account), for each other.
+    pub claimant_name: String,
+    pub respondent_name: Option<String>,
+    /// When the page was read, for "time left" without JavaScript.
+    pub now: NaiveDateTime,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -81,11 +89,20 @@ pub fn case_detail(
     let (hidden_evidence, hidden_votes) = flag::hidden_on_case(conn, case.id)?;
     let triage = CaseTriage::of(&case);
     let checklist = checklist_of(triage.kind(), &evidence, account.id);
+    let rounds = rounds_of(conn, &case, (&summonses, &hidden_votes), false)?;
+    let voting_due = rounds.last().and_then(|r| r.voting_due_at);
+    let next = next_step(&facts, actor, voting_due, |c| decide(&facts, actor, c, now).is_ok());
+    let claimant_name = claimant(conn, &case)?.name.unwrap_or_default();
+    let respondent_name = respondent(conn, &case)?.name;
     Ok(CaseDetail {
         triage,
         checklist,
         panel,
-        rounds: rounds_of(conn, &case, (&summonses, &hidden_votes), false)?,
+        rounds,
+        next,
+        claimant_name,
+        respondent_name,
+        now,
         state: state_of(&case),
         events: case_event::list_for_case(conn, case.id)?,
         evidence,
@@ -96,4 +113,22 @@ pub fn case_detail(
         actor,
         allowed,
     })
+}
+
+/// For a signed-in member whose email is not verified yet and who was invited to answer this case:
+/// the answer deadline they must know about (the case itself opens once the email is verified).
+/// `None` for everyone else, who learn nothing, not even that the case exists.
+pub fn invitation_awaiting_verification(
+    conn: &mut DbConnection,
+    account: &Account,
+    public_id: &str,
+) -> ServiceResult<Option<Option<NaiveDateTime>>> {
+    if account.verified {
+        return Ok(None);
+    }
+    let Some(case) = crate::db::models::case::find_by_public_id(conn, public_id)? else {
+        return Ok(None);
+    };
+    let invited = case.respondent_id == Some(account.id) || case.respondent_email == account.email;
+    Ok(invited.then_some(case.response_due_at))
 }

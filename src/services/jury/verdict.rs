@@ -7,7 +7,7 @@ use super::{notify_juror, Jury, NoticeAbout};
 use crate::db::models::case::{CaseChange, CaseRow};
 use crate::db::models::job;
 use crate::db::models::jury_round::{self, RoundRow};
-use crate::db::models::summons::{self, SummonsRow, ACCEPTED};
+use crate::db::models::summons::{self, SummonsRow, ACCEPTED, HOLDING};
 use crate::db::models::vote::{self, VoteRow};
 use crate::db::DbConnection;
 use crate::domain::case::{Actor, CaseState, Command};
@@ -136,6 +136,9 @@ pub struct RoundView {
     /// Jurors seated (accepted), and how many of them voted: never who, never how, before the verdict.
     pub seated: usize,
     pub voted: usize,
+    /// Seats being filled: the seated jurors plus those summoned and not yet answered (more are
+    /// drawn while a close vote leaves the rule unsure).
+    pub summoned: usize,
     pub voting_due_at: Option<NaiveDateTime>,
     pub verdict: Option<VerdictView>,
     pub appeal: Option<AppealView>,
@@ -199,6 +202,7 @@ pub fn rounds_of(
                 round: r.round,
                 seated: seats.iter().filter(|s| s.round == r.round && s.status == ACCEPTED).count(),
                 voted: cast.len(),
+                summoned: seats.iter().filter(|s| s.round == r.round && HOLDING.contains(&s.status.as_str())).count(),
                 voting_due_at: r.voting_due_at,
                 verdict,
                 appeal,
@@ -215,6 +219,16 @@ impl RoundView {
     /// The current round while it votes: "6 of 17 jurors have voted".
     pub fn voting_now(&self, state: &CaseState) -> bool {
         *state == CaseState::Voting && self.verdict.is_none()
+    }
+
+    /// Every seated juror has voted, the rule is not yet sure, and more jurors are being drawn.
+    pub fn drawing_more(&self) -> bool {
+        self.verdict.is_none() && self.voted >= self.seated && self.summoned > self.seated
+    }
+
+    /// The seats the progress bar counts: never fewer than the votes cast.
+    pub fn seats(&self) -> usize {
+        self.summoned.max(self.seated).max(self.voted)
     }
 }
 

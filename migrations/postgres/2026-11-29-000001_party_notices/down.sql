@@ -1,0 +1,2 @@
+DROP TABLE notifications;
+ALTER TABLE evidence DROP COLUMN withdrawn_at;

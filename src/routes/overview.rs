@@ -1,0 +1,60 @@
+//! A member's own overview ("what needs you now") and their in-app notices.
+
+use crate::routes::context::{AppState, Ctx};
+use crate::routes::errors::AppError;
+use crate::routes::ok_page;
+use crate::services::notices::{notices_page, NoticePage};
+use crate::services::overview::{overview, Overview};
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "overview.html")]
+struct OverviewPage {
+    ctx: Ctx,
+    o: Overview,
+    now: chrono::NaiveDateTime,
+}
+
+impl OverviewPage {
+    /// "claimant" or "respondent", for the role label.
+    fn role(&self, s: &crate::services::case::list::CaseSummary) -> &'static str {
+        if s.actor == crate::domain::case::Actor::Claimant {
+            "claimant"
+        } else {
+            "respondent"
+        }
+    }
+}
+
+pub async fn get_overview(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let account = ctx.require_account()?.clone();
+    let (now, jury) = (state.clock.now(), state.jury.clone());
+    let o = state.db(move |conn| overview(conn, &account, &jury.rules, now).map_err(AppError::from)).await?;
+    ok_page(&OverviewPage { ctx, o, now })
+}
+
+#[derive(Template)]
+#[template(path = "notifications.html")]
+struct NoticesPage {
+    ctx: Ctx,
+    page: NoticePage,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NoticesQuery {
+    before: Option<i32>,
+}
+
+pub async fn get_notifications(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    query: web::Query<NoticesQuery>,
+) -> Result<HttpResponse, AppError> {
+    let account = ctx.require_account()?.clone();
+    let (now, before) = (state.clock.now(), query.before);
+    let page = state.db(move |conn| notices_page(conn, &account, before, now).map_err(AppError::from)).await?;
+    ok_page(&NoticesPage { ctx, page })
+}

@@ -1,0 +1,54 @@
+// xiaofating — the one script. Pages work without it; it only keeps countdowns current and warns
+// about a file that is too large before it is sent.
+(function () {
+  "use strict";
+  var words = {
+    "zh-CN": { days: "还剩 %n 天", hours: "还剩 %n 小时", minutes: "还剩 %n 分钟", passed: "已过截止时间" },
+    en: { days: "%n days left", hours: "%n hours left", minutes: "%n minutes left", passed: "Deadline passed" }
+  };
+
+  // The same rule as the server (domain/next_step.rs, time_left): days from 48 h, hours from 1 h.
+  function left(el) {
+    var lang = words[el.getAttribute("data-countdown")] || words.en;
+    var minutes = Math.floor((Date.parse(el.getAttribute("datetime")) - Date.now()) / 60000);
+    if (isNaN(minutes)) return;
+    var text;
+    if (minutes <= 0) text = lang.passed;
+    else if (minutes >= 48 * 60) text = lang.days.replace("%n", Math.floor(minutes / 1440));
+    else if (minutes >= 60) text = lang.hours.replace("%n", Math.floor(minutes / 60));
+    else text = lang.minutes.replace("%n", minutes);
+    if (el.textContent !== text) el.textContent = text;
+  }
+
+  function tick() {
+    var all = document.querySelectorAll("time[data-countdown]");
+    for (var i = 0; i < all.length; i++) left(all[i]);
+  }
+
+  function checkSize(input) {
+    var max = Number(input.getAttribute("data-max-bytes"));
+    var file = input.files && input.files[0];
+    var tooBig = Boolean(max && file && file.size > max);
+    input.setCustomValidity(tooBig ? input.getAttribute("data-too-big") : "");
+    var note = document.getElementById(input.id + "-size");
+    if (note) note.hidden = !tooBig;
+    return !tooBig;
+  }
+
+  document.addEventListener("change", function (e) {
+    if (e.target.matches && e.target.matches("input[type=file][data-max-bytes]")) checkSize(e.target);
+  });
+  document.addEventListener("submit", function (e) {
+    var inputs = e.target.querySelectorAll("input[type=file][data-max-bytes]");
+    for (var i = 0; i < inputs.length; i++) {
+      if (!checkSize(inputs[i])) {
+        e.preventDefault();
+        inputs[i].focus();
+        return;
+      }
+    }
+  });
+
+  tick();
+  setInterval(tick, 30000);
+})();
