@@ -231,6 +231,8 @@ const MATRIX: [(&str, [&str; 9]); 66] = [
     ("POST /cases/{id}/evidence",               ["signin", "404", "422", "422", "404", "404", "404", "422", "422"]),
     // Parties and seated jurors flag; moderators decide flags instead.
     ("POST /cases/{id}/evidence/{evidence}/flag", ["signin", "404", "303", "303", "303", "404", "404", "404", "404"]),
+    // Only its author, and only while evidence is open (refused with a notice once frozen).
+    ("POST /cases/{id}/evidence/{evidence}/withdraw", ["signin", "404", "303", "404", "404", "404", "404", "404", "404"]),
     ("POST /cases/{id}/offer",                  ["signin", "404", "422", "422", "404", "404", "404", "422", "422"]),
     ("POST /cases/{id}/offer/accept",           ["signin", "404", "303", "303", "404", "404", "404", "303", "303"]),
     // Reasons are shown, and so can be flagged, only once the verdict is in.

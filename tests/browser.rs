@@ -110,7 +110,7 @@ async fn a_buyer_files_a_case_with_a_photo_and_the_seller_answers() {
     browser.click("form[action='/cases'] button[type=submit]").await;
     let case_path = browser.path().await;
     assert!(case_path.starts_with("/cases/"), "landed on {case_path}");
-    assert!(browser.text().await.contains("等待对方回应"));
+    assert!(browser.text().await.contains("对方须在 "));
     browser.check_page("case-claimant").await;
 
     let photo = tempfile::Builder::new().suffix(".jpg").tempfile().unwrap();

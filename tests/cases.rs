@@ -195,7 +195,7 @@ async fn wrong_person_and_wrong_stage_are_refused_with_a_reason() {
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = res.text().await.unwrap();
     assert!(
-        html.contains("请再多写一点")
+        html.contains("请至少写 ") && html.contains("现在是 2 个字")
             && html.contains("部分退款金额不能超过争议金额")
             && html.contains(">太短</textarea>")
     );
@@ -352,7 +352,7 @@ async fn silence_moves_the_case_on_and_evidence_then_freezes() {
 
     let html = buyer.get_html(&format!("/cases/{case}")).await;
     assert!(!html.contains("/evidence\" enctype"), "no upload form once the record is frozen");
-    assert!(html.contains("举证期结束，证据已封存"));
+    assert!(html.contains("法庭：举证期结束，证据封存"));
 }
 
 #[tokio::test]

@@ -58,7 +58,7 @@ async fn a_photo_is_stored_without_its_location_and_shown_to_both_parties() {
     let (buyer, seller, case) = open_case(&app).await;
     let res = buyer.upload_evidence(&case, "开箱照片，左耳罩有裂痕。", Some(("IMG_2041.JPG", jpeg_with_gps(0)))).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    assert_eq!(app.count("evidence").await, 2, "a statement and a file");
+    assert_eq!(app.count("evidence").await, 1, "one item: the photo with its caption");
 
     let page = seller.get_html(&format!("/cases/{case}")).await;
     assert!(page.contains("开箱照片，左耳罩有裂痕。"));
@@ -118,18 +118,62 @@ async fn files_are_judged_by_content_not_by_name() {
 }
 
 #[tokio::test]
-async fn oversize_files_are_refused_while_streaming() {
-    let app = spawn_app_with(|s| s.limits.upload_max_bytes = 100 * 1024).await;
+async fn an_oversize_file_or_statement_keeps_what_was_typed_and_names_the_limit() {
+    let app = spawn_app_with(|s| s.limits.upload_max_bytes = 1024 * 1024).await;
     let (buyer, _seller, case) = open_case(&app).await;
-    // Declared size already too large: refused before the body is read.
-    let res = buyer.upload_evidence(&case, "", Some(("big.jpg", jpeg_with_gps(400 * 1024)))).await;
+    let caption = "开箱照片：左耳罩有裂痕，包装完好。";
+    // Past the limit mid-stream: the rest is read and dropped, and the same form comes back.
+    let res = buyer.upload_evidence(&case, caption, Some(("big.jpg", jpeg_with_gps(1300 * 1024)))).await;
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
-    // Declared size within the form's allowance, but the file itself passes the limit mid-stream.
-    let res = buyer.upload_evidence(&case, "", Some(("big.jpg", jpeg_with_gps(130 * 1024)))).await;
+    let page = res.text().await.unwrap();
+    assert!(page.contains(&format!(">{caption}</textarea>")), "the caption is kept");
+    assert!(page.contains("每个文件不超过 1 MB"), "the limit is named");
+    assert!(page.contains("买家") && page.contains("/signout"), "in the signed-in frame");
+    // A statement six times too long comes back whole, with the rule and its length.
+    let long = "耳机左边没有声音。".repeat(3400);
+    let res = buyer.upload_evidence(&case, &long, None).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = res.text().await.unwrap();
+    assert!(page.contains(&long), "all 30,600 characters are still there");
+    assert!(page.contains("这里最多 5000 字，你写了 30600 字"), "the limit and the length are named");
+    // Far past any upload (more than the court reads at all): refused, still signed in.
+    let res = buyer.upload_evidence(&case, caption, Some(("huge.jpg", jpeg_with_gps(6 * 1024 * 1024)))).await;
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
-    assert!(res.text().await.unwrap().contains("内容太大"));
+    let page = res.text().await.unwrap();
+    assert!(page.contains("/signout") && page.contains("内容太大"), "{page}");
     assert_eq!(app.count("evidence").await, 0);
     assert_eq!(stored_files(&app), 0);
+}
+
+#[tokio::test]
+async fn a_party_withdraws_their_own_item_and_reports_only_the_other_sides() {
+    let app = spawn_app().await;
+    let (buyer, seller, case) = open_case(&app).await;
+    let photo = Some(("wrong.jpg", common::browser::small_jpeg()));
+    assert_eq!(buyer.upload_evidence(&case, "拍错了的照片", photo).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(seller.upload_evidence(&case, "卖家的发货记录说明", None).await.status(), StatusCode::SEE_OTHER);
+    let page = buyer.get_html(&format!("/cases/{case}")).await;
+    let own = page.split("拍错了的照片").nth(1).unwrap().split("</li>").next().unwrap();
+    assert!(own.contains("你添加的") && own.contains("/withdraw\"") && !own.contains("/flag\""), "{own}");
+    let theirs = page.split("卖家的发货记录说明").nth(1).unwrap().split("</li>").next().unwrap();
+    assert!(theirs.contains("对方添加的") && theirs.contains("/flag\"") && !theirs.contains("/withdraw\""));
+    assert!(page.contains("你：补充了证据（照片：wrong.jpg）"), "the timeline names who added what");
+    assert!(page.contains("回应方：补充了证据（文字陈述）"));
+
+    let item = own.split("/evidence/").nth(1).unwrap().split(['"', '/']).next().unwrap().to_string();
+    // Reporting one's own item is refused; withdrawing it works, and only by its author.
+    let flag = buyer.submit(&format!("/cases/{case}"), &format!("/cases/{case}/evidence/{item}/flag"), &[("note", "")]).await;
+    assert_eq!(flag.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.count("flags").await, 0);
+    let stolen = seller.submit(&format!("/cases/{case}"), &format!("/cases/{case}/evidence/{item}/withdraw"), &[]).await;
+    assert_eq!(stolen.status(), StatusCode::NOT_FOUND);
+    let res = buyer.submit(&format!("/cases/{case}"), &format!("/cases/{case}/evidence/{item}/withdraw"), &[]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{item}: {own}");
+    assert_eq!(app.count("evidence WHERE withdrawn_at IS NOT NULL").await, 1, "kept for the audit trail");
+    let after = seller.get_html(&format!("/cases/{case}")).await;
+    assert!(!after.contains("拍错了的照片"), "gone from the other side's view");
+    assert!(after.contains("发起方：撤回了一项证据（照片：wrong.jpg）"), "{after}");
+    assert_eq!(seller.get(&format!("/evidence/{item}")).await.status(), StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]

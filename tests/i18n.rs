@@ -55,6 +55,10 @@ fn every_used_key_is_translated_in_both_languages() {
     for unit in ["days", "hours", "minutes"] {
         keys.insert(format!("next.left.{unit}"));
     }
+    // A text out of its bounds is worded with them (`Ctx::err`).
+    for key in ["error.text_long", "error.text_short"] {
+        keys.insert(format!("{key}_bounded"));
+    }
     for c in Category::ALL {
         keys.insert(c.label_key());
     }

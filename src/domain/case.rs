@@ -116,6 +116,8 @@ pub enum Command {
     AcceptSettlement,
     Withdraw,
     AddEvidence,
+    /// A party takes back an item of their own evidence (while evidence may still be added).
+    WithdrawEvidence,
     ResponseDeadlinePassed,
     EvidenceDeadlinePassed,
     /// Every seat of the panel has accepted its summons: voting opens.
@@ -175,7 +177,7 @@ pub struct Transition {
 }
 
 /// Every event `decide` can produce, plus the two filing writes (for the timeline's labels).
-pub const EVENT_KINDS: [&str; 21] = [
+pub const EVENT_KINDS: [&str; 22] = [
     "filed",
     "respondent_notified",
     "answered",
@@ -185,6 +187,7 @@ pub const EVENT_KINDS: [&str; 21] = [
     "settlement_accepted",
     "withdrawn",
     "evidence_added",
+    "evidence_withdrawn",
     "response_deadline_passed",
     "evidence_closed",
     "panel_complete",
@@ -289,7 +292,7 @@ pub fn decide(case: &CaseFacts, actor: Actor, command: Command, now: NaiveDateTi
             }
             Ok(Transition { from, to: CaseState::Withdrawn, event: "withdrawn", evidence_due_at: None })
         }
-        Command::AddEvidence => {
+        Command::AddEvidence | Command::WithdrawEvidence => {
             if !is_party(actor) {
                 return Err(WRONG_PERSON);
             }
@@ -299,7 +302,7 @@ pub fn decide(case: &CaseFacts, actor: Actor, command: Command, now: NaiveDateTi
             if from != CaseState::AwaitingResponse && case.evidence_due_at.is_some_and(|due| now > due) {
                 return Err(PAST_DEADLINE);
             }
-            stay("evidence_added")
+            stay(if command == Command::AddEvidence { "evidence_added" } else { "evidence_withdrawn" })
         }
         Command::ResponseDeadlinePassed => {
             if actor != Actor::System {
@@ -589,6 +592,7 @@ mod tests {
             Just(Command::AcceptSettlement),
             Just(Command::Withdraw),
             Just(Command::AddEvidence),
+            Just(Command::WithdrawEvidence),
             Just(Command::ResponseDeadlinePassed),
             Just(Command::EvidenceDeadlinePassed),
             Just(Command::PanelComplete),
@@ -642,7 +646,7 @@ mod tests {
                             prop_assert_eq!(actor, Actor::Moderator, "only moderators override or reopen");
                         }
                         prop_assert_eq!(t.from, before.state);
-                        if command == Command::AddEvidence {
+                        if matches!(command, Command::AddEvidence | Command::WithdrawEvidence) {
                             prop_assert!(before.state.accepts_evidence());
                         }
                         if t.to == CaseState::Evidence && before.state != CaseState::Evidence {

@@ -72,7 +72,7 @@ impl Filing {
                 disputed_fen = None;
             }
         }
-        let statement = errors.check("statement", parse_text(&form.statement, STATEMENT_MIN, STATEMENT_MAX));
+        let statement = errors.check_text("statement", &form.statement, STATEMENT_MIN, STATEMENT_MAX);
         let remedy = parse_remedy(&form.remedy, &form.remedy_amount, disputed_fen, &mut errors);
         if let (Some(side), Some(remedy)) = (side, remedy) {
             let fits = match remedy {

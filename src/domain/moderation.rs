@@ -33,7 +33,7 @@ pub fn parse_override(form: &OverrideForm) -> Result<(Ruling, String), FieldErro
     if !known {
         errors.add("remedy", "error.remedy_required");
     }
-    let reason = errors.check("reason", parse_text(form.reason, REASON_MIN, REASON_MAX));
+    let reason = errors.check_text("reason", form.reason, REASON_MIN, REASON_MAX);
     match (prevails, reason) {
         (Some(prevails), Some(reason)) if errors.is_empty() => {
             Ok((Ruling { prevails, remedy: remedy.to_string(), amount_fen }, reason))

@@ -1,6 +1,15 @@
-/// Validation problems of one form, as (field, i18n message key) pairs, in field order.
+/// Validation problems of one form, as (field, i18n message key) pairs, in field order, and for
+/// free text the bounds it missed, so the message can name them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FieldErrors(Vec<(&'static str, &'static str)>);
+pub struct FieldErrors(Vec<(&'static str, &'static str)>, Vec<(&'static str, TextBounds)>);
+
+/// The length rule a text missed, and how long it was (in characters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextBounds {
+    pub min: usize,
+    pub max: usize,
+    pub count: usize,
+}
 
 impl FieldErrors {
     pub fn new() -> Self {
@@ -8,7 +17,7 @@ impl FieldErrors {
     }
 
     pub fn single(field: &'static str, key: &'static str) -> Self {
-        Self(vec![(field, key)])
+        Self(vec![(field, key)], vec![])
     }
 
     pub fn add(&mut self, field: &'static str, key: &'static str) {
@@ -18,6 +27,20 @@ impl FieldErrors {
     /// Records the error of a parse, returning the parsed value when there was none.
     pub fn check<T>(&mut self, field: &'static str, parsed: Result<T, &'static str>) -> Option<T> {
         parsed.map_err(|key| self.add(field, key)).ok()
+    }
+
+    /// `parse_text`, recording a text that is too short or too long with the bounds it missed.
+    pub fn check_text(&mut self, field: &'static str, raw: &str, min: usize, max: usize) -> Option<String> {
+        let parsed = parse_text(raw, min, max);
+        if matches!(parsed, Err("error.text_short" | "error.text_long")) {
+            self.1.push((field, TextBounds { min, max, count: normalised(raw).chars().count() }));
+        }
+        self.check(field, parsed)
+    }
+
+    /// The bounds a field's text missed, when its error is about length.
+    pub fn bounds(&self, field: &str) -> Option<TextBounds> {
+        self.1.iter().find(|(f, _)| *f == field).map(|(_, b)| *b)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -46,7 +69,7 @@ impl FieldErrors {
 /// line breaks and tabs, between `min` and `max` characters. Errors name `<field>_required`,
 /// `text_short`, `text_long` or `text_invalid` under `error.`.
 pub fn parse_text(raw: &str, min: usize, max: usize) -> Result<String, &'static str> {
-    let text = raw.replace("\r\n", "\n").replace('\r', "\n");
+    let text = normalised(raw);
     let text = text.trim();
     if text.is_empty() {
         return Err("error.text_required");
@@ -64,6 +87,10 @@ pub fn parse_text(raw: &str, min: usize, max: usize) -> Result<String, &'static 
     Ok(text.to_string())
 }
 
+fn normalised(raw: &str) -> String {
+    raw.replace("\r\n", "\n").replace('\r', "\n").trim().to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,5 +104,15 @@ mod tests {
         assert_eq!(parse_text("a\u{0000}b", 1, 10), Err("error.text_invalid"));
         assert_eq!(parse_text("emoji 😀 and 中文 mixed", 2, 40).unwrap(), "emoji 😀 and 中文 mixed");
         assert_eq!(parse_text("line one\r\nline two", 2, 40).unwrap(), "line one\nline two");
+    }
+
+    #[test]
+    fn a_text_out_of_bounds_keeps_the_bounds_for_its_message() {
+        let mut errors = FieldErrors::new();
+        assert_eq!(errors.check_text("reason", &"很".repeat(30), 2, 20), None);
+        assert_eq!(errors.get("reason"), Some("error.text_long"));
+        assert_eq!(errors.bounds("reason"), Some(TextBounds { min: 2, max: 20, count: 30 }));
+        assert_eq!(errors.check_text("note", " ok ", 1, 5), Some("ok".to_string()));
+        assert_eq!(errors.bounds("note"), None);
     }
 }

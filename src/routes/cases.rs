@@ -14,7 +14,7 @@ use crate::routes::rate_limit::Action;
 use crate::routes::{ok_page, page, see_other};
 use crate::services::case::file::file_case;
 use crate::services::case::list::{my_cases, CaseSummary};
-use crate::services::case::view::{case_detail, invitation_awaiting_verification, CaseDetail};
+use crate::services::case::view::{case_detail, invitation_awaiting_verification, CaseDetail, TimelineEntry};
 use crate::services::notices::mark_case_read;
 use crate::services::ServiceError;
 use actix_web::http::StatusCode;
@@ -273,11 +273,38 @@ impl CasePage {
         let me = self.ctx.account.as_ref().map(|a| a.id);
         self.d.open_offer.as_ref().is_some_and(|o| Some(o.proposer_id) == me)
     }
-    fn event_key(&self, kind: &str) -> String {
-        format!("event.{kind}")
+    /// "你：补充了证据（照片：开箱.jpg）" — who did what, for the timeline.
+    fn timeline_text(&self, e: &TimelineEntry) -> String {
+        let (who, did) = (self.ctx.t(e.who.key()), self.ctx.t(format!("event.{}", e.kind)));
+        let mut text = self.ctx.tf("case.timeline_entry", &[("who", &who), ("did", &did)]);
+        if let Some((kind, name)) = &e.what {
+            let what = self.ctx.t(format!("case.item.{kind}"));
+            text.push_str(&match name {
+                Some(name) => self.ctx.tf("case.timeline_item_named", &[("what", &what), ("name", name)]),
+                None => self.ctx.tf("case.timeline_item", &[("what", &what)]),
+            });
+        }
+        text
+    }
+    fn is_mine(&self, e: &EvidenceRow) -> bool {
+        self.ctx.account.as_ref().is_some_and(|a| a.id == e.submitted_by)
+    }
+    /// Who added an item, as this viewer reads it.
+    fn added_by(&self, e: &EvidenceRow) -> &'static str {
+        if self.is_mine(e) {
+            "case.added_by.you"
+        } else if matches!(self.d.actor, Actor::Claimant | Actor::Respondent) {
+            "case.added_by.other"
+        } else if e.submitted_by == self.d.case.claimant_id {
+            "case.added_by.claimant"
+        } else {
+            "case.added_by.respondent"
+        }
     }
     fn err(&self, form: &str, field: &str) -> std::borrow::Cow<'static, str> {
-        if self.forms.form == form {
+        if self.forms.form == form && self.forms.errors.get(field) == Some("error.file_too_big") {
+            std::borrow::Cow::Owned(self.file_too_big())
+        } else if self.forms.form == form {
             self.ctx.err(&self.forms.errors, field)
         } else {
             std::borrow::Cow::Borrowed("")
@@ -288,6 +315,9 @@ impl CasePage {
     }
     fn evidence_rules(&self) -> String {
         self.ctx.tf("case.evidence_rules", &[("mb", &self.upload_limit_mb.to_string())])
+    }
+    fn file_too_big(&self) -> String {
+        self.ctx.tf("error.file_too_big", &[("mb", &self.upload_limit_mb.to_string())])
     }
 }
 

@@ -79,8 +79,16 @@ impl Ctx {
     }
 
     /// The translated error of a form field, or "" when it has none.
+    /// A text that missed its length names the rule and its own length ("最多 2000 字，你写了 2300 字").
     pub fn err(&self, errors: &crate::domain::validation::FieldErrors, field: &str) -> Cow<'static, str> {
-        errors.get(field).map_or(Cow::Borrowed(""), |key| self.t(key))
+        match (errors.get(field), errors.bounds(field)) {
+            (Some(key), Some(b)) => Cow::Owned(self.tf(
+                &format!("{key}_bounded"),
+                &[("min", &b.min.to_string()), ("max", &b.max.to_string()), ("count", &b.count.to_string())],
+            )),
+            (Some(key), None) => self.t(key),
+            (None, _) => Cow::Borrowed(""),
+        }
     }
 
     /// A stored UTC time as the viewer reads it, in their time zone.

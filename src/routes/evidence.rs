@@ -8,27 +8,95 @@ use crate::routes::errors::AppError;
 use crate::routes::input::has_nul;
 use crate::routes::rate_limit::Action;
 use crate::routes::see_other;
-use crate::services::case::evidence::{add_evidence, evidence_dir, open_evidence_file, EvidenceStore, Upload};
+use crate::domain::validation::FieldErrors;
+use crate::routes::case_actions::ConfirmForm;
+use crate::routes::csrf::CsrfForm;
+use crate::services::case::evidence::{
+    add_evidence, evidence_dir, open_evidence_file, withdraw_evidence, EvidenceStore, Upload,
+};
 use actix_multipart::Multipart;
 use actix_web::http::header::{self, Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
 
-/// Room for the form's text fields on top of the file.
-const FORM_OVERHEAD: u64 = 64 * 1024;
+/// How much of one text field is kept: far past any length a form allows, so an over-long
+/// statement comes back with its words and a message naming the limit, not a bare 413.
+const TEXT_FIELD_CAP: usize = 1024 * 1024;
 
-/// Reads one multipart field, refusing it as soon as it grows past `limit` bytes.
-async fn read_field(field: &mut actix_multipart::Field, limit: u64) -> Result<Vec<u8>, AppError> {
-    let mut bytes = Vec::new();
+/// Past the file limit, the rest of a too-large upload is read and dropped up to this many
+/// times the limit, so the browser receives the form again (a server that stops reading shows
+/// the person a reset connection); beyond it the request is refused outright.
+const DRAIN_FACTOR: u64 = 4;
+
+/// What reading one field gave: its first bytes, up to the cap, and whether there were more.
+struct Read {
+    bytes: Vec<u8>,
+    overflowed: bool,
+}
+
+/// Reads one multipart field, keeping at most `keep` bytes and reading on (dropping the rest) until
+/// the field ends or the body has given `drain_budget` bytes in all.
+async fn read_field(field: &mut actix_multipart::Field, keep: usize, drain_budget: &mut u64) -> Result<Read, AppError> {
+    let mut read = Read { bytes: Vec::new(), overflowed: false };
     while let Some(chunk) = field.next().await {
         let chunk = chunk.map_err(|_| AppError::BadRequest)?;
-        if (bytes.len() + chunk.len()) as u64 > limit {
-            return Err(AppError::PayloadTooLarge);
-        }
-        bytes.extend_from_slice(&chunk);
+        *drain_budget = drain_budget.checked_sub(chunk.len() as u64).ok_or(AppError::PayloadTooLarge)?;
+        let room = keep.saturating_sub(read.bytes.len());
+        read.overflowed |= chunk.len() > room;
+        read.bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
     }
-    Ok(bytes)
+    Ok(read)
+}
+
+/// The evidence form as sent: its statement (kept however long), and its file unless too large.
+struct EvidenceForm {
+    statement: String,
+    upload: Option<Upload>,
+    file_too_big: bool,
+}
+
+/// Reads the multipart evidence form; the CSRF token must come first (nothing else is read
+/// before it is checked), and text fields come before the file in the form, so they are kept
+/// even when the file is too large.
+async fn read_evidence_form(req: &HttpRequest, payload: &mut Multipart, limit: u64) -> Result<EvidenceForm, AppError> {
+    let mut budget = limit * DRAIN_FACTOR + TEXT_FIELD_CAP as u64;
+    let mut form = EvidenceForm { statement: String::new(), upload: None, file_too_big: false };
+    let mut csrf_checked = false;
+    while let Some(field) = payload.next().await {
+        let mut field = field.map_err(|_| AppError::BadRequest)?;
+        let name = field.name().unwrap_or_default().to_string();
+        if !csrf_checked {
+            let token = if name == "csrf_token" { read_field(&mut field, 256, &mut budget).await?.bytes } else { Vec::new() };
+            check_csrf(req, &String::from_utf8_lossy(&token))?;
+            csrf_checked = true;
+            continue;
+        }
+        match name.as_str() {
+            "evidence_statement" => {
+                let read = read_field(&mut field, TEXT_FIELD_CAP, &mut budget).await?;
+                form.statement = String::from_utf8_lossy(&read.bytes).into_owned();
+                if has_nul(&form.statement) {
+                    return Err(AppError::BadRequest);
+                }
+            }
+            "file" => {
+                let file_name = field.content_disposition().and_then(|d| d.get_filename()).unwrap_or_default().to_string();
+                let read = read_field(&mut field, limit as usize, &mut budget).await?;
+                form.file_too_big = read.overflowed;
+                if !read.overflowed && !read.bytes.is_empty() {
+                    form.upload = Some(Upload { file_name, bytes: read.bytes });
+                }
+            }
+            _ => {
+                read_field(&mut field, 0, &mut budget).await?;
+            }
+        }
+    }
+    if !csrf_checked {
+        return Err(AppError::Csrf);
+    }
+    Ok(form)
 }
 
 pub async fn post_evidence(
@@ -43,51 +111,23 @@ pub async fn post_evidence(
     let limit = state.settings.limits.upload_max_bytes;
     let declared =
         req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|len| len > limit + FORM_OVERHEAD) {
+    if declared.is_some_and(|len| len > limit * DRAIN_FACTOR + TEXT_FIELD_CAP as u64) {
         return Err(AppError::PayloadTooLarge);
     }
-    let (mut csrf_checked, mut statement, mut upload) = (false, String::new(), None);
-    while let Some(field) = payload.next().await {
-        let mut field = field.map_err(|_| AppError::BadRequest)?;
-        let name = field.name().unwrap_or_default().to_string();
-        // The token is the form's first field: nothing else is read before it is checked.
-        if !csrf_checked {
-            let token = if name == "csrf_token" { read_field(&mut field, 256).await? } else { Vec::new() };
-            check_csrf(&req, &String::from_utf8_lossy(&token))?;
-            csrf_checked = true;
-            continue;
-        }
-        match name.as_str() {
-            "evidence_statement" => {
-                statement = String::from_utf8_lossy(&read_field(&mut field, FORM_OVERHEAD).await?).into_owned();
-                if has_nul(&statement) {
-                    return Err(AppError::BadRequest);
-                }
-            }
-            "file" => {
-                let file_name =
-                    field.content_disposition().and_then(|d| d.get_filename()).unwrap_or_default().to_string();
-                let bytes = read_field(&mut field, limit).await?;
-                if !bytes.is_empty() {
-                    upload = Some(Upload { file_name, bytes });
-                }
-            }
-            _ => {
-                read_field(&mut field, FORM_OVERHEAD).await?;
-            }
-        }
-    }
-    if !csrf_checked {
-        return Err(AppError::Csrf);
-    }
+    let form = read_evidence_form(&req, &mut payload, limit).await?;
     let public_id = path.into_inner();
-    let (id, kept_statement) = (public_id.clone(), statement.clone());
+    if form.file_too_big {
+        let errors = FieldErrors::single("file", "error.file_too_big");
+        let forms = CaseForms { evidence_statement: form.statement, errors, form: "evidence", ..Default::default() };
+        return case_page(ctx, &state, public_id, forms, StatusCode::PAYLOAD_TOO_LARGE).await;
+    }
+    let (id, kept_statement) = (public_id.clone(), form.statement.clone());
     let (data_dir, files_per_party, now) =
         (state.settings.data_dir.clone(), state.settings.limits.files_per_party, state.clock.now());
     let added = state
         .db(move |conn| {
             let store = EvidenceStore { data_dir: &data_dir, files_per_party };
-            add_evidence(conn, &account, &id, (&statement, upload), &store, now, &mut rand::rng())
+            add_evidence(conn, &account, &id, (&form.statement, form.upload), &store, now, &mut rand::rng())
                 .map_err(AppError::from)
         })
         .await;
@@ -107,6 +147,26 @@ pub async fn post_evidence(
         }
         Err(other) => Err(other),
     }
+}
+
+/// A party withdraws an item of their own evidence before the record freezes.
+pub async fn post_withdraw_evidence(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    _f: CsrfForm<ConfirmForm>,
+) -> Result<HttpResponse, AppError> {
+    let account = ctx.require_account()?.clone();
+    let (case, item) = path.into_inner();
+    let (id, now) = (case.clone(), state.clock.now());
+    let withdrawn =
+        state.db(move |conn| withdraw_evidence(conn, &account, &id, &item, now).map_err(AppError::from)).await;
+    match withdrawn {
+        Ok(()) => ctx.flash("case.evidence_withdrawn_notice"),
+        Err(AppError::Refused(key)) => ctx.flash(key),
+        Err(other) => return Err(other),
+    }
+    Ok(see_other(&format!("/cases/{case}#evidence")))
 }
 
 /// Serves an evidence file to the parties, moderators and jurors of its case; everyone else gets 404.

@@ -45,6 +45,7 @@ async fn flag(
         Ok(()) => ctx.flash("case.flagged_notice"),
         // The note is the only field; its message comes back as a notice.
         Err(AppError::Invalid(errors)) => ctx.flash(errors.iter().next().map_or("error.text_long", |(_, key)| key)),
+        Err(AppError::Refused(key)) => ctx.flash(key),
         Err(other) => return Err(other),
     }
     Ok(see_other(&back))

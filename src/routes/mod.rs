@@ -68,6 +68,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/cases/{id}/appeal", web::post().to(case_actions::post_appeal))
         .route("/cases/{id}/evidence", web::post().to(evidence::post_evidence))
         .route("/cases/{id}/evidence/{evidence}/flag", web::post().to(flags::post_flag_evidence))
+        .route("/cases/{id}/evidence/{evidence}/withdraw", web::post().to(evidence::post_withdraw_evidence))
         .route("/cases/{id}/reasons/{vote}/flag", web::post().to(flags::post_flag_reason))
         .route("/evidence/{id}", web::get().to(evidence::get_evidence_file))
         .route("/juror", web::get().to(juror::get_juror))

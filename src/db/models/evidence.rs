@@ -64,7 +64,7 @@ pub fn list_for_case(conn: &mut DbConnection, case_id: i32) -> QueryResult<Vec<E
         .load(conn)
 }
 
-/// The case's evidence without what a moderator hid (hidden items are kept for the audit).
+/// The case's evidence without what a moderator hid or its party withdrew (hidden items are kept for the audit).
 pub fn visible_for_case(conn: &mut DbConnection, case_id: i32) -> QueryResult<Vec<EvidenceRow>> {
     use crate::db::schema::flags;
     let hidden = flags::table
@@ -75,6 +75,7 @@ pub fn visible_for_case(conn: &mut DbConnection, case_id: i32) -> QueryResult<Ve
     evidence::table
         .filter(evidence::case_id.eq(case_id))
         .filter(evidence::id.ne_all(hidden))
+        .filter(evidence::withdrawn_at.is_null())
         .order(evidence::id)
         .select(EvidenceRow::as_select())
         .load(conn)
@@ -89,6 +90,12 @@ pub fn count_files_by(conn: &mut DbConnection, case_id: i32, user_id: i32) -> Qu
         .filter(evidence::case_id.eq(case_id))
         .filter(evidence::submitted_by.eq(user_id))
         .filter(evidence::kind.eq(FILE))
+        .filter(evidence::withdrawn_at.is_null())
         .count()
         .get_result(conn)
+}
+
+/// Marks an item withdrawn by its party.
+pub fn withdraw(conn: &mut DbConnection, id: i32, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(evidence::table.find(id)).set(evidence::withdrawn_at.eq(now)).execute(conn).map(drop)
 }

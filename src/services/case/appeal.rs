@@ -7,7 +7,7 @@ use crate::db::models::{job, jury_round};
 use crate::db::{write_tx, DbConnection};
 use crate::domain::case::{decide, Actor, Command};
 use crate::domain::juror::JuryRules;
-use crate::domain::validation::{parse_text, FieldErrors};
+use crate::domain::validation::FieldErrors;
 use crate::services::account::Account;
 use crate::services::{ServiceError, ServiceResult};
 use chrono::NaiveDateTime;
@@ -26,8 +26,10 @@ pub fn appeal_verdict(
     let (case, actor) = load_visible(conn, case_public_id, account)?;
     // Someone who may not appeal is told so, whatever they wrote.
     decide(&facts(conn, &case)?, actor, Command::Appeal, now).map_err(|r| ServiceError::Refused(r.0))?;
-    let reason = parse_text(reason, APPEAL_REASON_MIN, APPEAL_REASON_MAX)
-        .map_err(|key| ServiceError::from(FieldErrors::single("appeal_reason", key)))?;
+    let mut errors = FieldErrors::new();
+    let reason = errors.check_text("appeal_reason", reason, APPEAL_REASON_MIN, APPEAL_REASON_MAX);
+    errors.into_result()?;
+    let reason = reason.expect("checked above");
     let evidence_due = now + rules.appeal_evidence_window;
     write_tx(conn, |conn| {
         let change = CaseChange { round: Some(2), evidence_due_at: Some(evidence_due), ..Default::default() };

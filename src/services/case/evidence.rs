@@ -6,7 +6,8 @@ use crate::domain::case::{Actor, Command};
 use crate::domain::dispute::Side;
 use crate::domain::public_id::new_public_id;
 use crate::domain::upload::{clean_file_name, sniff_and_clean};
-use crate::domain::validation::{parse_text, FieldErrors};
+use crate::domain::filing::STATEMENT_MAX;
+use crate::domain::validation::FieldErrors;
 use crate::services::account::Account;
 use crate::services::{ServiceError, ServiceResult};
 use chrono::NaiveDateTime;
@@ -30,7 +31,8 @@ pub fn evidence_dir(data_dir: &Path) -> PathBuf {
     data_dir.join("evidence")
 }
 
-/// Adds a written statement and/or one file to the record while the evidence window is open.
+/// Adds one item to the record while the evidence window is open: a written statement, a file,
+/// or a file with its caption (one item, added and withdrawn together).
 /// The file is checked by content, cleaned of metadata and written before the row that names it,
 /// so a crash can leave an unused file but never a row without its file.
 pub fn add_evidence(
@@ -45,7 +47,7 @@ pub fn add_evidence(
     let (case, actor) = load_visible(conn, case_public_id, account)?;
     let mut errors = FieldErrors::new();
     let statement =
-        if statement.trim().is_empty() { None } else { errors.check("statement", parse_text(statement, 2, 5000)) };
+        if statement.trim().is_empty() { None } else { errors.check_text("statement", statement, 2, STATEMENT_MAX) };
     let file = upload.and_then(|u| {
         let clean = errors.check("file", sniff_and_clean(u.bytes))?;
         Some((clean_file_name(&u.file_name, clean.extension), clean))
@@ -70,44 +72,29 @@ pub fn add_evidence(
         }
         None => None,
     };
-    let (statement_id, file_id) = (new_public_id(rng), new_public_id(rng));
+    let public_id = new_public_id(rng);
     let result = write_tx(conn, |conn| {
         let (case, _, _) =
             transition(conn, case.id, actor, Some(account.id), Command::AddEvidence, now, CaseChange::default())?;
-        let base = NewEvidence {
-            public_id: &statement_id,
-            case_id: case.id,
-            submitted_by: account.id,
-            party_side: side.as_str(),
-            kind: evidence::STATEMENT,
-            body: statement.as_deref(),
-            file_name: None,
-            content_type: None,
-            size_bytes: None,
-            sha256: None,
-            storage_name: None,
-            created_at: now,
-            round: case.round,
-        };
-        if statement.is_some() {
-            evidence::insert(conn, &base)?;
-        }
-        if let Some((name, clean, storage_name, sha)) = &stored {
-            evidence::insert(
-                conn,
-                &NewEvidence {
-                    public_id: &file_id,
-                    kind: evidence::FILE,
-                    body: None,
-                    file_name: Some(name),
-                    content_type: Some(clean.content_type),
-                    size_bytes: Some(clean.bytes.len() as i64),
-                    sha256: Some(sha),
-                    storage_name: Some(storage_name),
-                    ..base
-                },
-            )?;
-        }
+        let file = stored.as_ref();
+        evidence::insert(
+            conn,
+            &NewEvidence {
+                public_id: &public_id,
+                case_id: case.id,
+                submitted_by: account.id,
+                party_side: side.as_str(),
+                kind: if file.is_some() { evidence::FILE } else { evidence::STATEMENT },
+                body: statement.as_deref(),
+                file_name: file.map(|(name, ..)| name.as_str()),
+                content_type: file.map(|(_, clean, ..)| clean.content_type),
+                size_bytes: file.map(|(_, clean, ..)| clean.bytes.len() as i64),
+                sha256: file.map(|(.., sha)| sha.as_str()),
+                storage_name: file.map(|(_, _, storage_name, _)| storage_name.as_str()),
+                created_at: now,
+                round: case.round,
+            },
+        )?;
         Ok::<_, ServiceError>(())
     });
     if result.is_err() {
@@ -116,6 +103,26 @@ pub fn add_evidence(
         }
     }
     result
+}
+
+/// A party withdraws an item of their own before the record freezes. It is kept for the audit
+/// trail (moderators still see it) and leaves the parties' and jurors' view; the timeline says so.
+pub fn withdraw_evidence(
+    conn: &mut DbConnection,
+    account: &Account,
+    case_public_id: &str,
+    evidence_public_id: &str,
+    now: NaiveDateTime,
+) -> ServiceResult<()> {
+    let (case, actor) = load_visible(conn, case_public_id, account)?;
+    let item = evidence::find_by_public_id(conn, evidence_public_id)?
+        .filter(|e| e.case_id == case.id && e.submitted_by == account.id && e.withdrawn_at.is_none())
+        .ok_or(ServiceError::NotFound)?;
+    write_tx(conn, |conn| {
+        transition(conn, case.id, actor, Some(account.id), Command::WithdrawEvidence, now, CaseChange::default())?;
+        evidence::withdraw(conn, item.id, now)?;
+        Ok(())
+    })
 }
 
 /// An evidence file, if this account may see its case (as a party, a moderator or a juror).
@@ -129,7 +136,11 @@ pub fn open_evidence_file(
         return Err(ServiceError::NotFound);
     }
     let case = crate::db::models::case::find_by_id(conn, row.case_id)?;
-    let party_or_moderator = super::actor_for(&case, account).is_some();
+    let actor = super::actor_for(&case, account);
+    if row.withdrawn_at.is_some() && actor != Some(Actor::Moderator) {
+        return Err(ServiceError::NotFound); // withdrawn: only the audit trail keeps it
+    }
+    let party_or_moderator = actor.is_some();
     if !party_or_moderator {
         if crate::services::jury::view::juror_access(conn, &case, account)?.is_none() {
             return Err(ServiceError::NotFound);

@@ -4,7 +4,7 @@ use crate::db::{write_tx, DbConnection};
 use crate::domain::case::Command;
 use crate::domain::dispute::Remedy;
 use crate::domain::filing::{parse_remedy, STATEMENT_MAX, STATEMENT_MIN};
-use crate::domain::validation::{parse_text, FieldErrors};
+use crate::domain::validation::FieldErrors;
 use crate::services::account::Account;
 use crate::services::{ServiceError, ServiceResult};
 use chrono::NaiveDateTime;
@@ -27,7 +27,7 @@ pub fn answer_case(
 ) -> ServiceResult<()> {
     let (case, actor) = load_visible(conn, case_public_id, account)?;
     let mut errors = FieldErrors::new();
-    let statement = errors.check("statement", parse_text(&form.statement, STATEMENT_MIN, STATEMENT_MAX));
+    let statement = errors.check_text("statement", &form.statement, STATEMENT_MIN, STATEMENT_MAX);
     let position: Option<Option<Remedy>> = if form.position == "reject" {
         Some(None)
     } else {

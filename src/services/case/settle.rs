@@ -4,7 +4,7 @@ use crate::db::models::settlement_offer;
 use crate::db::{write_tx, DbConnection};
 use crate::domain::case::{Actor, Command};
 use crate::domain::filing::parse_remedy;
-use crate::domain::validation::{parse_text, FieldErrors};
+use crate::domain::validation::FieldErrors;
 use crate::services::account::Account;
 use crate::services::{ServiceError, ServiceResult};
 use chrono::NaiveDateTime;
@@ -27,7 +27,7 @@ pub fn propose_settlement(
     let (case, actor) = load_visible(conn, case_public_id, account)?;
     let mut errors = FieldErrors::new();
     let remedy = parse_remedy(&form.remedy, &form.amount, Some(case.disputed_fen), &mut errors);
-    let note = errors.check("note", parse_text(&form.note, 2, 1000));
+    let note = errors.check_text("note", &form.note, 2, 1000);
     let (Some(remedy), Some(note)) = (remedy, note) else {
         return Err(errors.into());
     };

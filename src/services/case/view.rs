@@ -45,6 +45,72 @@ pub struct CaseDetail {
     pub respondent_name: Option<String>,
     /// When the page was read, for "time left" without JavaScript.
     pub now: NaiveDateTime,
+    /// The timeline: each event with who acted and, for evidence, what it was.
+    pub timeline: Vec<TimelineEntry>,
+}
+
+/// Who acted on a case, as the viewer reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Who {
+    You,
+    Claimant,
+    Respondent,
+    Moderator,
+    /// Deadlines and the jury's rules.
+    Court,
+}
+
+impl Who {
+    pub fn key(self) -> &'static str {
+        match self {
+            Who::You => "case.who.you",
+            Who::Claimant => "case.who.claimant",
+            Who::Respondent => "case.who.respondent",
+            Who::Moderator => "case.who.moderator",
+            Who::Court => "case.who.court",
+        }
+    }
+}
+
+pub struct TimelineEntry {
+    pub at: NaiveDateTime,
+    pub kind: String,
+    pub who: Who,
+    /// For evidence added or withdrawn: "photo", "document" or "statement", and a file's name.
+    pub what: Option<(&'static str, Option<String>)>,
+}
+
+/// The timeline as `viewer` reads it. Evidence events are matched to their item by author and time
+/// (one use case writes both); an item a moderator hid is named only by its kind.
+fn timeline(case: &CaseRow, events: &[CaseEventRow], items: &[EvidenceRow], visible: &[EvidenceRow], viewer: i32) -> Vec<TimelineEntry> {
+    events
+        .iter()
+        .map(|e| {
+            let who = match e.actor_id {
+                None => Who::Court,
+                Some(id) if id == viewer => Who::You,
+                Some(id) if id == case.claimant_id => Who::Claimant,
+                Some(id) if Some(id) == case.respondent_id => Who::Respondent,
+                Some(_) => Who::Moderator,
+            };
+            let what = matches!(e.kind.as_str(), "evidence_added" | "evidence_withdrawn")
+                .then(|| {
+                    let at = if e.kind == "evidence_added" { |i: &EvidenceRow| Some(i.created_at) } else { |i: &EvidenceRow| i.withdrawn_at };
+                    items.iter().find(|i| Some(i.submitted_by) == e.actor_id && at(i) == Some(e.created_at))
+                })
+                .flatten()
+                .map(|i| {
+                    let kind = match (i.kind.as_str(), i.is_image()) {
+                        (evidence::FILE, true) => "photo",
+                        (evidence::FILE, false) => "document",
+                        _ => "statement",
+                    };
+                    let shown = visible.iter().any(|v| v.id == i.id) || i.withdrawn_at.is_some();
+                    (kind, i.file_name.clone().filter(|_| shown))
+                });
+            TimelineEntry { at: e.created_at, kind: e.kind.clone(), who, what }
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -94,7 +160,10 @@ pub fn case_detail(
     let next = next_step(&facts, actor, voting_due, |c| decide(&facts, actor, c, now).is_ok());
     let claimant_name = claimant(conn, &case)?.name.unwrap_or_default();
     let respondent_name = respondent(conn, &case)?.name;
+    let events = case_event::list_for_case(conn, case.id)?;
+    let timeline = timeline(&case, &events, &evidence::list_for_case(conn, case.id)?, &evidence, account.id);
     Ok(CaseDetail {
+        timeline,
         triage,
         checklist,
         panel,
@@ -104,7 +173,7 @@ pub fn case_detail(
         respondent_name,
         now,
         state: state_of(&case),
-        events: case_event::list_for_case(conn, case.id)?,
+        events,
         evidence,
         override_row: case_override::for_case(conn, case.id)?,
         hidden_statements: hidden_evidence.len(),

@@ -11,7 +11,7 @@ use crate::domain::case::CaseState;
 use crate::domain::dispute::Side;
 use crate::domain::juror::JuryRules;
 use crate::domain::moderation::parse_reason;
-use crate::domain::validation::{parse_text, FieldErrors};
+use crate::domain::validation::FieldErrors;
 use crate::services::account::Account;
 use crate::services::case::state_of;
 use crate::services::jury::probation::{REASON_MAX, REASON_MIN};
@@ -93,7 +93,7 @@ pub fn answer_audit(
     }
     let mut errors = FieldErrors::new();
     let side = errors.check("side", Side::parse(side).ok_or("error.choose_vote"));
-    let reason = errors.check("reason", parse_text(reason, REASON_MIN, REASON_MAX));
+    let reason = errors.check_text("reason", reason, REASON_MIN, REASON_MAX);
     let (Some(side), Some(reason)) = (side, reason) else { return Err(errors.into()) };
     let case = case::find_by_id(conn, assignment.case_id)?;
     let truth = case.calibration_outcome.as_deref().and_then(Side::parse).ok_or(ServiceError::NotFound)?;

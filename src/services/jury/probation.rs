@@ -11,7 +11,7 @@ use crate::db::models::{case, evidence};
 use crate::db::{is_unique_violation, write_tx, DbConnection};
 use crate::domain::dispute::Side;
 use crate::domain::juror::{probation_step, JurorStatus, JuryRules, ProbationStep};
-use crate::domain::validation::{parse_text, FieldErrors};
+use crate::domain::validation::FieldErrors;
 use crate::services::account::Account;
 use crate::services::{ServiceError, ServiceResult};
 use chrono::NaiveDateTime;
@@ -97,7 +97,7 @@ pub fn submit_review(
 ) -> ServiceResult<ProbationStep> {
     let mut errors = FieldErrors::new();
     let vote = errors.check("vote", Side::parse(&form.vote).ok_or("error.choose_vote"));
-    let reason = errors.check("reason", parse_text(&form.reason, REASON_MIN, REASON_MAX));
+    let reason = errors.check_text("reason", &form.reason, REASON_MIN, REASON_MAX);
     let calibration = case::find_by_public_id(conn, case_public_id)?
         .filter(|c| c.calibration_outcome.is_some())
         .ok_or(ServiceError::NotFound)?;

@@ -18,7 +18,7 @@ use crate::domain::case::CaseState;
 use crate::domain::dispute::Side;
 use crate::domain::quorum::{check, Quorum, QuorumPolicy, WeighedVote};
 use crate::domain::reputation::{standing, ASSUMED_BUYER_SHARE};
-use crate::domain::validation::{parse_text, FieldErrors};
+use crate::domain::validation::FieldErrors;
 use crate::services::account::Account;
 use crate::services::case::state_of;
 use crate::services::{ServiceError, ServiceResult};
@@ -52,7 +52,7 @@ pub fn cast_vote(
     }
     let mut errors = FieldErrors::new();
     let side = errors.check("side", Side::parse(&form.side).ok_or("error.choose_vote"));
-    let reason = errors.check("reason", parse_text(&form.reason, REASON_MIN, REASON_MAX));
+    let reason = errors.check_text("reason", &form.reason, REASON_MIN, REASON_MAX);
     write_tx(conn, |conn| {
         // Votes on one case queue behind its lock: the vote that completes the quorum is seen by
         // exactly one transaction, which delivers the one verdict.

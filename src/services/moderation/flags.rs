@@ -81,6 +81,9 @@ pub fn flag_statement(
     if found.case_id != case.id {
         return Err(ServiceError::NotFound);
     }
+    if found.author == account.id && found.round.is_none() {
+        return Err(ServiceError::Refused("case.refused.flag_own")); // withdraw it instead
+    }
     // Reasons are read only once their round has decided.
     if let Some(round) = found.round {
         jury_round::find(conn, case.id, round)?.and_then(|r| r.decided_at).ok_or(ServiceError::NotFound)?;
