@@ -28,7 +28,8 @@ async fn answer_of(visitor: &TestApp, method: &str, path: &str) -> String {
         let request = if path.ends_with("/evidence") {
             request.multipart(reqwest::multipart::Form::new().text("csrf_token", token))
         } else {
-            request.form(&[("csrf_token", token.as_str())])
+            // Past any confirm step: the matrix is about who may act, not about the question.
+            request.form(&[("csrf_token", token.as_str()), ("confirm", "yes")])
         };
         request.send().await.unwrap()
     };

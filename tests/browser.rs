@@ -278,6 +278,11 @@ async fn every_role_from_evidence_to_verdict_appeal_and_override() {
         ][i];
         browser.fill("#reason", reason).await;
         browser.click(&format!("form[action='/juror/cases/{case}/vote'] button[type=submit]")).await;
+        assert!(browser.text().await.contains("投票提交后不能更改"), "asked to confirm first");
+        if i == 0 {
+            browser.check_page("journey-vote-confirm").await;
+        }
+        browser.click("button[name=confirm][value=yes]").await;
         assert!(browser.text().await.contains("你的投票已记录"), "{}", browser.text().await);
         browser.check_page(&format!("journey-voted-{i}")).await;
         browser.sign_out().await;
@@ -290,6 +295,8 @@ async fn every_role_from_evidence_to_verdict_appeal_and_override() {
     browser.check_page("journey-verdict").await;
     browser.fill("#appeal_reason", "评审团没有看到我发货前的照片和视频，快门当时是正常的，请重新审理。").await;
     browser.click(&format!("form[action='/cases/{case}/appeal'] button[type=submit]")).await;
+    browser.check_page("journey-appeal-confirm").await;
+    browser.click("button[name=confirm][value=yes]").await;
     assert_eq!(app.case_state(&case).await, "appealed");
     browser.check_page("journey-appealed").await;
     browser.sign_out().await;

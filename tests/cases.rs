@@ -173,7 +173,7 @@ async fn wrong_person_and_wrong_stage_are_refused_with_a_reason() {
     assert_eq!(location(&res), format!("/cases/{case}"));
     assert!(buyer.get_html(&format!("/cases/{case}")).await.contains("只有相关当事人才能执行此操作"));
     // The respondent cannot withdraw it.
-    seller.submit(&format!("/cases/{case}"), &format!("/cases/{case}/withdraw"), &[]).await;
+    seller.submit(&format!("/cases/{case}"), &format!("/cases/{case}/withdraw"), &[("confirm", "yes")]).await;
     assert!(seller.get_html(&format!("/cases/{case}")).await.contains("只有相关当事人才能执行此操作"));
     assert_eq!(app.case_state(&case).await, "awaiting_response");
 
@@ -218,11 +218,11 @@ async fn the_parties_settle_by_accepting_an_offer() {
     assert_eq!(location(&res), page);
     app.wait_for_mail("settlement_proposed", "buyer@example.com").await;
 
-    seller.submit(&page, &format!("/cases/{case}/offer/accept"), &[]).await;
+    seller.submit(&page, &format!("/cases/{case}/offer/accept"), &[("confirm", "yes")]).await;
     assert!(seller.get_html(&page).await.contains("不能接受自己提出的方案"));
     let html = buyer.get_html(&page).await;
     assert!(html.contains("退你 300 元") && html.contains("¥300.00"));
-    buyer.submit(&page, &format!("/cases/{case}/offer/accept"), &[]).await;
+    buyer.submit(&page, &format!("/cases/{case}/offer/accept"), &[("confirm", "yes")]).await;
     assert_eq!(app.case_state(&case).await, "settled");
     app.wait_for_mail("case_settled", "buyer@example.com").await;
     app.wait_for_mail("case_settled", "seller@example.com").await;
@@ -236,11 +236,11 @@ async fn accepting_the_claim_or_withdrawing_ends_the_case() {
     let buyer = app.verified_member("buyer@example.com", "买家").await;
     let seller = app.verified_member("seller@example.com", "卖家").await;
     let accepted = file(&buyer, "seller@example.com").await;
-    seller.submit(&format!("/cases/{accepted}"), &format!("/cases/{accepted}/accept"), &[]).await;
+    seller.submit(&format!("/cases/{accepted}"), &format!("/cases/{accepted}/accept"), &[("confirm", "yes")]).await;
     assert_eq!(app.case_state(&accepted).await, "settled");
 
     let withdrawn = file(&buyer, "seller@example.com").await;
-    buyer.submit(&format!("/cases/{withdrawn}"), &format!("/cases/{withdrawn}/withdraw"), &[]).await;
+    buyer.submit(&format!("/cases/{withdrawn}"), &format!("/cases/{withdrawn}/withdraw"), &[("confirm", "yes")]).await;
     assert_eq!(app.case_state(&withdrawn).await, "withdrawn");
     app.wait_for_mail("case_withdrawn", "seller@example.com").await;
     let res = seller
@@ -421,7 +421,7 @@ async fn a_member_with_ten_open_cases_must_wait_before_filing_another() {
 
     // Once one of them ends, the next can be filed.
     let page = format!("/cases/{}", open[0]);
-    assert_eq!(buyer.submit(&page, &format!("{page}/withdraw"), &[]).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(buyer.submit(&page, &format!("{page}/withdraw"), &[("confirm", "yes")]).await.status(), StatusCode::SEE_OTHER);
     assert_eq!(buyer.submit("/cases/new", "/cases", &fields).await.status(), StatusCode::SEE_OTHER);
     assert_eq!(app.count("cases").await, MAX_OPEN_CASES + 1);
 }

@@ -105,7 +105,7 @@ async fn every_page_is_valid_html() {
             .await
             .unwrap(),
     );
-    buyer.submit(&case, &format!("{case}/offer/accept"), &[]).await;
+    buyer.submit(&case, &format!("{case}/offer/accept"), &[("confirm", "yes")]).await;
     keep("case-settled", buyer.get_html(&case).await);
 
     // The juror pages: joining, probation on a calibration case, a summons, the leaderboard.
@@ -186,10 +186,12 @@ async fn every_page_is_valid_html() {
     keep("juror-case-vote-form", j1.get_html(&juror_case).await);
     let vote = format!("{juror_case}/vote");
     keep("juror-case-vote-errors", j1.submit(&juror_case, &vote, &[("reason", "短")]).await.text().await.unwrap());
-    j1.submit(&juror_case, &vote, &[("side", "buyer"), ("reason", "卖家的视频看不出开机状态，买家照片可信。")]).await;
+    let ask = [("side", "buyer"), ("reason", "卖家的视频看不出开机状态，买家照片可信。")];
+    keep("vote-confirm", j1.submit(&juror_case, &vote, &ask).await.text().await.unwrap());
+    j1.submit(&juror_case, &vote, &[ask[0], ask[1], ("confirm", "yes")]).await;
     keep("juror-case-voted", j1.get_html(&juror_case).await);
     keep("case-voting", buyer.get_html(&jury_case).await);
-    j2.submit(&juror_case, &vote, &[("side", "buyer"), ("reason", "运输损坏应由卖家先向快递索赔，买家不应承担。")])
+    j2.submit(&juror_case, &vote, &[("side", "buyer"), ("reason", "运输损坏应由卖家先向快递索赔，买家不应承担。"), ("confirm", "yes")])
         .await;
     keep("case-verdict-winner", buyer.get_html(&jury_case).await);
     keep("case-verdict-loser", other.get_html(&jury_case).await);

@@ -57,7 +57,7 @@ async fn no_page_file_or_email_a_juror_receives_names_a_party() {
     // The seller appeals, with their own phone number in the reason; a fresh panel of seven hears it.
     let seller = app.juror("party-seller@example.com").await;
     let page = format!("/cases/{case}");
-    let res = seller.submit(&page, &format!("{page}/appeal"), &[("appeal_reason", APPEAL)]).await;
+    let res = seller.submit(&page, &format!("{page}/appeal"), &[("appeal_reason", APPEAL), ("confirm", "yes")]).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     app.clock.advance(TimeDelta::hours(25));
     let second = seat_panel(&app, &case, 7).await;

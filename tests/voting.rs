@@ -73,6 +73,16 @@ async fn jurors_vote_once_in_secret_and_the_verdict_reaches_everyone() {
         assert!(!view.contains(secret), "{secret} leaked into the juror view");
     }
 
+    // A confirm step before the vote is cast; "change it" brings the reason back into the form.
+    let page = format!("/juror/cases/{case}");
+    let ask = seated[0].submit(&page, &format!("{page}/vote"), &[("side", "buyer"), ("reason", BUYER_REASON)]).await;
+    let ask = ask.text().await.unwrap();
+    assert!(ask.contains("确认提交你的投票") && ask.contains("支持买家") && ask.contains("不能更改"), "{ask}");
+    assert_eq!(votes_stored(&app, &case).await, 0, "nothing cast before confirming");
+    let edit = [("side", "buyer"), ("reason", BUYER_REASON), ("confirm", "edit")];
+    let back = seated[0].submit(&page, &format!("{page}/vote"), &edit).await.text().await.unwrap();
+    assert!(back.contains(&format!(">{BUYER_REASON}</textarea>")) && back.contains("value=\"buyer\" checked"));
+
     // One vote, then a second attempt is refused clearly; parties see progress, never the vote.
     assert_eq!(location(&vote(&seated[0], &case, "buyer", BUYER_REASON).await), format!("/juror/cases/{case}"));
     let mine = seated[0].get_html(&format!("/juror/cases/{case}")).await;
@@ -319,6 +329,7 @@ async fn an_appeal_draws_a_fresh_larger_panel_whose_verdict_is_final() {
         .form(&[
             ("csrf_token", common::csrf_of(&buyer.get_html(&page).await).as_str()),
             ("appeal_reason", "我也想申诉一下试试看，看看会怎么样。"),
+            ("confirm", "yes"),
         ])
         .send()
         .await
@@ -328,12 +339,22 @@ async fn an_appeal_draws_a_fresh_larger_panel_whose_verdict_is_final() {
     let res = seller.submit(&page, &format!("{page}/appeal"), &[("appeal_reason", "不对")]).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let appeal_reason = "评审团没有看到我的发货视频里快门声音正常，我补充了快递签收时的外包装照片。";
-    let res = seller.submit(&page, &format!("{page}/appeal"), &[("appeal_reason", appeal_reason)]).await;
+    // A confirm step first: nothing is appealed until the seller confirms; "change it" keeps the words.
+    let ask = seller.submit(&page, &format!("{page}/appeal"), &[("appeal_reason", appeal_reason)]).await;
+    assert_eq!(ask.status(), StatusCode::OK);
+    let ask = ask.text().await.unwrap();
+    assert!(ask.contains("确认提出申诉") && ask.contains(appeal_reason) && ask.contains("只能申诉一次"));
+    assert_eq!(app.case_state(&case).await, "decided", "not yet");
+    let edit = [("appeal_reason", appeal_reason), ("confirm", "edit")];
+    let back = seller.submit(&page, &format!("{page}/appeal"), &edit).await.text().await.unwrap();
+    assert!(back.contains(&format!(">{appeal_reason}</textarea>")), "the words are back in the form");
+    let confirmed = [("appeal_reason", appeal_reason), ("confirm", "yes")];
+    let res = seller.submit(&page, &format!("{page}/appeal"), &confirmed).await;
     assert_eq!(location(&res), page);
     assert_eq!(app.case_state(&case).await, "appealed");
     assert!(app.wait_for_mail("appeal_filed", "party-buyer@example.com").await.subject.contains("对方"));
     assert_eq!(
-        seller.submit(&page, &format!("{page}/appeal"), &[("appeal_reason", appeal_reason)]).await.status(),
+        seller.submit(&page, &format!("{page}/appeal"), &confirmed).await.status(),
         StatusCode::SEE_OTHER
     );
     assert!(seller.get_html(&page).await.contains("此案件已经申诉过"), "one appeal only");

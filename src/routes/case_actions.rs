@@ -7,9 +7,12 @@ use crate::routes::cases::{case_page, CaseForms};
 use crate::routes::context::{AppState, Ctx};
 use crate::routes::csrf::CsrfForm;
 use crate::routes::errors::AppError;
-use crate::routes::see_other;
+use crate::routes::confirm::{step, ConfirmPage, Step};
+use crate::routes::{ok_page, see_other};
 use crate::services::account::Account;
-use crate::services::case::appeal::appeal_verdict;
+use crate::domain::case::Command;
+use crate::services::case::appeal::{appeal_verdict, parse_appeal_reason};
+use crate::services::case::may;
 use crate::services::case::respond::{accept_claim, answer_case, AnswerForm};
 use crate::services::case::settle::{accept_settlement, propose_settlement, OfferForm};
 use crate::services::case::withdraw::withdraw_case;
@@ -41,6 +44,8 @@ pub struct OfferFormData {
 #[serde(default)]
 pub struct ConfirmForm {
     csrf_token: String,
+    /// The confirm step's answer (`yes`, `edit`), empty on the first submission.
+    confirm: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -48,6 +53,7 @@ pub struct ConfirmForm {
 pub struct AppealFormData {
     csrf_token: String,
     appeal_reason: String,
+    confirm: String,
 }
 
 csrf_forms!(AnswerFormData, OfferFormData, ConfirmForm, AppealFormData);
@@ -103,13 +109,52 @@ pub async fn post_answer(
     .await
 }
 
+/// Before a confirm page: the act must be open to this person now. Otherwise they get the answer
+/// the act itself would give (a 404, or the case with the reason it is refused).
+async fn refused(state: &AppState, ctx: &Ctx, public_id: &str, command: Command) -> Result<Option<HttpResponse>, AppError> {
+    let account = ctx.require_account()?.clone();
+    let (id, now) = (public_id.to_string(), state.clock.now());
+    match state.db(move |conn| may(conn, &account, &id, command, now).map_err(AppError::from)).await {
+        Ok(()) => Ok(None),
+        Err(AppError::Refused(key)) => {
+            ctx.flash(key);
+            Ok(Some(see_other(&format!("/cases/{public_id}"))))
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// The confirm page of an act with nothing typed; "back" returns to the case.
+async fn ask(
+    ctx: Ctx,
+    state: &AppState,
+    public_id: &str,
+    (command, act, action): (Command, &'static str, &str),
+) -> Result<HttpResponse, AppError> {
+    if let Some(refusal) = refused(state, &ctx, public_id, command).await? {
+        return Ok(refusal);
+    }
+    ok_page(&ConfirmPage {
+        ctx,
+        act,
+        summary: vec![],
+        action: format!("/cases/{public_id}/{action}"),
+        fields: vec![],
+        back: Some(format!("/cases/{public_id}")),
+    })
+}
+
 pub async fn post_accept_claim(
     ctx: Ctx,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    _f: CsrfForm<ConfirmForm>,
+    CsrfForm(f): CsrfForm<ConfirmForm>,
 ) -> Result<HttpResponse, AppError> {
-    act(ctx, state, path.into_inner(), "case.settled_notice", CaseForms::default(), accept_claim).await
+    let id = path.into_inner();
+    if step(&f.confirm) != Step::Confirmed {
+        return ask(ctx, &state, &id, (Command::AcceptClaim, "confirm.accept_claim", "accept")).await;
+    }
+    act(ctx, state, id, "case.settled_notice", CaseForms::default(), accept_claim).await
 }
 
 pub async fn post_offer(
@@ -130,18 +175,26 @@ pub async fn post_accept_offer(
     ctx: Ctx,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    _f: CsrfForm<ConfirmForm>,
+    CsrfForm(f): CsrfForm<ConfirmForm>,
 ) -> Result<HttpResponse, AppError> {
-    act(ctx, state, path.into_inner(), "case.settled_notice", CaseForms::default(), accept_settlement).await
+    let id = path.into_inner();
+    if step(&f.confirm) != Step::Confirmed {
+        return ask(ctx, &state, &id, (Command::AcceptSettlement, "confirm.accept_offer", "offer/accept")).await;
+    }
+    act(ctx, state, id, "case.settled_notice", CaseForms::default(), accept_settlement).await
 }
 
 pub async fn post_withdraw(
     ctx: Ctx,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    _f: CsrfForm<ConfirmForm>,
+    CsrfForm(f): CsrfForm<ConfirmForm>,
 ) -> Result<HttpResponse, AppError> {
-    act(ctx, state, path.into_inner(), "case.withdrawn_notice", CaseForms::default(), withdraw_case).await
+    let id = path.into_inner();
+    if step(&f.confirm) != Step::Confirmed {
+        return ask(ctx, &state, &id, (Command::Withdraw, "confirm.withdraw", "withdraw")).await;
+    }
+    act(ctx, state, id, "case.withdrawn_notice", CaseForms::default(), withdraw_case).await
 }
 
 pub async fn post_appeal(
@@ -150,10 +203,37 @@ pub async fn post_appeal(
     path: web::Path<String>,
     CsrfForm(f): CsrfForm<AppealFormData>,
 ) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    match step(&f.confirm) {
+        Step::Edit => {
+            let kept = CaseForms { appeal: f.appeal_reason, form: "appeal", ..Default::default() };
+            return case_page(ctx, &state, id, kept, StatusCode::OK).await;
+        }
+        Step::Ask => {
+            if let Some(refusal) = refused(&state, &ctx, &id, Command::Appeal).await? {
+                return Ok(refusal);
+            }
+            return match parse_appeal_reason(&f.appeal_reason) {
+                Err(errors) => {
+                    let kept = CaseForms { appeal: f.appeal_reason, form: "appeal", errors, ..Default::default() };
+                    case_page(ctx, &state, id, kept, StatusCode::UNPROCESSABLE_ENTITY).await
+                }
+                Ok(reason) => ok_page(&ConfirmPage {
+                    summary: vec![(ctx.t("field.appeal_reason").into_owned(), reason)],
+                    ctx,
+                    act: "confirm.appeal",
+                    action: format!("/cases/{id}/appeal"),
+                    fields: vec![("appeal_reason", f.appeal_reason)],
+                    back: None,
+                }),
+            };
+        }
+        Step::Confirmed => {}
+    }
     let rules = state.settings.jury.clone();
     let reason = f.appeal_reason.clone();
     let kept = CaseForms { appeal: f.appeal_reason, form: "appeal", ..Default::default() };
-    act(ctx, state, path.into_inner(), "case.appealed_notice", kept, move |conn, account, id, now| {
+    act(ctx, state, id, "case.appealed_notice", kept, move |conn, account, id, now| {
         appeal_verdict(conn, account, id, &reason, &rules, now)
     })
     .await

@@ -6,6 +6,7 @@ use crate::domain::juror::{ProbationStep, MAX_CAPACITY};
 use crate::domain::matching::TradingSide;
 use crate::domain::validation::FieldErrors;
 use crate::routes::case_actions::ConfirmForm;
+use crate::routes::confirm::{step, ConfirmPage, Step};
 use crate::routes::context::{AppState, Ctx};
 use crate::routes::csrf::{CsrfForm, FormFields};
 use crate::routes::errors::AppError;
@@ -17,7 +18,7 @@ use crate::services::jury::leaderboard::{leaderboard, Entry, MIN_JUDGED};
 use crate::services::jury::probation::{next_review, submit_review, ProbationPage, ReviewForm, REASON_MIN};
 use crate::services::jury::summons::{answer_summons, Answer};
 use crate::services::jury::view::{juror_case, Access, JurorCaseView};
-use crate::services::jury::voting::{cast_vote, VoteForm};
+use crate::services::jury::voting::{cast_vote, parse_vote, VoteForm};
 use crate::services::notices::mark_case_read;
 use crate::services::ServiceError;
 use actix_web::http::StatusCode;
@@ -322,6 +323,7 @@ pub struct VoteFormData {
     csrf_token: String,
     side: String,
     reason: String,
+    confirm: String,
 }
 
 crate::csrf_forms!(VoteFormData);
@@ -333,9 +335,35 @@ pub async fn post_vote(
     CsrfForm(form): CsrfForm<VoteFormData>,
 ) -> Result<HttpResponse, AppError> {
     let account = ctx.require_account()?.clone();
-    state.limiters.check(Action::Vote, &account.id.to_string(), &ctx.ip)?;
     let id = path.into_inner();
     let vote = VoteForm { side: form.side.clone(), reason: form.reason.clone() };
+    match step(&form.confirm) {
+        Step::Edit => return juror_case_page(ctx, &state, id, ((form.side, form.reason), FieldErrors::new()), StatusCode::OK).await,
+        Step::Ask => {
+            // Only a juror who may read the case is asked (everyone else: the same 404 as ever).
+            let (account, window, now, case_id) =
+                (account.clone(), state.settings.jury.voting_window, state.clock.now(), id.clone());
+            state.db(move |conn| juror_case(conn, &account, &case_id, (window, now)).map_err(AppError::from)).await?;
+            return match parse_vote(&vote) {
+                Err(errors) => {
+                    juror_case_page(ctx, &state, id, ((form.side, form.reason), errors), StatusCode::UNPROCESSABLE_ENTITY).await
+                }
+                Ok((side, reason)) => ok_page(&ConfirmPage {
+                    summary: vec![
+                        (ctx.t("vote.side").into_owned(), ctx.t(format!("vote.support.{}", side.as_str())).into_owned()),
+                        (ctx.t("vote.reason").into_owned(), reason),
+                    ],
+                    ctx,
+                    act: "confirm.vote",
+                    action: format!("/juror/cases/{id}/vote"),
+                    fields: vec![("side", form.side), ("reason", form.reason)],
+                    back: None,
+                }),
+            };
+        }
+        Step::Confirmed => {}
+    }
+    state.limiters.check(Action::Vote, &account.id.to_string(), &ctx.ip)?;
     let (jury, now, case_id) = (state.jury.clone(), state.clock.now(), id.clone());
     let cast = state
         .db(move |conn| {

@@ -5,6 +5,7 @@ pub mod assets;
 #[cfg(feature = "bench-baseline")]
 pub mod bench_baseline;
 pub mod case_actions;
+pub mod confirm;
 pub mod cases;
 pub mod context;
 pub mod csrf;

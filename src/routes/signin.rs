@@ -45,8 +45,17 @@ pub struct SignOutForm {
 
 csrf_forms!(SignInForm, SignOutForm);
 
+/// Where signing in leads: the page the member came for, else their own overview (what needs
+/// them now), never back to the marketing page.
+fn landing(next: &str) -> &str {
+    match local_path(next) {
+        "/" => "/overview",
+        path => path,
+    }
+}
+
 pub async fn get_signin(ctx: Ctx, query: web::Query<NextQuery>) -> Result<HttpResponse, AppError> {
-    let next = local_path(&query.next).to_string();
+    let next = landing(&query.next).to_string();
     if ctx.account.is_some() {
         return Ok(see_other(&next));
     }
@@ -67,7 +76,7 @@ pub async fn post_signin(
     match signed_in {
         Ok((account, token)) => {
             tracing::info!(target: "security", event = "sign_in", user = %account.public_id, ip = %ctx.ip);
-            let mut res = see_other(local_path(&form.next));
+            let mut res = see_other(landing(&form.next));
             start_session(&ctx.session, &token);
             res.add_cookie(&lang_cookie(account.locale, state.settings.is_https()))
                 .map_err(|e| AppError::Internal(e.into()))?;
@@ -77,7 +86,7 @@ pub async fn post_signin(
             tracing::warn!(target: "security", event = "sign_in_failed", ip = %ctx.ip);
             page(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &SignInPage { ctx, email: &form.email, next: local_path(&form.next), error: Some(key) },
+                &SignInPage { ctx, email: &form.email, next: landing(&form.next), error: Some(key) },
             )
         }
         Err(other) => Err(other),

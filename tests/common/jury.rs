@@ -148,7 +148,7 @@ pub async fn seat_panel(app: &TestApp, case: &str, seats: usize) -> Vec<(String,
 /// Casts a vote through the juror's case page; returns the response.
 pub async fn vote(juror: &TestApp, case: &str, side: &str, reason: &str) -> reqwest::Response {
     let page = format!("/juror/cases/{case}");
-    juror.submit(&page, &format!("{page}/vote"), &[("side", side), ("reason", reason)]).await
+    juror.submit(&page, &format!("{page}/vote"), &[("side", side), ("reason", reason), ("confirm", "yes")]).await
 }
 
 /// Why a moderator marks a test case as calibration.

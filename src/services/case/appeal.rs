@@ -15,6 +15,14 @@ use chrono::NaiveDateTime;
 pub const APPEAL_REASON_MIN: usize = 20;
 pub const APPEAL_REASON_MAX: usize = 3000;
 
+/// An appeal's written reason, of the allowed length.
+pub fn parse_appeal_reason(reason: &str) -> Result<String, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let reason = errors.check_text("appeal_reason", reason, APPEAL_REASON_MIN, APPEAL_REASON_MAX);
+    errors.into_result()?;
+    Ok(reason.unwrap_or_default())
+}
+
 pub fn appeal_verdict(
     conn: &mut DbConnection,
     account: &Account,
@@ -26,10 +34,7 @@ pub fn appeal_verdict(
     let (case, actor) = load_visible(conn, case_public_id, account)?;
     // Someone who may not appeal is told so, whatever they wrote.
     decide(&facts(conn, &case)?, actor, Command::Appeal, now).map_err(|r| ServiceError::Refused(r.0))?;
-    let mut errors = FieldErrors::new();
-    let reason = errors.check_text("appeal_reason", reason, APPEAL_REASON_MIN, APPEAL_REASON_MAX);
-    errors.into_result()?;
-    let reason = reason.expect("checked above");
+    let reason = parse_appeal_reason(reason)?;
     let evidence_due = now + rules.appeal_evidence_window;
     write_tx(conn, |conn| {
         let change = CaseChange { round: Some(2), evidence_due_at: Some(evidence_due), ..Default::default() };

@@ -50,9 +50,7 @@ pub fn cast_vote(
     if let Some(audit) = calibration_audit::find(conn, account.id, case.id)? {
         return answer_audit(conn, &audit, (&form.side, &form.reason), &jury.rules, now);
     }
-    let mut errors = FieldErrors::new();
-    let side = errors.check("side", Side::parse(&form.side).ok_or("error.choose_vote"));
-    let reason = errors.check_text("reason", &form.reason, REASON_MIN, REASON_MAX);
+    let parsed = parse_vote(form);
     write_tx(conn, |conn| {
         // Votes on one case queue behind its lock: the vote that completes the quorum is seen by
         // exactly one transaction, which delivers the one verdict.
@@ -71,10 +69,21 @@ pub fn cast_vote(
         if vote::find(conn, case.id, case.round, account.id)?.is_some() {
             return Err(ServiceError::Refused("vote.refused.already_voted"));
         }
-        let (Some(side), Some(reason)) = (side, reason.as_deref()) else { return Err(errors.into()) };
-        vote::insert(conn, (case.id, case.round, account.id), side.as_str(), reason, now)?;
+        let (side, reason) = parsed?;
+        vote::insert(conn, (case.id, case.round, account.id), side.as_str(), &reason, now)?;
         settle_round(conn, &case, &round, jury, now, rng)
     })
+}
+
+/// A vote as the form gave it: a side and a reason of the allowed length.
+pub fn parse_vote(form: &VoteForm) -> Result<(Side, String), FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let side = errors.check("side", Side::parse(&form.side).ok_or("error.choose_vote"));
+    let reason = errors.check_text("reason", &form.reason, REASON_MIN, REASON_MAX);
+    match (side, reason) {
+        (Some(side), Some(reason)) => Ok((side, reason)),
+        _ => Err(errors),
+    }
 }
 
 /// The juror's seat on the case (pending or accepted), newest round first.
