@@ -180,7 +180,7 @@ async fn court() -> Court {
 /// 404, not 403, hides that a case or a page exists from those who may not see it; 403 answers a
 /// moderator who tries an administrator's action.
 #[rustfmt::skip]
-const MATRIX: [(&str, [&str; 9]); 66] = [
+const MATRIX: [(&str, [&str; 9]); 70] = [
     //                                           anon      member claim  resp   juror  other  prob   mod    admin
     ("GET /",                                   ["200",    "200", "200", "200", "200", "200", "200", "200", "200"]),
     ("GET /account",                            ["signin", "200", "200", "200", "200", "200", "200", "200", "200"]),

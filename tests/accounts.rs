@@ -38,11 +38,12 @@ async fn registering_signs_in_and_sends_a_working_verification_link() {
     assert!(app.get_html("/account").await.contains("pill-warn"));
     let token = path.split("token=").nth(1).unwrap();
     let res = app.submit(&path, "/verify", &[("token", token)]).await;
-    assert_eq!(location(&res), "/account");
+    assert_eq!(location(&res), "/overview", "verified: on to what needs them");
     assert!(app.get_html("/account").await.contains("pill-ok"), "verified");
 
     // The same link cannot be used again for anything harmful: the account stays verified.
     let res = app.submit(&path, "/verify", &[("token", token)]).await;
+    assert!(app.get_html(&path).await.contains("已经验证过了"), "a used link does not offer to confirm again");
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
 }
 
@@ -301,7 +302,7 @@ async fn sign_in_follows_only_local_next_paths() {
             &[("email", "next@example.com"), ("password", PASSWORD), ("next", "https://evil.example/")],
         )
         .await;
-    assert_eq!(location(&res), "/");
+    assert_eq!(location(&res), "/overview", "a foreign next is dropped: the member lands on their overview");
 }
 
 #[tokio::test]

@@ -38,7 +38,7 @@ async fn a_newcomer_registers_verifies_signs_in_and_switches_language() {
     browser.goto(&mail.link()).await;
     browser.check_page("verify").await;
     browser.click("form[action='/verify'] button[type=submit]").await;
-    assert_eq!(browser.path().await, "/account");
+    assert_eq!(browser.path().await, "/overview", "verified: on to what needs them");
     assert!(browser.text().await.contains("你的邮箱已验证"));
 
     browser.click("form[action='/signout'] button").await;
@@ -48,8 +48,10 @@ async fn a_newcomer_registers_verifies_signs_in_and_switches_language() {
     browser.fill("#email", "newcomer@example.com").await;
     browser.fill("#password", PASSWORD).await;
     browser.click("form[action='/signin'] button[type=submit]").await;
-    assert_eq!(browser.path().await, "/");
+    assert_eq!(browser.path().await, "/overview", "signing in lands on what needs them");
     assert!(browser.text().await.contains("新来的买家"), "the header shows who is signed in");
+    assert!(browser.text().await.contains("现在没有需要你处理的事"));
+    browser.check_page("overview-empty").await;
 
     browser.goto(&app.url("/account")).await;
     browser.click("form.lang-switch button[value='en']").await;

@@ -55,6 +55,11 @@ fn every_used_key_is_translated_in_both_languages() {
     for unit in ["days", "hours", "minutes"] {
         keys.insert(format!("next.left.{unit}"));
     }
+    for act in xiaofating::routes::confirm::ACTS {
+        for part in ["title", "warning", "submit"] {
+            keys.insert(format!("confirm.{act}.{part}"));
+        }
+    }
     // A text out of its bounds is worded with them (`Ctx::err`).
     for key in ["error.text_long", "error.text_short"] {
         keys.insert(format!("{key}_bounded"));

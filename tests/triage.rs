@@ -57,7 +57,7 @@ fn one_case_in_either_language_gets_a_type_a_disagreement_and_suggestions() {
 
     let en = report(r#"{"claim": "the box arrived crushed and the screen was cracked"}"#);
     assert_eq!(en["dispute_type"], "damaged_in_transit");
-    assert_eq!(en["disagreement"].as_array().unwrap().last().unwrap(), "The other side has not answered yet.");
+    assert_eq!(en["disagreement"].as_array().unwrap().last().unwrap(), "The respondent has not answered yet.");
     let (ok, out, _) = triage(&["--lang", "zh-CN"], r#"{"claim": "快递到的时候外箱压扁了"}"#);
     assert!(ok && out.contains("争议焦点：发货时的状况与到货时的状况。"), "{out}");
 }

@@ -152,7 +152,7 @@ pub async fn post_accept_claim(
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     if step(&f.confirm) != Step::Confirmed {
-        return ask(ctx, &state, &id, (Command::AcceptClaim, "confirm.accept_claim", "accept")).await;
+        return ask(ctx, &state, &id, (Command::AcceptClaim, "accept_claim", "accept")).await;
     }
     act(ctx, state, id, "case.settled_notice", CaseForms::default(), accept_claim).await
 }
@@ -179,7 +179,7 @@ pub async fn post_accept_offer(
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     if step(&f.confirm) != Step::Confirmed {
-        return ask(ctx, &state, &id, (Command::AcceptSettlement, "confirm.accept_offer", "offer/accept")).await;
+        return ask(ctx, &state, &id, (Command::AcceptSettlement, "accept_offer", "offer/accept")).await;
     }
     act(ctx, state, id, "case.settled_notice", CaseForms::default(), accept_settlement).await
 }
@@ -192,7 +192,7 @@ pub async fn post_withdraw(
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     if step(&f.confirm) != Step::Confirmed {
-        return ask(ctx, &state, &id, (Command::Withdraw, "confirm.withdraw", "withdraw")).await;
+        return ask(ctx, &state, &id, (Command::Withdraw, "withdraw", "withdraw")).await;
     }
     act(ctx, state, id, "case.withdrawn_notice", CaseForms::default(), withdraw_case).await
 }
@@ -221,7 +221,7 @@ pub async fn post_appeal(
                 Ok(reason) => ok_page(&ConfirmPage {
                     summary: vec![(ctx.t("field.appeal_reason").into_owned(), reason)],
                     ctx,
-                    act: "confirm.appeal",
+                    act: "appeal",
                     action: format!("/cases/{id}/appeal"),
                     fields: vec![("appeal_reason", f.appeal_reason)],
                     back: None,

@@ -16,6 +16,9 @@ pub enum Step {
     Confirmed,
 }
 
+/// The acts that ask first.
+pub const ACTS: [&str; 5] = ["vote", "appeal", "accept_claim", "accept_offer", "withdraw"];
+
 pub fn step(confirm: &str) -> Step {
     match confirm {
         "yes" => Step::Confirmed,
@@ -28,7 +31,7 @@ pub fn step(confirm: &str) -> Step {
 #[template(path = "confirm.html")]
 pub struct ConfirmPage {
     pub ctx: Ctx,
-    /// The i18n prefix of this act: `.title`, `.warning` and `.submit` under it.
+    /// Which act (one of `ACTS`): its wording is `confirm.<act>.title`, `.warning` and `.submit`.
     pub act: &'static str,
     /// What will be sent, as (label, value) pairs the person reads back.
     pub summary: Vec<(String, String)>,
@@ -41,6 +44,6 @@ pub struct ConfirmPage {
 
 impl ConfirmPage {
     fn key(&self, part: &str) -> String {
-        format!("{}.{part}", self.act)
+        format!("confirm.{}.{part}", self.act)
     }
 }

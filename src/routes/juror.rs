@@ -354,7 +354,7 @@ pub async fn post_vote(
                         (ctx.t("vote.reason").into_owned(), reason),
                     ],
                     ctx,
-                    act: "confirm.vote",
+                    act: "vote",
                     action: format!("/juror/cases/{id}/vote"),
                     fields: vec![("side", form.side), ("reason", form.reason)],
                     back: None,

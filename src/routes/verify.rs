@@ -17,6 +17,13 @@ struct VerifyPage<'a> {
     problem: Option<&'a str>,
 }
 
+impl VerifyPage<'_> {
+    /// A link used again by the member it verified: nothing left to confirm.
+    fn already_verified(&self) -> bool {
+        self.ctx.account.as_ref().is_some_and(|a| a.verified)
+    }
+}
+
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct TokenQuery {
