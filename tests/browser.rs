@@ -249,7 +249,8 @@ async fn every_role_from_evidence_to_verdict_appeal_and_override() {
         browser.fill("#reason", "卖家描述与实物不符，买家的照片能看出问题，支持买家。").await;
         browser.click("form[action^='/juror/probation/'] button[type=submit]").await;
     }
-    assert_eq!(browser.path().await, "/juror", "four right judgements pass probation");
+    assert!(browser.path().await.starts_with("/juror/probation?reviewed="));
+    assert!(browser.text().await.contains("你的判断与正确结果一致"), "each review is explained");
     browser.check_page("journey-probation-passed").await;
     browser.sign_out().await;
 
@@ -271,7 +272,8 @@ async fn every_role_from_evidence_to_verdict_appeal_and_override() {
         browser.sign_in(&base, email, JUROR_PASSWORD).await;
         browser.goto(&juror_page).await;
         if i == 0 {
-            browser.check_page("journey-vote").await;
+            assert!(browser.text_of("#next-title").await.contains("然后投票"), "the juror is told what is theirs to do");
+            browser.check_both_widths("journey-vote", "a[href='#vote']").await;
         }
         browser.choose("input[name=side][value=buyer]").await;
         let reason = [
@@ -310,7 +312,7 @@ async fn every_role_from_evidence_to_verdict_appeal_and_override() {
     browser.goto(&app.url("/moderation")).await;
     browser.check_page("journey-moderation-queue").await;
     browser.goto(&app.url(&format!("/moderation/cases/{case}"))).await;
-    browser.check_page("journey-moderation-case").await;
+    browser.check_both_widths("journey-moderation-case", "h1").await;
     let reason = "两轮证据都显示发货时相机完好，磕碰发生在签收之后，按平台规则支持卖家。";
     browser.choose("input[name=prevails][value=seller]").await;
     browser.select("#remedy", "release_payment").await;
@@ -323,6 +325,89 @@ async fn every_role_from_evidence_to_verdict_appeal_and_override() {
     browser.sign_in(&base, "party-buyer@example.com", JUROR_PASSWORD).await;
     browser.goto(&case_page).await;
     assert!(browser.text().await.contains(reason), "the party reads the moderator's reason");
-    browser.check_page("journey-overridden-party").await;
+    browser.check_both_widths("journey-overridden-party", "#next-title").await;
+    browser.check_html();
+}
+
+/// Each party reads their own next step, its deadline and the way to act, above the fold at
+/// desktop and phone width, in Chinese and in English; an invited respondent without an account
+/// gets from the emailed link to the answer form.
+#[tokio::test]
+async fn each_party_reads_their_own_next_step_at_both_widths_in_both_languages() {
+    use common::jury::{answer, file};
+    let app = spawn_app().await;
+    let base = app.url("");
+    let buyer = app.verified_member("buyer@example.com", "买家小李").await;
+    app.verified_member("seller@example.com", "卖家老王").await;
+    let case = file(&buyer, "seller@example.com", "索尼 A7M3 相机").await;
+    let invited = file(&buyer, "newcomer@example.com", "任天堂 Switch").await;
+    let case_page = app.url(&format!("/cases/{case}"));
+    let browser = Browser::start().await;
+
+    // The claimant waits for the other side, and is told so, with the deadline.
+    browser.sign_in(&base, "buyer@example.com", PASSWORD).await;
+    assert_eq!(browser.path().await, "/overview");
+    browser.check_both_widths("parties-claimant-overview", "h1").await;
+    browser.goto(&case_page).await;
+    assert!(browser.text_of("#next-title").await.contains("对方须在"));
+    browser.check_both_widths("parties-claimant-waits", "#next-title").await;
+    browser.sign_out().await;
+
+    // The respondent lands on what needs them, then on the case with their answer first.
+    browser.sign_in(&base, "seller@example.com", PASSWORD).await;
+    assert_eq!(browser.path().await, "/overview");
+    assert!(browser.text_of(".todo-list").await.contains("你需要在"));
+    browser.check_both_widths("parties-respondent-overview", ".todo-list").await;
+    browser.click(&format!(".todo-list a[href='/cases/{case}']")).await;
+    let next = browser.text_of("#next-title").await;
+    assert!(next.contains("你需要在") && !browser.text().await.contains("对方须在"), "{next}");
+    assert!(browser.text_of(".next-step").await.contains("还剩"), "a countdown");
+    browser.check_both_widths("parties-respondent-answer", "a[href='#answer']").await;
+    assert!(browser.above_the_fold("#answer-title").await, "at desktop width the form itself is in view");
+
+    // The same in English.
+    browser.click("form.lang-switch button[value='en']").await;
+    assert!(browser.text_of("#next-title").await.contains("You need to answer this case by"));
+    browser.check_both_widths("parties-respondent-answer-en", "a[href='#answer']").await;
+    browser.goto(&app.url("/overview")).await;
+    browser.check_both_widths("parties-respondent-overview-en", ".todo-list").await;
+    browser.goto(&app.url("/notifications")).await;
+    assert!(browser.text().await.contains("Notifications"));
+    browser.check_page("parties-notifications-en").await;
+    browser.click("form.lang-switch button[value='zh-CN']").await;
+    browser.sign_out().await;
+
+    // An invited respondent without an account: from the emailed link to the answer form.
+    let invitation = app.wait_for_mail("case_invitation", "newcomer@example.com").await;
+    browser.goto(&invitation.link()).await;
+    assert!(browser.text().await.contains("你是受邀来回应一起纠纷的"));
+    browser.check_page("parties-invited-register").await;
+    browser.fill("#email", "newcomer@example.com").await;
+    browser.fill("#display_name", "新卖家").await;
+    browser.fill("#password", PASSWORD).await;
+    browser.fill("#password_confirm", PASSWORD).await;
+    browser.click("form[action='/register'] button[type=submit]").await;
+    assert_eq!(browser.path().await, format!("/cases/{invited}"), "back to the case, not a 404");
+    assert!(browser.text_of("#verify-first-title").await.contains("验证邮箱后"));
+    assert!(browser.text().await.contains("你的回应截止时间"));
+    browser.check_both_widths("parties-invited-verify-first", ".countdown").await;
+    let mail = app.wait_for_mail("account_verify", "newcomer@example.com").await;
+    browser.goto(&mail.link()).await;
+    browser.click("form[action='/verify'] button[type=submit]").await;
+    assert_eq!(browser.path().await, "/overview");
+    browser.click(&format!(".todo-list a[href='/cases/{invited}']")).await;
+    assert!(browser.text_of("#next-title").await.contains("你需要在"));
+    browser.check_both_widths("parties-invited-answer", "a[href='#answer']").await;
+
+    // Once answered, the claimant reads that evidence is open to both, and the timeline says who did what.
+    let seller = app.new_visitor();
+    seller.sign_in("seller@example.com", PASSWORD).await;
+    answer(&seller, &case).await;
+    browser.sign_out().await;
+    browser.sign_in(&base, "buyer@example.com", PASSWORD).await;
+    browser.goto(&case_page).await;
+    assert!(browser.text_of("#next-title").await.contains("举证期：你可以在"));
+    assert!(browser.text().await.contains("回应方：作出回应，举证期开始"));
+    browser.check_both_widths("parties-claimant-evidence", "#next-title").await;
     browser.check_html();
 }

@@ -52,6 +52,9 @@ fn every_used_key_is_translated_in_both_languages() {
         keys.insert(format!("next.{key}"));
         keys.insert(format!("next.then.{key}"));
     }
+    for anchor in ["answer", "appeal", "offer", "evidence_form"] {
+        keys.insert(format!("next.go.{anchor}"));
+    }
     for unit in ["days", "hours", "minutes"] {
         keys.insert(format!("next.left.{unit}"));
     }
@@ -120,4 +123,14 @@ fn both_catalogues_have_the_same_keys() {
         keys
     };
     assert_eq!(keys_of("locales/en.yml"), keys_of("locales/zh-CN.yml"));
+}
+
+/// People know a case by its item, not by a random id: no email subject names the id.
+#[test]
+fn email_subjects_name_the_item_not_the_case_id() {
+    for file in ["locales/en.yml", "locales/zh-CN.yml"] {
+        for line in std::fs::read_to_string(file).unwrap().lines().filter(|l| l.trim_start().starts_with("subject:")) {
+            assert!(!line.contains("%{case}"), "{file}: {line}");
+        }
+    }
 }

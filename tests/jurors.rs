@@ -73,7 +73,7 @@ async fn a_member_joins_passes_probation_and_becomes_eligible_after_a_week() {
     assert_eq!(app.count("mock_reviews").await, 0);
 
     for _ in 0..3 {
-        assert_eq!(location(&review(&member, "buyer").await), "/juror/probation");
+        assert!(location(&review(&member, "buyer").await).starts_with("/juror/probation?reviewed="));
     }
     // Reviewing the same case again is refused.
     let again = member
@@ -85,7 +85,10 @@ async fn a_member_joins_passes_probation_and_becomes_eligible_after_a_week() {
         .await;
     assert_eq!(location(&again), "/juror/probation");
     assert_eq!(app.count("mock_reviews").await, 3);
-    assert_eq!(location(&review(&member, "buyer").await), "/juror", "4 of 4 right passes at once");
+    let passed = location(&review(&member, "buyer").await);
+    let page = member.get_html(&passed).await;
+    assert!(page.contains("你的判断与正确结果一致") && page.contains(CALIBRATION_REASON), "each review is explained");
+    assert!(page.contains("考核通过") && page.contains("你已完成见习考核"), "4 of 4 right passes at once: {page}");
     let result = app.wait_for_mail("juror_probation_result", "newjuror@example.com").await;
     assert!(result.subject.contains("通过"), "{}", result.subject);
 
@@ -117,8 +120,10 @@ async fn failing_probation_waits_a_week_before_another_attempt() {
     calibration_cases(&app, &["buyer", "buyer", "buyer", "buyer", "seller"]).await;
     let member = app.verified_member("guess@example.com", "乱猜").await;
     member.submit("/juror", "/juror", &PROFILE).await;
-    assert_eq!(location(&review(&member, "seller").await), "/juror/probation");
-    assert_eq!(location(&review(&member, "seller").await), "/juror", "two wrong of five cannot pass 4/5");
+    let first = location(&review(&member, "seller").await);
+    let page = member.get_html(&first).await;
+    assert!(page.contains("你的判断与正确结果不一致") && page.contains("正确结果：") && page.contains("支持买家"), "{page}");
+    review(&member, "seller").await;
     let result = app.wait_for_mail("juror_probation_result", "guess@example.com").await;
     assert!(result.subject.contains("未通过"));
     assert!(member.get_html("/juror/probation").await.contains("你可以开始新一次考核的时间"));

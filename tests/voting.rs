@@ -99,7 +99,7 @@ async fn jurors_vote_once_in_secret_and_the_verdict_reaches_everyone() {
     vote(&seated[1], &case, "buyer", "买家照片里的磕碰痕迹是新的，卖家描述九成新不实。").await;
     assert_eq!(app.case_state(&case).await, "decided");
     let won = app.wait_for_mail("verdict", "party-buyer@example.com").await;
-    assert!(won.subject.contains("胜诉"), "{}", won.subject);
+    assert!(won.subject.contains("胜诉") && won.subject.contains("徕卡 Q2 相机"), "named by the item: {}", won.subject);
     let lost = app.wait_for_mail("verdict", "party-seller@example.com").await;
     assert!(lost.subject.contains("败诉") && lost.text.contains("申诉"));
     for email in &emails[..2] {

@@ -58,7 +58,14 @@ impl Filing {
     pub fn parse(form: &FilingForm) -> Result<Filing, FieldErrors> {
         let mut errors = FieldErrors::new();
         let side = errors.check("my_side", Side::parse(&form.my_side).ok_or("error.side_required"));
-        let other_email = errors.check("other_email", Email::parse(&form.other_email));
+        // Messages speak of the other party's address, not the reader's own.
+        let other_email = errors.check(
+            "other_email",
+            Email::parse(&form.other_email).map_err(|key| match key {
+                "error.email_required" => "error.other_email_required",
+                _ => "error.other_email_invalid",
+            }),
+        );
         let order_ref =
             errors.check("order_ref", parse_text(&form.order_ref, 3, 64).map_err(|_| "error.order_ref_invalid"));
         let item_title =
@@ -136,6 +143,14 @@ mod tests {
         assert_eq!(filing.price_fen, 299_900);
         assert_eq!(filing.remedy, Remedy::PartialRefund(30_000));
         assert_eq!(filing.category, Category::Phones);
+    }
+
+    #[test]
+    fn the_other_partys_email_is_named_as_theirs() {
+        let errors = Filing::parse(&FilingForm { other_email: String::new(), ..good() }).unwrap_err();
+        assert_eq!(errors.get("other_email"), Some("error.other_email_required"));
+        let errors = Filing::parse(&FilingForm { other_email: "not an address".into(), ..good() }).unwrap_err();
+        assert_eq!(errors.get("other_email"), Some("error.other_email_invalid"));
     }
 
     #[test]

@@ -251,20 +251,19 @@ impl CasePage {
             _ => "triage.stage.early",
         }
     }
-    /// Who filed against whom, by display name (the respondent's once they have an account).
+    /// Who filed against whom, by display name (the respondent's once they have an account),
+    /// worded for the reader: "你发起了这起纠纷，回应方：卖家老王".
     fn parties_line(&self) -> String {
         let respondent = self.d.respondent_name.clone().unwrap_or_else(|| self.ctx.t("case.respondent_invited").into_owned());
-        self.ctx.tf("case.parties", &[("claimant", &self.d.claimant_name), ("respondent", &respondent)])
+        let key = match self.d.actor {
+            Actor::Claimant => "case.parties.claimant",
+            Actor::Respondent => "case.parties.respondent",
+            _ => "case.parties.moderator",
+        };
+        self.ctx.tf(key, &[("claimant", &self.d.claimant_name), ("respondent", &respondent)])
     }
     fn is_claimant(&self) -> bool {
         self.d.actor == Actor::Claimant
-    }
-    fn you_are(&self) -> &'static str {
-        match self.d.actor {
-            Actor::Claimant => "case.you_claimant",
-            Actor::Respondent => "case.you_respondent",
-            _ => "case.you_moderator",
-        }
     }
     fn remedy_key(&self, kind: &str) -> String {
         format!("remedy.{kind}")
@@ -286,7 +285,21 @@ impl CasePage {
         }
         text
     }
-    fn is_mine(&self, e: &EvidenceRow) -> bool {
+    /// Where the reader's next act is on this page (a form below), when it is theirs.
+    fn next_action(&self) -> Option<&'static str> {
+        if self.can("answer") {
+            Some("answer")
+        } else if self.can("appeal") {
+            Some("appeal")
+        } else if self.can("accept_offer") {
+            Some("offer")
+        } else if self.can("add_evidence") {
+            Some("evidence_form")
+        } else {
+            None
+        }
+    }
+        fn is_mine(&self, e: &EvidenceRow) -> bool {
         self.ctx.account.as_ref().is_some_and(|a| a.id == e.submitted_by)
     }
     /// Who added an item, as this viewer reads it.

@@ -15,7 +15,9 @@ use crate::routes::{ok_page, page, see_other};
 use crate::services::jury::dashboard::{dashboard, Dashboard};
 use crate::services::jury::enrol::{pause, resume, save_profile, ProfileForm};
 use crate::services::jury::leaderboard::{leaderboard, Entry, MIN_JUDGED};
-use crate::services::jury::probation::{next_review, submit_review, ProbationPage, ReviewForm, REASON_MIN};
+use crate::services::jury::probation::{
+    feedback, next_review, submit_review, Feedback, ProbationPage, ReviewForm, REASON_MIN,
+};
 use crate::services::jury::summons::{answer_summons, Answer};
 use crate::services::jury::view::{juror_case, Access, JurorCaseView};
 use crate::services::jury::voting::{cast_vote, parse_vote, VoteForm};
@@ -257,6 +259,8 @@ struct JurorCasePage {
     vote: (String, String),
     errors: FieldErrors,
     reason_min: usize,
+    /// When the page was read, for "time left" without JavaScript.
+    now: chrono::NaiveDateTime,
 }
 
 impl JurorCasePage {
@@ -314,7 +318,7 @@ async fn juror_case_page(
         .await?;
     let mut ctx = ctx;
     ctx.badges.unread -= read as i64;
-    page(status, &JurorCasePage { ctx, v, vote, errors, reason_min: REASON_MIN })
+    page(status, &JurorCasePage { ctx, v, vote, errors, reason_min: REASON_MIN, now })
 }
 
 #[derive(Deserialize, Default)]
@@ -388,6 +392,8 @@ pub async fn post_vote(
 struct ProbationView {
     ctx: Ctx,
     p: ProbationPage,
+    /// How the review just sent compared with the known outcome.
+    last: Option<Feedback>,
     vote: String,
     reason: String,
     errors: FieldErrors,
@@ -404,16 +410,33 @@ async fn probation_page(
     ctx: Ctx,
     state: &AppState,
     (vote, reason, errors): (String, String, FieldErrors),
-    status: StatusCode,
+    (reviewed, status): (String, StatusCode),
 ) -> Result<HttpResponse, AppError> {
     let account = ctx.require_account()?.clone();
     let (rules, now) = (state.settings.jury.clone(), state.clock.now());
-    let p = state.db(move |conn| next_review(conn, &account, &rules, now).map_err(AppError::from)).await?;
-    page(status, &ProbationView { ctx, p, vote, reason, errors, reason_min: REASON_MIN })
+    let (p, last) = state
+        .db(move |conn| {
+            let last = if reviewed.is_empty() { None } else { feedback(conn, &account, &reviewed)? };
+            Ok::<_, ServiceError>((next_review(conn, &account, &rules, now)?, last))
+        }
+        .map_err(AppError::from))
+        .await?;
+    page(status, &ProbationView { ctx, p, last, vote, reason, errors, reason_min: REASON_MIN })
 }
 
-pub async fn get_probation(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    match probation_page(ctx, &state, Default::default(), StatusCode::OK).await {
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ProbationQuery {
+    /// The calibration case just reviewed: its feedback opens the page.
+    reviewed: String,
+}
+
+pub async fn get_probation(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    query: web::Query<ProbationQuery>,
+) -> Result<HttpResponse, AppError> {
+    match probation_page(ctx, &state, Default::default(), (query.into_inner().reviewed, StatusCode::OK)).await {
         Err(AppError::Refused(_)) => Ok(see_other("/juror")),
         other => other,
     }
@@ -437,6 +460,7 @@ pub async fn post_probation(
 ) -> Result<HttpResponse, AppError> {
     let account = ctx.require_account()?.clone();
     let case_id = path.into_inner();
+    let back = format!("/juror/probation?reviewed={case_id}");
     let review = ReviewForm { vote: form.vote.clone(), reason: form.reason.clone() };
     let (rules, now) = (state.settings.jury.clone(), state.clock.now());
     let submitted = state
@@ -450,11 +474,12 @@ pub async fn post_probation(
                 ProbationStep::Failed { .. } => ctx.flash("probation.failed_notice"),
                 ProbationStep::Continue { .. } => ctx.flash("probation.recorded_notice"),
             }
-            let next = if matches!(step, ProbationStep::Continue { .. }) { "/juror/probation" } else { "/juror" };
-            Ok(see_other(next))
+            // Every review is explained on the next page: matched or not, and why.
+            Ok(see_other(&back))
         }
         Err(AppError::Invalid(errors)) => {
-            probation_page(ctx, &state, (form.vote, form.reason, errors), StatusCode::UNPROCESSABLE_ENTITY).await
+            probation_page(ctx, &state, (form.vote, form.reason, errors), (String::new(), StatusCode::UNPROCESSABLE_ENTITY))
+                .await
         }
         Err(AppError::Refused(key)) => {
             ctx.flash(key);

@@ -28,9 +28,14 @@ pub struct Browser {
 }
 
 impl Drop for Browser {
+    /// Also when a test panics: chromedriver goes, and so does every Chromium process it started
+    /// (found by this browser's own profile folder, which no other process names), so a failing
+    /// journey leaves nothing running.
     fn drop(&mut self) {
         let _ = self.driver.kill();
         let _ = self.driver.wait();
+        let profile = format!("--user-data-dir={}", self._profile.path().display());
+        let _ = Command::new("pkill").args(["-KILL", "-f", "--", &profile]).status();
     }
 }
 
@@ -62,6 +67,7 @@ impl Browser {
                     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                     "--disable-quic", "--no-first-run", "--disable-background-networking",
                     "--disable-component-update", "--disable-sync", "--window-size=1280,1000", "--lang=zh-CN",
+                    "--disable-crash-reporter", "--disable-breakpad",
                     format!("--user-data-dir={}", profile.path().display()),
                 ]
             }
@@ -178,6 +184,31 @@ impl Browser {
         "#;
         let result = self.client.execute_async(script, vec![]).await.unwrap();
         result.as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect()
+    }
+
+    /// Whether the element is on screen as the page opens, without scrolling ("above the fold").
+    pub async fn above_the_fold(&self, css: &str) -> bool {
+        let script = "window.scrollTo(0, 0); const e = document.querySelector(arguments[0]); \
+            if (!e) return false; const r = e.getBoundingClientRect(); \
+            return r.height > 0 && r.top >= 0 && r.bottom <= window.innerHeight;";
+        self.client.execute(script, vec![serde_json::json!(css)]).await.unwrap().as_bool() == Some(true)
+    }
+
+    /// The text of the first element matching `css`.
+    pub async fn text_of(&self, css: &str) -> String {
+        self.client.find(Locator::Css(css)).await.unwrap_or_else(|_| panic!("no {css}")).text().await.unwrap()
+    }
+
+    /// `check_page` at desktop width and again at a phone's (`<name>-phone`), asserting that
+    /// `first` (what the page must tell this person) is above the fold at both.
+    pub async fn check_both_widths(&self, name: &str, first: &str) {
+        for phone in [false, true] {
+            self.set_phone(phone).await;
+            let seen = self.above_the_fold(first).await;
+            self.check_page(&if phone { format!("{name}-phone") } else { name.to_string() }).await;
+            assert!(seen, "{first} is below the fold on {name} (phone: {phone})");
+        }
+        self.set_phone(false).await;
     }
 
     /// Narrows the window to a phone's width (390 px) or back to a desktop's.

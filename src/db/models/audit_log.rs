@@ -83,3 +83,15 @@ pub fn count_for_case(conn: &mut DbConnection, case_id: i32) -> QueryResult<i64>
 pub fn count_for_subject(conn: &mut DbConnection, user_id: i32) -> QueryResult<i64> {
     audit_log::table.filter(audit_log::subject_id.eq(user_id)).count().get_result(conn)
 }
+
+/// The reason a moderator gave for the latest `action` on a case (e.g. why a calibration case's
+/// outcome is the right one).
+pub fn latest_reason(conn: &mut DbConnection, case_id: i32, action: &str) -> QueryResult<Option<String>> {
+    audit_log::table
+        .filter(audit_log::case_id.eq(case_id))
+        .filter(audit_log::action.eq(action))
+        .order(audit_log::id.desc())
+        .select(audit_log::reason)
+        .first(conn)
+        .optional()
+}

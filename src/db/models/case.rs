@@ -292,9 +292,17 @@ pub fn split_verdicts(
     query.order(jury_rounds::decided_at.desc()).limit(limit).load(conn)
 }
 
-/// How many cases are in each state.
+/// How many real cases are in each state (calibration cases, kept for training, are not disputes).
 pub fn count_by_state(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64)>> {
-    cases::table.group_by(cases::state).select((cases::state, diesel::dsl::count_star())).load(conn)
+    cases::table
+        .filter(cases::calibration_outcome.is_null())
+        .group_by(cases::state)
+        .select((cases::state, diesel::dsl::count_star()))
+        .load(conn)
+}
+
+pub fn count_calibration(conn: &mut DbConnection) -> QueryResult<i64> {
+    cases::table.filter(cases::calibration_outcome.is_not_null()).count().get_result(conn)
 }
 
 /// A calibration case this juror has neither reviewed in probation nor met as an audit, if any is left.

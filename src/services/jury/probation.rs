@@ -156,3 +156,25 @@ pub fn submit_review(
 /// A juror's written reason: long enough to say why, short enough to read.
 pub const REASON_MIN: usize = 10;
 pub const REASON_MAX: usize = 2000;
+
+/// What a probationer learns after a mock review: whether they matched the known outcome, and
+/// the moderator's reasoning for it (masked of contact details, as everything jurors read).
+pub struct Feedback {
+    pub item: String,
+    pub matched: bool,
+    pub truth: Side,
+    pub reasoning: Option<String>,
+}
+
+pub fn feedback(conn: &mut DbConnection, account: &Account, case_public_id: &str) -> ServiceResult<Option<Feedback>> {
+    let Some(case) = case::find_by_public_id(conn, case_public_id)?.filter(|c| c.calibration_outcome.is_some()) else {
+        return Ok(None);
+    };
+    let Some((_, matched)) = crate::db::models::mock_review::latest_for(conn, account.id, case.id)? else {
+        return Ok(None); // only one's own reviews are explained
+    };
+    let truth = case.calibration_outcome.as_deref().and_then(Side::parse).ok_or(ServiceError::NotFound)?;
+    let reasoning = crate::db::models::audit_log::latest_reason(conn, case.id, "mark_calibration")?
+        .map(|r| crate::domain::privacy::mask_contacts(&r));
+    Ok(Some(Feedback { item: case.item_title, matched, truth, reasoning }))
+}

@@ -92,12 +92,14 @@ const ACCURACY_EDGES: [(f64, &str); 6] =
 pub fn stats(conn: &mut DbConnection, account: &Account) -> ServiceResult<Stats> {
     require_moderator(account)?;
     let counts: BTreeMap<String, i64> = case::count_by_state(conn)?.into_iter().collect();
-    let stages = Series {
+    let mut stages = Series {
         bars: CaseState::ALL
             .iter()
             .map(|s| (format!("state.{}", s.as_str()), counts.get(s.as_str()).copied().unwrap_or(0)))
             .collect(),
     };
+    // Calibration cases are the court's training material, shown apart from real withdrawals.
+    stages.bars.push(("stats.calibration_cases".to_string(), case::count_calibration(conn)?));
     let hours: Vec<f64> = case::verdict_times(conn)?
         .iter()
         .map(|(filed, decided)| (*decided - *filed).num_minutes() as f64 / 60.0)
