@@ -7,14 +7,14 @@
     en: { days: "%n days left", hours: "%n hours left", minutes: "%n minutes left", passed: "Deadline passed" }
   };
 
-  // The same rule as the server (domain/next_step.rs, time_left): days from 48 h, hours from 1 h.
+  // The same rule as the server (domain/next_step.rs, time_left): days from 72 h, hours from 1 h.
   function left(el) {
     var lang = words[el.getAttribute("data-countdown")] || words.en;
     var minutes = Math.floor((Date.parse(el.getAttribute("datetime")) - Date.now()) / 60000);
     if (isNaN(minutes)) return;
     var text;
     if (minutes <= 0) text = lang.passed;
-    else if (minutes >= 48 * 60) text = lang.days.replace("%n", Math.floor(minutes / 1440));
+    else if (minutes >= 72 * 60) text = lang.days.replace("%n", Math.floor(minutes / 1440));
     else if (minutes >= 60) text = lang.hours.replace("%n", Math.floor(minutes / 60));
     else text = lang.minutes.replace("%n", minutes);
     if (el.textContent !== text) el.textContent = text;

@@ -77,6 +77,9 @@ async fn every_page_is_valid_html() {
     keep("cases-list", buyer.get_html("/cases").await);
     keep("case-claimant", buyer.get_html(&case).await);
     keep("case-respondent", seller.get_html(&case).await);
+    keep("overview-respondent", seller.get_html("/overview").await);
+    keep("notifications", buyer.get_html("/notifications").await);
+    keep("confirm-withdraw", buyer.submit(&case, &format!("{case}/withdraw"), &[]).await.text().await.unwrap());
     keep(
         "case-answer-errors",
         seller.submit(&case, &format!("{case}/answer"), &[("statement", "短")]).await.text().await.unwrap(),
@@ -154,6 +157,21 @@ async fn every_page_is_valid_html() {
             .await
             .unwrap(),
     );
+    let reviewed = juror
+        .submit(
+            "/juror/probation",
+            &format!("/juror/probation{}", case.trim_start_matches("/cases")),
+            &[("vote", "seller"), ("reason", "卖家的测试视频说明发货时可以开机，支持卖家。")],
+        )
+        .await;
+    keep("probation-feedback", juror.get_html(reviewed.headers()["location"].to_str().unwrap()).await);
+    let invited = [("other_email", "invitee@example.com"), ("order_ref", "XY-11")];
+    let fields: Vec<(&str, &str)> =
+        filing.iter().filter(|(k, _)| !invited.iter().any(|(s, _)| s == k)).chain(invited.iter()).copied().collect();
+    let invited_case = buyer.submit("/cases/new", "/cases", &fields).await.headers()["location"].to_str().unwrap().to_string();
+    let invitee = app.new_visitor();
+    invitee.register("invitee@example.com", "受邀者").await;
+    keep("case-verify-first", invitee.get_html(&invited_case).await);
     app.seed_jurors(&[("j1@example.com", "buy"), ("j2@example.com", "sell")]).await;
     let other = app.verified_member("other@example.com", "另一位卖家").await;
     let second = [("other_email", "other@example.com"), ("order_ref", "XY-10")];
@@ -172,6 +190,7 @@ async fn every_page_is_valid_html() {
     app.wait_for_mail("jury_summons", "j1@example.com").await;
     let j1 = app.juror("j1@example.com").await;
     keep("juror-dashboard-summons", j1.get_html("/juror").await);
+    keep("overview-juror", j1.get_html("/overview").await);
     keep("juror-case", j1.get_html(&format!("/juror{jury_case}")).await);
     keep("case-jury-selection", buyer.get_html(&jury_case).await);
     let juror_case = format!("/juror{jury_case}");

@@ -112,13 +112,13 @@ pub const KEYS: [&str; 17] = [
     "offer_yours",
 ];
 
-/// A coarse "time left" for readers without JavaScript: whole days, else whole hours, else
-/// minutes; `None` once the deadline has passed.
+/// A coarse "time left" for readers without JavaScript: whole days from three days on (so "2 days"
+/// never hides 71 hours), else whole hours, else minutes; `None` once the deadline has passed.
 pub fn time_left(due: NaiveDateTime, now: NaiveDateTime) -> Option<(i64, &'static str)> {
     let minutes = (due - now).num_minutes();
     if minutes <= 0 {
         None
-    } else if minutes >= 48 * 60 {
+    } else if minutes >= 72 * 60 {
         Some((minutes / (24 * 60), "days"))
     } else if minutes >= 60 {
         Some((minutes / 60, "hours"))
@@ -201,6 +201,7 @@ mod tests {
     fn time_left_is_coarse_and_ends_at_the_deadline() {
         let now = at(0);
         assert_eq!(time_left(now + TimeDelta::hours(72), now), Some((3, "days")));
+        assert_eq!(time_left(now + TimeDelta::minutes(71 * 60 + 30), now), Some((71, "hours")), "not \"2 days\"");
         assert_eq!(time_left(now + TimeDelta::minutes(23 * 60 + 59), now), Some((23, "hours")));
         assert_eq!(time_left(now + TimeDelta::minutes(5), now), Some((5, "minutes")));
         assert_eq!(time_left(now, now), None);

@@ -102,9 +102,15 @@ impl Ctx {
         at.format("%Y-%m-%dT%H:%M:%SZ").to_string()
     }
 
-    /// The viewer's time zone name, shown beside times.
-    pub fn time_zone(&self) -> &'static str {
-        self.account.as_ref().map_or("Asia/Shanghai", |a| a.time_zone.name())
+    /// The viewer's time zone, shown beside times: "北京时间" / "China time" for the default,
+    /// else its IANA name.
+    pub fn time_zone(&self) -> Cow<'static, str> {
+        let tz = self.account.as_ref().map_or(chrono_tz::Asia::Shanghai, |a| a.time_zone);
+        if tz == chrono_tz::Asia::Shanghai {
+            self.t("time.china")
+        } else {
+            Cow::Borrowed(tz.name())
+        }
     }
 
     /// The sentence naming a case's next step for this reader, with its deadline in their time zone.
