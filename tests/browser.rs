@@ -312,7 +312,9 @@ async fn every_role_from_evidence_to_verdict_appeal_and_override() {
     browser.goto(&app.url("/moderation")).await;
     browser.check_page("journey-moderation-queue").await;
     browser.goto(&app.url(&format!("/moderation/cases/{case}"))).await;
-    browser.check_both_widths("journey-moderation-case", "h1").await;
+    let told = browser.text_of("#next-title").await;
+    assert!(told.contains("败诉方已申诉") && told.contains("改判"), "the moderator is told where the case stands: {told}");
+    browser.check_both_widths("journey-moderation-case", "#next-title").await;
     let reason = "两轮证据都显示发货时相机完好，磕碰发生在签收之后，按平台规则支持卖家。";
     browser.choose("input[name=prevails][value=seller]").await;
     browser.select("#remedy", "release_payment").await;
@@ -325,6 +327,7 @@ async fn every_role_from_evidence_to_verdict_appeal_and_override() {
     browser.sign_in(&base, "party-buyer@example.com", JUROR_PASSWORD).await;
     browser.goto(&case_page).await;
     assert!(browser.text().await.contains(reason), "the party reads the moderator's reason");
+    assert!(browser.text_of(".next-step").await.contains("卖家胜诉"), "and, first, what the moderator decided");
     browser.check_both_widths("journey-overridden-party", "#next-title").await;
     browser.check_html();
 }
@@ -357,7 +360,7 @@ async fn each_party_reads_their_own_next_step_at_both_widths_in_both_languages()
     browser.sign_in(&base, "seller@example.com", PASSWORD).await;
     assert_eq!(browser.path().await, "/overview");
     assert!(browser.text_of(".todo-list").await.contains("你需要在"));
-    browser.check_both_widths("parties-respondent-overview", ".todo-list").await;
+    browser.check_both_widths("parties-respondent-overview", ".todo-list .button").await;
     browser.click(&format!(".todo-list a[href='/cases/{case}']")).await;
     let next = browser.text_of("#next-title").await;
     assert!(next.contains("你需要在") && !browser.text().await.contains("对方须在"), "{next}");
@@ -370,7 +373,7 @@ async fn each_party_reads_their_own_next_step_at_both_widths_in_both_languages()
     assert!(browser.text_of("#next-title").await.contains("You need to answer this case by"));
     browser.check_both_widths("parties-respondent-answer-en", "a[href='#answer']").await;
     browser.goto(&app.url("/overview")).await;
-    browser.check_both_widths("parties-respondent-overview-en", ".todo-list").await;
+    browser.check_both_widths("parties-respondent-overview-en", ".todo-list .button").await;
     browser.goto(&app.url("/notifications")).await;
     assert!(browser.text().await.contains("Notifications"));
     browser.check_page("parties-notifications-en").await;

@@ -52,6 +52,9 @@ fn every_used_key_is_translated_in_both_languages() {
         keys.insert(format!("next.{key}"));
         keys.insert(format!("next.then.{key}"));
     }
+    for state in CaseState::ALL {
+        keys.insert(format!("moderation.next.{}", state.as_str()));
+    }
     for anchor in ["answer", "appeal", "offer", "evidence_form"] {
         keys.insert(format!("next.go.{anchor}"));
     }
