@@ -272,7 +272,10 @@ async fn every_role_from_evidence_to_verdict_appeal_and_override() {
         browser.sign_in(&base, email, JUROR_PASSWORD).await;
         browser.goto(&juror_page).await;
         if i == 0 {
-            assert!(browser.text_of("#next-title").await.contains("然后投票"), "the juror is told what is theirs to do");
+            assert!(
+                browser.text_of("#next-title").await.contains("然后投票"),
+                "the juror is told what is theirs to do"
+            );
             browser.check_both_widths("journey-vote", "a[href='#vote']").await;
         }
         browser.choose("input[name=side][value=buyer]").await;
@@ -313,7 +316,10 @@ async fn every_role_from_evidence_to_verdict_appeal_and_override() {
     browser.check_page("journey-moderation-queue").await;
     browser.goto(&app.url(&format!("/moderation/cases/{case}"))).await;
     let told = browser.text_of("#next-title").await;
-    assert!(told.contains("败诉方已申诉") && told.contains("改判"), "the moderator is told where the case stands: {told}");
+    assert!(
+        told.contains("败诉方已申诉") && told.contains("改判"),
+        "the moderator is told where the case stands: {told}"
+    );
     browser.check_both_widths("journey-moderation-case", "#next-title").await;
     let reason = "两轮证据都显示发货时相机完好，磕碰发生在签收之后，按平台规则支持卖家。";
     browser.choose("input[name=prevails][value=seller]").await;

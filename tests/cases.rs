@@ -133,7 +133,10 @@ async fn an_invited_respondent_joins_and_answers() {
     assert_eq!(res.status(), StatusCode::OK, "not a dead end before the email is verified");
     let waiting = res.text().await.unwrap();
     assert!(waiting.contains("验证邮箱后即可查看并回应") && waiting.contains("你的回应截止时间"), "{waiting}");
-    assert!(waiting.contains("newcomer@example.com") && waiting.contains("/signout"), "signed in, told where the email went");
+    assert!(
+        waiting.contains("newcomer@example.com") && waiting.contains("/signout"),
+        "signed in, told where the email went"
+    );
     assert!(!waiting.contains("iPhone"), "nothing of the case before the email is proven");
     let intruder = app.new_visitor();
     assert_eq!(intruder.register("intruder@example.com", "路人").await.status(), StatusCode::SEE_OTHER);
@@ -195,7 +198,8 @@ async fn wrong_person_and_wrong_stage_are_refused_with_a_reason() {
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = res.text().await.unwrap();
     assert!(
-        html.contains("请至少写 ") && html.contains("现在是 2 个字")
+        html.contains("请至少写 ")
+            && html.contains("现在是 2 个字")
             && html.contains("部分退款金额不能超过争议金额")
             && html.contains(">太短</textarea>")
     );
@@ -421,7 +425,10 @@ async fn a_member_with_ten_open_cases_must_wait_before_filing_another() {
 
     // Once one of them ends, the next can be filed.
     let page = format!("/cases/{}", open[0]);
-    assert_eq!(buyer.submit(&page, &format!("{page}/withdraw"), &[("confirm", "yes")]).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        buyer.submit(&page, &format!("{page}/withdraw"), &[("confirm", "yes")]).await.status(),
+        StatusCode::SEE_OTHER
+    );
     assert_eq!(buyer.submit("/cases/new", "/cases", &fields).await.status(), StatusCode::SEE_OTHER);
     assert_eq!(app.count("cases").await, MAX_OPEN_CASES + 1);
 }

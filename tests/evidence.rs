@@ -162,10 +162,12 @@ async fn a_party_withdraws_their_own_item_and_reports_only_the_other_sides() {
 
     let item = own.split("/evidence/").nth(1).unwrap().split(['"', '/']).next().unwrap().to_string();
     // Reporting one's own item is refused; withdrawing it works, and only by its author.
-    let flag = buyer.submit(&format!("/cases/{case}"), &format!("/cases/{case}/evidence/{item}/flag"), &[("note", "")]).await;
+    let flag =
+        buyer.submit(&format!("/cases/{case}"), &format!("/cases/{case}/evidence/{item}/flag"), &[("note", "")]).await;
     assert_eq!(flag.status(), StatusCode::SEE_OTHER);
     assert_eq!(app.count("flags").await, 0);
-    let stolen = seller.submit(&format!("/cases/{case}"), &format!("/cases/{case}/evidence/{item}/withdraw"), &[]).await;
+    let stolen =
+        seller.submit(&format!("/cases/{case}"), &format!("/cases/{case}/evidence/{item}/withdraw"), &[]).await;
     assert_eq!(stolen.status(), StatusCode::NOT_FOUND);
     let res = buyer.submit(&format!("/cases/{case}"), &format!("/cases/{case}/evidence/{item}/withdraw"), &[]).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER, "{item}: {own}");
@@ -189,6 +191,13 @@ async fn each_party_has_a_file_cap() {
     let res = buyer.upload_evidence(&case, "", Some(("a.jpg", jpeg_with_gps(0)))).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.text().await.unwrap().contains("已达上限"));
+    // Withdrawing a file is no way around the cap: it still counts.
+    let page = buyer.get_html(&format!("/cases/{case}")).await;
+    let withdraw = page.split("action=\"").find(|a| a.contains("/withdraw\"") && a.contains("/evidence/")).unwrap();
+    let withdraw = withdraw.split('"').next().unwrap().to_string();
+    assert_eq!(buyer.submit(&format!("/cases/{case}"), &withdraw, &[]).await.status(), StatusCode::SEE_OTHER);
+    let res = buyer.upload_evidence(&case, "", Some(("a.jpg", jpeg_with_gps(0)))).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "a withdrawn file still counts");
     assert_eq!(
         buyer.upload_evidence(&case, "只有文字的说明不受文件数量限制。", None).await.status(),
         StatusCode::SEE_OTHER

@@ -168,7 +168,8 @@ async fn every_page_is_valid_html() {
     let invited = [("other_email", "invitee@example.com"), ("order_ref", "XY-11")];
     let fields: Vec<(&str, &str)> =
         filing.iter().filter(|(k, _)| !invited.iter().any(|(s, _)| s == k)).chain(invited.iter()).copied().collect();
-    let invited_case = buyer.submit("/cases/new", "/cases", &fields).await.headers()["location"].to_str().unwrap().to_string();
+    let invited_case =
+        buyer.submit("/cases/new", "/cases", &fields).await.headers()["location"].to_str().unwrap().to_string();
     let invitee = app.new_visitor();
     invitee.register("invitee@example.com", "受邀者").await;
     keep("case-verify-first", invitee.get_html(&invited_case).await);
@@ -210,8 +211,12 @@ async fn every_page_is_valid_html() {
     j1.submit(&juror_case, &vote, &[ask[0], ask[1], ("confirm", "yes")]).await;
     keep("juror-case-voted", j1.get_html(&juror_case).await);
     keep("case-voting", buyer.get_html(&jury_case).await);
-    j2.submit(&juror_case, &vote, &[("side", "buyer"), ("reason", "运输损坏应由卖家先向快递索赔，买家不应承担。"), ("confirm", "yes")])
-        .await;
+    j2.submit(
+        &juror_case,
+        &vote,
+        &[("side", "buyer"), ("reason", "运输损坏应由卖家先向快递索赔，买家不应承担。"), ("confirm", "yes")],
+    )
+    .await;
     keep("case-verdict-winner", buyer.get_html(&jury_case).await);
     keep("case-verdict-loser", other.get_html(&jury_case).await);
     keep("juror-case-verdict", j1.get_html(&juror_case).await);

@@ -122,7 +122,10 @@ async fn failing_probation_waits_a_week_before_another_attempt() {
     member.submit("/juror", "/juror", &PROFILE).await;
     let first = location(&review(&member, "seller").await);
     let page = member.get_html(&first).await;
-    assert!(page.contains("你的判断与正确结果不一致") && page.contains("正确结果：") && page.contains("支持买家"), "{page}");
+    assert!(
+        page.contains("你的判断与正确结果不一致") && page.contains("正确结果：") && page.contains("支持买家"),
+        "{page}"
+    );
     review(&member, "seller").await;
     let result = app.wait_for_mail("juror_probation_result", "guess@example.com").await;
     assert!(result.subject.contains("未通过"));

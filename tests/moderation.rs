@@ -229,7 +229,10 @@ async fn bad_moderator_input_is_refused_and_changes_nothing() {
     let buyer = app.juror("party-buyer@example.com").await;
     let case = file(&buyer, "party-seller@example.com", "旧手机").await;
     let page = format!("/cases/{case}");
-    assert_eq!(buyer.submit(&page, &format!("{page}/withdraw"), &[("confirm", "yes")]).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        buyer.submit(&page, &format!("{page}/withdraw"), &[("confirm", "yes")]).await.status(),
+        StatusCode::SEE_OTHER
+    );
     let file_page = format!("/moderation/cases/{case}");
     let fields = [("prevails", "seller"), ("remedy", "dismissed"), ("reason", OVERRIDE_REASON)];
     let res = moderator.submit(&file_page, &format!("{file_page}/override"), &fields).await;

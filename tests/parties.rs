@@ -75,7 +75,8 @@ async fn notices_are_paged_newest_first_in_the_readers_language() {
 async fn every_error_page_keeps_the_signed_in_header() {
     let app = spawn_app().await;
     let member = app.verified_member("member@example.com", "小周").await;
-    let signed_in = |html: &str| html.contains("小周") && html.contains("/signout") && !html.contains("href=\"/register\"");
+    let signed_in =
+        |html: &str| html.contains("小周") && html.contains("/signout") && !html.contains("href=\"/register\"");
     for path in ["/no/such/page", "/cases/doesnotexist1234", "/juror/cases/doesnotexist1234"] {
         let res = member.get(path).await;
         assert_eq!(res.status(), StatusCode::NOT_FOUND, "{path}");
@@ -103,4 +104,31 @@ async fn head_answers_on_every_page() {
     for path in ["/overview", "/notifications", "/cases"] {
         assert_eq!(member.client.head(member.url(path)).send().await.unwrap().status(), StatusCode::OK, "{path}");
     }
+}
+
+/// Anyone can register the invited address without proving it: such an account gets no notices,
+/// its name is not shown to the claimant, and it sees nothing of the case but the deadline.
+#[tokio::test]
+async fn an_unverified_account_with_the_invited_address_learns_nothing_of_the_case() {
+    let app = spawn_app().await;
+    let buyer = app.verified_member("buyer@example.com", "买家").await;
+    let squatter = app.new_visitor();
+    assert_eq!(squatter.register("invitee@example.com", "冒名者").await.status(), StatusCode::SEE_OTHER);
+    let case = file(&buyer, "invitee@example.com", "佳能 R6 相机").await;
+    assert_eq!(shown(&squatter.get_html("/notifications").await), 0, "no notice before the address is proven");
+    assert!(!squatter.get_html(&format!("/cases/{case}")).await.contains("佳能"));
+    assert!(!buyer.get_html(&format!("/cases/{case}")).await.contains("冒名者"), "the claimant never reads that name");
+}
+
+/// A HEAD request (a link checker, a preview) answers the page but marks nothing read.
+#[tokio::test]
+async fn looking_at_a_page_with_head_marks_nothing_read() {
+    let app = spawn_app().await;
+    let buyer = app.verified_member("buyer@example.com", "买家").await;
+    let seller = app.verified_member("seller@example.com", "卖家").await;
+    let case = file(&buyer, "seller@example.com", "索尼耳机").await;
+    for path in [format!("/cases/{case}"), "/notifications".to_string()] {
+        assert_eq!(seller.client.head(seller.url(&path)).send().await.unwrap().status(), StatusCode::OK);
+    }
+    assert_eq!(badge(&seller.get_html("/overview").await, "/notifications"), 1, "still unread");
 }

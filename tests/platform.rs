@@ -236,7 +236,9 @@ async fn the_court_at_scale_is_consistent_and_its_open_seats_take_votes() {
     assert_eq!(juror.sign_in(email, DEMO_PASSWORD).await.status(), StatusCode::SEE_OTHER);
     let page = format!("/juror/cases/{case}");
     let reason = "卖家的发货视频完整连续，买家的照片看不出是否同一件商品。";
-    let res = juror.submit(&page, &format!("{page}/vote"), &[("side", "seller"), ("reason", reason), ("confirm", "yes")]).await;
+    let res = juror
+        .submit(&page, &format!("{page}/vote"), &[("side", "seller"), ("reason", reason), ("confirm", "yes")])
+        .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(app.count("votes").await, report.votes as i64 + 1, "the open seat took the vote");
 }

@@ -353,10 +353,7 @@ async fn an_appeal_draws_a_fresh_larger_panel_whose_verdict_is_final() {
     assert_eq!(location(&res), page);
     assert_eq!(app.case_state(&case).await, "appealed");
     assert!(app.wait_for_mail("appeal_filed", "party-buyer@example.com").await.subject.contains("对方"));
-    assert_eq!(
-        seller.submit(&page, &format!("{page}/appeal"), &confirmed).await.status(),
-        StatusCode::SEE_OTHER
-    );
+    assert_eq!(seller.submit(&page, &format!("{page}/appeal"), &confirmed).await.status(), StatusCode::SEE_OTHER);
     assert!(seller.get_html(&page).await.contains("此案件已经申诉过"), "one appeal only");
 
     // New evidence for the appeal, then a fresh panel of 2n+1 = 7 with nobody from the first.

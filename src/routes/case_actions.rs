@@ -3,14 +3,14 @@
 
 use crate::csrf_forms;
 use crate::db::DbConnection;
+use crate::domain::case::Command;
 use crate::routes::cases::{case_page, CaseForms};
+use crate::routes::confirm::{step, ConfirmPage, Step};
 use crate::routes::context::{AppState, Ctx};
 use crate::routes::csrf::CsrfForm;
 use crate::routes::errors::AppError;
-use crate::routes::confirm::{step, ConfirmPage, Step};
 use crate::routes::{ok_page, see_other};
 use crate::services::account::Account;
-use crate::domain::case::Command;
 use crate::services::case::appeal::{appeal_verdict, parse_appeal_reason};
 use crate::services::case::may;
 use crate::services::case::respond::{accept_claim, answer_case, AnswerForm};
@@ -111,7 +111,12 @@ pub async fn post_answer(
 
 /// Before a confirm page: the act must be open to this person now. Otherwise they get the answer
 /// the act itself would give (a 404, or the case with the reason it is refused).
-async fn refused(state: &AppState, ctx: &Ctx, public_id: &str, command: Command) -> Result<Option<HttpResponse>, AppError> {
+async fn refused(
+    state: &AppState,
+    ctx: &Ctx,
+    public_id: &str,
+    command: Command,
+) -> Result<Option<HttpResponse>, AppError> {
     let account = ctx.require_account()?.clone();
     let (id, now) = (public_id.to_string(), state.clock.now());
     match state.db(move |conn| may(conn, &account, &id, command, now).map_err(AppError::from)).await {

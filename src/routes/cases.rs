@@ -14,9 +14,7 @@ use crate::routes::rate_limit::Action;
 use crate::routes::{ok_page, page, see_other};
 use crate::services::case::file::file_case;
 use crate::services::case::list::{my_cases, CaseSummary};
-use crate::services::case::view::{case_detail, invitation_awaiting_verification, CaseDetail, TimelineEntry};
-use crate::services::notices::mark_case_read;
-use crate::services::ServiceError;
+use crate::services::case::view::{open_case, CaseDetail, OpenedCase, TimelineEntry};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
@@ -254,7 +252,8 @@ impl CasePage {
     /// Who filed against whom, by display name (the respondent's once they have an account),
     /// worded for the reader: "你发起了这起纠纷，回应方：卖家老王".
     fn parties_line(&self) -> String {
-        let respondent = self.d.respondent_name.clone().unwrap_or_else(|| self.ctx.t("case.respondent_invited").into_owned());
+        let respondent =
+            self.d.respondent_name.clone().unwrap_or_else(|| self.ctx.t("case.respondent_invited").into_owned());
         let key = match self.d.actor {
             Actor::Claimant => "case.parties.claimant",
             Actor::Respondent => "case.parties.respondent",
@@ -299,7 +298,7 @@ impl CasePage {
             None
         }
     }
-        fn is_mine(&self, e: &EvidenceRow) -> bool {
+    fn is_mine(&self, e: &EvidenceRow) -> bool {
         self.ctx.account.as_ref().is_some_and(|a| a.id == e.submitted_by)
     }
     /// Who added an item, as this viewer reads it.
@@ -360,25 +359,15 @@ pub async fn case_page(
 ) -> Result<HttpResponse, AppError> {
     let account = ctx.require_account()?.clone();
     let now = state.clock.now();
-    let found = state
-        .db(move |conn| {
-            match case_detail(conn, &account, &public_id, now) {
-                Ok(d) => Ok(Ok((d, mark_case_read(conn, &account, &public_id, now)?))),
-                Err(ServiceError::NotFound) => match invitation_awaiting_verification(conn, &account, &public_id)? {
-                    Some(due) => Ok(Err(due)),
-                    None => Err(ServiceError::NotFound),
-                },
-                Err(other) => Err(other),
-            }
-        }
-        .map_err(AppError::from))
-        .await?;
-    let (d, read) = match found {
-        Ok(found) => found,
-        Err(due) => return ok_page(&VerifyFirstPage { ctx, due, now }),
+    let mark_read = !ctx.looking_only;
+    let opened =
+        state.db(move |conn| open_case(conn, &account, &public_id, (now, mark_read)).map_err(AppError::from)).await?;
+    let (d, read) = match opened {
+        OpenedCase::Detail(d, read) => (*d, read),
+        OpenedCase::VerifyFirst(due) => return ok_page(&VerifyFirstPage { ctx, due, now }),
     };
     let mut ctx = ctx;
-    ctx.badges.unread -= read as i64;
+    ctx.badges.unread = (ctx.badges.unread - read as i64).max(0);
     let upload_limit_mb = state.settings.limits.upload_max_bytes / (1024 * 1024);
     let claimant_side = Side::parse(&d.case.claimant_side).unwrap_or(Side::Buyer);
     let columns = [claimant_side, claimant_side.other()]

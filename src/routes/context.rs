@@ -59,8 +59,11 @@ impl AppState {
 pub struct Ctx {
     pub locale: Locale,
     pub account: Option<Account>,
-    /// The header's counts for the signed-in member: things waiting for them, unread notices.
+    /// The header's counts for the signed-in member: things waiting for them, unread notices
+    /// (counted for pages only: GET and HEAD).
     pub badges: Badges,
+    /// A HEAD request: the page is answered but marks nothing read.
+    pub looking_only: bool,
     pub csrf: String,
     pub path: String,
     pub flash: Option<String>,
@@ -203,7 +206,20 @@ impl FromRequest for Ctx {
             let signed_in = match session.get::<String>(SESSION_AUTH).ok().flatten() {
                 Some(token) => {
                     let (now, jury) = (state.clock.now(), state.jury.clone());
-                    state.db(move |conn| signed_in(conn, &token, &jury.rules, now).map_err(AppError::from)).await?
+                    let page = req.method() == actix_web::http::Method::GET;
+                    state
+                        .db(move |conn| {
+                            {
+                                let account = session::authenticate(conn, &token, now)?;
+                                let badges = match &account {
+                                    Some(account) if page => overview::badges(conn, account, &jury.rules, now)?,
+                                    _ => Badges::default(),
+                                };
+                                Ok::<_, crate::services::ServiceError>(account.map(|a| (a, badges)))
+                            }
+                            .map_err(AppError::from)
+                        })
+                        .await?
                 }
                 None => None,
             };
@@ -228,6 +244,7 @@ impl FromRequest for Ctx {
             };
             let locale = account.as_ref().map(|a| a.locale).unwrap_or_else(|| request_locale(&req));
             Ok(Ctx {
+                looking_only: req.extensions().contains::<crate::routes::LookingOnly>(),
                 locale,
                 account,
                 badges,

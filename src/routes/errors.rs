@@ -8,11 +8,11 @@ use crate::services::account::Account;
 use crate::services::overview::Badges;
 use crate::services::ServiceError;
 use actix_session::SessionExt;
+use actix_web::body::EitherBody;
 use actix_web::dev::ServiceResponse;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::middleware::ErrorHandlerResponse;
-use actix_web::body::EitherBody;
 use actix_web::{web, HttpMessage, HttpResponse, ResponseError};
 use askama::Template;
 

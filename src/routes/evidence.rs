@@ -1,16 +1,15 @@
 //! Evidence uploads (multipart, size checked while streaming) and file downloads for the people
 //! who may see the case.
 
+use crate::domain::validation::FieldErrors;
 use crate::routes::cases::{case_page, CaseForms};
 use crate::routes::context::{AppState, Ctx};
 use crate::routes::csrf::check_csrf;
+use crate::routes::csrf::{CsrfForm, FormFields};
 use crate::routes::errors::AppError;
 use crate::routes::input::has_nul;
 use crate::routes::rate_limit::Action;
 use crate::routes::see_other;
-use crate::domain::validation::FieldErrors;
-use crate::routes::case_actions::ConfirmForm;
-use crate::routes::csrf::CsrfForm;
 use crate::services::case::evidence::{
     add_evidence, evidence_dir, open_evidence_file, withdraw_evidence, EvidenceStore, Upload,
 };
@@ -67,7 +66,8 @@ async fn read_evidence_form(req: &HttpRequest, payload: &mut Multipart, limit: u
         let mut field = field.map_err(|_| AppError::BadRequest)?;
         let name = field.name().unwrap_or_default().to_string();
         if !csrf_checked {
-            let token = if name == "csrf_token" { read_field(&mut field, 256, &mut budget).await?.bytes } else { Vec::new() };
+            let token =
+                if name == "csrf_token" { read_field(&mut field, 256, &mut budget).await?.bytes } else { Vec::new() };
             check_csrf(req, &String::from_utf8_lossy(&token))?;
             csrf_checked = true;
             continue;
@@ -81,7 +81,8 @@ async fn read_evidence_form(req: &HttpRequest, payload: &mut Multipart, limit: u
                 }
             }
             "file" => {
-                let file_name = field.content_disposition().and_then(|d| d.get_filename()).unwrap_or_default().to_string();
+                let file_name =
+                    field.content_disposition().and_then(|d| d.get_filename()).unwrap_or_default().to_string();
                 let read = read_field(&mut field, limit as usize, &mut budget).await?;
                 form.file_too_big = read.overflowed;
                 if !read.overflowed && !read.bytes.is_empty() {
@@ -154,7 +155,7 @@ pub async fn post_withdraw_evidence(
     ctx: Ctx,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
-    _f: CsrfForm<ConfirmForm>,
+    _f: CsrfForm<FormFields>,
 ) -> Result<HttpResponse, AppError> {
     let account = ctx.require_account()?.clone();
     let (case, item) = path.into_inner();

@@ -19,9 +19,8 @@ use crate::services::jury::probation::{
     feedback, next_review, submit_review, Feedback, ProbationPage, ReviewForm, REASON_MIN,
 };
 use crate::services::jury::summons::{answer_summons, Answer};
-use crate::services::jury::view::{juror_case, Access, JurorCaseView};
+use crate::services::jury::view::{juror_case, open_juror_case, Access, JurorCaseView};
 use crate::services::jury::voting::{cast_vote, parse_vote, VoteForm};
-use crate::services::notices::mark_case_read;
 use crate::services::ServiceError;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
@@ -309,15 +308,12 @@ async fn juror_case_page(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let (account, window, now) = (ctx.require_account()?.clone(), state.settings.jury.voting_window, state.clock.now());
+    let mark_read = !ctx.looking_only;
     let (v, read) = state
-        .db(move |conn| {
-            let v = juror_case(conn, &account, &id, (window, now))?;
-            Ok::<_, ServiceError>((v, mark_case_read(conn, &account, &id, now)?))
-        }
-        .map_err(AppError::from))
+        .db(move |conn| open_juror_case(conn, &account, &id, (window, now), mark_read).map_err(AppError::from))
         .await?;
     let mut ctx = ctx;
-    ctx.badges.unread -= read as i64;
+    ctx.badges.unread = (ctx.badges.unread - read as i64).max(0);
     page(status, &JurorCasePage { ctx, v, vote, errors, reason_min: REASON_MIN, now })
 }
 
@@ -342,7 +338,10 @@ pub async fn post_vote(
     let id = path.into_inner();
     let vote = VoteForm { side: form.side.clone(), reason: form.reason.clone() };
     match step(&form.confirm) {
-        Step::Edit => return juror_case_page(ctx, &state, id, ((form.side, form.reason), FieldErrors::new()), StatusCode::OK).await,
+        Step::Edit => {
+            return juror_case_page(ctx, &state, id, ((form.side, form.reason), FieldErrors::new()), StatusCode::OK)
+                .await
+        }
         Step::Ask => {
             // Only a juror who may read the case is asked (everyone else: the same 404 as ever).
             let (account, window, now, case_id) =
@@ -350,11 +349,21 @@ pub async fn post_vote(
             state.db(move |conn| juror_case(conn, &account, &case_id, (window, now)).map_err(AppError::from)).await?;
             return match parse_vote(&vote) {
                 Err(errors) => {
-                    juror_case_page(ctx, &state, id, ((form.side, form.reason), errors), StatusCode::UNPROCESSABLE_ENTITY).await
+                    juror_case_page(
+                        ctx,
+                        &state,
+                        id,
+                        ((form.side, form.reason), errors),
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                    )
+                    .await
                 }
                 Ok((side, reason)) => ok_page(&ConfirmPage {
                     summary: vec![
-                        (ctx.t("vote.side").into_owned(), ctx.t(format!("vote.support.{}", side.as_str())).into_owned()),
+                        (
+                            ctx.t("vote.side").into_owned(),
+                            ctx.t(format!("vote.support.{}", side.as_str())).into_owned(),
+                        ),
                         (ctx.t("vote.reason").into_owned(), reason),
                     ],
                     ctx,
@@ -416,10 +425,12 @@ async fn probation_page(
     let (rules, now) = (state.settings.jury.clone(), state.clock.now());
     let (p, last) = state
         .db(move |conn| {
-            let last = if reviewed.is_empty() { None } else { feedback(conn, &account, &reviewed)? };
-            Ok::<_, ServiceError>((next_review(conn, &account, &rules, now)?, last))
-        }
-        .map_err(AppError::from))
+            {
+                let last = if reviewed.is_empty() { None } else { feedback(conn, &account, &reviewed)? };
+                Ok::<_, ServiceError>((next_review(conn, &account, &rules, now)?, last))
+            }
+            .map_err(AppError::from)
+        })
         .await?;
     page(status, &ProbationView { ctx, p, last, vote, reason, errors, reason_min: REASON_MIN })
 }
@@ -478,8 +489,13 @@ pub async fn post_probation(
             Ok(see_other(&back))
         }
         Err(AppError::Invalid(errors)) => {
-            probation_page(ctx, &state, (form.vote, form.reason, errors), (String::new(), StatusCode::UNPROCESSABLE_ENTITY))
-                .await
+            probation_page(
+                ctx,
+                &state,
+                (form.vote, form.reason, errors),
+                (String::new(), StatusCode::UNPROCESSABLE_ENTITY),
+            )
+            .await
         }
         Err(AppError::Refused(key)) => {
             ctx.flash(key);

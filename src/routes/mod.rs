@@ -5,8 +5,8 @@ pub mod assets;
 #[cfg(feature = "bench-baseline")]
 pub mod bench_baseline;
 pub mod case_actions;
-pub mod confirm;
 pub mod cases;
+pub mod confirm;
 pub mod context;
 pub mod csrf;
 pub mod dev_mail;
@@ -107,6 +107,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/bench/fortunes", web::get().to(bench_baseline::get_fortunes));
 }
 
+/// Marks a request that only looks (HEAD): pages answer it but change nothing, not even "read".
+#[derive(Debug, Clone, Copy)]
+pub struct LookingOnly;
+
 /// Middleware: a HEAD request is answered by the GET route of its path. The HTTP layer sends the
 /// GET answer's headers without its body, so every page and file answers HEAD as the RFC asks.
 pub async fn head_as_get(
@@ -114,6 +118,7 @@ pub async fn head_as_get(
     next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
 ) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
     if req.method() == actix_web::http::Method::HEAD {
+        actix_web::HttpMessage::extensions_mut(&req).insert(LookingOnly);
         req.head_mut().method = actix_web::http::Method::GET;
     }
     next.call(req).await

@@ -54,7 +54,8 @@ pub async fn get_notifications(
     query: web::Query<NoticesQuery>,
 ) -> Result<HttpResponse, AppError> {
     let account = ctx.require_account()?.clone();
-    let (now, before) = (state.clock.now(), query.before);
-    let page = state.db(move |conn| notices_page(conn, &account, before, now).map_err(AppError::from)).await?;
+    let (now, before, mark_read) = (state.clock.now(), query.before, !ctx.looking_only);
+    let page =
+        state.db(move |conn| notices_page(conn, &account, before, (now, mark_read)).map_err(AppError::from)).await?;
     ok_page(&NoticesPage { ctx, page })
 }

@@ -26,7 +26,8 @@ struct RegisterPage<'a> {
 
 /// A case id from an invitation link, if it looks like one (anything else is dropped).
 fn invited_case(case: &str) -> &str {
-    let looks_like_id = (1..=64).contains(&case.len()) && case.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    let looks_like_id =
+        (1..=64).contains(&case.len()) && case.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     if looks_like_id {
         case
     } else {

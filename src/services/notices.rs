@@ -37,19 +37,21 @@ impl Linker for Paths {
     }
 }
 
-/// One page of the member's notices, newest first; the ones shown are then marked read.
+/// One page of the member's notices, newest first; the ones shown are then marked read, unless
+/// the page is only looked at (`mark_read` false: a HEAD request, say).
 pub fn notices_page(
     conn: &mut DbConnection,
     account: &Account,
     before: Option<i32>,
-    now: NaiveDateTime,
+    (now, mark_read): (NaiveDateTime, bool),
 ) -> ServiceResult<NoticePage> {
     let mut rows = notification::page_for_user(conn, account.id, before, PAGE_SIZE + 1)?;
     let older = (rows.len() as i64 > PAGE_SIZE).then(|| rows[PAGE_SIZE as usize - 1].id);
     rows.truncate(PAGE_SIZE as usize);
     let notices = rows.iter().map(|row| worded(row, account)).collect::<ServiceResult<Vec<_>>>()?;
-    if let (Some(newest), Some(oldest)) = (rows.first(), rows.last()) {
-        write_tx(conn, |conn| notification::mark_read_between(conn, account.id, (oldest.id, newest.id), now))?;
+    let unread: Vec<i32> = rows.iter().filter(|r| r.read_at.is_none()).map(|r| r.id).collect();
+    if mark_read && !unread.is_empty() {
+        write_tx(conn, |conn| notification::mark_read(conn, account.id, &unread, now))?;
     }
     Ok(NoticePage { notices, older })
 }

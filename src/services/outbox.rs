@@ -35,7 +35,8 @@ pub fn enqueue(
     let Some(case_public_id) = mail.in_app_case() else {
         return Ok(());
     };
-    if let Some(user_id) = user::id_by_email(conn, recipient_email)? {
+    // Only to an account that proved it owns the address: anyone can register an address unverified.
+    if let Some(user_id) = user::verified_id_by_email(conn, recipient_email)? {
         notification::insert(
             conn,
             &NewNotification { user_id, message_key: key, case_public_id, payload: &payload, created_at: now },

@@ -39,18 +39,26 @@ pub fn overview(
     rules: &JuryRules,
     now: NaiveDateTime,
 ) -> ServiceResult<Overview> {
-    let (mut cases_yours, cases_waiting): (Vec<_>, Vec<_>) = my_cases(conn, account, now)?
-        .into_iter()
-        .filter(|c| !c.state.is_final())
-        .partition(|c| c.next.is_yours());
+    let (mut cases_yours, cases_waiting): (Vec<_>, Vec<_>) =
+        my_cases(conn, account, now)?.into_iter().filter(|c| !c.state.is_final()).partition(|c| c.next.is_yours());
     cases_yours.sort_by_key(|c| c.next.due);
     let mut duties = Vec::new();
     for (seat, case) in summons::open_duties(conn, account.id, now)? {
         if seat.status == summons::PENDING {
-            duties.push(Todo { kind: "summons", item: case.item_title, link: "/juror".into(), due: Some(seat.respond_by) });
+            duties.push(Todo {
+                kind: "summons",
+                item: case.item_title,
+                link: "/juror".into(),
+                due: Some(seat.respond_by),
+            });
         } else if vote::find(conn, case.id, case.round, account.id)?.is_none() {
             let due = jury_round::find(conn, case.id, case.round)?.and_then(|r| r.voting_due_at);
-            duties.push(Todo { kind: "vote", link: format!("/juror/cases/{}", case.public_id), item: case.item_title, due });
+            duties.push(Todo {
+                kind: "vote",
+                link: format!("/juror/cases/{}", case.public_id),
+                item: case.item_title,
+                due,
+            });
         }
     }
     // An audit reads just like a seat on a case being voted on.
@@ -79,5 +87,8 @@ pub fn badges(
     rules: &JuryRules,
     now: NaiveDateTime,
 ) -> ServiceResult<Badges> {
-    Ok(Badges { todo: overview(conn, account, rules, now)?.count(), unread: notification::count_unread(conn, account.id)? })
+    Ok(Badges {
+        todo: overview(conn, account, rules, now)?.count(),
+        unread: notification::count_unread(conn, account.id)?,
+    })
 }

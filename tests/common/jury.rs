@@ -164,7 +164,10 @@ pub async fn calibration_cases(app: &TestApp, outcomes: &[&str]) -> Vec<String> 
         let case = file(&buyer, "calib-seller@example.com", &format!("校准相机 {i}")).await;
         answer(&seller, &case).await;
         let page = format!("/cases/{case}");
-        assert_eq!(buyer.submit(&page, &format!("{page}/withdraw"), &[("confirm", "yes")]).await.status(), StatusCode::SEE_OTHER);
+        assert_eq!(
+            buyer.submit(&page, &format!("{page}/withdraw"), &[("confirm", "yes")]).await.status(),
+            StatusCode::SEE_OTHER
+        );
         let (pool, id, m, outcome) = (app.pool.clone(), case.clone(), mod_account.clone(), outcome.to_string());
         tokio::task::spawn_blocking(move || {
             xiaofating::services::jury::calibration::mark_calibration(

@@ -391,10 +391,11 @@ impl TestApp {
             "{member_mail} AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.message_key = o.message_key AND n.user_id = u.id)"
         );
         assert_eq!(self.count(&missing).await, 0, "a message to a member without its notice");
-        let stray = "notifications n WHERE NOT EXISTS (SELECT 1 FROM outbox o JOIN users u ON u.email = o.recipient_email \
+        let stray =
+            "notifications n WHERE NOT EXISTS (SELECT 1 FROM outbox o JOIN users u ON u.email = o.recipient_email \
              WHERE o.message_key = n.message_key AND u.id = n.user_id)";
         assert_eq!(self.count(stray).await, 0, "a notice without its message");
-        assert_eq!(self.count(&member_mail).await, self.count("notifications").await, "exactly one notice each");
+        assert_eq!(self.count(member_mail).await, self.count("notifications").await, "exactly one notice each");
         assert!(self.count("notifications").await > 0);
     }
 

@@ -90,7 +90,6 @@ pub fn count_files_by(conn: &mut DbConnection, case_id: i32, user_id: i32) -> Qu
         .filter(evidence::case_id.eq(case_id))
         .filter(evidence::submitted_by.eq(user_id))
         .filter(evidence::kind.eq(FILE))
-        .filter(evidence::withdrawn_at.is_null())
         .count()
         .get_result(conn)
 }

@@ -45,13 +45,13 @@ pub fn all_with_truth(conn: &mut DbConnection) -> QueryResult<Vec<super::Judgeme
         .load(conn)
 }
 
-/// The juror's latest review of a case: (their vote, whether it matched the known outcome).
-pub fn latest_for(conn: &mut DbConnection, juror_id: i32, case_id: i32) -> QueryResult<Option<(String, bool)>> {
+/// Whether the juror's latest review of a case matched its known outcome (`None`: never reviewed).
+pub fn latest_for(conn: &mut DbConnection, juror_id: i32, case_id: i32) -> QueryResult<Option<bool>> {
     mock_reviews::table
         .filter(mock_reviews::juror_id.eq(juror_id))
         .filter(mock_reviews::case_id.eq(case_id))
         .order(mock_reviews::id.desc())
-        .select((mock_reviews::vote, mock_reviews::correct))
+        .select(mock_reviews::correct)
         .first(conn)
         .optional()
 }

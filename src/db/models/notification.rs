@@ -61,7 +61,12 @@ pub fn count_unread(conn: &mut DbConnection, user_id: i32) -> QueryResult<i64> {
 }
 
 /// Marks read the member's notices about one case.
-pub fn mark_case_read(conn: &mut DbConnection, user_id: i32, case_public_id: &str, now: NaiveDateTime) -> QueryResult<usize> {
+pub fn mark_case_read(
+    conn: &mut DbConnection,
+    user_id: i32,
+    case_public_id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
     diesel::update(
         notifications::table
             .filter(notifications::user_id.eq(user_id))
@@ -72,17 +77,12 @@ pub fn mark_case_read(conn: &mut DbConnection, user_id: i32, case_public_id: &st
     .execute(conn)
 }
 
-/// Marks read the member's notices with ids in `(oldest, newest)`, both included (one page shown).
-pub fn mark_read_between(
-    conn: &mut DbConnection,
-    user_id: i32,
-    (oldest, newest): (i32, i32),
-    now: NaiveDateTime,
-) -> QueryResult<usize> {
+/// Marks read the member's notices that were shown (one page: at most a page's worth of ids).
+pub fn mark_read(conn: &mut DbConnection, user_id: i32, ids: &[i32], now: NaiveDateTime) -> QueryResult<usize> {
     diesel::update(
         notifications::table
             .filter(notifications::user_id.eq(user_id))
-            .filter(notifications::id.between(oldest, newest))
+            .filter(notifications::id.eq_any(ids))
             .filter(notifications::read_at.is_null()),
     )
     .set(notifications::read_at.eq(now))

@@ -48,8 +48,14 @@ pub fn find_by_email(conn: &mut DbConnection, email: &str) -> QueryResult<Option
     users::table.filter(users::email.eq(email)).select(UserRow::as_select()).first(conn).optional()
 }
 
-pub fn id_by_email(conn: &mut DbConnection, email: &str) -> QueryResult<Option<i32>> {
-    users::table.filter(users::email.eq(email)).select(users::id).first(conn).optional()
+/// The account that has proven it owns this address (verified), if any.
+pub fn verified_id_by_email(conn: &mut DbConnection, email: &str) -> QueryResult<Option<i32>> {
+    users::table
+        .filter(users::email.eq(email))
+        .filter(users::email_verified_at.is_not_null())
+        .select(users::id)
+        .first(conn)
+        .optional()
 }
 
 pub fn email_taken(conn: &mut DbConnection, email: &str) -> QueryResult<bool> {

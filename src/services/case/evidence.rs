@@ -4,9 +4,9 @@ use crate::db::models::evidence::{self, EvidenceRow, NewEvidence};
 use crate::db::{write_tx, DbConnection};
 use crate::domain::case::{Actor, Command};
 use crate::domain::dispute::Side;
+use crate::domain::filing::STATEMENT_MAX;
 use crate::domain::public_id::new_public_id;
 use crate::domain::upload::{clean_file_name, sniff_and_clean};
-use crate::domain::filing::STATEMENT_MAX;
 use crate::domain::validation::FieldErrors;
 use crate::services::account::Account;
 use crate::services::{ServiceError, ServiceResult};
@@ -116,7 +116,9 @@ pub fn withdraw_evidence(
 ) -> ServiceResult<()> {
     let (case, actor) = load_visible(conn, case_public_id, account)?;
     let item = evidence::find_by_public_id(conn, evidence_public_id)?
-        .filter(|e| e.case_id == case.id && e.submitted_by == account.id && e.withdrawn_at.is_none())
+        // Only this round's items: what an earlier jury already judged stays on the record.
+        .filter(|e| e.case_id == case.id && e.submitted_by == account.id && e.round == case.round)
+        .filter(|e| e.withdrawn_at.is_none())
         .ok_or(ServiceError::NotFound)?;
     write_tx(conn, |conn| {
         transition(conn, case.id, actor, Some(account.id), Command::WithdrawEvidence, now, CaseChange::default())?;

@@ -43,7 +43,13 @@ pub fn load_visible(conn: &mut DbConnection, public_id: &str, account: &Account)
 
 /// Whether this account may give `command` on the case now: `NotFound` when they may not see it,
 /// the state machine's refusal when it says no. Asked before a confirm step.
-pub fn may(conn: &mut DbConnection, account: &Account, public_id: &str, command: Command, now: NaiveDateTime) -> ServiceResult<()> {
+pub fn may(
+    conn: &mut DbConnection,
+    account: &Account,
+    public_id: &str,
+    command: Command,
+    now: NaiveDateTime,
+) -> ServiceResult<()> {
     let (case, actor) = load_visible(conn, public_id, account)?;
     decide(&facts(conn, &case)?, actor, command, now).map(drop).map_err(|r| ServiceError::Refused(r.0))
 }

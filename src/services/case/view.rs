@@ -1,4 +1,4 @@
-use super::{claimant, facts_with, load_visible, respondent, state_of};
+use super::{claimant, facts_with, load_visible, state_of};
 use crate::db::models::case::CaseRow;
 use crate::db::models::case_event::{self, CaseEventRow};
 use crate::db::models::case_override::{self, OverrideRow};
@@ -12,8 +12,9 @@ use crate::domain::next_step::{next_step, NextStep};
 use crate::domain::triage::checklist::Suggestions;
 use crate::services::account::Account;
 use crate::services::jury::verdict::{rounds_of, RoundView};
+use crate::services::notices::mark_case_read;
 use crate::services::triage::{checklist_of, CaseTriage};
-use crate::services::ServiceResult;
+use crate::services::{ServiceError, ServiceResult};
 use chrono::NaiveDateTime;
 
 /// Everything the case page shows, for one viewer.
@@ -82,7 +83,12 @@ pub struct TimelineEntry {
 
 /// The timeline as `viewer` reads it. Evidence events are matched to their item by author and time
 /// (one use case writes both); an item a moderator hid is named only by its kind.
-fn timeline(case: &CaseRow, events: &[CaseEventRow], items: &[EvidenceRow], visible: &[EvidenceRow], viewer: i32) -> Vec<TimelineEntry> {
+fn timeline(
+    case: &CaseRow,
+    events: &[CaseEventRow],
+    (items, hidden): (&[EvidenceRow], &[i32]),
+    viewer: i32,
+) -> Vec<TimelineEntry> {
     events
         .iter()
         .map(|e| {
@@ -95,7 +101,11 @@ fn timeline(case: &CaseRow, events: &[CaseEventRow], items: &[EvidenceRow], visi
             };
             let what = matches!(e.kind.as_str(), "evidence_added" | "evidence_withdrawn")
                 .then(|| {
-                    let at = if e.kind == "evidence_added" { |i: &EvidenceRow| Some(i.created_at) } else { |i: &EvidenceRow| i.withdrawn_at };
+                    let at = if e.kind == "evidence_added" {
+                        |i: &EvidenceRow| Some(i.created_at)
+                    } else {
+                        |i: &EvidenceRow| i.withdrawn_at
+                    };
                     items.iter().find(|i| Some(i.submitted_by) == e.actor_id && at(i) == Some(e.created_at))
                 })
                 .flatten()
@@ -105,7 +115,7 @@ fn timeline(case: &CaseRow, events: &[CaseEventRow], items: &[EvidenceRow], visi
                         (evidence::FILE, false) => "document",
                         _ => "statement",
                     };
-                    let shown = visible.iter().any(|v| v.id == i.id) || i.withdrawn_at.is_some();
+                    let shown = !hidden.contains(&i.id);
                     (kind, i.file_name.clone().filter(|_| shown))
                 });
             TimelineEntry { at: e.created_at, kind: e.kind.clone(), who, what }
@@ -159,9 +169,9 @@ pub fn case_detail(
     let voting_due = rounds.last().and_then(|r| r.voting_due_at);
     let next = next_step(&facts, actor, voting_due, |c| decide(&facts, actor, c, now).is_ok());
     let claimant_name = claimant(conn, &case)?.name.unwrap_or_default();
-    let respondent_name = respondent(conn, &case)?.name;
+    let respondent_name = verified_respondent_name(conn, &case)?;
     let events = case_event::list_for_case(conn, case.id)?;
-    let timeline = timeline(&case, &events, &evidence::list_for_case(conn, case.id)?, &evidence, account.id);
+    let timeline = timeline(&case, &events, (&evidence::list_for_case(conn, case.id)?, &hidden_evidence), account.id);
     Ok(CaseDetail {
         timeline,
         triage,
@@ -184,10 +194,49 @@ pub fn case_detail(
     })
 }
 
+/// What a member gets when they open a case page.
+pub enum OpenedCase {
+    /// The case as they may see it, and how many of their unread notices about it were marked read.
+    Detail(Box<CaseDetail>, usize),
+    /// An invited respondent whose email is not verified yet: the answer deadline they must know.
+    VerifyFirst(Option<NaiveDateTime>),
+}
+
+/// Opens a case page for a member: its detail, marking their notices about it read (unless
+/// `mark_read` is false, as for a HEAD request); for an invited respondent not yet verified, their
+/// deadline; for anyone else `NotFound`.
+pub fn open_case(
+    conn: &mut DbConnection,
+    account: &Account,
+    public_id: &str,
+    (now, mark_read): (NaiveDateTime, bool),
+) -> ServiceResult<OpenedCase> {
+    match case_detail(conn, account, public_id, now) {
+        Ok(d) => {
+            let read = if mark_read { mark_case_read(conn, account, public_id, now)? } else { 0 };
+            Ok(OpenedCase::Detail(Box::new(d), read))
+        }
+        Err(ServiceError::NotFound) => invitation_awaiting_verification(conn, account, public_id)?
+            .map(OpenedCase::VerifyFirst)
+            .ok_or(ServiceError::NotFound),
+        Err(other) => Err(other),
+    }
+}
+
+/// The respondent's display name, once an account that proved it owns the address answers to it
+/// (an unverified account with that address may be anyone's).
+fn verified_respondent_name(conn: &mut DbConnection, case: &CaseRow) -> ServiceResult<Option<String>> {
+    let account = match case.respondent_id {
+        Some(id) => crate::db::models::user::find(conn, id)?,
+        None => crate::db::models::user::find_by_email(conn, &case.respondent_email)?,
+    };
+    Ok(account.filter(|a| a.email_verified_at.is_some()).map(|a| a.display_name))
+}
+
 /// For a signed-in member whose email is not verified yet and who was invited to answer this case:
 /// the answer deadline they must know about (the case itself opens once the email is verified).
 /// `None` for everyone else, who learn nothing, not even that the case exists.
-pub fn invitation_awaiting_verification(
+fn invitation_awaiting_verification(
     conn: &mut DbConnection,
     account: &Account,
     public_id: &str,
@@ -198,6 +247,5 @@ pub fn invitation_awaiting_verification(
     let Some(case) = crate::db::models::case::find_by_public_id(conn, public_id)? else {
         return Ok(None);
     };
-    let invited = case.respondent_id == Some(account.id) || case.respondent_email == account.email;
-    Ok(invited.then_some(case.response_due_at))
+    Ok((case.respondent_email == account.email).then_some(case.response_due_at))
 }

@@ -170,7 +170,7 @@ pub fn feedback(conn: &mut DbConnection, account: &Account, case_public_id: &str
     let Some(case) = case::find_by_public_id(conn, case_public_id)?.filter(|c| c.calibration_outcome.is_some()) else {
         return Ok(None);
     };
-    let Some((_, matched)) = crate::db::models::mock_review::latest_for(conn, account.id, case.id)? else {
+    let Some(matched) = crate::db::models::mock_review::latest_for(conn, account.id, case.id)? else {
         return Ok(None); // only one's own reviews are explained
     };
     let truth = case.calibration_outcome.as_deref().and_then(Side::parse).ok_or(ServiceError::NotFound)?;

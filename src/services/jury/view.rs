@@ -80,6 +80,20 @@ pub fn juror_access(conn: &mut DbConnection, case: &CaseRow, account: &Account) 
     Ok((case.calibration_outcome.is_some() && enrolled).then_some(Access::Calibration))
 }
 
+/// Opens the juror's page of a case, marking their notices about it read unless `mark_read` is
+/// false (a HEAD request); gives how many were unread.
+pub fn open_juror_case(
+    conn: &mut DbConnection,
+    account: &Account,
+    public_id: &str,
+    (window, now): (chrono::TimeDelta, NaiveDateTime),
+    mark_read: bool,
+) -> ServiceResult<(JurorCaseView, usize)> {
+    let view = juror_case(conn, account, public_id, (window, now))?;
+    let read = if mark_read { crate::services::notices::mark_case_read(conn, account, public_id, now)? } else { 0 };
+    Ok((view, read))
+}
+
 /// The anonymised case for a juror; `NotFound` for anyone without access.
 pub fn juror_case(
     conn: &mut DbConnection,
