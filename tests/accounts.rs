@@ -44,6 +44,8 @@ async fn registering_signs_in_and_sends_a_working_verification_link() {
     // The same link cannot be used again for anything harmful: the account stays verified.
     let res = app.submit(&path, "/verify", &[("token", token)]).await;
     assert!(app.get_html(&path).await.contains("已经验证过了"), "a used link does not offer to confirm again");
+    let elsewhere = app.new_visitor().get_html(&path).await;
+    assert!(elsewhere.contains("已经验证过了") && !elsewhere.contains("action=\"/verify\""), "nor on another device");
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
 }
 

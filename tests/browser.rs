@@ -277,6 +277,10 @@ async fn every_role_from_evidence_to_verdict_appeal_and_override() {
                 "the juror is told what is theirs to do"
             );
             browser.check_both_widths("journey-vote", "a[href='#vote']").await;
+            browser.click("form.lang-switch button[value='en']").await;
+            assert!(browser.text_of("#next-title").await.contains("then vote"));
+            browser.check_both_widths("journey-vote-en", "a[href='#vote']").await;
+            browser.click("form.lang-switch button[value='zh-CN']").await;
         }
         browser.choose("input[name=side][value=buyer]").await;
         let reason = [
@@ -321,6 +325,10 @@ async fn every_role_from_evidence_to_verdict_appeal_and_override() {
         "the moderator is told where the case stands: {told}"
     );
     browser.check_both_widths("journey-moderation-case", "#next-title").await;
+    browser.click("form.lang-switch button[value='en']").await;
+    assert!(browser.text_of("#next-title").await.contains("The losing side appealed"));
+    browser.check_both_widths("journey-moderation-case-en", "#next-title").await;
+    browser.click("form.lang-switch button[value='zh-CN']").await;
     let reason = "两轮证据都显示发货时相机完好，磕碰发生在签收之后，按平台规则支持卖家。";
     browser.choose("input[name=prevails][value=seller]").await;
     browser.select("#remedy", "release_payment").await;
@@ -360,6 +368,10 @@ async fn each_party_reads_their_own_next_step_at_both_widths_in_both_languages()
     browser.goto(&case_page).await;
     assert!(browser.text_of("#next-title").await.contains("对方须在"));
     browser.check_both_widths("parties-claimant-waits", "#next-title").await;
+    browser.click("form.lang-switch button[value='en']").await;
+    assert!(browser.text_of("#next-title").await.contains("The other party has until"));
+    browser.check_both_widths("parties-claimant-waits-en", "#next-title").await;
+    browser.click("form.lang-switch button[value='zh-CN']").await;
     browser.sign_out().await;
 
     // The respondent lands on what needs them, then on the case with their answer first.

@@ -84,6 +84,10 @@ async fn every_error_page_keeps_the_signed_in_header() {
         assert!(signed_in(&html), "{path}: {html}");
         assert!(html.contains("href=\"/overview\""), "{path}: the way back to what needs them");
     }
+    // A bad request (a NUL in the query): 400, still signed in.
+    let res = member.get("/cases?x=%00").await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(signed_in(&res.text().await.unwrap()), "400");
     // A forged form (no CSRF token): 403, still signed in.
     let res = member.client.post(member.url("/cases")).form(&[("item_title", "x")]).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);

@@ -104,8 +104,10 @@ async fn forged_posts_are_refused_gets_change_nothing_and_every_answer_is_guarde
     // Every page, as the administrator and as a juror: nothing changes by reading.
     for (_, path) in routes.iter().filter(|(method, _)| method == "GET") {
         for visitor in [&admin, &seated[1].1] {
+            let head = visitor.client.head(visitor.url(&ids.fill(path))).send().await.unwrap();
             let res = visitor.get(&ids.fill(path)).await;
             assert!(res.status().as_u16() < 500, "GET {path}: {}", res.status());
+            assert_eq!(head.status(), res.status(), "HEAD {path} answers as GET does");
             assert_guarded(&res, &format!("GET {path} ({})", res.status()));
         }
     }

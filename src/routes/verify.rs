@@ -3,7 +3,7 @@ use crate::routes::context::{AppState, Ctx};
 use crate::routes::csrf::CsrfForm;
 use crate::routes::errors::AppError;
 use crate::routes::{ok_page, page, see_other};
-use crate::services::account::verify_email::{resend_verification, verify_email};
+use crate::services::account::verify_email::{link_already_done, resend_verification, verify_email};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
@@ -15,12 +15,14 @@ struct VerifyPage<'a> {
     ctx: Ctx,
     token: &'a str,
     problem: Option<&'a str>,
+    /// The link was used already and its address is verified.
+    done: bool,
 }
 
 impl VerifyPage<'_> {
     /// A link used again by the member it verified: nothing left to confirm.
     fn already_verified(&self) -> bool {
-        self.ctx.account.as_ref().is_some_and(|a| a.verified)
+        self.done || self.ctx.account.as_ref().is_some_and(|a| a.verified)
     }
 }
 
@@ -46,9 +48,16 @@ pub struct ResendForm {
 csrf_forms!(VerifyForm, ResendForm);
 
 /// The emailed link lands here; confirming is a POST so that mail scanners opening links change nothing.
-pub async fn get_verify(ctx: Ctx, query: web::Query<TokenQuery>) -> Result<HttpResponse, AppError> {
+pub async fn get_verify(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    query: web::Query<TokenQuery>,
+) -> Result<HttpResponse, AppError> {
     let problem = query.token.is_empty().then_some("verify.invalid");
-    ok_page(&VerifyPage { ctx, token: &query.token, problem })
+    let token = query.token.clone();
+    let done =
+        !token.is_empty() && state.db(move |conn| link_already_done(conn, &token).map_err(AppError::from)).await?;
+    ok_page(&VerifyPage { ctx, token: &query.token, problem, done })
 }
 
 pub async fn post_verify(
@@ -63,9 +72,10 @@ pub async fn post_verify(
             ctx.flash("verify.done");
             Ok(see_other(if ctx.account.is_some() { "/overview" } else { "/signin" }))
         }
-        Err(AppError::Refused(key)) => {
-            page(StatusCode::UNPROCESSABLE_ENTITY, &VerifyPage { ctx, token: &form.token, problem: Some(key) })
-        }
+        Err(AppError::Refused(key)) => page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &VerifyPage { ctx, token: &form.token, problem: Some(key), done: false },
+        ),
         Err(other) => Err(other),
     }
 }

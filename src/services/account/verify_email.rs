@@ -67,3 +67,12 @@ pub fn verify_email(conn: &mut DbConnection, token: &str, now: NaiveDateTime) ->
         Ok(UserRow { email_verified_at: Some(now), ..user })
     })
 }
+
+/// Whether a verification link belongs to an address that is verified already (a link opened
+/// again): the page then says so instead of offering to confirm. The link is the secret.
+pub fn link_already_done(conn: &mut DbConnection, token: &str) -> ServiceResult<bool> {
+    let Some(row) = email_token::find(conn, &token_hash(token), PURPOSE)? else {
+        return Ok(false);
+    };
+    Ok(user::find(conn, row.user_id)?.is_some_and(|u| u.email_verified_at.is_some()))
+}
