@@ -281,6 +281,11 @@ async fn a_flagged_statement_is_hidden_from_the_parties_but_kept_for_the_audit()
     let buyer = app.juror("party-buyer@example.com").await;
     assert!(!buyer.get_html(&page).await.contains("收货时拍的照片"), "hidden from the parties");
     assert!(moderator.get_html(&file).await.contains("收货时拍的照片"), "kept for the moderators");
+    // Hidden means hidden: its file is no longer served by direct link, except to moderators.
+    let link = format!("/evidence/{evidence}");
+    assert_eq!(seller.get(&link).await.status(), StatusCode::NOT_FOUND, "the other party");
+    assert_eq!(buyer.get(&link).await.status(), StatusCode::NOT_FOUND, "its own party too");
+    assert_eq!(moderator.get(&link).await.status(), StatusCode::OK, "the moderators keep it");
     assert_eq!(app.count("audit_log").await, 1);
 }
 

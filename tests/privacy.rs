@@ -91,3 +91,34 @@ async fn no_page_file_or_email_a_juror_receives_names_a_party() {
         }
     }
 }
+
+/// A title is typed by a party: a phone number or WeChat id in it never reaches a juror — not in the
+/// summons email, the dashboard, the case page, the overview or the notifications.
+#[tokio::test]
+async fn contacts_typed_into_the_item_title_never_reach_a_juror() {
+    let app = jury_court(3, 9).await;
+    let buyer = app.juror("party-buyer@example.com").await;
+    let seller = app.juror("party-seller@example.com").await;
+    let case = file(&buyer, "party-seller@example.com", "徕卡 Q2 加微信 wx_leica2024 电话 13655556666").await;
+    answer(&seller, &case).await;
+    app.clock.advance(TimeDelta::hours(73));
+    for (email, _) in wait_for_panel(&app, &case, 3).await {
+        let mail = app.wait_for_mail("jury_summons", &email).await;
+        let juror = app.juror(&email).await;
+        let case_page = juror.get_html(&format!("/juror/cases/{case}")).await;
+        assert!(case_page.contains("徕卡 Q2"), "the item itself is still named");
+        let seen = [
+            mail.subject.clone(),
+            mail.text.clone(),
+            case_page,
+            juror.get_html("/juror").await,
+            juror.get_html("/overview").await,
+            juror.get_html("/notifications").await,
+        ];
+        for text in seen {
+            for secret in ["13655556666", "wx_leica2024"] {
+                assert!(!text.contains(secret), "{secret} reached {email}: {text}");
+            }
+        }
+    }
+}

@@ -4,12 +4,14 @@ use crate::db::models::notification;
 use crate::db::models::{calibration_audit, jury_round, summons, vote};
 use crate::db::DbConnection;
 use crate::domain::juror::JuryRules;
+use crate::domain::privacy::mask_contacts;
 use crate::services::account::Account;
 use crate::services::case::list::{my_cases, CaseSummary};
 use crate::services::ServiceResult;
 use chrono::NaiveDateTime;
 
-/// One thing waiting for the member, with its deadline.
+/// One thing waiting for the member, with its deadline. Jury duties name their case by its title
+/// masked as jurors read it.
 pub struct Todo {
     /// `summons` (answer a summons) or `vote` (cast a vote); a party's case is in `cases`.
     pub kind: &'static str,
@@ -47,7 +49,7 @@ pub fn overview(
         if seat.status == summons::PENDING {
             duties.push(Todo {
                 kind: "summons",
-                item: case.item_title,
+                item: mask_contacts(&case.item_title),
                 link: "/juror".into(),
                 due: Some(seat.respond_by),
             });
@@ -56,7 +58,7 @@ pub fn overview(
             duties.push(Todo {
                 kind: "vote",
                 link: format!("/juror/cases/{}", case.public_id),
-                item: case.item_title,
+                item: mask_contacts(&case.item_title),
                 due,
             });
         }
@@ -66,7 +68,7 @@ pub fn overview(
         duties.push(Todo {
             kind: "vote",
             link: format!("/juror/cases/{}", case.public_id),
-            item: case.item_title,
+            item: mask_contacts(&case.item_title),
             due: Some(audit.assigned_at + rules.voting_window),
         });
     }

@@ -139,8 +139,10 @@ pub fn open_evidence_file(
     }
     let case = crate::db::models::case::find_by_id(conn, row.case_id)?;
     let actor = super::actor_for(&case, account);
-    if row.withdrawn_at.is_some() && actor != Some(Actor::Moderator) {
-        return Err(ServiceError::NotFound); // withdrawn: only the audit trail keeps it
+    // Withdrawn by its party or hidden by a moderator: only the audit trail keeps it.
+    let hidden = crate::db::models::flag::hidden_on_case(conn, case.id)?.0.contains(&row.id);
+    if (row.withdrawn_at.is_some() || hidden) && actor != Some(Actor::Moderator) {
+        return Err(ServiceError::NotFound);
     }
     let party_or_moderator = actor.is_some();
     if !party_or_moderator {

@@ -71,7 +71,7 @@ pub fn notify_juror(
         variant: about.variant.map(str::to_string),
         name: to.display_name.clone(),
         case_id: about.case.map(|c| c.public_id.clone()),
-        item: about.case.map(|c| c.item_title.clone()),
+        item: about.case.map(|c| crate::domain::privacy::mask_contacts(&c.item_title)),
         due: about.due,
         time_zone: to.time_zone.clone(),
         detail: about.detail,

@@ -143,6 +143,12 @@ pub fn juror_case(
     Ok(view)
 }
 
+/// The case row with its item title masked as jurors must read it: a title is typed by a party
+/// and can carry a phone number or a WeChat id as well as a statement can.
+pub fn titled_for_jurors(case: CaseRow) -> CaseRow {
+    CaseRow { item_title: mask_contacts(&case.item_title), ..case }
+}
+
 /// The case as jurors see it.
 pub fn anonymise(case: CaseRow, evidence: Vec<EvidenceRow>, access: Access) -> JurorCaseView {
     let evidence = evidence
@@ -163,7 +169,7 @@ pub fn anonymise(case: CaseRow, evidence: Vec<EvidenceRow>, access: Access) -> J
         answer: case.answer_statement.as_deref().map(mask_contacts),
         evidence,
         access,
-        case,
+        case: titled_for_jurors(case),
         my_vote: None,
         can_vote: false,
         voting_due_at: None,
