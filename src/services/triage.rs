@@ -102,7 +102,7 @@ pub fn checklist_of(kind: DisputeType, evidence: &[EvidenceRow], party: i32) -> 
         .filter(|e| e.submitted_by == party)
         .map(|e| Submitted {
             text: [e.body.as_deref(), e.file_name.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" "),
-            is_image: e.content_type.as_deref().is_some_and(|t| t.starts_with("image/")),
+            is_image: e.is_image(),
         })
         .collect();
     suggestions(kind, &submitted)
