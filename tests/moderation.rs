@@ -526,3 +526,61 @@ async fn cases_whose_deadline_passed_without_the_worker_acting_are_listed_as_sta
     let other_category = queue_section(&moderator.get_html("/moderation?category=books_media").await, "stalled");
     assert!(!other_category.contains(&unanswered), "filtered by category");
 }
+
+#[tokio::test]
+async fn a_moderator_who_is_a_party_or_dealt_with_one_never_sees_or_decides_the_case() {
+    let app = court().await;
+    // A moderator who once filed a case against the buyer: a past counterpart of a party.
+    let former = signed_in_moderator(&app, "former-counterpart@example.com").await;
+    app.juror("party-buyer@example.com").await;
+    file(&former, "party-buyer@example.com", "旧的二手耳机").await;
+    let case = case_ready_for_jury(&app).await;
+    // The seller of this case is a moderator too.
+    moderator(&app, "party-seller@example.com").await;
+    let party = app.juror("party-seller@example.com").await;
+    let neutral = signed_in_moderator(&app, "neutral-mod@example.com").await;
+    let seated = seat_panel(&app, &case, 3).await;
+    vote(&seated[0].1, &case, "buyer", "买家照片里的磕碰清楚，卖家描述不实，支持退款。").await;
+    let file = format!("/moderation/cases/{case}");
+
+    let seen = neutral.get_html(&file).await;
+    assert!(seen.contains("买家照片里的磕碰清楚"), "an uninvolved moderator sees the votes and reasons");
+    for recused in [&party, &former] {
+        let res = recused.get(&file).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+        let page = res.text().await.unwrap();
+        assert!(!page.contains("买家照片里的磕碰清楚"), "no vote or reason shown");
+        let log = recused.get_html(&format!("/moderation/audit?case={case}")).await;
+        assert!(!log.contains(&format!("/moderation/cases/{case}")), "nor in the audit log");
+    }
+
+    vote(&seated[1].1, &case, "buyer", "照片里的磕碰是新的，卖家描述不实。").await;
+    app.wait_for_state(&case, "decided").await;
+    // The seller lost; as a moderator they try to override, reopen, extend and calibrate.
+    let fields = [("prevails", "seller"), ("remedy", "dismissed"), ("amount", ""), ("reason", OVERRIDE_REASON)];
+    let forged = neutral.get_html(&file).await;
+    for (action, fields) in [
+        ("override", &fields[..]),
+        ("reopen", &[("reason", OVERRIDE_REASON)][..]),
+        ("extend", &[("deadline", "appeal"), ("hours", "24"), ("reason", OVERRIDE_REASON)][..]),
+        ("calibration", &[("outcome", "seller"), ("reason", OVERRIDE_REASON)][..]),
+    ] {
+        let token = common::csrf_of(&party.get_html("/overview").await);
+        let mut form = vec![("csrf_token", token.as_str())];
+        form.extend_from_slice(fields);
+        let res = party.client.post(party.url(&format!("{file}/{action}"))).form(&form).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{action}");
+    }
+    assert!(forged.contains("override"), "the neutral moderator is offered the override");
+    assert_eq!(app.case_state(&case).await, "decided");
+    assert_eq!(app.count("audit_log").await, 0);
+    assert_eq!(app.count("overrides").await, 0);
+    // Nor in any queue of theirs: appealed, it is listed for the neutral moderator only.
+    let page = format!("/cases/{case}");
+    let appeal = [("appeal_reason", OVERRIDE_REASON), ("confirm", "yes")];
+    assert_eq!(party.submit(&page, &format!("{page}/appeal"), &appeal).await.status(), StatusCode::SEE_OTHER);
+    for (who, listed) in [(&party, false), (&former, false), (&neutral, true)] {
+        let queue = who.get_html("/moderation").await;
+        assert_eq!(queue.contains(&format!("/moderation/cases/{case}")), listed);
+    }
+}

@@ -162,6 +162,19 @@ pub fn counterparts(conn: &mut DbConnection, people: &[i32]) -> QueryResult<Vec<
     Ok(ids)
 }
 
+/// The cases any of these people is a party to (by account, or by the address a case was sent to).
+pub fn involving(conn: &mut DbConnection, people: &[i32], email: &str) -> QueryResult<Vec<i32>> {
+    cases::table
+        .filter(
+            cases::claimant_id
+                .eq_any(people)
+                .or(cases::respondent_id.eq_any(people))
+                .or(cases::respondent_email.eq(email)),
+        )
+        .select(cases::id)
+        .load(conn)
+}
+
 /// Which cases a moderators' queue lists.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct QueueFilter<'a> {

@@ -15,7 +15,7 @@ use crate::domain::validation::FieldErrors;
 use crate::services::account::Account;
 use crate::services::case::state_of;
 use crate::services::jury::probation::{REASON_MAX, REASON_MIN};
-use crate::services::moderation::{audit, require_moderator, Audited};
+use crate::services::moderation::{audit, moderated_case, Audited};
 use crate::services::{ServiceError, ServiceResult};
 use chrono::NaiveDateTime;
 use rand::Rng;
@@ -28,8 +28,7 @@ pub fn mark_calibration(
     (outcome, reason): (&str, &str),
     now: NaiveDateTime,
 ) -> ServiceResult<()> {
-    require_moderator(moderator)?;
-    let row = case::find_by_public_id(conn, case_public_id)?.ok_or(ServiceError::NotFound)?;
+    let row = moderated_case(conn, moderator, case_public_id)?;
     let state = state_of(&row);
     if !(state.is_final() || matches!(state, CaseState::Decided)) {
         return Err(ServiceError::Refused("calibration.refused.open_case"));

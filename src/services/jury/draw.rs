@@ -148,7 +148,8 @@ pub fn escalate(
     let (case, _, seq) = transition(conn, case.id, Actor::System, None, Command::Escalate, now, change)?;
     summons::release_pending(conn, case.id, now)?;
     notify_both(conn, &case, "case_escalated", seq, None, now)?;
-    for moderator in user::moderators(conn)? {
+    let conflicted = conflicts(conn, &case)?;
+    for moderator in user::moderators(conn)?.into_iter().filter(|m| !conflicted.contains(&m.id)) {
         notify(conn, &case, &Recipient::of_user(moderator), "case_escalated", seq, None, now)?;
     }
     Ok(())

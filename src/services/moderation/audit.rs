@@ -1,6 +1,6 @@
 //! Reading the audit log, filtered by action, case or actor. (There is no way to change it.)
 
-use super::{require_moderator, ACTIONS};
+use super::{require_moderator, Recusal, ACTIONS};
 use crate::db::models::audit_log::{self, AuditFilter, AuditLine};
 use crate::db::models::{case, user};
 use crate::db::DbConnection;
@@ -40,5 +40,8 @@ pub fn audit_log(conn: &mut DbConnection, account: &Account, query: &LogQuery) -
         let Some(u) = user::find_by_email(conn, &query.actor.trim().to_lowercase())? else { return Ok(vec![]) };
         filter.actor_id = Some(u.id);
     }
-    Ok(audit_log::list(conn, &filter, LOG_ROWS)?)
+    let recusal = Recusal::of(conn, account)?;
+    let mut lines = audit_log::list(conn, &filter, LOG_ROWS)?;
+    lines.retain(|(row, ..)| row.case_id.is_none_or(|id| !recusal.covers(id)));
+    Ok(lines)
 }

@@ -3,9 +3,9 @@
 //! the audit entries, and which actions the case allows now.
 
 use super::audit::LogQuery;
-use super::require_moderator;
+use super::moderated_case;
 use crate::db::models::audit_log::AuditLine;
-use crate::db::models::case::{self, CaseRow};
+use crate::db::models::case::CaseRow;
 use crate::db::models::case_event::{self, CaseEventRow};
 use crate::db::models::case_override::{self, OverrideRow};
 use crate::db::models::evidence::{self, EvidenceRow};
@@ -61,8 +61,7 @@ pub fn case_file(
     public_id: &str,
     now: NaiveDateTime,
 ) -> ServiceResult<CaseFile> {
-    require_moderator(moderator)?;
-    let case = case::find_by_public_id(conn, public_id)?.ok_or(ServiceError::NotFound)?;
+    let case = moderated_case(conn, moderator, public_id)?;
     let state = state_of(&case);
     let facts = facts(conn, &case)?;
     let claimant = user::find(conn, case.claimant_id)?.ok_or(ServiceError::NotFound)?;

@@ -2,7 +2,7 @@
 //! job at the new time does what the old one would have, and both parties are told the new date.
 //! (Jobs at the old time find the deadline not yet due and do nothing.)
 
-use super::{audit, require_moderator, Audited};
+use super::{audit, moderated_case, Audited};
 use crate::db::models::case::{self, CaseChange};
 use crate::db::models::{case_event, job, jury_round};
 use crate::db::{write_tx, DbConnection};
@@ -22,8 +22,7 @@ pub fn extend_deadline(
     (hours, reason): (&str, &str),
     now: NaiveDateTime,
 ) -> ServiceResult<NaiveDateTime> {
-    require_moderator(moderator)?;
-    let case = case::find_by_public_id(conn, case_public_id)?.ok_or(ServiceError::NotFound)?;
+    let case = moderated_case(conn, moderator, case_public_id)?;
     Deadline::of(state_of(&case)).ok_or(ServiceError::Refused("moderation.refused.no_deadline"))?;
     let mut errors = FieldErrors::new();
     let hours = errors.check("hours", parse_hours(hours));

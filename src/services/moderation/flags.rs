@@ -2,7 +2,7 @@
 //! the audit, shown to nobody else) or keep it. Parties and the case's seated jurors may flag what
 //! they can read of the case: its evidence, and jurors' reasons once a round has decided.
 
-use super::{audit, require_moderator, Audited};
+use super::{audit, ensure_not_recused, require_moderator, Audited};
 use crate::db::models::flag::{self, Target, HIDDEN, KEPT};
 use crate::db::models::{calibration_audit, case, case_event, evidence, jury_round, summons, vote};
 use crate::db::{write_tx, DbConnection};
@@ -117,6 +117,7 @@ pub fn moderate_statement(
     let target = found.target;
     write_tx(conn, |conn| {
         let case = case::find_for_update(conn, found.case_id)?;
+        ensure_not_recused(conn, moderator, &case)?;
         let flags = flag::for_case(conn, case.id)?;
         if flags.iter().any(|f| f.target() == target && f.resolution.as_deref() == Some(HIDDEN)) {
             return Err(ServiceError::Refused("moderation.refused.already_hidden"));

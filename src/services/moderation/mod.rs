@@ -14,6 +14,7 @@ pub mod reopen;
 pub mod stats;
 
 use crate::db::models::audit_log::{self, NewAuditEntry};
+use crate::db::models::case::{self, CaseRow};
 use crate::db::DbConnection;
 use crate::domain::account::Role;
 use crate::services::account::Account;
@@ -29,6 +30,39 @@ pub fn require_moderator(account: &Account) -> ServiceResult<()> {
 pub fn require_admin(account: &Account) -> ServiceResult<()> {
     require_moderator(account)?;
     (account.role == Role::Admin).then_some(()).ok_or(ServiceError::Forbidden)
+}
+
+/// A moderator never handles a case they are a party to, or one whose party they have ever dealt
+/// with: for them it does not exist (404, left out of every queue), and it goes to the others.
+pub struct Recusal {
+    cases: Vec<i32>,
+}
+
+impl Recusal {
+    pub fn of(conn: &mut DbConnection, moderator: &Account) -> ServiceResult<Recusal> {
+        // The moderator and everyone they have been on the other side of a case with.
+        let people = case::counterparts(conn, &[moderator.id])?;
+        Ok(Recusal { cases: case::involving(conn, &people, &moderator.email)? })
+    }
+
+    pub fn covers(&self, case_id: i32) -> bool {
+        self.cases.contains(&case_id)
+    }
+}
+
+/// The case a moderator asked for, unless they are not a moderator or must recuse themselves.
+pub fn moderated_case(conn: &mut DbConnection, moderator: &Account, public_id: &str) -> ServiceResult<CaseRow> {
+    require_moderator(moderator)?;
+    let case = case::find_by_public_id(conn, public_id)?.ok_or(ServiceError::NotFound)?;
+    ensure_not_recused(conn, moderator, &case)?;
+    Ok(case)
+}
+
+pub fn ensure_not_recused(conn: &mut DbConnection, moderator: &Account, case: &CaseRow) -> ServiceResult<()> {
+    match Recusal::of(conn, moderator)?.covers(case.id) {
+        true => Err(ServiceError::NotFound),
+        false => Ok(()),
+    }
 }
 
 /// One audited action: what it touched, the state before and after, and the reason given.

@@ -2,8 +2,8 @@
 //! verdict stays on record beside it; both parties and every seated juror are told; every vote on
 //! the case counts in reputation with the override as the truth.
 
-use super::{audit, require_moderator, Audited};
-use crate::db::models::case::{self, CaseChange};
+use super::{audit, moderated_case, Audited};
+use crate::db::models::case::CaseChange;
 use crate::db::models::case_override::{self, NewOverride};
 use crate::db::models::vote;
 use crate::db::{is_unique_violation, write_tx, DbConnection};
@@ -24,8 +24,7 @@ pub fn override_verdict(
     form: &OverrideForm,
     now: NaiveDateTime,
 ) -> ServiceResult<()> {
-    require_moderator(moderator)?;
-    let case = case::find_by_public_id(conn, case_public_id)?.ok_or(ServiceError::NotFound)?;
+    let case = moderated_case(conn, moderator, case_public_id)?;
     // A case that cannot be overridden says so, whatever the form holds.
     decide(&facts(conn, &case)?, Actor::Moderator, Command::Override, now).map_err(|r| ServiceError::Refused(r.0))?;
     let (ruling, reason) = parse_override(form)?;

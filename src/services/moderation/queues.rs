@@ -1,7 +1,7 @@
 //! The moderators' dashboard: every queue that needs a human, with counts and how long each item
 //! has waited, filtered by category and minimum wait. Also: retrying undeliverable email.
 
-use super::{audit, require_moderator, Audited};
+use super::{audit, require_moderator, Audited, Recusal};
 use crate::db::models::case::{self, CaseDue, CaseRow, QueueFilter};
 use crate::db::models::flag::{self, FlagRow};
 use crate::db::models::outbox::{self, OutboxRow};
@@ -81,22 +81,29 @@ pub fn dashboard(
     let category = filters.category();
     let waiting_since = filters.min_hours().map(|h| now - TimeDelta::hours(h));
     let filter = QueueFilter { category: category.map(Category::as_str), waiting_since };
+    let recusal = Recusal::of(conn, account)?;
     let plain = |rows: Vec<CaseRow>| {
-        rows.into_iter().map(|case| Waiting { since: case.updated_at, note: String::new(), case }).collect()
+        rows.into_iter()
+            .filter(|case| !recusal.covers(case.id))
+            .map(|case| Waiting { since: case.updated_at, note: String::new(), case })
+            .collect()
     };
     let escalated = plain(case::in_states(conn, &["escalated"], filter, QUEUE_ROWS)?);
     let appealed = plain(case::in_states(conn, &["appealed"], filter, QUEUE_ROWS)?);
     let split = case::split_verdicts(conn, SPLIT_MARGIN, filter, QUEUE_ROWS)?
         .into_iter()
+        .filter(|(case, ..)| !recusal.covers(case.id))
         .map(|(case, buyer, seller, decided_at)| Waiting {
             case,
             since: decided_at,
             note: format!("{buyer} : {seller}"),
         })
         .collect();
-    let stalled = stalled(conn, filter, now)?;
+    let stalled = stalled(conn, filter, now)?.into_iter().filter(|w| !recusal.covers(w.case.id)).collect();
     let keep_flag = |(f, _, c): &(FlagRow, String, String)| {
-        category.is_none_or(|cat| cat.as_str() == c) && waiting_since.is_none_or(|since| f.created_at <= since)
+        !recusal.covers(f.case_id)
+            && category.is_none_or(|cat| cat.as_str() == c)
+            && waiting_since.is_none_or(|since| f.created_at <= since)
     };
     let flags = flag::open(conn, QUEUE_ROWS)?.into_iter().filter(keep_flag).collect();
     let dead_mail = outbox::dead(conn, QUEUE_ROWS)?

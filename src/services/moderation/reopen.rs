@@ -2,7 +2,7 @@
 //! but did not vote are released, and fresh jurors are summoned for the empty seats. Votes already
 //! cast stay (they were cast in good faith); the round gets a new deadline once the panel is full.
 
-use super::{audit, require_moderator, Audited};
+use super::{audit, moderated_case, Audited};
 use crate::db::models::case::{self, CaseChange};
 use crate::db::models::summons::{self, HOLDING, RELEASED};
 use crate::db::models::{jury_round, vote};
@@ -29,8 +29,7 @@ pub fn reopen_case(
     now: NaiveDateTime,
     rng: &mut impl Rng,
 ) -> ServiceResult<()> {
-    require_moderator(moderator)?;
-    let case = case::find_by_public_id(conn, case_public_id)?.ok_or(ServiceError::NotFound)?;
+    let case = moderated_case(conn, moderator, case_public_id)?;
     decide(&facts(conn, &case)?, Actor::Moderator, Command::Reopen, now).map_err(|r| ServiceError::Refused(r.0))?;
     let reason = parse_reason(reason).map_err(|key| FieldErrors::single("reason", key))?;
     write_tx(conn, |conn| {
