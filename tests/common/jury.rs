@@ -158,7 +158,8 @@ pub const CALIBRATION_REASON: &str = "Known outcome, recorded for the probation 
 pub async fn calibration_cases(app: &TestApp, outcomes: &[&str]) -> Vec<String> {
     let buyer = app.verified_member("calib-buyer@example.com", "校准买家").await;
     let seller = app.verified_member("calib-seller@example.com", "校准卖家").await;
-    let mod_account = moderator(app, "calib-seller@example.com").await;
+    app.verified_member("calib-mod@example.com", "校准管理员").await;
+    let mod_account = moderator(app, "calib-mod@example.com").await;
     let mut ids = vec![];
     for (i, outcome) in outcomes.iter().enumerate() {
         let case = file(&buyer, "calib-seller@example.com", &format!("校准相机 {i}")).await;
