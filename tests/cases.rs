@@ -3,7 +3,7 @@
 mod common;
 
 use chrono::TimeDelta;
-use common::{location, spawn_app, TestApp};
+use common::{location, spawn_app, spawn_app_with, TestApp};
 use reqwest::StatusCode;
 use std::time::Duration;
 
@@ -431,4 +431,21 @@ async fn a_member_with_ten_open_cases_must_wait_before_filing_another() {
     );
     assert_eq!(buyer.submit("/cases/new", "/cases", &fields).await.status(), StatusCode::SEE_OTHER);
     assert_eq!(app.count("cases").await, MAX_OPEN_CASES + 1);
+}
+
+#[tokio::test]
+async fn concurrent_filings_cannot_pass_the_open_case_cap_together() {
+    use xiaofating::services::case::file::MAX_OPEN_CASES;
+    let app = spawn_app_with(|s| s.limits.rates = s.limits.rates.clone().scaled(10)).await;
+    let buyer = app.verified_member("racing.buyer@example.com", "抢跑的买家").await;
+    for n in 0..MAX_OPEN_CASES - 2 {
+        file(&buyer, &format!("seller{n}@example.com")).await;
+    }
+    let emails: Vec<String> = (0..8).map(|n| format!("raced{n}@example.com")).collect();
+    let forms: Vec<_> = emails.iter().map(|e| filing(e, &[])).collect();
+    let answers =
+        futures_util::future::join_all(forms.iter().map(|fields| buyer.submit("/cases/new", "/cases", fields))).await;
+    let filed = answers.iter().filter(|r| r.status() == StatusCode::SEE_OTHER).count();
+    assert_eq!(filed, 2, "exactly up to the cap");
+    assert_eq!(app.count("cases").await, MAX_OPEN_CASES);
 }

@@ -253,3 +253,14 @@ async fn uploads_need_the_form_token() {
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert_eq!(app.count("evidence").await, 0);
 }
+
+#[tokio::test]
+async fn concurrent_uploads_cannot_pass_the_file_cap_together() {
+    let app = spawn_app_with(|s| s.limits.files_per_party = 3).await;
+    let (buyer, _seller, case) = open_case(&app).await;
+    let uploads = (0..8).map(|n| buyer.upload_evidence(&case, "", Some(("a.jpg", jpeg_with_gps(n)))));
+    let answers = futures_util::future::join_all(uploads).await;
+    let stored = answers.iter().filter(|r| r.status() == StatusCode::SEE_OTHER).count();
+    assert_eq!(stored, 3, "exactly up to the cap");
+    assert_eq!(app.count("evidence WHERE kind = 'file'").await, 3);
+}

@@ -115,6 +115,17 @@ pub fn moderators(conn: &mut DbConnection) -> QueryResult<Vec<UserRow>> {
         .load(conn)
 }
 
+/// Holds the account's row until the transaction ends (PostgreSQL; on SQLite the writer's
+/// transaction already runs alone), so checks of a per-account cap cannot interleave.
+pub fn lock(conn: &mut DbConnection, id: i32) -> QueryResult<()> {
+    let query = users::table.find(id).select(users::id);
+    match conn {
+        DbConnection::Pg(c) => query.for_update().first::<i32>(c)?,
+        DbConnection::Sqlite(c) => query.first::<i32>(c)?,
+    };
+    Ok(())
+}
+
 /// (id, public id) of these accounts.
 pub fn public_ids(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<(i32, String)>> {
     users::table.filter(users::id.eq_any(ids)).select((users::id, users::public_id)).load(conn)

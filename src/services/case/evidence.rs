@@ -56,7 +56,10 @@ pub fn add_evidence(
         errors.add("statement", "error.evidence_empty");
     }
     errors.into_result()?;
-    if file.is_some() && evidence::count_files_by(conn, case.id, account.id)? >= store.files_per_party {
+    let at_cap = |conn: &mut DbConnection| -> ServiceResult<bool> {
+        Ok(file.is_some() && evidence::count_files_by(conn, case.id, account.id)? >= store.files_per_party)
+    };
+    if at_cap(conn)? {
         return Err(FieldErrors::single("file", "error.file_cap").into());
     }
     let claimant_side = Side::parse(&case.claimant_side).unwrap_or(Side::Buyer);
@@ -76,6 +79,10 @@ pub fn add_evidence(
     let result = write_tx(conn, |conn| {
         let (case, _, _) =
             transition(conn, case.id, actor, Some(account.id), Command::AddEvidence, now, CaseChange::default())?;
+        // Counted again under the case's lock: concurrent uploads cannot pass the cap together.
+        if at_cap(conn)? {
+            return Err(FieldErrors::single("file", "error.file_cap").into());
+        }
         let file = stored.as_ref();
         evidence::insert(
             conn,

@@ -42,11 +42,19 @@ pub fn file_case(
     if filing.other_email.as_str() == claimant_account.email {
         return Err(FieldErrors::single("other_email", "error.other_is_you").into());
     }
-    if case::count_open_for_claimant(conn, claimant_account.id, &OPEN_STATES)? >= MAX_OPEN_CASES {
+    let at_cap = |conn: &mut DbConnection| -> ServiceResult<bool> {
+        Ok(case::count_open_for_claimant(conn, claimant_account.id, &OPEN_STATES)? >= MAX_OPEN_CASES)
+    };
+    if at_cap(conn)? {
         return Err(ServiceError::Refused("case.refused.too_many_open"));
     }
     let public_id = new_public_id(rng);
     let result = write_tx(conn, |conn| {
+        // Counted again under the claimant's lock: concurrent filings cannot pass the cap together.
+        user::lock(conn, claimant_account.id)?;
+        if at_cap(conn)? {
+            return Err(ServiceError::Refused("case.refused.too_many_open"));
+        }
         let respondent_id = user::find_by_email(conn, filing.other_email.as_str())?.map(|u| u.id);
         let due = now + windows.response;
         let row = case::insert(
