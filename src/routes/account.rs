@@ -6,6 +6,7 @@ use crate::routes::csrf::CsrfForm;
 use crate::routes::errors::AppError;
 use crate::routes::signin::lang_cookie;
 use crate::routes::{page, see_other};
+use crate::routes::rate_limit::Action;
 use crate::services::account::settings::{change_password, update_settings, PasswordChange, SettingsForm};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
@@ -114,6 +115,7 @@ pub async fn post_password(
     CsrfForm(form): CsrfForm<PasswordFormData>,
 ) -> Result<HttpResponse, AppError> {
     let account = ctx.require_account()?.clone();
+    state.limiters.check(Action::PasswordChange, &account.public_id, &ctx.ip)?;
     let token = ctx.session_token().unwrap_or_default();
     let change = PasswordChange { current: form.current, new: form.new, confirm: form.confirm };
     let now = state.clock.now();

@@ -1,5 +1,5 @@
 //! Keyed rate limits (governor's GCRA), per account and per IP address, for every action a
-//! script could repeat: sign-in, registration, password reset, filing, uploads and votes.
+//! script could repeat: sign-in, registration, password reset and change, filing, uploads and votes.
 
 use crate::config::{ActionRates, Rate, RateLimits};
 use crate::routes::errors::AppError;
@@ -16,6 +16,7 @@ pub enum Action {
     SignIn,
     Register,
     PasswordReset,
+    PasswordChange,
     FileCase,
     Upload,
     Vote,
@@ -33,6 +34,7 @@ pub struct Limiters {
     sign_in: Pair,
     register: Pair,
     password_reset: Pair,
+    password_change: Pair,
     file_case: Pair,
     upload: Pair,
     vote: Pair,
@@ -55,6 +57,7 @@ impl Limiters {
             sign_in: pair(rates.sign_in),
             register: pair(rates.register),
             password_reset: pair(rates.password_reset),
+            password_change: pair(rates.password_change),
             file_case: pair(rates.file_case),
             upload: pair(rates.upload),
             vote: pair(rates.vote),
@@ -68,6 +71,7 @@ impl Limiters {
             Action::SignIn => &self.sign_in,
             Action::Register => &self.register,
             Action::PasswordReset => &self.password_reset,
+            Action::PasswordChange => &self.password_change,
             Action::FileCase => &self.file_case,
             Action::Upload => &self.upload,
             Action::Vote => &self.vote,

@@ -1,6 +1,7 @@
 use super::password::{hash_password, verify_password};
 use super::Account;
-use crate::db::models::{auth_session, user};
+use super::password_reset;
+use crate::db::models::{auth_session, email_token, user};
 use crate::db::{write_tx, DbConnection};
 use crate::domain::account::{check_password, parse_time_zone, DisplayName};
 use crate::domain::locale::Locale;
@@ -53,7 +54,8 @@ pub struct PasswordChange {
     pub confirm: String,
 }
 
-/// Changes the password after checking the current one, and ends every other session.
+/// Changes the password after checking the current one, ends every other session and retires
+/// any reset link still in the mailbox (it was asked for under the old password).
 pub fn change_password(
     conn: &mut DbConnection,
     account: &Account,
@@ -72,6 +74,7 @@ pub fn change_password(
     let hash = hash_password(&form.new);
     write_tx(conn, |conn| {
         user::set_password_hash(conn, account.id, &hash, now)?;
+        email_token::retire_unused(conn, account.id, password_reset::PURPOSE, now)?;
         auth_session::delete_others(conn, account.id, &token_hash(session_token))
     })?;
     Ok(())
