@@ -4,8 +4,8 @@
 mod common;
 
 use common::{spawn_app, spawn_app_with, TestApp, PASSWORD};
-use xiaofating::config::RateLimits;
 use reqwest::StatusCode;
+use xiaofating::config::RateLimits;
 
 const NEW_PASSWORD: &str = "another long phrase 7";
 
@@ -48,4 +48,46 @@ async fn the_password_change_form_is_no_guessing_oracle() {
         }
     }
     assert!(refused >= 6, "guesses past the limit wait ({refused} of 12 refused)");
+}
+
+#[tokio::test]
+async fn guessing_a_respondents_password_cannot_lock_them_out_of_their_own_device() {
+    let app = spawn_app_with(|s| s.limits.rates = RateLimits::default()).await;
+    // The respondent registered (and so signed in) on their phone, then signed out.
+    let owner = app.verified_member("respondent@example.com", "被投诉的卖家").await;
+    owner.sign_out().await;
+    // The claimant types wrong passwords for the respondent's email until the account limit trips.
+    let claimant = app.new_visitor();
+    let mut locked = false;
+    for n in 0..12 {
+        let res = claimant.sign_in("respondent@example.com", &format!("wrong guess {n}")).await;
+        locked |= res.status() == StatusCode::TOO_MANY_REQUESTS;
+    }
+    assert!(locked, "the guesser is stopped");
+    // The owner, on the device they signed in on before, still gets in with the right password.
+    assert_eq!(owner.sign_in("respondent@example.com", PASSWORD).await.status(), StatusCode::SEE_OTHER);
+    // A device never used for this account shares the guessers' limit (the reset link remains).
+    let fresh = app.new_visitor();
+    assert_eq!(fresh.sign_in("respondent@example.com", PASSWORD).await.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn a_partys_second_account_on_the_same_device_never_sits_on_their_jury() {
+    use common::jury::{case_ready_for_jury, jury_court, moderator};
+    // Three seats; besides the parties, two jurors and the buyer's second account.
+    let app = jury_court(3, 2).await;
+    app.seed_jurors(&[("sock-puppet@example.com", "both")]).await;
+    let buyer = app.juror("party-buyer@example.com").await;
+    buyer.sign_out().await;
+    assert_eq!(buyer.sign_in("sock-puppet@example.com", common::JUROR_PASSWORD).await.status(), StatusCode::SEE_OTHER);
+    let case = case_ready_for_jury(&app).await;
+    // With the second account left out, two jurors cannot fill three seats: the moderators decide.
+    app.wait_for_state(&case, "escalated").await;
+    let summoned =
+        app.count("summons s JOIN users u ON u.id = s.juror_id WHERE u.email = 'sock-puppet@example.com'").await;
+    assert_eq!(summoned, 0, "the second account is never summoned");
+    let staff = app.verified_member("staff@example.com", "值班管理员").await;
+    moderator(&app, "staff@example.com").await;
+    let file = staff.get_html(&format!("/moderation/cases/{case}")).await;
+    assert!(file.contains("与当事人使用同一设备登录") && file.contains("sock-puppet"), "shown to the moderators");
 }

@@ -28,6 +28,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    sign_ins (id) {
+        id -> Integer,
+        user_id -> Integer,
+        device_hash -> Text,
+        address_hash -> Nullable<Text>,
+        signed_in_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     email_tokens (id) {
         id -> Integer,
         token_hash -> Text,
@@ -300,6 +310,7 @@ diesel::table! {
 }
 
 diesel::joinable!(auth_sessions -> users (user_id));
+diesel::joinable!(sign_ins -> users (user_id));
 diesel::table! {
     notifications (id) {
         id -> Integer,
@@ -335,6 +346,7 @@ diesel::joinable!(audit_log -> cases (case_id));
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     auth_sessions,
+    sign_ins,
     email_tokens,
     outbox,
     notifications,

@@ -5,6 +5,7 @@ pub mod case;
 pub mod dispute;
 pub mod filing;
 pub mod juror;
+pub mod linked_accounts;
 pub mod locale;
 pub mod matching;
 pub mod moderation;

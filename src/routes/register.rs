@@ -4,12 +4,12 @@ use crate::routes::context::{AppState, Ctx};
 use crate::routes::csrf::CsrfForm;
 use crate::routes::errors::AppError;
 use crate::routes::rate_limit::Action;
-use crate::routes::signin::start_session;
+use crate::routes::signin::{device_cookie, origin_of, start_session};
 use crate::routes::{ok_page, page, see_other};
 use crate::services::account::register::{register, Registration};
 use crate::services::account::session;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
@@ -64,6 +64,7 @@ pub async fn get_register(ctx: Ctx, query: web::Query<InvitationQuery>) -> Resul
 
 pub async fn post_register(
     ctx: Ctx,
+    req: HttpRequest,
     state: web::Data<AppState>,
     CsrfForm(form): CsrfForm<RegisterForm>,
 ) -> Result<HttpResponse, AppError> {
@@ -76,11 +77,13 @@ pub async fn post_register(
         locale: ctx.locale.code().to_string(),
     };
     let now = state.clock.now();
+    let origin = origin_of(&req, &ctx);
+    let device = origin.device.clone();
     let created = state
         .db(move |conn| {
             let mut rng = rand::rng();
             let user = register(conn, &registration, now, &mut rng)?;
-            Ok(session::open_session(conn, user.id, now, &mut rng)?)
+            Ok(session::open_session(conn, user.id, &origin, now, &mut rng)?)
         })
         .await;
     match created {
@@ -88,12 +91,15 @@ pub async fn post_register(
             state.mail_wake.notify_one();
             start_session(&ctx.session, &token);
             let case = invited_case(&form.case);
-            if case.is_empty() {
+            let mut res = if case.is_empty() {
                 ctx.flash("register.done");
-                Ok(see_other("/account"))
+                see_other("/account")
             } else {
-                Ok(see_other(&format!("/cases/{case}")))
-            }
+                see_other(&format!("/cases/{case}"))
+            };
+            res.add_cookie(&device_cookie(&device, state.settings.is_https()))
+                .map_err(|e| AppError::Internal(e.into()))?;
+            Ok(res)
         }
         Err(AppError::Invalid(errors)) => page(
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -1,17 +1,19 @@
 use crate::csrf_forms;
 use crate::domain::locale::Locale;
+use crate::domain::public_id::new_secret_token;
 use crate::routes::context::{new_csrf_token, AppState, Ctx, LANG_COOKIE, SESSION_AUTH, SESSION_CSRF};
 use crate::routes::csrf::CsrfForm;
 use crate::routes::errors::AppError;
 use crate::routes::rate_limit::Action;
 use crate::routes::{local_path, page, see_other};
-use crate::services::account::session;
+use crate::services::account::session::{self, Origin};
 use actix_session::Session;
 use actix_web::cookie::{time, Cookie, SameSite};
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
+use std::sync::Arc;
 
 #[derive(Template)]
 #[template(path = "signin.html")]
@@ -64,22 +66,35 @@ pub async fn get_signin(ctx: Ctx, query: web::Query<NextQuery>) -> Result<HttpRe
 
 pub async fn post_signin(
     ctx: Ctx,
+    req: HttpRequest,
     state: web::Data<AppState>,
     CsrfForm(form): CsrfForm<SignInForm>,
 ) -> Result<HttpResponse, AppError> {
-    state.limiters.check(Action::SignIn, &form.email.trim().to_lowercase(), &ctx.ip)?;
     let now = state.clock.now();
-    let (email, password) = (form.email.clone(), form.password.clone());
+    let email = form.email.trim().to_lowercase();
+    let origin = Arc::new(origin_of(&req, &ctx));
+    // The owner's own device has its own allowance: guesses from elsewhere cannot lock them out.
+    let (known_email, known_origin) = (email.clone(), origin.clone());
+    let known = state
+        .db(move |conn| session::known_device(conn, &known_email, &known_origin, now).map_err(AppError::from))
+        .await?;
+    let limit_key = if known { format!("{email} on {}", origin.device) } else { email };
+    state.limiters.check(Action::SignIn, &limit_key, &ctx.ip)?;
+    let (email, password, from) = (form.email.clone(), form.password.clone(), origin.clone());
     let signed_in = state
-        .db(move |conn| session::sign_in(conn, &email, &password, now, &mut rand::rng()).map_err(AppError::from))
+        .db(move |conn| {
+            session::sign_in(conn, (&email, &password), &from, now, &mut rand::rng()).map_err(AppError::from)
+        })
         .await;
     match signed_in {
         Ok((account, token)) => {
             tracing::info!(target: "security", event = "sign_in", user = %account.public_id, ip = %ctx.ip);
             let mut res = see_other(landing(&form.next));
             start_session(&ctx.session, &token);
-            res.add_cookie(&lang_cookie(account.locale, state.settings.is_https()))
-                .map_err(|e| AppError::Internal(e.into()))?;
+            let secure = state.settings.is_https();
+            for cookie in [lang_cookie(account.locale, secure), device_cookie(&origin.device, secure)] {
+                res.add_cookie(&cookie).map_err(|e| AppError::Internal(e.into()))?;
+            }
             Ok(res)
         }
         Err(AppError::Refused(key)) => {
@@ -110,6 +125,30 @@ pub fn start_session(session: &Session, token: &str) {
     session.renew();
     let _ = session.insert(SESSION_AUTH, token);
     let _ = session.insert(SESSION_CSRF, new_csrf_token());
+}
+
+/// The long-lived cookie naming this browser (OWASP's device cookie); a random secret.
+const DEVICE_COOKIE: &str = "xft_device";
+
+/// Where a sign-in or registration comes from: this browser's device secret (a new one when it
+/// has none yet) and the peer address.
+pub fn origin_of(req: &HttpRequest, ctx: &Ctx) -> Origin {
+    let device = req
+        .cookie(DEVICE_COOKIE)
+        .map(|c| c.value().to_string())
+        .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+        .unwrap_or_else(|| new_secret_token(&mut rand::rng()));
+    Origin { device, address: ctx.ip.parse().ok() }
+}
+
+pub fn device_cookie(secret: &str, secure: bool) -> Cookie<'static> {
+    Cookie::build(DEVICE_COOKIE, secret.to_string())
+        .path("/")
+        .max_age(time::Duration::days(365))
+        .same_site(SameSite::Lax)
+        .http_only(true)
+        .secure(secure)
+        .finish()
 }
 
 /// Remembers the interface language for a year, also for pages that cannot ask the database.

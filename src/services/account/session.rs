@@ -1,12 +1,14 @@
 use super::password::{verify_password, DUMMY_HASH};
 use super::Account;
-use crate::db::models::{auth_session, user};
+use crate::db::models::{auth_session, sign_in, user};
 use crate::db::{write_tx, DbConnection};
 use crate::domain::account::Email;
+use crate::domain::linked_accounts::LOOKBACK_DAYS;
 use crate::domain::public_id::new_secret_token;
 use crate::services::{token_hash, ServiceError, ServiceResult};
 use chrono::{NaiveDateTime, TimeDelta};
 use rand::Rng;
+use std::net::IpAddr;
 
 /// A session unused this long ends (OWASP ASVS 7.3.1 idle timeout).
 pub const IDLE_TIMEOUT: TimeDelta = TimeDelta::days(7);
@@ -15,11 +17,39 @@ pub const ABSOLUTE_TIMEOUT: TimeDelta = TimeDelta::days(30);
 /// `last_seen_at` is written at most this often, so reads stay reads.
 const TOUCH_EVERY: TimeDelta = TimeDelta::minutes(5);
 
+/// Where a sign-in comes from: the secret in the browser's device cookie and the peer address.
+/// Both are stored hashed; a loopback address is not stored (behind a proxy on the same machine
+/// every visitor has it).
+pub struct Origin {
+    pub device: String,
+    pub address: Option<IpAddr>,
+}
+
+impl Origin {
+    fn device_hash(&self) -> String {
+        token_hash(&format!("device:{}", self.device))
+    }
+
+    fn address_hash(&self) -> Option<String> {
+        self.address.filter(|a| !a.is_loopback()).map(|a| token_hash(&format!("address:{a}")))
+    }
+}
+
+/// Whether the account behind `email` has signed in on this device lately: such a sign-in
+/// is limited per device, not with everyone typing that email (so nobody can lock the owner out).
+pub fn known_device(conn: &mut DbConnection, email: &str, origin: &Origin, now: NaiveDateTime) -> ServiceResult<bool> {
+    let Some(user) = Email::parse(email).ok().map(|e| user::find_by_email(conn, e.as_str())).transpose()?.flatten()
+    else {
+        return Ok(false);
+    };
+    Ok(sign_in::known_device(conn, user.id, &origin.device_hash(), now - TimeDelta::days(LOOKBACK_DAYS))?)
+}
+
 /// Checks the password and opens a session; returns the account and the session's secret.
 pub fn sign_in(
     conn: &mut DbConnection,
-    email: &str,
-    password: &str,
+    (email, password): (&str, &str),
+    origin: &Origin,
     now: NaiveDateTime,
     rng: &mut impl Rng,
 ) -> ServiceResult<(Account, String)> {
@@ -33,19 +63,25 @@ pub fn sign_in(
         Some(user) if password_ok => user,
         _ => return Err(ServiceError::Refused("signin.failed")),
     };
-    let token = open_session(conn, user.id, now, rng)?;
+    let token = open_session(conn, user.id, origin, now, rng)?;
     Ok((Account::from(user), token))
 }
 
-/// Opens a session for the account and returns its secret (kept only in the visitor's cookie).
+/// Opens a session for the account and returns its secret (kept only in the visitor's cookie);
+/// remembers the device and address it came from.
 pub fn open_session(
     conn: &mut DbConnection,
     user_id: i32,
+    origin: &Origin,
     now: NaiveDateTime,
     rng: &mut impl Rng,
 ) -> ServiceResult<String> {
     let token = new_secret_token(rng);
-    write_tx(conn, |conn| auth_session::insert(conn, &token_hash(&token), user_id, now))?;
+    write_tx(conn, |conn| {
+        auth_session::insert(conn, &token_hash(&token), user_id, now)?;
+        sign_in::forget_before(conn, user_id, now - TimeDelta::days(LOOKBACK_DAYS))?;
+        sign_in::record(conn, user_id, (&origin.device_hash(), origin.address_hash().as_deref()), now)
+    })?;
     Ok(token)
 }
 

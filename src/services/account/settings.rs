@@ -1,6 +1,6 @@
 use super::password::{hash_password, verify_password};
-use super::Account;
 use super::password_reset;
+use super::Account;
 use crate::db::models::{auth_session, email_token, user};
 use crate::db::{write_tx, DbConnection};
 use crate::domain::account::{check_password, parse_time_zone, DisplayName};

@@ -4,17 +4,18 @@
 
 use super::{notify_juror, Jury, NoticeAbout};
 use crate::db::models::case::{self, CaseChange, CaseRow};
-use crate::db::models::{job, jury_round, summons, user};
+use crate::db::models::{job, jury_round, sign_in, summons, user};
 use crate::db::DbConnection;
 use crate::domain::case::{Actor, CaseState, Command};
 use crate::domain::dispute::Category;
 use crate::domain::juror::JuryRules;
+use crate::domain::linked_accounts::{linked_accounts, Link, LOOKBACK_DAYS};
 use crate::domain::matching::{Candidate, CaseProfile, DrawError};
 use crate::domain::quorum::QuorumPolicy;
 use crate::services::case::{notify, notify_both, state_of, transition, Recipient};
 use crate::services::triage::{matching_tags, CaseTriage};
 use crate::services::{ServiceError, ServiceResult};
-use chrono::NaiveDateTime;
+use chrono::{NaiveDateTime, TimeDelta};
 use rand::Rng;
 use std::collections::HashMap;
 
@@ -71,8 +72,9 @@ pub fn summon_or_escalate(
 }
 
 /// The draw itself: who may sit on this case, weighted and balanced over the whole panel.
-/// Changes nothing. Left out: the parties and their past counterparts, anyone already summoned
-/// to the case, accounts younger than the rules allow, and jurors at their weekly capacity.
+/// Changes nothing. Left out: the parties and their past counterparts, accounts that share a
+/// device or address with a party (likely their second account), anyone already summoned to the
+/// case, accounts younger than the rules allow, and jurors at their weekly capacity.
 pub fn draw(
     conn: &mut DbConnection,
     case: &CaseRow,
@@ -87,6 +89,7 @@ pub fn draw(
     let seated_ids: Vec<i32> =
         summoned.iter().filter(|s| summons::HOLDING.contains(&s.status.as_str())).map(|s| s.juror_id).collect();
     let mut excluded = conflicts(conn, case)?;
+    excluded.extend(linked_to_parties(conn, case, now)?.into_iter().map(|(id, _)| id));
     excluded.extend(summoned.iter().map(|s| s.juror_id));
     // Interests match the item and the kind of dispute ("鉴定", "counterfeit", …).
     let mut tags = vec![case.item_title.to_lowercase()];
@@ -109,12 +112,28 @@ pub fn draw(
 
 /// Nobody may judge a case they are, or were ever, on the other side of a deal with.
 fn conflicts(conn: &mut DbConnection, case: &CaseRow) -> ServiceResult<Vec<i32>> {
+    let parties = parties(conn, case)?;
+    Ok(case::counterparts(conn, &parties)?)
+}
+
+fn parties(conn: &mut DbConnection, case: &CaseRow) -> ServiceResult<Vec<i32>> {
     let respondent = match case.respondent_id {
         Some(id) => Some(id),
         None => user::find_by_email(conn, &case.respondent_email)?.map(|u| u.id),
     };
-    let parties: Vec<i32> = [Some(case.claimant_id), respondent].into_iter().flatten().collect();
-    Ok(case::counterparts(conn, &parties)?)
+    Ok([Some(case.claimant_id), respondent].into_iter().flatten().collect())
+}
+
+/// Accounts that signed in on a party's device or from a party's address lately: likely the
+/// party's second account, so never on their jury (the moderators' case file lists them).
+pub fn linked_to_parties(
+    conn: &mut DbConnection,
+    case: &CaseRow,
+    now: NaiveDateTime,
+) -> ServiceResult<Vec<(i32, Link)>> {
+    let parties = parties(conn, case)?;
+    let traces = sign_in::sharing_with(conn, &parties, now - TimeDelta::days(LOOKBACK_DAYS))?;
+    Ok(linked_accounts(&parties, &traces))
 }
 
 /// Writes the summonses, emails each juror and schedules the answer deadline.

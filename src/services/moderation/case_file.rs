@@ -15,9 +15,11 @@ use crate::db::models::user::{self, UserRow};
 use crate::db::models::vote::{self, VoteRow};
 use crate::db::DbConnection;
 use crate::domain::case::{decide, Actor, CaseState, Command};
+use crate::domain::linked_accounts::Link;
 use crate::domain::moderation::Deadline;
 use crate::services::account::Account;
 use crate::services::case::{facts, respondent, state_of};
+use crate::services::jury::draw::linked_to_parties;
 use crate::services::jury::verdict::{rounds_of, RoundView};
 use crate::services::{ServiceError, ServiceResult};
 use chrono::NaiveDateTime;
@@ -53,6 +55,8 @@ pub struct CaseFile {
     pub deadline: Option<Deadline>,
     /// A finished case may become a calibration case (when it is not one yet).
     pub can_calibrate: bool,
+    /// Accounts kept off the jury as a party's likely second account: name and why.
+    pub linked: Vec<(String, Link)>,
 }
 
 pub fn case_file(
@@ -84,6 +88,9 @@ pub fn case_file(
     let ids: Vec<i32> = seats.iter().map(|s| s.juror_id).collect();
     let names: HashMap<i32, String> = user::names(conn, &ids)?.into_iter().collect();
     let name = |id: i32| names.get(&id).cloned().unwrap_or_default();
+    let linked = linked_to_parties(conn, &case, now)?;
+    let linked_ids: Vec<i32> = linked.iter().map(|(id, _)| *id).collect();
+    let linked_names: HashMap<i32, String> = user::names(conn, &linked_ids)?.into_iter().collect();
     let query = LogQuery { case: case.public_id.clone(), ..Default::default() };
     Ok(CaseFile {
         rounds: rounds_of(conn, &case, (&seats, &hidden_votes), false)?,
@@ -96,6 +103,10 @@ pub fn case_file(
         can_reopen: decide(&facts, Actor::Moderator, Command::Reopen, now).is_ok(),
         deadline: Deadline::of(state),
         can_calibrate: case.calibration_outcome.is_none() && (state.is_final() || state == CaseState::Decided),
+        linked: linked
+            .into_iter()
+            .map(|(id, link)| (linked_names.get(&id).cloned().unwrap_or_default(), link))
+            .collect(),
         respondent_name: other.name,
         respondent_email: other.email,
         claimant,

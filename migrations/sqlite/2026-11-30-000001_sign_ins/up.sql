@@ -1,0 +1,14 @@
+-- Successful sign-ins: the device cookie and the address (both hashed) an account used, so that a
+-- known device passes the per-account sign-in limit and a second account of a party is kept off
+-- their jury. Kept 90 days.
+CREATE TABLE sign_ins (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    device_hash TEXT NOT NULL,
+    -- NULL for loopback: behind a proxy on the same machine every visitor has that address.
+    address_hash TEXT,
+    signed_in_at TIMESTAMP NOT NULL
+);
+CREATE INDEX sign_ins_user ON sign_ins(user_id, signed_in_at);
+CREATE INDEX sign_ins_device ON sign_ins(device_hash);
+CREATE INDEX sign_ins_address ON sign_ins(address_hash);

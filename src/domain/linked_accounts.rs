@@ -1,0 +1,102 @@
+//! Second accounts: who signed in on the same device, or from the same address, as a party. Such
+//! an account is kept off that party's jury and shown to the moderators. A device or address used
+//! by more accounts than a household has is a shared computer or a carrier's NAT: no signal.
+
+use std::collections::{HashMap, HashSet};
+
+/// How long a shared device or address counts.
+pub const LOOKBACK_DAYS: i64 = 90;
+/// More accounts than this on one device or address: a crowd, not one person.
+pub const CROWD: usize = 8;
+
+/// One sign-in: the account, its device (hashed cookie) and address (hashed; none for loopback).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trace {
+    pub user_id: i32,
+    pub device: String,
+    pub address: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Link {
+    SameDevice,
+    SameAddress,
+}
+
+impl Link {
+    /// The i18n key moderators read.
+    pub fn key(self) -> &'static str {
+        match self {
+            Link::SameDevice => "moderation.linked.device",
+            Link::SameAddress => "moderation.linked.address",
+        }
+    }
+}
+
+/// The accounts (other than the parties) linked to a party, each with its strongest link.
+pub fn linked_accounts(parties: &[i32], traces: &[Trace]) -> Vec<(i32, Link)> {
+    let mut found: HashMap<i32, Link> = HashMap::new();
+    let by = |key: fn(&Trace) -> Option<&str>| {
+        let mut users: HashMap<&str, HashSet<i32>> = HashMap::new();
+        for t in traces {
+            if let Some(k) = key(t) {
+                users.entry(k).or_default().insert(t.user_id);
+            }
+        }
+        users
+    };
+    for (link, groups) in
+        [(Link::SameDevice, by(|t| Some(&t.device))), (Link::SameAddress, by(|t| t.address.as_deref()))]
+    {
+        for users in groups.values().filter(|u| u.len() <= CROWD && u.iter().any(|id| parties.contains(id))) {
+            for id in users.iter().filter(|id| !parties.contains(id)) {
+                let strongest = found.entry(*id).or_insert(link);
+                *strongest = (*strongest).min(link);
+            }
+        }
+    }
+    let mut linked: Vec<(i32, Link)> = found.into_iter().collect();
+    linked.sort_unstable();
+    linked
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn trace(user_id: i32, device: &str, address: Option<&str>) -> Trace {
+        Trace { user_id, device: device.into(), address: address.map(Into::into) }
+    }
+
+    #[test]
+    fn a_second_account_on_the_partys_device_or_address_is_linked() {
+        let traces = [
+            trace(1, "phone", Some("home")),
+            trace(2, "phone", None),          // the party's phone, another account
+            trace(3, "laptop", Some("home")), // the party's home address
+            trace(4, "other", Some("elsewhere")),
+        ];
+        assert_eq!(linked_accounts(&[1], &traces), vec![(2, Link::SameDevice), (3, Link::SameAddress)]);
+    }
+
+    #[test]
+    fn a_device_link_outranks_an_address_link() {
+        let traces = [trace(1, "phone", Some("home")), trace(2, "phone", Some("home"))];
+        assert_eq!(linked_accounts(&[1], &traces), vec![(2, Link::SameDevice)]);
+    }
+
+    #[test]
+    fn a_crowded_address_or_device_is_no_signal() {
+        let mut traces: Vec<Trace> =
+            (1..=CROWD as i32 + 1).map(|id| trace(id, &format!("d{id}"), Some("cgnat"))).collect();
+        traces.extend((20..=20 + CROWD as i32).map(|id| trace(id, "cafe-pc", None)));
+        traces.push(trace(1, "cafe-pc", None));
+        assert_eq!(linked_accounts(&[1], &traces), vec![]);
+    }
+
+    #[test]
+    fn the_parties_themselves_are_not_listed() {
+        let traces = [trace(1, "phone", None), trace(2, "phone", None)];
+        assert_eq!(linked_accounts(&[1, 2], &traces), vec![]);
+    }
+}
