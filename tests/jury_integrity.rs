@@ -9,6 +9,14 @@ use xiaofating::config::RateLimits;
 
 const NEW_PASSWORD: &str = "another long phrase 7";
 
+async fn sql(app: &TestApp, statement: &'static str) {
+    use diesel::RunQueryDsl;
+    let pool = app.pool.clone();
+    tokio::task::spawn_blocking(move || diesel::sql_query(statement).execute(&mut *pool.get().unwrap()).unwrap())
+        .await
+        .unwrap();
+}
+
 async fn reset_link(app: &TestApp, email: &str) -> String {
     let res = app.submit("/password/forgot", "/password/forgot", &[("email", email)]).await;
     assert_eq!(res.status(), StatusCode::OK);
@@ -90,4 +98,40 @@ async fn a_partys_second_account_on_the_same_device_never_sits_on_their_jury() {
     moderator(&app, "staff@example.com").await;
     let file = staff.get_html(&format!("/moderation/cases/{case}")).await;
     assert!(file.contains("与当事人使用同一设备登录") && file.contains("sock-puppet"), "shown to the moderators");
+}
+
+#[tokio::test]
+async fn the_leaderboard_does_not_change_when_one_case_closes() {
+    use common::jury::{case_ready_for_jury, jury_court, seat_panel, vote};
+    let app = jury_court(3, 3).await;
+    // Every juror has a record long enough for the board: ten judgements, eight right.
+    let ten = "UPDATE jurors SET buyer_right = 5, buyer_right_voted_buyer = 4, seller_right = 5, seller_right_voted_seller = 4";
+    sql(&app, ten).await;
+    // Five earlier cases closed long ago, so the board has been published once.
+    let earlier = app.verified_member("earlier@example.com", "以前的买家").await;
+    for n in 0..5 {
+        common::jury::file(&earlier, &format!("old{n}@example.com"), "旧案").await;
+    }
+    sql(&app, "UPDATE cases SET state = 'closed'").await;
+    let case = case_ready_for_jury(&app).await;
+    let board = |html: String| html.split("<main").nth(1).unwrap_or_default().to_string();
+    let mut before = String::new();
+    for _ in 0..100 {
+        before = board(app.juror("party-seller@example.com").await.get_html("/jurors").await);
+        if before.contains("juror0") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(before.contains("juror0"), "published: {before}");
+    let seated = seat_panel(&app, &case, 3).await;
+    vote(&seated[0].1, &case, "buyer", "买家照片里的磕碰清楚，卖家描述不实，支持退款。").await;
+    vote(&seated[1].1, &case, "seller", "开箱视频证明发货时完好，磕碰发生在收货之后。").await;
+    vote(&seated[2].1, &case, "buyer", "照片里的磕碰是新的，卖家描述不实。").await;
+    app.wait_for_state(&case, "decided").await;
+    app.clock.advance(chrono::TimeDelta::days(8));
+    app.wait_for_state(&case, "closed").await;
+    // The losing party diffs the board to learn who sat on their panel and who dissented.
+    let after = board(app.juror("party-seller@example.com").await.get_html("/jurors").await);
+    assert_eq!(before, after, "no figure moved because of one case");
 }

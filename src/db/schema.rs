@@ -28,6 +28,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    leaderboard_snapshots (id) {
+        id -> Integer,
+        published_at -> Timestamp,
+        closed_cases -> BigInt,
+        entries -> Text,
+    }
+}
+
+diesel::table! {
     sign_ins (id) {
         id -> Integer,
         user_id -> Integer,
@@ -347,6 +356,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     auth_sessions,
     sign_ins,
+    leaderboard_snapshots,
     email_tokens,
     outbox,
     notifications,

@@ -211,7 +211,8 @@ pub fn probation_step(correct: u32, answered: u32, rules: &JuryRules, now: Naive
 }
 
 /// Standing earned by experience and accuracy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Level {
     /// 见习评审员
     Probationary,

@@ -12,6 +12,7 @@ pub mod moderation;
 pub mod next_step;
 pub mod privacy;
 pub mod public_id;
+pub mod public_record;
 pub mod quorum;
 pub mod reputation;
 pub mod triage;

@@ -1,9 +1,11 @@
 //! Moves cases on when their deadlines pass. Due jobs live in the database, so a deadline that
-//! passed while the server was down runs as soon as it starts again.
+//! passed while the server was down runs as soon as it starts again. Also republishes the public
+//! leaderboard when a snapshot is due.
 
 use crate::clock::Clock;
 use crate::db::DbPool;
 use crate::services::case::deadlines::run_due_jobs;
+use crate::services::jury::leaderboard::publish_if_due;
 use crate::services::jury::Jury;
 use std::sync::Arc;
 use std::time::Duration;
@@ -26,7 +28,9 @@ impl DeadlineWorker {
             let jury = self.jury.clone();
             let ran = tokio::task::spawn_blocking(move || {
                 let mut conn = pool.get().map_err(|e| e.to_string())?;
-                run_due_jobs(&mut conn, &jury, now).map_err(|e| e.to_string())
+                let ran = run_due_jobs(&mut conn, &jury, now).map_err(|e| e.to_string())?;
+                publish_if_due(&mut conn, now).map_err(|e| e.to_string())?;
+                Ok::<_, String>(ran)
             })
             .await;
             match ran {

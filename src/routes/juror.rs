@@ -14,7 +14,7 @@ use crate::routes::rate_limit::Action;
 use crate::routes::{ok_page, page, see_other};
 use crate::services::jury::dashboard::{dashboard, Dashboard};
 use crate::services::jury::enrol::{pause, resume, save_profile, ProfileForm};
-use crate::services::jury::leaderboard::{leaderboard, Entry, MIN_JUDGED};
+use crate::services::jury::leaderboard::{published_board, Board, Entry, MIN_JUDGED};
 use crate::services::jury::probation::{
     feedback, next_review, submit_review, Feedback, ProbationPage, ReviewForm, REASON_MIN,
 };
@@ -509,21 +509,18 @@ pub async fn post_probation(
 #[template(path = "leaderboard.html")]
 struct LeaderboardPage {
     ctx: Ctx,
-    entries: Vec<Entry>,
+    board: Board,
     min_judged: f64,
 }
 
 impl LeaderboardPage {
-    fn percent(&self, p: &f64) -> String {
-        format!("{:.0}%", p * 100.0)
-    }
     fn is_me(&self, e: &Entry) -> bool {
-        self.ctx.account.as_ref().is_some_and(|a| a.id == e.user_id)
+        self.ctx.account.as_ref().is_some_and(|a| a.id == e.record.user_id)
     }
 }
 
 pub async fn get_leaderboard(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     ctx.require_account()?;
-    let entries = state.db(|conn| leaderboard(conn, 20).map_err(AppError::from)).await?;
-    ok_page(&LeaderboardPage { ctx, entries, min_judged: MIN_JUDGED })
+    let board = state.db(|conn| published_board(conn).map_err(AppError::from)).await?;
+    ok_page(&LeaderboardPage { ctx, board, min_judged: MIN_JUDGED })
 }

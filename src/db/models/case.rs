@@ -175,6 +175,11 @@ pub fn involving(conn: &mut DbConnection, people: &[i32], email: &str) -> QueryR
         .load(conn)
 }
 
+/// Cases whose votes count in jurors' records: closed by the jury, or overridden.
+pub fn count_judged(conn: &mut DbConnection) -> QueryResult<i64> {
+    cases::table.filter(cases::state.eq_any(["closed", "overridden"])).count().get_result(conn)
+}
+
 /// Which cases a moderators' queue lists.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct QueueFilter<'a> {

@@ -12,6 +12,7 @@ pub mod flag;
 pub mod job;
 pub mod juror;
 pub mod jury_round;
+pub mod leaderboard_snapshot;
 pub mod mock_review;
 pub mod notification;
 pub mod outbox;
