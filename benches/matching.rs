@@ -18,6 +18,7 @@ fn pool(size: usize) -> JurorPool {
                 interests: vec![],
                 side: sides[rng.random_range(0..3)],
                 accuracy_lower: [rng.random_range(0.4..0.95); 11],
+                judged: [rng.random_range(0.0..30.0); 11],
                 reliability: rng.random_range(0.5..1.0),
                 leaning: rng.random_range(-0.3..0.3),
             })

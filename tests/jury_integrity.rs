@@ -135,3 +135,46 @@ async fn the_leaderboard_does_not_change_when_one_case_closes() {
     let after = board(app.juror("party-seller@example.com").await.get_html("/jurors").await);
     assert_eq!(before, after, "no figure moved because of one case");
 }
+
+#[tokio::test]
+async fn a_juror_cannot_inflate_their_draw_weight_by_filling_in_their_profile() {
+    use common::jury::{answer, file, jury_court};
+    let app = jury_court(1, 0).await;
+    app.seed_jurors(&[("modest@example.com", "both"), ("inflater@example.com", "both")]).await;
+    sql(&app, "UPDATE jurors SET expertise = 0, interests = ''").await;
+    let buyer = app.juror("party-buyer@example.com").await;
+    let case = file(&buyer, "party-seller@example.com", "徕卡 Q2 相机").await;
+    answer(&app.juror("party-seller@example.com").await, &case).await;
+
+    // Every category declared, and one-letter interests that are part of any title.
+    let inflater = app.juror("inflater@example.com").await;
+    let mut profile: Vec<(&str, &str)> =
+        xiaofating::domain::dispute::Category::ALL.iter().map(|c| ("expertise", c.as_str())).collect();
+    profile.extend([("side", "both"), ("capacity", "5")]);
+    let letters = [profile.clone(), vec![("interests", "a, e, i, o, 相")]].concat();
+    assert_eq!(inflater.submit("/juror", "/juror", &letters).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let words = [profile, vec![("interests", "徕卡, 相机, leica, 二手, 摄影")]].concat();
+    assert_eq!(inflater.submit("/juror", "/juror", &words).await.status(), StatusCode::SEE_OTHER);
+
+    // One seat, two candidates with the same (empty) record: how often is each drawn?
+    let (pool, now) = (app.pool.clone(), app.clock.now());
+    let (modest, inflated) = tokio::task::spawn_blocking(move || {
+        use rand::SeedableRng;
+        use xiaofating::db::models::{case, user};
+        use xiaofating::services::jury::{draw::draw, Jury};
+        let conn = &mut *pool.get().unwrap();
+        let row = case::find_by_public_id(conn, &case).unwrap().unwrap();
+        let inflater = user::find_by_email(conn, "inflater@example.com").unwrap().unwrap().id;
+        let jury = Jury::default();
+        let mut rng = rand::rngs::StdRng::seed_from_u64(29);
+        let drawn: Vec<i32> =
+            (0..4000).map(|_| draw(conn, &row, 1, &jury, now, &mut rng).unwrap().expect("drawn")[0]).collect();
+        let inflated = drawn.iter().filter(|id| **id == inflater).count() as f64;
+        (drawn.len() as f64 - inflated, inflated)
+    })
+    .await
+    .unwrap();
+    let ratio = inflated / modest;
+    let bound = xiaofating::domain::matching::MatchPolicy::default().profile_bound;
+    assert!(ratio < bound * 1.15, "the profile raised the weight ×{ratio:.2}; the bound is ×{bound}");
+}

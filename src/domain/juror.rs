@@ -1,7 +1,7 @@
 //! Jurors: who may serve, how probation is scored, what experience earns, when no-shows suspend.
 
 use crate::domain::dispute::Category;
-use crate::domain::matching::{MatchPolicy, TradingSide};
+use crate::domain::matching::{is_specific_interest, MatchPolicy, TradingSide};
 use crate::domain::quorum::Quorums;
 use crate::domain::validation::FieldErrors;
 use chrono::{NaiveDateTime, TimeDelta};
@@ -141,6 +141,9 @@ fn parse_interests(raw: &str) -> Result<Vec<String>, &'static str> {
         }
         if tag.chars().count() > MAX_INTEREST_CHARS || tag.chars().any(char::is_control) {
             return Err("error.interest_long");
+        }
+        if !is_specific_interest(&tag) {
+            return Err("error.interest_short");
         }
         tags.push(tag);
     }

@@ -4,6 +4,7 @@
 //! under a seeded RNG; nobody can choose or predict their jury.
 
 use crate::domain::dispute::Category;
+use crate::domain::triage::classifier::{is_han, words};
 use rand::seq::index::sample_weighted;
 use rand::Rng;
 use std::collections::HashMap;
@@ -63,6 +64,8 @@ pub struct Candidate {
     pub side: TradingSide,
     /// Lower bound of accuracy in each category (`Category::ALL` order).
     pub accuracy_lower: [f64; CATEGORIES],
+    /// Judgements with a known outcome in each category: expertise is earned by these.
+    pub judged: [f64; CATEGORIES],
     pub reliability: f64,
     pub leaning: f64,
 }
@@ -73,17 +76,43 @@ const CATEGORIES: usize = Category::ALL.len();
 #[derive(Debug, Clone, PartialEq)]
 pub struct CaseProfile {
     pub category: Category,
-    /// Lower-cased texts about the case (item title, …); an interest matches when a text contains it.
+    /// Lower-cased whole words about the case (the item title's words, the kind of dispute); an
+    /// interest matches only a whole word, never a piece of one.
     pub tags: Vec<String>,
+}
+
+impl CaseProfile {
+    pub fn new(category: Category, title: &str, kind_labels: Vec<String>) -> CaseProfile {
+        let mut tags = words(title);
+        for label in kind_labels {
+            tags.extend(words(&label));
+            tags.push(label.to_lowercase());
+        }
+        CaseProfile { category, tags }
+    }
+}
+
+/// Whether an interest tag is specific enough to match anything: two Chinese characters, or
+/// three letters or digits ("a" or "的" would match half the titles in the court).
+pub fn is_specific_interest(tag: &str) -> bool {
+    let han = tag.chars().filter(|c| is_han(*c)).count();
+    han >= 2 || tag.chars().count() >= 3
 }
 
 /// Matching parameters: data, so the simulator can tune them.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MatchPolicy {
-    /// Weight multiplier for expertise in the case's category.
+    /// Weight multiplier for proven expertise in the case's category (reached at `expert_after`).
     pub expertise_boost: f64,
+    /// Judgements with a known outcome in a category that make a juror its expert.
+    pub expert_after: f64,
+    /// Weight multiplier for expertise the juror only declared.
+    pub declared_prior: f64,
     /// Added to the weight multiplier per matching interest (at most three count).
     pub interest_boost: f64,
+    /// What a juror's own profile (declared expertise and interests) can multiply their weight
+    /// by at most, however it is filled in.
+    pub profile_bound: f64,
     /// The panel's mean leaning must stay within ± this.
     pub max_mean_leaning: f64,
     /// Neither mostly-buying nor mostly-selling jurors may exceed this share of the panel.
@@ -96,7 +125,10 @@ impl Default for MatchPolicy {
     fn default() -> Self {
         MatchPolicy {
             expertise_boost: 3.0,
-            interest_boost: 0.25,
+            expert_after: 10.0,
+            declared_prior: 1.15,
+            interest_boost: 0.1,
+            profile_bound: 1.4,
             max_mean_leaning: 0.15,
             max_side_share: 0.6,
             reserve_factor: 3,
@@ -104,14 +136,19 @@ impl Default for MatchPolicy {
     }
 }
 
-/// The draw weight of a candidate for a case: expertise fit × interests fit × trust × reliability.
+/// The draw weight of a candidate for a case: earned expertise × the profile's fit (bounded) ×
+/// trust × reliability.
 pub fn weight(c: &Candidate, case: &CaseProfile, policy: &MatchPolicy) -> f64 {
-    let expertise = if c.expertise.contains(case.category) { policy.expertise_boost } else { 1.0 };
-    let shared = c.interests.iter().filter(|i| case.tags.iter().any(|t| t.contains(i.as_str()))).count().min(3) as f64;
-    let interests = 1.0 + policy.interest_boost * shared;
+    let at = case.category.index();
+    let expertise = 1.0 + (policy.expertise_boost - 1.0) * (c.judged[at] / policy.expert_after).clamp(0.0, 1.0);
+    let declared = if c.expertise.contains(case.category) { policy.declared_prior } else { 1.0 };
+    let shared =
+        c.interests.iter().filter(|i| is_specific_interest(i) && case.tags.iter().any(|t| t == *i)).count().min(3)
+            as f64;
+    let profile = (declared * (1.0 + policy.interest_boost * shared)).min(policy.profile_bound);
     // Only skill above chance earns weight; a little weight stays so newcomers can be drawn.
-    let trust = 0.05 + 2.0 * (c.accuracy_lower[case.category.index()] - 0.5).max(0.0);
-    expertise * interests * trust * c.reliability.clamp(0.0, 1.0)
+    let trust = 0.05 + 2.0 * (c.accuracy_lower[at] - 0.5).max(0.0);
+    expertise * profile * trust * c.reliability.clamp(0.0, 1.0)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -294,6 +331,7 @@ mod tests {
             interests: vec!["iphone".into()],
             side,
             accuracy_lower: [0.7; CATEGORIES],
+            judged: [0.0; CATEGORIES],
             reliability: 0.9,
             leaning,
         }
@@ -306,15 +344,42 @@ mod tests {
     #[test]
     fn weights_reward_fit_and_trust() {
         let policy = MatchPolicy::default();
-        let base = candidate(1, TradingSide::Both, 0.0);
+        let mut judged = [0.0; CATEGORIES];
+        judged[Category::Phones.index()] = 12.0;
+        let base = Candidate { judged, ..candidate(1, TradingSide::Both, 0.0) };
         let expert = weight(&base, &phones(), &policy);
-        let outsider =
-            weight(&Candidate { expertise: Categories::of(&[Category::Beauty]), ..base.clone() }, &phones(), &policy);
-        assert!((expert / outsider - 3.0).abs() < 1e-9);
+        let outsider = weight(&Candidate { judged: [0.0; CATEGORIES], ..base.clone() }, &phones(), &policy);
+        assert!((expert / outsider - 3.0).abs() < 1e-9, "expertise is earned by judging the category");
         let chance = weight(&Candidate { accuracy_lower: [0.4; CATEGORIES], ..base.clone() }, &phones(), &policy);
         assert!(chance > 0.0 && chance < expert / 5.0, "newcomers keep a little weight");
         let flaky = weight(&Candidate { reliability: 0.3, ..base.clone() }, &phones(), &policy);
         assert!(flaky < expert / 2.0);
+    }
+
+    #[test]
+    fn no_profile_raises_a_weight_past_the_bound() {
+        let policy = MatchPolicy::default();
+        let modest =
+            Candidate { expertise: Categories::default(), interests: vec![], ..candidate(1, TradingSide::Both, 0.0) };
+        let case = CaseProfile::new(Category::Phones, "iPhone 13 手机 屏幕划痕", vec!["描述不符".into()]);
+        let inflated = Candidate {
+            expertise: Categories(0x7ff),
+            interests: ["a", "i", "iphone", "手机", "屏幕", "划痕", "13", "描述不符"].map(String::from).to_vec(),
+            ..modest.clone()
+        };
+        let ratio = weight(&inflated, &case, &policy) / weight(&modest, &case, &policy);
+        assert!(ratio > 1.0 && ratio <= policy.profile_bound + 1e-9, "{ratio}");
+    }
+
+    #[test]
+    fn interests_match_whole_words_only() {
+        let policy = MatchPolicy::default();
+        let case = CaseProfile::new(Category::Phones, "二手iPhone13手机", vec![]);
+        let with = |tag: &str| Candidate { interests: vec![tag.into()], ..candidate(1, TradingSide::Both, 0.0) };
+        let none = weight(&with("lego"), &case, &policy);
+        assert!(weight(&with("手机"), &case, &policy) > none, "a whole word matches");
+        assert_eq!(weight(&with("pho"), &case, &policy), none, "a piece of a word does not");
+        assert_eq!(weight(&with("i"), &case, &policy), none, "nor a letter");
     }
 
     #[test]
@@ -426,6 +491,7 @@ mod tests {
                     interests: vec![],
                     side: [TradingSide::MostlyBuy, TradingSide::MostlySell, TradingSide::Both][side as usize],
                     accuracy_lower: [acc; CATEGORIES],
+                    judged: [0.0; CATEGORIES],
                     reliability: rel,
                     leaning,
                 })

@@ -257,6 +257,7 @@ impl<'a> Court<'a> {
             interests: vec![],
             side: truth.side,
             accuracy_lower,
+            judged: self.records[juror].by_category.map(|tally| tally.votes()),
             reliability,
             leaning,
         }

@@ -161,7 +161,40 @@ fn add_word(out: &mut HashSet<String>, prefix: &str, word: &str) {
     }
 }
 
-fn is_han(c: char) -> bool {
+/// The whole words of a short text, lower-cased: runs of letters and digits, and the words jieba
+/// finds in runs of Chinese characters (with the whole run).
+pub fn words(text: &str) -> Vec<String> {
+    let text = text.to_lowercase();
+    let mut out: Vec<String> = vec![];
+    for piece in text.split(|c: char| !(c.is_alphanumeric())).filter(|p| !p.is_empty()) {
+        let mut run = String::new();
+        let mut other = String::new();
+        for c in piece.chars().chain(std::iter::once(' ')) {
+            if is_han(c) {
+                if !other.is_empty() {
+                    out.push(std::mem::take(&mut other));
+                }
+                run.push(c);
+            } else {
+                if !run.is_empty() {
+                    out.extend(JIEBA.cut(&run, false).into_iter().map(|t| t.word.to_string()));
+                    out.push(std::mem::take(&mut run));
+                }
+                if c != ' ' {
+                    other.push(c);
+                }
+            }
+        }
+        if !other.is_empty() {
+            out.push(other);
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+pub fn is_han(c: char) -> bool {
     matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}')
 }
 

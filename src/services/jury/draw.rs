@@ -91,10 +91,9 @@ pub fn draw(
     let mut excluded = conflicts(conn, case)?;
     excluded.extend(linked_to_parties(conn, case, now)?.into_iter().map(|(id, _)| id));
     excluded.extend(summoned.iter().map(|s| s.juror_id));
-    // Interests match the item and the kind of dispute ("鉴定", "counterfeit", …).
-    let mut tags = vec![case.item_title.to_lowercase()];
-    tags.extend(matching_tags(CaseTriage::of(case).kind()));
-    let profile = CaseProfile { category: Category::parse(&case.category).unwrap_or(Category::Other), tags };
+    // Interests match the item's words and the kind of dispute ("鉴定", "counterfeit", …).
+    let category = Category::parse(&case.category).unwrap_or(Category::Other);
+    let profile = CaseProfile::new(category, &case.item_title, matching_tags(CaseTriage::of(case).kind()));
     let too_new = now - rules.min_account_age;
     jury.pool.with_current(conn, |pool, meta| {
         excluded.extend(

@@ -93,6 +93,7 @@ fn candidate(row: PoolRow, records: &[(Category, Tally)]) -> Candidate {
         interests: row.interests.split_whitespace().map(str::to_string).collect(),
         side: TradingSide::parse(&row.trading_side).unwrap_or(TradingSide::Both),
         accuracy_lower: record.accuracy_lower(),
+        judged: record.by_category.map(|tally| tally.votes()),
         reliability: reliability(row.summons_answered as u32, row.summons_ignored as u32),
         leaning: record.overall().leaning,
     }
