@@ -178,3 +178,25 @@ async fn a_juror_cannot_inflate_their_draw_weight_by_filling_in_their_profile() 
     let bound = xiaofating::domain::matching::MatchPolicy::default().profile_bound;
     assert!(ratio < bound * 1.15, "the profile raised the weight ×{ratio:.2}; the bound is ×{bound}");
 }
+
+#[tokio::test]
+async fn contact_details_in_dodging_spellings_and_the_parties_own_names_never_reach_a_juror() {
+    use common::jury::{answer, file, jury_court, seat_panel};
+    let app = jury_court(3, 3).await;
+    let buyer = app.juror("party-buyer@example.com").await;
+    let case = file(&buyer, "party-seller@example.com", "索尼 A7M3 相机 V❤ lily2020").await;
+    answer(&app.juror("party-seller@example.com").await, &case).await;
+    let spelled = "我是 party-buyer，加 V❤ lily2020 或 微 信 lily_2021，手机 138.1234.5678，\
+                   邮箱 lilei at example dot com，QQ：一二三四五六七八，我的闲鱼账号 lucky_cat88";
+    assert_eq!(buyer.upload_evidence(&case, spelled, None).await.status(), StatusCode::SEE_OTHER);
+    app.clock.advance(chrono::TimeDelta::hours(73));
+    let seated = seat_panel(&app, &case, 3).await;
+    let page = seated[0].1.get_html(&format!("/juror/cases/{case}")).await;
+    assert!(page.contains("[***]"), "the statement is there, masked");
+    for secret in ["party-buyer", "lily2020", "lily_2021", "1234", "lilei", "一二三四五六七八", "lucky_cat88"] {
+        assert!(!page.contains(secret), "{secret} reached the juror");
+    }
+    for mail in app.mails().iter().filter(|m| m.to == seated[0].0) {
+        assert!(!mail.subject.contains("lily2020") && !mail.text.contains("lily2020"), "{}", mail.subject);
+    }
+}

@@ -17,6 +17,7 @@ use crate::db::DbConnection;
 use crate::domain::case::{decide, Actor, CaseFacts, CaseState, Command, Transition};
 use crate::domain::dispute::Side;
 use crate::domain::locale::Locale;
+use crate::domain::privacy::Masker;
 use crate::email::message::{CaseNotice, Mail, REMINDER_EVENTS};
 use crate::services::account::Account;
 use crate::services::{outbox, ServiceError, ServiceResult};
@@ -174,6 +175,17 @@ impl Recipient {
 pub fn claimant(conn: &mut DbConnection, case: &CaseRow) -> ServiceResult<Recipient> {
     let row = user::find(conn, case.claimant_id)?.ok_or(ServiceError::NotFound)?;
     Ok(Recipient::of_user(row))
+}
+
+/// What jurors' masking hides beyond contact details: both parties' names and addresses and the
+/// order number, wherever a party typed them.
+pub fn party_masker(conn: &mut DbConnection, case: &CaseRow) -> ServiceResult<Masker> {
+    let claimant = user::find(conn, case.claimant_id)?.ok_or(ServiceError::NotFound)?;
+    let respondent = respondent(conn, case)?;
+    let mut known = vec![claimant.display_name.as_str(), claimant.email.as_str(), respondent.email.as_str()];
+    known.extend(respondent.name.as_deref());
+    known.push(case.order_ref.as_str());
+    Ok(Masker::new(known))
 }
 
 /// The respondent's account, or their invited address when they have none yet.

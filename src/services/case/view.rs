@@ -165,7 +165,7 @@ pub fn case_detail(
     let (hidden_evidence, hidden_votes) = flag::hidden_on_case(conn, case.id)?;
     let triage = CaseTriage::of(&case);
     let checklist = checklist_of(triage.kind(), &evidence, account.id);
-    let rounds = rounds_of(conn, &case, (&summonses, &hidden_votes), false)?;
+    let rounds = rounds_of(conn, &case, (&summonses, &hidden_votes), None)?;
     let voting_due = rounds.last().and_then(|r| r.voting_due_at);
     let next = next_step(&facts, actor, voting_due, |c| decide(&facts, actor, c, now).is_ok());
     let claimant_name = claimant(conn, &case)?.name.unwrap_or_default();

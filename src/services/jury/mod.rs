@@ -21,6 +21,7 @@ use crate::domain::juror::JurorStatus;
 use crate::domain::locale::Locale;
 use crate::email::message::{JurorNotice, Mail};
 use crate::services::account::Account;
+use crate::services::case::party_masker;
 use crate::services::{outbox, ServiceError, ServiceResult};
 use chrono::NaiveDateTime;
 
@@ -66,12 +67,16 @@ pub fn notify_juror(
     now: NaiveDateTime,
 ) -> ServiceResult<()> {
     let to: UserRow = user::find(conn, juror_id)?.ok_or(ServiceError::NotFound)?;
+    let item = match about.case {
+        Some(case) => Some(party_masker(conn, case)?.mask(&case.item_title)),
+        None => None,
+    };
     let mail = Mail::Juror(JurorNotice {
         event: event.to_string(),
         variant: about.variant.map(str::to_string),
         name: to.display_name.clone(),
         case_id: about.case.map(|c| c.public_id.clone()),
-        item: about.case.map(|c| crate::domain::privacy::mask_contacts(&c.item_title)),
+        item,
         due: about.due,
         time_zone: to.time_zone.clone(),
         detail: about.detail,

@@ -13,6 +13,7 @@ use crate::domain::dispute::Side;
 use crate::domain::juror::{probation_step, JurorStatus, JuryRules, ProbationStep};
 use crate::domain::validation::FieldErrors;
 use crate::services::account::Account;
+use crate::services::case::party_masker;
 use crate::services::{ServiceError, ServiceResult};
 use chrono::NaiveDateTime;
 
@@ -73,8 +74,9 @@ pub fn next_review(
         return Ok(ProbationPage::NoCasesLeft);
     };
     let evidence = evidence::visible_for_case(conn, next.id)?;
+    let masker = party_masker(conn, &next)?;
     Ok(ProbationPage::Review {
-        case: Box::new(anonymise(next, evidence, Access::Calibration)),
+        case: Box::new(anonymise(next, evidence, Access::Calibration, &masker)),
         progress: progress(conn, &row, rules)?,
     })
 }

@@ -12,7 +12,7 @@ use crate::db::models::vote::{self, VoteRow};
 use crate::db::DbConnection;
 use crate::domain::case::{Actor, CaseState, Command};
 use crate::domain::dispute::Side;
-use crate::domain::privacy::mask_contacts;
+use crate::domain::privacy::Masker;
 use crate::domain::verdict::{excerpts, ruling, Excerpts, Ruling};
 use crate::services::case::{claimant, notify_as, respondent, transition, Wording};
 use crate::services::{ServiceError, ServiceResult};
@@ -170,7 +170,7 @@ pub fn rounds_of(
     conn: &mut DbConnection,
     case: &CaseRow,
     (seats, hidden): (&[SummonsRow], &[i32]),
-    mask_appeal: bool,
+    mask_appeal: Option<&Masker>,
 ) -> ServiceResult<Vec<RoundView>> {
     let votes = vote::for_case(conn, case.id)?;
     let claimant_side = Side::parse(&case.claimant_side).unwrap_or(Side::Buyer);
@@ -195,7 +195,7 @@ pub fn rounds_of(
             });
             let appeal = r.appeal_reason.as_deref().zip(r.appealed_at).map(|(reason, at)| AppealView {
                 by_side: if r.appealed_by == Some(case.claimant_id) { claimant_side } else { claimant_side.other() },
-                reason: if mask_appeal { mask_contacts(reason) } else { reason.to_string() },
+                reason: mask_appeal.map_or_else(|| reason.to_string(), |m| m.mask(reason)),
                 at,
             });
             RoundView {

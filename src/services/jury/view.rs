@@ -14,8 +14,9 @@ use crate::db::DbConnection;
 use crate::domain::case::CaseState;
 use crate::domain::dispute::Side;
 use crate::domain::juror::JurorStatus;
-use crate::domain::privacy::mask_contacts;
+use crate::domain::privacy::{mask_contacts, Masker};
 use crate::services::account::Account;
+use crate::services::case::party_masker;
 use crate::services::case::state_of;
 use crate::services::triage::CaseTriage;
 use crate::services::{ServiceError, ServiceResult};
@@ -104,12 +105,13 @@ pub fn juror_case(
     let case = case::find_by_public_id(conn, public_id)?.ok_or(ServiceError::NotFound)?;
     let access = juror_access(conn, &case, account)?.ok_or(ServiceError::NotFound)?;
     let evidence = evidence::visible_for_case(conn, case.id)?;
-    let mut view = anonymise(case, evidence, access);
+    let masker = party_masker(conn, &case)?;
+    let mut view = anonymise(case, evidence, access, &masker);
     if let Access::Summoned(seat) = &view.access {
         let seat = seat.clone();
         let summonses = summons::for_case(conn, view.case.id)?;
         let (_, hidden_votes) = flag::hidden_on_case(conn, view.case.id)?;
-        let all_rounds = rounds_of(conn, &view.case, (&summonses, &hidden_votes), true)?;
+        let all_rounds = rounds_of(conn, &view.case, (&summonses, &hidden_votes), Some(&masker))?;
         let mine = all_rounds.iter().find(|r| r.round == seat.round);
         view.voting_due_at = mine.and_then(|r| r.voting_due_at);
         view.my_vote = vote::find(conn, view.case.id, seat.round, account.id)?;
@@ -149,15 +151,15 @@ pub fn titled_for_jurors(case: CaseRow) -> CaseRow {
     CaseRow { item_title: mask_contacts(&case.item_title), ..case }
 }
 
-/// The case as jurors see it.
-pub fn anonymise(case: CaseRow, evidence: Vec<EvidenceRow>, access: Access) -> JurorCaseView {
+/// The case as jurors see it: every text a party typed masked, the parties' own identifiers too.
+pub fn anonymise(case: CaseRow, evidence: Vec<EvidenceRow>, access: Access, masker: &Masker) -> JurorCaseView {
     let evidence = evidence
         .into_iter()
         .map(|e| JurorEvidence {
             public_id: e.public_id.clone(),
             side: Side::parse(&e.party_side).unwrap_or(Side::Buyer),
             new_in_appeal: e.round > 1,
-            body: e.body.as_deref().map(mask_contacts),
+            body: e.body.as_deref().map(|b| masker.mask(b)),
             file: (e.kind == evidence::FILE).then(|| (e.public_id.clone(), e.content_type.clone().unwrap_or_default())),
         })
         .collect();
@@ -165,11 +167,11 @@ pub fn anonymise(case: CaseRow, evidence: Vec<EvidenceRow>, access: Access) -> J
         triage: CaseTriage::of(&case),
         state: state_of(&case),
         claimant_side: Side::parse(&case.claimant_side).unwrap_or(Side::Buyer),
-        claim: mask_contacts(&case.claim_statement),
-        answer: case.answer_statement.as_deref().map(mask_contacts),
+        claim: masker.mask(&case.claim_statement),
+        answer: case.answer_statement.as_deref().map(|a| masker.mask(a)),
         evidence,
         access,
-        case: titled_for_jurors(case),
+        case: CaseRow { item_title: masker.mask(&case.item_title), ..case },
         my_vote: None,
         can_vote: false,
         voting_due_at: None,

@@ -93,7 +93,7 @@ pub fn case_file(
     let linked_names: HashMap<i32, String> = user::names(conn, &linked_ids)?.into_iter().collect();
     let query = LogQuery { case: case.public_id.clone(), ..Default::default() };
     Ok(CaseFile {
-        rounds: rounds_of(conn, &case, (&seats, &hidden_votes), false)?,
+        rounds: rounds_of(conn, &case, (&seats, &hidden_votes), None)?,
         votes: votes.into_iter().map(|v| (name(v.juror_id), v)).map(|(n, v)| (v, n)).collect(),
         seats: seats.into_iter().map(|s| (name(s.juror_id), s)).map(|(n, s)| (s, n)).collect(),
         audit: super::audit::audit_log(conn, moderator, &query)?,
