@@ -96,7 +96,7 @@ async fn files_are_judged_by_content_not_by_name() {
     assert_eq!(app.count("evidence").await, 0);
     assert_eq!(stored_files(&app), 0);
 
-    let pdf = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer<<>>\n%%EOF".to_vec();
+    let pdf = include_bytes!("fixtures/receipt-with-metadata.pdf").to_vec();
     assert_eq!(buyer.upload_evidence(&case, "", Some(("物流单.pdf", pdf))).await.status(), StatusCode::SEE_OTHER);
     let page = buyer.get_html(&format!("/cases/{case}")).await;
     let href = page

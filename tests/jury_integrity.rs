@@ -200,3 +200,50 @@ async fn contact_details_in_dodging_spellings_and_the_parties_own_names_never_re
         assert!(!mail.subject.contains("lily2020") && !mail.text.contains("lily2020"), "{}", mail.subject);
     }
 }
+
+fn jpeg_segment(marker: u8, contents: &[u8]) -> Vec<u8> {
+    let mut out = vec![0xFF, marker];
+    out.extend_from_slice(&((contents.len() + 2) as u16).to_be_bytes());
+    out.extend_from_slice(contents);
+    out
+}
+
+#[tokio::test]
+async fn metadata_in_evidence_never_reaches_the_other_side_or_the_jury() {
+    use common::jury::{answer, file, jury_court};
+    let app = jury_court(3, 3).await;
+    let buyer = app.juror("party-buyer@example.com").await;
+    let seller = app.juror("party-seller@example.com").await;
+    let case = file(&buyer, "party-seller@example.com", "索尼耳机").await;
+    answer(&seller, &case).await;
+
+    let tiny = include_bytes!("fixtures/tiny.jpg");
+    let mut photo = tiny[..2].to_vec();
+    photo.extend(jpeg_segment(0xE2, b"ICC_PROFILE\0\x01\x01desc: Li Lei's phone"));
+    photo.extend(jpeg_segment(0xEB, b"JPXT private: 13812345678"));
+    photo.extend(jpeg_segment(0xFE, b"comment: Nanjing Road"));
+    photo.extend_from_slice(&tiny[2..]);
+    let mut gif = b"GIF89a\x01\0\x01\0\x80\0\0\0\0\0\xff\xff\xff".to_vec();
+    gif.extend_from_slice(b"\x21\xfe\x0fcomment: Li Lei\0");
+    gif.extend_from_slice(&[0x2C, 0, 0, 0, 0, 1, 0, 1, 0, 0, 2, 2, 0x4C, 0x01, 0, 0x3B]);
+    let pdf = include_bytes!("fixtures/receipt-with-metadata.pdf").to_vec();
+    for (name, bytes) in [("photo.jpg", photo), ("anim.gif", gif), ("invoice\u{202E}gpj.exe.pdf", pdf)] {
+        assert_eq!(buyer.upload_evidence(&case, "", Some((name, bytes))).await.status(), StatusCode::SEE_OTHER);
+    }
+    let script = include_bytes!("fixtures/opens-a-script.pdf").to_vec();
+    let refused = buyer.upload_evidence(&case, "发票", Some(("invoice.pdf", script))).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text().await.unwrap().contains("打开时会运行脚本"));
+
+    let page = seller.get_html(&format!("/cases/{case}")).await;
+    assert!(!page.contains('\u{202E}'), "no direction override in a shown file name");
+    let items: Vec<String> =
+        page.split("href=\"/evidence/").skip(1).map(|s| s.split(['"', '/', '?']).next().unwrap().to_string()).collect();
+    assert!(items.len() >= 3, "{items:?}");
+    for item in items {
+        let bytes = seller.get(&format!("/evidence/{item}")).await.bytes().await.unwrap();
+        for secret in [&b"Li Lei"[..], b"13812345678", b"Nanjing"] {
+            assert!(!bytes.windows(secret.len()).any(|w| w == secret), "{} in {item}", String::from_utf8_lossy(secret));
+        }
+    }
+}
