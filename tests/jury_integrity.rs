@@ -247,3 +247,15 @@ async fn metadata_in_evidence_never_reaches_the_other_side_or_the_jury() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_development_mailbox_is_closed_when_the_court_listens_beyond_this_machine() {
+    // BASE_URL says localhost, but the court listens on every interface.
+    let open = spawn_app_with(|s| s.bind = "0.0.0.0:0".into()).await;
+    let stranger = open.new_visitor();
+    open.verified_member("reset-me@example.com", "Owner").await;
+    assert_eq!(stranger.get("/dev/mail").await.status(), StatusCode::NOT_FOUND, "reset links stay private");
+    // Listening on this machine only (a newcomer's first run), the mailbox is there.
+    let local = spawn_app().await;
+    assert_eq!(local.new_visitor().get("/dev/mail").await.status(), StatusCode::OK);
+}

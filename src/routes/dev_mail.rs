@@ -1,5 +1,6 @@
 //! Development mailbox: without an SMTP server, the court's mail can be read here — by moderators,
-//! or by anyone when the court only listens on this machine (a newcomer's first run).
+//! or by anyone on this machine when the court listens only on this machine (a newcomer's first
+//! run). What `BASE_URL` says does not count: a court on all interfaces keeps it for moderators.
 
 use crate::db::models::outbox::{self, OutboxRow};
 use crate::domain::locale::Locale;
@@ -9,11 +10,21 @@ use crate::routes::errors::AppError;
 use crate::routes::ok_page;
 use actix_web::{web, HttpResponse};
 use askama::Template;
+use std::net::{IpAddr, SocketAddr};
 
 fn allowed(ctx: &Ctx, state: &AppState) -> bool {
-    let loopback = matches!(state.settings.base_url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+    let from_here = ctx.ip.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    let local = listens_only_here(&state.settings.bind) && from_here;
     let moderator = ctx.account.as_ref().is_some_and(|a| a.role.can_moderate());
-    state.settings.smtp_url.is_none() && (loopback || moderator)
+    state.settings.smtp_url.is_none() && (local || moderator)
+}
+
+/// Whether the bound address (`host:port`) is reachable from this machine only.
+fn listens_only_here(bind: &str) -> bool {
+    match bind.parse::<SocketAddr>() {
+        Ok(addr) => addr.ip().is_loopback(),
+        Err(_) => bind.rsplit_once(':').is_some_and(|(host, _)| host == "localhost"),
+    }
 }
 
 /// One message as a person reads it.
@@ -59,4 +70,19 @@ pub async fn get_letter(ctx: Ctx, state: web::Data<AppState>, path: web::Path<i3
     let row = state.db(move |conn| outbox::find(conn, id).map_err(|e| AppError::Internal(e.into()))).await?;
     let letter = letter(row.ok_or(AppError::NotFound)?, &state);
     ok_page(&LetterPage { ctx, letter })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::listens_only_here;
+
+    #[test]
+    fn only_a_loopback_bind_counts_as_this_machine() {
+        for bind in ["127.0.0.1:8080", "[::1]:8080", "localhost:8080"] {
+            assert!(listens_only_here(bind), "{bind}");
+        }
+        for bind in ["0.0.0.0:8080", "[::]:8080", "192.0.2.2:8080", "court.example:80"] {
+            assert!(!listens_only_here(bind), "{bind}");
+        }
+    }
 }
