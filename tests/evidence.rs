@@ -264,3 +264,30 @@ async fn concurrent_uploads_cannot_pass_the_file_cap_together() {
     assert_eq!(stored, 3, "exactly up to the cap");
     assert_eq!(app.count("evidence WHERE kind = 'file'").await, 3);
 }
+
+#[tokio::test]
+async fn a_chunked_upload_without_a_length_is_cut_off_at_the_same_total() {
+    let app = spawn_app_with(|s| s.limits.upload_max_bytes = 1024 * 1024).await;
+    let (buyer, _seller, case) = open_case(&app).await;
+    let token = common::csrf_of(&buyer.get_html(&format!("/cases/{case}")).await);
+    let boundary = "xftboundary";
+    let head = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{token}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.jpg\"\r\n\
+         Content-Type: image/jpeg\r\n\r\n"
+    );
+    // 100 MiB offered with no Content-Length (chunked), far past what the court reads at all.
+    let parts = std::iter::once(head.into_bytes()).chain((0..100).map(|_| vec![0xAB; 1024 * 1024]));
+    let body = reqwest::Body::wrap_stream(futures_util::stream::iter(parts.map(Ok::<_, std::io::Error>)));
+    let res = buyer
+        .client
+        .post(buyer.url(&format!("/cases/{case}/evidence")))
+        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+        .body(body)
+        .send()
+        .await
+        .expect("the court answers before the sender is done");
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE, "refused once the total passes the cap");
+    assert_eq!(app.count("evidence").await, 0);
+    assert_eq!(stored_files(&app), 0);
+}
