@@ -259,3 +259,20 @@ async fn the_development_mailbox_is_closed_when_the_court_listens_beyond_this_ma
     let local = spawn_app().await;
     assert_eq!(local.new_visitor().get("/dev/mail").await.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn an_active_juror_cannot_tell_a_calibration_case_from_a_real_one_by_opening_it() {
+    use common::jury::{answer, calibration_cases, file, jury_court};
+    let app = jury_court(3, 3).await;
+    let calibration = calibration_cases(&app, &["buyer"]).await.remove(0);
+    let real = file(&app.juror("party-buyer@example.com").await, "party-seller@example.com", "相机").await;
+    answer(&app.juror("party-seller@example.com").await, &real).await;
+    let juror = app.juror("juror0@example.com").await;
+    // Neither is theirs: both answer alike, so an audit slipped into their queue later is not
+    // recognisable as one.
+    let answers = [
+        juror.get(&format!("/juror/cases/{calibration}")).await.status(),
+        juror.get(&format!("/juror/cases/{real}")).await.status(),
+    ];
+    assert_eq!(answers, [StatusCode::NOT_FOUND, StatusCode::NOT_FOUND]);
+}

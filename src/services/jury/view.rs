@@ -77,8 +77,11 @@ pub fn juror_access(conn: &mut DbConnection, case: &CaseRow, account: &Account) 
     if let Some(audit) = audit_of(conn, case, account)? {
         return Ok(Some(audit));
     }
-    let enrolled = juror::find(conn, account.id)?.is_some_and(|j| status_of(&j) != JurorStatus::Suspended);
-    Ok((case.calibration_outcome.is_some() && enrolled).then_some(Access::Calibration))
+    // Calibration cases are open to jurors on probation, whose reviews they are. To anyone else an
+    // unassigned one is as absent as a real case they do not sit on: an audit must not be told
+    // apart from a real seat by being openable.
+    let on_probation = juror::find(conn, account.id)?.is_some_and(|j| status_of(&j) == JurorStatus::Probation);
+    Ok((case.calibration_outcome.is_some() && on_probation).then_some(Access::Calibration))
 }
 
 /// Opens the juror's page of a case, marking their notices about it read unless `mark_read` is
