@@ -180,7 +180,7 @@ async fn court() -> Court {
 /// 404, not 403, hides that a case or a page exists from those who may not see it; 403 answers a
 /// moderator who tries an administrator's action.
 #[rustfmt::skip]
-const MATRIX: [(&str, [&str; 9]); 70] = [
+const MATRIX: [(&str, [&str; 9]); 71] = [
     //                                           anon      member claim  resp   juror  other  prob   mod    admin
     ("GET /",                                   ["200",    "200", "200", "200", "200", "200", "200", "200", "200"]),
     ("GET /account",                            ["signin", "200", "200", "200", "200", "200", "200", "200", "200"]),
@@ -216,6 +216,7 @@ const MATRIX: [(&str, [&str; 9]); 70] = [
     ("GET /password/reset",                     ["200",    "200", "200", "200", "200", "200", "200", "200", "200"]),
     // Signed-in visitors are sent on to their account.
     ("GET /register",                           ["200",    "303", "303", "303", "303", "303", "303", "303", "303"]),
+    ("GET /register/sent",                      ["200",    "200", "200", "200", "200", "200", "200", "200", "200"]),
     ("GET /signin",                             ["200",    "303", "303", "303", "303", "303", "303", "303", "303"]),
     ("GET /static/app.css",                     ["200",    "200", "200", "200", "200", "200", "200", "200", "200"]),
     ("GET /static/app.js",                      ["200",    "200", "200", "200", "200", "200", "200", "200", "200"]),

@@ -14,14 +14,13 @@ async fn registered_and_verified(app: &TestApp, email: &str) {
 }
 
 #[tokio::test]
-async fn registering_signs_in_and_sends_a_working_verification_link() {
+async fn registering_sends_a_link_that_verifies_and_signs_in() {
     let app = spawn_app().await;
-    let res = app.register("li.lei@example.com", "李雷").await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    assert_eq!(location(&res), "/account");
-    let account = app.get_html("/account").await;
-    assert!(account.contains("li.lei@example.com"), "signed in after registering");
-    assert!(account.contains("pill-warn"), "not verified yet");
+    let res = app.register_only("li.lei@example.com", "李雷").await;
+    assert_eq!(location(&res), "/register/sent");
+    let sent = app.get_html("/register/sent").await;
+    assert!(sent.contains("请查收邮件") && sent.contains("li.lei@example.com"), "says where the link went");
+    assert!(sent.contains("/signin") && !sent.contains("/signout"), "not signed in yet");
 
     let mail = app.wait_for_mail("account_verify", "li.lei@example.com").await;
     assert!(
@@ -32,21 +31,23 @@ async fn registering_signs_in_and_sends_a_working_verification_link() {
     assert!(mail.html.contains("/verify?token="));
     assert!(mail.message_id.starts_with("<account_verify."));
 
-    // Opening the link changes nothing; confirming does.
+    // Opening the link changes nothing; confirming verifies and signs in.
     let path = mail.link().replace(&app.address, "");
     assert!(app.get_html(&path).await.contains("action=\"/verify\""));
-    assert!(app.get_html("/account").await.contains("pill-warn"));
+    assert_eq!(app.count("users WHERE email_verified_at IS NOT NULL").await, 0);
     let token = path.split("token=").nth(1).unwrap();
     let res = app.submit(&path, "/verify", &[("token", token)]).await;
     assert_eq!(location(&res), "/overview", "verified: on to what needs them");
-    assert!(app.get_html("/account").await.contains("pill-ok"), "verified");
+    let account = app.get_html("/account").await;
+    assert!(account.contains("li.lei@example.com") && account.contains("pill-ok"), "signed in, verified");
 
-    // The same link cannot be used again for anything harmful: the account stays verified.
-    let res = app.submit(&path, "/verify", &[("token", token)]).await;
+    // The same link cannot be used again for anything harmful: it signs nobody in a second time.
+    let stranger = app.new_visitor();
+    let res = stranger.submit(&path, "/verify", &[("token", token)]).await;
+    assert_eq!(location(&res), "/signin", "a used link signs nobody in");
     assert!(app.get_html(&path).await.contains("已经验证过了"), "a used link does not offer to confirm again");
     let elsewhere = app.new_visitor().get_html(&path).await;
     assert!(elsewhere.contains("已经验证过了") && !elsewhere.contains("action=\"/verify\""), "nor on another device");
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
 }
 
 #[tokio::test]
@@ -95,9 +96,9 @@ async fn bad_registrations_get_clear_messages_and_write_nothing() {
 }
 
 #[tokio::test]
-async fn a_taken_email_is_refused_in_english_for_english_visitors() {
+async fn registering_a_held_address_answers_like_a_new_one_and_tells_its_owner() {
     let app = spawn_app().await;
-    app.register("taken@example.com", "First").await;
+    app.verified_member("taken@example.com", "First").await;
     let english = common::new_client();
     let page = english
         .get(app.url("/register"))
@@ -122,9 +123,10 @@ async fn a_taken_email_is_refused_in_english_for_english_visitors() {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.text().await.unwrap().contains("An account with this email address already exists"));
+    assert_eq!(location(&res), "/register/sent", "the same answer as for a new address");
     assert_eq!(app.count("users").await, 1);
+    let mail = app.wait_for_mail("account_exists", "taken@example.com").await;
+    assert!(mail.subject.contains("有人用你的邮箱注册") && mail.text.contains("/signin"), "{}", mail.subject);
 }
 
 #[tokio::test]

@@ -30,7 +30,16 @@ async fn a_newcomer_registers_verifies_signs_in_and_switches_language() {
     browser.fill("#password", PASSWORD).await;
     browser.fill("#password_confirm", PASSWORD).await;
     browser.click("form[action='/register'] button[type=submit]").await;
-    assert_eq!(browser.path().await, "/account", "{}", browser.text().await);
+    assert_eq!(browser.path().await, "/register/sent", "{}", browser.text().await);
+    assert!(browser.text().await.contains("newcomer@example.com"), "told where the link went");
+    browser.check_page("register-sent").await;
+
+    // Signing in before following the link: the account says what is missing.
+    browser.goto(&app.url("/signin?next=/account")).await;
+    browser.fill("#email", "newcomer@example.com").await;
+    browser.fill("#password", PASSWORD).await;
+    browser.click("form[action='/signin'] button[type=submit]").await;
+    assert_eq!(browser.path().await, "/account");
     assert!(browser.text().await.contains("尚未验证"));
     browser.check_page("account-unverified").await;
 
@@ -408,15 +417,21 @@ async fn each_party_reads_their_own_next_step_at_both_widths_in_both_languages()
     browser.fill("#password", PASSWORD).await;
     browser.fill("#password_confirm", PASSWORD).await;
     browser.click("form[action='/register'] button[type=submit]").await;
-    assert_eq!(browser.path().await, format!("/cases/{invited}"), "back to the case, not a 404");
-    assert!(browser.text_of("#verify-first-title").await.contains("验证邮箱后"));
-    assert!(browser.text().await.contains("你的回应截止时间"));
-    browser.check_both_widths("parties-invited-verify-first", ".countdown").await;
+    assert_eq!(browser.path().await, "/register/sent");
+    assert!(browser.text().await.contains("直接回到邀请你回应的那起纠纷"), "told the link leads back to the case");
+    browser.check_both_widths("parties-invited-sent", "h1").await;
+    // Signed in on another device before following the link: not a dead end.
+    let early = Browser::start().await;
+    early.sign_in(&base, "newcomer@example.com", PASSWORD).await;
+    early.goto(&app.url(&format!("/cases/{invited}"))).await;
+    assert!(early.text_of("#verify-first-title").await.contains("验证邮箱后"));
+    assert!(early.text().await.contains("你的回应截止时间"));
+    early.check_both_widths("parties-invited-verify-first", ".countdown").await;
+    early.check_html();
     let mail = app.wait_for_mail("account_verify", "newcomer@example.com").await;
     browser.goto(&mail.link()).await;
     browser.click("form[action='/verify'] button[type=submit]").await;
-    assert_eq!(browser.path().await, "/overview");
-    browser.click(&format!(".todo-list a[href='/cases/{invited}']")).await;
+    assert_eq!(browser.path().await, format!("/cases/{invited}"), "signed in and back to the case");
     assert!(browser.text_of("#next-title").await.contains("你需要在"));
     browser.check_both_widths("parties-invited-answer", "a[href='#answer']").await;
 

@@ -128,8 +128,13 @@ async fn an_invited_respondent_joins_and_answers() {
         ("case", case.as_str()),
     ];
     let res = seller.submit(&register, "/register", &fields).await;
-    assert_eq!(location(&res), format!("/cases/{case}"), "back to the case");
-    let res = seller.get(&format!("/cases/{case}")).await;
+    assert_eq!(location(&res), "/register/sent");
+    let sent = seller.get_html("/register/sent").await;
+    assert!(sent.contains("newcomer@example.com") && sent.contains("直接回到邀请你回应的那起纠纷"), "{sent}");
+    // Signed in before following the link: not a dead end, but nothing of the case yet.
+    let early = app.new_visitor();
+    early.sign_in("newcomer@example.com", common::PASSWORD).await;
+    let res = early.get(&format!("/cases/{case}")).await;
     assert_eq!(res.status(), StatusCode::OK, "not a dead end before the email is verified");
     let waiting = res.text().await.unwrap();
     assert!(waiting.contains("验证邮箱后即可查看并回应") && waiting.contains("你的回应截止时间"), "{waiting}");
@@ -142,10 +147,13 @@ async fn an_invited_respondent_joins_and_answers() {
     assert_eq!(intruder.register("intruder@example.com", "路人").await.status(), StatusCode::SEE_OTHER);
     assert_eq!(intruder.get(&format!("/cases/{case}")).await.status(), StatusCode::NOT_FOUND);
 
+    // The emailed link verifies, signs in, and comes back to the case.
     let mail = seller.wait_for_mail("account_verify", "newcomer@example.com").await;
     let path = mail.link().replace(&seller.address, "");
     let token = path.split("token=").nth(1).unwrap().to_string();
-    assert_eq!(location(&seller.submit(&path, "/verify", &[("token", &token)]).await), "/overview");
+    let res = seller.submit(&path, "/verify", &[("token", &token)]).await;
+    assert_eq!(location(&res), format!("/cases/{case}"), "back to the case");
+    assert!(seller.get_html(&format!("/cases/{case}")).await.contains("iPhone"), "the case, now theirs to answer");
     assert!(seller.get_html("/overview").await.contains(&case), "verified: the case waits on the overview");
     assert!(seller.get_html("/cases").await.contains(&case));
     let res = seller

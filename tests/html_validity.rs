@@ -38,6 +38,9 @@ async fn every_page_is_valid_html() {
         app.client.post(app.url("/register")).form(&[("csrf_token", "x")]).send().await.unwrap().text().await.unwrap(),
     );
 
+    let newcomer = app.new_visitor();
+    newcomer.register_only("sent@example.com", "Sent").await;
+    keep("register-sent", newcomer.get_html("/register/sent").await);
     app.register("valid@example.com", "Valid").await;
     keep("account-unverified", app.get_html("/account").await);
     keep(

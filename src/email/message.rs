@@ -17,6 +17,10 @@ pub enum Mail {
         name: String,
         token: String,
     },
+    /// Someone tried to register with an address that has an account: its owner is told.
+    AccountExists {
+        name: String,
+    },
     /// A stage notice about a case; `event` names the stage (`case_filed`, `answer_received`, …).
     Case(CaseNotice),
     /// A notice about one's duty as a juror (summons, probation, suspension); links to the juror pages.
@@ -136,6 +140,7 @@ impl Mail {
         match self {
             Mail::AccountVerify { .. } => "account_verify",
             Mail::PasswordReset { .. } => "password_reset",
+            Mail::AccountExists { .. } => "account_exists",
             Mail::Case(notice) => &notice.event,
             Mail::Juror(notice) => &notice.event,
         }
@@ -145,7 +150,7 @@ impl Mail {
     /// notice about no case (a probation result), `None` for account mail (verification, reset).
     pub fn in_app_case(&self) -> Option<Option<&str>> {
         match self {
-            Mail::AccountVerify { .. } | Mail::PasswordReset { .. } => None,
+            Mail::AccountVerify { .. } | Mail::PasswordReset { .. } | Mail::AccountExists { .. } => None,
             Mail::Case(notice) => Some(Some(&notice.case_id)),
             Mail::Juror(notice) => Some(notice.case_id.as_deref()),
         }
@@ -175,6 +180,14 @@ impl Mail {
                     url: link(&format!("/password/reset?token={token}")),
                 }),
                 note: Some(t(locale, "mail.reset.note").into_owned()),
+                unsubscribe: None,
+            },
+            Mail::AccountExists { name } => Content {
+                subject: t(locale, "mail.exists.subject").into_owned(),
+                greeting: tf(locale, "mail.greeting", &[("name", name)]),
+                paragraphs: vec![t(locale, "mail.exists.body").into_owned()],
+                action: Some(Action { label: t(locale, "mail.exists.action").into_owned(), url: link("/signin") }),
+                note: Some(t(locale, "mail.exists.note").into_owned()),
                 unsubscribe: None,
             },
             Mail::Case(n) => {

@@ -1,6 +1,6 @@
 //! Development mailbox: without an SMTP server, the court's mail can be read here — by moderators,
 //! or by anyone on this machine when the court listens only on this machine (a newcomer's first
-//! run). What `BASE_URL` says does not count: a court on all interfaces keeps it for moderators.
+//! run). A court on all interfaces, or with a public `BASE_URL`, keeps it for moderators.
 
 use crate::db::models::outbox::{self, OutboxRow};
 use crate::domain::locale::Locale;
@@ -13,8 +13,11 @@ use askama::Template;
 use std::net::{IpAddr, SocketAddr};
 
 fn allowed(ctx: &Ctx, state: &AppState) -> bool {
+    // Only a court that is local by every account: addressed as this machine (not behind a public
+    // name, where a proxy on this machine makes every visitor look local), bound to it, visited from it.
+    let addressed_here = matches!(state.settings.base_url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
     let from_here = ctx.ip.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback());
-    let local = listens_only_here(&state.settings.bind) && from_here;
+    let local = addressed_here && listens_only_here(&state.settings.bind) && from_here;
     let moderator = ctx.account.as_ref().is_some_and(|a| a.role.can_moderate());
     state.settings.smtp_url.is_none() && (local || moderator)
 }

@@ -44,6 +44,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/signin", web::get().to(signin::get_signin))
         .route("/signin", web::post().to(signin::post_signin))
         .route("/signout", web::post().to(signin::post_signout))
+        .route("/register/sent", web::get().to(register::get_register_sent))
         .route("/verify", web::get().to(verify::get_verify))
         .route("/verify", web::post().to(verify::post_verify))
         .route("/verify/resend", web::post().to(verify::post_verify_resend))

@@ -4,12 +4,11 @@ use crate::routes::context::{AppState, Ctx};
 use crate::routes::csrf::CsrfForm;
 use crate::routes::errors::AppError;
 use crate::routes::rate_limit::Action;
-use crate::routes::signin::{device_cookie, origin_of, start_session};
+
 use crate::routes::{ok_page, page, see_other};
 use crate::services::account::register::{register, Registration};
-use crate::services::account::session;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
@@ -64,7 +63,6 @@ pub async fn get_register(ctx: Ctx, query: web::Query<InvitationQuery>) -> Resul
 
 pub async fn post_register(
     ctx: Ctx,
-    req: HttpRequest,
     state: web::Data<AppState>,
     CsrfForm(form): CsrfForm<RegisterForm>,
 ) -> Result<HttpResponse, AppError> {
@@ -77,29 +75,16 @@ pub async fn post_register(
         locale: ctx.locale.code().to_string(),
     };
     let now = state.clock.now();
-    let origin = origin_of(&req, &ctx);
-    let device = origin.device.clone();
-    let created = state
-        .db(move |conn| {
-            let mut rng = rand::rng();
-            let user = register(conn, &registration, now, &mut rng)?;
-            Ok(session::open_session(conn, user.id, &origin, now, &mut rng)?)
-        })
-        .await;
-    match created {
-        Ok(token) => {
+    let registered =
+        state.db(move |conn| register(conn, &registration, now, &mut rand::rng()).map_err(AppError::from)).await;
+    match registered {
+        // A new account or a held address: the same answer, so the form tells nobody who has an
+        // account. The emailed link finishes (and signs in) a new account.
+        Ok(_) => {
             state.mail_wake.notify_one();
-            start_session(&ctx.session, &token);
-            let case = invited_case(&form.case);
-            let mut res = if case.is_empty() {
-                ctx.flash("register.done");
-                see_other("/account")
-            } else {
-                see_other(&format!("/cases/{case}"))
-            };
-            res.add_cookie(&device_cookie(&device, state.settings.is_https()))
-                .map_err(|e| AppError::Internal(e.into()))?;
-            Ok(res)
+            let _ = ctx.session.insert(REGISTERED_EMAIL, form.email.trim());
+            let _ = ctx.session.insert(INVITED_CASE, invited_case(&form.case));
+            Ok(see_other("/register/sent"))
         }
         Err(AppError::Invalid(errors)) => page(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -113,4 +98,24 @@ pub async fn post_register(
         ),
         Err(other) => Err(other),
     }
+}
+
+/// The address just registered (to show on the next page) and the case an invitation was about
+/// (to go back to once the link is followed), kept in the visitor's session.
+const REGISTERED_EMAIL: &str = "registered_email";
+pub const INVITED_CASE: &str = "invited_case";
+
+#[derive(Template)]
+#[template(path = "register_sent.html")]
+struct SentPage {
+    ctx: Ctx,
+    email: String,
+    invited: bool,
+}
+
+/// "Check your email": what to do next, and what to do when nothing arrives.
+pub async fn get_register_sent(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    let email = ctx.session.get::<String>(REGISTERED_EMAIL).ok().flatten().unwrap_or_default();
+    let invited = ctx.session.get::<String>(INVITED_CASE).ok().flatten().is_some_and(|c| !c.is_empty());
+    ok_page(&SentPage { ctx, email, invited })
 }

@@ -2,10 +2,13 @@ use crate::csrf_forms;
 use crate::routes::context::{AppState, Ctx};
 use crate::routes::csrf::CsrfForm;
 use crate::routes::errors::AppError;
+use crate::routes::register::INVITED_CASE;
+use crate::routes::signin::{device_cookie, origin_of, start_session};
 use crate::routes::{ok_page, page, see_other};
-use crate::services::account::verify_email::{link_already_done, resend_verification, verify_email};
+use crate::services::account::session;
+use crate::services::account::verify_email::{link_already_done, resend_verification, verify_email, Verified};
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
@@ -60,17 +63,43 @@ pub async fn get_verify(
     ok_page(&VerifyPage { ctx, token: &query.token, problem, done })
 }
 
+/// Confirms the address. A link verified just now also signs in whoever followed it (they hold
+/// the mailbox) when nobody is signed in here, and leads back to the case they were invited to.
 pub async fn post_verify(
     ctx: Ctx,
+    req: HttpRequest,
     state: web::Data<AppState>,
     CsrfForm(form): CsrfForm<VerifyForm>,
 ) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
     let token = form.token.clone();
-    match state.db(move |conn| verify_email(conn, &token, now).map_err(AppError::from)).await {
-        Ok(_) => {
+    let origin = origin_of(&req, &ctx);
+    let device = origin.device.clone();
+    let signed_in = ctx.account.is_some();
+    let verified = state
+        .db(move |conn| {
+            let verified = verify_email(conn, &token, now)?;
+            Ok(match verified {
+                Verified::Now(user_id) if !signed_in => {
+                    Some(session::open_session(conn, user_id, &origin, now, &mut rand::rng())?)
+                }
+                _ => None,
+            })
+        })
+        .await;
+    match verified {
+        Ok(Some(session_token)) => {
             ctx.flash("verify.done");
-            Ok(see_other(if ctx.account.is_some() { "/overview" } else { "/signin" }))
+            let case = ctx.session.remove_as::<String>(INVITED_CASE).and_then(Result::ok).unwrap_or_default();
+            start_session(&ctx.session, &session_token);
+            let mut res = see_other(&if case.is_empty() { "/overview".to_string() } else { format!("/cases/{case}") });
+            res.add_cookie(&device_cookie(&device, state.settings.is_https()))
+                .map_err(|e| AppError::Internal(e.into()))?;
+            Ok(res)
+        }
+        Ok(None) => {
+            ctx.flash("verify.done");
+            Ok(see_other(if signed_in { "/overview" } else { "/signin" }))
         }
         Err(AppError::Refused(key)) => page(
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -300,7 +300,19 @@ impl TestApp {
         self.client.post(self.url(action)).form(&form).send().await.expect("POST")
     }
 
+    /// Registers (the court answers "check your email", whoever holds the address) and signs in
+    /// with the new password, as a member who has not followed the emailed link yet. Returns the
+    /// registration's answer.
     pub async fn register(&self, email: &str, name: &str) -> reqwest::Response {
+        let res = self.register_only(email, name).await;
+        if res.status() == reqwest::StatusCode::SEE_OTHER {
+            self.sign_in(email, PASSWORD).await;
+        }
+        res
+    }
+
+    /// Sends the registration form and nothing more.
+    pub async fn register_only(&self, email: &str, name: &str) -> reqwest::Response {
         self.submit(
             "/register",
             "/register",

@@ -5,8 +5,10 @@ use crate::db::{is_unique_violation, write_tx, DbConnection};
 use crate::domain::account::{check_password, DisplayName, Email, Role, DEFAULT_TIME_ZONE};
 use crate::domain::locale::Locale;
 use crate::domain::public_id::new_public_id;
+use crate::domain::public_id::new_secret_token;
 use crate::domain::validation::FieldErrors;
-use crate::services::{ServiceError, ServiceResult};
+use crate::email::message::Mail;
+use crate::services::{outbox, ServiceError, ServiceResult};
 use chrono::NaiveDateTime;
 use rand::Rng;
 
@@ -19,13 +21,24 @@ pub struct Registration {
     pub locale: String,
 }
 
-/// Creates an unverified member and queues the verification email, in one transaction.
+/// What a registration did. The visitor is told the same either way ("check your email"), so the
+/// form never says which addresses have accounts; the mailbox's owner learns which it was.
+#[derive(Debug)]
+pub enum Registered {
+    /// A new, unverified member; the verification email is queued.
+    Created(UserRow),
+    /// The address already has an account: its owner is emailed instead.
+    AddressHeld,
+}
+
+/// Creates an unverified member and queues the verification email, in one transaction; or, when
+/// the address has an account already, emails its owner.
 pub fn register(
     conn: &mut DbConnection,
     form: &Registration,
     now: NaiveDateTime,
     rng: &mut impl Rng,
-) -> ServiceResult<UserRow> {
+) -> ServiceResult<Registered> {
     let mut errors = FieldErrors::new();
     let email = errors.check("email", Email::parse(&form.email));
     let name = errors.check("display_name", DisplayName::parse(&form.display_name));
@@ -40,11 +53,11 @@ pub fn register(
         return Err(errors.into());
     };
     errors.into_result()?;
-    if user::email_taken(conn, email.as_str())? {
-        return Err(FieldErrors::single("email", "error.email_taken").into());
-    }
-
+    // Hashed either way, so the answer takes as long for a held address as for a new one.
     let password_hash = hash_password(&form.password);
+    if user::email_taken(conn, email.as_str())? {
+        return tell_owner(conn, email.as_str(), now, rng);
+    }
     let public_id = new_public_id(rng);
     let result = write_tx(conn, |conn| {
         let row = user::insert(
@@ -66,9 +79,29 @@ pub fn register(
         Ok::<_, ServiceError>(row)
     });
     match result {
-        Err(ServiceError::Db(e)) if is_unique_violation(&e) => {
-            Err(FieldErrors::single("email", "error.email_taken").into())
-        }
-        other => other,
+        // Two registrations raced for the address: the loser is answered as for a held one.
+        Err(ServiceError::Db(e)) if is_unique_violation(&e) => tell_owner(conn, email.as_str(), now, rng),
+        other => other.map(Registered::Created),
     }
+}
+
+/// Emails the owner of an address someone tried to register with: sign in, or reset.
+fn tell_owner(
+    conn: &mut DbConnection,
+    email: &str,
+    now: NaiveDateTime,
+    rng: &mut impl Rng,
+) -> ServiceResult<Registered> {
+    let owner = user::find_by_email(conn, email)?.ok_or(ServiceError::NotFound)?;
+    write_tx(conn, |conn| {
+        outbox::enqueue(
+            conn,
+            &format!("account_exists:{}:{}", owner.public_id, new_secret_token(rng)),
+            &owner.email,
+            Locale::parse(&owner.locale).unwrap_or_default(),
+            &Mail::AccountExists { name: owner.display_name.clone() },
+            now,
+        )
+    })?;
+    Ok(Registered::AddressHeld)
 }

@@ -49,13 +49,13 @@ pub fn resend_verification(
 }
 
 /// Marks the email of the link's owner as verified. A used, expired or unknown link is refused.
-pub fn verify_email(conn: &mut DbConnection, token: &str, now: NaiveDateTime) -> ServiceResult<UserRow> {
+pub fn verify_email(conn: &mut DbConnection, token: &str, now: NaiveDateTime) -> ServiceResult<Verified> {
     write_tx(conn, |conn| {
         let row =
             email_token::find(conn, &token_hash(token), PURPOSE)?.ok_or(ServiceError::Refused("verify.invalid"))?;
         let user = user::find(conn, row.user_id)?.ok_or(ServiceError::Refused("verify.invalid"))?;
         if user.email_verified_at.is_some() {
-            return Ok(user);
+            return Ok(Verified::Already);
         }
         if row.used_at.is_some() || row.expires_at < now {
             return Err(ServiceError::Refused("verify.expired"));
@@ -64,8 +64,15 @@ pub fn verify_email(conn: &mut DbConnection, token: &str, now: NaiveDateTime) ->
         user::mark_verified(conn, user.id, now)?;
         // Cases filed against this address before the account existed are now theirs to answer.
         crate::db::models::case::claim_invitations(conn, user.id, &user.email)?;
-        Ok(UserRow { email_verified_at: Some(now), ..user })
+        Ok(Verified::Now(user.id))
     })
+}
+
+pub enum Verified {
+    /// Verified by this use of the link: the account (whoever followed it holds the mailbox).
+    Now(i32),
+    /// The link was used before; nothing changed.
+    Already,
 }
 
 /// Whether a verification link belongs to an address that is verified already (a link opened
