@@ -276,3 +276,17 @@ async fn an_active_juror_cannot_tell_a_calibration_case_from_a_real_one_by_openi
     ];
     assert_eq!(answers, [StatusCode::NOT_FOUND, StatusCode::NOT_FOUND]);
 }
+
+#[tokio::test]
+async fn a_verification_link_someone_sends_you_does_not_sign_you_into_their_account() {
+    let app = spawn_app().await;
+    let attacker = app.new_visitor();
+    attacker.register_only("planted@example.com", "Planted").await;
+    let link = app.wait_for_mail("account_verify", "planted@example.com").await.link().replace(&app.address, "");
+    let token = link.split("token=").nth(1).unwrap().to_string();
+    // The victim confirms the link in their own browser: the address is verified, nobody signed in.
+    let victim = app.new_visitor();
+    let res = victim.submit(&link, "/verify", &[("token", &token)]).await;
+    assert_eq!(common::location(&res), "/signin");
+    assert_eq!(common::location(&victim.get("/account").await), "/signin?next=%2Faccount");
+}

@@ -554,6 +554,8 @@ async fn a_moderator_who_is_a_party_or_dealt_with_one_never_sees_or_decides_the_
         assert!(!log.contains(&format!("/moderation/cases/{case}")), "nor in the audit log");
     }
 
+    let page = former.get(&format!("/cases/{case}")).await.status();
+    assert_eq!(page, StatusCode::NOT_FOUND, "nor the case page a moderator otherwise reads");
     vote(&seated[1].1, &case, "buyer", "照片里的磕碰是新的，卖家描述不实。").await;
     app.wait_for_state(&case, "decided").await;
     // The seller lost; as a moderator they try to override, reopen, extend and calibrate.

@@ -1,12 +1,14 @@
 //! Second accounts: who signed in on the same device, or from the same address, as a party. Such
-//! an account is kept off that party's jury and shown to the moderators. A device or address used
-//! by more accounts than a household has is a shared computer or a carrier's NAT: no signal.
+//! an account is kept off that party's jury and shown to the moderators. An address used by more
+//! accounts than a household has is a carrier's NAT or a campus: no signal. A device always is one
+//! (a café computer keeps no cookie between people; a party signing many accounts into one
+//! browser must not dilute the signal away).
 
 use std::collections::{HashMap, HashSet};
 
 /// How long a shared device or address counts.
 pub const LOOKBACK_DAYS: i64 = 90;
-/// More accounts than this on one device or address: a crowd, not one person.
+/// More accounts than this on one address: a crowd, not one household.
 pub const CROWD: usize = 8;
 
 /// One sign-in: the account, its device (hashed cookie) and address (hashed; none for loopback).
@@ -45,10 +47,12 @@ pub fn linked_accounts(parties: &[i32], traces: &[Trace]) -> Vec<(i32, Link)> {
         }
         users
     };
-    for (link, groups) in
-        [(Link::SameDevice, by(|t| Some(&t.device))), (Link::SameAddress, by(|t| t.address.as_deref()))]
-    {
-        for users in groups.values().filter(|u| u.len() <= CROWD && u.iter().any(|id| parties.contains(id))) {
+    let groups = [
+        (Link::SameDevice, by(|t| Some(&t.device)), usize::MAX),
+        (Link::SameAddress, by(|t| t.address.as_deref()), CROWD),
+    ];
+    for (link, groups, crowd) in groups {
+        for users in groups.values().filter(|u| u.len() <= crowd && u.iter().any(|id| parties.contains(id))) {
             for id in users.iter().filter(|id| !parties.contains(id)) {
                 let strongest = found.entry(*id).or_insert(link);
                 *strongest = (*strongest).min(link);
@@ -86,12 +90,11 @@ mod tests {
     }
 
     #[test]
-    fn a_crowded_address_or_device_is_no_signal() {
-        let mut traces: Vec<Trace> =
-            (1..=CROWD as i32 + 1).map(|id| trace(id, &format!("d{id}"), Some("cgnat"))).collect();
-        traces.extend((20..=20 + CROWD as i32).map(|id| trace(id, "cafe-pc", None)));
-        traces.push(trace(1, "cafe-pc", None));
+    fn a_crowded_address_is_no_signal_but_a_crowded_device_is() {
+        let traces: Vec<Trace> = (1..=CROWD as i32 + 1).map(|id| trace(id, &format!("d{id}"), Some("cgnat"))).collect();
         assert_eq!(linked_accounts(&[1], &traces), vec![]);
+        let socks: Vec<Trace> = (1..=CROWD as i32 + 1).map(|id| trace(id, "one-browser", None)).collect();
+        assert_eq!(linked_accounts(&[1], &socks).len(), CROWD, "every other account on the party's browser");
     }
 
     #[test]

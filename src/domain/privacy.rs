@@ -60,7 +60,8 @@ impl Masker {
     pub fn new<'a>(identifiers: impl IntoIterator<Item = &'a str>) -> Masker {
         let mut known = vec![];
         for id in identifiers {
-            let id = normalise(id.trim()).to_lowercase();
+            let chars: Vec<char> = id.trim().chars().collect();
+            let id = Normalised::of(&chars).text;
             if let Some((local, _)) = id.split_once('@') {
                 known.push(local.to_string());
             }
@@ -74,27 +75,18 @@ impl Masker {
 
     pub fn mask(&self, text: &str) -> String {
         let original: Vec<char> = text.chars().collect();
-        let normal = normalise(text);
-        let lower = normal.to_lowercase();
+        let normal = Normalised::of(&original);
         let mut hidden = vec![false; original.len()];
-        let mut hide = |haystack: &str, start: usize, end: usize| {
-            let from = haystack[..start].chars().count();
-            let to = from + haystack[start..end].chars().count();
-            hidden[from..to.min(original.len())].iter_mut().for_each(|h| *h = true);
-        };
         for pattern in PATTERNS.iter() {
-            for m in pattern.find_iter(&normal) {
+            for m in pattern.find_iter(&normal.text) {
                 if !is_digit_run(m.as_str()) || is_long_number(m.as_str().trim()) {
-                    hide(&normal, m.start(), m.end());
+                    normal.hide(m.start()..m.end(), &mut hidden);
                 }
             }
         }
-        // Lower-casing keeps the char count for the text people write (checked before use).
-        if lower.chars().count() == original.len() {
-            for id in &self.known {
-                for (start, found) in lower.match_indices(id.as_str()) {
-                    hide(&lower, start, start + found.len());
-                }
+        for id in &self.known {
+            for (start, found) in normal.text.match_indices(id.as_str()) {
+                normal.hide(start..start + found.len(), &mut hidden);
             }
         }
         let mut out = String::with_capacity(text.len());
@@ -109,6 +101,42 @@ impl Masker {
         }
         out
     }
+}
+
+/// The text matching runs on: lower-cased, invisible characters dropped, look-alikes folded
+/// (`normalise_char`), with each character's position in the original.
+struct Normalised {
+    text: String,
+    /// For each character of `text` (in order), its index in the original.
+    origin: Vec<usize>,
+}
+
+impl Normalised {
+    fn of(original: &[char]) -> Normalised {
+        let mut text = String::with_capacity(original.len());
+        let mut origin = Vec::with_capacity(original.len());
+        for (i, c) in original.iter().enumerate().filter(|(_, c)| !is_invisible(**c)) {
+            // One character for one, so positions stay comparable (İ would lower-case to two).
+            let folded = normalise_char(*c);
+            text.push(folded.to_lowercase().next().unwrap_or(folded));
+            origin.push(i);
+        }
+        Normalised { text, origin }
+    }
+
+    /// Marks the original characters behind a byte range of `text`, and the invisible ones between.
+    fn hide(&self, bytes: std::ops::Range<usize>, hidden: &mut [bool]) {
+        let from = self.text[..bytes.start].chars().count();
+        let to = from + self.text[bytes].chars().count();
+        if let (Some(first), Some(last)) = (self.origin.get(from), to.checked_sub(1).and_then(|l| self.origin.get(l))) {
+            hidden[*first..=*last].iter_mut().for_each(|h| *h = true);
+        }
+    }
+}
+
+/// Zero-width and formatting characters that split a number or a name without showing.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{00AD}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{FEFF}')
 }
 
 /// The text with emails, phone numbers, chat ids and street addresses replaced by `MASK`.
@@ -131,27 +159,25 @@ fn is_distinctive(id: &str) -> bool {
     long_enough && !COMMON_NAMES.contains(&id)
 }
 
-/// One character for one: full-width forms to ASCII, the ideographic space to a space, Chinese,
-/// circled and full-width numerals to digits, the full-width at and dot to `@` and `.`.
-fn normalise(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
-            '\u{3000}' => ' ',
-            '〇' | '零' | '洞' => '0',
-            '一' | '幺' | '壹' | '①' => '1',
-            '二' | '两' | '贰' | '②' => '2',
-            '三' | '叁' | '③' => '3',
-            '四' | '肆' | '④' => '4',
-            '五' | '伍' | '⑤' => '5',
-            '六' | '陆' | '⑥' => '6',
-            '七' | '柒' | '拐' | '⑦' => '7',
-            '八' | '捌' | '⑧' => '8',
-            '九' | '玖' | '勾' | '⑨' => '9',
-            '。' => '.',
-            other => other,
-        })
-        .collect()
+/// Full-width forms to ASCII, the ideographic space to a space, Chinese, circled and full-width
+/// numerals to digits, the full-width at and dot to `@` and `.`.
+fn normalise_char(c: char) -> char {
+    match c {
+        '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
+        '\u{3000}' => ' ',
+        '〇' | '零' | '洞' => '0',
+        '一' | '幺' | '壹' | '①' => '1',
+        '二' | '两' | '贰' | '②' => '2',
+        '三' | '叁' | '③' => '3',
+        '四' | '肆' | '④' => '4',
+        '五' | '伍' | '⑤' => '5',
+        '六' | '陆' | '⑥' => '6',
+        '七' | '柒' | '拐' | '⑦' => '7',
+        '八' | '捌' | '⑧' => '8',
+        '九' | '玖' | '勾' | '⑨' => '9',
+        '。' => '.',
+        other => other,
+    }
 }
 
 #[cfg(test)]
@@ -228,5 +254,8 @@ mod tests {
         let got = masker.mask("我是李磊，我的账号 LILEI.SELLER 你搜得到；zhang wei 也知道；买家说的不对");
         assert!(!got.contains("李磊") && !got.to_lowercase().contains("lilei") && !got.contains("zhang wei"), "{got}");
         assert!(got.contains("买家说的不对"), "a common word chosen as a name is kept: {got}");
+        // Invisible characters inside, and a letter that lower-cases to two, change nothing.
+        let got = masker.mask("İstanbul 李\u{200B}磊 138\u{200B}1234\u{200C}5678");
+        assert!(!got.contains('磊') && !got.contains("5678") && got.starts_with("İstanbul"), "{got}");
     }
 }

@@ -91,16 +91,38 @@ fn clean_jpeg(bytes: Vec<u8>) -> Result<Vec<u8>, &'static str> {
         let at = usize::from(segments.first().is_some_and(|s| s.marker() == APP0));
         segments.insert(at, JpegSegment::new_with_contents(APP1, Bytes::from(orientation_exif(o))));
     }
-    // The first scan's data starts after its header; the image ends at the first end-of-image
-    // marker after that (scan data cannot contain one), and anything appended after it goes.
     let scan_data = 2
         + segments.iter().take_while(|s| s.marker() != SOS).map(JpegSegment::len).sum::<usize>()
         + segments.iter().find(|s| s.marker() == SOS).map_or(0, JpegSegment::len);
-    let mut out = jpeg.encoder().bytes().to_vec();
-    if let Some(end) = out.get(scan_data..).and_then(|data| data.windows(2).position(|w| w == [0xFF, 0xD9])) {
-        out.truncate(scan_data + end + 2);
+    Ok(clean_after_first_scan(jpeg.encoder().bytes().to_vec(), scan_data))
+}
+
+/// The parser stops at the first scan; what follows (more scans and tables in a progressive JPEG)
+/// is walked marker by marker: application and comment segments there are cut out, and the file
+/// ends at the end-of-image marker (anything appended after it goes). Scan data cannot hold a
+/// marker: a 0xFF there is followed by 0x00 or a restart marker.
+fn clean_after_first_scan(mut out: Vec<u8>, mut at: usize) -> Vec<u8> {
+    while at + 1 < out.len() {
+        if out[at] != 0xFF {
+            at += 1;
+            continue;
+        }
+        let marker = out[at + 1];
+        let length = out.get(at + 2..at + 4).map_or(0, |b| usize::from(u16::from_be_bytes([b[0], b[1]])));
+        match marker {
+            0x00 | 0xFF | 0xD0..=0xD7 => at += 1,
+            0xD9 => {
+                out.truncate(at + 2);
+                return out;
+            }
+            0xE0..=0xEF | 0xFE => {
+                let end = (at + 2 + length).min(out.len());
+                out.drain(at..end);
+            }
+            _ => at += 2 + length,
+        }
     }
-    Ok(out)
+    out
 }
 
 /// The orientation tag (0x0112) of an EXIF block, if it has one.
@@ -158,16 +180,35 @@ fn clean_png(bytes: Vec<u8>) -> Result<Vec<u8>, &'static str> {
 
 fn clean_webp(bytes: Vec<u8>) -> Result<Vec<u8>, &'static str> {
     let mut webp = WebP::from_bytes(Bytes::from(bytes)).map_err(|_| "error.file_damaged")?;
-    if let Some(canvas) = webp.chunk_by_id(*b"VP8X") {
-        let c = canvas.content().data().ok_or("error.file_damaged")?;
-        let side = |at: usize| c.get(at..at + 3).map(|b| u64::from(u32::from_le_bytes([b[0], b[1], b[2], 0])) + 1);
-        check_size(side(4).ok_or("error.file_damaged")?, side(7).ok_or("error.file_damaged")?)?;
+    for chunk in webp.chunks() {
+        let Some(c) = chunk.content().data() else { continue };
+        let (width, height) = match &chunk.id() {
+            // The extended header's canvas: 24-bit sizes minus one.
+            b"VP8X" => {
+                let side =
+                    |at: usize| c.get(at..at + 3).map(|b| u64::from(u32::from_le_bytes([b[0], b[1], b[2], 0])) + 1);
+                (side(4), side(7))
+            }
+            // A lossy key frame: 14-bit sizes after the frame tag and start code.
+            b"VP8 " => {
+                let side = |at: usize| c.get(at..at + 2).map(|b| u64::from(u16::from_le_bytes([b[0], b[1]]) & 0x3FFF));
+                (side(6), side(8))
+            }
+            // Lossless: after the signature byte, 14 bits of width and of height, each minus one.
+            b"VP8L" => {
+                let bits = c.get(1..5).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+                (bits.map(|b| u64::from(b & 0x3FFF) + 1), bits.map(|b| u64::from((b >> 14) & 0x3FFF) + 1))
+            }
+            _ => continue,
+        };
+        check_size(width.ok_or("error.file_damaged")?, height.ok_or("error.file_damaged")?)?;
     }
     webp.chunks_mut().retain(|c| matches!(&c.id(), b"VP8 " | b"VP8L" | b"VP8X" | b"ALPH" | b"ANIM" | b"ANMF"));
     Ok(webp.encoder().bytes().to_vec())
 }
 
-/// A GIF without its comment and application extensions (frames, palettes and timing kept).
+/// A GIF with its frames, palettes and the extensions that draw them (timing and transparency,
+/// plain text); comment, application and any other extensions go.
 fn clean_gif(bytes: &[u8]) -> Result<Vec<u8>, &'static str> {
     let damaged = "error.file_damaged";
     let header = bytes.get(..13).ok_or(damaged)?;
@@ -195,7 +236,7 @@ fn clean_gif(bytes: &[u8]) -> Result<Vec<u8>, &'static str> {
             0x21 => {
                 let label = *bytes.get(at + 1).ok_or(damaged)?;
                 let end = blocks_end(at + 2)?;
-                if !matches!(label, 0xFE | 0xFF) {
+                if matches!(label, 0xF9 | 0x01) {
                     out.extend_from_slice(bytes.get(at..end).ok_or(damaged)?);
                 }
                 at = end;
@@ -416,7 +457,13 @@ pub mod tests {
         dirty.extend(jpeg_segment(0xE2, b"ICC_PROFILE\0\x01\x01desc: Li Lei's phone"));
         dirty.extend(jpeg_segment(0xEB, b"JPXT private: 13812345678"));
         dirty.extend(jpeg_segment(0xFE, b"comment: Nanjing Road"));
-        dirty.extend_from_slice(MINIMAL_JPEG_BODY);
+        // A second scan, with a comment planted between the scans, then an appended archive.
+        let (body, end) = MINIMAL_JPEG_BODY.split_at(MINIMAL_JPEG_BODY.len() - 2);
+        dirty.extend_from_slice(body);
+        dirty.extend(jpeg_segment(0xFE, b"between scans: Li Lei"));
+        dirty.extend(jpeg_segment(0xDA, &[1, 1, 0, 0, 0x3F, 0]));
+        dirty.extend_from_slice(&[0x12, 0x34]);
+        dirty.extend_from_slice(end);
         dirty.extend_from_slice(b"PK\x03\x04 appended archive");
         let clean = sniff_and_clean(dirty).unwrap().bytes;
         for secret in [&b"Li Lei"[..], b"13812345678", b"Nanjing", b"appended", b"Pho"] {

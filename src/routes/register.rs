@@ -102,7 +102,7 @@ pub async fn post_register(
 
 /// The address just registered (to show on the next page) and the case an invitation was about
 /// (to go back to once the link is followed), kept in the visitor's session.
-const REGISTERED_EMAIL: &str = "registered_email";
+pub const REGISTERED_EMAIL: &str = "registered_email";
 pub const INVITED_CASE: &str = "invited_case";
 
 #[derive(Template)]

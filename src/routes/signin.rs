@@ -72,7 +72,7 @@ pub async fn post_signin(
 ) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
     let email = form.email.trim().to_lowercase();
-    let origin = Arc::new(origin_of(&req, &ctx));
+    let origin = Arc::new(origin_of(&req, &ctx, &state.settings.secret_key));
     // The owner's own device has its own allowance: guesses from elsewhere cannot lock them out.
     let (known_email, known_origin) = (email.clone(), origin.clone());
     let known = state
@@ -132,13 +132,13 @@ const DEVICE_COOKIE: &str = "xft_device";
 
 /// Where a sign-in or registration comes from: this browser's device secret (a new one when it
 /// has none yet) and the peer address.
-pub fn origin_of(req: &HttpRequest, ctx: &Ctx) -> Origin {
+pub fn origin_of(req: &HttpRequest, ctx: &Ctx, secret: &[u8]) -> Origin {
     let device = req
         .cookie(DEVICE_COOKIE)
         .map(|c| c.value().to_string())
         .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
         .unwrap_or_else(|| new_secret_token(&mut rand::rng()));
-    Origin { device, address: ctx.ip.parse().ok() }
+    Origin::new(device, ctx.ip.parse().ok(), secret)
 }
 
 pub fn device_cookie(secret: &str, secure: bool) -> Cookie<'static> {

@@ -2,7 +2,7 @@ use crate::csrf_forms;
 use crate::routes::context::{AppState, Ctx};
 use crate::routes::csrf::CsrfForm;
 use crate::routes::errors::AppError;
-use crate::routes::register::INVITED_CASE;
+use crate::routes::register::{INVITED_CASE, REGISTERED_EMAIL};
 use crate::routes::signin::{device_cookie, origin_of, start_session};
 use crate::routes::{ok_page, page, see_other};
 use crate::services::account::session;
@@ -63,8 +63,10 @@ pub async fn get_verify(
     ok_page(&VerifyPage { ctx, token: &query.token, problem, done })
 }
 
-/// Confirms the address. A link verified just now also signs in whoever followed it (they hold
-/// the mailbox) when nobody is signed in here, and leads back to the case they were invited to.
+/// Confirms the address. Followed in the browser that registered the account (its session holds
+/// the address) and with nobody signed in, it also signs in and leads back to the case an
+/// invitation was about; anywhere else it only verifies (a link someone else sends cannot sign you
+/// into their account, nor a link for an address someone else registered sign you into theirs).
 pub async fn post_verify(
     ctx: Ctx,
     req: HttpRequest,
@@ -73,14 +75,17 @@ pub async fn post_verify(
 ) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
     let token = form.token.clone();
-    let origin = origin_of(&req, &ctx);
+    let origin = origin_of(&req, &ctx, &state.settings.secret_key);
     let device = origin.device.clone();
     let signed_in = ctx.account.is_some();
+    let registered_here = ctx.session.get::<String>(REGISTERED_EMAIL).ok().flatten().unwrap_or_default();
     let verified = state
         .db(move |conn| {
             let verified = verify_email(conn, &token, now)?;
             Ok(match verified {
-                Verified::Now(user_id) if !signed_in => {
+                Verified::Now { user_id, email }
+                    if !signed_in && email.eq_ignore_ascii_case(registered_here.trim()) =>
+                {
                     Some(session::open_session(conn, user_id, &origin, now, &mut rand::rng())?)
                 }
                 _ => None,

@@ -4,9 +4,9 @@ use crate::db::models::notification;
 use crate::db::models::{calibration_audit, jury_round, summons, vote};
 use crate::db::DbConnection;
 use crate::domain::juror::JuryRules;
-use crate::domain::privacy::mask_contacts;
 use crate::services::account::Account;
 use crate::services::case::list::{my_cases, CaseSummary};
+use crate::services::case::party_masker;
 use crate::services::ServiceResult;
 use chrono::NaiveDateTime;
 
@@ -49,7 +49,7 @@ pub fn overview(
         if seat.status == summons::PENDING {
             duties.push(Todo {
                 kind: "summons",
-                item: mask_contacts(&case.item_title),
+                item: party_masker(conn, &case)?.mask(&case.item_title),
                 link: "/juror".into(),
                 due: Some(seat.respond_by),
             });
@@ -58,7 +58,7 @@ pub fn overview(
             duties.push(Todo {
                 kind: "vote",
                 link: format!("/juror/cases/{}", case.public_id),
-                item: mask_contacts(&case.item_title),
+                item: party_masker(conn, &case)?.mask(&case.item_title),
                 due,
             });
         }
@@ -68,7 +68,7 @@ pub fn overview(
         duties.push(Todo {
             kind: "vote",
             link: format!("/juror/cases/{}", case.public_id),
-            item: mask_contacts(&case.item_title),
+            item: party_masker(conn, &case)?.mask(&case.item_title),
             due: Some(audit.assigned_at + rules.voting_window),
         });
     }

@@ -1,6 +1,7 @@
--- Successful sign-ins: the device cookie and the address (both hashed) an account used, so that a
--- known device passes the per-account sign-in limit and a second account of a party is kept off
--- their jury. Kept 90 days.
+-- Successful sign-ins: the device cookie and the address (both HMACs under the secret key) an
+-- account used, so that a known device passes the per-account sign-in limit and a second account
+-- of a party is kept off their jury. Rows older than 90 days no longer count (and go at the
+-- account's next sign-in).
 CREATE TABLE sign_ins (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     user_id INTEGER NOT NULL REFERENCES users(id),

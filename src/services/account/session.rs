@@ -7,7 +7,9 @@ use crate::domain::linked_accounts::LOOKBACK_DAYS;
 use crate::domain::public_id::new_secret_token;
 use crate::services::{token_hash, ServiceError, ServiceResult};
 use chrono::{NaiveDateTime, TimeDelta};
+use hmac::{Hmac, Mac};
 use rand::Rng;
+use sha2::Sha256;
 use std::net::IpAddr;
 
 /// A session unused this long ends (OWASP ASVS 7.3.1 idle timeout).
@@ -18,20 +20,28 @@ pub const ABSOLUTE_TIMEOUT: TimeDelta = TimeDelta::days(30);
 const TOUCH_EVERY: TimeDelta = TimeDelta::minutes(5);
 
 /// Where a sign-in comes from: the secret in the browser's device cookie and the peer address.
-/// Both are stored hashed; a loopback address is not stored (behind a proxy on the same machine
+/// Both are stored as HMACs under the court's secret key (an unkeyed hash of an IPv4 address is
+/// reversed in minutes); a loopback address is not stored (behind a proxy on the same machine
 /// every visitor has it).
 pub struct Origin {
+    /// The cookie's secret, to set again with the answer.
     pub device: String,
-    pub address: Option<IpAddr>,
+    device_hash: String,
+    address_hash: Option<String>,
 }
 
 impl Origin {
-    fn device_hash(&self) -> String {
-        token_hash(&format!("device:{}", self.device))
-    }
-
-    fn address_hash(&self) -> Option<String> {
-        self.address.filter(|a| !a.is_loopback()).map(|a| token_hash(&format!("address:{a}")))
+    pub fn new(device: String, address: Option<IpAddr>, secret: &[u8]) -> Origin {
+        let keyed = |value: &str| {
+            let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes keys of any length");
+            mac.update(value.as_bytes());
+            hex::encode(mac.finalize().into_bytes())
+        };
+        Origin {
+            device_hash: keyed(&format!("device:{device}")),
+            address_hash: address.filter(|a| !a.is_loopback()).map(|a| keyed(&format!("address:{a}"))),
+            device,
+        }
     }
 }
 
@@ -42,7 +52,7 @@ pub fn known_device(conn: &mut DbConnection, email: &str, origin: &Origin, now: 
     else {
         return Ok(false);
     };
-    Ok(sign_in::known_device(conn, user.id, &origin.device_hash(), now - TimeDelta::days(LOOKBACK_DAYS))?)
+    Ok(sign_in::known_device(conn, user.id, &origin.device_hash, now - TimeDelta::days(LOOKBACK_DAYS))?)
 }
 
 /// Checks the password and opens a session; returns the account and the session's secret.
@@ -80,7 +90,7 @@ pub fn open_session(
     write_tx(conn, |conn| {
         auth_session::insert(conn, &token_hash(&token), user_id, now)?;
         sign_in::forget_before(conn, user_id, now - TimeDelta::days(LOOKBACK_DAYS))?;
-        sign_in::record(conn, user_id, (&origin.device_hash(), origin.address_hash().as_deref()), now)
+        sign_in::record(conn, user_id, (&origin.device_hash, origin.address_hash.as_deref()), now)
     })?;
     Ok(token)
 }

@@ -60,17 +60,20 @@ pub fn verify_email(conn: &mut DbConnection, token: &str, now: NaiveDateTime) ->
         if row.used_at.is_some() || row.expires_at < now {
             return Err(ServiceError::Refused("verify.expired"));
         }
-        email_token::consume(conn, row.id, now)?;
+        // Two confirmations at once: only one uses the link.
+        if !email_token::consume(conn, row.id, now)? {
+            return Err(ServiceError::Refused("verify.expired"));
+        }
         user::mark_verified(conn, user.id, now)?;
         // Cases filed against this address before the account existed are now theirs to answer.
         crate::db::models::case::claim_invitations(conn, user.id, &user.email)?;
-        Ok(Verified::Now(user.id))
+        Ok(Verified::Now { user_id: user.id, email: user.email })
     })
 }
 
 pub enum Verified {
-    /// Verified by this use of the link: the account (whoever followed it holds the mailbox).
-    Now(i32),
+    /// Verified by this use of the link.
+    Now { user_id: i32, email: String },
     /// The link was used before; nothing changed.
     Already,
 }

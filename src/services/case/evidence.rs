@@ -145,7 +145,7 @@ pub fn open_evidence_file(
         return Err(ServiceError::NotFound);
     }
     let case = crate::db::models::case::find_by_id(conn, row.case_id)?;
-    let actor = super::actor_for(&case, account);
+    let actor = super::visible_as(conn, &case, account)?;
     // Withdrawn by its party or hidden by a moderator: only the audit trail keeps it.
     let hidden = crate::db::models::flag::hidden_on_case(conn, case.id)?.0.contains(&row.id);
     if (row.withdrawn_at.is_some() || hidden) && actor != Some(Actor::Moderator) {

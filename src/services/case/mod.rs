@@ -20,6 +20,7 @@ use crate::domain::locale::Locale;
 use crate::domain::privacy::Masker;
 use crate::email::message::{CaseNotice, Mail, REMINDER_EVENTS};
 use crate::services::account::Account;
+use crate::services::moderation::Recusal;
 use crate::services::{outbox, ServiceError, ServiceResult};
 use chrono::{NaiveDateTime, TimeDelta};
 
@@ -38,8 +39,16 @@ pub fn actor_for(case: &CaseRow, account: &Account) -> Option<Actor> {
 /// The case behind a public id, if this account may see it; otherwise `NotFound`, never a hint.
 pub fn load_visible(conn: &mut DbConnection, public_id: &str, account: &Account) -> ServiceResult<(CaseRow, Actor)> {
     let case = case::find_by_public_id(conn, public_id)?.ok_or(ServiceError::NotFound)?;
-    let actor = actor_for(&case, account).ok_or(ServiceError::NotFound)?;
+    let actor = visible_as(conn, &case, account)?.ok_or(ServiceError::NotFound)?;
     Ok((case, actor))
+}
+
+/// `actor_for`, with a moderator who must recuse themselves from the case seeing nothing of it.
+pub fn visible_as(conn: &mut DbConnection, case: &CaseRow, account: &Account) -> ServiceResult<Option<Actor>> {
+    match actor_for(case, account) {
+        Some(Actor::Moderator) if Recusal::of(conn, account)?.covers(case.id) => Ok(None),
+        actor => Ok(actor),
+    }
 }
 
 /// Whether this account may give `command` on the case now: `NotFound` when they may not see it,

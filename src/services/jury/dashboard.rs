@@ -67,7 +67,7 @@ pub fn dashboard(
         .collect();
     let (mut pending, mut active, mut history) = (vec![], vec![], vec![]);
     for (summons, case) in summons::for_juror(conn, account.id, 100)? {
-        let item = SummonsItem { summons, case: titled_for_jurors(case) };
+        let item = SummonsItem { summons, case: titled_for_jurors(conn, case)? };
         match item.summons.status.as_str() {
             PENDING if now <= item.summons.respond_by => pending.push(item),
             ACCEPTED if !state_of(&item.case).is_final() => active.push(DeskItem {
@@ -79,7 +79,11 @@ pub fn dashboard(
         }
     }
     for (audit, case) in calibration_audit::open_for(conn, account.id, now - rules.voting_window)? {
-        active.push(DeskItem { case: titled_for_jurors(case), state: CaseState::Voting, since: audit.assigned_at });
+        active.push(DeskItem {
+            case: titled_for_jurors(conn, case)?,
+            state: CaseState::Voting,
+            since: audit.assigned_at,
+        });
     }
     pending.sort_by_key(|i| i.summons.respond_by);
     active.sort_by_key(|i| i.since);

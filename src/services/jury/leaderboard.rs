@@ -48,17 +48,25 @@ pub fn published_board(conn: &mut DbConnection) -> ServiceResult<Board> {
 
 /// Takes a new snapshot when one is due (the deadline worker asks on every poll). Returns whether it did.
 pub fn publish_if_due(conn: &mut DbConnection, now: NaiveDateTime) -> ServiceResult<bool> {
+    // Plain reads first: the writer is taken only when a snapshot is due.
+    if !due(conn, now)? {
+        return Ok(false);
+    }
     write_tx(conn, |conn| {
-        let last = leaderboard_snapshot::latest(conn)?;
-        let closed_cases = case::count_judged(conn)?;
-        let last = last.map(|row| LastSnapshot { at: row.published_at, closed_cases: row.closed_cases });
-        if !snapshot_due(last, closed_cases, now) {
-            return Ok(false);
+        if !due(conn, now)? {
+            return Ok(false); // another server published meanwhile
         }
+        let closed_cases = case::count_judged(conn)?;
         let entries = serde_json::to_string(&ranked(conn)?).map_err(|e| ServiceError::Internal(e.into()))?;
         leaderboard_snapshot::insert(conn, &SnapshotRow { published_at: now, closed_cases, entries })?;
         Ok(true)
     })
+}
+
+fn due(conn: &mut DbConnection, now: NaiveDateTime) -> ServiceResult<bool> {
+    let last = leaderboard_snapshot::latest(conn)?;
+    let last = last.map(|row| LastSnapshot { at: row.published_at, closed_cases: row.closed_cases });
+    Ok(snapshot_due(last, case::count_judged(conn)?, now))
 }
 
 /// The most surely accurate experienced jurors, best first, in coarse figures.

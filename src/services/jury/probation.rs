@@ -178,5 +178,6 @@ pub fn feedback(conn: &mut DbConnection, account: &Account, case_public_id: &str
     let truth = case.calibration_outcome.as_deref().and_then(Side::parse).ok_or(ServiceError::NotFound)?;
     let reasoning = crate::db::models::audit_log::latest_reason(conn, case.id, "mark_calibration")?
         .map(|r| crate::domain::privacy::mask_contacts(&r));
-    Ok(Some(Feedback { item: crate::domain::privacy::mask_contacts(&case.item_title), matched, truth, reasoning }))
+    let item = party_masker(conn, &case)?.mask(&case.item_title);
+    Ok(Some(Feedback { item, matched, truth, reasoning }))
 }

@@ -14,7 +14,7 @@ use crate::db::DbConnection;
 use crate::domain::case::CaseState;
 use crate::domain::dispute::Side;
 use crate::domain::juror::JurorStatus;
-use crate::domain::privacy::{mask_contacts, Masker};
+use crate::domain::privacy::Masker;
 use crate::services::account::Account;
 use crate::services::case::party_masker;
 use crate::services::case::state_of;
@@ -149,9 +149,10 @@ pub fn juror_case(
 }
 
 /// The case row with its item title masked as jurors must read it: a title is typed by a party
-/// and can carry a phone number or a WeChat id as well as a statement can.
-pub fn titled_for_jurors(case: CaseRow) -> CaseRow {
-    CaseRow { item_title: mask_contacts(&case.item_title), ..case }
+/// and can carry a phone number, a WeChat id or a name as well as a statement can.
+pub fn titled_for_jurors(conn: &mut DbConnection, case: CaseRow) -> ServiceResult<CaseRow> {
+    let item_title = party_masker(conn, &case)?.mask(&case.item_title);
+    Ok(CaseRow { item_title, ..case })
 }
 
 /// The case as jurors see it: every text a party typed masked, the parties' own identifiers too.

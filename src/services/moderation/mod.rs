@@ -15,11 +15,13 @@ pub mod stats;
 
 use crate::db::models::audit_log::{self, NewAuditEntry};
 use crate::db::models::case::{self, CaseRow};
+use crate::db::models::sign_in;
 use crate::db::DbConnection;
 use crate::domain::account::Role;
+use crate::domain::linked_accounts::{linked_accounts, LOOKBACK_DAYS};
 use crate::services::account::Account;
 use crate::services::{ServiceError, ServiceResult};
-use chrono::NaiveDateTime;
+use chrono::{NaiveDateTime, TimeDelta};
 
 /// Moderation pages do not exist for anyone else.
 pub fn require_moderator(account: &Account) -> ServiceResult<()> {
@@ -32,16 +34,27 @@ pub fn require_admin(account: &Account) -> ServiceResult<()> {
     (account.role == Role::Admin).then_some(()).ok_or(ServiceError::Forbidden)
 }
 
-/// A moderator never handles a case they are a party to, or one whose party they have ever dealt
-/// with: for them it does not exist (404, left out of every queue), and it goes to the others.
+/// A moderator never handles a case they are a party to, one whose party they have ever dealt
+/// with, or one whose party shares a device or address with them (their second account): for them
+/// it does not exist (404 on its case and moderation pages and files, left out of their queues and
+/// audit log), and it goes to the others.
 pub struct Recusal {
     cases: Vec<i32>,
 }
 
 impl Recusal {
     pub fn of(conn: &mut DbConnection, moderator: &Account) -> ServiceResult<Recusal> {
-        // The moderator and everyone they have been on the other side of a case with.
-        let people = case::counterparts(conn, &[moderator.id])?;
+        let now = chrono::Utc::now().naive_utc();
+        // The moderator, their linked accounts, and everyone any of them was on the other side of a
+        // case with.
+        let since = now - TimeDelta::days(LOOKBACK_DAYS);
+        let mut selves = vec![moderator.id];
+        selves.extend(
+            linked_accounts(&[moderator.id], &sign_in::sharing_with(conn, &[moderator.id], since)?)
+                .into_iter()
+                .map(|(id, _)| id),
+        );
+        let people = case::counterparts(conn, &selves)?;
         Ok(Recusal { cases: case::involving(conn, &people, &moderator.email)? })
     }
 
