@@ -11,7 +11,7 @@ use xiaofating::db::models::{case, case_event, user};
 use xiaofating::db::{DatabaseUrl, DbConnection};
 use xiaofating::domain::case::{CaseState, Windows};
 use xiaofating::domain::filing::FilingForm;
-use xiaofating::services::account::register::{register, Registration};
+use xiaofating::services::account::register::{register, Registered, Registration};
 use xiaofating::services::account::Account;
 use xiaofating::services::case::deadlines::run_due_jobs;
 use xiaofating::services::case::evidence::{add_evidence, EvidenceStore};
@@ -64,9 +64,11 @@ fn member(conn: &mut DbConnection, email: &str, now: NaiveDateTime) -> Account {
         password_confirm: "a long enough phrase 9".into(),
         locale: "zh-CN".into(),
     };
-    let row = register(conn, &form, now, &mut rand::rng()).unwrap();
-    user::mark_verified(conn, row.id, now).unwrap();
-    Account::from(user::find(conn, row.id).unwrap().unwrap())
+    let Registered::Created(id) = register(conn, &form, now, &mut rand::rng()).unwrap() else {
+        panic!("{email} is new")
+    };
+    user::mark_verified(conn, id, now).unwrap();
+    Account::from(user::find(conn, id).unwrap().unwrap())
 }
 
 fn log_of(conn: &mut DbConnection, case_id: i32) -> Vec<case_event::CaseEventRow> {

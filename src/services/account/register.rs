@@ -1,6 +1,6 @@
 use super::password::hash_password;
 use super::verify_email::issue_verification;
-use crate::db::models::user::{self, NewUser, UserRow};
+use crate::db::models::user::{self, NewUser};
 use crate::db::{is_unique_violation, write_tx, DbConnection};
 use crate::domain::account::{check_password, DisplayName, Email, Role, DEFAULT_TIME_ZONE};
 use crate::domain::locale::Locale;
@@ -25,8 +25,8 @@ pub struct Registration {
 /// form never says which addresses have accounts; the mailbox's owner learns which it was.
 #[derive(Debug)]
 pub enum Registered {
-    /// A new, unverified member; the verification email is queued.
-    Created(UserRow),
+    /// A new, unverified member (their id); the verification email is queued.
+    Created(i32),
     /// The address already has an account: its owner is emailed instead.
     AddressHeld,
 }
@@ -81,7 +81,7 @@ pub fn register(
     match result {
         // Two registrations raced for the address: the loser is answered as for a held one.
         Err(ServiceError::Db(e)) if is_unique_violation(&e) => tell_owner(conn, email.as_str(), now, rng),
-        other => other.map(Registered::Created),
+        other => other.map(|row| Registered::Created(row.id)),
     }
 }
 
