@@ -142,18 +142,17 @@ pub fn origin_of(req: &HttpRequest, ctx: &Ctx, secret: &[u8]) -> Origin {
 }
 
 pub fn device_cookie(secret: &str, secure: bool) -> Cookie<'static> {
-    Cookie::build(DEVICE_COOKIE, secret.to_string())
-        .path("/")
-        .max_age(time::Duration::days(365))
-        .same_site(SameSite::Lax)
-        .http_only(true)
-        .secure(secure)
-        .finish()
+    year_cookie(DEVICE_COOKIE, secret.to_string(), secure)
 }
 
 /// Remembers the interface language for a year, also for pages that cannot ask the database.
 pub fn lang_cookie(locale: Locale, secure: bool) -> Cookie<'static> {
-    Cookie::build(LANG_COOKIE, locale.code())
+    year_cookie(LANG_COOKIE, locale.code().to_string(), secure)
+}
+
+/// A cookie kept a year, for this site only, never read by scripts.
+fn year_cookie(name: &'static str, value: String, secure: bool) -> Cookie<'static> {
+    Cookie::build(name, value)
         .path("/")
         .max_age(time::Duration::days(365))
         .same_site(SameSite::Lax)
