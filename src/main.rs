@@ -3,9 +3,10 @@ use clap::{Parser, Subcommand};
 use xiaofating::clock::Clock;
 use xiaofating::config::{ServeArgs, Settings, StorageArgs};
 use xiaofating::db::models::outbox;
+use xiaofating::domain::account::Role;
 use xiaofating::email::transport::Mailer;
 use xiaofating::jobs::outbox_worker::OutboxWorker;
-use xiaofating::services::account::moderator::{create_or_promote_moderator, ModeratorOutcome};
+use xiaofating::services::account::moderator::{create_or_promote, StaffOutcome};
 use xiaofating::startup::Application;
 use xiaofating::{db, services, telemetry};
 
@@ -121,6 +122,14 @@ enum OutboxCommand {
 
 #[derive(Subcommand)]
 enum AdminCommand {
+    /// Create an admin account (moderates, and manages moderators), or promote an existing account.
+    CreateAdmin {
+        /// Email address of the admin.
+        #[arg(long)]
+        email: String,
+        #[command(flatten)]
+        storage: StorageArgs,
+    },
     /// Create a moderator account, or promote an existing account to moderator.
     CreateModerator {
         /// Email address of the moderator.
@@ -129,6 +138,12 @@ enum AdminCommand {
         #[command(flatten)]
         storage: StorageArgs,
     },
+}
+
+/// "a moderator", "an admin".
+fn article(title: &str) -> String {
+    let a = if title.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+    format!("{a} {title}")
 }
 
 fn open_pool(storage: &StorageArgs) -> anyhow::Result<db::DbPool> {
@@ -155,16 +170,21 @@ async fn main() -> anyhow::Result<()> {
             open_pool(&storage)?;
             println!("migrations are up to date");
         }
-        Command::Admin { command: AdminCommand::CreateModerator { email, storage } } => {
+        Command::Admin { command } => {
+            let (email, storage, role, title) = match command {
+                AdminCommand::CreateModerator { email, storage } => (email, storage, Role::Moderator, "moderator"),
+                AdminCommand::CreateAdmin { email, storage } => (email, storage, Role::Admin, "admin"),
+            };
+            let email = email.trim().to_lowercase();
             let pool = open_pool(&storage)?;
             let now = Clock::default().now();
-            let outcome = create_or_promote_moderator(&mut *pool.get()?, &email, now, &mut rand::rng())
+            let outcome = create_or_promote(&mut *pool.get()?, &email, role, now, &mut rand::rng())
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             match outcome {
-                ModeratorOutcome::Promoted => println!("{email} is now a moderator"),
-                ModeratorOutcome::AlreadyModerator => println!("{email} was already a moderator"),
-                ModeratorOutcome::Created { password } => {
-                    println!("created moderator {email} with password: {password}\nchange it after signing in")
+                StaffOutcome::Promoted => println!("{email} is now {}", article(title)),
+                StaffOutcome::Already => println!("{email} was already {}", article(title)),
+                StaffOutcome::Created { password } => {
+                    println!("created {title} {email} with password: {password}\nchange it after signing in")
                 }
             }
         }

@@ -226,9 +226,10 @@ async fn only_the_parties_and_moderators_can_fetch_a_file() {
     let pool = app.pool.clone();
     tokio::task::spawn_blocking(move || {
         let now = chrono::Utc::now().naive_utc();
-        xiaofating::services::account::moderator::create_or_promote_moderator(
+        xiaofating::services::account::moderator::create_or_promote(
             &mut pool.get().unwrap(),
             "mod@example.com",
+            xiaofating::domain::account::Role::Moderator,
             now,
             &mut rand::rng(),
         )

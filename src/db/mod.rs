@@ -45,16 +45,45 @@ pub enum DatabaseUrl {
 
 impl DatabaseUrl {
     /// `postgres://…` / `postgresql://…` select PostgreSQL; `sqlite://path` or a bare path select SQLite.
+    /// Accepts `postgres://…` or `postgresql://…`, `sqlite://PATH`, `sqlite:PATH`, or a bare path
+    /// ending in `.db`, `.sqlite` or `.sqlite3`; anything else is refused rather than guessed (a
+    /// typo must not become a new, empty SQLite file).
     pub fn parse(url: &str) -> Result<Self, String> {
         let url = url.trim();
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             return Ok(Self::Postgres(url.to_string()));
         }
-        let path = url.strip_prefix("sqlite://").unwrap_or(url);
-        if path.is_empty() || path.contains("://") {
-            return Err(format!("DATABASE_URL '{url}' is neither sqlite://PATH, a file path, nor postgres://…"));
+        let refused = || {
+            format!(
+                "DATABASE_URL '{url}' is not a database address. Use sqlite://PATH, sqlite:PATH, a file \
+                 path ending in .db, .sqlite or .sqlite3, or postgres://USER@HOST/DB"
+            )
+        };
+        let path = match url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+            Some(path) => path,
+            None if [".db", ".sqlite", ".sqlite3"].iter().any(|ext| url.ends_with(ext)) => url,
+            None => return Err(refused()),
+        };
+        if path.is_empty() || path.contains("://") || path.chars().any(char::is_control) {
+            return Err(refused());
         }
         Ok(Self::Sqlite(PathBuf::from(path)))
+    }
+
+    /// A SQLite file's folder must exist already: the court never creates folders it was not
+    /// asked for (a mistyped path would otherwise put a database somewhere unexpected).
+    pub fn check_folder(&self) -> Result<(), String> {
+        match self {
+            Self::Sqlite(path) => match path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                Some(dir) if !dir.is_dir() => Err(format!(
+                    "the folder {} for the SQLite file {} does not exist; create it, or fix DATABASE_URL",
+                    dir.display(),
+                    path.display()
+                )),
+                _ => Ok(()),
+            },
+            Self::Postgres(_) => Ok(()),
+        }
     }
 }
 
@@ -96,11 +125,7 @@ impl ManageConnection for Manager {
 
 /// Opens the pool (creating the SQLite file and its folder when needed) and runs migrations.
 pub fn connect(url: &DatabaseUrl, max_size: u32) -> anyhow::Result<DbPool> {
-    if let DatabaseUrl::Sqlite(path) = url {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)?;
-        }
-    }
+    url.check_folder().map_err(anyhow::Error::msg)?;
     let pool = r2d2::Pool::builder()
         .max_size(max_size)
         .connection_timeout(Duration::from_secs(10))
@@ -193,4 +218,31 @@ pub fn ping(pool: &DbPool) -> bool {
 
 pub fn is_unique_violation(err: &diesel::result::Error) -> bool {
     matches!(err, diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DatabaseUrl;
+    use std::path::PathBuf;
+
+    #[test]
+    fn database_urls_are_read_strictly() {
+        let sqlite = |p: &str| Ok(DatabaseUrl::Sqlite(PathBuf::from(p)));
+        assert_eq!(DatabaseUrl::parse("sqlite://data/court.db"), sqlite("data/court.db"));
+        assert_eq!(DatabaseUrl::parse("sqlite:relative.db"), sqlite("relative.db"));
+        assert_eq!(DatabaseUrl::parse("sqlite:///var/lib/court.sqlite"), sqlite("/var/lib/court.sqlite"));
+        assert_eq!(DatabaseUrl::parse("./court.sqlite3"), sqlite("./court.sqlite3"));
+        assert_eq!(DatabaseUrl::parse("postgresql://u@h/db"), Ok(DatabaseUrl::Postgres("postgresql://u@h/db".into())));
+        for bad in ["not a url at all", "mysql://u@h/db", "sqlite:", "court", "http://x/y.db", "postgres:/x"] {
+            let refused = DatabaseUrl::parse(bad).unwrap_err();
+            assert!(refused.contains("sqlite://PATH") && refused.contains(bad), "{bad}: {refused}");
+        }
+    }
+
+    #[test]
+    fn a_sqlite_file_in_a_missing_folder_is_refused() {
+        let url = DatabaseUrl::parse("sqlite:///nonexistent/dir/x.db").unwrap();
+        assert!(url.check_folder().unwrap_err().contains("/nonexistent/dir"));
+        assert!(DatabaseUrl::parse("here.db").unwrap().check_folder().is_ok());
+    }
 }

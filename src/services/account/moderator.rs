@@ -8,32 +8,40 @@ use crate::services::{ServiceError, ServiceResult};
 use chrono::NaiveDateTime;
 use rand::Rng;
 
-pub enum ModeratorOutcome {
+pub enum StaffOutcome {
     Promoted,
-    AlreadyModerator,
+    /// The account had the role already (an admin counts as a moderator).
+    Already,
     /// A new account; the one-time password must be shown to the operator.
     Created {
         password: String,
     },
 }
 
-/// Makes the account with this email a moderator, creating a verified account when none exists.
-pub fn create_or_promote_moderator(
+/// Gives the account with this email a staff role (moderator or admin), creating a verified
+/// account when none exists. The operator's way to make the first admin, who then manages
+/// moderators in the court.
+pub fn create_or_promote(
     conn: &mut DbConnection,
     email: &str,
+    role: Role,
     now: NaiveDateTime,
     rng: &mut impl Rng,
-) -> ServiceResult<ModeratorOutcome> {
+) -> ServiceResult<StaffOutcome> {
     let email = Email::parse(email).map_err(ServiceError::Refused)?;
+    let has_role = |current: Role| match role {
+        Role::Admin => current == Role::Admin,
+        _ => current.can_moderate(),
+    };
     write_tx(conn, |conn| match user::find_by_email(conn, email.as_str())? {
-        Some(existing) if Role::parse(&existing.role).can_moderate() => Ok(ModeratorOutcome::AlreadyModerator),
+        Some(existing) if has_role(Role::parse(&existing.role)) => Ok(StaffOutcome::Already),
         Some(existing) => {
-            user::set_role(conn, existing.id, Role::Moderator.as_str(), now)?;
-            Ok(ModeratorOutcome::Promoted)
+            user::set_role(conn, existing.id, role.as_str(), now)?;
+            Ok(StaffOutcome::Promoted)
         }
         None => {
             let password = new_secret_token(rng)[..20].to_string();
-            let display_name = email.as_str().split('@').next().unwrap_or("moderator");
+            let display_name = email.as_str().split('@').next().unwrap_or("staff");
             user::insert(
                 conn,
                 &NewUser {
@@ -43,13 +51,13 @@ pub fn create_or_promote_moderator(
                     password_hash: &hash_password(&password),
                     locale: Locale::default().code(),
                     time_zone: DEFAULT_TIME_ZONE,
-                    role: Role::Moderator.as_str(),
+                    role: role.as_str(),
                     email_verified_at: Some(now),
                     created_at: now,
                     updated_at: now,
                 },
             )?;
-            Ok(ModeratorOutcome::Created { password })
+            Ok(StaffOutcome::Created { password })
         }
     })
 }
