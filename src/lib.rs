@@ -5,6 +5,7 @@ rust_i18n::i18n!("locales", fallback = "en");
 
 pub mod clock;
 pub mod config;
+pub mod court_lock;
 pub mod db;
 pub mod domain;
 pub mod email;

@@ -2,6 +2,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use xiaofating::clock::Clock;
 use xiaofating::config::{ServeArgs, Settings, StorageArgs};
+use xiaofating::court_lock::CourtLock;
 use xiaofating::db::models::outbox;
 use xiaofating::domain::account::Role;
 use xiaofating::email::transport::Mailer;
@@ -152,6 +153,25 @@ fn open_pool(storage: &StorageArgs) -> anyhow::Result<db::DbPool> {
     db::connect(&storage.database()?, 2)
 }
 
+/// The database for a command that writes: on SQLite only while no other command holds it.
+fn open_court(storage: &StorageArgs, what: &str) -> anyhow::Result<(db::DbPool, Option<CourtLock>)> {
+    let lock = hold_court(storage, what)?;
+    Ok((open_pool(storage)?, lock))
+}
+
+/// On SQLite, the lock that keeps a second server or a writing command off this court's file.
+fn hold_court(storage: &StorageArgs, what: &str) -> anyhow::Result<Option<CourtLock>> {
+    std::fs::create_dir_all(&storage.data_dir)
+        .with_context(|| format!("cannot create DATA_DIR {}", storage.data_dir.display()))?;
+    match storage.database()? {
+        db::DatabaseUrl::Sqlite(path) => {
+            db::DatabaseUrl::Sqlite(path.clone()).check_folder().map_err(anyhow::Error::msg)?;
+            Ok(Some(CourtLock::take(&path, what)?))
+        }
+        db::DatabaseUrl::Postgres(_) => Ok(None),
+    }
+}
+
 #[actix_web::main]
 async fn main() -> anyhow::Result<()> {
     return_large_blocks();
@@ -160,6 +180,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve(args) => {
             telemetry::init(&args.log_format);
             let settings = Settings::from_args(&args)?;
+            let _court = hold_court(&args.storage, "serve")?;
             let base_url = settings.base_url.clone();
             let app = Application::build(settings, Clock::default()).await?;
             tracing::info!(port = app.port(), %base_url, "xiaofating is serving");
@@ -167,7 +188,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Migrate(storage) => {
             telemetry::init("pretty");
-            open_pool(&storage)?;
+            open_court(&storage, "migrate")?;
             println!("migrations are up to date");
         }
         Command::Admin { command } => {
@@ -176,7 +197,7 @@ async fn main() -> anyhow::Result<()> {
                 AdminCommand::CreateAdmin { email, storage } => (email, storage, Role::Admin, "admin"),
             };
             let email = email.trim().to_lowercase();
-            let pool = open_pool(&storage)?;
+            let (pool, _court) = open_court(&storage, "admin")?;
             let now = Clock::default().now();
             let outcome = create_or_promote(&mut *pool.get()?, &email, role, now, &mut rand::rng())
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -190,7 +211,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Outbox { command } => run_outbox(command).await?,
         Command::Reputation { command: ReputationCommand::Recompute(storage) } => {
-            let pool = open_pool(&storage)?;
+            let (pool, _court) = open_court(&storage, "reputation recompute")?;
             let done = services::jury::reputation::recompute(&mut *pool.get()?, Clock::default().now())
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!(
@@ -201,7 +222,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Triage(args) => run_triage(args)?,
         Command::Simulate(args) => run_simulation(args)?,
         Command::Demo(DemoArgs { storage, full_case, scale }) => {
-            let pool = open_pool(&storage)?;
+            let (pool, _court) = open_court(&storage, "demo")?;
             let play = if full_case { services::demo::seed_full_case } else { services::demo::seed };
             let (now, conn) = (Clock::default().now(), &mut *pool.get()?);
             let report = play(conn, &storage.data_dir, now, &mut rand::rng()).map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -352,8 +373,9 @@ async fn run_outbox(command: OutboxCommand) -> anyhow::Result<()> {
         OutboxCommand::Drain(args) => {
             telemetry::init(&args.log_format);
             let settings = std::sync::Arc::new(Settings::from_args(&args)?);
+            let (pool, _court) = open_court(&args.storage, "outbox drain")?;
             let worker = OutboxWorker {
-                pool: open_pool(&args.storage)?,
+                pool,
                 mailer: std::sync::Arc::new(Mailer::new(settings.smtp_url.as_deref(), settings.mail_dir())?),
                 settings,
                 clock: Clock::default(),
@@ -364,7 +386,8 @@ async fn run_outbox(command: OutboxCommand) -> anyhow::Result<()> {
             println!("{attempted} delivery attempts; {counts:?}");
         }
         OutboxCommand::RetryDead(storage) => {
-            let n = outbox::retry_dead(&mut *open_pool(&storage)?.get()?, Clock::default().now())?;
+            let (pool, _court) = open_court(&storage, "outbox retry-dead")?;
+            let n = outbox::retry_dead(&mut *pool.get()?, Clock::default().now())?;
             println!("{n} dead messages queued again");
         }
     }

@@ -299,3 +299,68 @@ async fn the_court_at_scale_is_consistent_and_its_open_seats_take_votes() {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(app.count("votes").await, report.votes as i64 + 1, "the open seat took the vote");
 }
+
+/// Waits up to 20 s for a command to end by itself; kills it and fails the test otherwise.
+fn ends_within(mut child: std::process::Child, what: &str) -> std::process::Output {
+    for _ in 0..200 {
+        if child.try_wait().unwrap().is_some() {
+            return child.wait_with_output().unwrap();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    panic!("{what} kept running");
+}
+
+/// A server started by a test, killed when the test ends however it ends.
+struct Running(std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn one_court_per_sqlite_file_and_a_killed_one_leaves_no_lock() {
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().unwrap();
+    let serve = || {
+        cli()
+            .args(["serve", "--bind", "127.0.0.1:0"])
+            .env("DATA_DIR", dir.path())
+            .env_remove("DATABASE_URL")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let lock = dir.path().join("xiaofating.db.lock");
+    let wait_for_holder = || {
+        for _ in 0..300 {
+            if std::fs::read_to_string(&lock).is_ok_and(|s| s.starts_with("serve")) {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("the first court did not start");
+    };
+    let mut first = Running(serve());
+    wait_for_holder();
+    let second = ends_within(serve(), "a second serve on the same data folder");
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert!(!second.status.success());
+    assert!(stderr.contains("another xiaofating command") && stderr.contains("serve, process"), "{stderr}");
+    let demo = cli().args(["demo"]).env("DATA_DIR", dir.path()).env_remove("DATABASE_URL").output().unwrap();
+    assert!(!demo.status.success(), "demo refuses beside a running court");
+    assert!(String::from_utf8_lossy(&demo.stderr).contains("stop it first"));
+
+    // Killed outright, the court leaves no stale lock: the next one starts.
+    first.0.kill().unwrap();
+    first.0.wait().unwrap();
+    std::fs::write(&lock, "").unwrap();
+    let _next = Running(serve());
+    wait_for_holder();
+}
