@@ -250,7 +250,7 @@ const MATRIX: [(&str, [&str; 9]); 71] = [
     ("POST /language",                          ["400",    "400", "400", "400", "400", "400", "400", "400", "400"]),
     ("POST /moderation/cases/{id}/calibration", ["signin", "404", "404", "404", "404", "404", "404", "303", "303"]),
     ("POST /moderation/cases/{id}/extend",      ["signin", "404", "404", "404", "404", "404", "404", "422", "422"]),
-    ("POST /moderation/cases/{id}/override",    ["signin", "404", "404", "404", "404", "404", "404", "422", "422"]),
+    ("POST /moderation/cases/{id}/override",    ["signin", "404", "404", "404", "404", "404", "404", "303", "303"]),
     ("POST /moderation/cases/{id}/reopen",      ["signin", "404", "404", "404", "404", "404", "404", "303", "303"]),
     // Only flagged statements are moderated; nothing is flagged here.
     ("POST /moderation/evidence/{id}/{decision}", ["signin", "404", "404", "404", "404", "404", "404", "404", "404"]),

@@ -586,3 +586,41 @@ async fn a_moderator_who_is_a_party_or_dealt_with_one_never_sees_or_decides_the_
         assert_eq!(queue.contains(&format!("/moderation/cases/{case}")), listed);
     }
 }
+
+#[tokio::test]
+async fn actions_are_offered_only_when_they_can_succeed_for_this_moderator() {
+    let app = court().await;
+    let moderator = signed_in_moderator(&app, "mod@example.com").await;
+    // Moderator management: the list, but no form a moderator could not submit.
+    let page = moderator.get_html("/moderation/moderators").await;
+    assert!(!page.contains("action=\"/moderation/moderators\"") && page.contains("只有超级管理员可以授予"));
+
+    // While the jury votes, the decision is theirs: no override offered, and none accepted.
+    let case = case_ready_for_jury(&app).await;
+    let seated = seat_panel(&app, &case, 3).await;
+    let file = format!("/moderation/cases/{case}");
+    assert!(!moderator.get_html(&file).await.contains("/override\""), "no override before a verdict");
+    let fields = [("prevails", "seller"), ("remedy", "dismissed"), ("amount", ""), ("reason", OVERRIDE_REASON)];
+    moderator.submit(&file, &format!("{file}/override"), &fields).await;
+    assert_eq!(app.case_state(&case).await, "voting", "refused");
+    assert_eq!(app.count("overrides").await, 0);
+
+    // Final: a moderator reads what that means and who may still override; an admin may.
+    for (juror, side) in seated.iter().zip(["buyer", "buyer", "seller"]) {
+        vote(&juror.1, &case, side, "买家照片里的磕碰清楚，卖家描述不实，支持退款。").await;
+    }
+    app.wait_for_state(&case, "decided").await;
+    app.clock.advance(TimeDelta::hours(49));
+    app.wait_for_state(&case, "closed").await;
+    let seen = moderator.get_html(&file).await;
+    assert!(seen.contains("这份裁决已是终局") && !seen.contains("/override\""), "explained, not offered");
+    let refused = moderator.submit(&file, &format!("{file}/override"), &fields).await;
+    let told = moderator.get_html(&common::location(&refused)).await;
+    assert!(told.contains("只有超级管理员可以推翻"), "the refusal says why");
+    assert_eq!(app.case_state(&case).await, "closed");
+    let admin = app.verified_member("chief@example.com", "首席").await;
+    sql(&app, "UPDATE users SET role = 'admin' WHERE email = 'chief@example.com'").await.unwrap();
+    assert!(admin.get_html(&file).await.contains("作为超级管理员你仍可推翻它"));
+    assert_eq!(admin.submit(&file, &format!("{file}/override"), &fields).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.case_state(&case).await, "overridden");
+}

@@ -388,18 +388,13 @@ fn override_verdict(from: CaseState, actor: Actor) -> Result<Transition, Refusal
     if actor != Actor::Moderator {
         return Err(WRONG_PERSON);
     }
-    let reached_jury = matches!(
-        from,
-        CaseState::JurySelection
-            | CaseState::Voting
-            | CaseState::Decided
-            | CaseState::Appealed
-            | CaseState::Escalated
-            | CaseState::Closed
-    );
+    // A verdict exists (decided, under appeal, final), or no jury could be formed and a moderator
+    // must decide in its place. While a jury is forming or voting it is theirs to decide.
+    let has_verdict_or_needs_one =
+        matches!(from, CaseState::Decided | CaseState::Appealed | CaseState::Escalated | CaseState::Closed);
     match from {
         CaseState::Overridden => Err(ALREADY_OVERRIDDEN),
-        _ if !reached_jury => Err(NOT_OVERRIDABLE),
+        _ if !has_verdict_or_needs_one => Err(NOT_OVERRIDABLE),
         _ => Ok(Transition { from, to: CaseState::Overridden, event: "overridden", evidence_due_at: None }),
     }
 }
@@ -557,14 +552,21 @@ mod tests {
     }
 
     #[test]
-    fn a_moderator_overrides_any_case_that_reached_the_jury_once() {
-        for state in [CaseState::Voting, CaseState::Decided, CaseState::Escalated, CaseState::Closed] {
+    fn a_moderator_overrides_a_verdict_or_decides_an_escalated_case() {
+        for state in [CaseState::Decided, CaseState::Appealed, CaseState::Escalated, CaseState::Closed] {
             let case = CaseFacts { state, ..decided() };
             let t = decide(&case, Actor::Moderator, Command::Override, t0()).unwrap();
             assert_eq!((t.to, t.event), (CaseState::Overridden, "overridden"));
             assert_eq!(decide(&case, Actor::Claimant, Command::Override, t0()), Err(WRONG_PERSON));
         }
-        for state in [CaseState::Withdrawn, CaseState::Settled, CaseState::Evidence, CaseState::AwaitingResponse] {
+        for state in [
+            CaseState::Withdrawn,
+            CaseState::Settled,
+            CaseState::Evidence,
+            CaseState::AwaitingResponse,
+            CaseState::JurySelection,
+            CaseState::Voting,
+        ] {
             let case = CaseFacts { state, ..decided() };
             assert_eq!(decide(&case, Actor::Moderator, Command::Override, t0()), Err(NOT_OVERRIDABLE));
         }

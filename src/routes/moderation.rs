@@ -5,6 +5,7 @@
 use crate::db::models::audit_log::AuditLine;
 use crate::db::models::user::UserRow;
 use crate::db::DbConnection;
+use crate::domain::account::Role;
 use crate::domain::dispute::Category;
 use crate::domain::moderation::OverrideForm;
 use crate::domain::validation::FieldErrors;
@@ -489,6 +490,11 @@ struct ModeratorsPage {
 }
 
 impl ModeratorsPage {
+    /// Only admins grant or revoke: moderators are not shown a form they cannot use.
+    fn is_admin(&self) -> bool {
+        self.ctx.account.as_ref().is_some_and(|a| a.role == Role::Admin)
+    }
+
     fn err(&self, field: &str) -> String {
         self.errors.get(field).map(|key| self.ctx.t(key).into_owned()).unwrap_or_default()
     }

@@ -110,9 +110,12 @@ impl Browser {
         field.send_keys(text).await.unwrap();
     }
 
-    /// Signs in through the form at `base`/signin.
+    /// Signs in through the form at `base`/signin, as a person on their own device: the journeys
+    /// play several people in one Chromium, and the court links accounts that share a device
+    /// cookie (a party's second account), so each sign-in starts without one.
     pub async fn sign_in(&self, base: &str, email: &str, password: &str) {
         self.goto(&format!("{base}/signin")).await;
+        let _ = self.client.delete_cookie("xft_device").await;
         self.fill("#email", email).await;
         self.fill("#password", password).await;
         self.click("form[action='/signin'] button[type=submit]").await;

@@ -2,7 +2,8 @@
 //! same services the pages use, over the past three weeks — filing, the answer, evidence and its
 //! reminder, the jury summons (one juror lets it lapse and is replaced), acceptance, votes and the
 //! voting reminder, the verdict, the appeal with new evidence, the appeal panel's verdict, and a
-//! moderator's override. Every message it causes waits in the outbox for the worker.
+//! final verdict's override by an admin (only an admin may override a final verdict). Every
+//! message it causes waits in the outbox for the worker.
 
 use super::account;
 use super::verdicts::{accept_summonses, appeal, cast_votes, run_jobs};
@@ -25,7 +26,7 @@ use std::path::Path;
 const KEY: &str = "demo-full-case";
 const BUYER: &str = "buyer@demo.xiaofating.test";
 const SELLER: &str = "seller@demo.xiaofating.test";
-const MODERATOR: &str = "moderator@demo.xiaofating.test";
+const ADMIN: &str = "admin@demo.xiaofating.test";
 
 /// What the full case left behind.
 pub struct FullCase {
@@ -107,7 +108,8 @@ pub fn play_full_case(
     let (appeal_panel, seated) = accept_summonses(conn, &id, (redrawn, 0), &jury, rng)?;
     let final_verdict = cast_votes(conn, &id, (&appeal_panel, 0.2), seated, &jury, rng)?;
 
-    // A moderator finds the appeal panel missed the buyer's same-day photos and overrides it.
+    // The appeal verdict is final; an admin finds the panel missed the buyer's same-day photos and
+    // overrides it.
     let ruling = OverrideForm {
         prevails: "buyer",
         remedy: "partial_refund",
@@ -115,8 +117,8 @@ pub fn play_full_case(
         reason: "买家收货当天的照片清楚显示镜头进灰和暗斑，快递证明只说外箱受压，不能说明镜头内部的灰尘来自运输；\
                  考虑到买家愿意保留相机，判卖家部分退款 1200 元。",
     };
-    let moderator = account(conn, MODERATOR)?;
-    override_verdict(conn, &moderator, &id, &ruling, final_verdict + TimeDelta::hours(5))?;
+    let admin = account(conn, ADMIN)?;
+    override_verdict(conn, &admin, &id, &ruling, final_verdict + TimeDelta::hours(5))?;
     run_jobs(conn, &jury, now)?;
     Ok(FullCase { public_id: id, played: true, messages: queued(conn)? - before })
 }

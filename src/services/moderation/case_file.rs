@@ -14,6 +14,7 @@ use crate::db::models::summons::{self, SummonsRow};
 use crate::db::models::user::{self, UserRow};
 use crate::db::models::vote::{self, VoteRow};
 use crate::db::DbConnection;
+use crate::domain::account::Role;
 use crate::domain::case::{decide, Actor, CaseState, Command};
 use crate::domain::linked_accounts::Link;
 use crate::domain::moderation::Deadline;
@@ -51,6 +52,8 @@ pub struct CaseFile {
     pub audit: Vec<AuditLine>,
     pub events: Vec<CaseEventRow>,
     pub can_override: bool,
+    /// The verdict is final and this moderator is no admin: the page says who can override it.
+    pub final_needs_admin: bool,
     pub can_reopen: bool,
     pub deadline: Option<Deadline>,
     /// A finished case may become a calibration case (when it is not one yet).
@@ -88,6 +91,7 @@ pub fn case_file(
     let ids: Vec<i32> = seats.iter().map(|s| s.juror_id).collect();
     let names: HashMap<i32, String> = user::names(conn, &ids)?.into_iter().collect();
     let name = |id: i32| names.get(&id).cloned().unwrap_or_default();
+    let overridable = decide(&facts, Actor::Moderator, Command::Override, now).is_ok();
     let linked = linked_to_parties(conn, &case, now)?;
     let linked_ids: Vec<i32> = linked.iter().map(|(id, _)| *id).collect();
     let linked_names: HashMap<i32, String> = user::names(conn, &linked_ids)?.into_iter().collect();
@@ -99,7 +103,8 @@ pub fn case_file(
         audit: super::audit::audit_log(conn, moderator, &query)?,
         events: case_event::list_for_case(conn, case.id)?,
         override_row: case_override::for_case(conn, case.id)?,
-        can_override: decide(&facts, Actor::Moderator, Command::Override, now).is_ok(),
+        can_override: overridable && (state != CaseState::Closed || moderator.role == Role::Admin),
+        final_needs_admin: overridable && state == CaseState::Closed && moderator.role != Role::Admin,
         can_reopen: decide(&facts, Actor::Moderator, Command::Reopen, now).is_ok(),
         deadline: Deadline::of(state),
         can_calibrate: case.calibration_outcome.is_none() && (state.is_final() || state == CaseState::Decided),

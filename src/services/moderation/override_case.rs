@@ -7,15 +7,20 @@ use crate::db::models::case::CaseChange;
 use crate::db::models::case_override::{self, NewOverride};
 use crate::db::models::vote;
 use crate::db::{is_unique_violation, write_tx, DbConnection};
+use crate::domain::account::Role;
 use crate::domain::case::{decide, Actor, CaseState, Command, ALREADY_OVERRIDDEN};
 use crate::domain::dispute::Side;
 use crate::domain::moderation::{parse_override, OverrideForm};
 use crate::services::account::Account;
-use crate::services::case::{facts, transition};
+use crate::services::case::{facts, state_of, transition};
 use crate::services::jury::reputation::{record_known, revise_known};
 use crate::services::jury::verdict::{tell_jurors, tell_parties, Told};
 use crate::services::{ServiceError, ServiceResult};
 use chrono::NaiveDateTime;
+
+/// A final verdict (the appeal window passed, or an appeal jury decided) is overridden by an
+/// admin only: reversing what the court told both parties was the end needs the senior role.
+pub const FINAL_NEEDS_ADMIN: &str = "moderation.refused.final_needs_admin";
 
 pub fn override_verdict(
     conn: &mut DbConnection,
@@ -25,6 +30,9 @@ pub fn override_verdict(
     now: NaiveDateTime,
 ) -> ServiceResult<()> {
     let case = moderated_case(conn, moderator, case_public_id)?;
+    if state_of(&case) == CaseState::Closed && moderator.role != Role::Admin {
+        return Err(ServiceError::Refused(FINAL_NEEDS_ADMIN));
+    }
     // A case that cannot be overridden says so, whatever the form holds.
     decide(&facts(conn, &case)?, Actor::Moderator, Command::Override, now).map_err(|r| ServiceError::Refused(r.0))?;
     let (ruling, reason) = parse_override(form)?;
