@@ -13,7 +13,8 @@ pub struct StorageArgs {
     /// Folder for the SQLite file, the secret key, uploads and development mail.
     #[arg(long, env = "DATA_DIR", default_value = "./data")]
     pub data_dir: PathBuf,
-    /// sqlite://PATH, a file path, or postgres://USER@HOST/DB. Default: sqlite in DATA_DIR.
+    /// sqlite://PATH, sqlite:PATH, a path ending in .db/.sqlite/.sqlite3, or postgres://USER@HOST/DB.
+    /// Default: sqlite in DATA_DIR.
     #[arg(long, env = "DATABASE_URL")]
     pub database_url: Option<String>,
 }
@@ -113,6 +114,41 @@ pub struct ServeArgs {
     /// Log format.
     #[arg(long, env = "LOG_FORMAT", default_value = "pretty", value_parser = ["json", "pretty"])]
     pub log_format: String,
+}
+
+/// What delivering the outbox needs, and nothing else (`outbox drain`); the rest at `serve`'s defaults.
+#[derive(clap::Args, Debug, Clone)]
+pub struct MailArgs {
+    #[command(flatten)]
+    pub storage: StorageArgs,
+    /// Public address used in the emails' links. Default: http://127.0.0.1:8080.
+    #[arg(long, env = "BASE_URL")]
+    pub base_url: Option<String>,
+    /// smtp://, smtps:// or smtp://…?tls=required, with optional user:password@. Unset: .eml files.
+    #[arg(long, env = "SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// Sender of every email.
+    #[arg(long, env = "MAIL_FROM", default_value = default::MAIL_FROM)]
+    pub mail_from: String,
+    /// The key the emails' unsubscribe links are signed with. Unset: DATA_DIR/secret_key.
+    #[arg(long, env = "SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<String>,
+    /// Log format.
+    #[arg(long, env = "LOG_FORMAT", default_value = "pretty", value_parser = ["json", "pretty"])]
+    pub log_format: String,
+}
+
+impl MailArgs {
+    pub fn serve_args(&self) -> ServeArgs {
+        ServeArgs {
+            base_url: self.base_url.clone(),
+            smtp_url: self.smtp_url.clone(),
+            mail_from: self.mail_from.clone(),
+            secret_key: self.secret_key.clone(),
+            log_format: self.log_format.clone(),
+            ..ServeArgs::defaults(self.storage.clone())
+        }
+    }
 }
 
 impl ServeArgs {

@@ -1,7 +1,7 @@
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use xiaofating::clock::Clock;
-use xiaofating::config::{ServeArgs, Settings, StorageArgs};
+use xiaofating::config::{MailArgs, ServeArgs, Settings, StorageArgs};
 use xiaofating::court_lock::CourtLock;
 use xiaofating::db::models::outbox;
 use xiaofating::domain::account::Role;
@@ -109,14 +109,12 @@ enum ReputationCommand {
     Recompute(StorageArgs),
 }
 
-// Parsed once at start-up: the size of `Drain`'s settings does not matter.
-#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum OutboxCommand {
     /// Count messages by state (pending, sent, dead).
     Status(StorageArgs),
     /// Deliver every pending message, then exit (dead ones stay dead).
-    Drain(ServeArgs),
+    Drain(MailArgs),
     /// Put dead messages back in the queue.
     RetryDead(StorageArgs),
 }
@@ -370,7 +368,8 @@ async fn run_outbox(command: OutboxCommand) -> anyhow::Result<()> {
                 println!("{state:>8} {n}");
             }
         }
-        OutboxCommand::Drain(args) => {
+        OutboxCommand::Drain(mail) => {
+            let args = mail.serve_args();
             telemetry::init(&args.log_format);
             let settings = std::sync::Arc::new(Settings::from_args(&args)?);
             let (pool, _court) = open_court(&args.storage, "outbox drain")?;

@@ -104,6 +104,10 @@ fn every_subcommand_has_help() {
         assert!(out.status.success(), "{args:?}");
         assert!(String::from_utf8_lossy(&out.stdout).contains("Usage"), "{args:?}");
     }
+    // Each lists its own options only: delivering mail has no quorum or deadlines to set.
+    let drain = cli().args(["outbox", "drain", "--help"]).output().unwrap();
+    let drain = String::from_utf8_lossy(&drain.stdout);
+    assert!(drain.contains("--smtp-url") && !drain.contains("--quorum") && !drain.contains("--bind"), "{drain}");
 }
 
 #[test]

@@ -126,10 +126,17 @@ impl ManageConnection for Manager {
 /// Opens the pool (creating the SQLite file and its folder when needed) and runs migrations.
 pub fn connect(url: &DatabaseUrl, max_size: u32) -> anyhow::Result<DbPool> {
     url.check_folder().map_err(anyhow::Error::msg)?;
+    let manager = Manager { url: url.clone() };
+    // A new SQLite file turns to WAL once, on one connection, before the pool opens its others
+    // at the same time: switching the journal needs the write lock, which racing first
+    // connections would refuse each other ("database is locked" on a first start).
+    if let DatabaseUrl::Sqlite(_) = url {
+        manager.connect().map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
+    }
     let pool = r2d2::Pool::builder()
         .max_size(max_size)
         .connection_timeout(Duration::from_secs(10))
-        .build(Manager { url: url.clone() })
+        .build(manager)
         .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
     run_migrations(&mut *pool.get()?)?;
     Ok(pool)
