@@ -114,6 +114,10 @@ pub struct ServeArgs {
     /// Log format.
     #[arg(long, env = "LOG_FORMAT", default_value = "pretty", value_parser = ["json", "pretty"])]
     pub log_format: String,
+    /// Reverse proxies whose X-Forwarded-For / Forwarded headers name the visitor (addresses or
+    /// networks, comma-separated). Unset: every connection's own address counts.
+    #[arg(long, env = "TRUSTED_PROXIES", default_value = "")]
+    pub trusted_proxies: String,
 }
 
 /// What delivering the outbox needs, and nothing else (`outbox drain`); the rest at `serve`'s defaults.
@@ -176,6 +180,7 @@ impl ServeArgs {
             audit_percent: default::AUDIT_PERCENT,
             rate_limit_scale: 1,
             log_format: "pretty".into(),
+            trusted_proxies: String::new(),
         }
     }
 }
@@ -195,6 +200,8 @@ pub struct Settings {
     pub jury: crate::domain::juror::JuryRules,
     /// Send each response's count of SQL statements in an `X-Statements` header (tests).
     pub expose_statements: bool,
+    /// Proxies whose forwarding headers are believed (`routes::client_ip`).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 /// Abuse limits; the defaults suit production, tests may lower them.
@@ -347,6 +354,8 @@ impl Settings {
                 ..Default::default()
             },
             expose_statements: false,
+            trusted_proxies: crate::routes::client_ip::parse_trusted(&args.trusted_proxies)
+                .map_err(anyhow::Error::msg)?,
         })
     }
 

@@ -368,3 +368,23 @@ fn one_court_per_sqlite_file_and_a_killed_one_leaves_no_lock() {
     let _next = Running(serve());
     wait_for_holder();
 }
+
+#[tokio::test]
+async fn forwarded_addresses_count_only_from_a_trusted_proxy() {
+    // The development mailbox opens only to visitors on this machine: it shows whose address counts.
+    let mailbox = |app: &common::TestApp, forwarded: Option<&'static str>| {
+        let mut req = app.client.get(app.url("/dev/mail"));
+        if let Some(address) = forwarded {
+            req = req.header("X-Forwarded-For", address);
+        }
+        async move { req.send().await.unwrap().status() }
+    };
+    // No trusted proxy: a visitor's own X-Forwarded-For is ignored (anyone can write it).
+    let direct = spawn_app().await;
+    assert_eq!(mailbox(&direct, Some("203.0.113.7")).await, StatusCode::OK);
+    // Behind a trusted proxy on this machine: the address it forwards is the visitor's.
+    let trusted = xiaofating::routes::client_ip::parse_trusted("127.0.0.1").unwrap();
+    let proxied = common::spawn_app_with(|s| s.trusted_proxies = trusted).await;
+    assert_eq!(mailbox(&proxied, Some("203.0.113.7")).await, StatusCode::NOT_FOUND, "a visitor from elsewhere");
+    assert_eq!(mailbox(&proxied, None).await, StatusCode::OK, "the proxy's own request");
+}

@@ -6,6 +6,7 @@ use crate::db::DbPool;
 use crate::domain::locale::Locale;
 use crate::domain::next_step::{time_left, NextStep};
 use crate::i18n;
+use crate::routes::client_ip::client_ip;
 use crate::routes::errors::AppError;
 use crate::routes::rate_limit::Limiters;
 use crate::services::account::{session, Account};
@@ -194,6 +195,14 @@ pub fn signed_in(
     Ok(Some((account, badges)))
 }
 
+/// The visitor's address as a string ("" when the connection has none, as in some tests).
+fn visitor_ip(req: &HttpRequest, trusted: &[ipnet::IpNet]) -> String {
+    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
+    req.peer_addr()
+        .map(|peer| client_ip(peer.ip(), header("forwarded"), header("x-forwarded-for"), trusted).to_string())
+        .unwrap_or_default()
+}
+
 impl FromRequest for Ctx {
     type Error = AppError;
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
@@ -252,7 +261,7 @@ impl FromRequest for Ctx {
                 path: req.uri().path_and_query().map_or("/", |p| p.as_str()).to_string(),
                 flash: session.remove_as::<String>(SESSION_FLASH).and_then(Result::ok),
                 session,
-                ip: req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default(),
+                ip: visitor_ip(&req, &state.settings.trusted_proxies),
             })
         })
     }

@@ -6,6 +6,7 @@ pub mod assets;
 pub mod bench_baseline;
 pub mod case_actions;
 pub mod cases;
+pub mod client_ip;
 pub mod confirm;
 pub mod context;
 pub mod csrf;

@@ -78,8 +78,13 @@ pub async fn post_signin(
     let known = state
         .db(move |conn| session::known_device(conn, &known_email, &known_origin, now).map_err(AppError::from))
         .await?;
-    let limit_key = if known { format!("{email} on {}", origin.device) } else { email };
-    state.limiters.check(Action::SignIn, &limit_key, &ctx.ip)?;
+    // ...and from a known device the address's allowance is the device's too: many honest people
+    // behind one carrier NAT or office proxy do not use up each other's sign-ins.
+    let (account_key, address_key) = match known {
+        true => (format!("{email} on {}", origin.device), format!("{} on {}", ctx.ip, origin.device)),
+        false => (email, ctx.ip.clone()),
+    };
+    state.limiters.check(Action::SignIn, &account_key, &address_key)?;
     let (email, password, from) = (form.email.clone(), form.password.clone(), origin.clone());
     let signed_in = state
         .db(move |conn| {
