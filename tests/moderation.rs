@@ -624,3 +624,30 @@ async fn actions_are_offered_only_when_they_can_succeed_for_this_moderator() {
     assert_eq!(admin.submit(&file, &format!("{file}/override"), &fields).await.status(), StatusCode::SEE_OTHER);
     assert_eq!(app.case_state(&case).await, "overridden");
 }
+
+#[tokio::test]
+async fn the_juror_list_pages_and_counts_every_juror() {
+    let app = common::spawn_app().await;
+    let pool: Vec<(String, &str)> = (0..230).map(|i| (format!("pooled{i:03}@example.com"), "both")).collect();
+    let pool: Vec<(&str, &str)> = pool.iter().map(|(e, s)| (e.as_str(), *s)).collect();
+    app.seed_jurors(&pool).await;
+    let moderator = signed_in_moderator(&app, "mod@example.com").await;
+    let rows = |html: &str| html.matches("/suspend\"").count() + html.matches("/reinstate\"").count();
+    let first = moderator.get_html("/moderation/jurors").await;
+    assert!(first.contains("230 位评审员") && first.contains("第 1 / 3 页"), "the real total");
+    assert_eq!(rows(&first), 100);
+    assert!(first.contains("href=\"/moderation/jurors?q=&#38;status=&#38;page=2\""), "a link to the next page");
+    let last = moderator.get_html("/moderation/jurors?page=3").await;
+    assert_eq!(rows(&last), 30);
+    let everyone: std::collections::HashSet<String> =
+        [first, moderator.get_html("/moderation/jurors?page=2").await, last]
+            .iter()
+            .flat_map(|page| page.split("pooled").skip(1).map(|s| s[..3].to_string()).collect::<Vec<_>>())
+            .collect();
+    assert_eq!(everyone.len(), 230, "every juror on exactly one of the pages");
+    let searched = moderator.get_html("/moderation/jurors?q=pooled2&page=1").await;
+    assert!(
+        searched.contains("30 位评审员") && !searched.contains("第 1 /"),
+        "a search counts its own matches, on one page"
+    );
+}

@@ -10,6 +10,7 @@ pub mod locale;
 pub mod matching;
 pub mod moderation;
 pub mod next_step;
+pub mod paging;
 pub mod privacy;
 pub mod public_id;
 pub mod public_record;

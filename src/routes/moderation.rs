@@ -8,6 +8,7 @@ use crate::db::DbConnection;
 use crate::domain::account::Role;
 use crate::domain::dispute::Category;
 use crate::domain::moderation::OverrideForm;
+use crate::domain::paging::Page;
 use crate::domain::validation::FieldErrors;
 use crate::routes::case_actions::ConfirmForm;
 use crate::routes::context::{AppState, Ctx};
@@ -356,6 +357,7 @@ pub async fn post_moderate_reason(
 struct JurorsPage {
     ctx: Ctx,
     jurors: Vec<JurorLine>,
+    page: Page,
     query: JurorQuery,
     /// The juror whose standing form had problems, with them.
     failed: Option<(String, FieldErrors)>,
@@ -386,8 +388,8 @@ async fn render_jurors(
     let account = ctx.require_account()?.clone();
     let now = state.clock.now();
     let q = query.clone();
-    let jurors = state.db(move |conn| list_jurors(conn, &account, &q, now).map_err(AppError::from)).await?;
-    page(status, &JurorsPage { ctx, jurors, query, failed })
+    let (jurors, pages) = state.db(move |conn| list_jurors(conn, &account, &q, now).map_err(AppError::from)).await?;
+    page(status, &JurorsPage { ctx, jurors, page: pages, query, failed })
 }
 
 pub async fn get_jurors(

@@ -383,24 +383,34 @@ impl ListedJuror {
     }
 }
 
-/// Jurors whose name or email contains `search` (all when empty), optionally in one status,
-/// the most experienced first.
+/// The jurors matching a moderator's search (name or email contains `search`; a status), most
+/// experienced first: one page of them, and how many match in all.
 pub fn search(
     conn: &mut DbConnection,
     search: &str,
     status: Option<&str>,
-    limit: i64,
-) -> QueryResult<Vec<ListedJuror>> {
+    (offset, limit): (i64, i64),
+) -> QueryResult<(Vec<ListedJuror>, i64)> {
     let pattern = format!("%{}%", search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-    let mut query = jurors::table
-        .inner_join(users::table)
-        .filter(users::display_name.like(pattern.clone()).escape('\\').or(users::email.like(pattern).escape('\\')))
-        .into_boxed();
-    if let Some(status) = status {
-        query = query.filter(jurors::status.eq(status.to_string()));
-    }
-    query
+    let matching = || {
+        let query = jurors::table
+            .inner_join(users::table)
+            .filter(
+                users::display_name
+                    .like(pattern.clone())
+                    .escape('\\')
+                    .or(users::email.like(pattern.clone()).escape('\\')),
+            )
+            .into_boxed();
+        match status {
+            Some(status) => query.filter(jurors::status.eq(status.to_string())),
+            None => query,
+        }
+    };
+    let total = matching().count().get_result(conn)?;
+    let rows = matching()
         .order(((jurors::buyer_right + jurors::seller_right).desc(), jurors::user_id))
+        .offset(offset)
         .limit(limit)
         .select((
             jurors::user_id,
@@ -413,7 +423,8 @@ pub fn search(
             jurors::summons_ignored,
             OVERALL_TALLY,
         ))
-        .load(conn)
+        .load(conn)?;
+    Ok((rows, total))
 }
 
 /// A moderator reinstated the juror: past no-shows no longer count toward the next suspension.

@@ -6,6 +6,7 @@ use crate::db::models::{calibration_audit, juror, summons, user};
 use crate::db::{write_tx, DbConnection};
 use crate::domain::juror::{level, JurorStatus, Level};
 use crate::domain::moderation::parse_reason;
+use crate::domain::paging::Page;
 use crate::domain::reputation::{estimate, reliability, Estimate, Priors};
 use crate::domain::validation::FieldErrors;
 use crate::services::account::Account;
@@ -16,7 +17,8 @@ use std::collections::HashMap;
 
 /// How far back "recent cases" looks.
 const RECENT: TimeDelta = TimeDelta::days(30);
-const LIST_ROWS: i64 = 200;
+/// Jurors per page of the list.
+pub const PAGE_ROWS: i64 = 100;
 
 #[derive(Debug, Default, Clone, serde::Deserialize)]
 pub struct JurorQuery {
@@ -24,6 +26,17 @@ pub struct JurorQuery {
     pub q: String,
     #[serde(default)]
     pub status: String,
+    /// The page asked for (from 1).
+    #[serde(default)]
+    pub page: String,
+}
+
+impl JurorQuery {
+    /// The query string of this search on another page.
+    pub fn on_page(&self, page: i64) -> String {
+        let pairs = [("q", self.q.as_str()), ("status", self.status.as_str()), ("page", &page.to_string())];
+        serde_urlencoded::to_string(pairs).unwrap_or_default()
+    }
 }
 
 pub struct JurorLine {
@@ -46,16 +59,18 @@ pub fn list_jurors(
     moderator: &Account,
     query: &JurorQuery,
     now: NaiveDateTime,
-) -> ServiceResult<Vec<JurorLine>> {
+) -> ServiceResult<(Vec<JurorLine>, Page)> {
     require_moderator(moderator)?;
     let status = JurorStatus::parse(query.status.trim()).map(JurorStatus::as_str);
     let search: String = query.q.trim().chars().take(100).collect();
     let recent: HashMap<i32, i64> = summons::load_since(conn, now - RECENT)?.into_iter().collect();
-    let rows = juror::search(conn, &search, status, LIST_ROWS)?;
+    let number = Page::requested(&query.page);
+    let (rows, total) = juror::search(conn, &search, status, (Page::offset(number, PAGE_ROWS), PAGE_ROWS))?;
+    let page = Page { number, size: PAGE_ROWS, total };
     let ids: Vec<i32> = rows.iter().map(|r| r.user_id).collect();
     let public_ids: HashMap<i32, String> = user::public_ids(conn, &ids)?.into_iter().collect();
     let audits = calibration_audit::scores(conn, &ids)?;
-    Ok(rows
+    let lines = rows
         .into_iter()
         .map(|row| {
             let estimate = estimate(&row.tally(), Priors::default(), 0.5);
@@ -73,7 +88,8 @@ pub fn list_jurors(
                 estimate,
             }
         })
-        .collect())
+        .collect();
+    Ok((lines, page))
 }
 
 /// Suspends (`suspend == true`) or reinstates a juror, with a reason the juror reads by email.
