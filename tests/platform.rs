@@ -228,6 +228,7 @@ async fn without_smtp_a_local_court_shows_its_mail_in_a_mailbox() {
     app.wait_for_mail("account_verify", "reader@example.com").await;
     let mailbox = app.get_html("/dev/mail").await;
     assert!(mailbox.contains("reader@example.com") && mailbox.contains("验证你在小法庭的邮箱"));
+    assert!(mailbox.contains("共 1 封"), "the real count");
     let href = mailbox.split("href=\"/dev/mail/").nth(1).unwrap().split('"').next().unwrap();
     let letter = app.get_html(&format!("/dev/mail/{href}")).await;
     assert!(letter.contains(&format!("{}/verify?token=", app.address)), "the link can be followed from here");

@@ -4,6 +4,7 @@
 
 use crate::db::models::outbox::{self, OutboxRow};
 use crate::domain::locale::Locale;
+use crate::domain::paging::Page;
 use crate::email::message::{Content, Mail};
 use crate::routes::context::{AppState, Ctx};
 use crate::routes::errors::AppError;
@@ -47,6 +48,22 @@ fn letter(row: OutboxRow, state: &AppState) -> Letter {
 struct MailboxPage {
     ctx: Ctx,
     letters: Vec<Letter>,
+    page: Page,
+}
+
+impl MailboxPage {
+    fn on_page(&self, number: Option<i64>) -> String {
+        format!("page={}", number.unwrap_or(1))
+    }
+}
+
+/// Messages per page of the mailbox.
+const PAGE_ROWS: i64 = 100;
+
+#[derive(serde::Deserialize)]
+pub struct PageQuery {
+    #[serde(default)]
+    page: String,
 }
 
 #[derive(Template)]
@@ -56,13 +73,20 @@ struct LetterPage {
     letter: Letter,
 }
 
-pub async fn get_mailbox(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn get_mailbox(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, AppError> {
     if !allowed(&ctx, &state) {
         return Err(AppError::NotFound);
     }
-    let rows = state.db(|conn| outbox::recent(conn, 100).map_err(|e| AppError::Internal(e.into()))).await?;
+    let number = Page::requested(&query.page);
+    let window = (Page::offset(number, PAGE_ROWS), PAGE_ROWS);
+    let (rows, total) =
+        state.db(move |conn| outbox::recent(conn, window).map_err(|e| AppError::Internal(e.into()))).await?;
     let letters = rows.into_iter().map(|row| letter(row, &state)).collect();
-    ok_page(&MailboxPage { ctx, letters })
+    ok_page(&MailboxPage { ctx, letters, page: Page { number, size: PAGE_ROWS, total } })
 }
 
 pub async fn get_letter(ctx: Ctx, state: web::Data<AppState>, path: web::Path<i32>) -> Result<HttpResponse, AppError> {

@@ -100,8 +100,12 @@ pub fn mark_dead(conn: &mut DbConnection, id: i32, error: &str) -> QueryResult<(
 }
 
 /// The newest messages, for the development mail page.
-pub fn recent(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<OutboxRow>> {
-    outbox::table.order(outbox::id.desc()).limit(limit).select(OutboxRow::as_select()).load(conn)
+/// Newest first: one page of messages, and how many there are.
+pub fn recent(conn: &mut DbConnection, (offset, limit): (i64, i64)) -> QueryResult<(Vec<OutboxRow>, i64)> {
+    let total = outbox::table.count().get_result(conn)?;
+    let rows =
+        outbox::table.order(outbox::id.desc()).offset(offset).limit(limit).select(OutboxRow::as_select()).load(conn)?;
+    Ok((rows, total))
 }
 
 pub fn find(conn: &mut DbConnection, id: i32) -> QueryResult<Option<OutboxRow>> {
