@@ -140,6 +140,9 @@ async fn an_override_stands_beside_the_jury_verdict_emails_once_and_sets_reputat
 
     let page = moderator.get_html(&file).await;
     assert!(page.contains(OVERRIDE_REASON), "the override and its reason");
+    let log = moderator.get_html("/moderation/audit").await;
+    assert!(log.contains("阶段：已裁决；评审团结果：买家"), "the log in words");
+    assert!(log.contains("阶段：管理员已改判；结果：卖家；处理方式：驳回"), "{log}");
     assert!(page.contains("(2 : 1)"), "the jury's verdict stays beside it");
     let buyer = app.juror("party-buyer@example.com").await;
     let party_page = buyer.get_html(&format!("/cases/{case}")).await;

@@ -101,6 +101,42 @@ impl Ctx {
         at.and_utc().with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
     }
 
+    /// A value from the audit log (`state=decided; jury_outcome=buyer`) in the reader's words
+    /// ("阶段：已裁决；评审团结果：买家"); a part it does not know stays as written.
+    pub fn audit_words(&self, raw: &str) -> String {
+        let (colon, between) = if self.locale == Locale::ZhCn { ("：", "；") } else { (": ", "; ") };
+        let known = |key: String| {
+            let text = self.t(&key);
+            (text != key).then(|| text.into_owned())
+        };
+        raw.split("; ")
+            .map(|part| {
+                let Some((field, value)) = part.split_once('=') else {
+                    return known(format!("audit.value.{part}")).unwrap_or_else(|| part.to_string());
+                };
+                let value_key = match field {
+                    "state" => Some(format!("state.{value}")),
+                    "jury_outcome" | "outcome" | "calibration" if value == "-" => Some("audit.value.none".into()),
+                    "jury_outcome" | "outcome" | "calibration" => Some(format!("side.{value}")),
+                    "remedy" => Some(format!("remedy.{value}")),
+                    "role" => Some(format!("role.{value}")),
+                    "status" => Some(format!("juror.status.{value}")),
+                    "reason" => Some(value.to_string()),
+                    _ => None,
+                };
+                let value = match field {
+                    "amount_fen" => value.parse().map_or_else(|_| value.to_string(), |fen| self.money(&fen)),
+                    _ => value_key.and_then(known).unwrap_or_else(|| value.to_string()),
+                };
+                match known(format!("audit.field.{field}")) {
+                    Some(label) => format!("{label}{colon}{value}"),
+                    None => format!("{field}={value}"),
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(between)
+    }
+
     /// A stored UTC time for `<time datetime>`, as HTML wants it.
     pub fn iso(&self, at: &chrono::NaiveDateTime) -> String {
         at.format("%Y-%m-%dT%H:%M:%SZ").to_string()
