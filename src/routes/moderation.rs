@@ -441,6 +441,7 @@ pub async fn post_reinstate(
 struct AuditPage {
     ctx: Ctx,
     lines: Vec<AuditLine>,
+    page: Page,
     query: LogQuery,
     actions: [&'static str; 11],
 }
@@ -459,8 +460,8 @@ pub async fn get_audit_log(
     let account = ctx.require_account()?.clone();
     let query = query.into_inner();
     let q = query.clone();
-    let lines = state.db(move |conn| audit_log(conn, &account, &q).map_err(AppError::from)).await?;
-    ok_page(&AuditPage { ctx, lines, query, actions: ACTIONS })
+    let (lines, page) = state.db(move |conn| audit_log(conn, &account, &q).map_err(AppError::from)).await?;
+    ok_page(&AuditPage { ctx, lines, page, query, actions: ACTIONS })
 }
 
 #[derive(Template)]

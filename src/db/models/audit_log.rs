@@ -43,15 +43,42 @@ pub struct AuditFilter {
     pub action: Option<String>,
     pub case_id: Option<i32>,
     pub actor_id: Option<i32>,
+    /// Cases whose entries this reader may not see (a moderator's recusals).
+    pub hidden_cases: Vec<i32>,
 }
 
 /// An entry with the names the log page shows: actor's name, case public id, subject's name.
 pub type AuditLine = (AuditRow, String, Option<String>, Option<String>);
 
 /// Newest first.
-pub fn list(conn: &mut DbConnection, filter: &AuditFilter, limit: i64) -> QueryResult<Vec<AuditLine>> {
+/// Newest first: one page of entries, and how many match in all.
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &AuditFilter,
+    (offset, limit): (i64, i64),
+) -> QueryResult<(Vec<AuditLine>, i64)> {
+    let matching = || {
+        let mut query = audit_log::table.into_boxed();
+        if let Some(action) = &filter.action {
+            query = query.filter(audit_log::action.eq(action.clone()));
+        }
+        if let Some(case_id) = filter.case_id {
+            query = query.filter(audit_log::case_id.eq(case_id));
+        }
+        if let Some(actor_id) = filter.actor_id {
+            query = query.filter(audit_log::actor_id.eq(actor_id));
+        }
+        if !filter.hidden_cases.is_empty() {
+            query =
+                query.filter(audit_log::case_id.is_null().or(audit_log::case_id.ne_all(filter.hidden_cases.clone())));
+        }
+        query
+    };
+    let total = matching().count().get_result(conn)?;
+    let ids: Vec<i32> =
+        matching().select(audit_log::id).order(audit_log::id.desc()).offset(offset).limit(limit).load(conn)?;
     let (actors, subjects) = diesel::alias!(users as actors, users as subjects);
-    let mut query = audit_log::table
+    let lines = audit_log::table
         .inner_join(actors.on(actors.field(users::id).eq(audit_log::actor_id)))
         .left_join(cases::table.on(cases::id.nullable().eq(audit_log::case_id)))
         .left_join(subjects.on(subjects.field(users::id).nullable().eq(audit_log::subject_id)))
@@ -61,19 +88,10 @@ pub fn list(conn: &mut DbConnection, filter: &AuditFilter, limit: i64) -> QueryR
             cases::public_id.nullable(),
             subjects.field(users::display_name).nullable(),
         ))
+        .filter(audit_log::id.eq_any(ids))
         .order(audit_log::id.desc())
-        .limit(limit)
-        .into_boxed();
-    if let Some(action) = &filter.action {
-        query = query.filter(audit_log::action.eq(action.clone()));
-    }
-    if let Some(case_id) = filter.case_id {
-        query = query.filter(audit_log::case_id.eq(case_id));
-    }
-    if let Some(actor_id) = filter.actor_id {
-        query = query.filter(audit_log::actor_id.eq(actor_id));
-    }
-    query.load(conn)
+        .load(conn)?;
+    Ok((lines, total))
 }
 
 pub fn count_for_case(conn: &mut DbConnection, case_id: i32) -> QueryResult<i64> {

@@ -100,7 +100,7 @@ pub fn case_file(
         rounds: rounds_of(conn, &case, (&seats, &hidden_votes), None)?,
         votes: votes.into_iter().map(|v| (name(v.juror_id), v)).map(|(n, v)| (v, n)).collect(),
         seats: seats.into_iter().map(|s| (name(s.juror_id), s)).map(|(n, s)| (s, n)).collect(),
-        audit: super::audit::audit_log(conn, moderator, &query)?,
+        audit: super::audit::audit_log(conn, moderator, &query)?.0,
         events: case_event::list_for_case(conn, case.id)?,
         override_row: case_override::for_case(conn, case.id)?,
         can_override: overridable && (state != CaseState::Closed || moderator.role == Role::Admin),

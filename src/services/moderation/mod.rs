@@ -58,6 +58,11 @@ impl Recusal {
         Ok(Recusal { cases: case::involving(conn, &people, &moderator.email)? })
     }
 
+    /// The cases this moderator may not see.
+    pub fn cases(&self) -> &[i32] {
+        &self.cases
+    }
+
     pub fn covers(&self, case_id: i32) -> bool {
         self.cases.contains(&case_id)
     }
