@@ -457,3 +457,29 @@ async fn concurrent_filings_cannot_pass_the_open_case_cap_together() {
     assert_eq!(filed, 2, "exactly up to the cap");
     assert_eq!(app.count("cases").await, MAX_OPEN_CASES);
 }
+
+#[tokio::test]
+async fn my_cases_page_search_and_filter_by_stage() {
+    let app = spawn_app().await;
+    let buyer = app.verified_member("regular@example.com", "常客").await;
+    for n in 0..27 {
+        let order = format!("XY-LIST-{n:02}");
+        let res = buyer.submit("/cases/new", "/cases", &filing("seller@example.com", &[("order_ref", &order)])).await;
+        let case = location(&res).trim_start_matches("/cases/").to_string();
+        let page = format!("/cases/{case}");
+        buyer.submit(&page, &format!("{page}/withdraw"), &[("confirm", "yes")]).await;
+    }
+    let cases = |html: &str| html.matches("class=\"card case-row\"").count();
+    let first = buyer.get_html("/cases").await;
+    assert!(first.contains("共 27 起纠纷") && first.contains("第 1 / 2 页"), "the real total");
+    assert_eq!(cases(&first), 25);
+    assert_eq!(cases(&buyer.get_html("/cases?page=2").await), 2);
+    let found = buyer.get_html("/cases?q=XY-LIST-07").await;
+    assert!(found.contains("共 1 起纠纷"), "found by order number");
+    assert_eq!(cases(&buyer.get_html("/cases?stage=finished").await), 25);
+    let open = buyer.get_html("/cases?stage=open").await;
+    assert!(
+        open.contains("没有符合条件的纠纷") && open.contains("href=\"/cases\""),
+        "an empty search says so, with a way back"
+    );
+}

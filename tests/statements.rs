@@ -95,6 +95,8 @@ async fn pages_run_as_many_statements_for_many_rows_as_for_few() {
     assert_eq!(statements(&moderator, &format!("/moderation/cases/{few}")).await, case_file, "case file");
 
     // Small, fixed numbers: a regression guard, with the figures in the message when it trips.
+    // (The moderation case file reads more than a party page: the moderator's recusals and the
+    // accounts linked to the parties, a handful of statements however many rows.)
     let all = [
         ("case list", list_of_one),
         ("party page", party_page),
@@ -105,5 +107,5 @@ async fn pages_run_as_many_statements_for_many_rows_as_for_few() {
         ("moderation case file", case_file),
     ];
     println!("{all:?}");
-    assert!(all.iter().all(|(_, n)| *n <= 30), "statements per page: {all:?}");
+    assert!(all.iter().all(|(_, n)| *n <= 33), "statements per page: {all:?}");
 }

@@ -5,6 +5,7 @@ use crate::db::models::evidence::EvidenceRow;
 use crate::domain::case::{Actor, CaseState, Command};
 use crate::domain::dispute::{Category, Remedy, Side};
 use crate::domain::filing::FilingForm;
+use crate::domain::paging::Page;
 use crate::domain::public_id::new_secret_token;
 use crate::domain::validation::FieldErrors;
 use crate::routes::context::{AppState, Ctx};
@@ -13,7 +14,7 @@ use crate::routes::errors::AppError;
 use crate::routes::rate_limit::Action;
 use crate::routes::{ok_page, page, see_other};
 use crate::services::case::file::file_case;
-use crate::services::case::list::{my_cases, CaseSummary};
+use crate::services::case::list::{find_my_cases, CaseQuery, CaseSummary};
 use crate::services::case::view::{open_case, CaseDetail, OpenedCase, TimelineEntry};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
@@ -25,6 +26,8 @@ use serde::Deserialize;
 struct MyCasesPage {
     ctx: Ctx,
     cases: Vec<CaseSummary>,
+    page: Page,
+    query: CaseQuery,
     now: chrono::NaiveDateTime,
 }
 
@@ -38,11 +41,17 @@ impl MyCasesPage {
     }
 }
 
-pub async fn get_cases(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn get_cases(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    query: web::Query<CaseQuery>,
+) -> Result<HttpResponse, AppError> {
     let account = ctx.require_account()?.clone();
     let now = state.clock.now();
-    let cases = state.db(move |conn| my_cases(conn, &account, now).map_err(AppError::from)).await?;
-    ok_page(&MyCasesPage { ctx, cases, now })
+    let query = query.into_inner();
+    let q = query.clone();
+    let (cases, page) = state.db(move |conn| find_my_cases(conn, &account, &q, now).map_err(AppError::from)).await?;
+    ok_page(&MyCasesPage { ctx, cases, page, query, now })
 }
 
 #[derive(Deserialize, Default, Clone)]

@@ -5,7 +5,7 @@ use crate::db::models::{calibration_audit, jury_round, summons, vote};
 use crate::db::DbConnection;
 use crate::domain::juror::JuryRules;
 use crate::services::account::Account;
-use crate::services::case::list::{my_cases, CaseSummary};
+use crate::services::case::list::{open_cases, CaseSummary};
 use crate::services::case::party_masker;
 use crate::services::ServiceResult;
 use chrono::NaiveDateTime;
@@ -42,7 +42,7 @@ pub fn overview(
     now: NaiveDateTime,
 ) -> ServiceResult<Overview> {
     let (mut cases_yours, cases_waiting): (Vec<_>, Vec<_>) =
-        my_cases(conn, account, now)?.into_iter().filter(|c| !c.state.is_final()).partition(|c| c.next.is_yours());
+        open_cases(conn, account, now)?.into_iter().partition(|c| c.next.is_yours());
     cases_yours.sort_by_key(|c| c.next.due);
     let mut duties = Vec::new();
     for (seat, case) in summons::open_duties(conn, account.id, now)? {

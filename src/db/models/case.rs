@@ -97,15 +97,53 @@ pub fn find_for_update(conn: &mut DbConnection, id: i32) -> QueryResult<CaseRow>
 }
 
 /// Cases where the user is a party (as claimant, or as respondent by account or invited email).
-pub fn list_for_party(conn: &mut DbConnection, user_id: i32, email: &str) -> QueryResult<Vec<CaseRow>> {
-    cases::table
-        .filter(
-            cases::claimant_id.eq(user_id).or(cases::respondent_id.eq(user_id)).or(cases::respondent_email.eq(email)),
-        )
-        .order(cases::updated_at.desc())
-        .limit(200)
+/// What a party's case list shows: cases whose item, order number or case id contains `search`,
+/// in the given states (all when empty).
+pub struct PartyFilter<'a> {
+    pub search: &'a str,
+    pub states: &'a [&'a str],
+}
+
+/// One page of a party's cases (as claimant, or as respondent by account or invited email), the
+/// most recently changed first, and how many match in all.
+pub fn for_party(
+    conn: &mut DbConnection,
+    (user_id, email): (i32, &str),
+    filter: &PartyFilter,
+    (offset, limit): (i64, i64),
+) -> QueryResult<(Vec<CaseRow>, i64)> {
+    let pattern = format!("%{}%", filter.search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    let matching = || {
+        let mut query = cases::table
+            .filter(
+                cases::claimant_id
+                    .eq(user_id)
+                    .or(cases::respondent_id.eq(user_id))
+                    .or(cases::respondent_email.eq(email)),
+            )
+            .into_boxed();
+        if !filter.search.is_empty() {
+            query = query.filter(
+                cases::item_title
+                    .like(pattern.clone())
+                    .escape('\\')
+                    .or(cases::order_ref.like(pattern.clone()).escape('\\'))
+                    .or(cases::public_id.like(pattern.clone()).escape('\\')),
+            );
+        }
+        if !filter.states.is_empty() {
+            query = query.filter(cases::state.eq_any(filter.states.to_vec()));
+        }
+        query
+    };
+    let total = matching().count().get_result(conn)?;
+    let rows = matching()
+        .order((cases::updated_at.desc(), cases::id.desc()))
+        .offset(offset)
+        .limit(limit)
         .select(CaseRow::as_select())
-        .load(conn)
+        .load(conn)?;
+    Ok((rows, total))
 }
 
 /// Links invitations sent to this email to the account that now owns it.

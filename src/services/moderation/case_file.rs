@@ -2,9 +2,8 @@
 //! (hidden ones marked), every juror by name with their vote and reason, flags, the override,
 //! the audit entries, and which actions the case allows now.
 
-use super::audit::LogQuery;
 use super::moderated_case;
-use crate::db::models::audit_log::AuditLine;
+use crate::db::models::audit_log::{self, AuditFilter, AuditLine};
 use crate::db::models::case::CaseRow;
 use crate::db::models::case_event::{self, CaseEventRow};
 use crate::db::models::case_override::{self, OverrideRow};
@@ -25,6 +24,9 @@ use crate::services::jury::verdict::{rounds_of, RoundView};
 use crate::services::{ServiceError, ServiceResult};
 use chrono::NaiveDateTime;
 use std::collections::HashMap;
+
+/// The newest audit entries the case file shows (the log page has them all).
+const CASE_AUDIT_ROWS: i64 = 100;
 
 pub struct FileEvidence {
     pub row: EvidenceRow,
@@ -95,12 +97,17 @@ pub fn case_file(
     let linked = linked_to_parties(conn, &case, now)?;
     let linked_ids: Vec<i32> = linked.iter().map(|(id, _)| *id).collect();
     let linked_names: HashMap<i32, String> = user::names(conn, &linked_ids)?.into_iter().collect();
-    let query = LogQuery { case: case.public_id.clone(), ..Default::default() };
     Ok(CaseFile {
         rounds: rounds_of(conn, &case, (&seats, &hidden_votes), None)?,
         votes: votes.into_iter().map(|v| (name(v.juror_id), v)).map(|(n, v)| (v, n)).collect(),
         seats: seats.into_iter().map(|s| (name(s.juror_id), s)).map(|(n, s)| (s, n)).collect(),
-        audit: super::audit::audit_log(conn, moderator, &query)?.0,
+        // The case's own entries (recusal was checked when the case was opened).
+        audit: audit_log::list(
+            conn,
+            &AuditFilter { case_id: Some(case.id), ..Default::default() },
+            (0, CASE_AUDIT_ROWS),
+        )?
+        .0,
         events: case_event::list_for_case(conn, case.id)?,
         override_row: case_override::for_case(conn, case.id)?,
         can_override: overridable && (state != CaseState::Closed || moderator.role == Role::Admin),
