@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Instant;
 use xiaofating::clock::Clock;
-use xiaofating::config::{ServeArgs, Settings, StorageArgs};
+use xiaofating::config::{MailArgs, ServeArgs, Settings, StorageArgs};
 use xiaofating::db::{self, DatabaseUrl};
 use xiaofating::domain::locale::Locale;
 use xiaofating::email::message::Mail;
@@ -31,7 +31,7 @@ async fn main() -> anyhow::Result<()> {
     BufReader::new(smtp.stdout.take().expect("stdout")).read_line(&mut ready)?;
 
     let args = ServeArgs {
-        smtp_url: Some(format!("smtp://127.0.0.1:{port}")),
+        mail: MailArgs { smtp_url: Some(format!("smtp://127.0.0.1:{port}")), ..MailArgs::default() },
         ..ServeArgs::defaults(StorageArgs { data_dir: dir.path().to_path_buf(), database_url: None })
     };
     let settings = Arc::new(Settings::from_args(&args)?);

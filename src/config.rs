@@ -53,18 +53,8 @@ pub struct ServeArgs {
     /// Address and port to listen on.
     #[arg(long, env = "BIND", default_value = default::BIND)]
     pub bind: String,
-    /// Public address used in links and emails. Default: http://BIND.
-    #[arg(long, env = "BASE_URL")]
-    pub base_url: Option<String>,
-    /// smtp://, smtps:// or smtp://…?tls=required, with optional user:password@. Unset: .eml files.
-    #[arg(long, env = "SMTP_URL", hide_env_values = true)]
-    pub smtp_url: Option<String>,
-    /// Sender of every email.
-    #[arg(long, env = "MAIL_FROM", default_value = default::MAIL_FROM)]
-    pub mail_from: String,
-    /// At least 32 characters. Unset: generated once and kept in DATA_DIR/secret_key.
-    #[arg(long, env = "SECRET_KEY", hide_env_values = true)]
-    pub secret_key: Option<String>,
+    #[command(flatten)]
+    pub mail: MailArgs,
     /// Hours the other side has to answer a new case.
     #[arg(long, env = "RESPONSE_WINDOW_HOURS", default_value_t = default::RESPONSE_WINDOW_HOURS, value_parser = clap::value_parser!(u16).range(1..=720))]
     pub response_window_hours: u16,
@@ -120,12 +110,10 @@ pub struct ServeArgs {
     pub trusted_proxies: String,
 }
 
-/// What delivering the outbox needs, and nothing else (`outbox drain`); the rest at `serve`'s defaults.
+/// How the court's email is addressed and sent: shared by `serve` and `outbox drain`.
 #[derive(clap::Args, Debug, Clone)]
 pub struct MailArgs {
-    #[command(flatten)]
-    pub storage: StorageArgs,
-    /// Public address used in the emails' links. Default: http://127.0.0.1:8080.
+    /// Public address used in links and emails. Default: http://BIND.
     #[arg(long, env = "BASE_URL")]
     pub base_url: Option<String>,
     /// smtp://, smtps:// or smtp://…?tls=required, with optional user:password@. Unset: .eml files.
@@ -134,21 +122,34 @@ pub struct MailArgs {
     /// Sender of every email.
     #[arg(long, env = "MAIL_FROM", default_value = default::MAIL_FROM)]
     pub mail_from: String,
-    /// The key the emails' unsubscribe links are signed with. Unset: DATA_DIR/secret_key.
+    /// Signs cookies and the emails' unsubscribe links; at least 32 characters. Unset: generated
+    /// once and kept in DATA_DIR/secret_key.
     #[arg(long, env = "SECRET_KEY", hide_env_values = true)]
     pub secret_key: Option<String>,
+}
+
+impl Default for MailArgs {
+    fn default() -> Self {
+        MailArgs { base_url: None, smtp_url: None, mail_from: default::MAIL_FROM.into(), secret_key: None }
+    }
+}
+
+/// What delivering the outbox needs, and nothing else (`outbox drain`); the rest at `serve`'s defaults.
+#[derive(clap::Args, Debug, Clone)]
+pub struct DrainArgs {
+    #[command(flatten)]
+    pub storage: StorageArgs,
+    #[command(flatten)]
+    pub mail: MailArgs,
     /// Log format.
     #[arg(long, env = "LOG_FORMAT", default_value = "pretty", value_parser = ["json", "pretty"])]
     pub log_format: String,
 }
 
-impl MailArgs {
+impl DrainArgs {
     pub fn serve_args(&self) -> ServeArgs {
         ServeArgs {
-            base_url: self.base_url.clone(),
-            smtp_url: self.smtp_url.clone(),
-            mail_from: self.mail_from.clone(),
-            secret_key: self.secret_key.clone(),
+            mail: self.mail.clone(),
             log_format: self.log_format.clone(),
             ..ServeArgs::defaults(self.storage.clone())
         }
@@ -161,10 +162,7 @@ impl ServeArgs {
         ServeArgs {
             storage,
             bind: default::BIND.into(),
-            base_url: None,
-            smtp_url: None,
-            mail_from: default::MAIL_FROM.into(),
-            secret_key: None,
+            mail: MailArgs::default(),
             response_window_hours: default::RESPONSE_WINDOW_HOURS,
             evidence_window_hours: default::EVIDENCE_WINDOW_HOURS,
             juror_min_account_days: default::JUROR_MIN_ACCOUNT_DAYS,
@@ -303,7 +301,7 @@ impl Settings {
     pub fn from_args(args: &ServeArgs) -> anyhow::Result<Settings> {
         let data_dir = args.storage.data_dir.clone();
         std::fs::create_dir_all(&data_dir).with_context(|| format!("cannot create DATA_DIR {}", data_dir.display()))?;
-        let base_url = match &args.base_url {
+        let base_url = match &args.mail.base_url {
             Some(url) => Url::parse(url).with_context(|| format!("BASE_URL '{url}' is not a URL"))?,
             None => Url::parse(&format!("http://{}", args.bind))
                 .with_context(|| format!("BIND '{}' is not host:port", args.bind))?,
@@ -318,18 +316,21 @@ impl Settings {
                 args.probation_reviews
             );
         }
-        if let Some(smtp) = &args.smtp_url {
+        if let Some(smtp) = &args.mail.smtp_url {
             crate::email::transport::check_smtp_url(smtp)?;
         }
-        let mail_from: Mailbox =
-            args.mail_from.parse().with_context(|| format!("MAIL_FROM '{}' is not a mailbox", args.mail_from))?;
+        let mail_from: Mailbox = args
+            .mail
+            .mail_from
+            .parse()
+            .with_context(|| format!("MAIL_FROM '{}' is not a mailbox", args.mail.mail_from))?;
         Ok(Settings {
             database: args.storage.database()?,
-            secret_key: secret_key(args.secret_key.as_deref(), &data_dir)?,
+            secret_key: secret_key(args.mail.secret_key.as_deref(), &data_dir)?,
             data_dir,
             bind: args.bind.clone(),
             base_url,
-            smtp_url: args.smtp_url.clone(),
+            smtp_url: args.mail.smtp_url.clone(),
             mail_from,
             limits: Limits { rates: RateLimits::default().scaled(args.rate_limit_scale), ..Limits::default() },
             windows: crate::domain::case::Windows {

@@ -1,7 +1,7 @@
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use xiaofating::clock::Clock;
-use xiaofating::config::{MailArgs, ServeArgs, Settings, StorageArgs};
+use xiaofating::config::{DrainArgs, ServeArgs, Settings, StorageArgs};
 use xiaofating::court_lock::CourtLock;
 use xiaofating::db::models::outbox;
 use xiaofating::domain::account::Role;
@@ -114,7 +114,7 @@ enum OutboxCommand {
     /// Count messages by state (pending, sent, dead).
     Status(StorageArgs),
     /// Deliver every pending message, then exit (dead ones stay dead).
-    Drain(MailArgs),
+    Drain(DrainArgs),
     /// Put dead messages back in the queue.
     RetryDead(StorageArgs),
 }

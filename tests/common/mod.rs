@@ -13,7 +13,7 @@ use reqwest::redirect::Policy;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use xiaofating::clock::Clock;
-use xiaofating::config::{ServeArgs, Settings, StorageArgs};
+use xiaofating::config::{MailArgs, ServeArgs, Settings, StorageArgs};
 use xiaofating::db::DbPool;
 use xiaofating::startup::Application;
 
@@ -97,7 +97,7 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
     let (database_url, database) = test_database(data_dir.path());
     let args = ServeArgs {
         bind: "127.0.0.1:0".into(),
-        mail_from: "小法庭 <court@xiaofating.test>".into(),
+        mail: MailArgs { mail_from: "小法庭 <court@xiaofating.test>".into(), ..MailArgs::default() },
         // Every test user signs in from 127.0.0.1; tests of the limits lower them again.
         rate_limit_scale: 1000,
         ..ServeArgs::defaults(StorageArgs {
