@@ -301,6 +301,8 @@ impl Settings {
     pub fn from_args(args: &ServeArgs) -> anyhow::Result<Settings> {
         let data_dir = args.storage.data_dir.clone();
         std::fs::create_dir_all(&data_dir).with_context(|| format!("cannot create DATA_DIR {}", data_dir.display()))?;
+        std::net::ToSocketAddrs::to_socket_addrs(args.bind.as_str())
+            .with_context(|| format!("BIND '{}' is not host:port, like 127.0.0.1:8080", args.bind))?;
         let base_url = match &args.mail.base_url {
             Some(url) => Url::parse(url).with_context(|| format!("BASE_URL '{url}' is not a URL"))?,
             None => Url::parse(&format!("http://{}", args.bind))

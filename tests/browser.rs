@@ -339,10 +339,7 @@ async fn every_role_from_evidence_to_verdict_appeal_and_override() {
     browser.check_both_widths("journey-moderation-case-en", "#next-title").await;
     browser.click("form.lang-switch button[value='zh-CN']").await;
     let reason = "两轮证据都显示发货时相机完好，磕碰发生在签收之后，按平台规则支持卖家。";
-    browser.choose("input[name=prevails][value=seller]").await;
-    browser.select("#remedy", "release_payment").await;
-    browser.fill("#reason", reason).await;
-    browser.click(&format!("form[action='/moderation/cases/{case}/override'] button[type=submit]")).await;
+    override_for_the_seller(&browser, &case, reason).await;
     assert_eq!(app.case_state(&case).await, "overridden");
     assert!(browser.text().await.contains(reason));
     browser.check_page("journey-overridden").await;
@@ -446,4 +443,102 @@ async fn each_party_reads_their_own_next_step_at_both_widths_in_both_languages()
     assert!(browser.text().await.contains("回应方：作出回应，举证期开始"));
     browser.check_both_widths("parties-claimant-evidence", "#next-title").await;
     browser.check_html();
+}
+
+/// A moderator's day and an admin's, at desktop and phone width, in Chinese and English: the
+/// queues with their real counts, a queue opened alone, the juror list in pages, the audit log in
+/// words, the statistics, who moderates; then an admin grants a moderator and overrides a final
+/// verdict, which the audit log tells in a sentence. A party searches their cases.
+#[tokio::test]
+async fn a_moderator_and_an_admin_at_work_at_both_widths_in_both_languages() {
+    use common::jury::*;
+    use common::JUROR_PASSWORD;
+    let app = jury_court(3, 9).await;
+    let pool: Vec<String> = (0..110).map(|i| format!("pool{i:03}@example.com")).collect();
+    app.seed_jurors(&pool.iter().map(|e| (e.as_str(), "both")).collect::<Vec<_>>()).await;
+    // A verdict decided 2 : 1 that nobody appealed: final, and a split verdict for the queue.
+    let case = case_ready_for_jury(&app).await;
+    let seated = seat_panel(&app, &case, 3).await;
+    for (juror, side) in seated.iter().zip(["buyer", "seller", "buyer"]) {
+        vote(&juror.1, &case, side, "买家照片里的磕碰清楚，卖家描述不实，支持退款。").await;
+    }
+    app.wait_for_state(&case, "decided").await;
+    app.clock.advance(chrono::TimeDelta::hours(49));
+    app.wait_for_state(&case, "closed").await;
+    app.verified_member("moderator@example.com", "值班管理员").await;
+    moderator(&app, "moderator@example.com").await;
+    app.verified_member("chief@example.com", "首席管理员").await;
+    app.verified_member("newmod@example.com", "新管理员").await;
+    app.execute("UPDATE users SET role = 'admin' WHERE email = 'chief@example.com'").await.unwrap();
+
+    let base = app.url("");
+    let browser = Browser::start().await;
+    browser.sign_in(&base, "moderator@example.com", PASSWORD).await;
+    let pages = [
+        ("/moderation", "moderation-queue", ".queue-counts"),
+        ("/moderation?queue=split", "moderation-queue-alone", ".queue-counts [aria-current]"),
+        ("/moderation/jurors", "moderation-jurors", "h1"),
+        ("/moderation/audit", "moderation-audit", "h1"),
+        ("/moderation/stats", "moderation-stats", "h1"),
+        ("/moderation/moderators", "moderation-moderators", "h1"),
+    ];
+    for (path, name, first) in pages {
+        browser.goto(&app.url(path)).await;
+        browser.check_both_widths(name, first).await;
+    }
+    browser.goto(&app.url("/moderation/jurors")).await;
+    assert!(browser.text_of(".pager").await.contains("第 1 / 2 页"), "the juror list pages");
+    browser.goto(&app.url(&format!("/moderation/cases/{case}"))).await;
+    assert!(browser.text().await.contains("这份裁决已是终局"), "a moderator reads what final means");
+    browser.check_both_widths("moderation-final-verdict", "#next-title").await;
+    browser.click("form.lang-switch button[value='en']").await;
+    for (path, name, first) in pages {
+        browser.goto(&app.url(path)).await;
+        browser.check_both_widths(&format!("{name}-en"), first).await;
+    }
+    browser.click("form.lang-switch button[value='zh-CN']").await;
+    browser.sign_out().await;
+
+    // The admin grants a moderator, then overrides the final verdict.
+    browser.sign_in(&base, "chief@example.com", PASSWORD).await;
+    browser.goto(&app.url("/moderation/moderators")).await;
+    browser.fill("#email", "newmod@example.com").await;
+    browser.fill("#reason", "周末案件积压，值班人手不足，增加一名管理员负责夜间的申诉复核。").await;
+    browser.click("form[action='/moderation/moderators'] button[type=submit]").await;
+    assert!(browser.text().await.contains("newmod@example.com"), "{}", browser.text().await);
+    browser.check_both_widths("admin-moderators", "h1").await;
+    browser.goto(&app.url(&format!("/moderation/cases/{case}"))).await;
+    assert!(browser.text().await.contains("作为超级管理员你仍可推翻它"));
+    browser.check_both_widths("admin-final-verdict", "#next-title").await;
+    let reason = "复核快递记录后确认包裹签收时完好，磕碰发生在签收之后，按平台规则支持卖家。";
+    override_for_the_seller(&browser, &case, reason).await;
+    assert_eq!(app.case_state(&case).await, "overridden");
+    browser.goto(&app.url("/moderation/audit")).await;
+    let log = browser.text_of(".audit-table").await;
+    assert!(
+        log.contains("改判") && log.contains("评审团结果：买家") && log.contains(reason),
+        "the override in words: {log}"
+    );
+    browser.check_both_widths("admin-audit", "#log-title").await;
+    browser.click("form.lang-switch button[value='en']").await;
+    browser.check_both_widths("admin-audit-en", "#log-title").await;
+    browser.click("form.lang-switch button[value='zh-CN']").await;
+    browser.sign_out().await;
+
+    // A party finds a case by its item.
+    browser.sign_in(&base, "party-buyer@example.com", JUROR_PASSWORD).await;
+    browser.goto(&app.url("/cases")).await;
+    browser.fill("#q", "相机").await;
+    browser.click("form[action='/cases'] button[type=submit]").await;
+    assert!(browser.text().await.contains(&case), "the search finds the case");
+    browser.check_both_widths("party-case-search", "#q").await;
+    browser.check_html();
+}
+
+/// On the moderation case file: the seller prevails and is paid, for `reason`.
+async fn override_for_the_seller(browser: &Browser, case: &str, reason: &str) {
+    browser.choose("input[name=prevails][value=seller]").await;
+    browser.select("#remedy", "release_payment").await;
+    browser.fill("#reason", reason).await;
+    browser.click(&format!("form[action='/moderation/cases/{case}/override'] button[type=submit]")).await;
 }

@@ -9,14 +9,6 @@ use xiaofating::config::RateLimits;
 
 const NEW_PASSWORD: &str = "another long phrase 7";
 
-async fn sql(app: &TestApp, statement: &'static str) {
-    use diesel::RunQueryDsl;
-    let pool = app.pool.clone();
-    tokio::task::spawn_blocking(move || diesel::sql_query(statement).execute(&mut *pool.get().unwrap()).unwrap())
-        .await
-        .unwrap();
-}
-
 async fn reset_link(app: &TestApp, email: &str) -> String {
     let res = app.submit("/password/forgot", "/password/forgot", &[("email", email)]).await;
     assert_eq!(res.status(), StatusCode::OK);
@@ -106,13 +98,13 @@ async fn the_leaderboard_does_not_change_when_one_case_closes() {
     let app = jury_court(3, 3).await;
     // Every juror has a record long enough for the board: ten judgements, eight right.
     let ten = "UPDATE jurors SET buyer_right = 5, buyer_right_voted_buyer = 4, seller_right = 5, seller_right_voted_seller = 4";
-    sql(&app, ten).await;
+    app.execute(ten).await.unwrap();
     // Five earlier cases closed long ago, so the board has been published once.
     let earlier = app.verified_member("earlier@example.com", "以前的买家").await;
     for n in 0..5 {
         common::jury::file(&earlier, &format!("old{n}@example.com"), "旧案").await;
     }
-    sql(&app, "UPDATE cases SET state = 'closed'").await;
+    app.execute("UPDATE cases SET state = 'closed'").await.unwrap();
     let case = case_ready_for_jury(&app).await;
     let board = |html: String| html.split("<main").nth(1).unwrap_or_default().to_string();
     let mut before = String::new();
@@ -141,7 +133,7 @@ async fn a_juror_cannot_inflate_their_draw_weight_by_filling_in_their_profile() 
     use common::jury::{answer, file, jury_court};
     let app = jury_court(1, 0).await;
     app.seed_jurors(&[("modest@example.com", "both"), ("inflater@example.com", "both")]).await;
-    sql(&app, "UPDATE jurors SET expertise = 0, interests = ''").await;
+    app.execute("UPDATE jurors SET expertise = 0, interests = ''").await.unwrap();
     let buyer = app.juror("party-buyer@example.com").await;
     let case = file(&buyer, "party-seller@example.com", "徕卡 Q2 相机").await;
     answer(&app.juror("party-seller@example.com").await, &case).await;

@@ -32,16 +32,6 @@ async fn decided_case(app: &TestApp) -> (String, Vec<(String, TestApp)>) {
     (case, seated)
 }
 
-async fn sql(app: &TestApp, statement: &'static str) -> Result<usize, String> {
-    use diesel::RunQueryDsl;
-    let pool = app.pool.clone();
-    tokio::task::spawn_blocking(move || {
-        diesel::sql_query(statement).execute(&mut *pool.get().unwrap()).map_err(|e| e.to_string())
-    })
-    .await
-    .unwrap()
-}
-
 #[tokio::test]
 async fn moderation_routes_answer_only_moderators_and_granting_is_for_admins() {
     let app = court().await;
@@ -217,7 +207,7 @@ async fn the_audit_log_refuses_every_change() {
         "UPDATE audit_log SET after_value = 'status=active'",
         "DELETE FROM audit_log",
     ] {
-        assert!(sql(&app, statement).await.is_err(), "the database refused: {statement}");
+        assert!(app.execute(statement).await.is_err(), "the database refused: {statement}");
     }
     assert_eq!(app.count("audit_log").await, 1);
     let log = moderator.get_html("/moderation/audit").await;
@@ -519,7 +509,7 @@ async fn cases_whose_deadline_passed_without_the_worker_acting_are_listed_as_sta
 
     // The worker is stuck: it will never run these deadlines. Three days on, the response is 26 h
     // late and the votes two hours.
-    sql(&app, "UPDATE jobs SET done_at = created_at").await.unwrap();
+    app.execute("UPDATE jobs SET done_at = created_at").await.unwrap();
     app.clock.advance(TimeDelta::hours(74));
     let stalled = queue_section(&moderator.get_html("/moderation").await, "stalled");
     assert!(stalled.contains(&unanswered) && stalled.contains(&voting), "{stalled}");
@@ -622,7 +612,7 @@ async fn actions_are_offered_only_when_they_can_succeed_for_this_moderator() {
     assert!(told.contains("只有超级管理员可以推翻"), "the refusal says why");
     assert_eq!(app.case_state(&case).await, "closed");
     let admin = app.verified_member("chief@example.com", "首席").await;
-    sql(&app, "UPDATE users SET role = 'admin' WHERE email = 'chief@example.com'").await.unwrap();
+    app.execute("UPDATE users SET role = 'admin' WHERE email = 'chief@example.com'").await.unwrap();
     assert!(admin.get_html(&file).await.contains("作为超级管理员你仍可推翻它"));
     assert_eq!(admin.submit(&file, &format!("{file}/override"), &fields).await.status(), StatusCode::SEE_OTHER);
     assert_eq!(app.case_state(&case).await, "overridden");
@@ -653,4 +643,43 @@ async fn the_juror_list_pages_and_counts_every_juror() {
         searched.contains("30 位评审员") && !searched.contains("第 1 /"),
         "a search counts its own matches, on one page"
     );
+}
+
+#[tokio::test]
+async fn each_queue_shows_its_real_count_and_opens_alone_in_pages() {
+    use xiaofating::services::demo::scale;
+    let app = common::spawn_app().await;
+    let (pool, now) = (app.pool.clone(), app.clock.now());
+    tokio::task::spawn_blocking(move || {
+        let dir = tempfile::tempdir().unwrap();
+        scale::seed_scale(&mut pool.get().unwrap(), dir.path(), 300, now, &mut rand::rng()).unwrap().unwrap();
+    })
+    .await
+    .unwrap();
+    // Exactly 120 escalated cases (the generator escalates a few of its own).
+    app.execute("UPDATE cases SET state = 'closed' WHERE state = 'escalated'").await.unwrap();
+    app.execute("UPDATE cases SET state = 'escalated' WHERE id IN (SELECT id FROM cases ORDER BY id LIMIT 120)")
+        .await
+        .unwrap();
+    let moderator = signed_in_moderator(&app, "mod@example.com").await;
+    let rows = |html: &str| queue_section(html, "escalated").matches("<tr><td><a href=\"/moderation/cases/").count();
+
+    let dashboard = moderator.get_html("/moderation").await;
+    assert_eq!(rows(&dashboard), 20, "a preview of each queue");
+    assert!(dashboard.contains("已转交的案件 <strong>120</strong>"), "the count is the queue's, not the preview's");
+    assert!(dashboard.contains("category=&#38;min_hours=&#38;queue=escalated&#38;page=1\">查看全部 120 项"));
+
+    let mut pages = vec![];
+    for n in 1..=3 {
+        pages.push(moderator.get_html(&format!("/moderation?queue=escalated&page={n}")).await);
+    }
+    assert_eq!(pages.iter().map(|p| rows(p)).collect::<Vec<_>>(), [50, 50, 20]);
+    assert!(pages[0].contains("第 1 / 3 页") && pages[0].contains("queue=escalated&#38;page=2\" rel=\"next\""));
+    assert!(!pages[0].contains("id=\"appealed-title\""), "an opened queue is shown alone");
+    assert!(pages[0].contains("href=\"/moderation?category=&#38;min_hours=&#38;queue=&#38;page=1\""), "a way back");
+    let cases: std::collections::HashSet<&str> = pages
+        .iter()
+        .flat_map(|p| p.split("<tr><td><a href=\"/moderation/cases/").skip(1).map(|s| s.split('"').next().unwrap()))
+        .collect();
+    assert_eq!(cases.len(), 120, "every escalated case on exactly one page");
 }

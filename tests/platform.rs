@@ -152,6 +152,56 @@ fn bad_configuration_fails_at_start_with_a_clear_message() {
     assert!(dir.path().join("relative.db").is_file());
 }
 
+/// Every setting `serve` reads is checked before it listens: a bad value ends it at once, with a
+/// message naming the variable to fix.
+#[test]
+fn every_bad_setting_is_refused_at_start_naming_its_variable() {
+    let dir = tempfile::tempdir().unwrap();
+    let a_file = dir.path().join("a-file");
+    std::fs::write(&a_file, "").unwrap();
+    let a_file = a_file.display().to_string();
+    let bad = [
+        ("DATA_DIR", a_file.as_str()),
+        ("BIND", "port 8080"),
+        ("BASE_URL", "ftp://court.example.com"),
+        ("SMTP_URL", "http://mail.example.com"),
+        ("MAIL_FROM", "court at example dot com"),
+        ("SECRET_KEY", "too short"),
+        ("RESPONSE_WINDOW_HOURS", "0"),
+        ("EVIDENCE_WINDOW_HOURS", "two days"),
+        ("JUROR_MIN_ACCOUNT_DAYS", "-1"),
+        ("QUORUM", "sometimes"),
+        ("QUORUM_BY_CATEGORY", "electronics=first_to:0:0"),
+        ("VOTING_HOURS", "9999"),
+        ("APPEAL_HOURS", "0"),
+        ("APPEAL_EVIDENCE_HOURS", "x"),
+        ("SUMMONS_HOURS", "1000"),
+        ("PROBATION_REVIEWS", "0"),
+        ("PROBATION_PASS", "9"),
+        ("NO_SHOW_LIMIT", "0"),
+        ("AUDIT_PERCENT", "150"),
+        ("RATE_LIMIT_SCALE", "0"),
+        ("LOG_FORMAT", "xml"),
+        ("TRUSTED_PROXIES", "10.0.0.0/99"),
+    ];
+    for (variable, value) in bad {
+        let data_dir = tempfile::tempdir().unwrap();
+        let child = cli()
+            .args(["serve"])
+            .env("DATA_DIR", data_dir.path())
+            .env("BIND", "127.0.0.1:0")
+            .env(variable, value)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let out = ends_within(child, &format!("serve with {variable}={value}"));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{variable}={value} was accepted");
+        assert!(stderr.contains(variable), "{variable}={value}: the message does not name it: {stderr}");
+    }
+}
+
 #[tokio::test]
 async fn the_first_admin_comes_from_the_command_line_and_manages_moderators() {
     let app = common::spawn_app().await;

@@ -8,7 +8,7 @@ use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionMa
 use diesel::pg::PgConnection;
 use diesel::r2d2::{self, ManageConnection};
 use diesel::sqlite::SqliteConnection;
-use diesel::Connection;
+use diesel::{Connection, QueryResult};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use std::cell::Cell;
 use std::path::PathBuf;
@@ -183,6 +183,23 @@ impl WriterTurn {
 impl Drop for WriterTurn {
     fn drop(&mut self) {
         WRITING.set(false);
+    }
+}
+
+/// Rows to skip and rows to take: one page of a list.
+pub type Window = (i64, i64);
+
+/// One page of a list's rows, and how many rows the whole list has.
+pub type Counted<T> = (Vec<T>, i64);
+
+/// How many rows a list has, given the page just read: known from the page itself when it was not
+/// full, so most short lists cost no second statement; otherwise counted.
+pub fn total_of<T>(rows: &[T], (offset, limit): Window, count: impl FnOnce() -> QueryResult<i64>) -> QueryResult<i64> {
+    let shown = rows.len() as i64;
+    if shown < limit && (offset == 0 || shown > 0) {
+        Ok(offset + shown)
+    } else {
+        count()
     }
 }
 

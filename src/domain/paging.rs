@@ -31,6 +31,14 @@ impl Page {
     pub fn next(&self) -> Option<i64> {
         (self.number < self.pages()).then_some(self.number + 1)
     }
+
+    /// The query string of a list's page `number` (the first when `None`), keeping the list's
+    /// filters.
+    pub fn query(filters: &[(&str, &str)], number: Option<i64>) -> String {
+        let number = number.unwrap_or(1).to_string();
+        let pairs = filters.iter().copied().chain([("page", number.as_str())]);
+        serde_urlencoded::to_string(pairs.collect::<Vec<_>>()).unwrap_or_default()
+    }
 }
 
 #[cfg(test)]
@@ -51,5 +59,10 @@ mod tests {
             (2, 1, 1, 1)
         );
         assert_eq!(Page::offset(3, 100), 200);
+        assert_eq!(
+            Page::query(&[("q", "耳机 A&B"), ("stage", "")], Some(3)),
+            "q=%E8%80%B3%E6%9C%BA+A%26B&stage=&page=3"
+        );
+        assert_eq!(Page::query(&[], None), "page=1");
     }
 }

@@ -53,7 +53,7 @@ struct MailboxPage {
 
 impl MailboxPage {
     fn on_page(&self, number: Option<i64>) -> String {
-        format!("page={}", number.unwrap_or(1))
+        Page::query(&[], number)
     }
 }
 

@@ -24,7 +24,7 @@ use crate::services::moderation::flags::{moderate_statement, Statement};
 use crate::services::moderation::jurors::{list_jurors, set_juror_standing, JurorLine, JurorQuery};
 use crate::services::moderation::moderators::{list_moderators, set_moderator};
 use crate::services::moderation::override_case::override_verdict;
-use crate::services::moderation::queues::{dashboard, retry_dead_mail, Dashboard, Filters};
+use crate::services::moderation::queues::{dashboard, retry_dead_mail, Dashboard, Filters, Listed, Queue, Waiting};
 use crate::services::moderation::reopen::reopen_case;
 use crate::services::moderation::stats::{stats, Stats};
 use crate::services::moderation::ACTIONS;
@@ -51,13 +51,17 @@ struct DashboardPage {
 
 impl DashboardPage {
     /// The case queues in the order the page shows them.
-    fn queues(&self) -> [(&'static str, &[crate::services::moderation::queues::Waiting]); 4] {
+    fn case_queues(&self) -> [(Queue, &Listed<Waiting>); 4] {
         [
-            ("escalated", &self.d.escalated),
-            ("appealed", &self.d.appealed),
-            ("split", &self.d.split),
-            ("stalled", &self.d.stalled),
+            (Queue::Escalated, &self.d.escalated),
+            (Queue::Appealed, &self.d.appealed),
+            (Queue::Split, &self.d.split),
+            (Queue::Stalled, &self.d.stalled),
         ]
+    }
+
+    fn all(&self) -> &'static [Queue] {
+        &Queue::ALL
     }
 
     /// Where on the case file a flagged item is: among the verdicts or the statements.

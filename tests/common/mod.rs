@@ -411,6 +411,17 @@ impl TestApp {
         assert!(self.count("notifications").await > 0);
     }
 
+    /// Runs one SQL statement as an operator (or a broken worker) would, behind the court's back.
+    pub async fn execute(&self, statement: &'static str) -> Result<usize, String> {
+        use diesel::RunQueryDsl;
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            diesel::sql_query(statement).execute(&mut *pool.get().unwrap()).map_err(|e| e.to_string())
+        })
+        .await
+        .unwrap()
+    }
+
     pub async fn count(&self, table: &str) -> i64 {
         use diesel::sql_types::BigInt;
         #[derive(diesel::QueryableByName)]

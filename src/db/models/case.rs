@@ -1,5 +1,5 @@
 use crate::db::schema::cases;
-use crate::db::DbConnection;
+use crate::db::{total_of, Counted, DbConnection, Window};
 use crate::domain::case::CaseState;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -111,7 +111,7 @@ pub fn for_party(
     (user_id, email): (i32, &str),
     filter: &PartyFilter,
     (offset, limit): (i64, i64),
-) -> QueryResult<(Vec<CaseRow>, i64)> {
+) -> QueryResult<Counted<CaseRow>> {
     let pattern = format!("%{}%", filter.search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
     let matching = || {
         let mut query = cases::table
@@ -224,23 +224,54 @@ pub struct QueueFilter<'a> {
     pub category: Option<&'a str>,
     /// Only cases that have waited since before this time.
     pub waiting_since: Option<NaiveDateTime>,
+    /// Cases this moderator may not see (recusal).
+    pub hidden: &'a [i32],
 }
 
-/// Cases in these states, longest waiting first.
+/// A condition on the cases of a query, whatever else it joins.
+pub type CaseCondition<'a, QS> = Box<dyn BoxableExpression<QS, Backend, SqlType = Bool> + 'a>;
+
+impl QueueFilter<'_> {
+    /// The category and recusal parts of the filter (each queue measures the wait its own way),
+    /// for any query that reads `cases`.
+    pub fn on_cases<'a, QS: 'a>(&self) -> CaseCondition<'a, QS>
+    where
+        cases::category: SelectableExpression<QS>,
+        cases::id: SelectableExpression<QS>,
+    {
+        let mut condition: CaseCondition<'a, QS> = Box::new(true.into_sql::<Bool>());
+        if let Some(category) = self.category {
+            condition = Box::new(condition.and(cases::category.eq(category.to_string())));
+        }
+        if !self.hidden.is_empty() {
+            condition = Box::new(condition.and(cases::id.ne_all(self.hidden.to_vec())));
+        }
+        condition
+    }
+}
+
+/// One page of the cases in these states, longest waiting first, and how many there are.
 pub fn in_states(
     conn: &mut DbConnection,
     states: &[&str],
     filter: QueueFilter,
-    limit: i64,
-) -> QueryResult<Vec<CaseRow>> {
-    let mut query = cases::table.filter(cases::state.eq_any(states)).into_boxed();
-    if let Some(category) = filter.category {
-        query = query.filter(cases::category.eq(category));
-    }
-    if let Some(since) = filter.waiting_since {
-        query = query.filter(cases::updated_at.le(since));
-    }
-    query.order(cases::updated_at).limit(limit).select(CaseRow::as_select()).load(conn)
+    (offset, limit): Window,
+) -> QueryResult<Counted<CaseRow>> {
+    let matching = || {
+        let mut query = cases::table.filter(cases::state.eq_any(states)).filter(filter.on_cases()).into_boxed();
+        if let Some(since) = filter.waiting_since {
+            query = query.filter(cases::updated_at.le(since));
+        }
+        query
+    };
+    let rows = matching()
+        .order((cases::updated_at, cases::id))
+        .offset(offset)
+        .limit(limit)
+        .select(CaseRow::as_select())
+        .load(conn)?;
+    let total = total_of(&rows, (offset, limit), || matching().count().get_result(conn))?;
+    Ok((rows, total))
 }
 
 /// A stage's deadline as the case row holds it (the voting deadline is its round's: `overdue_votes`).
@@ -278,74 +309,92 @@ impl CaseDue {
     }
 }
 
-/// Cases in `states` whose `due` passed at or before `cutoff`, the longest overdue first. An index
-/// on (state, due) keeps it to the rows returned.
+/// The first `limit` cases in `states` whose `due` passed at or before `cutoff`, the longest
+/// overdue first, and how many there are. An index on (state, due) keeps it to the rows returned.
 pub fn overdue(
     conn: &mut DbConnection,
     (states, due): (&[&str], CaseDue),
     cutoff: NaiveDateTime,
-    category: Option<&str>,
+    filter: QueueFilter,
     limit: i64,
-) -> QueryResult<Vec<CaseRow>> {
-    let mut query = cases::table.into_boxed().filter(cases::state.eq_any(states)).filter(due.column().le(cutoff));
-    if let Some(category) = category {
-        query = query.filter(cases::category.eq(category));
-    }
-    query.order(due.column()).limit(limit).select(CaseRow::as_select()).load(conn)
+) -> QueryResult<Counted<CaseRow>> {
+    let matching = || {
+        cases::table
+            .into_boxed()
+            .filter(cases::state.eq_any(states))
+            .filter(due.column().le(cutoff))
+            .filter(filter.on_cases())
+    };
+    let rows = matching().order((due.column(), cases::id)).limit(limit).select(CaseRow::as_select()).load(conn)?;
+    let total = total_of(&rows, (0, limit), || matching().count().get_result(conn))?;
+    Ok((rows, total))
 }
 
-/// Voting cases whose current round's deadline passed at or before `cutoff`, with that deadline,
-/// the longest overdue first (through the index of undecided rounds' deadlines).
+/// The first `limit` voting cases whose current round's deadline passed at or before `cutoff`,
+/// with that deadline, the longest overdue first (through the index of undecided rounds'
+/// deadlines), and how many there are.
 pub fn overdue_votes(
     conn: &mut DbConnection,
     cutoff: NaiveDateTime,
-    category: Option<&str>,
+    filter: QueueFilter,
     limit: i64,
-) -> QueryResult<Vec<(CaseRow, NaiveDateTime)>> {
+) -> QueryResult<Counted<(CaseRow, NaiveDateTime)>> {
     use crate::db::schema::jury_rounds;
-    let round = jury_rounds::table.on(jury_rounds::case_id.eq(cases::id).and(jury_rounds::round.eq(cases::round)));
-    let mut query = cases::table
-        .inner_join(round)
-        .filter(jury_rounds::outcome.is_null())
-        .filter(jury_rounds::voting_due_at.le(cutoff))
-        .filter(cases::state.eq(CaseState::Voting.as_str()))
+    let matching = || {
+        let round = jury_rounds::table.on(jury_rounds::case_id.eq(cases::id).and(jury_rounds::round.eq(cases::round)));
+        cases::table
+            .inner_join(round)
+            .filter(jury_rounds::outcome.is_null())
+            .filter(jury_rounds::voting_due_at.le(cutoff))
+            .filter(cases::state.eq(CaseState::Voting.as_str()))
+            .filter(filter.on_cases())
+            .into_boxed()
+    };
+    let rows = matching()
         .select((CaseRow::as_select(), jury_rounds::voting_due_at.assume_not_null()))
-        .into_boxed();
-    if let Some(category) = category {
-        query = query.filter(cases::category.eq(category));
-    }
-    query.order(jury_rounds::voting_due_at).limit(limit).load(conn)
+        .order((jury_rounds::voting_due_at, cases::id))
+        .limit(limit)
+        .load(conn)?;
+    let total = total_of(&rows, (0, limit), || matching().count().get_result(conn))?;
+    Ok((rows, total))
 }
 
-/// Decided rounds won by at most `margin` votes on cases the jury still owns, newest first,
-/// with the tally.
+/// One page of the decided rounds won by at most `margin` votes on cases the jury still owns,
+/// newest first, with the tally, and how many there are.
 pub fn split_verdicts(
     conn: &mut DbConnection,
     margin: i32,
     filter: QueueFilter,
-    limit: i64,
-) -> QueryResult<Vec<(CaseRow, i32, i32, NaiveDateTime)>> {
+    (offset, limit): Window,
+) -> QueryResult<Counted<(CaseRow, i32, i32, NaiveDateTime)>> {
     use crate::db::schema::jury_rounds;
     // Written out, not bound, so that it matches the partial index `jury_rounds_split`.
     let split = format!("jury_rounds.buyer_votes - jury_rounds.seller_votes BETWEEN {} AND {margin}", -margin);
-    let mut query = cases::table
-        .inner_join(jury_rounds::table)
-        .filter(jury_rounds::decided_at.is_not_null().and(diesel::dsl::sql::<Bool>(&split)))
-        .filter(cases::state.eq_any(["decided", "closed"]))
+    let matching = || {
+        let mut query = cases::table
+            .inner_join(jury_rounds::table)
+            .filter(jury_rounds::decided_at.is_not_null().and(diesel::dsl::sql::<Bool>(&split)))
+            .filter(cases::state.eq_any(["decided", "closed"]))
+            .filter(filter.on_cases())
+            .into_boxed();
+        if let Some(since) = filter.waiting_since {
+            query = query.filter(jury_rounds::decided_at.le(since));
+        }
+        query
+    };
+    let rows = matching()
         .select((
             CaseRow::as_select(),
             jury_rounds::buyer_votes,
             jury_rounds::seller_votes,
             jury_rounds::decided_at.assume_not_null(),
         ))
-        .into_boxed();
-    if let Some(category) = filter.category {
-        query = query.filter(cases::category.eq(category));
-    }
-    if let Some(since) = filter.waiting_since {
-        query = query.filter(jury_rounds::decided_at.le(since));
-    }
-    query.order(jury_rounds::decided_at.desc()).limit(limit).load(conn)
+        .order((jury_rounds::decided_at.desc(), jury_rounds::id.desc()))
+        .offset(offset)
+        .limit(limit)
+        .load(conn)?;
+    let total = total_of(&rows, (offset, limit), || matching().count().get_result(conn))?;
+    Ok((rows, total))
 }
 
 /// How many real cases are in each state (calibration cases, kept for training, are not disputes).

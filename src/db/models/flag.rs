@@ -1,8 +1,9 @@
 //! Flags: someone asks the moderators to look at a statement (evidence) or a juror's reason (vote).
 //! A flag resolved as `hidden` keeps the text from everyone but moderators.
 
+use crate::db::models::case::QueueFilter;
 use crate::db::schema::{cases, flags};
-use crate::db::DbConnection;
+use crate::db::{total_of, Counted, DbConnection, Window};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -116,13 +117,30 @@ pub fn hidden_on_case(conn: &mut DbConnection, case_id: i32) -> QueryResult<(Vec
     Ok((rows.iter().filter_map(|r| r.0).collect(), rows.iter().filter_map(|r| r.1).collect()))
 }
 
-/// Open flags with their case, oldest first.
-pub fn open(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<(FlagRow, String, String)>> {
-    flags::table
-        .inner_join(cases::table)
-        .filter(flags::resolved_at.is_null())
-        .order(flags::created_at)
+/// One page of the open flags with their case's public id and category, oldest first, and how
+/// many there are.
+pub fn open(
+    conn: &mut DbConnection,
+    filter: QueueFilter,
+    (offset, limit): Window,
+) -> QueryResult<Counted<(FlagRow, String, String)>> {
+    let matching = || {
+        let mut query = flags::table
+            .inner_join(cases::table)
+            .filter(flags::resolved_at.is_null())
+            .filter(filter.on_cases())
+            .into_boxed();
+        if let Some(since) = filter.waiting_since {
+            query = query.filter(flags::created_at.le(since));
+        }
+        query
+    };
+    let rows = matching()
+        .order((flags::created_at, flags::id))
+        .offset(offset)
         .limit(limit)
         .select((FlagRow::as_select(), cases::public_id, cases::category))
-        .load(conn)
+        .load(conn)?;
+    let total = total_of(&rows, (offset, limit), || matching().count().get_result(conn))?;
+    Ok((rows, total))
 }

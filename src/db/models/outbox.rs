@@ -1,5 +1,5 @@
 use crate::db::schema::outbox;
-use crate::db::DbConnection;
+use crate::db::{total_of, Counted, DbConnection, Window};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -101,7 +101,7 @@ pub fn mark_dead(conn: &mut DbConnection, id: i32, error: &str) -> QueryResult<(
 
 /// The newest messages, for the development mail page.
 /// Newest first: one page of messages, and how many there are.
-pub fn recent(conn: &mut DbConnection, (offset, limit): (i64, i64)) -> QueryResult<(Vec<OutboxRow>, i64)> {
+pub fn recent(conn: &mut DbConnection, (offset, limit): Window) -> QueryResult<Counted<OutboxRow>> {
     let total = outbox::table.count().get_result(conn)?;
     let rows =
         outbox::table.order(outbox::id.desc()).offset(offset).limit(limit).select(OutboxRow::as_select()).load(conn)?;
@@ -133,14 +133,24 @@ pub fn retry_dead(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<us
         .execute(conn)
 }
 
-/// Messages that will not be retried by themselves, newest first (the moderators' view).
-pub fn dead(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<OutboxRow>> {
-    outbox::table
-        .filter(outbox::status.eq(DEAD))
-        .order(outbox::id.desc())
-        .limit(limit)
-        .select(OutboxRow::as_select())
-        .load(conn)
+/// One page of the messages that could not be delivered, newest first, that were written at or
+/// before `written_by` when it is given, and how many there are.
+pub fn dead(
+    conn: &mut DbConnection,
+    written_by: Option<NaiveDateTime>,
+    (offset, limit): Window,
+) -> QueryResult<Counted<OutboxRow>> {
+    let matching = || {
+        let query = outbox::table.filter(outbox::status.eq(DEAD)).into_boxed();
+        match written_by {
+            Some(since) => query.filter(outbox::created_at.le(since)),
+            None => query,
+        }
+    };
+    let rows =
+        matching().order(outbox::id.desc()).offset(offset).limit(limit).select(OutboxRow::as_select()).load(conn)?;
+    let total = total_of(&rows, (offset, limit), || matching().count().get_result(conn))?;
+    Ok((rows, total))
 }
 
 /// Puts one dead message back in the queue; false when it was not dead.

@@ -35,9 +35,7 @@ pub struct CaseQuery {
 impl CaseQuery {
     /// The query string of this search on another page.
     pub fn on_page(&self, page: Option<i64>) -> String {
-        let page = page.unwrap_or(1).to_string();
-        serde_urlencoded::to_string([("q", self.q.as_str()), ("stage", &self.stage), ("page", &page)])
-            .unwrap_or_default()
+        Page::query(&[("q", &self.q), ("stage", &self.stage)], page)
     }
 
     pub fn is_filtered(&self) -> bool {

@@ -30,9 +30,7 @@ pub struct LogQuery {
 impl LogQuery {
     /// The query string of this search on another page.
     pub fn on_page(&self, page: Option<i64>) -> String {
-        let page = page.unwrap_or(1).to_string();
-        let pairs = [("action", self.action.as_str()), ("case", &self.case), ("actor", &self.actor), ("page", &page)];
-        serde_urlencoded::to_string(pairs).unwrap_or_default()
+        Page::query(&[("action", &self.action), ("case", &self.case), ("actor", &self.actor)], page)
     }
 }
 

@@ -34,9 +34,7 @@ pub struct JurorQuery {
 impl JurorQuery {
     /// The query string of this search on another page.
     pub fn on_page(&self, page: Option<i64>) -> String {
-        let page = page.unwrap_or(1).to_string();
-        let pairs = [("q", self.q.as_str()), ("status", self.status.as_str()), ("page", &page)];
-        serde_urlencoded::to_string(pairs).unwrap_or_default()
+        Page::query(&[("q", &self.q), ("status", &self.status)], page)
     }
 }
 

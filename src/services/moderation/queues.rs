@@ -5,20 +5,54 @@ use super::{audit, require_moderator, Audited, Recusal};
 use crate::db::models::case::{self, CaseDue, CaseRow, QueueFilter};
 use crate::db::models::flag::{self, FlagRow};
 use crate::db::models::outbox::{self, OutboxRow};
-use crate::db::{write_tx, DbConnection};
+use crate::db::{write_tx, DbConnection, Window};
 use crate::domain::dispute::Category;
 use crate::domain::moderation::{Deadline, SPLIT_MARGIN};
+use crate::domain::paging::Page;
 use crate::services::account::Account;
 use crate::services::ServiceResult;
 use chrono::{NaiveDateTime, TimeDelta};
 
-/// Rows shown per queue; the counts say when there are more.
-const QUEUE_ROWS: i64 = 100;
+/// Rows each queue shows on the dashboard; "see all" opens the queue alone.
+const PREVIEW_ROWS: i64 = 20;
+/// Rows per page when one queue is open on its own.
+const PAGE_ROWS: i64 = 50;
 /// A deadline this far in the past with the case still at its stage means the worker is stuck
 /// or a step failed: a moderator should look.
 const STALLED_AFTER: TimeDelta = TimeDelta::hours(1);
 /// A panel still forming after this long is stalled too.
 const FORMING_TOO_LONG: TimeDelta = TimeDelta::hours(72);
+
+/// The queues, in the order the dashboard shows them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Queue {
+    Escalated,
+    Appealed,
+    Split,
+    Stalled,
+    Flags,
+    DeadMail,
+}
+
+impl Queue {
+    pub const ALL: [Queue; 6] =
+        [Queue::Escalated, Queue::Appealed, Queue::Split, Queue::Stalled, Queue::Flags, Queue::DeadMail];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Queue::Escalated => "escalated",
+            Queue::Appealed => "appealed",
+            Queue::Split => "split",
+            Queue::Stalled => "stalled",
+            Queue::Flags => "flags",
+            Queue::DeadMail => "dead_mail",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Queue> {
+        Queue::ALL.into_iter().find(|q| q.as_str() == raw)
+    }
+}
 
 /// The dashboard's filters, as typed in the query string (unknown values are ignored).
 #[derive(Debug, Default, Clone, serde::Deserialize)]
@@ -28,6 +62,11 @@ pub struct Filters {
     /// Only items waiting at least this many hours.
     #[serde(default)]
     pub min_hours: String,
+    /// One queue, opened on its own and paged.
+    #[serde(default)]
+    pub queue: String,
+    #[serde(default)]
+    pub page: String,
 }
 
 impl Filters {
@@ -37,6 +76,24 @@ impl Filters {
 
     pub fn min_hours(&self) -> Option<i64> {
         self.min_hours.trim().parse::<i64>().ok().filter(|h| (1..=24 * 365).contains(h))
+    }
+
+    pub fn focus(&self) -> Option<Queue> {
+        Queue::parse(self.queue.trim())
+    }
+
+    /// The query string of page `page` of `queue` opened alone, keeping the filters.
+    pub fn queue_page(&self, queue: &Queue, page: Option<i64>) -> String {
+        self.link(queue.as_str(), page)
+    }
+
+    /// The query string of every queue at once, keeping the filters.
+    pub fn all_queues(&self) -> String {
+        self.link("", None)
+    }
+
+    fn link(&self, queue: &str, page: Option<i64>) -> String {
+        Page::query(&[("category", &self.category), ("min_hours", &self.min_hours), ("queue", queue)], page)
     }
 }
 
@@ -48,29 +105,61 @@ pub struct Waiting {
     pub note: String,
 }
 
-pub struct Dashboard {
-    pub filters: Filters,
-    pub escalated: Vec<Waiting>,
-    pub appealed: Vec<Waiting>,
-    pub split: Vec<Waiting>,
-    pub stalled: Vec<Waiting>,
-    /// Open flags, with the case's public id and category.
-    pub flags: Vec<(FlagRow, String, String)>,
-    pub dead_mail: Vec<OutboxRow>,
+/// What the dashboard shows of one queue: some of its rows and its real size.
+pub struct Listed<T> {
+    pub rows: Vec<T>,
+    pub page: Page,
 }
 
-impl Dashboard {
-    pub fn total(&self) -> usize {
-        self.escalated.len()
-            + self.appealed.len()
-            + self.split.len()
-            + self.stalled.len()
-            + self.flags.len()
-            + self.dead_mail.len()
+impl<T> Listed<T> {
+    pub fn more_than_shown(&self) -> bool {
+        self.page.total > self.rows.len() as i64
     }
 }
 
-/// Everything waiting for a moderator; anyone else is told it does not exist.
+pub struct Dashboard {
+    pub filters: Filters,
+    /// The queue open on its own, if one is.
+    pub focus: Option<Queue>,
+    pub escalated: Listed<Waiting>,
+    pub appealed: Listed<Waiting>,
+    pub split: Listed<Waiting>,
+    pub stalled: Listed<Waiting>,
+    /// Open flags, with the case's public id and category.
+    pub flags: Listed<(FlagRow, String, String)>,
+    pub dead_mail: Listed<OutboxRow>,
+}
+
+impl Dashboard {
+    /// Everything waiting, over all queues (not only what is shown).
+    pub fn total(&self) -> i64 {
+        Queue::ALL.iter().map(|q| self.count(q)).sum()
+    }
+
+    pub fn count(&self, queue: &Queue) -> i64 {
+        match *queue {
+            Queue::Escalated => self.escalated.page.total,
+            Queue::Appealed => self.appealed.page.total,
+            Queue::Split => self.split.page.total,
+            Queue::Stalled => self.stalled.page.total,
+            Queue::Flags => self.flags.page.total,
+            Queue::DeadMail => self.dead_mail.page.total,
+        }
+    }
+
+    /// Whether the page shows this queue's rows: all are shown, or it is the one opened.
+    pub fn shows(&self, queue: &Queue) -> bool {
+        self.focus.is_none_or(|focus| focus == *queue)
+    }
+
+    pub fn is_open(&self, queue: &Queue) -> bool {
+        self.focus == Some(*queue)
+    }
+}
+
+/// Everything waiting for a moderator; anyone else is told it does not exist. Each queue shows its
+/// first rows and its real count, or, when one queue is opened, a page of it and only the others'
+/// counts. Cases the moderator is recused from are left out in the queries, so counts are right.
 pub fn dashboard(
     conn: &mut DbConnection,
     account: &Account,
@@ -78,44 +167,59 @@ pub fn dashboard(
     now: NaiveDateTime,
 ) -> ServiceResult<Dashboard> {
     require_moderator(account)?;
+    let recusal = Recusal::of(conn, account)?;
     let category = filters.category();
     let waiting_since = filters.min_hours().map(|h| now - TimeDelta::hours(h));
-    let filter = QueueFilter { category: category.map(Category::as_str), waiting_since };
-    let recusal = Recusal::of(conn, account)?;
-    let plain = |rows: Vec<CaseRow>| {
-        rows.into_iter()
-            .filter(|case| !recusal.covers(case.id))
-            .map(|case| Waiting { since: case.updated_at, note: String::new(), case })
-            .collect()
+    let filter = QueueFilter { category: category.map(Category::as_str), waiting_since, hidden: recusal.cases() };
+    let focus = filters.focus();
+    let requested = Page::requested(&filters.page);
+    // The opened queue is paged; the others show a preview, or nothing but their count.
+    let window = |queue: Queue| match focus {
+        None => (1, PREVIEW_ROWS),
+        Some(open) if open == queue => (requested, PAGE_ROWS),
+        Some(_) => (1, 0),
     };
-    let escalated = plain(case::in_states(conn, &["escalated"], filter, QUEUE_ROWS)?);
-    let appealed = plain(case::in_states(conn, &["appealed"], filter, QUEUE_ROWS)?);
-    let split = case::split_verdicts(conn, SPLIT_MARGIN, filter, QUEUE_ROWS)?
+    let rows = |queue: Queue| {
+        let (number, size) = window(queue);
+        (Page::offset(number, size), size)
+    };
+    let plain = |(cases, total): (Vec<CaseRow>, i64)| {
+        let waiting = cases.into_iter().map(|case| Waiting { since: case.updated_at, note: String::new(), case });
+        (waiting.collect(), total)
+    };
+    let escalated =
+        listed(window(Queue::Escalated), plain(case::in_states(conn, &["escalated"], filter, rows(Queue::Escalated))?));
+    let appealed =
+        listed(window(Queue::Appealed), plain(case::in_states(conn, &["appealed"], filter, rows(Queue::Appealed))?));
+    let (split, total) = case::split_verdicts(conn, SPLIT_MARGIN, filter, rows(Queue::Split))?;
+    let split = split
         .into_iter()
-        .filter(|(case, ..)| !recusal.covers(case.id))
         .map(|(case, buyer, seller, decided_at)| Waiting {
             case,
             since: decided_at,
             note: format!("{buyer} : {seller}"),
         })
         .collect();
-    let stalled = stalled(conn, filter, now)?.into_iter().filter(|w| !recusal.covers(w.case.id)).collect();
-    let keep_flag = |(f, _, c): &(FlagRow, String, String)| {
-        !recusal.covers(f.case_id)
-            && category.is_none_or(|cat| cat.as_str() == c)
-            && waiting_since.is_none_or(|since| f.created_at <= since)
-    };
-    let flags = flag::open(conn, QUEUE_ROWS)?.into_iter().filter(keep_flag).collect();
-    let dead_mail = outbox::dead(conn, QUEUE_ROWS)?
-        .into_iter()
-        .filter(|m| waiting_since.is_none_or(|since| m.created_at <= since))
-        .collect();
-    Ok(Dashboard { filters, escalated, appealed, split, stalled, flags, dead_mail })
+    let split = listed(window(Queue::Split), (split, total));
+    let stalled = listed(window(Queue::Stalled), stalled(conn, filter, now, rows(Queue::Stalled))?);
+    let flags = listed(window(Queue::Flags), flag::open(conn, filter, rows(Queue::Flags))?);
+    let dead_mail = listed(window(Queue::DeadMail), outbox::dead(conn, waiting_since, rows(Queue::DeadMail))?);
+    Ok(Dashboard { filters, focus, escalated, appealed, split, stalled, flags, dead_mail })
+}
+
+fn listed<T>((number, size): (i64, i64), (rows, total): (Vec<T>, i64)) -> Listed<T> {
+    Listed { rows, page: Page { number, size: size.max(1), total } }
 }
 
 /// Open cases whose stage deadline passed a while ago without the automatic step happening, and
-/// panels that have been forming for days: one bounded query per kind of deadline, merged.
-fn stalled(conn: &mut DbConnection, filter: QueueFilter, now: NaiveDateTime) -> ServiceResult<Vec<Waiting>> {
+/// panels that have been forming for days: one bounded query per kind of deadline, merged into one
+/// page, with the sum of their counts (a case is at one stage, so in one of them).
+fn stalled(
+    conn: &mut DbConnection,
+    filter: QueueFilter,
+    now: NaiveDateTime,
+    (offset, limit): Window,
+) -> ServiceResult<(Vec<Waiting>, i64)> {
     // A case counts from its deadline; a forming panel from when it became too slow.
     let cutoff = (now - STALLED_AFTER).min(filter.waiting_since.unwrap_or(NaiveDateTime::MAX));
     let forming_since = FORMING_TOO_LONG - STALLED_AFTER;
@@ -125,19 +229,21 @@ fn stalled(conn: &mut DbConnection, filter: QueueFilter, now: NaiveDateTime) -> 
         (&["decided"], CaseDue::Appeal, TimeDelta::zero(), Deadline::Appeal.as_str()),
         (&["jury_selection"], CaseDue::LastChange, forming_since, "panel"),
     ];
-    let mut found = vec![];
-    for (states, due, offset, note) in on_case {
-        for case in case::overdue(conn, (states, due), cutoff - offset, filter.category, QUEUE_ROWS)? {
-            let since = due.of(&case) + offset;
-            found.push(Waiting { case, since, note: note.to_string() });
-        }
+    // Any row of the page may come from any kind: read each kind up to the page's end.
+    let upto = offset + limit;
+    let (mut found, mut total) = (vec![], 0);
+    for (states, due, shift, note) in on_case {
+        let (cases, count) = case::overdue(conn, (states, due), cutoff - shift, filter, upto)?;
+        total += count;
+        found.extend(cases.into_iter().map(|case| Waiting { since: due.of(&case) + shift, case, note: note.into() }));
     }
-    for (case, due) in case::overdue_votes(conn, cutoff, filter.category, QUEUE_ROWS)? {
-        found.push(Waiting { case, since: due, note: Deadline::Voting.as_str().to_string() });
-    }
-    found.sort_by_key(|w| w.since);
-    found.truncate(QUEUE_ROWS as usize);
-    Ok(found)
+    let (cases, count) = case::overdue_votes(conn, cutoff, filter, upto)?;
+    total += count;
+    let voting = Deadline::Voting.as_str();
+    found.extend(cases.into_iter().map(|(case, due)| Waiting { case, since: due, note: voting.into() }));
+    found.sort_by_key(|w| (w.since, w.case.id));
+    let page = found.into_iter().skip(offset as usize).take(limit as usize).collect();
+    Ok((page, total))
 }
 
 /// Queues dead email again: one message, or all of them. Returns how many.
