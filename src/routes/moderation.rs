@@ -128,6 +128,17 @@ struct CaseFilePage {
 }
 
 impl CaseFilePage {
+    /// What the case needs from this moderator: a closed case reads differently to an admin,
+    /// who may still override it.
+    fn next_key(&self) -> String {
+        let state = self.file.state.as_str();
+        if state == "closed" && self.file.can_override {
+            "moderation.next.closed_admin".to_string()
+        } else {
+            format!("moderation.next.{state}")
+        }
+    }
+
     /// The vote cast from this seat, if any.
     fn vote_of(&self, seat: &crate::db::models::summons::SummonsRow) -> Option<&crate::db::models::vote::VoteRow> {
         self.file.votes.iter().map(|(v, _)| v).find(|v| v.juror_id == seat.juror_id && v.round == seat.round)
