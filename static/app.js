@@ -1,5 +1,5 @@
-// xiaofating — the one script. Pages work without it; it only keeps countdowns current and warns
-// about a file that is too large before it is sent.
+// xiaofating — the one script. Pages work without it; it only keeps countdowns current, warns
+// about a file that is too large before it is sent, and suggests a dispute type as a claim is typed.
 (function () {
   "use strict";
   var words = {
@@ -48,6 +48,39 @@
       }
     }
   });
+
+  // The filing form: as the claimant writes, ask the court what the statement looks like; preselect
+  // a sure suggestion until the claimant picks a type themselves (the server asks again without JS).
+  function suggestType(fieldset) {
+    var form = fieldset.form || fieldset.closest("form");
+    var statement = form.querySelector("[name=statement]");
+    var note = document.getElementById("type-suggestion");
+    var picked = Boolean(form.querySelector("input[name=dispute_type]:checked"));
+    var timer = null;
+    fieldset.addEventListener("change", function () { picked = true; });
+    function ask() {
+      if (statement.value.trim().length < 10) return;
+      var body = new URLSearchParams();
+      body.set("csrf_token", form.querySelector("[name=csrf_token]").value);
+      body.set("statement", statement.value);
+      body.set("category", (form.querySelector("[name=category]") || {}).value || "");
+      fetch(fieldset.getAttribute("data-suggest"), { method: "POST", body: body, credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (s) {
+          if (!s || picked) return;
+          note.textContent = s.text;
+          var choice = s.preselect && form.querySelector("input[name=dispute_type][value=" + s.preselect + "]");
+          if (choice) choice.checked = true;
+        })
+        .catch(function () {});
+    }
+    statement.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(ask, 700);
+    });
+  }
+  var typeChoice = document.querySelector("fieldset[data-suggest]");
+  if (typeChoice) suggestType(typeChoice);
 
   tick();
   setInterval(tick, 30000);

@@ -180,7 +180,7 @@ async fn court() -> Court {
 /// 404, not 403, hides that a case or a page exists from those who may not see it; 403 answers a
 /// moderator who tries an administrator's action.
 #[rustfmt::skip]
-const MATRIX: [(&str, [&str; 9]); 71] = [
+const MATRIX: [(&str, [&str; 9]); 72] = [
     //                                           anon      member claim  resp   juror  other  prob   mod    admin
     ("GET /",                                   ["200",    "200", "200", "200", "200", "200", "200", "200", "200"]),
     ("GET /account",                            ["signin", "200", "200", "200", "200", "200", "200", "200", "200"]),
@@ -226,6 +226,8 @@ const MATRIX: [(&str, [&str; 9]); 71] = [
     ("POST /account/password",                  ["signin", "422", "422", "422", "422", "422", "422", "422", "422"]),
     ("POST /account/settings",                  ["signin", "422", "422", "422", "422", "422", "422", "422", "422"]),
     ("POST /cases",                             ["signin", "422", "422", "422", "422", "422", "422", "422", "422"]),
+    // The filing form's type suggestion: any member writing a claim.
+    ("POST /cases/suggest-type",                ["signin", "200", "200", "200", "200", "200", "200", "200", "200"]),
     // Moderators may act for a party only through the moderation routes: refused with a notice.
     ("POST /cases/{id}/accept",                 ["signin", "404", "303", "303", "404", "404", "404", "303", "303"]),
     ("POST /cases/{id}/answer",                 ["signin", "404", "422", "422", "404", "404", "404", "422", "422"]),

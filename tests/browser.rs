@@ -117,6 +117,13 @@ async fn a_buyer_files_a_case_with_a_photo_and_the_seller_answers() {
     browser.fill("#price", "2999").await;
     browser.fill("#disputed", "2999").await;
     browser.fill("#statement", "卖家说手机全新无划痕，收到后屏幕有两道明显划痕，电池健康只有 82%。").await;
+    // As the claim is typed, the court suggests what kind of dispute it is and preselects it.
+    let suggested = browser.wait_for_text("#type-suggestion").await;
+    assert!(suggested.contains("看起来像：描述不符"), "{suggested}");
+    let checked = "return document.querySelector('input[name=dispute_type]:checked')?.value";
+    let preselected = browser.client.execute(checked, vec![]).await.unwrap();
+    assert_eq!(preselected.as_str(), Some("not_as_described"));
+    browser.check_page("case-new-suggested").await;
     browser.choose("input[name=remedy][value=full_refund]").await;
     browser.click("form[action='/cases'] button[type=submit]").await;
     let case_path = browser.path().await;
@@ -172,6 +179,7 @@ async fn a_juror_joins_and_another_accepts_a_summons() {
         ("order_ref", "XY-77"),
         ("item_title", "Switch 游戏机"),
         ("category", "electronics"),
+        ("dispute_type", "not_as_described"),
         ("price", "1500"),
         ("disputed", "1500"),
         ("statement", "收到的游戏机无法开机，卖家说发货前是好的，我要求全额退款。"),

@@ -90,6 +90,7 @@ fn random_service_calls_keep_cases_valid_and_fully_logged() {
         order_ref: "ORDER-1".into(),
         item_title: "二手相机".into(),
         category: "electronics".into(),
+        dispute_type: "defective".into(),
         price: "1000".into(),
         disputed: "500".into(),
         statement: "相机快门有问题，卖家描述功能完好，我要求部分退款。".into(),
@@ -137,7 +138,7 @@ fn random_service_calls_keep_cases_valid_and_fully_logged() {
                         &AnswerForm {
                             statement: "我发货时一切正常，有打包发货的完整视频可以证明这一点。".into(),
                             position: "reject".into(),
-                            position_amount: String::new(),
+                            ..Default::default()
                         },
                         now,
                     ),

@@ -38,6 +38,7 @@ async fn open_case(app: &TestApp) -> (TestApp, TestApp, String) {
         ("order_ref", "XY-1"),
         ("item_title", "Sony WH-1000XM4 耳机"),
         ("category", "electronics"),
+        ("dispute_type", "not_as_described"),
         ("price", "1200"),
         ("disputed", "1200"),
         ("statement", "耳机左边没有声音，卖家说是完好的，我要求退货退款。"),

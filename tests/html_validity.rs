@@ -70,6 +70,7 @@ async fn every_page_is_valid_html() {
         ("order_ref", "XY-9"),
         ("item_title", "Nintendo Switch"),
         ("category", "electronics"),
+        ("dispute_type", "not_as_described"),
         ("price", "1500"),
         ("disputed", "1500"),
         ("statement", "收到的游戏机无法开机，卖家说发货前是好的，我要求全额退款。"),

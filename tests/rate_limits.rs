@@ -99,6 +99,7 @@ async fn filing_is_limited_per_account() {
         ("order_ref", "XY-2026-0001"),
         ("item_title", "第三件"),
         ("category", "electronics"),
+        ("dispute_type", "not_as_described"),
         ("price", "100"),
         ("disputed", "100"),
         ("statement", CLAIM),

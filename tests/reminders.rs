@@ -14,6 +14,7 @@ async fn answered_case(app: &TestApp, buyer: &TestApp, seller: &TestApp) -> Stri
         ("order_ref", "XY-77"),
         ("item_title", "Switch 游戏机"),
         ("category", "electronics"),
+        ("dispute_type", "not_as_described"),
         ("price", "1500"),
         ("disputed", "1500"),
         ("statement", "收到的游戏机无法开机，卖家说发货前测试过，我要求全额退款。"),

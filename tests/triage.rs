@@ -141,3 +141,87 @@ async fn the_parties_read_the_type_the_points_in_dispute_and_their_own_checklist
     assert!(theirs.contains("双方都谈到了") || theirs.contains("只有"), "both read the points in dispute");
     assert!(!theirs.contains("<li class=\"done\">"), "each party's checklist counts only their own evidence");
 }
+
+/// The claimant, the classifier and the respondent on what the dispute is, as stored.
+async fn types_of(app: &common::TestApp, case: &str) -> (Option<String>, Option<String>, Option<f64>, Option<String>) {
+    let (pool, case) = (app.pool.clone(), case.to_string());
+    tokio::task::spawn_blocking(move || {
+        let row = xiaofating::db::models::case::find_by_public_id(&mut pool.get().unwrap(), &case).unwrap().unwrap();
+        (row.dispute_type, row.triage_type, row.triage_confidence, row.respondent_type)
+    })
+    .await
+    .unwrap()
+}
+
+/// Without JavaScript: a claim filed with no type chosen comes back with the court's suggestion
+/// preselected and everything typed kept; submitting again files it. The respondent may see it
+/// differently; all three views are stored and the parties read the difference.
+#[tokio::test]
+async fn the_claimant_confirms_the_suggested_type_and_the_respondent_may_see_it_differently() {
+    let app = spawn_app().await;
+    let buyer = app.verified_member("buyer@example.com", "买家").await;
+    let seller = app.verified_member("seller@example.com", "卖家").await;
+    let statement = "快递显示三天前已经签收了，可我根本没拿到包裹，驿站和门卫都说没有这个件。";
+    let mut fields = vec![
+        ("my_side", "buyer"),
+        ("other_email", "seller@example.com"),
+        ("order_ref", "XY-2026-0777"),
+        ("item_title", "AirPods Pro 二代"),
+        ("category", "electronics"),
+        ("price", "1200"),
+        ("disputed", "1200"),
+        ("statement", statement),
+        ("remedy", "full_refund"),
+    ];
+    let res = buyer.submit("/cases/new", "/cases", &fields).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("看起来像：未收到货/物流异常 — 如果不对请改"), "the suggestion, in words");
+    assert!(html.contains("value=\"not_received\" checked"), "preselected");
+    assert!(html.contains("XY-2026-0777") && html.contains("驿站和门卫"), "nothing typed is lost");
+    assert_eq!(app.count("cases").await, 0, "nothing filed before the claimant confirms");
+
+    fields.push(("dispute_type", "not_received"));
+    let res = buyer.submit("/cases/new", "/cases", &fields).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let case = common::location(&res).trim_start_matches("/cases/").to_string();
+    let (chosen, classifier, confidence, respondent) = types_of(&app, &case).await;
+    assert_eq!(
+        (chosen.as_deref(), classifier.as_deref(), respondent),
+        (Some("not_received"), Some("not_received"), None)
+    );
+    assert!(confidence.is_some_and(|c| c > 0.5 && c <= 1.0), "{confidence:?}");
+
+    let page = format!("/cases/{case}");
+    let answer = [
+        ("statement", "包裹是买家家人签收的，签收照片上是他家门口；他收到后又说是假货。"),
+        ("position", "reject"),
+        ("dispute_type", "counterfeit"),
+    ];
+    assert_eq!(seller.submit(&page, &format!("{page}/answer"), &answer).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(types_of(&app, &case).await.3.as_deref(), Some("counterfeit"));
+    let html = buyer.get_html(&page).await;
+    assert!(html.contains("回应方认为是：疑似假货/非正品"), "the claimant reads the other view");
+    assert!(html.contains("双方对纠纷类型看法不同"), "as part of the core disagreement");
+}
+
+/// The filing form's script asks while the claimant types: JSON with the type to preselect and
+/// the sentence to show; only for a signed-in member with the form's token.
+#[tokio::test]
+async fn the_form_asks_for_a_suggestion_while_the_claim_is_typed() {
+    let app = spawn_app().await;
+    let buyer = app.verified_member("buyer@example.com", "买家").await;
+    let html = buyer.get_html("/cases/new").await;
+    let token = common::csrf_of(&html);
+    let ask = |token: String| {
+        let fields =
+            [("csrf_token", token), ("statement", "The parcel never came, tracking stuck for two weeks".into())];
+        buyer.client.post(app.url("/cases/suggest-type")).form(&fields).send()
+    };
+    let res = ask(token.clone()).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let json: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(json["preselect"], "not_received", "{json}");
+    assert!(json["text"].as_str().unwrap().contains("看起来像"), "{json}");
+    assert_ne!(ask("forged".into()).await.unwrap().status(), StatusCode::OK, "the form's token is required");
+}

@@ -184,6 +184,9 @@ fn case_in_voting(
             evidence_hours: 72,
             created_at: now,
             updated_at: now,
+            dispute_type: Some("not_as_described"),
+            triage_type: None,
+            triage_confidence: None,
         },
     )
     .unwrap();

@@ -109,6 +109,10 @@ diesel::table! {
         round -> Integer,
         outcome -> Nullable<Text>,
         appeal_due_at -> Nullable<Timestamp>,
+        dispute_type -> Nullable<Text>,
+        triage_type -> Nullable<Text>,
+        triage_confidence -> Nullable<Double>,
+        respondent_type -> Nullable<Text>,
     }
 }
 

@@ -2,6 +2,7 @@
 
 use crate::domain::account::Email;
 use crate::domain::dispute::{parse_yuan, Category, Remedy, Side};
+use crate::domain::triage::DisputeType;
 use crate::domain::validation::{parse_text, FieldErrors};
 
 pub const STATEMENT_MIN: usize = 20;
@@ -15,6 +16,8 @@ pub struct FilingForm {
     pub order_ref: String,
     pub item_title: String,
     pub category: String,
+    /// What the dispute is about, as the claimant confirms it (one of the nine types).
+    pub dispute_type: String,
     pub price: String,
     pub disputed: String,
     pub statement: String,
@@ -29,6 +32,7 @@ pub struct Filing {
     pub order_ref: String,
     pub item_title: String,
     pub category: Category,
+    pub dispute_type: DisputeType,
     pub price_fen: i64,
     pub disputed_fen: i64,
     pub statement: String,
@@ -71,6 +75,8 @@ impl Filing {
         let item_title =
             errors.check("item_title", parse_text(&form.item_title, 2, 120).map_err(|_| "error.item_title_invalid"));
         let category = errors.check("category", Category::parse(&form.category).ok_or("error.category_invalid"));
+        let dispute_type = errors
+            .check("dispute_type", DisputeType::parse(form.dispute_type.trim()).ok_or("error.dispute_type_required"));
         let price_fen = errors.check("price", parse_yuan(&form.price));
         let mut disputed_fen = errors.check("disputed", parse_yuan(&form.disputed));
         if let (Some(price), Some(disputed)) = (price_fen, disputed_fen) {
@@ -91,13 +97,23 @@ impl Filing {
                 errors.add("remedy", "error.remedy_side");
             }
         }
-        match (side, other_email, order_ref, item_title, category, price_fen, disputed_fen, statement, remedy) {
+        match (
+            side,
+            other_email,
+            order_ref,
+            item_title,
+            (category, dispute_type),
+            price_fen,
+            disputed_fen,
+            statement,
+            remedy,
+        ) {
             (
                 Some(side),
                 Some(other_email),
                 Some(order_ref),
                 Some(item_title),
-                Some(category),
+                (Some(category), Some(dispute_type)),
                 Some(price_fen),
                 Some(disputed_fen),
                 Some(statement),
@@ -108,6 +124,7 @@ impl Filing {
                 order_ref,
                 item_title,
                 category,
+                dispute_type,
                 price_fen,
                 disputed_fen,
                 statement,
@@ -129,6 +146,7 @@ mod tests {
             order_ref: "XY-2026-0001".into(),
             item_title: "iPhone 13 128G 蓝色".into(),
             category: "phones".into(),
+            dispute_type: "not_as_described".into(),
             price: "2,999".into(),
             disputed: "2999".into(),
             statement: "收到的手机屏幕有划痕，卖家描述是全新无划痕。".repeat(2),
@@ -196,6 +214,10 @@ mod tests {
         assert_eq!(errors.get("statement"), Some("error.text_short"));
         let errors = Filing::parse(&FilingForm { statement: "长".repeat(1_000_000), ..good() }).unwrap_err();
         assert_eq!(errors.get("statement"), Some("error.text_long"));
+        let errors = Filing::parse(&FilingForm { dispute_type: String::new(), ..good() }).unwrap_err();
+        assert_eq!(errors.get("dispute_type"), Some("error.dispute_type_required"), "the claimant confirms a type");
+        let errors = Filing::parse(&FilingForm { dispute_type: "fraud".into(), ..good() }).unwrap_err();
+        assert_eq!(errors.get("dispute_type"), Some("error.dispute_type_required"));
         let errors = Filing::parse(&FilingForm { category: "weapons".into(), ..good() }).unwrap_err();
         assert_eq!(errors.get("category"), Some("error.category_invalid"));
     }

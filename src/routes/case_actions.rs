@@ -29,6 +29,7 @@ pub struct AnswerFormData {
     statement: String,
     position: String,
     position_amount: String,
+    dispute_type: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -98,11 +99,12 @@ pub async fn post_answer(
     CsrfForm(f): CsrfForm<AnswerFormData>,
 ) -> Result<HttpResponse, AppError> {
     let form = AnswerForm {
-        statement: f.statement.clone(),
-        position: f.position.clone(),
-        position_amount: f.position_amount.clone(),
+        statement: f.statement,
+        position: f.position,
+        position_amount: f.position_amount,
+        dispute_type: f.dispute_type,
     };
-    let kept = CaseForms { answer: (f.statement, f.position, f.position_amount), form: "answer", ..Default::default() };
+    let kept = CaseForms { answer: form.clone(), form: "answer", ..Default::default() };
     act(ctx, state, path.into_inner(), "case.answered_notice", kept, move |conn, account, id, now| {
         answer_case(conn, account, id, &form, now)
     })

@@ -7,6 +7,7 @@ use crate::domain::dispute::{Category, Remedy, Side};
 use crate::domain::filing::FilingForm;
 use crate::domain::paging::Page;
 use crate::domain::public_id::new_secret_token;
+use crate::domain::triage::DisputeType;
 use crate::domain::validation::FieldErrors;
 use crate::routes::context::{AppState, Ctx};
 use crate::routes::csrf::CsrfForm;
@@ -16,6 +17,7 @@ use crate::routes::{ok_page, page, see_other};
 use crate::services::case::file::file_case;
 use crate::services::case::list::{find_my_cases, CaseQuery, CaseSummary};
 use crate::services::case::view::{open_case, CaseDetail, OpenedCase, TimelineEntry};
+use crate::services::triage::Suggestion;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
@@ -64,6 +66,7 @@ pub struct FilingFormData {
     order_ref: String,
     item_title: String,
     category: String,
+    dispute_type: String,
     price: String,
     disputed: String,
     statement: String,
@@ -71,7 +74,7 @@ pub struct FilingFormData {
     remedy_amount: String,
 }
 
-csrf_forms!(FilingFormData);
+csrf_forms!(FilingFormData, SuggestForm);
 
 #[derive(Template)]
 #[template(path = "case_new.html")]
@@ -80,9 +83,15 @@ struct NewCasePage {
     form: FilingFormData,
     errors: FieldErrors,
     refused: Option<&'static str>,
+    /// What the classifier made of the statement, when the claimant left the type unchosen.
+    suggestion: Option<String>,
 }
 
 impl NewCasePage {
+    fn dispute_types(&self) -> [DisputeType; 9] {
+        DisputeType::ALL
+    }
+
     fn categories(&self) -> [Category; 11] {
         Category::ALL
     }
@@ -104,13 +113,13 @@ pub async fn get_new_case(ctx: Ctx, query: web::Query<NewCaseQuery>) -> Result<H
         other_email: query.against.clone(),
         ..Default::default()
     };
-    ok_page(&NewCasePage { ctx, form, errors: FieldErrors::new(), refused: None })
+    ok_page(&NewCasePage { ctx, form, errors: FieldErrors::new(), refused: None, suggestion: None })
 }
 
 pub async fn post_case(
     ctx: Ctx,
     state: web::Data<AppState>,
-    CsrfForm(form): CsrfForm<FilingFormData>,
+    CsrfForm(mut form): CsrfForm<FilingFormData>,
 ) -> Result<HttpResponse, AppError> {
     let account = ctx.require_account()?.clone();
     state.limiters.check(Action::FileCase, &account.id.to_string(), &ctx.ip)?;
@@ -120,6 +129,7 @@ pub async fn post_case(
         order_ref: form.order_ref.clone(),
         item_title: form.item_title.clone(),
         category: form.category.clone(),
+        dispute_type: form.dispute_type.clone(),
         price: form.price.clone(),
         disputed: form.disputed.clone(),
         statement: form.statement.clone(),
@@ -145,14 +155,42 @@ pub async fn post_case(
             Ok(see_other(&format!("/cases/{}", case.public_id)))
         }
         Err(AppError::Invalid(errors)) => {
-            page(StatusCode::UNPROCESSABLE_ENTITY, &NewCasePage { ctx, form, errors, refused: None })
+            // Left unchosen: the classifier suggests, and the claimant confirms by submitting again.
+            let suggestion = (form.dispute_type.trim().is_empty() && !form.statement.trim().is_empty()).then(|| {
+                let suggested = Suggestion::of(&form.statement, &form.category);
+                form.dispute_type = suggested.preselect().map(|kind| kind.as_str().to_string()).unwrap_or_default();
+                suggested.text(ctx.locale)
+            });
+            page(StatusCode::UNPROCESSABLE_ENTITY, &NewCasePage { ctx, form, errors, refused: None, suggestion })
         }
         Err(AppError::Refused(key)) => page(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &NewCasePage { ctx, form, errors: FieldErrors::new(), refused: Some(key) },
+            &NewCasePage { ctx, form, errors: FieldErrors::new(), refused: Some(key), suggestion: None },
         ),
         Err(other) => Err(other),
     }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SuggestForm {
+    csrf_token: String,
+    statement: String,
+    category: String,
+}
+
+/// The classifier's suggestion for a statement being typed, for the filing form's script: the
+/// type to preselect when it is sure, and the sentence to show either way.
+pub async fn post_suggest_type(ctx: Ctx, CsrfForm(form): CsrfForm<SuggestForm>) -> Result<HttpResponse, AppError> {
+    ctx.require_account()?;
+    let statement: String = form.statement.chars().take(crate::domain::filing::STATEMENT_MAX).collect();
+    let suggested = web::block(move || Suggestion::of(&statement, &form.category))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "preselect": suggested.preselect().map(DisputeType::as_str),
+        "text": suggested.text(ctx.locale),
+    })))
 }
 
 /// One step of the progress bar.
@@ -193,7 +231,7 @@ fn stages(d: &CaseDetail) -> Vec<Stage> {
 /// Values a party typed into one of the case page's forms, kept when it is shown again.
 #[derive(Default)]
 pub struct CaseForms {
-    pub answer: (String, String, String),
+    pub answer: crate::services::case::respond::AnswerForm,
     pub offer: (String, String, String),
     pub evidence_statement: String,
     pub appeal: String,
@@ -333,6 +371,9 @@ impl CasePage {
     }
     fn remedies(&self) -> [&'static str; 4] {
         Remedy::KINDS
+    }
+    fn dispute_types(&self) -> [DisputeType; 9] {
+        DisputeType::ALL
     }
     fn evidence_rules(&self) -> String {
         self.ctx.tf("case.evidence_rules", &[("mb", &self.upload_limit_mb.to_string())])

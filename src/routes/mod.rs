@@ -62,6 +62,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/cases", web::get().to(cases::get_cases))
         .route("/cases", web::post().to(cases::post_case))
         .route("/cases/new", web::get().to(cases::get_new_case))
+        .route("/cases/suggest-type", web::post().to(cases::post_suggest_type))
         .route("/cases/{id}", web::get().to(cases::get_case))
         .route("/cases/{id}/answer", web::post().to(case_actions::post_answer))
         .route("/cases/{id}/accept", web::post().to(case_actions::post_accept_claim))

@@ -148,6 +148,10 @@ impl CaseFilePage {
         &self.file.audit
     }
 
+    fn triage(&self) -> crate::services::triage::CaseTriage {
+        crate::services::triage::CaseTriage::of(&self.file.case)
+    }
+
     fn reason_hidden(&self, vote: &crate::db::models::vote::VoteRow) -> bool {
         self.file.hidden_votes.contains(&vote.id)
     }

@@ -44,44 +44,109 @@ pub fn classify(case: &CaseText) -> Classification {
     MODEL.classify(case)
 }
 
-/// A filed case's triage as its pages show it: the type and the disagreement.
+/// A filed case's triage as its pages show it: the type it is heard as, who said so, and the
+/// points in dispute.
 #[derive(Debug, Clone)]
 pub struct CaseTriage {
-    pub classification: Classification,
+    /// The claimant's choice; for a case filed before claimants chose, the classifier's reading.
+    pub kind: DisputeType,
+    /// The classifier's reading when no one chose the type (shown as a reading, not a finding).
+    pub reading: Option<Classification>,
+    /// The type as the respondent sees it, when different.
+    pub respondent_view: Option<DisputeType>,
+    /// The classifier's type and confidence at filing, for the moderators.
+    pub classifier: Option<(DisputeType, f64)>,
     pub lines: Vec<Line>,
 }
 
 impl CaseTriage {
     pub fn of(case: &CaseRow) -> CaseTriage {
         let text = text_of(case);
-        let classification = classify(&text);
-        CaseTriage { lines: disagreement(classification.dispute_type, &text), classification }
+        let chosen = case.dispute_type.as_deref().and_then(DisputeType::parse);
+        let reading = chosen.is_none().then(|| classify(&text));
+        let kind = chosen.or(reading.map(|c| c.dispute_type)).unwrap_or(DisputeType::Other);
+        let respondent_view = case.respondent_type.as_deref().and_then(DisputeType::parse).filter(|v| *v != kind);
+        let mut lines = disagreement(kind, &text);
+        if let Some(view) = respondent_view {
+            lines.insert(1, Line::TypeDisputed(kind, view));
+        }
+        let classifier = case.triage_type.as_deref().and_then(DisputeType::parse).zip(case.triage_confidence);
+        CaseTriage { kind, reading, respondent_view, classifier, lines }
     }
 
     pub fn kind(&self) -> DisputeType {
-        self.classification.dispute_type
+        self.kind
     }
 
     pub fn type_key(&self) -> String {
-        format!("triage.type.{}", self.kind().as_str())
+        type_key(self.kind)
     }
 
-    /// The best guess when the classifier was unsure (shown as a guess, not a finding).
-    pub fn guess_key(&self) -> String {
-        format!("triage.type.{}", self.classification.best_guess.as_str())
-    }
-
+    /// Whether no one chose the type and the classifier could not tell: the claimant is asked.
     pub fn unsure(&self) -> bool {
-        self.classification.needs_clarifying()
+        self.reading.is_some_and(|c| c.needs_clarifying())
     }
 
-    /// The confidence as a whole percentage, never "100": naive Bayes overstates its certainty.
-    pub fn percent(&self) -> String {
-        format!("{:.0}", (self.classification.confidence * 100.0).floor().min(99.0))
+    /// For an unsure reading: the two likeliest types, as label keys.
+    pub fn maybe_keys(&self) -> Option<(String, String)> {
+        self.reading.filter(|c| c.needs_clarifying()).map(|c| (type_key(c.best_guess), type_key(c.runner_up)))
+    }
+
+    /// A confident reading's confidence as a whole percentage (never "100").
+    pub fn reading_percent(&self) -> Option<String> {
+        self.reading.filter(|c| !c.needs_clarifying()).map(|c| percent(c.confidence))
+    }
+
+    pub fn respondent_key(&self) -> Option<String> {
+        self.respondent_view.map(type_key)
+    }
+
+    /// What the classifier said at filing, for moderators: (label key, percent).
+    pub fn classifier_said(&self) -> Option<(String, String)> {
+        self.classifier.map(|(kind, confidence)| (type_key(kind), percent(confidence)))
     }
 
     pub fn texts(&self, locale: &Locale) -> Vec<String> {
         self.lines.iter().map(|l| line_text(*l, *locale)).collect()
+    }
+}
+
+fn type_key(kind: DisputeType) -> String {
+    format!("triage.type.{}", kind.as_str())
+}
+
+fn percent(confidence: f64) -> String {
+    format!("{:.0}", (confidence * 100.0).floor().min(99.0))
+}
+
+/// The classifier's suggestion for a claim being written: one type when it is sure, else two.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Suggestion {
+    pub first: DisputeType,
+    pub second: Option<DisputeType>,
+}
+
+impl Suggestion {
+    pub fn of(statement: &str, category: &str) -> Suggestion {
+        let text = CaseText { claim: statement.to_string(), answer: None, category: Some(category.to_string()) };
+        let c = classify(&text);
+        Suggestion { first: c.best_guess, second: c.needs_clarifying().then_some(c.runner_up) }
+    }
+
+    /// The type to preselect on the form: only a sure one.
+    pub fn preselect(&self) -> Option<DisputeType> {
+        self.second.is_none().then_some(self.first)
+    }
+
+    /// What the form says about it, in the reader's language.
+    pub fn text(&self, locale: Locale) -> String {
+        let label = |kind: DisputeType| t(locale, &type_key(kind)).into_owned();
+        match self.second {
+            None => tf(locale, "file.suggested", &[("type", &label(self.first))]),
+            Some(second) => {
+                tf(locale, "file.suggested_unsure", &[("first", &label(self.first)), ("second", &label(second))])
+            }
+        }
     }
 }
 
@@ -142,6 +207,11 @@ pub fn line_text(line: Line, locale: Locale) -> String {
         Line::OnlyAnswer(p) => tf(locale, "triage.line.only_answer", &[("point", &point(p))]),
         Line::Neither(p) => tf(locale, "triage.line.neither", &[("point", &point(p))]),
         Line::AwaitingAnswer => t(locale, "triage.line.awaiting_answer").into_owned(),
+        Line::TypeDisputed(claimant, respondent) => tf(
+            locale,
+            "triage.type_disputed",
+            &[("claimant", &t(locale, &type_key(claimant))), ("respondent", &t(locale, &type_key(respondent)))],
+        ),
     }
 }
 

@@ -197,6 +197,18 @@ impl Browser {
         self.client.execute(script, vec![serde_json::json!(css)]).await.unwrap().as_bool() == Some(true)
     }
 
+    /// Waits (up to 10 s) until the element's text is not empty, as a script fills it; its text.
+    pub async fn wait_for_text(&self, css: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let text = self.text_of(css).await;
+            if !text.trim().is_empty() || Instant::now() > deadline {
+                return text;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// The text of the first element matching `css`.
     pub async fn text_of(&self, css: &str) -> String {
         self.client.find(Locator::Css(css)).await.unwrap_or_else(|_| panic!("no {css}")).text().await.unwrap()

@@ -41,6 +41,7 @@ pub async fn file(buyer: &TestApp, seller_email: &str, item: &str) -> String {
         ("order_ref", "XY-2026-7788"),
         ("item_title", item),
         ("category", "electronics"),
+        ("dispute_type", "not_as_described"),
         ("price", "3200"),
         ("disputed", "3200"),
         ("statement", CLAIM),

@@ -45,6 +45,13 @@ pub struct CaseRow {
     pub outcome: Option<String>,
     /// Until when the losing side may appeal the first verdict.
     pub appeal_due_at: Option<NaiveDateTime>,
+    /// The type of dispute the claimant confirmed when filing (None: filed before they were asked).
+    pub dispute_type: Option<String>,
+    /// The classifier's type for the claim as filed, and its calibrated confidence.
+    pub triage_type: Option<String>,
+    pub triage_confidence: Option<f64>,
+    /// The type as the respondent sees it, when they said it differs.
+    pub respondent_type: Option<String>,
 }
 
 #[derive(Debug, Insertable)]
@@ -70,6 +77,9 @@ pub struct NewCase<'a> {
     pub evidence_hours: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub dispute_type: Option<&'a str>,
+    pub triage_type: Option<&'a str>,
+    pub triage_confidence: Option<f64>,
 }
 
 pub fn insert(conn: &mut DbConnection, new: &NewCase) -> QueryResult<CaseRow> {
@@ -177,6 +187,7 @@ pub struct CaseChange<'a> {
     pub round: Option<i32>,
     pub outcome: Option<&'a str>,
     pub appeal_due_at: Option<NaiveDateTime>,
+    pub respondent_type: Option<Option<&'a str>>,
 }
 
 pub fn update(conn: &mut DbConnection, id: i32, change: &CaseChange) -> QueryResult<()> {

@@ -35,6 +35,8 @@ pub struct Classification {
     pub confidence: f64,
     /// The most likely type, whether or not it was confident enough to be `dispute_type`.
     pub best_guess: DisputeType,
+    /// The second most likely type, offered beside the first when the classifier is unsure.
+    pub runner_up: DisputeType,
 }
 
 impl Classification {
@@ -89,11 +91,12 @@ impl Model {
         }
         let top = score.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let total: f64 = score.iter().map(|s| (s - top).exp()).sum();
-        let (best, _) = score.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).unwrap_or((8, &0.0));
-        let best_guess = DisputeType::ALL[best];
+        let mut ranked: Vec<usize> = (0..score.len()).collect();
+        ranked.sort_by(|a, b| score[*b].total_cmp(&score[*a]));
+        let (best_guess, runner_up) = (DisputeType::ALL[ranked[0]], DisputeType::ALL[ranked[1]]);
         let confidence = 1.0 / total;
         let dispute_type = if confidence >= CONFIDENT { best_guess } else { DisputeType::Other };
-        Classification { dispute_type, confidence, best_guess }
+        Classification { dispute_type, confidence, best_guess, runner_up }
     }
 
     pub fn vocabulary_size(&self) -> usize {

@@ -102,6 +102,8 @@ pub enum Line {
     Neither(Point),
     /// The other side has not answered yet.
     AwaitingAnswer,
+    /// The sides name different types: (the claimant's, the respondent's).
+    TypeDisputed(DisputeType, DisputeType),
 }
 
 /// The core question first, then each of the type's points as the statements treat it.

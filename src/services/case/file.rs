@@ -5,8 +5,10 @@ use crate::db::{is_unique_violation, write_tx, DbConnection};
 use crate::domain::case::{CaseState, Windows};
 use crate::domain::filing::{Filing, FilingForm};
 use crate::domain::public_id::new_public_id;
+use crate::domain::triage::CaseText;
 use crate::domain::validation::FieldErrors;
 use crate::services::account::Account;
+use crate::services::triage;
 use crate::services::{ServiceError, ServiceResult};
 use chrono::NaiveDateTime;
 use rand::Rng;
@@ -49,6 +51,12 @@ pub fn file_case(
         return Err(ServiceError::Refused("case.refused.too_many_open"));
     }
     let public_id = new_public_id(rng);
+    // What the classifier made of the claim, kept beside the type the claimant chose.
+    let suggested = triage::classify(&CaseText {
+        claim: filing.statement.clone(),
+        answer: None,
+        category: Some(filing.category.as_str().to_string()),
+    });
     let result = write_tx(conn, |conn| {
         // Counted again under the claimant's lock: concurrent filings cannot pass the cap together.
         user::lock(conn, claimant_account.id)?;
@@ -80,6 +88,9 @@ pub fn file_case(
                 evidence_hours: i32::try_from(windows.evidence.num_hours()).unwrap_or(72),
                 created_at: now,
                 updated_at: now,
+                dispute_type: Some(filing.dispute_type.as_str()),
+                triage_type: Some(suggested.best_guess.as_str()),
+                triage_confidence: Some(suggested.confidence),
             },
         )?;
         let me = Some(claimant_account.id);

@@ -4,6 +4,7 @@ use crate::db::{write_tx, DbConnection};
 use crate::domain::case::Command;
 use crate::domain::dispute::Remedy;
 use crate::domain::filing::{parse_remedy, STATEMENT_MAX, STATEMENT_MIN};
+use crate::domain::triage::DisputeType;
 use crate::domain::validation::FieldErrors;
 use crate::services::account::Account;
 use crate::services::{ServiceError, ServiceResult};
@@ -15,6 +16,8 @@ pub struct AnswerForm {
     /// A remedy kind the respondent would accept, or "reject".
     pub position: String,
     pub position_amount: String,
+    /// The dispute's type as the respondent sees it; empty when they agree with the claimant's.
+    pub dispute_type: String,
 }
 
 /// The respondent's statement and remedy position; opens the evidence window.
@@ -33,15 +36,25 @@ pub fn answer_case(
     } else {
         parse_remedy(&form.position, &form.position_amount, Some(case.disputed_fen), &mut errors).map(Some)
     };
+    // Only a type that differs from the claimant's is a different view.
+    let seen_as = match form.dispute_type.trim() {
+        "" => None,
+        raw => errors.check("dispute_type", DisputeType::parse(raw).ok_or("error.dispute_type_required")),
+    }
+    .filter(|kind| case.dispute_type.as_deref() != Some(kind.as_str()));
     let (Some(statement), Some(position)) = (statement, position) else {
         return Err(errors.into());
     };
+    if !errors.is_empty() {
+        return Err(errors.into());
+    }
     write_tx(conn, |conn| {
         let change = CaseChange {
             answer_statement: Some(&statement),
             answer_remedy: Some(position.map_or("reject", Remedy::kind)),
             answer_remedy_fen: Some(position.and_then(Remedy::amount_fen)),
             answered_at: Some(now),
+            respondent_type: Some(seen_as.map(DisputeType::as_str)),
             ..Default::default()
         };
         let (case, t, seq) = transition(conn, case.id, actor, Some(account.id), Command::Answer, now, change)?;

@@ -58,6 +58,7 @@ pub fn play_full_case(
         order_ref: "XY-FULL-0001".into(),
         item_title: "Fujifilm X100V 银色".into(),
         category: "electronics".into(),
+        dispute_type: "not_as_described".into(),
         price: "7800".into(),
         disputed: "7800".into(),
         statement: "卖家写“成色 95 新、无进灰”，收到后镜头里有明显灰尘，取景器有一块暗斑，和描述不符。".into(),
@@ -71,7 +72,7 @@ pub fn play_full_case(
     let answer = AnswerForm {
         statement: "发货前用手电照过镜头，没有进灰；暗斑是买家说的取景器贴膜反光，我有发货前的视频。".into(),
         position: "reject".into(),
-        position_amount: String::new(),
+        ..Default::default()
     };
     answer_case(conn, &seller, &id, &answer, answered)?;
     let buyer_evidence = "收货当天拍的照片：逆光下镜片后组有成片灰尘，取景器左下角暗斑去掉贴膜后仍在。";

@@ -102,10 +102,12 @@ fn simulate_record(
 }
 
 /// (title, category, claimant side, claim, answer, who was right)
-const CALIBRATION: [(&str, &str, &str, &str, &str, &str); 5] = [
+/// (item, category, dispute type, claimant side, claim, answer, right outcome)
+const CALIBRATION: [(&str, &str, &str, &str, &str, &str, &str); 5] = [
     (
         "Nintendo Switch OLED",
         "electronics",
+        "not_as_described",
         "buyer",
         "卖家写“国行全新未激活”，收到后开机显示已绑定他人账号，系统里有 300 小时游戏记录。",
         "我卖的时候确实是新的，账号记录可能是买家自己玩过再来退的，我不同意退款。",
@@ -114,6 +116,7 @@ const CALIBRATION: [(&str, &str, &str, &str, &str, &str); 5] = [
     (
         "AJ1 芝加哥 42 码",
         "clothing_shoes",
+        "counterfeit",
         "buyer",
         "鉴定平台出具了“疑似非正品”的报告，鞋标车线歪斜，和卖家图片里的不一样。",
         "我图里就是这双鞋，买家可能调包了。但我没有发货前的鉴定或视频。",
@@ -122,6 +125,7 @@ const CALIBRATION: [(&str, &str, &str, &str, &str, &str); 5] = [
     (
         "佳能 EF 50mm f/1.8 镜头",
         "electronics",
+        "not_as_described",
         "buyer",
         "收到的镜头对着光能看到明显霉斑，但卖家描述写的是“无霉无雾”。",
         "发货前拍了透光视频，没有霉斑；买家签收 40 天后才提出，期间放在潮湿的地方也会长霉。",
@@ -130,6 +134,7 @@ const CALIBRATION: [(&str, &str, &str, &str, &str, &str); 5] = [
     (
         "Kindle Oasis 3",
         "books_media",
+        "defective",
         "seller",
         "买家收货确认后又申请退款，说屏幕有坏点。我发货前拍了全白屏照片，没有坏点。",
         "屏幕右下角有一个亮的坏点，开机就能看到，我收货当天就拍了照片。",
@@ -138,6 +143,7 @@ const CALIBRATION: [(&str, &str, &str, &str, &str, &str); 5] = [
     (
         "戴森吹风机 HD08",
         "home_appliances",
+        "defective",
         "buyer",
         "收到后吹风机开机几秒就自动断电，卖家说是正常保护，拒绝退货。",
         "出厂的过热保护就是这样，可能是买家用的插座电压不稳，我发货前测试正常。",
@@ -156,7 +162,7 @@ pub fn seed_calibration_cases(
     let (buyer, seller) =
         (account(conn, "archive-buyer@demo.xiaofating.test")?, account(conn, "archive-seller@demo.xiaofating.test")?);
     let mut created = 0;
-    for (i, (title, category, side, claim, answer, right)) in CALIBRATION.iter().enumerate() {
+    for (i, (title, category, kind, side, claim, answer, right)) in CALIBRATION.iter().enumerate() {
         let key = format!("demo-calibration-{i}");
         if case_rows::find_by_submission_key(conn, &key)?.is_some() {
             continue;
@@ -169,6 +175,7 @@ pub fn seed_calibration_cases(
             order_ref: format!("XY-ARCHIVE-{i}"),
             item_title: title.to_string(),
             category: category.to_string(),
+            dispute_type: kind.to_string(),
             price: "800".into(),
             disputed: "800".into(),
             statement: claim.to_string(),
@@ -176,8 +183,7 @@ pub fn seed_calibration_cases(
             remedy_amount: String::new(),
         };
         let case = file_case(conn, claimant, &form, &key, Windows::default(), filed_at, rng)?;
-        let reply =
-            AnswerForm { statement: answer.to_string(), position: "reject".into(), position_amount: String::new() };
+        let reply = AnswerForm { statement: answer.to_string(), position: "reject".into(), ..Default::default() };
         answer_case(conn, respondent, &case.public_id, &reply, filed_at + TimeDelta::hours(5))?;
         withdraw_case(conn, claimant, &case.public_id, filed_at + TimeDelta::days(1))?;
         let reason = "Demo calibration case: the record leaves no doubt about the right outcome.";

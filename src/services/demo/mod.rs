@@ -66,6 +66,7 @@ struct DemoCase {
     side: &'static str,
     title: &'static str,
     category: &'static str,
+    dispute_type: &'static str,
     price: &'static str,
     statement: &'static str,
     remedy: &'static str,
@@ -81,6 +82,7 @@ const CASES: &[DemoCase] = &[
         side: "buyer",
         title: "iPhone 13 128G 午夜色",
         category: "phones",
+        dispute_type: "not_as_described",
         price: "2999",
         statement: "卖家描述“全新未拆封”，收到后发现包装已拆过，屏幕有两道划痕，电池健康 86%。",
         remedy: "full_refund",
@@ -94,6 +96,7 @@ const CASES: &[DemoCase] = &[
         side: "buyer",
         title: "Sony WH-1000XM4 降噪耳机",
         category: "electronics",
+        dispute_type: "defective",
         price: "1150",
         statement: "收到后左耳没有声音，联系卖家说发货前是好的，拒绝退货。我有开箱视频。",
         remedy: "return_refund",
@@ -107,6 +110,7 @@ const CASES: &[DemoCase] = &[
         side: "seller",
         title: "Coach 托特包 (vintage)",
         category: "bags_luxury",
+        dispute_type: "return_dispute",
         price: "860",
         statement: "买家收货后说是假货申请退款，但包是我在专柜买的，有购物小票。买家退回来的包和我寄出的不是同一个。",
         remedy: "release_payment",
@@ -120,6 +124,7 @@ const CASES: &[DemoCase] = &[
         side: "buyer",
         title: "Kindle Paperwhite 5",
         category: "books_media",
+        dispute_type: "not_as_described",
         price: "520",
         statement: "The listing said no scratches, but the screen has a long scratch across the middle. I would accept a partial refund.",
         remedy: "partial_refund",
@@ -133,6 +138,7 @@ const CASES: &[DemoCase] = &[
         side: "buyer",
         title: "宜家书架 (自提)",
         category: "home_appliances",
+        dispute_type: "payment_dispute",
         price: "150",
         statement: "约好自提时间后卖家一直不回消息，已经付了定金 50 元，要求退回定金。",
         remedy: "full_refund",
@@ -146,6 +152,7 @@ const CASES: &[DemoCase] = &[
         side: "buyer",
         title: "Nikon Z50 微单相机",
         category: "electronics",
+        dispute_type: "not_as_described",
         price: "3800",
         statement: "卖家说快门次数不到 3000，收到后查到 4.1 万次，取景器里还有灰。",
         remedy: "partial_refund",
@@ -159,6 +166,7 @@ const CASES: &[DemoCase] = &[
         side: "buyer",
         title: "LEGO 10294 泰坦尼克号",
         category: "collectibles_toys",
+        dispute_type: "missing_parts",
         price: "2600",
         statement: "The listing said sealed and complete, but two bags were opened and 40 pieces are missing.",
         remedy: "return_refund",
@@ -172,6 +180,7 @@ const CASES: &[DemoCase] = &[
         side: "buyer",
         title: "Apple Watch S8 不锈钢",
         category: "phones",
+        dispute_type: "defective",
         price: "2100",
         statement: "收到的手表背面传感器有裂纹，心率测不出来。卖家说发货前是好的。",
         remedy: "full_refund",
@@ -200,6 +209,7 @@ fn play(
         order_ref: format!("XY-{}", &demo.key[5..]),
         item_title: demo.title.into(),
         category: demo.category.into(),
+        dispute_type: demo.dispute_type.into(),
         price: demo.price.into(),
         disputed: demo.price.into(),
         statement: demo.statement.into(),
@@ -213,8 +223,7 @@ fn play(
         Story::Unanswered => {}
         Story::Answered | Story::EvidenceClosed | Story::Decided(_) | Story::Closed(_) | Story::Appealed(..) => {
             let respondent = account(conn, demo.respondent)?;
-            let answer =
-                AnswerForm { statement: demo.answer.into(), position: "reject".into(), position_amount: String::new() };
+            let answer = AnswerForm { statement: demo.answer.into(), position: "reject".into(), ..Default::default() };
             answer_case(conn, &respondent, id, &answer, later)?;
             let store = EvidenceStore { data_dir, files_per_party: 20 };
             add_evidence(
