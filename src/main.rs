@@ -332,7 +332,8 @@ fn run_triage(args: TriageArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The held-out evaluation with timings, as `triage --evaluate` prints it.
+/// The evaluations with timings, as `triage --evaluate` prints them: whole writing styles held
+/// out (each judged by a model that never saw it), then the generated held-out wordings.
 fn triage_evaluation() -> String {
     use xiaofating::services::triage;
     let started = std::time::Instant::now();
@@ -340,17 +341,30 @@ fn triage_evaluation() -> String {
     let built = started.elapsed();
     let held_out = triage::parse_examples(triage::HELD_OUT_SET);
     let timed = std::time::Instant::now();
-    let e = triage::evaluate(&held_out);
+    let generated = triage::evaluate(&held_out);
     let per_case = timed.elapsed() / held_out.len().max(1) as u32;
     let mut out = format!(
-        "held-out: {} examples, accuracy {:.1}%\nmodel: {model_size} features, built in {:.1} ms; {:.1} µs per case\n",
-        e.examples,
-        e.accuracy * 100.0,
+        "model: {model_size} features, built in {:.1} ms; {:.1} µs per case\n",
         built.as_secs_f64() * 1000.0,
         per_case.as_secs_f64() * 1e6
     );
-    for (lang, n, accuracy) in &e.by_language {
-        out += &format!("  {lang:<5} {n:>4} examples  accuracy {:.1}%\n", accuracy * 100.0);
+    out += &evaluation_table(
+        "styles held out (each style judged by a model trained without it)",
+        &triage::evaluate_by_style(),
+    );
+    out += &evaluation_table("generated wordings held out", &generated);
+    out
+}
+
+fn evaluation_table(title: &str, e: &xiaofating::services::triage::Evaluation) -> String {
+    let mut out = format!(
+        "{title}: {} examples, accuracy {:.1}%, calibration error {:.3}\n",
+        e.examples,
+        e.accuracy * 100.0,
+        e.calibration_error
+    );
+    for (group, n, accuracy) in e.by_language.iter().chain(&e.by_style) {
+        out += &format!("  {group:<14} {n:>4} examples  accuracy {:.1}%\n", accuracy * 100.0);
     }
     out += "  type                 precision  recall    F1  examples\n";
     for (kind, precision, recall, f1, n) in &e.by_type {

@@ -6,18 +6,43 @@ use crate::db::models::case::CaseRow;
 use crate::db::models::evidence::EvidenceRow;
 use crate::domain::locale::Locale;
 use crate::domain::triage::checklist::{suggestions, Submitted, Suggestions};
-use crate::domain::triage::classifier::{Classification, Example, Model};
+use crate::domain::triage::classifier::{Classification, Example, Model, Prepared};
 use crate::domain::triage::disagreement::{disagreement, Line};
 use crate::domain::triage::{CaseText, DisputeType};
 use crate::i18n::{t, tf};
 use std::sync::LazyLock;
 
-const TRAINING_SET: &str = include_str!("../../datasets/triage/train.jsonl");
+/// The project's generated wordings (datasets/triage/generate.py) and their held-out wordings.
+const GENERATED_SET: &str = include_str!("../../datasets/triage/train.jsonl");
 pub const HELD_OUT_SET: &str = include_str!("../../datasets/triage/heldout.jsonl");
 
-/// Trained once per process (at start-up by `serve`: about 165 ms, most of it loading jieba's
+/// Disputes written in the styles real people use, one file per style (docs/triage.md).
+const STYLE_SETS: [&str; 8] = [
+    include_str!("../../datasets/triage/styles/zh-review.jsonl"),
+    include_str!("../../datasets/triage/styles/zh-narrative.jsonl"),
+    include_str!("../../datasets/triage/styles/zh-chat.jsonl"),
+    include_str!("../../datasets/triage/styles/zh-formal.jsonl"),
+    include_str!("../../datasets/triage/styles/en-forum.jsonl"),
+    include_str!("../../datasets/triage/styles/en-seller.jsonl"),
+    include_str!("../../datasets/triage/styles/en-review.jsonl"),
+    include_str!("../../datasets/triage/styles/en-message.jsonl"),
+];
+
+/// Everything the court learns from: the generated wordings and every style.
+pub fn training_examples() -> Vec<Example> {
+    let mut examples = parse_examples(GENERATED_SET);
+    examples.extend(style_examples());
+    examples
+}
+
+/// The examples written in real people's styles.
+pub fn style_examples() -> Vec<Example> {
+    STYLE_SETS.iter().flat_map(|set| parse_examples(set)).collect()
+}
+
+/// Trained once per process (at start-up by `serve`: a few hundred ms, much of it loading jieba's
 /// dictionary), then shared.
-pub static MODEL: LazyLock<Model> = LazyLock::new(|| Model::train(&parse_examples(TRAINING_SET)));
+pub static MODEL: LazyLock<Model> = LazyLock::new(|| Model::train(&training_examples()));
 
 /// The examples of a JSON Lines dataset; a line that does not parse is a bug in the dataset.
 pub fn parse_examples(jsonl: &str) -> Vec<Example> {
@@ -33,11 +58,19 @@ pub fn parse_examples(jsonl: &str) -> Vec<Example> {
 pub struct Report {
     pub dispute_type: &'static str,
     pub confidence: f64,
+    /// The two likeliest types with their confidence, the first being `dispute_type`.
+    pub alternatives: [Alternative; 2],
     pub disagreement: Vec<String>,
     pub suggestions: Vec<String>,
     /// A question for the claimant when the type is unclear.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub clarifying_question: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Alternative {
+    pub dispute_type: &'static str,
+    pub confidence: f64,
 }
 
 pub fn classify(case: &CaseText) -> Classification {
@@ -89,7 +122,7 @@ impl CaseTriage {
 
     /// For an unsure reading: the two likeliest types, as label keys.
     pub fn maybe_keys(&self) -> Option<(String, String)> {
-        self.reading.filter(|c| c.needs_clarifying()).map(|c| (type_key(c.best_guess), type_key(c.runner_up)))
+        self.reading.filter(|c| c.needs_clarifying()).map(|c| (type_key(c.dispute_type), type_key(c.runner_up)))
     }
 
     /// A confident reading's confidence as a whole percentage (never "100").
@@ -130,7 +163,7 @@ impl Suggestion {
     pub fn of(statement: &str, category: &str) -> Suggestion {
         let text = CaseText { claim: statement.to_string(), answer: None, category: Some(category.to_string()) };
         let c = classify(&text);
-        Suggestion { first: c.best_guess, second: c.needs_clarifying().then_some(c.runner_up) }
+        Suggestion { first: c.dispute_type, second: c.needs_clarifying().then_some(c.runner_up) }
     }
 
     /// The type to preselect on the form: only a sure one.
@@ -186,9 +219,14 @@ pub fn matching_tags(kind: DisputeType) -> Vec<String> {
 pub fn report(case: &CaseText, locale: Locale) -> Report {
     let c = classify(case);
     let missing = suggestions(c.dispute_type, &[]);
+    let rounded = |p: f64| (p * 1000.0).round() / 1000.0;
     Report {
         dispute_type: c.dispute_type.as_str(),
-        confidence: (c.confidence * 1000.0).round() / 1000.0,
+        confidence: rounded(c.confidence),
+        alternatives: [
+            Alternative { dispute_type: c.dispute_type.as_str(), confidence: rounded(c.confidence) },
+            Alternative { dispute_type: c.runner_up.as_str(), confidence: rounded(c.runner_up_confidence) },
+        ],
         disagreement: disagreement(c.dispute_type, case).iter().map(|l| line_text(*l, locale)).collect(),
         suggestions: missing
             .missing()
@@ -215,44 +253,102 @@ pub fn line_text(line: Line, locale: Locale) -> String {
     }
 }
 
-/// Accuracy and per-type F1 on a labelled set, overall and per language.
+/// Accuracy, per-type F1 and calibration on a labelled set, overall, per language and per style.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Evaluation {
     pub examples: usize,
     pub accuracy: f64,
     /// (language, examples, accuracy)
     pub by_language: Vec<(String, usize, f64)>,
+    /// (style, examples, accuracy); empty for the generated wordings.
+    pub by_style: Vec<(String, usize, f64)>,
     /// (type, precision, recall, F1, examples)
     pub by_type: Vec<(&'static str, f64, f64, f64, usize)>,
+    /// Expected calibration error over ten confidence bins: how far the stated confidence is from
+    /// the share actually right, weighted by how many cases sit at each confidence.
+    pub calibration_error: f64,
 }
 
+/// The court's model on a labelled set (the generated held-out wordings).
 pub fn evaluate(examples: &[Example]) -> Evaluation {
-    let predicted: Vec<DisputeType> = examples.iter().map(|e| classify(&e.text).dispute_type).collect();
-    let truth: Vec<Option<DisputeType>> = examples.iter().map(|e| DisputeType::parse(&e.dispute_type)).collect();
-    let right = |i: usize| truth[i] == Some(predicted[i]);
+    let judged: Vec<(Classification, &Example)> = examples.iter().map(|e| (classify(&e.text), e)).collect();
+    score(&judged)
+}
+
+/// Each style judged by a model trained on everything but that style: how the court does on a
+/// way of writing it has never seen, which is what real complaints are.
+pub fn evaluate_by_style() -> Evaluation {
+    let generated: Vec<Prepared> = parse_examples(GENERATED_SET).iter().filter_map(Prepared::of).collect();
+    let styled: Vec<(Example, Prepared)> =
+        style_examples().into_iter().filter_map(|e| Prepared::of(&e).map(|p| (e, p))).collect();
+    let mut styles: Vec<&str> = styled.iter().map(|(e, _)| e.style.as_str()).collect();
+    styles.sort_unstable();
+    styles.dedup();
+    let mut judged = vec![];
+    for style in styles {
+        let others = styled.iter().filter(|(e, _)| e.style != style).map(|(_, p)| p);
+        let model = Model::train_prepared(generated.iter().chain(others));
+        let held = styled.iter().filter(|(e, _)| e.style == style);
+        judged.extend(held.map(|(e, p)| (model.classify_features(p.features()), e)));
+    }
+    score(&judged)
+}
+
+fn score(judged: &[(Classification, &Example)]) -> Evaluation {
     let share = |hits: usize, of: usize| if of == 0 { 0.0 } else { hits as f64 / of as f64 };
-    let mut languages: Vec<String> = examples.iter().map(|e| e.lang.clone()).collect();
-    languages.sort();
-    languages.dedup();
-    let by_language = languages
-        .into_iter()
-        .map(|lang| {
-            let of: Vec<usize> = (0..examples.len()).filter(|i| examples[*i].lang == lang).collect();
-            let hits = of.iter().filter(|i| right(**i)).count();
-            (lang, of.len(), share(hits, of.len()))
-        })
-        .collect();
+    let right = |judged: &(Classification, &Example)| judged.0.dispute_type.as_str() == judged.1.dispute_type;
+    let accuracy_by = |key: fn(&Example) -> &str| {
+        let mut groups: Vec<&str> = judged.iter().map(|(_, e)| key(e)).filter(|k| !k.is_empty()).collect();
+        groups.sort_unstable();
+        groups.dedup();
+        groups
+            .into_iter()
+            .map(|group| {
+                let of: Vec<_> = judged.iter().filter(|(_, e)| key(e) == group).collect();
+                let hits = of.iter().filter(|j| right(j)).count();
+                (group.to_string(), of.len(), share(hits, of.len()))
+            })
+            .collect()
+    };
     let by_type = DisputeType::ALL
         .into_iter()
         .map(|kind| {
-            let tp = (0..examples.len()).filter(|i| predicted[*i] == kind && truth[*i] == Some(kind)).count();
-            let predicted_n = predicted.iter().filter(|p| **p == kind).count();
-            let actual_n = truth.iter().filter(|t| **t == Some(kind)).count();
+            let is = |name: &str| name == kind.as_str();
+            let tp = judged.iter().filter(|(c, e)| c.dispute_type == kind && is(&e.dispute_type)).count();
+            let predicted_n = judged.iter().filter(|(c, _)| c.dispute_type == kind).count();
+            let actual_n = judged.iter().filter(|(_, e)| is(&e.dispute_type)).count();
             let (precision, recall) = (share(tp, predicted_n), share(tp, actual_n));
             let f1 = if precision + recall == 0.0 { 0.0 } else { 2.0 * precision * recall / (precision + recall) };
             (kind.as_str(), precision, recall, f1, actual_n)
         })
         .collect();
-    let hits = (0..examples.len()).filter(|i| right(*i)).count();
-    Evaluation { examples: examples.len(), accuracy: share(hits, examples.len()), by_language, by_type }
+    let hits = judged.iter().filter(|j| right(j)).count();
+    Evaluation {
+        examples: judged.len(),
+        accuracy: share(hits, judged.len()),
+        by_language: accuracy_by(|e| &e.lang),
+        by_style: accuracy_by(|e| &e.style),
+        by_type,
+        calibration_error: calibration_error(judged.iter().map(|j| (j.0.confidence, right(j)))),
+    }
+}
+
+/// Expected calibration error over ten equal-width confidence bins.
+fn calibration_error(judged: impl Iterator<Item = (f64, bool)>) -> f64 {
+    let mut bins = [(0usize, 0.0f64, 0usize); 10];
+    let mut n = 0;
+    for (confidence, right) in judged {
+        let bin = &mut bins[((confidence * 10.0).ceil() as usize).clamp(1, 10) - 1];
+        bin.0 += 1;
+        bin.1 += confidence;
+        bin.2 += usize::from(right);
+        n += 1;
+    }
+    bins.iter()
+        .filter(|(count, ..)| *count > 0)
+        .map(|(count, confidence, right)| {
+            let count = *count as f64;
+            count / n as f64 * (confidence / count - *right as f64 / count).abs()
+        })
+        .sum()
 }

@@ -89,7 +89,7 @@ pub fn file_case(
                 created_at: now,
                 updated_at: now,
                 dispute_type: Some(filing.dispute_type.as_str()),
-                triage_type: Some(suggested.best_guess.as_str()),
+                triage_type: Some(suggested.dispute_type.as_str()),
                 triage_confidence: Some(suggested.confidence),
             },
         )?;
