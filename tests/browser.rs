@@ -133,6 +133,7 @@ async fn a_buyer_files_a_case_with_a_photo_and_the_seller_answers() {
 
     let photo = tempfile::Builder::new().suffix(".jpg").tempfile().unwrap();
     std::fs::write(photo.path(), common::browser::small_jpeg()).unwrap();
+    browser.select("#proof", "photos").await;
     browser.fill("#evidence_statement", "开箱照片：屏幕右上角的划痕。").await;
     browser.attach("#file", photo.path()).await;
     browser.click("form[enctype='multipart/form-data'] button[type=submit]").await;
@@ -244,6 +245,7 @@ async fn every_role_from_evidence_to_verdict_appeal_and_override() {
     browser.goto(&case_page).await;
     let photo = tempfile::Builder::new().suffix(".jpg").tempfile().unwrap();
     std::fs::write(photo.path(), common::browser::small_jpeg()).unwrap();
+    browser.select("#proof", "photos").await;
     browser.fill("#evidence_statement", "发货前拍的照片：机身完好，快门正常。").await;
     browser.attach("#file", photo.path()).await;
     browser.click("form[enctype='multipart/form-data'] button[type=submit]").await;

@@ -155,7 +155,7 @@ fn random_service_calls_keep_cases_valid_and_fully_logged() {
                     Op::AcceptOffer(w) => accept_settlement(conn, account(w), id, now),
                     Op::Withdraw(w) => withdraw_case(conn, account(w), id, now),
                     Op::Evidence(w) => {
-                        add_evidence(conn, account(w), id, ("补充说明", None), &store, now, &mut rand::rng())
+                        add_evidence(conn, account(w), id, ("补充说明", None, "other"), &store, now, &mut rand::rng())
                     }
                     Op::Deadlines => run_due_jobs(conn, &jury, now).map(drop),
                 };

@@ -397,7 +397,10 @@ async fn acting_after_a_deadline_is_refused_even_before_the_worker_runs() {
     let form = seller.get_html(&page).await;
     assert!(!form.contains("enctype=\"multipart/form-data\""), "the upload form is gone at the deadline");
     let token = common::csrf_of(&form);
-    let multipart = reqwest::multipart::Form::new().text("csrf_token", token).text("evidence_statement", "迟到的证据");
+    let multipart = reqwest::multipart::Form::new()
+        .text("csrf_token", token)
+        .text("proof", "other")
+        .text("evidence_statement", "迟到的证据");
     let res = seller.client.post(seller.url(&format!("{page}/evidence"))).multipart(multipart).send().await.unwrap();
     assert_eq!(location(&res), page);
     assert!(seller.get_html(&page).await.contains("该操作的截止时间已过"));

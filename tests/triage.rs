@@ -157,10 +157,22 @@ async fn the_parties_read_the_type_the_points_in_dispute_and_their_own_checklist
     assert!(html.contains("对你有帮助的证据") && html.contains("0%"), "with an empty checklist");
 
     answer(&seller, &case).await;
-    let res = buyer.upload_evidence(&case, "开箱视频：拆开快递时快门就有异响 <script>alert('x')</script>", None).await;
+    // Words tick nothing: a statement naming an unboxing video is not one.
+    let res = buyer.upload_evidence(&case, "开箱视频截图和我拍的完整视频都有，快门有异响", None).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(!buyer.get_html(&page).await.contains("<li class=\"done\">"), "free text ticks nothing");
+    // Without a declared kind the item is refused, with the statement kept.
+    let refused = buyer.upload_declared(&case, "", "拆开快递时快门就有异响", None).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = refused.text().await.unwrap();
+    assert!(html.contains("请选择这是哪类证据") && html.contains("拆开快递时快门就有异响"));
+    let res = buyer
+        .upload_declared(&case, "unboxing_video", "拆开快递时快门就有异响 <script>alert('x')</script>", None)
+        .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let html = buyer.get_html(&page).await;
-    assert!(html.contains("<li class=\"done\">"), "the unboxing video counts: {html}");
+    assert!(html.contains("<li class=\"done\">"), "the declared unboxing video counts: {html}");
+    assert!(html.contains("<strong>开箱视频</strong>"), "each item shows what it was declared to be");
     assert!(!html.contains("<script>alert"), "what a party wrote is escaped");
     let theirs = seller.get_html(&page).await;
     assert!(theirs.contains("双方都谈到了") || theirs.contains("只有"), "both read the points in dispute");

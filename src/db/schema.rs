@@ -159,6 +159,7 @@ diesel::table! {
         created_at -> Timestamp,
         round -> Integer,
         withdrawn_at -> Nullable<Timestamp>,
+        proof -> Nullable<Text>,
     }
 }
 

@@ -234,6 +234,8 @@ pub struct CaseForms {
     pub answer: crate::services::case::respond::AnswerForm,
     pub offer: (String, String, String),
     pub evidence_statement: String,
+    /// The kind chosen for the evidence, kept when the form comes back.
+    pub evidence_proof: String,
     pub appeal: String,
     pub errors: FieldErrors,
     /// Which form the errors belong to: "answer", "offer", "evidence" or "appeal".

@@ -51,6 +51,8 @@ async fn read_field(field: &mut actix_multipart::Field, keep: usize, drain_budge
 /// The evidence form as sent: its statement (kept however long), and its file unless too large.
 struct EvidenceForm {
     statement: String,
+    /// What the party says the item is (`checklist::Declared`).
+    proof: String,
     upload: Option<Upload>,
     file_too_big: bool,
 }
@@ -60,7 +62,7 @@ struct EvidenceForm {
 /// even when the file is too large.
 async fn read_evidence_form(req: &HttpRequest, payload: &mut Multipart, limit: u64) -> Result<EvidenceForm, AppError> {
     let mut budget = limit * DRAIN_FACTOR + TEXT_FIELD_CAP as u64;
-    let mut form = EvidenceForm { statement: String::new(), upload: None, file_too_big: false };
+    let mut form = EvidenceForm { statement: String::new(), proof: String::new(), upload: None, file_too_big: false };
     let mut csrf_checked = false;
     while let Some(field) = payload.next().await {
         let mut field = field.map_err(|_| AppError::BadRequest)?;
@@ -79,6 +81,10 @@ async fn read_evidence_form(req: &HttpRequest, payload: &mut Multipart, limit: u
                 if has_nul(&form.statement) {
                     return Err(AppError::BadRequest);
                 }
+            }
+            "proof" => {
+                let read = read_field(&mut field, 64, &mut budget).await?;
+                form.proof = String::from_utf8_lossy(&read.bytes).into_owned();
             }
             "file" => {
                 let file_name =
@@ -119,17 +125,23 @@ pub async fn post_evidence(
     let public_id = path.into_inner();
     if form.file_too_big {
         let errors = FieldErrors::single("file", "error.file_too_big");
-        let forms = CaseForms { evidence_statement: form.statement, errors, form: "evidence", ..Default::default() };
+        let forms = CaseForms {
+            evidence_statement: form.statement,
+            evidence_proof: form.proof,
+            errors,
+            form: "evidence",
+            ..Default::default()
+        };
         return case_page(ctx, &state, public_id, forms, StatusCode::PAYLOAD_TOO_LARGE).await;
     }
-    let (id, kept_statement) = (public_id.clone(), form.statement.clone());
+    let (id, kept_statement, kept_proof) = (public_id.clone(), form.statement.clone(), form.proof.clone());
     let (data_dir, files_per_party, now) =
         (state.settings.data_dir.clone(), state.settings.limits.files_per_party, state.clock.now());
     let added = state
         .db(move |conn| {
             let store = EvidenceStore { data_dir: &data_dir, files_per_party };
-            add_evidence(conn, &account, &id, (&form.statement, form.upload), &store, now, &mut rand::rng())
-                .map_err(AppError::from)
+            let item = (form.statement.as_str(), form.upload, form.proof.as_str());
+            add_evidence(conn, &account, &id, item, &store, now, &mut rand::rng()).map_err(AppError::from)
         })
         .await;
     match added {
@@ -138,8 +150,13 @@ pub async fn post_evidence(
             Ok(see_other(&format!("/cases/{public_id}#evidence")))
         }
         Err(AppError::Invalid(errors)) => {
-            let forms =
-                CaseForms { evidence_statement: kept_statement, errors, form: "evidence", ..Default::default() };
+            let forms = CaseForms {
+                evidence_statement: kept_statement,
+                evidence_proof: kept_proof,
+                errors,
+                form: "evidence",
+                ..Default::default()
+            };
             case_page(ctx, &state, public_id, forms, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(AppError::Refused(key)) => {

@@ -5,7 +5,7 @@
 use crate::db::models::case::CaseRow;
 use crate::db::models::evidence::EvidenceRow;
 use crate::domain::locale::Locale;
-use crate::domain::triage::checklist::{suggestions, Submitted, Suggestions};
+use crate::domain::triage::checklist::{suggestions, Declared, Suggestions};
 use crate::domain::triage::classifier::{Classification, Example, Model, Prepared};
 use crate::domain::triage::disagreement::{disagreement, Line};
 use crate::domain::triage::{CaseText, DisputeType};
@@ -192,18 +192,12 @@ pub fn text_of(case: &CaseRow) -> CaseText {
     }
 }
 
-/// One party's evidence checklist: the type's proof, marked against the statements and files
-/// they added (their own claim or answer does not count: saying "I have a video" is not one).
+/// One party's evidence checklist: the type's proof, ticked by what they declared their own
+/// evidence to be (their statements' words tick nothing).
 pub fn checklist_of(kind: DisputeType, evidence: &[EvidenceRow], party: i32) -> Suggestions {
-    let submitted: Vec<Submitted> = evidence
-        .iter()
-        .filter(|e| e.submitted_by == party)
-        .map(|e| Submitted {
-            text: [e.body.as_deref(), e.file_name.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" "),
-            is_image: e.is_image(),
-        })
-        .collect();
-    suggestions(kind, &submitted)
+    let declared: Vec<Declared> =
+        evidence.iter().filter(|e| e.submitted_by == party).filter_map(EvidenceRow::declared).collect();
+    suggestions(kind, &declared)
 }
 
 /// Words a juror's interests can match for this type (the label in both languages).

@@ -240,15 +240,30 @@ impl TestApp {
     }
 
     /// Adds evidence to a case through its page's multipart form: a statement and maybe a file.
+    /// Adds evidence declared as "something else": what the party wrote and, maybe, a file.
     pub async fn upload_evidence(
         &self,
         case: &str,
         statement: &str,
         file: Option<(&str, Vec<u8>)>,
     ) -> reqwest::Response {
+        self.upload_declared(case, "other", statement, file).await
+    }
+
+    /// Adds evidence the party declares to be `proof` (a checklist key, or "other").
+    pub async fn upload_declared(
+        &self,
+        case: &str,
+        proof: &str,
+        statement: &str,
+        file: Option<(&str, Vec<u8>)>,
+    ) -> reqwest::Response {
         use reqwest::multipart::{Form, Part};
         let token = csrf_of(&self.get_html(&format!("/cases/{case}")).await);
-        let mut form = Form::new().text("csrf_token", token).text("evidence_statement", statement.to_string());
+        let mut form = Form::new()
+            .text("csrf_token", token)
+            .text("proof", proof.to_string())
+            .text("evidence_statement", statement.to_string());
         if let Some((name, bytes)) = file {
             form = form.part("file", Part::bytes(bytes).file_name(name.to_string()));
         }

@@ -1,5 +1,6 @@
 use crate::db::schema::evidence;
 use crate::db::DbConnection;
+use crate::domain::triage::checklist::Declared;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -26,12 +27,29 @@ pub struct EvidenceRow {
     pub round: i32,
     /// When its party withdrew it (kept for the audit trail, shown to nobody but moderators).
     pub withdrawn_at: Option<NaiveDateTime>,
+    /// What its party declared it to be (`checklist::Declared`); None for older evidence.
+    pub proof: Option<String>,
 }
 
 impl EvidenceRow {
     pub fn is_image(&self) -> bool {
         self.content_type.as_deref().is_some_and(|t| t.starts_with("image/"))
     }
+
+    /// What its party declared it to be, if they did.
+    pub fn declared(&self) -> Option<Declared> {
+        self.proof.as_deref().and_then(Declared::parse)
+    }
+
+    /// The i18n key of its declared kind.
+    pub fn proof_key(&self) -> Option<String> {
+        self.declared().map(|d| format!("triage.evidence.{}", d.key()))
+    }
+}
+
+/// A moderator's correction of what an item of evidence is.
+pub fn set_proof(conn: &mut DbConnection, id: i32, proof: Declared) -> QueryResult<()> {
+    diesel::update(evidence::table.find(id)).set(evidence::proof.eq(proof.key())).execute(conn).map(drop)
 }
 
 #[derive(Debug, Insertable)]
@@ -50,6 +68,7 @@ pub struct NewEvidence<'a> {
     pub storage_name: Option<&'a str>,
     pub created_at: NaiveDateTime,
     pub round: i32,
+    pub proof: Option<&'a str>,
 }
 
 pub fn insert(conn: &mut DbConnection, new: &NewEvidence) -> QueryResult<()> {

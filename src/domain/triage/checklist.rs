@@ -1,7 +1,8 @@
 //! Evidence suggestions: for each dispute type, the proof that usually settles it, each item
-//! marked done when what a party submitted (statements, file names, photos) shows it.
+//! marked done when the party declared an item of evidence to be that proof. Words in a statement
+//! never tick anything: saying "I have an unboxing video" is not one.
 
-use super::{mentions, normalised, DisputeType};
+use super::DisputeType;
 
 /// A kind of proof. Labels and hints live in the catalogues under `triage.evidence.<key>`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,31 +43,50 @@ impl Proof {
         }
     }
 
-    /// Words that show a submission is this proof (lower-case, both languages).
-    fn cues(self) -> &'static [&'static str] {
-        match self {
-            Proof::ListingScreenshot => &["商品详情", "详情页", "链接", "描述截图", "listing", "product page"],
-            Proof::ChatScreenshot => &["聊天", "对话", "chat", "conversation", "messages"],
-            Proof::UnboxingVideo => &["开箱", "unboxing", "opening video"],
-            Proof::Photos => &["照片", "图片", "实拍", "photo", "picture"],
-            Proof::PackagingPhotos => &["包装", "外箱", "箱子", "packaging", "box", "carton"],
-            Proof::Tracking => &["单号", "物流", "运单", "tracking", "waybill", "courier record"],
-            Proof::SigningRecord => &["签收", "取件", "signed", "proof of delivery", "delivery record"],
-            Proof::CourierStatement => {
-                &["快递公司", "快递员", "破损证明", "理赔", "courier statement", "carrier", "damage report"]
-            }
-            Proof::SerialNumber => &["序列号", "imei", "serial", "sn码"],
-            Proof::Authentication => &["鉴定", "验货", "authentication", "authenticator", "appraisal"],
-            Proof::Receipt => &["小票", "发票", "购买凭证", "receipt", "invoice"],
-            Proof::TestVideo => &["测试视频", "试机", "发货前", "test video", "testing", "before shipping"],
-            Proof::PaymentRecord => &["付款", "转账", "支付", "账单", "payment", "transfer", "bank statement"],
-            Proof::ReturnTracking => &["退货单号", "退回", "寄回", "return tracking", "sent back", "returned"],
+    pub const ALL: [Proof; 14] = [
+        Proof::ListingScreenshot,
+        Proof::ChatScreenshot,
+        Proof::UnboxingVideo,
+        Proof::Photos,
+        Proof::PackagingPhotos,
+        Proof::Tracking,
+        Proof::SigningRecord,
+        Proof::CourierStatement,
+        Proof::SerialNumber,
+        Proof::Authentication,
+        Proof::Receipt,
+        Proof::TestVideo,
+        Proof::PaymentRecord,
+        Proof::ReturnTracking,
+    ];
+
+    pub fn parse(key: &str) -> Option<Proof> {
+        Proof::ALL.into_iter().find(|p| p.key() == key)
+    }
+}
+
+/// What a party says an item of evidence is: one of the proofs, or something else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Declared {
+    Proof(Proof),
+    Other,
+}
+
+impl Declared {
+    pub const OTHER: &'static str = "other";
+
+    pub fn parse(key: &str) -> Option<Declared> {
+        match key {
+            Declared::OTHER => Some(Declared::Other),
+            key => Proof::parse(key).map(Declared::Proof),
         }
     }
 
-    /// A photo counts as this proof by itself (for the kinds a picture is).
-    fn shown_by_any_image(self) -> bool {
-        matches!(self, Proof::Photos)
+    pub fn key(self) -> &'static str {
+        match self {
+            Declared::Proof(p) => p.key(),
+            Declared::Other => Declared::OTHER,
+        }
     }
 }
 
@@ -84,13 +104,6 @@ pub fn checklist(kind: DisputeType) -> &'static [Proof] {
         DisputeType::PaymentDispute => &[PaymentRecord, ChatScreenshot, ListingScreenshot],
         DisputeType::Other => &[ChatScreenshot, Photos],
     }
-}
-
-/// One thing a party submitted: its words (statement or file name) and whether it is a picture.
-#[derive(Debug, Clone, Default)]
-pub struct Submitted {
-    pub text: String,
-    pub is_image: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -114,27 +127,15 @@ impl Suggestions {
     }
 }
 
-/// The checklist for `kind`, marked against what one party submitted.
-pub fn suggestions(kind: DisputeType, submitted: &[Submitted]) -> Suggestions {
-    let texts: Vec<String> = submitted.iter().map(|s| normalised(&s.text)).collect();
-    let any_image = submitted.iter().any(|s| s.is_image);
-    let items = checklist(kind)
-        .iter()
-        .map(|proof| {
-            let said = texts.iter().any(|t| proof.cues().iter().any(|cue| mentions(t, cue)));
-            (*proof, said || (any_image && proof.shown_by_any_image()))
-        })
-        .collect();
+/// The checklist for `kind`, marked against what one party declared their evidence to be.
+pub fn suggestions(kind: DisputeType, declared: &[Declared]) -> Suggestions {
+    let items = checklist(kind).iter().map(|proof| (*proof, declared.contains(&Declared::Proof(*proof)))).collect();
     Suggestions { items }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn said(text: &str) -> Submitted {
-        Submitted { text: text.into(), is_image: false }
-    }
 
     #[test]
     fn every_type_has_a_checklist_with_distinct_items() {
@@ -148,70 +149,26 @@ mod tests {
     }
 
     #[test]
-    fn transit_damage_marks_packaging_video_and_tracking_in_either_language() {
-        let zh = suggestions(
-            DisputeType::DamagedInTransit,
-            &[said("收货时外箱压扁的照片"), said("开箱视频.mp4"), said("顺丰单号 SF1234567890")],
-        );
-        let marked: Vec<&str> = zh.items.iter().filter(|(_, d)| *d).map(|(p, _)| p.key()).collect();
-        assert_eq!(marked, ["packaging_photos", "unboxing_video", "tracking"]);
-        assert_eq!(zh.completeness(), 60);
-        let en =
-            suggestions(DisputeType::DamagedInTransit, &[said("Photo of the crushed BOX"), said("Tracking: SF123")]);
+    fn only_declared_kinds_tick_the_checklist() {
+        let declared = [Declared::Proof(Proof::PackagingPhotos), Declared::Proof(Proof::Tracking), Declared::Other];
+        let s = suggestions(DisputeType::DamagedInTransit, &declared);
+        let marked: Vec<&str> = s.items.iter().filter(|(_, d)| *d).map(|(p, _)| p.key()).collect();
+        assert_eq!(marked, ["packaging_photos", "tracking"]);
+        assert_eq!(s.completeness(), 40);
         assert_eq!(
-            en.missing().map(Proof::key).collect::<Vec<_>>(),
+            s.missing().map(Proof::key).collect::<Vec<_>>(),
             ["unboxing_video", "courier_statement", "test_video"]
         );
+        assert_eq!(suggestions(DisputeType::Counterfeit, &[Declared::Other]).completeness(), 0, "other ticks nothing");
     }
 
     #[test]
-    fn a_counterfeit_claim_asks_for_an_authentication_report_first() {
-        let nothing = suggestions(DisputeType::Counterfeit, &[]);
-        assert_eq!(nothing.items[0], (Proof::Authentication, false));
-        assert_eq!(nothing.completeness(), 0);
-        let report = suggestions(DisputeType::Counterfeit, &[said("鉴定报告.pdf"), said("专柜小票")]);
-        assert_eq!(report.items[0], (Proof::Authentication, true));
-        assert!(report.items.contains(&(Proof::Receipt, true)));
-    }
-
-    #[test]
-    fn any_photo_counts_as_photos_but_not_as_a_screenshot_of_the_listing() {
-        let photo = Submitted { text: "IMG_2041.jpg".into(), is_image: true };
-        let s = suggestions(DisputeType::NotAsDescribed, &[photo]);
-        assert!(s.items.contains(&(Proof::Photos, true)));
-        assert!(s.items.contains(&(Proof::ListingScreenshot, false)));
-    }
-
-    /// Each type, in Chinese and in English: a submission naming the type's first proof ticks
-    /// exactly that item.
-    #[test]
-    fn every_type_ticks_its_first_proof_in_both_languages() {
-        use DisputeType::*;
-        let cases: [(DisputeType, &str, &str); 9] = [
-            (NotAsDescribed, "商品详情页截图", "screenshot of the listing"),
-            (Counterfeit, "鉴定报告", "authentication report"),
-            (DamagedInTransit, "外箱压坏的包装照片", "photo of the crushed carton"),
-            (NotReceived, "快递单号 SF123", "tracking number SF123"),
-            (MissingParts, "开箱视频", "unboxing clip"),
-            (Defective, "发货前的测试视频", "test video before shipping"),
-            (ReturnDispute, "退货单号 YT123", "return tracking YT123"),
-            (PaymentDispute, "转账记录", "bank transfer record"),
-            (Other, "聊天记录", "chat log"),
-        ];
-        for (kind, zh, en) in cases {
-            for text in [zh, en] {
-                let marked = suggestions(kind, &[said(text)]);
-                assert_eq!(marked.items[0], (checklist(kind)[0], true), "{kind:?}: {text}");
-                assert_eq!(marked.items.iter().filter(|(_, done)| *done).count(), 1, "{kind:?}: {text}");
-            }
+    fn declared_kinds_read_back_from_their_keys() {
+        for proof in Proof::ALL {
+            assert_eq!(Declared::parse(proof.key()), Some(Declared::Proof(proof)));
         }
-    }
-
-    #[test]
-    fn payment_and_return_disputes_ask_for_their_own_records() {
-        let pay = suggestions(DisputeType::PaymentDispute, &[said("微信转账记录"), said("chat screenshot")]);
-        assert_eq!(pay.completeness(), 66);
-        let ret = suggestions(DisputeType::ReturnDispute, &[said("Return tracking YT889900")]);
-        assert_eq!(ret.items[0], (Proof::ReturnTracking, true));
+        assert_eq!(Declared::parse("other"), Some(Declared::Other));
+        assert_eq!(Declared::parse(""), None);
+        assert_eq!(Declared::parse("unboxing video"), None);
     }
 }

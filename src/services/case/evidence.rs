@@ -6,6 +6,7 @@ use crate::domain::case::{Actor, Command};
 use crate::domain::dispute::Side;
 use crate::domain::filing::STATEMENT_MAX;
 use crate::domain::public_id::new_public_id;
+use crate::domain::triage::checklist::Declared;
 use crate::domain::upload::{clean_file_name, sniff_and_clean};
 use crate::domain::validation::FieldErrors;
 use crate::services::account::Account;
@@ -39,7 +40,7 @@ pub fn add_evidence(
     conn: &mut DbConnection,
     account: &Account,
     case_public_id: &str,
-    (statement, upload): (&str, Option<Upload>),
+    (statement, upload, proof): (&str, Option<Upload>, &str),
     store: &EvidenceStore,
     now: NaiveDateTime,
     rng: &mut impl Rng,
@@ -55,6 +56,8 @@ pub fn add_evidence(
     if statement.is_none() && file.is_none() && errors.is_empty() {
         errors.add("statement", "error.evidence_empty");
     }
+    // The party says what it is; only that ticks their checklist.
+    let declared = errors.check("proof", Declared::parse(proof.trim()).ok_or("error.proof_required"));
     errors.into_result()?;
     let at_cap = |conn: &mut DbConnection| -> ServiceResult<bool> {
         Ok(file.is_some() && evidence::count_files_by(conn, case.id, account.id)? >= store.files_per_party)
@@ -100,6 +103,7 @@ pub fn add_evidence(
                 storage_name: file.map(|(_, _, storage_name, _)| storage_name.as_str()),
                 created_at: now,
                 round: case.round,
+                proof: declared.map(Declared::key),
             },
         )?;
         Ok::<_, ServiceError>(())

@@ -76,9 +76,17 @@ pub fn play_full_case(
     };
     answer_case(conn, &seller, &id, &answer, answered)?;
     let buyer_evidence = "收货当天拍的照片：逆光下镜片后组有成片灰尘，取景器左下角暗斑去掉贴膜后仍在。";
-    add_evidence(conn, &buyer, &id, (buyer_evidence, None), &store, answered + TimeDelta::hours(2), rng)?;
+    add_evidence(conn, &buyer, &id, (buyer_evidence, None, "photos"), &store, answered + TimeDelta::hours(2), rng)?;
     let seller_evidence = "Video taken the day before shipping: lens lit with a torch, no dust; viewfinder clean.";
-    add_evidence(conn, &seller, &id, (seller_evidence, None), &store, answered + TimeDelta::hours(3), rng)?;
+    add_evidence(
+        conn,
+        &seller,
+        &id,
+        (seller_evidence, None, "test_video"),
+        &store,
+        answered + TimeDelta::hours(3),
+        rng,
+    )?;
 
     // A day before the evidence closes both are reminded; when it closes, a panel is drawn.
     let evidence_due = case(conn, &id)?.evidence_due_at.ok_or(ServiceError::NotFound)?;
@@ -103,7 +111,7 @@ pub fn play_full_case(
     // The seller, who lost, appeals with new evidence; a larger, fresh panel hears the case again.
     appeal(conn, &id, SELLER, decided + TimeDelta::hours(1), &jury)?;
     let new_evidence = "快递公司出具的证明：包裹外箱在运输中被压，镜头进灰可能发生在运输途中。";
-    add_evidence(conn, &seller, &id, (new_evidence, None), &store, decided + TimeDelta::hours(2), rng)?;
+    add_evidence(conn, &seller, &id, (new_evidence, None, "other"), &store, decided + TimeDelta::hours(2), rng)?;
     let redrawn = decided + TimeDelta::hours(1) + jury.rules.appeal_evidence_window + TimeDelta::minutes(1);
     run_jobs(conn, &jury, redrawn)?;
     let (appeal_panel, seated) = accept_summonses(conn, &id, (redrawn, 0), &jury, rng)?;
