@@ -180,7 +180,7 @@ async fn court() -> Court {
 /// 404, not 403, hides that a case or a page exists from those who may not see it; 403 answers a
 /// moderator who tries an administrator's action.
 #[rustfmt::skip]
-const MATRIX: [(&str, [&str; 9]); 72] = [
+const MATRIX: [(&str, [&str; 9]); 73] = [
     //                                           anon      member claim  resp   juror  other  prob   mod    admin
     ("GET /",                                   ["200",    "200", "200", "200", "200", "200", "200", "200", "200"]),
     ("GET /account",                            ["signin", "200", "200", "200", "200", "200", "200", "200", "200"]),
@@ -254,6 +254,8 @@ const MATRIX: [(&str, [&str; 9]); 72] = [
     ("POST /moderation/cases/{id}/extend",      ["signin", "404", "404", "404", "404", "404", "404", "422", "422"]),
     ("POST /moderation/cases/{id}/override",    ["signin", "404", "404", "404", "404", "404", "404", "303", "303"]),
     ("POST /moderation/cases/{id}/reopen",      ["signin", "404", "404", "404", "404", "404", "404", "303", "303"]),
+    // Not from the case file's form (no case to go back to, no kind): nothing to answer.
+    ("POST /moderation/evidence/{id}/kind",     ["signin", "404", "404", "404", "404", "404", "404", "404", "404"]),
     // Only flagged statements are moderated; nothing is flagged here.
     ("POST /moderation/evidence/{id}/{decision}", ["signin", "404", "404", "404", "404", "404", "404", "404", "404"]),
     ("POST /moderation/jurors/{id}/reinstate",  ["signin", "404", "404", "404", "404", "404", "404", "422", "422"]),

@@ -683,3 +683,23 @@ async fn each_queue_shows_its_real_count_and_opens_alone_in_pages() {
         .collect();
     assert_eq!(cases.len(), 120, "every escalated case on exactly one page");
 }
+
+#[tokio::test]
+async fn a_moderator_corrects_what_an_item_of_evidence_is_and_the_checklist_follows() {
+    let app = court().await;
+    let case = case_ready_for_jury(&app).await;
+    let buyer = app.juror("party-buyer@example.com").await;
+    let moderator = signed_in_moderator(&app, "mod@example.com").await;
+    let file = format!("/moderation/cases/{case}");
+    let html = moderator.get_html(&file).await;
+    let evidence = html.split("/moderation/evidence/").nth(1).unwrap().split('/').next().unwrap().to_string();
+    let action = format!("/moderation/evidence/{evidence}/kind");
+    let refused = moderator.submit(&file, &action, &[("case", case.as_str()), ("proof", "a video")]).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY, "an unknown kind is refused");
+    let res = moderator.submit(&file, &action, &[("case", case.as_str()), ("proof", "unboxing_video")]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let log = moderator.get_html("/moderation/audit").await;
+    assert!(log.contains("更正证据类型") && log.contains("证据类型：开箱视频"), "in the audit log, in words");
+    let party_page = buyer.get_html(&format!("/cases/{case}")).await;
+    assert!(party_page.contains("<strong>开箱视频</strong>"), "the party reads the corrected kind");
+}

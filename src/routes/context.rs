@@ -121,6 +121,7 @@ impl Ctx {
                     "remedy" => Some(format!("remedy.{value}")),
                     "role" => Some(format!("role.{value}")),
                     "status" => Some(format!("juror.status.{value}")),
+                    "proof" => Some(format!("triage.evidence.{value}")),
                     "reason" => Some(value.to_string()),
                     _ => None,
                 };

@@ -93,6 +93,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/moderation/cases/{id}/reopen", web::post().to(moderation::post_reopen))
         .route("/moderation/cases/{id}/extend", web::post().to(moderation::post_extend))
         .route("/moderation/cases/{id}/calibration", web::post().to(moderation::post_calibration))
+        .route("/moderation/evidence/{id}/kind", web::post().to(moderation::post_evidence_kind))
         .route("/moderation/evidence/{id}/{decision}", web::post().to(moderation::post_moderate_evidence))
         .route("/moderation/reasons/{vote}/{decision}", web::post().to(moderation::post_moderate_reason))
         .route("/moderation/jurors", web::get().to(moderation::get_jurors))

@@ -19,6 +19,7 @@ use crate::services::account::Account;
 use crate::services::jury::calibration::mark_calibration;
 use crate::services::moderation::audit::{audit_log, LogQuery};
 use crate::services::moderation::case_file::{case_file, CaseFile};
+use crate::services::moderation::evidence_kind::correct_evidence_kind;
 use crate::services::moderation::extend::extend_deadline;
 use crate::services::moderation::flags::{moderate_statement, Statement};
 use crate::services::moderation::jurors::{list_jurors, set_juror_standing, JurorLine, JurorQuery};
@@ -146,6 +147,10 @@ impl CaseFilePage {
 
     fn audit_lines(&self) -> &[AuditLine] {
         &self.file.audit
+    }
+
+    fn proofs(&self) -> [crate::domain::triage::checklist::Proof; 14] {
+        crate::domain::triage::checklist::Proof::ALL
     }
 
     fn triage(&self) -> crate::services::triage::CaseTriage {
@@ -361,6 +366,25 @@ pub async fn post_moderate_evidence(
     moderate((ctx, state), Statement::Evidence(evidence), &decision, f).await
 }
 
+/// Corrects what an item of evidence was declared to be; back to its case file.
+pub async fn post_evidence_kind(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    CsrfForm(f): CsrfForm<FormFields>,
+) -> Result<HttpResponse, AppError> {
+    let account = ctx.require_account()?.clone();
+    let now = state.clock.now();
+    let (evidence, proof, case) = (path.into_inner(), f.get("proof").to_string(), f.get("case").to_string());
+    let done = state
+        .db(move |conn| correct_evidence_kind(conn, &account, &evidence, &proof, now).map_err(AppError::from))
+        .await
+        .map(|case| format!("/moderation/cases/{case}#statements"));
+    let back = format!("/moderation/cases/{case}");
+    let again = |ctx, errors| render_case_file(ctx, &state, case, ("statement", errors, f), UNPROCESSABLE);
+    answer(ctx, &state, done, ("moderation.kind_corrected_notice", back), again).await
+}
+
 pub async fn post_moderate_reason(
     ctx: Ctx,
     state: web::Data<AppState>,
@@ -462,7 +486,7 @@ struct AuditPage {
     lines: Vec<AuditLine>,
     page: Page,
     query: LogQuery,
-    actions: [&'static str; 11],
+    actions: [&'static str; 12],
 }
 
 impl AuditPage {

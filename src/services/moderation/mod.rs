@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod case_file;
+pub mod evidence_kind;
 pub mod extend;
 pub mod flags;
 pub mod jurors;
@@ -112,12 +113,13 @@ pub fn audit(conn: &mut DbConnection, actor: &Account, entry: Audited, now: Naiv
 }
 
 /// Every action the audit log records (the log page's filter and labels).
-pub const ACTIONS: [&str; 11] = [
+pub const ACTIONS: [&str; 12] = [
     "override",
     "reopen",
     "extend_deadline",
     "hide_statement",
     "keep_statement",
+    "correct_evidence_kind",
     "suspend_juror",
     "reinstate_juror",
     "mark_calibration",
