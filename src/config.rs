@@ -44,6 +44,7 @@ pub mod default {
     pub const PROBATION_PASS: u32 = 4;
     pub const NO_SHOW_LIMIT: u32 = 3;
     pub const AUDIT_PERCENT: u32 = 10;
+    pub const VIDEO_MAX_MB: u32 = 100;
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -97,6 +98,9 @@ pub struct ServeArgs {
     /// as an audit (0 turns audits off).
     #[arg(long, env = "AUDIT_PERCENT", default_value_t = default::AUDIT_PERCENT, value_parser = clap::value_parser!(u32).range(0..=100))]
     pub audit_percent: u32,
+    /// Largest evidence video, in MB (photos and PDFs stay at 10 MB).
+    #[arg(long, env = "VIDEO_MAX_MB", default_value_t = default::VIDEO_MAX_MB, value_parser = clap::value_parser!(u32).range(1..=2048))]
+    pub video_max_mb: u32,
     /// Multiplies every rate limit's burst (sign-in, registration, reset, filing, uploads, votes);
     /// for load tests that drive many requests from one address. 1 in production.
     #[arg(long, env = "RATE_LIMIT_SCALE", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
@@ -176,6 +180,7 @@ impl ServeArgs {
             probation_pass: default::PROBATION_PASS,
             no_show_limit: default::NO_SHOW_LIMIT,
             audit_percent: default::AUDIT_PERCENT,
+            video_max_mb: default::VIDEO_MAX_MB,
             rate_limit_scale: 1,
             log_format: "pretty".into(),
             trusted_proxies: String::new(),
@@ -207,8 +212,10 @@ pub struct Settings {
 pub struct Limits {
     /// How often each rate-limited action may be done, per account and per IP address.
     pub rates: RateLimits,
-    /// Largest evidence file, checked while it streams in.
+    /// Largest evidence photo or PDF, checked while it streams in.
     pub upload_max_bytes: u64,
+    /// Largest evidence video (a phone's unboxing film is far larger than a photo).
+    pub video_max_bytes: u64,
     /// Evidence files one party may add to one case.
     pub files_per_party: i64,
     /// How often due deadlines are looked for (they also run at every start).
@@ -220,6 +227,7 @@ impl Default for Limits {
         Limits {
             rates: RateLimits::default(),
             upload_max_bytes: 10 * 1024 * 1024,
+            video_max_bytes: u64::from(default::VIDEO_MAX_MB) * 1024 * 1024,
             files_per_party: 20,
             deadline_poll: std::time::Duration::from_secs(1),
         }
@@ -334,7 +342,11 @@ impl Settings {
             base_url,
             smtp_url: args.mail.smtp_url.clone(),
             mail_from,
-            limits: Limits { rates: RateLimits::default().scaled(args.rate_limit_scale), ..Limits::default() },
+            limits: Limits {
+                rates: RateLimits::default().scaled(args.rate_limit_scale),
+                video_max_bytes: u64::from(args.video_max_mb) * 1024 * 1024,
+                ..Limits::default()
+            },
             windows: crate::domain::case::Windows {
                 response: chrono::TimeDelta::hours(i64::from(args.response_window_hours)),
                 evidence: chrono::TimeDelta::hours(i64::from(args.evidence_window_hours)),

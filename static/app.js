@@ -26,8 +26,9 @@
   }
 
   function checkSize(input) {
-    var max = Number(input.getAttribute("data-max-bytes"));
     var file = input.files && input.files[0];
+    var video = file && /^video\//.test(file.type);
+    var max = Number(input.getAttribute(video ? "data-max-video-bytes" : "data-max-bytes"));
     var tooBig = Boolean(max && file && file.size > max);
     input.setCustomValidity(tooBig ? input.getAttribute("data-too-big") : "");
     var note = document.getElementById(input.id + "-size");

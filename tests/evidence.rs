@@ -120,7 +120,11 @@ async fn files_are_judged_by_content_not_by_name() {
 
 #[tokio::test]
 async fn an_oversize_file_or_statement_keeps_what_was_typed_and_names_the_limit() {
-    let app = spawn_app_with(|s| s.limits.upload_max_bytes = 1024 * 1024).await;
+    let app = spawn_app_with(|s| {
+        s.limits.upload_max_bytes = 1024 * 1024;
+        s.limits.video_max_bytes = 1024 * 1024;
+    })
+    .await;
     let (buyer, _seller, case) = open_case(&app).await;
     let caption = "开箱照片：左耳罩有裂痕，包装完好。";
     // Past the limit mid-stream: the rest is read and dropped, and the same form comes back.
@@ -128,7 +132,7 @@ async fn an_oversize_file_or_statement_keeps_what_was_typed_and_names_the_limit(
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
     let page = res.text().await.unwrap();
     assert!(page.contains(&format!(">{caption}</textarea>")), "the caption is kept");
-    assert!(page.contains("每个文件不超过 1 MB"), "the limit is named");
+    assert!(page.contains("照片和 PDF 每个不超过 1 MB"), "the limit is named");
     assert!(page.contains("买家") && page.contains("/signout"), "in the signed-in frame");
     // A statement six times too long comes back whole, with the rule and its length.
     let long = "耳机左边没有声音。".repeat(3400);
@@ -269,7 +273,11 @@ async fn concurrent_uploads_cannot_pass_the_file_cap_together() {
 
 #[tokio::test]
 async fn a_chunked_upload_without_a_length_is_cut_off_at_the_same_total() {
-    let app = spawn_app_with(|s| s.limits.upload_max_bytes = 1024 * 1024).await;
+    let app = spawn_app_with(|s| {
+        s.limits.upload_max_bytes = 1024 * 1024;
+        s.limits.video_max_bytes = 1024 * 1024;
+    })
+    .await;
     let (buyer, _seller, case) = open_case(&app).await;
     let token = common::csrf_of(&buyer.get_html(&format!("/cases/{case}")).await);
     let boundary = "xftboundary";
@@ -292,4 +300,68 @@ async fn a_chunked_upload_without_a_length_is_cut_off_at_the_same_total() {
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE, "refused once the total passes the cap");
     assert_eq!(app.count("evidence").await, 0);
     assert_eq!(stored_files(&app), 0);
+}
+
+fn iso_box(kind: &[u8], body: &[u8]) -> Vec<u8> {
+    let mut out = ((body.len() + 8) as u32).to_be_bytes().to_vec();
+    out.extend_from_slice(kind);
+    out.extend_from_slice(body);
+    out
+}
+
+/// An MP4 filmed in Shanghai (QuickTime's `©xyz` atom), with `frames` bytes of media.
+fn mp4_filmed_in_shanghai(frames: usize) -> Vec<u8> {
+    let xyz = iso_box(b"\xa9xyz", b"\x00\x12\x15\xc7+31.2304+121.4737/");
+    let moov = iso_box(b"moov", &[iso_box(b"mvhd", &[0; 100]), iso_box(b"udta", &xyz)].concat());
+    let media: Vec<u8> = (0..frames).map(|i| (i % 251) as u8).collect();
+    [iso_box(b"ftyp", b"isom\0\0\x02\0isommp41"), moov, iso_box(b"mdat", &media)].concat()
+}
+
+/// A video is taken by its content with a limit of its own, stored without where it was filmed,
+/// played in a `<video>` and served in byte ranges so a browser can seek; a fake one is refused.
+#[tokio::test]
+async fn an_unboxing_video_is_accepted_by_content_without_its_location_and_seekable() {
+    let app = spawn_app_with(|s| {
+        s.limits.upload_max_bytes = 64 * 1024;
+        s.limits.video_max_bytes = 512 * 1024;
+    })
+    .await;
+    let (buyer, seller, case) = open_case(&app).await;
+    let video = mp4_filmed_in_shanghai(300 * 1024);
+    assert!(video.len() > 64 * 1024, "larger than a photo may be");
+    let res = buyer
+        .upload_declared(&case, "unboxing_video", "开箱视频：左耳罩有裂痕", Some(("开箱.mp4", video.clone())))
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let page = seller.get_html(&format!("/cases/{case}")).await;
+    let src = page.split("<video class=\"evidence-video\" controls preload=\"metadata\" src=\"").nth(1).unwrap();
+    let src = src.split('"').next().unwrap().to_string();
+
+    let whole = seller.get(&src).await;
+    assert_eq!(whole.status(), StatusCode::OK);
+    assert_eq!(whole.headers()["content-type"], "video/mp4");
+    assert_eq!(whole.headers()["accept-ranges"], "bytes");
+    let stored = whole.bytes().await.unwrap();
+    assert_eq!(stored.len(), video.len(), "the same size: every offset in the file still right");
+    assert!(!stored.windows(8).any(|w| w == b"+31.2304"), "where it was filmed is gone");
+    assert!(stored.ends_with(&video[video.len() - 1000..]), "the frames are untouched");
+
+    let part = seller.client.get(seller.url(&src)).header("Range", "bytes=1000-1999").send().await.unwrap();
+    assert_eq!(part.status(), StatusCode::PARTIAL_CONTENT);
+    assert_eq!(part.headers()["content-range"], format!("bytes 1000-1999/{}", video.len()));
+    assert_eq!(part.bytes().await.unwrap().as_ref(), &stored[1000..2000]);
+    let stranger = app.verified_member("stranger@example.com", "路人").await;
+    let probe = stranger.client.get(stranger.url(&src)).header("Range", "bytes=0-99").send().await.unwrap();
+    assert_eq!(probe.status(), StatusCode::NOT_FOUND, "a range is no way in");
+
+    // A text file named .mp4 is refused; so is a video past its own limit.
+    let fake =
+        buyer.upload_declared(&case, "unboxing_video", "", Some(("fake.mp4", b"not a video at all".repeat(10)))).await;
+    assert_eq!(fake.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(fake.text().await.unwrap().contains("视频（MP4、MOV、WebM）"), "the accepted types are named");
+    let long = buyer
+        .upload_declared(&case, "unboxing_video", "完整版", Some(("long.mp4", mp4_filmed_in_shanghai(600 * 1024))))
+        .await;
+    assert_eq!(long.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(app.count("evidence").await, 1);
 }

@@ -180,6 +180,7 @@ fn every_bad_setting_is_refused_at_start_naming_its_variable() {
         ("PROBATION_PASS", "9"),
         ("NO_SHOW_LIMIT", "0"),
         ("AUDIT_PERCENT", "150"),
+        ("VIDEO_MAX_MB", "0"),
         ("RATE_LIMIT_SCALE", "0"),
         ("LOG_FORMAT", "xml"),
         ("TRUSTED_PROXIES", "10.0.0.0/99"),

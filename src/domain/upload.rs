@@ -2,7 +2,9 @@
 //! carries besides its picture or pages is dropped before it is stored. Images keep only what
 //! rendering needs (an allowlist, so a new kind of metadata is dropped too) and are refused when
 //! their declared size is absurd; PDFs lose their document info and XMP, and are refused when they
-//! hold scripts, automatic actions, attachments or forms.
+//! hold scripts, automatic actions, attachments or forms. Videos (MP4, MOV, WebM) keep their
+//! pictures and sound; where they were filmed is blanked in place (the atom or element becomes
+//! padding of the same size, so every offset in the file stays right).
 
 use img_parts::jpeg::{Jpeg, JpegSegment};
 use img_parts::png::Png;
@@ -21,7 +23,18 @@ impl CleanFile {
     pub fn is_image(&self) -> bool {
         self.content_type.starts_with("image/")
     }
+
+    pub fn is_video(&self) -> bool {
+        self.content_type.starts_with("video/")
+    }
 }
+
+/// Whether the bytes are a video the court accepts (videos have a size limit of their own).
+pub fn is_video(bytes: &[u8]) -> bool {
+    infer::get(bytes).is_some_and(|k| VIDEO_TYPES.contains(&k.mime_type()))
+}
+
+const VIDEO_TYPES: [&str; 3] = ["video/mp4", "video/quicktime", "video/webm"];
 
 /// No photo is larger: a bigger declared size is a decompression bomb.
 const MAX_SIDE: u64 = 30_000;
@@ -39,6 +52,9 @@ pub fn sniff_and_clean(bytes: Vec<u8>) -> Result<CleanFile, &'static str> {
         "image/webp" => ("image/webp", "webp"),
         "image/gif" => ("image/gif", "gif"),
         "application/pdf" => ("application/pdf", "pdf"),
+        "video/mp4" => ("video/mp4", "mp4"),
+        "video/quicktime" => ("video/quicktime", "mov"),
+        "video/webm" => ("video/webm", "webm"),
         _ => return Err("error.file_type"),
     };
     let bytes = match extension {
@@ -46,9 +62,128 @@ pub fn sniff_and_clean(bytes: Vec<u8>) -> Result<CleanFile, &'static str> {
         "png" => clean_png(bytes)?,
         "webp" => clean_webp(bytes)?,
         "gif" => clean_gif(&bytes)?,
+        "mp4" | "mov" => blank_iso_locations(bytes)?,
+        "webm" => blank_webm_tags(bytes)?,
         _ => clean_pdf(&bytes)?,
     };
     Ok(CleanFile { content_type, extension, bytes })
+}
+
+/// ISO base media (MP4, MOV) boxes that hold others; `meta` has four bytes of version and flags
+/// before its children.
+const CONTAINERS: [&[u8; 4]; 10] =
+    [b"moov", b"trak", b"udta", b"mdia", b"minf", b"stbl", b"edts", b"meta", b"ilst", b"moof"];
+
+/// Boxes that say where a video was filmed: QuickTime's `©xyz`, 3GPP's `loci`, and Apple's
+/// metadata (`keys` names "com.apple.quicktime.location.ISO6709"; its value sits in `ilst`).
+fn is_location_box(kind: &[u8], body: &[u8]) -> bool {
+    kind == b"\xa9xyz" || kind == b"loci" || (kind == b"meta" && contains(body, b"location"))
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Walks the boxes of an MP4 or MOV and turns every location box into `free` padding of the same
+/// size, zeroed. Refuses a file whose boxes do not add up.
+fn blank_iso_locations(mut bytes: Vec<u8>) -> Result<Vec<u8>, &'static str> {
+    blank_boxes(&mut bytes, 0, None)?;
+    Ok(bytes)
+}
+
+fn blank_boxes(bytes: &mut [u8], start: usize, end: Option<usize>) -> Result<(), &'static str> {
+    let end = end.unwrap_or(bytes.len());
+    let mut at = start;
+    while at + 8 <= end {
+        let size32 = u32::from_be_bytes(bytes[at..at + 4].try_into().unwrap_or_default()) as usize;
+        let (size, header) = match size32 {
+            0 => (end - at, 8),
+            1 if at + 16 <= end => {
+                let size64 = u64::from_be_bytes(bytes[at + 8..at + 16].try_into().unwrap_or_default());
+                (usize::try_from(size64).map_err(|_| "error.file_type")?, 16)
+            }
+            size => (size, 8),
+        };
+        if size < header || at + size > end {
+            return Err("error.file_type");
+        }
+        let kind: [u8; 4] = bytes[at + 4..at + 8].try_into().unwrap_or_default();
+        let body = at + header..at + size;
+        if is_location_box(&kind, &bytes[body.clone()]) {
+            bytes[at + 4..at + 8].copy_from_slice(b"free");
+            bytes[body].fill(0);
+        } else if CONTAINERS.contains(&&kind) {
+            let children =
+                if &kind == b"meta" && !starts_with_box(&bytes[body.clone()]) { body.start + 4 } else { body.start };
+            blank_boxes(bytes, children, Some(body.end))?;
+        }
+        at += size;
+    }
+    Ok(())
+}
+
+/// Apple's `meta` holds children at once; ISO's `meta` starts with version and flags.
+fn starts_with_box(body: &[u8]) -> bool {
+    body.len() >= 8 && body[4..8].iter().all(u8::is_ascii_alphanumeric) && body[..4] != [0, 0, 0, 0]
+}
+
+/// A Matroska/WebM element's variable-length number at `at`: (value, its length in bytes).
+fn ebml_vint(bytes: &[u8], at: usize, keep_marker: bool) -> Option<(u64, usize)> {
+    let first = *bytes.get(at)?;
+    let len = first.leading_zeros() as usize + 1;
+    if len > 8 || at + len > bytes.len() {
+        return None;
+    }
+    let mut value = if keep_marker { u64::from(first) } else { u64::from(first) & (0xFF >> len) };
+    for b in &bytes[at + 1..at + len] {
+        value = (value << 8) | u64::from(*b);
+    }
+    Some((value, len))
+}
+
+const EBML_SEGMENT: u64 = 0x1853_8067;
+const EBML_TAGS: u64 = 0x1254_C367;
+const EBML_VOID: u8 = 0xEC;
+
+/// WebM keeps free-form tags (where a recording was made among them) in a `Tags` element: each
+/// becomes a `Void` element of the same length, zeroed. Refuses a file that is not EBML throughout
+/// the top of its segment.
+fn blank_webm_tags(mut bytes: Vec<u8>) -> Result<Vec<u8>, &'static str> {
+    let element = |bytes: &[u8], at: usize| -> Option<(u64, usize, u64, usize)> {
+        let (id, id_len) = ebml_vint(bytes, at, true)?;
+        let (size, size_len) = ebml_vint(bytes, at + id_len, false)?;
+        Some((id, id_len, size, size_len))
+    };
+    let mut at = 0;
+    while at < bytes.len() {
+        let (id, id_len, size, size_len) = element(&bytes, at).ok_or("error.file_type")?;
+        let body = at + id_len + size_len;
+        if id != EBML_SEGMENT {
+            at = body.checked_add(usize::try_from(size).map_err(|_| "error.file_type")?).ok_or("error.file_type")?;
+            continue;
+        }
+        // The segment's children; an unknown (streamed) size runs to the end.
+        let end = usize::try_from(size).ok().and_then(|s| body.checked_add(s)).filter(|e| *e <= bytes.len());
+        let end = end.unwrap_or(bytes.len());
+        let mut child = body;
+        while child < end {
+            let Some((id, id_len, size, size_len)) = element(&bytes, child) else { break };
+            let total = id_len + size_len + usize::try_from(size).map_err(|_| "error.file_type")?;
+            if child + total > end {
+                break; // a cluster still being written: nothing after it to blank
+            }
+            if id == EBML_TAGS && total >= 9 {
+                // One byte of ID, an eight-byte size, and zeros to the same length.
+                bytes[child] = EBML_VOID;
+                let void = (total - 9) as u64 | (1u64 << 56);
+                bytes[child + 1..child + 9].copy_from_slice(&void.to_be_bytes());
+                bytes[child + 9..child + total].fill(0);
+            }
+            child += total;
+        }
+        return Ok(bytes);
+    }
+    Err("error.file_type")
 }
 
 fn check_size(width: u64, height: u64) -> Result<(), &'static str> {
@@ -348,6 +483,63 @@ pub mod tests {
         out.append(&mut exif);
         out.extend_from_slice(MINIMAL_JPEG_BODY);
         out
+    }
+
+    fn iso_box(kind: &[u8], body: &[u8]) -> Vec<u8> {
+        let mut out = ((body.len() + 8) as u32).to_be_bytes().to_vec();
+        out.extend_from_slice(kind);
+        out.extend_from_slice(body);
+        out
+    }
+
+    /// An MP4 (or, with brand `qt  `, a MOV) filmed at a known place: QuickTime's `©xyz` in
+    /// `udta`, Apple's location key in `meta`, and some media.
+    fn video_filmed_somewhere(brand: &[u8; 4]) -> Vec<u8> {
+        let xyz = iso_box(b"\xa9xyz", b"\x00\x12\x15\xc7+31.2304+121.4737/");
+        let keys = iso_box(b"keys", b"\0\0\0\0\0\0\0\x01\0\0\0\x2bmdtacom.apple.quicktime.location.ISO6709");
+        let apple = iso_box(b"meta", &[iso_box(b"hdlr", &[0; 24]), keys].concat());
+        let moov = iso_box(b"moov", &[iso_box(b"mvhd", &[0; 100]), iso_box(b"udta", &xyz), apple].concat());
+        [iso_box(b"ftyp", &[brand.as_slice(), b"\0\0\x02\0isommp41"].concat()), moov, iso_box(b"mdat", b"frames")]
+            .concat()
+    }
+
+    #[test]
+    fn where_an_mp4_or_mov_was_filmed_is_blanked_and_its_offsets_kept() {
+        for (brand, extension) in [(b"isom", "mp4"), (b"qt  ", "mov")] {
+            let original = video_filmed_somewhere(brand);
+            let clean = sniff_and_clean(original.clone()).unwrap();
+            assert_eq!((clean.extension, clean.is_video()), (extension, true));
+            assert_eq!(clean.bytes.len(), original.len(), "same size: chunk offsets stay right");
+            assert!(!contains(&clean.bytes, b"+31.2304") && !contains(&clean.bytes, b"location"), "{extension}");
+            assert!(contains(&clean.bytes, b"free") && clean.bytes.ends_with(b"mdatframes"), "media kept");
+        }
+    }
+
+    #[test]
+    fn where_a_webm_was_recorded_is_blanked() {
+        let doc_type = [&[0x42, 0x82, 0x84][..], b"webm"].concat();
+        let mut header = vec![0x1A, 0x45, 0xDF, 0xA3, 0x80 | doc_type.len() as u8];
+        header.extend_from_slice(&doc_type);
+        let tag = b"RECORDING_LOCATION +31.2304+121.4737";
+        let mut tags = vec![0x12, 0x54, 0xC3, 0x67, 0x80 | tag.len() as u8];
+        tags.extend_from_slice(tag);
+        let cluster = [&[0x1F, 0x43, 0xB6, 0x75, 0x80 | 200][..], &[7u8; 200]].concat();
+        let mut segment = vec![0x18, 0x53, 0x80, 0x67, 0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF];
+        segment.extend_from_slice(&tags);
+        segment.extend_from_slice(&cluster);
+        let original = [header, segment].concat();
+        let clean = sniff_and_clean(original.clone()).unwrap();
+        assert_eq!(clean.content_type, "video/webm");
+        assert_eq!(clean.bytes.len(), original.len());
+        assert!(!contains(&clean.bytes, b"RECORDING_LOCATION") && clean.bytes.ends_with(&[7u8; 200]));
+    }
+
+    #[test]
+    fn a_video_whose_boxes_do_not_add_up_is_refused() {
+        let mut broken = video_filmed_somewhere(b"isom");
+        let moov = 8 + 8 + 16; // after ftyp
+        broken[moov..moov + 4].copy_from_slice(&u32::MAX.to_be_bytes());
+        assert_eq!(sniff_and_clean(broken), Err("error.file_type"));
     }
 
     /// A 1×1 JPEG after its SOI marker (the fixture the black-box tests use too).

@@ -250,6 +250,7 @@ pub struct CasePage {
     stages: Vec<Stage>,
     forms: CaseForms,
     upload_limit_mb: u64,
+    video_limit_mb: u64,
     /// Evidence by side: the claimant's column first.
     columns: Vec<(&'static str, Vec<EvidenceRow>)>,
 }
@@ -378,10 +379,15 @@ impl CasePage {
         DisputeType::ALL
     }
     fn evidence_rules(&self) -> String {
-        self.ctx.tf("case.evidence_rules", &[("mb", &self.upload_limit_mb.to_string())])
+        self.with_limits("case.evidence_rules")
     }
     fn file_too_big(&self) -> String {
-        self.ctx.tf("error.file_too_big", &[("mb", &self.upload_limit_mb.to_string())])
+        self.with_limits("error.file_too_big")
+    }
+    /// A message naming the size limits of photos and videos.
+    fn with_limits(&self, key: &str) -> String {
+        let (mb, video_mb) = (self.upload_limit_mb.to_string(), self.video_limit_mb.to_string());
+        self.ctx.tf(key, &[("mb", &mb), ("video_mb", &video_mb)])
     }
 }
 
@@ -421,12 +427,13 @@ pub async fn case_page(
     let mut ctx = ctx;
     ctx.badges.unread = (ctx.badges.unread - read as i64).max(0);
     let upload_limit_mb = state.settings.limits.upload_max_bytes / (1024 * 1024);
+    let video_limit_mb = state.settings.limits.video_max_bytes / (1024 * 1024);
     let claimant_side = Side::parse(&d.case.claimant_side).unwrap_or(Side::Buyer);
     let columns = [claimant_side, claimant_side.other()]
         .into_iter()
         .map(|side| (side.as_str(), d.evidence.iter().filter(|e| e.party_side == side.as_str()).cloned().collect()))
         .collect();
-    page(status, &CasePage { stages: stages(&d), ctx, d, forms, upload_limit_mb, columns })
+    page(status, &CasePage { stages: stages(&d), ctx, d, forms, upload_limit_mb, video_limit_mb, columns })
 }
 
 pub async fn get_case(ctx: Ctx, state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, AppError> {

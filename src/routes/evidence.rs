@@ -1,6 +1,7 @@
 //! Evidence uploads (multipart, size checked while streaming) and file downloads for the people
 //! who may see the case.
 
+use crate::domain::upload::is_video;
 use crate::domain::validation::FieldErrors;
 use crate::routes::cases::{case_page, CaseForms};
 use crate::routes::context::{AppState, Ctx};
@@ -16,6 +17,7 @@ use crate::services::case::evidence::{
 use actix_multipart::Multipart;
 use actix_web::http::header::{self, Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue};
 use actix_web::http::StatusCode;
+use actix_web::mime;
 use actix_web::{web, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
 
@@ -115,13 +117,19 @@ pub async fn post_evidence(
 ) -> Result<HttpResponse, AppError> {
     let account = ctx.require_account()?.clone();
     state.limiters.check(Action::Upload, &account.id.to_string(), &ctx.ip)?;
-    let limit = state.settings.limits.upload_max_bytes;
+    // Read up to the larger (video) limit; what the file turns out to be decides which applies.
+    let (file_limit, video_limit) = (state.settings.limits.upload_max_bytes, state.settings.limits.video_max_bytes);
+    let limit = file_limit.max(video_limit);
     let declared =
         req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|len| len > limit * DRAIN_FACTOR + TEXT_FIELD_CAP as u64) {
         return Err(AppError::PayloadTooLarge);
     }
-    let form = read_evidence_form(&req, &mut payload, limit).await?;
+    let mut form = read_evidence_form(&req, &mut payload, limit).await?;
+    if form.upload.as_ref().is_some_and(|u| !is_video(&u.bytes) && u.bytes.len() as u64 > file_limit) {
+        form.upload = None;
+        form.file_too_big = true;
+    }
     let public_id = path.into_inner();
     if form.file_too_big {
         let errors = FieldErrors::single("file", "error.file_too_big");
@@ -188,7 +196,9 @@ pub async fn post_withdraw_evidence(
 }
 
 /// Serves an evidence file to the parties, moderators and jurors of its case; everyone else gets 404.
+/// Byte ranges are answered (206), so a browser can seek in a video without fetching all of it.
 pub async fn get_evidence_file(
+    req: HttpRequest,
     ctx: Ctx,
     state: web::Data<AppState>,
     path: web::Path<String>,
@@ -197,10 +207,12 @@ pub async fn get_evidence_file(
     let public_id = path.into_inner();
     let row = state.db(move |conn| open_evidence_file(conn, &account, &public_id).map_err(AppError::from)).await?;
     let storage_name = row.storage_name.ok_or(AppError::NotFound)?;
-    let bytes = tokio::fs::read(evidence_dir(&state.settings.data_dir).join(&storage_name))
+    let file = actix_files::NamedFile::open_async(evidence_dir(&state.settings.data_dir).join(&storage_name))
         .await
         .map_err(|e| AppError::Internal(e.into()))?;
-    let content_type = row.content_type.unwrap_or_else(|| "application/octet-stream".into());
+    let content_type: mime::Mime =
+        row.content_type.as_deref().and_then(|t| t.parse().ok()).unwrap_or(mime::APPLICATION_OCTET_STREAM);
+    let shown = content_type.type_() == mime::IMAGE || content_type.type_() == mime::VIDEO;
     let file_name = row.file_name.unwrap_or_else(|| storage_name.clone());
     // Non-ASCII names (开箱.jpg) travel as RFC 5987 UTF-8, with the stored name as plain fallback.
     let mut parameters =
@@ -213,21 +225,22 @@ pub async fn get_evidence_file(
         }));
     }
     let disposition = ContentDisposition {
-        disposition: if content_type.starts_with("image/") {
-            DispositionType::Inline
-        } else {
-            DispositionType::Attachment
-        },
+        disposition: if shown { DispositionType::Inline } else { DispositionType::Attachment },
         parameters,
     };
-    Ok(HttpResponse::Ok()
-        .content_type(content_type)
-        .insert_header(disposition)
-        .insert_header((header::CACHE_CONTROL, "private, max-age=3600"))
-        // Stricter than the pages' policy (a file runs nothing), and like theirs never framed.
-        .insert_header((
-            header::CONTENT_SECURITY_POLICY,
-            "default-src 'none'; img-src 'self'; sandbox; frame-ancestors 'none'",
-        ))
-        .body(bytes))
+    let mut response = file
+        .set_content_type(content_type)
+        .set_content_disposition(disposition)
+        .use_last_modified(false)
+        .into_response(&req);
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, header::HeaderValue::from_static("private, max-age=3600"));
+    // Stricter than the pages' policy (a file runs nothing), and like theirs never framed.
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        header::HeaderValue::from_static(
+            "default-src 'none'; img-src 'self'; media-src 'self'; sandbox; frame-ancestors 'none'",
+        ),
+    );
+    Ok(response)
 }

@@ -36,6 +36,10 @@ impl EvidenceRow {
         self.content_type.as_deref().is_some_and(|t| t.starts_with("image/"))
     }
 
+    pub fn is_video(&self) -> bool {
+        self.content_type.as_deref().is_some_and(|t| t.starts_with("video/"))
+    }
+
     /// What its party declared it to be, if they did.
     pub fn declared(&self) -> Option<Declared> {
         self.proof.as_deref().and_then(Declared::parse)

@@ -43,6 +43,8 @@ pub struct JurorEvidence {
     pub body: Option<String>,
     /// For a file: its public id (served only to those who may read the case) and type.
     pub file: Option<(String, String)>,
+    /// What its party declared it to be (an i18n key).
+    pub proof_key: Option<String>,
 }
 
 pub struct JurorCaseView {
@@ -165,6 +167,7 @@ pub fn anonymise(case: CaseRow, evidence: Vec<EvidenceRow>, access: Access, mask
             new_in_appeal: e.round > 1,
             body: e.body.as_deref().map(|b| masker.mask(b)),
             file: (e.kind == evidence::FILE).then(|| (e.public_id.clone(), e.content_type.clone().unwrap_or_default())),
+            proof_key: e.proof_key(),
         })
         .collect();
     JurorCaseView {
