@@ -262,3 +262,30 @@ async fn the_form_asks_for_a_suggestion_while_the_claim_is_typed() {
     assert!(json["text"].as_str().unwrap().contains("看起来像"), "{json}");
     assert_ne!(ask("forged".into()).await.unwrap().status(), StatusCode::OK, "the form's token is required");
 }
+
+/// The core disagreement quotes each side's own sentence on each point: as written for the
+/// parties, masked for the jurors (a phone number in the seller's sentence never reaches them).
+#[tokio::test]
+async fn each_side_is_quoted_on_the_points_and_jurors_read_the_quotes_masked() {
+    use common::jury::{jury_court, seat_panel};
+    let app = jury_court(3, 6).await;
+    let buyer = app.juror("party-buyer@example.com").await;
+    let seller = app.juror("party-seller@example.com").await;
+    let case = file(&buyer, "party-seller@example.com", "徕卡 Q2 相机").await;
+    let page = format!("/cases/{case}");
+    let answer =
+        [("statement", "发货前我让朋友 13912345678 试过快门，一切正常。磕碰是买家自己摔的"), ("position", "reject")];
+    assert_eq!(seller.submit(&page, &format!("{page}/answer"), &answer).await.status(), StatusCode::SEE_OTHER);
+    let party = buyer.get_html(&page).await;
+    assert!(
+        party.contains("回应方说：“发货前我让朋友 13912345678 试过快门，一切正常”"),
+        "the parties read each other's words"
+    );
+    assert!(party.contains("发起方说：“"), "and their own");
+
+    app.clock.advance(chrono::TimeDelta::hours(73));
+    let seated = seat_panel(&app, &case, 3).await;
+    let juror = seated[0].1.get_html(&format!("/juror/cases/{case}")).await;
+    assert!(juror.contains("回应方说：“发货前我让朋友"), "jurors read the quote");
+    assert!(!juror.contains("13912345678"), "masked for them");
+}

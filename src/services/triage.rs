@@ -7,7 +7,7 @@ use crate::db::models::evidence::EvidenceRow;
 use crate::domain::locale::Locale;
 use crate::domain::triage::checklist::{suggestions, Declared, Suggestions};
 use crate::domain::triage::classifier::{Classification, Example, Model, Prepared};
-use crate::domain::triage::disagreement::{disagreement, Line};
+use crate::domain::triage::disagreement::{disagreement, quote, Line};
 use crate::domain::triage::{CaseText, DisputeType};
 use crate::i18n::{t, tf};
 use std::sync::LazyLock;
@@ -90,6 +90,9 @@ pub struct CaseTriage {
     /// The classifier's type and confidence at filing, for the moderators.
     pub classifier: Option<(DisputeType, f64)>,
     pub lines: Vec<Line>,
+    /// Per line: the claimant's and the respondent's own sentence on its point, where they spoke
+    /// to it.
+    pub quotes: Vec<(Option<String>, Option<String>)>,
 }
 
 impl CaseTriage {
@@ -104,7 +107,25 @@ impl CaseTriage {
             lines.insert(1, Line::TypeDisputed(kind, view));
         }
         let classifier = case.triage_type.as_deref().and_then(DisputeType::parse).zip(case.triage_confidence);
-        CaseTriage { kind, reading, respondent_view, classifier, lines }
+        let quotes = lines
+            .iter()
+            .map(|line| match *line {
+                Line::Both(p) | Line::OnlyClaim(p) | Line::OnlyAnswer(p) => {
+                    (quote(p, &text.claim), text.answer.as_deref().and_then(|a| quote(p, a)))
+                }
+                _ => (None, None),
+            })
+            .collect();
+        CaseTriage { kind, reading, respondent_view, classifier, lines, quotes }
+    }
+
+    /// The same, with the parties' quoted words passed through `mask` (for jurors).
+    pub fn masked(mut self, mask: impl Fn(&str) -> String) -> CaseTriage {
+        for (claim, answer) in &mut self.quotes {
+            *claim = claim.as_deref().map(&mask);
+            *answer = answer.as_deref().map(&mask);
+        }
+        self
     }
 
     pub fn kind(&self) -> DisputeType {
@@ -139,8 +160,20 @@ impl CaseTriage {
         self.classifier.map(|(kind, confidence)| (type_key(kind), percent(confidence)))
     }
 
-    pub fn texts(&self, locale: &Locale) -> Vec<String> {
-        self.lines.iter().map(|l| line_text(*l, *locale)).collect()
+    /// Each line in words, with the two sides' quotes on its point.
+    pub fn texts(&self, locale: &Locale) -> Vec<(String, Option<String>, Option<String>)> {
+        let said = |key: &str, quote: &Option<String>| quote.as_deref().map(|q| tf(*locale, key, &[("quote", q)]));
+        self.lines
+            .iter()
+            .zip(&self.quotes)
+            .map(|(line, (claim, answer))| {
+                (
+                    line_text(*line, *locale),
+                    said("triage.quote.claimant", claim),
+                    said("triage.quote.respondent", answer),
+                )
+            })
+            .collect()
     }
 }
 

@@ -106,6 +106,23 @@ pub enum Line {
     TypeDisputed(DisputeType, DisputeType),
 }
 
+/// Longest quote shown for a point, in characters.
+const QUOTE_CHARS: usize = 80;
+
+/// The first sentence of `text` that speaks to `point`, as written (cut to a readable length), so
+/// a reader sees each side's own words on it.
+pub fn quote(point: Point, text: &str) -> Option<String> {
+    let ends = |c: char| matches!(c, '。' | '！' | '？' | '!' | '?' | '；' | ';' | '\n');
+    text.split(ends)
+        .flat_map(|s| s.split(". "))
+        .map(str::trim)
+        .find(|sentence| !sentence.is_empty() && point.raised_in(&normalised(sentence)))
+        .map(|sentence| match sentence.char_indices().nth(QUOTE_CHARS) {
+            Some((cut, _)) => format!("{}…", &sentence[..cut]),
+            None => sentence.to_string(),
+        })
+}
+
 /// The core question first, then each of the type's points as the statements treat it.
 pub fn disagreement(kind: DisputeType, case: &CaseText) -> Vec<Line> {
     let claim = normalised(&case.claim);
@@ -133,6 +150,18 @@ mod tests {
 
     fn case(claim: &str, answer: Option<&str>) -> CaseText {
         CaseText { claim: claim.into(), answer: answer.map(str::to_string), category: None }
+    }
+
+    #[test]
+    fn each_side_is_quoted_on_the_point_in_its_own_words() {
+        let claim = "买的二手相机。收到的时候镜头有划痕！卖家说发货前是好的";
+        assert_eq!(quote(Point::ArrivalCondition, claim).as_deref(), Some("收到的时候镜头有划痕"));
+        assert_eq!(quote(Point::ShippedCondition, claim).as_deref(), Some("卖家说发货前是好的"));
+        let answer = "It was perfect when I shipped it. The buyer dropped it";
+        assert_eq!(quote(Point::ShippedCondition, answer).as_deref(), Some("It was perfect when I shipped it"));
+        assert_eq!(quote(Point::Authenticity, answer), None);
+        let long = format!("收到{}", "很长".repeat(100));
+        assert!(quote(Point::ArrivalCondition, &long).unwrap().ends_with('…'));
     }
 
     #[test]
