@@ -214,6 +214,7 @@ async fn the_claimant_confirms_the_suggested_type_and_the_respondent_may_see_it_
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = res.text().await.unwrap();
     assert!(html.contains("看起来像：未收到货/物流异常 — 如果不对请改"), "the suggestion, in words");
+    assert!(html.contains("请确认纠纷类型，然后再提交一次"), "and what to do");
     assert!(html.contains("value=\"not_received\" checked"), "preselected");
     assert!(html.contains("XY-2026-0777") && html.contains("驿站和门卫"), "nothing typed is lost");
     assert_eq!(app.count("cases").await, 0, "nothing filed before the claimant confirms");
