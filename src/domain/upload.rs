@@ -87,12 +87,18 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 /// Walks the boxes of an MP4 or MOV and turns every location box into `free` padding of the same
 /// size, zeroed. Refuses a file whose boxes do not add up.
 fn blank_iso_locations(mut bytes: Vec<u8>) -> Result<Vec<u8>, &'static str> {
-    blank_boxes(&mut bytes, 0, None)?;
+    let end = bytes.len();
+    blank_boxes(&mut bytes, (0, end), 0)?;
     Ok(bytes)
 }
 
-fn blank_boxes(bytes: &mut [u8], start: usize, end: Option<usize>) -> Result<(), &'static str> {
-    let end = end.unwrap_or(bytes.len());
+/// Real files nest boxes five or six deep; a file nesting deeper is built to exhaust the stack.
+const MAX_BOX_DEPTH: usize = 12;
+
+fn blank_boxes(bytes: &mut [u8], (start, end): (usize, usize), depth: usize) -> Result<(), &'static str> {
+    if depth > MAX_BOX_DEPTH {
+        return Err("error.file_type");
+    }
     let mut at = start;
     while at + 8 <= end {
         let size32 = u32::from_be_bytes(bytes[at..at + 4].try_into().unwrap_or_default()) as usize;
@@ -104,7 +110,7 @@ fn blank_boxes(bytes: &mut [u8], start: usize, end: Option<usize>) -> Result<(),
             }
             size => (size, 8),
         };
-        if size < header || at + size > end {
+        if size < header || size > end - at {
             return Err("error.file_type");
         }
         let kind: [u8; 4] = bytes[at + 4..at + 8].try_into().unwrap_or_default();
@@ -115,7 +121,7 @@ fn blank_boxes(bytes: &mut [u8], start: usize, end: Option<usize>) -> Result<(),
         } else if CONTAINERS.contains(&&kind) {
             let children =
                 if &kind == b"meta" && !starts_with_box(&bytes[body.clone()]) { body.start + 4 } else { body.start };
-            blank_boxes(bytes, children, Some(body.end))?;
+            blank_boxes(bytes, (children, body.end), depth + 1)?;
         }
         at += size;
     }
@@ -146,8 +152,10 @@ const EBML_TAGS: u64 = 0x1254_C367;
 const EBML_VOID: u8 = 0xEC;
 
 /// WebM keeps free-form tags (where a recording was made among them) in a `Tags` element: each
-/// becomes a `Void` element of the same length, zeroed. Refuses a file that is not EBML throughout
-/// the top of its segment.
+/// becomes a `Void` element of the same length, zeroed. Refuses a file whose header elements are
+/// not EBML. Inside the segment the walk stops at the first element it cannot measure (a live
+/// recording's cluster of unknown size): `Tags` are written before the clusters, or at the end of a
+/// finished file, where a measured walk reaches them.
 fn blank_webm_tags(mut bytes: Vec<u8>) -> Result<Vec<u8>, &'static str> {
     let element = |bytes: &[u8], at: usize| -> Option<(u64, usize, u64, usize)> {
         let (id, id_len) = ebml_vint(bytes, at, true)?;
@@ -532,6 +540,21 @@ pub mod tests {
         assert_eq!(clean.content_type, "video/webm");
         assert_eq!(clean.bytes.len(), original.len());
         assert!(!contains(&clean.bytes, b"RECORDING_LOCATION") && clean.bytes.ends_with(&[7u8; 200]));
+    }
+
+    #[test]
+    fn a_video_built_to_exhaust_the_stack_or_overflow_a_size_is_refused() {
+        let mut deep = iso_box(b"ftyp", b"isom\0\0\x02\0isommp41");
+        for _ in 0..30_000 {
+            deep.extend_from_slice(b"\0\0\0\0moov");
+        }
+        assert_eq!(sniff_and_clean(deep), Err("error.file_type"));
+        let mut huge = iso_box(b"ftyp", b"isom\0\0\x02\0isommp41");
+        huge.extend_from_slice(&[0, 0, 0, 1]);
+        huge.extend_from_slice(b"moov");
+        huge.extend_from_slice(&(u64::MAX - 15).to_be_bytes());
+        huge.extend_from_slice(&[0; 32]);
+        assert_eq!(sniff_and_clean(huge), Err("error.file_type"));
     }
 
     #[test]

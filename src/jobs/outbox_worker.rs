@@ -31,10 +31,19 @@ pub struct OutboxWorker {
     pub wake: Arc<Notify>,
 }
 
-/// Exponential backoff: 30 s, 1 min, 2 min … capped at one hour.
+/// Exponential backoff after the `attempts`-th failed send: 30 s, 1 min, 2 min … capped at one hour.
 pub fn backoff(attempts: i32) -> TimeDelta {
     let exp = attempts.clamp(1, 8) - 1;
     TimeDelta::seconds((30i64 << exp).min(3600))
+}
+
+/// A message's Message-ID: the same for every retry of one message (so a receiver can drop a
+/// duplicate), a valid dot-atom before the `@` (RFC 5322), and never the recipient's address, which
+/// outbox keys contain.
+pub fn message_id(message_key: &str, host: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = hex::encode(&Sha256::digest(message_key.as_bytes())[..16]);
+    format!("<{digest}.xiaofating@{host}>")
 }
 
 impl OutboxWorker {
@@ -110,7 +119,7 @@ impl OutboxWorker {
             Envelope {
                 from: &self.settings.mail_from,
                 to: &row.recipient_email,
-                message_id: format!("<{}@{host}>", row.message_key.replace([':', ' '], ".")),
+                message_id: message_id(&row.message_key, host),
                 event: &row.kind,
             },
             body,
@@ -121,9 +130,10 @@ impl OutboxWorker {
     async fn record(&self, row: OutboxRow, result: Result<(), SendFailure>) -> anyhow::Result<()> {
         let pool = self.pool.clone();
         let now: NaiveDateTime = self.clock.now();
-        let attempts = row.attempts + 1;
+        // Claiming the row counted this attempt already.
+        let attempts = row.attempts;
         if let Err(failure) = &result {
-            tracing::warn!(key = %row.message_key, attempts, permanent = failure.permanent, reason = %failure.reason, "email not sent");
+            tracing::warn!(outbox_id = row.id, kind = %row.kind, attempts, permanent = failure.permanent, reason = %failure.reason, "email not sent");
         }
         tokio::task::spawn_blocking(move || {
             let mut conn = pool.get()?;
@@ -148,5 +158,17 @@ mod tests {
         assert_eq!(backoff(2), TimeDelta::seconds(60));
         assert_eq!(backoff(5), TimeDelta::seconds(480));
         assert_eq!(backoff(12), TimeDelta::seconds(3600));
+    }
+
+    #[test]
+    fn a_message_id_is_stable_valid_and_names_no_one() {
+        let key = "case_filed:x7k2m9p4q8r3s6t1:buyer@example.com";
+        let id = message_id(key, "court.example.com");
+        assert_eq!(id, message_id(key, "court.example.com"), "the same for every retry");
+        assert_ne!(id, message_id("case_filed:x7k2m9p4q8r3s6t1:seller@example.com", "court.example.com"));
+        assert_eq!(id.matches('@').count(), 1, "{id}");
+        assert!(!id.contains("buyer") && id.ends_with("@court.example.com>"), "{id}");
+        let left = id.trim_start_matches('<').split('@').next().unwrap();
+        assert!(left.chars().all(|c| c.is_ascii_alphanumeric() || c == '.'), "a dot-atom: {left}");
     }
 }

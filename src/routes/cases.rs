@@ -156,11 +156,13 @@ pub async fn post_case(
         }
         Err(AppError::Invalid(errors)) => {
             // Left unchosen: the classifier suggests, and the claimant confirms by submitting again.
-            let suggestion = (form.dispute_type.trim().is_empty() && !form.statement.trim().is_empty()).then(|| {
-                let suggested = Suggestion::of(&form.statement, &form.category);
+            let suggestion = if form.dispute_type.trim().is_empty() && !form.statement.trim().is_empty() {
+                let suggested = suggest(&form.statement, &form.category).await?;
                 form.dispute_type = suggested.preselect().map(|kind| kind.as_str().to_string()).unwrap_or_default();
-                suggested.text(ctx.locale)
-            });
+                Some(suggested.text(ctx.locale))
+            } else {
+                None
+            };
             page(StatusCode::UNPROCESSABLE_ENTITY, &NewCasePage { ctx, form, errors, refused: None, suggestion })
         }
         Err(AppError::Refused(key)) => page(
@@ -183,14 +185,18 @@ pub struct SuggestForm {
 /// type to preselect when it is sure, and the sentence to show either way.
 pub async fn post_suggest_type(ctx: Ctx, CsrfForm(form): CsrfForm<SuggestForm>) -> Result<HttpResponse, AppError> {
     ctx.require_account()?;
-    let statement: String = form.statement.chars().take(crate::domain::filing::STATEMENT_MAX).collect();
-    let suggested = web::block(move || Suggestion::of(&statement, &form.category))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
+    let suggested = suggest(&form.statement, &form.category).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({
         "preselect": suggested.preselect().map(DisputeType::as_str),
         "text": suggested.text(ctx.locale),
     })))
+}
+
+/// The classifier's suggestion, off the async workers, on no more than a statement may hold.
+async fn suggest(statement: &str, category: &str) -> Result<Suggestion, AppError> {
+    let statement: String = statement.chars().take(crate::domain::filing::STATEMENT_MAX).collect();
+    let category = category.to_string();
+    web::block(move || Suggestion::of(&statement, &category)).await.map_err(|e| AppError::Internal(e.into()))
 }
 
 /// One step of the progress bar.

@@ -126,7 +126,8 @@ pub async fn post_evidence(
         return Err(AppError::PayloadTooLarge);
     }
     let mut form = read_evidence_form(&req, &mut payload, limit).await?;
-    if form.upload.as_ref().is_some_and(|u| !is_video(&u.bytes) && u.bytes.len() as u64 > file_limit) {
+    let over = |u: &Upload| u.bytes.len() as u64 > if is_video(&u.bytes) { video_limit } else { file_limit };
+    if form.upload.as_ref().is_some_and(over) {
         form.upload = None;
         form.file_too_big = true;
     }

@@ -96,7 +96,18 @@ pub struct CaseTriage {
 }
 
 impl CaseTriage {
+    /// As the parties and moderators read it: each side quoted as written.
     pub fn of(case: &CaseRow) -> CaseTriage {
+        CaseTriage::quoting(case, |text| text.to_string())
+    }
+
+    /// As jurors read it: the statements pass through `mask` before anything is quoted from them,
+    /// so a quote never holds what the masked statement hides.
+    pub fn masked(case: &CaseRow, mask: impl Fn(&str) -> String) -> CaseTriage {
+        CaseTriage::quoting(case, mask)
+    }
+
+    fn quoting(case: &CaseRow, shown: impl Fn(&str) -> String) -> CaseTriage {
         let text = text_of(case);
         let chosen = case.dispute_type.as_deref().and_then(DisputeType::parse);
         let reading = chosen.is_none().then(|| classify(&text));
@@ -111,21 +122,12 @@ impl CaseTriage {
             .iter()
             .map(|line| match *line {
                 Line::Both(p) | Line::OnlyClaim(p) | Line::OnlyAnswer(p) => {
-                    (quote(p, &text.claim), text.answer.as_deref().and_then(|a| quote(p, a)))
+                    (quote(p, &shown(&text.claim)), text.answer.as_deref().and_then(|a| quote(p, &shown(a))))
                 }
                 _ => (None, None),
             })
             .collect();
         CaseTriage { kind, reading, respondent_view, classifier, lines, quotes }
-    }
-
-    /// The same, with the parties' quoted words passed through `mask` (for jurors).
-    pub fn masked(mut self, mask: impl Fn(&str) -> String) -> CaseTriage {
-        for (claim, answer) in &mut self.quotes {
-            *claim = claim.as_deref().map(&mask);
-            *answer = answer.as_deref().map(&mask);
-        }
-        self
     }
 
     pub fn kind(&self) -> DisputeType {

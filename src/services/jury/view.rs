@@ -171,7 +171,7 @@ pub fn anonymise(case: CaseRow, evidence: Vec<EvidenceRow>, access: Access, mask
         })
         .collect();
     JurorCaseView {
-        triage: CaseTriage::of(&case).masked(|s| masker.mask(s)),
+        triage: CaseTriage::masked(&case, |s| masker.mask(s)),
         state: state_of(&case),
         claimant_side: Side::parse(&case.claimant_side).unwrap_or(Side::Buyer),
         claim: masker.mask(&case.claim_statement),
