@@ -488,3 +488,37 @@ async fn my_cases_page_search_and_filter_by_stage() {
         "an empty search says so, with a way back"
     );
 }
+
+/// A deadline job that fails (here: its case's row is damaged) is rolled back, recorded and tried
+/// again later; the deadlines behind it still run.
+#[tokio::test]
+async fn one_failing_deadline_job_does_not_hold_up_the_others() {
+    let app = spawn_app().await;
+    let buyer = app.verified_member("buyer@example.com", "买家").await;
+    let broken = file(&buyer, "seller@example.com").await;
+    app.clock.advance(TimeDelta::minutes(5));
+    let fine = file(&buyer, "other-seller@example.com").await;
+    // The database refuses every change to the first case, as a damaged row or a failing disk would.
+    app.execute("UPDATE cases SET item_title = 'BROKEN' WHERE id = (SELECT MIN(id) FROM cases)").await.unwrap();
+    let sqlite = "CREATE TRIGGER refuse_broken BEFORE UPDATE ON cases WHEN OLD.item_title = 'BROKEN' \
+                  BEGIN SELECT RAISE(ABORT, 'damaged row'); END";
+    if app.execute(sqlite).await.is_err() {
+        app.execute(
+            "CREATE FUNCTION refuse_broken() RETURNS trigger AS $$ BEGIN IF OLD.item_title = 'BROKEN' THEN \
+             RAISE EXCEPTION 'damaged row'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql",
+        )
+        .await
+        .unwrap();
+        app.execute(
+            "CREATE TRIGGER refuse_broken BEFORE UPDATE ON cases FOR EACH ROW EXECUTE FUNCTION refuse_broken()",
+        )
+        .await
+        .unwrap();
+    }
+    app.clock.advance(TimeDelta::hours(49));
+    app.wait_for_state(&fine, "evidence").await;
+    assert_eq!(app.case_state(&broken).await, "awaiting_response");
+    let failed =
+        "jobs WHERE kind = 'response_deadline' AND done_at IS NULL AND attempts >= 1 AND last_error IS NOT NULL";
+    assert_eq!(app.count(failed).await, 1, "the failure is recorded, to be tried again");
+}

@@ -187,6 +187,10 @@ async fn a_full_case_sends_each_recipient_each_stage_exactly_once() {
         assert!(!mail.subject.is_empty() && !mail.text.is_empty() && mail.html.contains("<html"), "{}", mail.kind);
         assert!(mail.link().starts_with(&app.address), "{} links to {}", mail.kind, mail.link());
         *per_recipient.entry((mail.to.clone(), mail.kind.clone())).or_default() += 1;
+        // RFC 5322: one `@`, a dot-atom before it; and the recipient's address is not in a header
+        // every relay logs.
+        let (left, _) = mail.message_id.trim_matches(['<', '>']).split_once('@').unwrap();
+        assert!(!left.contains('@') && !mail.message_id.contains(".xiaofating.test"), "{}", mail.message_id);
     }
     let ids: HashSet<&str> = received.iter().map(|m| m.message_id.as_str()).collect();
     assert_eq!(ids.len(), received.len(), "one Message-ID per message");

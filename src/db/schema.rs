@@ -171,6 +171,9 @@ diesel::table! {
         run_at -> Timestamp,
         done_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
+        attempts -> Integer,
+        last_error -> Nullable<Text>,
+        dead_at -> Nullable<Timestamp>,
     }
 }
 

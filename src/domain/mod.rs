@@ -16,6 +16,7 @@ pub mod public_id;
 pub mod public_record;
 pub mod quorum;
 pub mod reputation;
+pub mod retry;
 pub mod triage;
 pub mod upload;
 pub mod validation;

@@ -7,6 +7,7 @@ use crate::config::Settings;
 use crate::db::models::outbox::{self, OutboxRow};
 use crate::db::{write_tx, DbPool};
 use crate::domain::locale::Locale;
+use crate::domain::retry::backoff;
 use crate::email::message::Mail;
 use crate::email::transport::{build_message, Envelope, Mailer, SendFailure};
 use chrono::{NaiveDateTime, TimeDelta};
@@ -29,12 +30,6 @@ pub struct OutboxWorker {
     pub clock: Clock,
     /// Woken by services that queue mail, so messages leave at once.
     pub wake: Arc<Notify>,
-}
-
-/// Exponential backoff after the `attempts`-th failed send: 30 s, 1 min, 2 min … capped at one hour.
-pub fn backoff(attempts: i32) -> TimeDelta {
-    let exp = attempts.clamp(1, 8) - 1;
-    TimeDelta::seconds((30i64 << exp).min(3600))
 }
 
 /// A message's Message-ID: the same for every retry of one message (so a receiver can drop a
@@ -151,14 +146,6 @@ impl OutboxWorker {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn backoff_grows_then_caps() {
-        assert_eq!(backoff(1), TimeDelta::seconds(30));
-        assert_eq!(backoff(2), TimeDelta::seconds(60));
-        assert_eq!(backoff(5), TimeDelta::seconds(480));
-        assert_eq!(backoff(12), TimeDelta::seconds(3600));
-    }
 
     #[test]
     fn a_message_id_is_stable_valid_and_names_no_one() {

@@ -26,6 +26,10 @@ pub struct JobRow {
     pub run_at: NaiveDateTime,
     pub done_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
+    /// Failed runs so far, the last one's error, and when it was set aside after too many.
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub dead_at: Option<NaiveDateTime>,
 }
 
 pub fn schedule(
@@ -45,11 +49,33 @@ pub fn schedule(
 pub fn due(conn: &mut DbConnection, now: NaiveDateTime, limit: i64) -> QueryResult<Vec<JobRow>> {
     jobs::table
         .filter(jobs::done_at.is_null())
+        .filter(jobs::dead_at.is_null())
         .filter(jobs::run_at.le(now))
         .order(jobs::run_at)
         .limit(limit)
         .select(JobRow::as_select())
         .load(conn)
+}
+
+/// Records a failed run: the job waits `retry_at` to be tried again, or, at `give_up`, is set aside.
+pub fn failed(
+    conn: &mut DbConnection,
+    id: i32,
+    error: &str,
+    retry_at: NaiveDateTime,
+    give_up: bool,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let error: String = error.chars().take(500).collect();
+    diesel::update(jobs::table.find(id))
+        .set((
+            jobs::attempts.eq(jobs::attempts + 1),
+            jobs::last_error.eq(error),
+            jobs::run_at.eq(retry_at),
+            jobs::dead_at.eq(give_up.then_some(now)),
+        ))
+        .execute(conn)
+        .map(drop)
 }
 
 /// Marks a job done; false when another worker already did it.

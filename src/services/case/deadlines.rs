@@ -6,6 +6,7 @@ use crate::db::models::case::{self, CaseChange};
 use crate::db::models::{case_event, job};
 use crate::db::{write_tx, DbConnection};
 use crate::domain::case::{Actor, CaseState, Command};
+use crate::domain::retry::backoff;
 use crate::services::jury::draw::open_panel;
 use crate::services::jury::summons::expire_overdue;
 use crate::services::jury::verdict::close_unappealed;
@@ -15,16 +16,27 @@ use crate::services::{ServiceError, ServiceResult};
 use chrono::NaiveDateTime;
 use chrono::TimeDelta;
 
-/// Runs every due job; returns how many ran.
+/// A job that has failed this many times is set aside for the moderators (its case then shows as
+/// stalled) instead of being tried for ever.
+const MAX_JOB_ATTEMPTS: i32 = 8;
+
+/// Runs every due job, each in its own transaction; returns how many were tried. A job that fails
+/// is rolled back and tried again later, so it never holds up the jobs behind it.
 pub fn run_due_jobs(conn: &mut DbConnection, jury: &Jury, now: NaiveDateTime) -> ServiceResult<usize> {
     let due = job::due(conn, now, 100)?;
     for j in &due {
-        write_tx(conn, |conn| {
+        let ran = write_tx(conn, |conn| {
             if !job::finish(conn, j.id, now)? {
                 return Ok(());
             }
             run_job(conn, &j.kind, j.case_id, jury, now)
-        })?;
+        });
+        if let Err(error) = ran {
+            let attempts = j.attempts + 1;
+            let give_up = attempts >= MAX_JOB_ATTEMPTS;
+            tracing::error!(job = j.id, kind = %j.kind, case = j.case_id, attempts, give_up, %error, "deadline job failed");
+            job::failed(conn, j.id, &error.to_string(), now + backoff(attempts), give_up, now)?;
+        }
     }
     Ok(due.len())
 }

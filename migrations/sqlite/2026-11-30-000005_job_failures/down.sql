@@ -1,0 +1,3 @@
+ALTER TABLE jobs DROP COLUMN dead_at;
+ALTER TABLE jobs DROP COLUMN last_error;
+ALTER TABLE jobs DROP COLUMN attempts;
