@@ -7,6 +7,7 @@ pub mod clock;
 pub mod config;
 pub mod court_lock;
 pub mod db;
+pub mod demo;
 pub mod domain;
 pub mod email;
 pub mod i18n;

@@ -9,7 +9,7 @@ use xiaofating::email::transport::Mailer;
 use xiaofating::jobs::outbox_worker::OutboxWorker;
 use xiaofating::services::account::moderator::{create_or_promote, StaffOutcome};
 use xiaofating::startup::Application;
-use xiaofating::{db, services, telemetry};
+use xiaofating::{db, demo, services, telemetry};
 
 /// 小法庭 xiaofating — a community dispute jury for a second-hand marketplace.
 #[derive(Parser)]
@@ -221,7 +221,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Simulate(args) => run_simulation(args)?,
         Command::Demo(DemoArgs { storage, full_case, scale }) => {
             let (pool, _court) = open_court(&storage, "demo")?;
-            let play = if full_case { services::demo::seed_full_case } else { services::demo::seed };
+            let play = if full_case { demo::seed_full_case } else { demo::seed };
             let (now, conn) = (Clock::default().now(), &mut *pool.get()?);
             let report = play(conn, &storage.data_dir, now, &mut rand::rng()).map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("{report}");
@@ -250,7 +250,7 @@ fn seed_scale(
     cases: usize,
     now: chrono::NaiveDateTime,
 ) -> anyhow::Result<()> {
-    use xiaofating::services::demo::scale;
+    use xiaofating::demo::scale;
     let started = std::time::Instant::now();
     match scale::seed_scale(conn, data_dir, cases, now, &mut rand::rng()).map_err(|e| anyhow::anyhow!("{e}"))? {
         None => println!("the court at scale was added before; nothing new"),

@@ -64,7 +64,9 @@ fn member(conn: &mut DbConnection, email: &str, now: NaiveDateTime) -> Account {
         password_confirm: "a long enough phrase 9".into(),
         locale: "zh-CN".into(),
     };
-    let Registered::Created(id) = register(conn, &form, now, &mut rand::rng()).unwrap() else {
+    static HASH: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| xiaofating::services::account::password::hash_password("a long enough phrase 9"));
+    let Registered::Created(id) = register(conn, (&form, &HASH), now, &mut rand::rng()).unwrap() else {
         panic!("{email} is new")
     };
     user::mark_verified(conn, id, now).unwrap();

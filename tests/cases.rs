@@ -349,7 +349,7 @@ async fn silence_moves_the_case_on_and_evidence_then_freezes() {
     let _seller = app.verified_member("seller@example.com", "卖家").await;
     let case = file(&buyer, "seller@example.com").await;
     app.clock.advance(TimeDelta::hours(47));
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    app.run_due_jobs().await;
     assert_eq!(app.case_state(&case).await, "awaiting_response", "not before the deadline");
 
     app.clock.advance(TimeDelta::hours(2));

@@ -59,10 +59,15 @@ async fn a_temporary_refusal_waits_and_is_delivered_after_recovery() {
     smtp.set_tempfail(false);
     // The first retry comes 30 s later, not a minute.
     app.clock.advance(chrono::TimeDelta::seconds(31));
-    eventually("delivery after recovery", || smtp.received().len() == 1).await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while app.count("outbox WHERE status = 'sent'").await != 1 {
+        assert!(Instant::now() < deadline, "never delivered after recovery");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Recorded as sent only after the server took it: nothing is left to send, so nothing more
+    // can arrive.
+    assert_eq!(app.count("outbox WHERE status <> 'sent'").await, 0);
     assert_eq!(smtp.received().len(), 1, "delivered exactly once");
-    assert_eq!(app.count("outbox WHERE status = 'sent'").await, 1);
 }
 
 #[tokio::test]
@@ -109,6 +114,9 @@ async fn a_permanent_refusal_kills_only_that_message() {
 #[tokio::test]
 async fn killing_the_smtp_server_mid_delivery_loses_nothing() {
     let mut smtp = SmtpServer::start();
+    // The server takes 20 messages and then hangs: the kill always comes mid-delivery, however
+    // fast the machine.
+    smtp.stall_after(Some(20));
     let app = court_with(&smtp).await;
     // Queue a backlog straight into the outbox, as services do.
     let pool = app.pool.clone();
@@ -134,11 +142,16 @@ async fn killing_the_smtp_server_mid_delivery_loses_nothing() {
     })
     .await
     .unwrap();
-    eventually("some deliveries before the crash", || smtp.received().len() >= 20).await;
+    eventually("20 deliveries before the crash", || smtp.received().len() == 20).await;
+    let in_flight = || app.count("outbox WHERE status = 'pending' AND attempts > 0");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while in_flight().await == 0 {
+        assert!(Instant::now() < deadline, "no send was under way when the server was killed");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     smtp.kill();
-    let delivered_before = smtp.received().len();
-    assert!(delivered_before < 300, "the crash came mid-delivery ({delivered_before} delivered)");
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(smtp.received().len(), 20, "the crash came mid-delivery");
+    smtp.stall_after(None);
     smtp.restart();
     // Failed sends wait out their backoff; move the clock instead of waiting.
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -166,7 +179,7 @@ async fn a_full_case_sends_each_recipient_each_stage_exactly_once() {
     let files = tempfile::tempdir().unwrap();
     let data_dir = files.path().to_path_buf();
     let report = tokio::task::spawn_blocking(move || {
-        xiaofating::services::demo::seed_full_case(&mut pool.get().unwrap(), &data_dir, then, &mut rand::rng())
+        xiaofating::demo::seed_full_case(&mut pool.get().unwrap(), &data_dir, then, &mut rand::rng())
     })
     .await
     .unwrap()

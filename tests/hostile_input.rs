@@ -197,7 +197,7 @@ fn every_form_and_query_survives_hostile_values_without_a_500_or_a_partial_write
         let app = common::spawn_app_with(|s| s.limits.deadline_poll = std::time::Duration::from_secs(3600)).await;
         let (pool, data_dir, now) = (app.pool.clone(), app.data_dir.clone(), app.clock.now());
         let report = tokio::task::spawn_blocking(move || {
-            xiaofating::services::demo::seed(&mut pool.get().unwrap(), &data_dir, now, &mut rand::rng()).unwrap()
+            xiaofating::demo::seed(&mut pool.get().unwrap(), &data_dir, now, &mut rand::rng()).unwrap()
         })
         .await
         .unwrap();
@@ -212,7 +212,7 @@ fn every_form_and_query_survives_hostile_values_without_a_500_or_a_partial_write
             summoned,
         ] {
             let visitor = app.new_visitor();
-            let res = visitor.sign_in(email, xiaofating::services::demo::DEMO_PASSWORD).await;
+            let res = visitor.sign_in(email, xiaofating::demo::DEMO_PASSWORD).await;
             assert_eq!(res.status(), reqwest::StatusCode::SEE_OTHER, "{email} signs in");
             visitors.push(visitor);
         }

@@ -647,7 +647,7 @@ async fn the_juror_list_pages_and_counts_every_juror() {
 
 #[tokio::test]
 async fn each_queue_shows_its_real_count_and_opens_alone_in_pages() {
-    use xiaofating::services::demo::scale;
+    use xiaofating::demo::scale;
     let app = common::spawn_app().await;
     let (pool, now) = (app.pool.clone(), app.clock.now());
     tokio::task::spawn_blocking(move || {

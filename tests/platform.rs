@@ -315,7 +315,7 @@ async fn a_server_fault_shows_a_friendly_500_page() {
 /// records add up to the closed cases' votes — and a second run adds nothing.
 #[tokio::test]
 async fn the_court_at_scale_is_consistent_and_its_open_seats_take_votes() {
-    use xiaofating::services::demo::{scale, DEMO_PASSWORD};
+    use xiaofating::demo::{scale, DEMO_PASSWORD};
     let app = spawn_app().await;
     let (pool, dir, now) = (app.pool.clone(), app.data_dir.clone(), app.clock.now());
     let (report, again) = tokio::task::spawn_blocking(move || {

@@ -122,3 +122,32 @@ async fn contacts_typed_into_the_item_title_never_reach_a_juror() {
         }
     }
 }
+
+/// Anonymity rests on types, not on templates: what the services hand a juror's pages (the case and
+/// the dashboard) has no field that could carry a party's email, account, order number or
+/// unmasked words — so no template, and no log line, can show them.
+#[tokio::test]
+async fn what_the_court_hands_a_juror_page_holds_nothing_that_names_a_party() {
+    use xiaofating::db::models::user;
+    use xiaofating::services::account::Account;
+    use xiaofating::services::jury::{dashboard::dashboard, view::juror_case};
+    let app = jury_court(3, 14).await;
+    let case = case_ready_for_jury(&app).await;
+    let seated = seat_panel(&app, &case, 3).await;
+    let (pool, email, now) = (app.pool.clone(), seated[0].0.clone(), app.clock.now());
+    let rules = xiaofating::domain::juror::JuryRules::default();
+    let handed = tokio::task::spawn_blocking(move || {
+        let conn = &mut *pool.get().unwrap();
+        let account = Account::from(user::find_by_email(conn, &email).unwrap().unwrap());
+        let view = juror_case(conn, &account, &case, (rules.voting_window, now)).unwrap();
+        let desk = dashboard(conn, &account, &rules, now).unwrap();
+        assert_eq!(desk.active.len(), 1, "the case is on the juror's desk");
+        format!("{view:?}\n{desk:?}")
+    })
+    .await
+    .unwrap();
+    assert!(handed.contains("徕卡 Q2"), "the item itself is named: {handed}");
+    for secret in SECRETS.iter().chain(&["XY-2026-7788"]) {
+        assert!(!handed.contains(secret), "{secret} is in what a juror's page is handed: {handed}");
+    }
+}

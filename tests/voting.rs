@@ -394,7 +394,7 @@ async fn an_appeal_draws_a_fresh_larger_panel_whose_verdict_is_final() {
     // Reputation counted once, from the final outcome: 2 + 4 votes, the 4 seller votes right.
     assert_eq!(judgements_recorded(&app).await, (6.0, 4.0));
     app.clock.advance(TimeDelta::hours(48));
-    tokio::time::sleep(std::time::Duration::from_millis(1500)).await; // the stale appeal deadline runs
+    app.run_due_jobs().await; // the stale appeal deadline runs
     assert_eq!(judgements_recorded(&app).await, (6.0, 4.0), "counted exactly once");
     assert_eq!(app.case_state(&case).await, "closed");
     app.assert_notices_match_outbox().await;

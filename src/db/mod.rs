@@ -186,6 +186,28 @@ impl Drop for WriterTurn {
     }
 }
 
+thread_local! {
+    /// Whether this thread is inside a request's database hop, holding a pooled connection.
+    static HOLDING_CONNECTION: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `f` on a connection from the pool, marking this thread as holding one meanwhile: work
+/// that must not keep a connection from every other request (argon2) checks `holds_connection`.
+pub fn with_connection<T, E>(pool: &DbPool, f: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E>
+where
+    E: From<crate::services::ServiceError>,
+{
+    let mut conn = pool.get().map_err(|e| E::from(crate::services::ServiceError::Pool(e)))?;
+    let held = HOLDING_CONNECTION.replace(true);
+    let result = f(&mut conn);
+    HOLDING_CONNECTION.set(held);
+    result
+}
+
+pub fn holds_connection() -> bool {
+    HOLDING_CONNECTION.get()
+}
+
 /// Rows to skip and rows to take: one page of a list.
 pub type Window = (i64, i64);
 

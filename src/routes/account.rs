@@ -7,7 +7,9 @@ use crate::routes::errors::AppError;
 use crate::routes::rate_limit::Action;
 use crate::routes::signin::lang_cookie;
 use crate::routes::{page, see_other};
-use crate::services::account::settings::{change_password, update_settings, PasswordChange, SettingsForm};
+use crate::services::account::settings::{
+    change_password, password_hash_of, update_settings, CheckedChange, PasswordChange, SettingsForm,
+};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
@@ -119,7 +121,18 @@ pub async fn post_password(
     let token = ctx.session_token().unwrap_or_default();
     let change = PasswordChange { current: form.current, new: form.new, confirm: form.confirm };
     let now = state.clock.now();
-    match state.db(move |conn| change_password(conn, &account, &change, &token, now).map_err(AppError::from)).await {
+    let of = account.clone();
+    let stored = state.db(move |conn| password_hash_of(conn, &of).map_err(AppError::from)).await?;
+    let (change, checked) = state
+        .off_pool(move || {
+            let checked = CheckedChange::of(&stored, &change);
+            (change, checked)
+        })
+        .await?;
+    let changed = state
+        .db(move |conn| change_password(conn, &account, (&change, &checked), &token, now).map_err(AppError::from))
+        .await;
+    match changed {
         Ok(()) => {
             ctx.flash("settings.password_changed");
             Ok(see_other("/account"))

@@ -43,16 +43,17 @@ impl AppState {
         T: Send + 'static,
     {
         let pool = self.pool.clone();
-        let (result, statements) = web::block(move || {
-            crate::db::statements::counted(|| {
-                let mut conn = pool.get().map_err(|e| AppError::Internal(e.into()))?;
-                f(&mut conn)
-            })
-        })
-        .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("blocking task failed: {e}")))?;
+        let (result, statements) =
+            web::block(move || crate::db::statements::counted(|| crate::db::with_connection(&pool, f)))
+                .await
+                .map_err(|e| AppError::Internal(anyhow::anyhow!("blocking task failed: {e}")))?;
         crate::routes::statements::add(statements);
         result
+    }
+
+    /// Runs CPU-heavy work (password hashing) off the async executor, holding no connection.
+    pub async fn off_pool<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
+        web::block(f).await.map_err(|e| AppError::Internal(anyhow::anyhow!("blocking task failed: {e}")))
     }
 }
 

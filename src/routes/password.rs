@@ -5,6 +5,7 @@ use crate::routes::csrf::CsrfForm;
 use crate::routes::errors::AppError;
 use crate::routes::rate_limit::Action;
 use crate::routes::{ok_page, page, see_other};
+use crate::services::account::password::hash_password;
 use crate::services::account::password_reset::{check_reset_token, request_password_reset, reset_password};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
@@ -98,10 +99,11 @@ pub async fn post_reset(
 ) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
     let token = form.token.clone();
+    let new_password = form.password.clone();
+    let new_hash = state.off_pool(move || hash_password(&new_password)).await?;
+    let typed = (form.password.clone(), form.password_confirm.clone());
     let result = state
-        .db(move |conn| {
-            reset_password(conn, &token, &form.password, &form.password_confirm, now).map_err(AppError::from)
-        })
+        .db(move |conn| reset_password(conn, &token, (&typed.0, &typed.1), &new_hash, now).map_err(AppError::from))
         .await;
     match result {
         Ok(()) => {

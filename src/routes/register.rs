@@ -6,6 +6,7 @@ use crate::routes::errors::AppError;
 use crate::routes::rate_limit::Action;
 
 use crate::routes::{ok_page, page, see_other};
+use crate::services::account::password::hash_password;
 use crate::services::account::register::{register, Registration};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
@@ -75,8 +76,13 @@ pub async fn post_register(
         locale: ctx.locale.code().to_string(),
     };
     let now = state.clock.now();
-    let registered =
-        state.db(move |conn| register(conn, &registration, now, &mut rand::rng()).map_err(AppError::from)).await;
+    // Hashed off the pool, and either way, so the answer takes as long for a held address as for
+    // a new one.
+    let password = registration.password.clone();
+    let password_hash = state.off_pool(move || hash_password(&password)).await?;
+    let registered = state
+        .db(move |conn| register(conn, (&registration, &password_hash), now, &mut rand::rng()).map_err(AppError::from))
+        .await;
     match registered {
         // A new account or a held address: the same answer, so the form tells nobody who has an
         // account. The emailed link finishes (and signs in) a new account.

@@ -74,23 +74,27 @@ pub async fn post_signin(
     let email = form.email.trim().to_lowercase();
     let origin = Arc::new(origin_of(&req, &ctx, &state.settings.secret_key));
     // The owner's own device has its own allowance: guesses from elsewhere cannot lock them out.
-    let (known_email, known_origin) = (email.clone(), origin.clone());
-    let known = state
-        .db(move |conn| session::known_device(conn, &known_email, &known_origin, now).map_err(AppError::from))
-        .await?;
+    let (typed_email, from) = (form.email.clone(), origin.clone());
+    let credentials =
+        state.db(move |conn| session::credentials(conn, &typed_email, &from, now).map_err(AppError::from)).await?;
     // ...and from a known device the address's allowance is the device's too: many honest people
     // behind one carrier NAT or office proxy do not use up each other's sign-ins.
-    let (account_key, address_key) = match known {
+    let (account_key, address_key) = match credentials.known_device {
         true => (format!("{email} on {}", origin.device), format!("{} on {}", ctx.ip, origin.device)),
         false => (email, ctx.ip.clone()),
     };
     state.limiters.check(Action::SignIn, &account_key, &address_key)?;
-    let (email, password, from) = (form.email.clone(), form.password.clone(), origin.clone());
-    let signed_in = state
-        .db(move |conn| {
-            session::sign_in(conn, (&email, &password), &from, now, &mut rand::rng()).map_err(AppError::from)
-        })
-        .await;
+    let password = form.password.clone();
+    let checked = state.off_pool(move || credentials.check(&password)).await?;
+    let from = origin.clone();
+    let signed_in = match checked {
+        Ok(user) => {
+            state
+                .db(move |conn| session::sign_in(conn, user, &from, now, &mut rand::rng()).map_err(AppError::from))
+                .await
+        }
+        Err(refused) => Err(AppError::from(refused)),
+    };
     match signed_in {
         Ok((account, token)) => {
             tracing::info!(target: "security", event = "sign_in", user = %account.public_id, ip = %ctx.ip);

@@ -2,7 +2,6 @@
 
 pub mod account;
 pub mod case;
-pub mod demo;
 pub mod jury;
 pub mod moderation;
 pub mod notices;

@@ -2,6 +2,7 @@
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
+use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -39,8 +40,35 @@ impl Drop for Browser {
     }
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+/// Starts chromedriver on a free port and waits until it says it listens there. A port found free
+/// can be taken before chromedriver binds it (then it exits, and another port is tried): the
+/// session must never go to somebody else's server on that port.
+fn start_driver(chromedriver: &str) -> (Child, u16) {
+    for _ in 0..10 {
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let mut driver = Command::new(chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {chromedriver} ({e}): apt-get install chromium chromium-driver"));
+        // Read on its own thread to the end: a closed pipe would kill chromedriver when it logs.
+        let (said, heard) = std::sync::mpsc::channel();
+        let output = BufReader::new(driver.stdout.take().unwrap());
+        std::thread::spawn(move || {
+            for line in output.lines().map_while(Result::ok) {
+                if line.contains("started successfully") {
+                    let _ = said.send(());
+                }
+            }
+        });
+        if heard.recv().is_ok() {
+            return (driver, port);
+        }
+        let _ = driver.kill();
+        let _ = driver.wait();
+    }
+    panic!("chromedriver found no free port in ten tries")
 }
 
 impl Browser {
@@ -50,13 +78,7 @@ impl Browser {
         let axe_path = repo_file("node_modules/axe-core/axe.min.js");
         let axe_source = std::fs::read_to_string(&axe_path)
             .unwrap_or_else(|_| panic!("{} is missing: run `npm ci` (scripts/test does)", axe_path.display()));
-        let port = free_port();
-        let driver = Command::new(&chromedriver)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {chromedriver} ({e}): apt-get install chromium chromium-driver"));
+        let (driver, port) = start_driver(&chromedriver);
         let profile = tempfile::tempdir().unwrap();
         let capabilities = serde_json::json!({
             "goog:chromeOptions": {

@@ -286,6 +286,18 @@ impl TestApp {
         .unwrap()
     }
 
+    /// Runs every deadline job due now, here and to the end, as the deadline worker would: after it,
+    /// whatever the court's clock makes due has happened, so a test can check what did not.
+    pub async fn run_due_jobs(&self) {
+        let (pool, rules, now) = (self.pool.clone(), self.settings.jury.clone(), self.clock.now());
+        tokio::task::spawn_blocking(move || {
+            let jury = xiaofating::services::jury::Jury::new(rules);
+            xiaofating::services::case::deadlines::run_due_jobs(&mut pool.get().unwrap(), &jury, now).unwrap()
+        })
+        .await
+        .unwrap();
+    }
+
     /// Waits (up to 15 s) until the deadline worker has moved the case to `expected`.
     pub async fn wait_for_state(&self, case: &str, expected: &str) {
         let deadline = Instant::now() + Duration::from_secs(15);

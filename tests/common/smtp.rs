@@ -17,9 +17,10 @@ impl Drop for SmtpServer {
 }
 
 impl SmtpServer {
+    /// Starts the server on a port it finds free itself (a port found free here and handed over
+    /// could be taken in between).
     pub fn start() -> SmtpServer {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let mut server = SmtpServer { child: None, port, dir: tempfile::tempdir().unwrap() };
+        let mut server = SmtpServer { child: None, port: 0, dir: tempfile::tempdir().unwrap() };
         server.restart();
         server
     }
@@ -37,7 +38,8 @@ impl SmtpServer {
             .expect("python3 runs the SMTP test server (pip install aiosmtpd)");
         let mut line = String::new();
         BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        assert_eq!(line.trim(), "ready", "the SMTP test server did not start: is aiosmtpd installed?");
+        let port = line.trim().strip_prefix("ready ").and_then(|p| p.parse().ok());
+        self.port = port.expect("the SMTP test server did not start: is aiosmtpd installed?");
         self.child = Some(child);
     }
 
@@ -60,6 +62,18 @@ impl SmtpServer {
             std::fs::write(flag, "").unwrap();
         } else {
             let _ = std::fs::remove_file(flag);
+        }
+    }
+
+    /// Once `stored` messages are in, the server takes no more: their DATA hangs unanswered, until
+    /// `None` lifts the limit.
+    pub fn stall_after(&self, stored: Option<usize>) {
+        let flag = self.dir.path().join("stall_after");
+        match stored {
+            Some(n) => std::fs::write(flag, n.to_string()).unwrap(),
+            None => {
+                let _ = std::fs::remove_file(flag);
+            }
         }
     }
 

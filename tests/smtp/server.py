@@ -3,13 +3,18 @@
 
 Usage: server.py OUT_DIR PORT
 
-Every accepted message is written to OUT_DIR as a .eml file (atomically). A test steers the
-server while it runs with files in OUT_DIR:
-  tempfail  while it exists, every recipient is answered 451 (a transient failure)
-  reject    one address per line, answered 550 (a permanent failure)
+PORT 0 picks a free port. Once listening it prints "ready PORT". Every accepted message is written
+to OUT_DIR as a .eml file (atomically). A test steers the server while it runs with files in
+OUT_DIR:
+  tempfail     while it exists, every recipient is answered 451 (a transient failure)
+  reject       one address per line, answered 550 (a permanent failure)
+  stall_after  a number N: once N messages are stored, the server takes no more; their DATA
+               waits unanswered (a server hanging mid-delivery)
 """
+import asyncio
 import os
 import signal
+import socket
 import sys
 import time
 import uuid
@@ -36,7 +41,18 @@ class Handler:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
+    def _stalled(self):
+        try:
+            with open(os.path.join(self.out_dir, "stall_after"), encoding="utf-8") as f:
+                limit = int(f.read().strip())
+        except FileNotFoundError:
+            return False
+        stored = sum(1 for n in os.listdir(self.out_dir) if n.endswith(".eml"))
+        return stored >= limit
+
     async def handle_DATA(self, server, session, envelope):
+        while self._stalled():
+            await asyncio.sleep(0.05)
         name = uuid.uuid4().hex
         tmp = os.path.join(self.out_dir, name + ".tmp")
         with open(tmp, "wb") as f:
@@ -45,12 +61,32 @@ class Handler:
         return "250 Message accepted for delivery"
 
 
+def listen(handler, port):
+    """Starts the server on `port`, or on a free one when it is 0: a port found free may be taken
+    before the server binds it, so that case tries again with another."""
+    for _ in range(20):
+        chosen = port or free_port()
+        controller = Controller(handler, hostname="127.0.0.1", port=chosen)
+        try:
+            controller.start()
+            return controller
+        except OSError:
+            if port:
+                raise
+    raise SystemExit("no free port")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def main():
     out_dir, port = sys.argv[1], int(sys.argv[2])
     os.makedirs(out_dir, exist_ok=True)
-    controller = Controller(Handler(out_dir), hostname="127.0.0.1", port=port)
-    controller.start()
-    print("ready", flush=True)
+    controller = listen(Handler(out_dir), port)
+    print("ready", controller.port, flush=True)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         while True:

@@ -1,4 +1,3 @@
-use super::password::hash_password;
 use crate::db::models::{auth_session, email_token, user};
 use crate::db::{write_tx, DbConnection};
 use crate::domain::account::{check_password, Email};
@@ -49,12 +48,12 @@ pub fn check_reset_token(conn: &mut DbConnection, token: &str, now: NaiveDateTim
     }
 }
 
-/// Sets a new password from a valid link and ends every session of the account.
+/// Sets a new password (hashed off the pool as `new_hash`) from a valid link and ends every session of the account.
 pub fn reset_password(
     conn: &mut DbConnection,
     token: &str,
-    password: &str,
-    password_confirm: &str,
+    (password, password_confirm): (&str, &str),
+    new_hash: &str,
     now: NaiveDateTime,
 ) -> ServiceResult<()> {
     check_reset_token(conn, token, now)?;
@@ -65,12 +64,11 @@ pub fn reset_password(
     if password != password_confirm {
         return Err(FieldErrors::single("password_confirm", "error.password_mismatch").into());
     }
-    let hash = hash_password(password);
     write_tx(conn, |conn| {
         if !email_token::consume(conn, row.id, now)? {
             return Err(ServiceError::Refused("reset.invalid"));
         }
-        user::set_password_hash(conn, owner.id, &hash, now)?;
+        user::set_password_hash(conn, owner.id, new_hash, now)?;
         // Whoever followed the link controls the mailbox, so the address is verified too.
         if owner.email_verified_at.is_none() {
             user::mark_verified(conn, owner.id, now)?;

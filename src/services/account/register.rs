@@ -1,4 +1,3 @@
-use super::password::hash_password;
 use super::verify_email::issue_verification;
 use crate::db::models::user::{self, NewUser};
 use crate::db::{is_unique_violation, write_tx, DbConnection};
@@ -35,7 +34,7 @@ pub enum Registered {
 /// the address has an account already, emails its owner.
 pub fn register(
     conn: &mut DbConnection,
-    form: &Registration,
+    (form, password_hash): (&Registration, &str),
     now: NaiveDateTime,
     rng: &mut impl Rng,
 ) -> ServiceResult<Registered> {
@@ -53,8 +52,6 @@ pub fn register(
         return Err(errors.into());
     };
     errors.into_result()?;
-    // Hashed either way, so the answer takes as long for a held address as for a new one.
-    let password_hash = hash_password(&form.password);
     if user::email_taken(conn, email.as_str())? {
         return tell_owner(conn, email.as_str(), now, rng);
     }
@@ -66,7 +63,7 @@ pub fn register(
                 public_id: &public_id,
                 email: email.as_str(),
                 display_name: name.as_str(),
-                password_hash: &password_hash,
+                password_hash,
                 locale: locale.code(),
                 time_zone: DEFAULT_TIME_ZONE,
                 role: Role::Member.as_str(),

@@ -45,34 +45,50 @@ impl Origin {
     }
 }
 
-/// Whether the account behind `email` has signed in on this device lately: such a sign-in
-/// is limited per device, not with everyone typing that email (so nobody can lock the owner out).
-pub fn known_device(conn: &mut DbConnection, email: &str, origin: &Origin, now: NaiveDateTime) -> ServiceResult<bool> {
-    let Some(user) = Email::parse(email).ok().map(|e| user::find_by_email(conn, e.as_str())).transpose()?.flatten()
-    else {
-        return Ok(false);
-    };
-    Ok(sign_in::known_device(conn, user.id, &origin.device_hash, now - TimeDelta::days(LOOKBACK_DAYS))?)
+/// What a sign-in needs from the database before the password is checked, which happens off the
+/// pool (`Credentials::check`): argon2 must not hold a connection.
+pub struct Credentials {
+    user: Option<user::UserRow>,
+    /// The account has signed in on this device lately: such a sign-in is limited per device, not
+    /// with everyone typing that email (so nobody can lock the owner out).
+    pub known_device: bool,
 }
 
-/// Checks the password and opens a session; returns the account and the session's secret.
-pub fn sign_in(
+pub fn credentials(
     conn: &mut DbConnection,
-    (email, password): (&str, &str),
+    email: &str,
     origin: &Origin,
     now: NaiveDateTime,
-    rng: &mut impl Rng,
-) -> ServiceResult<(Account, String)> {
+) -> ServiceResult<Credentials> {
     let user = match Email::parse(email) {
         Ok(email) => user::find_by_email(conn, email.as_str())?,
         Err(_) => None,
     };
-    let stored_hash = user.as_ref().map_or(DUMMY_HASH.as_str(), |u| u.password_hash.as_str());
-    let password_ok = verify_password(stored_hash, password);
-    let user = match user {
-        Some(user) if password_ok => user,
-        _ => return Err(ServiceError::Refused("signin.failed")),
+    let known_device = match &user {
+        Some(u) => sign_in::known_device(conn, u.id, &origin.device_hash, now - TimeDelta::days(LOOKBACK_DAYS))?,
+        None => false,
     };
+    Ok(Credentials { user, known_device })
+}
+
+impl Credentials {
+    /// The account, if the password is its own. An unknown email is checked against a dummy hash,
+    /// so both answers take equally long.
+    pub fn check(self, password: &str) -> ServiceResult<user::UserRow> {
+        let stored_hash = self.user.as_ref().map_or(DUMMY_HASH.as_str(), |u| u.password_hash.as_str());
+        let password_ok = verify_password(stored_hash, password);
+        self.user.filter(|_| password_ok).ok_or(ServiceError::Refused("signin.failed"))
+    }
+}
+
+/// Opens a session for an account whose password was checked; returns it and the session's secret.
+pub fn sign_in(
+    conn: &mut DbConnection,
+    user: user::UserRow,
+    origin: &Origin,
+    now: NaiveDateTime,
+    rng: &mut impl Rng,
+) -> ServiceResult<(Account, String)> {
     let token = open_session(conn, user.id, origin, now, rng)?;
     Ok((Account::from(user), token))
 }

@@ -54,26 +54,43 @@ pub struct PasswordChange {
     pub confirm: String,
 }
 
+/// The account's password hash, for `CheckedChange::of` to check the current password against.
+pub fn password_hash_of(conn: &mut DbConnection, account: &Account) -> ServiceResult<String> {
+    Ok(user::find(conn, account.id)?.ok_or(ServiceError::Refused("error.not_found"))?.password_hash)
+}
+
+/// The argon2 half of a password change, done off the pool: whether the current password is
+/// right, and the new one's hash.
+pub struct CheckedChange {
+    current_ok: bool,
+    new_hash: String,
+}
+
+impl CheckedChange {
+    pub fn of(stored_hash: &str, form: &PasswordChange) -> CheckedChange {
+        CheckedChange { current_ok: verify_password(stored_hash, &form.current), new_hash: hash_password(&form.new) }
+    }
+}
+
 /// Changes the password after checking the current one, ends every other session and retires
 /// any reset link still in the mailbox (it was asked for under the old password).
 pub fn change_password(
     conn: &mut DbConnection,
     account: &Account,
-    form: &PasswordChange,
+    (form, checked): (&PasswordChange, &CheckedChange),
     session_token: &str,
     now: NaiveDateTime,
 ) -> ServiceResult<()> {
     let row = user::find(conn, account.id)?.ok_or(ServiceError::Refused("error.not_found"))?;
-    if !verify_password(&row.password_hash, &form.current) {
+    if !checked.current_ok {
         return Err(FieldErrors::single("current", "error.password_wrong").into());
     }
     check_password(&form.new, &[&row.email, &row.display_name]).map_err(|key| FieldErrors::single("new", key))?;
     if form.new != form.confirm {
         return Err(FieldErrors::single("confirm", "error.password_mismatch").into());
     }
-    let hash = hash_password(&form.new);
     write_tx(conn, |conn| {
-        user::set_password_hash(conn, account.id, &hash, now)?;
+        user::set_password_hash(conn, account.id, &checked.new_hash, now)?;
         email_token::retire_unused(conn, account.id, password_reset::PURPOSE, now)?;
         auth_session::delete_others(conn, account.id, &token_hash(session_token))
     })?;

@@ -3,7 +3,6 @@
 use super::probation::{progress, Progress};
 use super::{require_juror, status_of};
 use crate::db::models::calibration_audit;
-use crate::db::models::case::CaseRow;
 use crate::db::models::juror::{self, JurorRow};
 use crate::db::models::summons::{self, SummonsRow, ACCEPTED, PENDING};
 use crate::db::models::user;
@@ -14,24 +13,26 @@ use crate::domain::juror::{eligibility, level, Ineligible, JurorStatus, JuryRule
 use crate::domain::matching::{Categories, TradingSide};
 use crate::domain::reputation::{category_estimate, estimate, reliability, Estimate, Priors};
 use crate::services::account::Account;
-use crate::services::case::state_of;
-use crate::services::jury::view::titled_for_jurors;
+use crate::services::jury::view::{for_jurors, JurorCase};
 use crate::services::{ServiceError, ServiceResult};
 use chrono::NaiveDateTime;
 
+#[derive(Debug)]
 pub struct SummonsItem {
     pub summons: SummonsRow,
-    pub case: CaseRow,
+    pub case: JurorCase,
 }
 
 /// A case on the juror's desk: a seat they accepted, or an audit, which reads just like one.
+#[derive(Debug)]
 pub struct DeskItem {
-    pub case: CaseRow,
+    pub case: JurorCase,
     /// The state shown: an audit shows as being voted on, so it cannot be told apart.
     pub state: CaseState,
     pub since: NaiveDateTime,
 }
 
+#[derive(Debug)]
 pub struct Dashboard {
     pub juror: JurorRow,
     pub status: JurorStatus,
@@ -67,11 +68,11 @@ pub fn dashboard(
         .collect();
     let (mut pending, mut active, mut history) = (vec![], vec![], vec![]);
     for (summons, case) in summons::for_juror(conn, account.id, 100)? {
-        let item = SummonsItem { summons, case: titled_for_jurors(conn, case)? };
+        let item = SummonsItem { summons, case: for_jurors(conn, &case)? };
         match item.summons.status.as_str() {
             PENDING if now <= item.summons.respond_by => pending.push(item),
-            ACCEPTED if !state_of(&item.case).is_final() => active.push(DeskItem {
-                state: state_of(&item.case),
+            ACCEPTED if !item.case.state.is_final() => active.push(DeskItem {
+                state: item.case.state,
                 since: item.summons.answered_at.unwrap_or(item.summons.summoned_at),
                 case: item.case,
             }),
@@ -79,11 +80,7 @@ pub fn dashboard(
         }
     }
     for (audit, case) in calibration_audit::open_for(conn, account.id, now - rules.voting_window)? {
-        active.push(DeskItem {
-            case: titled_for_jurors(conn, case)?,
-            state: CaseState::Voting,
-            since: audit.assigned_at,
-        });
+        active.push(DeskItem { case: for_jurors(conn, &case)?, state: CaseState::Voting, since: audit.assigned_at });
     }
     pending.sort_by_key(|i| i.summons.respond_by);
     active.sort_by_key(|i| i.since);

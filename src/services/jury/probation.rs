@@ -18,6 +18,7 @@ use crate::services::{ServiceError, ServiceResult};
 use chrono::NaiveDateTime;
 
 /// Where a juror's probation stands.
+#[derive(Debug)]
 pub struct Progress {
     pub attempt: i32,
     pub right: u32,
@@ -76,7 +77,7 @@ pub fn next_review(
     let evidence = evidence::visible_for_case(conn, next.id)?;
     let masker = party_masker(conn, &next)?;
     Ok(ProbationPage::Review {
-        case: Box::new(anonymise(next, evidence, Access::Calibration, &masker)),
+        case: Box::new(anonymise(&next, evidence, Access::Calibration, &masker)),
         progress: progress(conn, &row, rules)?,
     })
 }

@@ -131,6 +131,7 @@ pub fn tell_jurors(
 }
 
 /// One jury round as the case pages show it.
+#[derive(Debug)]
 pub struct RoundView {
     pub round: i32,
     /// Jurors seated (accepted), and how many of them voted: never who, never how, before the verdict.
@@ -144,6 +145,7 @@ pub struct RoundView {
     pub appeal: Option<AppealView>,
 }
 
+#[derive(Debug)]
 pub struct VerdictView {
     pub ruling: Ruling,
     pub buyer: i32,
@@ -152,7 +154,7 @@ pub struct VerdictView {
     pub excerpts: Excerpts,
 }
 
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct AppealView {
     pub by_side: Side,
     pub reason: String,

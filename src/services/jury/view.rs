@@ -33,6 +33,7 @@ pub enum Access {
     Audit(AuditAssignment),
 }
 
+#[derive(Debug)]
 pub struct JurorEvidence {
     /// Named in links and flags; carries nothing about who added it.
     pub public_id: String,
@@ -47,8 +48,51 @@ pub struct JurorEvidence {
     pub proof_key: Option<String>,
 }
 
+/// The case as a juror may know it: what was bought, for how much, what each side asks and where
+/// the case stands. It has no field for a party's name, email, account, order number or unmasked
+/// words, so no template and no log line can show them to a juror.
+#[derive(Debug, Clone)]
+pub struct JurorCase {
+    pub public_id: String,
+    /// Masked: a title is typed by a party.
+    pub item_title: String,
+    pub category: String,
+    pub price_fen: i64,
+    pub disputed_fen: i64,
+    pub remedy: String,
+    pub remedy_fen: Option<i64>,
+    pub answer_remedy: Option<String>,
+    pub answer_remedy_fen: Option<i64>,
+    pub state: CaseState,
+    /// 1 for the first jury, 2 once appealed.
+    pub round: i32,
+}
+
+impl JurorCase {
+    pub fn of(case: &CaseRow, masker: &Masker) -> JurorCase {
+        JurorCase {
+            public_id: case.public_id.clone(),
+            item_title: masker.mask(&case.item_title),
+            category: case.category.clone(),
+            price_fen: case.price_fen,
+            disputed_fen: case.disputed_fen,
+            remedy: case.remedy.clone(),
+            remedy_fen: case.remedy_fen,
+            answer_remedy: case.answer_remedy.clone(),
+            answer_remedy_fen: case.answer_remedy_fen,
+            state: state_of(case),
+            round: case.round,
+        }
+    }
+
+    pub fn state_key(&self) -> String {
+        format!("state.{}", self.state.as_str())
+    }
+}
+
+#[derive(Debug)]
 pub struct JurorCaseView {
-    pub case: CaseRow,
+    pub case: JurorCase,
     pub state: CaseState,
     pub claimant_side: Side,
     pub claim: String,
@@ -111,15 +155,15 @@ pub fn juror_case(
     let access = juror_access(conn, &case, account)?.ok_or(ServiceError::NotFound)?;
     let evidence = evidence::visible_for_case(conn, case.id)?;
     let masker = party_masker(conn, &case)?;
-    let mut view = anonymise(case, evidence, access, &masker);
+    let mut view = anonymise(&case, evidence, access, &masker);
     if let Access::Summoned(seat) = &view.access {
         let seat = seat.clone();
-        let summonses = summons::for_case(conn, view.case.id)?;
-        let (_, hidden_votes) = flag::hidden_on_case(conn, view.case.id)?;
-        let all_rounds = rounds_of(conn, &view.case, (&summonses, &hidden_votes), Some(&masker))?;
+        let summonses = summons::for_case(conn, case.id)?;
+        let (_, hidden_votes) = flag::hidden_on_case(conn, case.id)?;
+        let all_rounds = rounds_of(conn, &case, (&summonses, &hidden_votes), Some(&masker))?;
         let mine = all_rounds.iter().find(|r| r.round == seat.round);
         view.voting_due_at = mine.and_then(|r| r.voting_due_at);
-        view.my_vote = vote::find(conn, view.case.id, seat.round, account.id)?;
+        view.my_vote = vote::find(conn, case.id, seat.round, account.id)?;
         view.can_vote = seat.status == ACCEPTED
             && seat.round == view.case.round
             && view.state == CaseState::Voting
@@ -150,15 +194,14 @@ pub fn juror_case(
     Ok(view)
 }
 
-/// The case row with its item title masked as jurors must read it: a title is typed by a party
-/// and can carry a phone number, a WeChat id or a name as well as a statement can.
-pub fn titled_for_jurors(conn: &mut DbConnection, case: CaseRow) -> ServiceResult<CaseRow> {
-    let item_title = party_masker(conn, &case)?.mask(&case.item_title);
-    Ok(CaseRow { item_title, ..case })
+/// The case as jurors must read it, its title masked: a title is typed by a party and can carry a
+/// phone number, a WeChat id or a name as well as a statement can.
+pub fn for_jurors(conn: &mut DbConnection, case: &CaseRow) -> ServiceResult<JurorCase> {
+    Ok(JurorCase::of(case, &party_masker(conn, case)?))
 }
 
 /// The case as jurors see it: every text a party typed masked, the parties' own identifiers too.
-pub fn anonymise(case: CaseRow, evidence: Vec<EvidenceRow>, access: Access, masker: &Masker) -> JurorCaseView {
+pub fn anonymise(case: &CaseRow, evidence: Vec<EvidenceRow>, access: Access, masker: &Masker) -> JurorCaseView {
     let evidence = evidence
         .into_iter()
         .map(|e| JurorEvidence {
@@ -171,14 +214,14 @@ pub fn anonymise(case: CaseRow, evidence: Vec<EvidenceRow>, access: Access, mask
         })
         .collect();
     JurorCaseView {
-        triage: CaseTriage::masked(&case, |s| masker.mask(s)),
-        state: state_of(&case),
+        triage: CaseTriage::masked(case, |s| masker.mask(s)),
+        state: state_of(case),
         claimant_side: Side::parse(&case.claimant_side).unwrap_or(Side::Buyer),
         claim: masker.mask(&case.claim_statement),
         answer: case.answer_statement.as_deref().map(|a| masker.mask(a)),
         evidence,
         access,
-        case: CaseRow { item_title: masker.mask(&case.item_title), ..case },
+        case: JurorCase::of(case, masker),
         my_vote: None,
         can_vote: false,
         voting_due_at: None,
