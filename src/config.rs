@@ -3,8 +3,10 @@
 use crate::db::DatabaseUrl;
 use crate::domain::quorum::{QuorumPolicy, Quorums};
 use anyhow::{bail, Context};
+use ipnet::IpNet;
 use lettre::message::Mailbox;
 use rand::Rng;
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use url::Url;
 
@@ -369,8 +371,7 @@ impl Settings {
                 ..Default::default()
             },
             expose_statements: false,
-            trusted_proxies: crate::routes::client_ip::parse_trusted(&args.trusted_proxies)
-                .map_err(anyhow::Error::msg)?,
+            trusted_proxies: parse_trusted(&args.trusted_proxies).map_err(anyhow::Error::msg)?,
         })
     }
 
@@ -419,4 +420,26 @@ fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
     let mut file = options.open(path).with_context(|| format!("cannot write {}", path.display()))?;
     file.write_all(contents.as_bytes())?;
     Ok(())
+}
+
+/// Parses `TRUSTED_PROXIES`: addresses or networks, comma-separated (`10.0.0.0/8, 127.0.0.1`).
+pub fn parse_trusted(list: &str) -> Result<Vec<IpNet>, String> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<IpNet>()
+                .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
+                .map_err(|_| format!("TRUSTED_PROXIES: '{s}' is neither an address nor a network like 10.0.0.0/8"))
+        })
+        .collect()
+}
+
+impl crate::email::message::Linker for Settings {
+    fn link(&self, path: &str) -> String {
+        Settings::link(self, path)
+    }
+    fn unsubscribe(&self, public_id: &str) -> String {
+        Settings::link(self, &crate::email::unsubscribe::path(&self.secret_key, public_id))
+    }
 }

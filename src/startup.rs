@@ -7,7 +7,7 @@ use crate::email::transport::Mailer;
 use crate::jobs::deadline_worker::DeadlineWorker;
 use crate::jobs::outbox_worker::OutboxWorker;
 use crate::routes::{
-    self, context::AppState, errors::render_error_page, errors::AppError, health::PoolGauges, rate_limit::Limiters,
+    self, context::AppState, error_page::render_error_page, errors::AppError, health::PoolGauges, rate_limit::Limiters,
     statements,
 };
 use actix_session::config::{BrowserSession, CookieContentSecurity};

@@ -115,7 +115,7 @@ impl ManageConnection for Manager {
     }
 
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
-        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
+        statements::probing(|| conn.batch_execute("SELECT 1")).map_err(r2d2::Error::QueryError)
     }
 
     fn has_broken(&self, conn: &mut DbConnection) -> bool {
@@ -195,9 +195,9 @@ thread_local! {
 /// that must not keep a connection from every other request (argon2) checks `holds_connection`.
 pub fn with_connection<T, E>(pool: &DbPool, f: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E>
 where
-    E: From<crate::services::ServiceError>,
+    E: From<r2d2::PoolError>,
 {
-    let mut conn = pool.get().map_err(|e| E::from(crate::services::ServiceError::Pool(e)))?;
+    let mut conn = pool.get()?;
     let held = HOLDING_CONNECTION.replace(true);
     let result = f(&mut conn);
     HOLDING_CONNECTION.set(held);
@@ -244,6 +244,49 @@ where
             None
         }
     };
+    finish(conn, f)
+}
+
+/// A read transaction: every statement in it sees one instant, so a page built from several reads
+/// cannot contradict itself. SQLite: a deferred transaction, whose snapshot is taken at its first
+/// read (WAL). PostgreSQL: REPEATABLE READ, READ ONLY (a write slipped into a page is refused).
+/// Inside a transaction already, `f` simply runs in it.
+pub fn read_tx<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    let begin = match conn {
+        DbConnection::Sqlite(_) => "BEGIN DEFERRED",
+        DbConnection::Pg(_) => "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY",
+    };
+    let began = match conn {
+        DbConnection::Sqlite(c) => begin_unless_open(c, begin)?,
+        DbConnection::Pg(c) => begin_unless_open(c, begin)?,
+    };
+    if !began {
+        return f(conn);
+    }
+    finish(conn, f)
+}
+
+fn begin_unless_open<C>(c: &mut C, sql: &str) -> QueryResult<bool>
+where
+    C: Connection<TransactionManager = AnsiTransactionManager>,
+{
+    if AnsiTransactionManager::transaction_manager_status_mut(c).transaction_depth()?.is_some() {
+        return Ok(false);
+    }
+    AnsiTransactionManager::begin_transaction_sql(c, sql)?;
+    Ok(true)
+}
+
+/// Runs `f` in the transaction just begun: commits what it did, or rolls it back on an error.
+fn finish<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
     type Manager = <DbConnection as Connection>::TransactionManager;
     match f(conn) {
         Ok(value) => {

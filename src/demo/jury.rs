@@ -16,7 +16,7 @@ use crate::services::account::Account;
 use crate::services::case::file::file_case;
 use crate::services::case::respond::{answer_case, AnswerForm};
 use crate::services::case::withdraw::withdraw_case;
-use crate::services::jury::calibration::mark_calibration;
+use crate::services::moderation::calibration::mark_calibration;
 use crate::services::ServiceResult;
 use chrono::{NaiveDateTime, TimeDelta};
 use rand::seq::IndexedRandom;

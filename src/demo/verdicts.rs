@@ -5,8 +5,8 @@
 use super::account;
 use crate::db::models::{case as case_rows, summons, user};
 use crate::db::DbConnection;
+use crate::jobs::deadlines::run_due_jobs;
 use crate::services::account::Account;
-use crate::services::case::deadlines::run_due_jobs;
 use crate::services::jury::summons::{answer_summons, Answer};
 use crate::services::jury::voting::{cast_vote, VoteForm};
 use crate::services::jury::Jury;

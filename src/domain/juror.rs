@@ -270,6 +270,10 @@ pub fn suspends_after_no_show(streak_before: u32, rules: &JuryRules) -> bool {
     streak_before + 1 >= rules.no_show_limit
 }
 
+/// A juror's written reason: long enough to say why, short enough to read.
+pub const REASON_MIN: usize = 10;
+pub const REASON_MAX: usize = 2000;
+
 #[cfg(test)]
 mod tests {
     use super::*;

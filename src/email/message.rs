@@ -96,15 +96,6 @@ pub trait Linker {
     fn unsubscribe(&self, public_id: &str) -> String;
 }
 
-impl Linker for crate::config::Settings {
-    fn link(&self, path: &str) -> String {
-        crate::config::Settings::link(self, path)
-    }
-    fn unsubscribe(&self, public_id: &str) -> String {
-        crate::config::Settings::link(self, &crate::email::unsubscribe::path(&self.secret_key, public_id))
-    }
-}
-
 /// Case notices: each has `mail.<event>[.<variant>].subject` and `.body` (with %{item}, %{case}, %{due}).
 pub const CASE_EVENTS: [(&str, Option<&str>); 25] = [
     ("case_filed", None),

@@ -4,7 +4,7 @@
 
 use crate::clock::Clock;
 use crate::db::DbPool;
-use crate::services::case::deadlines::run_due_jobs;
+use crate::jobs::deadlines::run_due_jobs;
 use crate::services::jury::leaderboard::publish_if_due;
 use crate::services::jury::Jury;
 use std::sync::Arc;

@@ -1,4 +1,5 @@
 //! Background work inside the server process.
 
 pub mod deadline_worker;
+pub mod deadlines;
 pub mod outbox_worker;

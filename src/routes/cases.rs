@@ -52,7 +52,7 @@ pub async fn get_cases(
     let now = state.clock.now();
     let query = query.into_inner();
     let q = query.clone();
-    let (cases, page) = state.db(move |conn| find_my_cases(conn, &account, &q, now).map_err(AppError::from)).await?;
+    let (cases, page) = state.read(move |conn| find_my_cases(conn, &account, &q, now).map_err(AppError::from)).await?;
     ok_page(&MyCasesPage { ctx, cases, page, query, now })
 }
 

@@ -33,22 +33,10 @@ fn forwarded_for(element: &str) -> Option<IpAddr> {
     host.parse().ok()
 }
 
-/// Parses `TRUSTED_PROXIES`: addresses or networks, comma-separated (`10.0.0.0/8, 127.0.0.1`).
-pub fn parse_trusted(list: &str) -> Result<Vec<IpNet>, String> {
-    list.split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| {
-            s.parse::<IpNet>()
-                .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
-                .map_err(|_| format!("TRUSTED_PROXIES: '{s}' is neither an address nor a network like 10.0.0.0/8"))
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::parse_trusted;
 
     fn ip(s: &str) -> IpAddr {
         s.parse().unwrap()

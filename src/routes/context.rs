@@ -43,12 +43,20 @@ impl AppState {
         T: Send + 'static,
     {
         let pool = self.pool.clone();
-        let (result, statements) =
-            web::block(move || crate::db::statements::counted(|| crate::db::with_connection(&pool, f)))
-                .await
-                .map_err(|e| AppError::Internal(anyhow::anyhow!("blocking task failed: {e}")))?;
-        crate::routes::statements::add(statements);
+        let (result, hop) = web::block(move || crate::db::statements::counted(|| crate::db::with_connection(&pool, f)))
+            .await
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("blocking task failed: {e}")))?;
+        crate::routes::statements::add(hop);
         result
+    }
+
+    /// Runs a page's reads off the async executor, in one read transaction: one instant.
+    pub async fn read<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut crate::db::DbConnection) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.db(|conn| crate::db::read_tx(conn, f)).await
     }
 
     /// Runs CPU-heavy work (password hashing) off the async executor, holding no connection.
@@ -229,7 +237,7 @@ pub fn signed_in(
     let Some(account) = session::authenticate(conn, token, now)? else {
         return Ok(None);
     };
-    let badges = overview::badges(conn, &account, rules, now)?;
+    let badges = crate::db::read_tx(conn, |conn| overview::badges(conn, &account, rules, now))?;
     Ok(Some((account, badges)))
 }
 
@@ -259,7 +267,9 @@ impl FromRequest for Ctx {
                             {
                                 let account = session::authenticate(conn, &token, now)?;
                                 let badges = match &account {
-                                    Some(account) if page => overview::badges(conn, account, &jury.rules, now)?,
+                                    Some(account) if page => crate::db::read_tx(conn, |conn| {
+                                        overview::badges(conn, account, &jury.rules, now)
+                                    })?,
                                     _ => Badges::default(),
                                 };
                                 Ok::<_, crate::services::ServiceError>(account.map(|a| (a, badges)))

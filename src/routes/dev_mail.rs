@@ -84,7 +84,7 @@ pub async fn get_mailbox(
     let number = Page::requested(&query.page);
     let window = (Page::offset(number, PAGE_ROWS), PAGE_ROWS);
     let (rows, total) =
-        state.db(move |conn| outbox::recent(conn, window).map_err(|e| AppError::Internal(e.into()))).await?;
+        state.read(move |conn| outbox::recent(conn, window).map_err(|e| AppError::Internal(e.into()))).await?;
     let letters = rows.into_iter().map(|row| letter(row, &state)).collect();
     ok_page(&MailboxPage { ctx, letters, page: Page { number, size: PAGE_ROWS, total } })
 }
@@ -94,7 +94,7 @@ pub async fn get_letter(ctx: Ctx, state: web::Data<AppState>, path: web::Path<i3
         return Err(AppError::NotFound);
     }
     let id = path.into_inner();
-    let row = state.db(move |conn| outbox::find(conn, id).map_err(|e| AppError::Internal(e.into()))).await?;
+    let row = state.read(move |conn| outbox::find(conn, id).map_err(|e| AppError::Internal(e.into()))).await?;
     let letter = letter(row.ok_or(AppError::NotFound)?, &state);
     ok_page(&LetterPage { ctx, letter })
 }

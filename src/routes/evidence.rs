@@ -206,7 +206,7 @@ pub async fn get_evidence_file(
 ) -> Result<HttpResponse, AppError> {
     let account = ctx.account.clone().ok_or(AppError::NotFound)?;
     let public_id = path.into_inner();
-    let row = state.db(move |conn| open_evidence_file(conn, &account, &public_id).map_err(AppError::from)).await?;
+    let row = state.read(move |conn| open_evidence_file(conn, &account, &public_id).map_err(AppError::from)).await?;
     let storage_name = row.storage_name.ok_or(AppError::NotFound)?;
     let file = actix_files::NamedFile::open_async(evidence_dir(&state.settings.data_dir).join(&storage_name))
         .await

@@ -2,6 +2,7 @@
 //! case anonymised, and the leaderboard.
 
 use crate::domain::dispute::{Category, Side};
+use crate::domain::juror::REASON_MIN;
 use crate::domain::juror::{ProbationStep, MAX_CAPACITY};
 use crate::domain::matching::TradingSide;
 use crate::domain::validation::FieldErrors;
@@ -15,9 +16,7 @@ use crate::routes::{ok_page, page, see_other};
 use crate::services::jury::dashboard::{dashboard, Dashboard};
 use crate::services::jury::enrol::{pause, resume, save_profile, ProfileForm};
 use crate::services::jury::leaderboard::{published_board, Board, Entry, MIN_JUDGED};
-use crate::services::jury::probation::{
-    feedback, next_review, submit_review, Feedback, ProbationPage, ReviewForm, REASON_MIN,
-};
+use crate::services::jury::probation::{feedback, next_review, submit_review, Feedback, ProbationPage, ReviewForm};
 use crate::services::jury::summons::{answer_summons, Answer};
 use crate::services::jury::view::{juror_case, open_juror_case, Access, JurorCaseView};
 use crate::services::jury::voting::{cast_vote, parse_vote, VoteForm};
@@ -134,7 +133,7 @@ async fn juror_page(
     let rules = state.settings.jury.clone();
     let now = state.clock.now();
     let found = state
-        .db(move |conn| match dashboard(conn, &account, &rules, now) {
+        .read(move |conn| match dashboard(conn, &account, &rules, now) {
             Ok(d) => Ok(Some(d)),
             Err(ServiceError::Refused(_)) => Ok(None),
             Err(other) => Err(AppError::from(other)),
@@ -346,7 +345,7 @@ pub async fn post_vote(
             // Only a juror who may read the case is asked (everyone else: the same 404 as ever).
             let (account, window, now, case_id) =
                 (account.clone(), state.settings.jury.voting_window, state.clock.now(), id.clone());
-            state.db(move |conn| juror_case(conn, &account, &case_id, (window, now)).map_err(AppError::from)).await?;
+            state.read(move |conn| juror_case(conn, &account, &case_id, (window, now)).map_err(AppError::from)).await?;
             return match parse_vote(&vote) {
                 Err(errors) => {
                     juror_case_page(
@@ -424,7 +423,7 @@ async fn probation_page(
     let account = ctx.require_account()?.clone();
     let (rules, now) = (state.settings.jury.clone(), state.clock.now());
     let (p, last) = state
-        .db(move |conn| {
+        .read(move |conn| {
             {
                 let last = if reviewed.is_empty() { None } else { feedback(conn, &account, &reviewed)? };
                 Ok::<_, ServiceError>((next_review(conn, &account, &rules, now)?, last))
@@ -521,6 +520,6 @@ impl LeaderboardPage {
 
 pub async fn get_leaderboard(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     ctx.require_account()?;
-    let board = state.db(|conn| published_board(conn).map_err(AppError::from)).await?;
+    let board = state.read(|conn| published_board(conn).map_err(AppError::from)).await?;
     ok_page(&LeaderboardPage { ctx, board, min_judged: MIN_JUDGED })
 }

@@ -11,6 +11,7 @@ pub mod confirm;
 pub mod context;
 pub mod csrf;
 pub mod dev_mail;
+pub mod error_page;
 pub mod errors;
 pub mod evidence;
 pub mod flags;

@@ -16,8 +16,8 @@ use crate::routes::csrf::{CsrfForm, FormFields};
 use crate::routes::errors::AppError;
 use crate::routes::{ok_page, page, see_other};
 use crate::services::account::Account;
-use crate::services::jury::calibration::mark_calibration;
 use crate::services::moderation::audit::{audit_log, LogQuery};
+use crate::services::moderation::calibration::mark_calibration;
 use crate::services::moderation::case_file::{case_file, CaseFile};
 use crate::services::moderation::evidence_kind::correct_evidence_kind;
 use crate::services::moderation::extend::extend_deadline;
@@ -87,7 +87,7 @@ pub async fn get_queue(
     let account = ctx.require_account()?.clone();
     let now = state.clock.now();
     let filters = query.into_inner();
-    let d = state.db(move |conn| dashboard(conn, &account, filters, now).map_err(AppError::from)).await?;
+    let d = state.read(move |conn| dashboard(conn, &account, filters, now).map_err(AppError::from)).await?;
     ok_page(&DashboardPage { ctx, d, now, categories: Category::ALL })
 }
 
@@ -192,7 +192,7 @@ async fn render_case_file(
 ) -> Result<HttpResponse, AppError> {
     let account = ctx.require_account()?.clone();
     let now = state.clock.now();
-    let file = state.db(move |conn| case_file(conn, &account, &public_id, now).map_err(AppError::from)).await?;
+    let file = state.read(move |conn| case_file(conn, &account, &public_id, now).map_err(AppError::from)).await?;
     page(status, &CaseFilePage { ctx, file, form, errors, kept })
 }
 
@@ -431,7 +431,7 @@ async fn render_jurors(
     let account = ctx.require_account()?.clone();
     let now = state.clock.now();
     let q = query.clone();
-    let (jurors, pages) = state.db(move |conn| list_jurors(conn, &account, &q, now).map_err(AppError::from)).await?;
+    let (jurors, pages) = state.read(move |conn| list_jurors(conn, &account, &q, now).map_err(AppError::from)).await?;
     page(status, &JurorsPage { ctx, jurors, page: pages, query, failed })
 }
 
@@ -503,7 +503,7 @@ pub async fn get_audit_log(
     let account = ctx.require_account()?.clone();
     let query = query.into_inner();
     let q = query.clone();
-    let (lines, page) = state.db(move |conn| audit_log(conn, &account, &q).map_err(AppError::from)).await?;
+    let (lines, page) = state.read(move |conn| audit_log(conn, &account, &q).map_err(AppError::from)).await?;
     ok_page(&AuditPage { ctx, lines, page, query, actions: ACTIONS })
 }
 
@@ -522,7 +522,7 @@ impl StatsPage {
 
 pub async fn get_stats(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let account = ctx.require_account()?.clone();
-    let s = state.db(move |conn| stats(conn, &account).map_err(AppError::from)).await?;
+    let s = state.read(move |conn| stats(conn, &account).map_err(AppError::from)).await?;
     ok_page(&StatsPage { ctx, s })
 }
 
@@ -553,7 +553,7 @@ async fn render_moderators(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let account = ctx.require_account()?.clone();
-    let moderators = state.db(move |conn| list_moderators(conn, &account).map_err(AppError::from)).await?;
+    let moderators = state.read(move |conn| list_moderators(conn, &account).map_err(AppError::from)).await?;
     page(status, &ModeratorsPage { ctx, moderators, errors, kept })
 }
 

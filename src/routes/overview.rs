@@ -31,7 +31,7 @@ impl OverviewPage {
 pub async fn get_overview(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let account = ctx.require_account()?.clone();
     let (now, jury) = (state.clock.now(), state.jury.clone());
-    let o = state.db(move |conn| overview(conn, &account, &jury.rules, now).map_err(AppError::from)).await?;
+    let o = state.read(move |conn| overview(conn, &account, &jury.rules, now).map_err(AppError::from)).await?;
     ok_page(&OverviewPage { ctx, o, now })
 }
 

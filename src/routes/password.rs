@@ -88,7 +88,7 @@ pub async fn get_reset(
 ) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
     let token = query.token.clone();
-    let invalid = state.db(move |conn| Ok(check_reset_token(conn, &token, now).is_err())).await?;
+    let invalid = state.read(move |conn| Ok(check_reset_token(conn, &token, now).is_err())).await?;
     ok_page(&ResetPage { ctx, token: &query.token, errors: FieldErrors::new(), invalid })
 }
 

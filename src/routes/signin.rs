@@ -76,7 +76,7 @@ pub async fn post_signin(
     // The owner's own device has its own allowance: guesses from elsewhere cannot lock them out.
     let (typed_email, from) = (form.email.clone(), origin.clone());
     let credentials =
-        state.db(move |conn| session::credentials(conn, &typed_email, &from, now).map_err(AppError::from)).await?;
+        state.read(move |conn| session::credentials(conn, &typed_email, &from, now).map_err(AppError::from)).await?;
     // ...and from a known device the address's allowance is the device's too: many honest people
     // behind one carrier NAT or office proxy do not use up each other's sign-ins.
     let (account_key, address_key) = match credentials.known_device {

@@ -59,7 +59,7 @@ pub async fn get_verify(
     let problem = query.token.is_empty().then_some("verify.invalid");
     let token = query.token.clone();
     let done =
-        !token.is_empty() && state.db(move |conn| link_already_done(conn, &token).map_err(AppError::from)).await?;
+        !token.is_empty() && state.read(move |conn| link_already_done(conn, &token).map_err(AppError::from)).await?;
     ok_page(&VerifyPage { ctx, token: &query.token, problem, done })
 }
 

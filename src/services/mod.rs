@@ -7,7 +7,10 @@ pub mod moderation;
 pub mod notices;
 pub mod outbox;
 pub mod overview;
+pub mod recusal;
+pub mod rounds;
 pub mod triage;
+pub mod visibility;
 
 use crate::domain::validation::FieldErrors;
 use sha2::{Digest, Sha256};

@@ -1,6 +1,7 @@
 use crate::db::schema::{juror_category_tallies, jurors, users};
 use crate::db::DbConnection;
 use crate::domain::dispute::Category;
+use crate::domain::juror::JurorStatus;
 use crate::domain::reputation::Tally;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -31,6 +32,11 @@ pub struct JurorRow {
 }
 
 impl JurorRow {
+    /// The juror's standing; a value this build does not know counts as suspended.
+    pub fn standing(&self) -> JurorStatus {
+        JurorStatus::parse(&self.status).unwrap_or(JurorStatus::Suspended)
+    }
+
     pub fn tally(&self) -> Tally {
         Tally {
             buyer_right: self.buyer_right,

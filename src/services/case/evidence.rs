@@ -157,7 +157,7 @@ pub fn open_evidence_file(
     }
     let party_or_moderator = actor.is_some();
     if !party_or_moderator {
-        if crate::services::jury::view::juror_access(conn, &case, account)?.is_none() {
+        if crate::services::visibility::juror_access(conn, &case, account)?.is_none() {
             return Err(ServiceError::NotFound);
         }
         row.file_name = None; // a party's own file name may carry their name: jurors get the stored one

@@ -1,7 +1,6 @@
 //! Cases: filing, answering, settling, withdrawing, evidence, deadlines, and what each person sees.
 
 pub mod appeal;
-pub mod deadlines;
 pub mod evidence;
 pub mod file;
 pub mod list;
@@ -20,7 +19,7 @@ use crate::domain::locale::Locale;
 use crate::domain::privacy::Masker;
 use crate::email::message::{CaseNotice, Mail, REMINDER_EVENTS};
 use crate::services::account::Account;
-use crate::services::moderation::Recusal;
+use crate::services::recusal::Recusal;
 use crate::services::{outbox, ServiceError, ServiceResult};
 use chrono::{NaiveDateTime, TimeDelta};
 

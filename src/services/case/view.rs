@@ -6,13 +6,13 @@ use crate::db::models::evidence::{self, EvidenceRow};
 use crate::db::models::flag;
 use crate::db::models::settlement_offer::{self, SettlementOfferRow};
 use crate::db::models::summons::{self, SummonsRow};
-use crate::db::DbConnection;
+use crate::db::{read_tx, DbConnection};
 use crate::domain::case::{decide, Actor, CaseState, Command};
 use crate::domain::next_step::{next_step, NextStep};
 use crate::domain::triage::checklist::Suggestions;
 use crate::services::account::Account;
-use crate::services::jury::verdict::{rounds_of, RoundView};
 use crate::services::notices::mark_case_read;
+use crate::services::rounds::{rounds_of, RoundView};
 use crate::services::triage::{checklist_of, CaseTriage};
 use crate::services::{ServiceError, ServiceResult};
 use chrono::NaiveDateTime;
@@ -211,7 +211,7 @@ pub fn open_case(
     public_id: &str,
     (now, mark_read): (NaiveDateTime, bool),
 ) -> ServiceResult<OpenedCase> {
-    match case_detail(conn, account, public_id, now) {
+    match read_tx(conn, |conn| case_detail(conn, account, public_id, now)) {
         Ok(d) => {
             let read = if mark_read { mark_case_read(conn, account, public_id, now)? } else { 0 };
             Ok(OpenedCase::Detail(Box::new(d), read))

@@ -3,56 +3,16 @@
 //! like any case they sit on. Every answer counts as a judgement with known truth in reputation.
 
 use super::reputation::record_known;
-use super::view::Access;
 use crate::db::models::calibration_audit::{self, AuditAssignment};
-use crate::db::models::case::{self, CaseRow};
+use crate::db::models::case;
 use crate::db::{write_tx, DbConnection};
-use crate::domain::case::CaseState;
 use crate::domain::dispute::Side;
 use crate::domain::juror::JuryRules;
-use crate::domain::moderation::parse_reason;
+use crate::domain::juror::{REASON_MAX, REASON_MIN};
 use crate::domain::validation::FieldErrors;
-use crate::services::account::Account;
-use crate::services::case::state_of;
-use crate::services::jury::probation::{REASON_MAX, REASON_MIN};
-use crate::services::moderation::{audit, moderated_case, Audited};
 use crate::services::{ServiceError, ServiceResult};
 use chrono::NaiveDateTime;
 use rand::Rng;
-
-/// A moderator marks a finished case as a calibration case with its right outcome.
-pub fn mark_calibration(
-    conn: &mut DbConnection,
-    moderator: &Account,
-    case_public_id: &str,
-    (outcome, reason): (&str, &str),
-    now: NaiveDateTime,
-) -> ServiceResult<()> {
-    let row = moderated_case(conn, moderator, case_public_id)?;
-    let state = state_of(&row);
-    if !(state.is_final() || matches!(state, CaseState::Decided)) {
-        return Err(ServiceError::Refused("calibration.refused.open_case"));
-    }
-    if row.calibration_outcome.is_some() {
-        return Err(ServiceError::Refused("calibration.refused.already"));
-    }
-    let mut errors = FieldErrors::new();
-    let outcome = errors.check("outcome", Side::parse(outcome).ok_or("error.choose_vote"));
-    let reason = errors.check("reason", parse_reason(reason));
-    let (Some(outcome), Some(reason)) = (outcome, reason) else { return Err(errors.into()) };
-    write_tx(conn, |conn| {
-        case::set_calibration(conn, row.id, outcome.as_str())?;
-        let entry = Audited {
-            action: "mark_calibration",
-            case_id: Some(row.id),
-            subject_id: None,
-            before: "calibration=-".to_string(),
-            after: format!("calibration={}", outcome.as_str()),
-            reason: &reason,
-        };
-        audit(conn, moderator, entry, now)
-    })
-}
 
 /// Now and then (`rules.audit_rate`), a calibration case the juror has not seen joins their
 /// queue. Called when an active juror accepts a summons, inside that transaction.
@@ -70,11 +30,6 @@ pub fn maybe_slip_audit(
         calibration_audit::assign(conn, juror_id, case.id, now)?;
     }
     Ok(())
-}
-
-/// The juror's audit of this case, if one was slipped into their queue.
-pub fn audit_of(conn: &mut DbConnection, case: &CaseRow, account: &Account) -> ServiceResult<Option<Access>> {
-    Ok(calibration_audit::find(conn, account.id, case.id)?.map(Access::Audit))
 }
 
 /// The juror answers an audit like any vote: a side and a reason. It is scored against the known

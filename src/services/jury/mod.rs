@@ -5,6 +5,7 @@ pub mod dashboard;
 pub mod draw;
 pub mod enrol;
 pub mod leaderboard;
+pub mod no_show;
 pub mod pool_cache;
 pub mod probation;
 pub mod reputation;
@@ -44,7 +45,7 @@ pub fn require_juror(conn: &mut DbConnection, account: &Account) -> ServiceResul
 }
 
 pub fn status_of(row: &JurorRow) -> JurorStatus {
-    JurorStatus::parse(&row.status).unwrap_or(JurorStatus::Suspended)
+    row.standing()
 }
 
 /// What a juror notice is about, beyond its event.

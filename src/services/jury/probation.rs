@@ -10,7 +10,7 @@ use crate::db::models::mock_review::{self, NewMockReview};
 use crate::db::models::{case, evidence};
 use crate::db::{is_unique_violation, write_tx, DbConnection};
 use crate::domain::dispute::Side;
-use crate::domain::juror::{probation_step, JurorStatus, JuryRules, ProbationStep};
+use crate::domain::juror::{probation_step, JurorStatus, JuryRules, ProbationStep, REASON_MAX, REASON_MIN};
 use crate::domain::validation::FieldErrors;
 use crate::services::account::Account;
 use crate::services::case::party_masker;
@@ -155,10 +155,6 @@ pub fn submit_review(
         Ok(step)
     })
 }
-
-/// A juror's written reason: long enough to say why, short enough to read.
-pub const REASON_MIN: usize = 10;
-pub const REASON_MAX: usize = 2000;
 
 /// What a probationer learns after a mock review: whether they matched the known outcome, and
 /// the moderator's reasoning for it (masked of contact details, as everything jurors read).

@@ -4,14 +4,15 @@
 
 use super::calibration::maybe_slip_audit;
 use super::draw::summon_or_escalate;
+use super::no_show::count_no_show;
 use super::voting::open_voting;
-use super::{notify_juror, require_juror, status_of, Jury, NoticeAbout};
+use super::{require_juror, status_of, Jury};
 use crate::db::models::case::{self, CaseRow};
 use crate::db::models::juror;
 use crate::db::models::summons::{self, SummonsRow, ACCEPTED, DECLINED, EXPIRED, PENDING, RECUSED};
 use crate::db::{write_tx, DbConnection};
 use crate::domain::case::{Actor, CaseState, Command};
-use crate::domain::juror::{suspends_after_no_show, JurorStatus};
+use crate::domain::juror::JurorStatus;
 use crate::services::account::Account;
 use crate::services::case::{notify_both, state_of, transition};
 use crate::services::{ServiceError, ServiceResult};
@@ -129,27 +130,3 @@ pub fn expire_overdue(
     }
     summon_or_escalate(conn, &case, (overdue.len(), case.round), jury, now, rng)
 }
-
-/// A juror let their seat go unanswered (or unvoted): it counts against their reliability, they
-/// are told they were replaced, and a run of these suspends them.
-pub fn count_no_show(
-    conn: &mut DbConnection,
-    seat: &SummonsRow,
-    case: &CaseRow,
-    jury: &Jury,
-    now: NaiveDateTime,
-) -> ServiceResult<()> {
-    let Some(record) = juror::find(conn, seat.juror_id)? else { return Ok(()) };
-    juror::record_no_show(conn, seat.juror_id, now)?;
-    let about = NoticeAbout { case: Some(case), occurrence: seat.id, ..Default::default() };
-    if suspends_after_no_show(record.no_show_streak as u32, &jury.rules) && status_of(&record) == JurorStatus::Active {
-        juror::set_status(conn, seat.juror_id, JurorStatus::Suspended.as_str(), Some(NO_SHOWS), now)?;
-        let detail = (record.no_show_streak + 1).to_string();
-        notify_juror(conn, seat.juror_id, "juror_suspended", NoticeAbout { detail, ..about }, now)
-    } else {
-        notify_juror(conn, seat.juror_id, "summons_replaced", about, now)
-    }
-}
-
-/// The recorded reason of a suspension for missed summonses (an i18n key).
-pub const NO_SHOWS: &str = "juror.suspension.no_shows";

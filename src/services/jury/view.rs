@@ -1,37 +1,23 @@
 //! What a juror sees of a case: the two sides as 买家 and 卖家 only, statements with contact
 //! details masked, evidence without file names. Never a party's name, email or account.
 
-use super::calibration::audit_of;
-use super::status_of;
-use super::verdict::{rounds_of, AppealView, RoundView};
-use crate::db::models::calibration_audit::AuditAssignment;
 use crate::db::models::case::{self, CaseRow};
 use crate::db::models::evidence::{self, EvidenceRow};
-use crate::db::models::summons::{self, SummonsRow, ACCEPTED, PENDING};
+use crate::db::models::flag;
+use crate::db::models::summons::{self, ACCEPTED};
 use crate::db::models::vote::{self, VoteRow};
-use crate::db::models::{flag, juror};
-use crate::db::DbConnection;
+use crate::db::{read_tx, DbConnection};
 use crate::domain::case::CaseState;
 use crate::domain::dispute::Side;
-use crate::domain::juror::JurorStatus;
 use crate::domain::privacy::Masker;
 use crate::services::account::Account;
 use crate::services::case::party_masker;
 use crate::services::case::state_of;
+use crate::services::rounds::{rounds_of, AppealView, RoundView};
 use crate::services::triage::CaseTriage;
+pub use crate::services::visibility::{juror_access, Access};
 use crate::services::{ServiceError, ServiceResult};
 use chrono::{NaiveDateTime, TimeDelta};
-
-/// Why this juror may read the case.
-#[derive(Debug, Clone)]
-pub enum Access {
-    /// Summoned to it (pending or accepted).
-    Summoned(SummonsRow),
-    /// A calibration case, read for probation.
-    Calibration,
-    /// A calibration case slipped into an active juror's queue; it reads like any case.
-    Audit(AuditAssignment),
-}
 
 #[derive(Debug)]
 pub struct JurorEvidence {
@@ -112,24 +98,6 @@ pub struct JurorCaseView {
     pub triage: CaseTriage,
 }
 
-/// How a juror may read this case, if at all.
-pub fn juror_access(conn: &mut DbConnection, case: &CaseRow, account: &Account) -> ServiceResult<Option<Access>> {
-    let seat = summons::for_case(conn, case.id)?
-        .into_iter()
-        .find(|s| s.juror_id == account.id && (s.status == PENDING || s.status == ACCEPTED));
-    if let Some(seat) = seat {
-        return Ok(Some(Access::Summoned(seat)));
-    }
-    if let Some(audit) = audit_of(conn, case, account)? {
-        return Ok(Some(audit));
-    }
-    // Calibration cases are open to jurors on probation, whose reviews they are. To anyone else an
-    // unassigned one is as absent as a real case they do not sit on: an audit must not be told
-    // apart from a real seat by being openable.
-    let on_probation = juror::find(conn, account.id)?.is_some_and(|j| status_of(&j) == JurorStatus::Probation);
-    Ok((case.calibration_outcome.is_some() && on_probation).then_some(Access::Calibration))
-}
-
 /// Opens the juror's page of a case, marking their notices about it read unless `mark_read` is
 /// false (a HEAD request); gives how many were unread.
 pub fn open_juror_case(
@@ -139,7 +107,7 @@ pub fn open_juror_case(
     (window, now): (chrono::TimeDelta, NaiveDateTime),
     mark_read: bool,
 ) -> ServiceResult<(JurorCaseView, usize)> {
-    let view = juror_case(conn, account, public_id, (window, now))?;
+    let view = read_tx(conn, |conn| juror_case(conn, account, public_id, (window, now)))?;
     let read = if mark_read { crate::services::notices::mark_case_read(conn, account, public_id, now)? } else { 0 };
     Ok((view, read))
 }

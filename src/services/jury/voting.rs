@@ -4,8 +4,7 @@
 
 use super::calibration::answer_audit;
 use super::draw::{escalate, summon_or_escalate};
-use super::probation::{REASON_MAX, REASON_MIN};
-use super::summons::count_no_show;
+use super::no_show::count_no_show;
 use super::verdict::deliver_verdict;
 use super::{notify_juror, Jury, NoticeAbout};
 use crate::db::models::case::{self, CaseRow};
@@ -16,6 +15,7 @@ use crate::db::models::{calibration_audit, job, juror};
 use crate::db::{write_tx, DbConnection};
 use crate::domain::case::CaseState;
 use crate::domain::dispute::Side;
+use crate::domain::juror::{REASON_MAX, REASON_MIN};
 use crate::domain::quorum::{check, Quorum, QuorumPolicy, WeighedVote};
 use crate::domain::reputation::{standing, ASSUMED_BUYER_SHARE};
 use crate::domain::validation::FieldErrors;

@@ -20,7 +20,7 @@ use crate::domain::moderation::Deadline;
 use crate::services::account::Account;
 use crate::services::case::{facts, respondent, state_of};
 use crate::services::jury::draw::linked_to_parties;
-use crate::services::jury::verdict::{rounds_of, RoundView};
+use crate::services::rounds::{rounds_of, RoundView};
 use crate::services::{ServiceError, ServiceResult};
 use chrono::NaiveDateTime;
 use std::collections::HashMap;

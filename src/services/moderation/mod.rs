@@ -3,6 +3,7 @@
 //! writes one row to the append-only audit log in the same transaction as the change itself.
 
 pub mod audit;
+pub mod calibration;
 pub mod case_file;
 pub mod evidence_kind;
 pub mod extend;
@@ -16,13 +17,11 @@ pub mod stats;
 
 use crate::db::models::audit_log::{self, NewAuditEntry};
 use crate::db::models::case::{self, CaseRow};
-use crate::db::models::sign_in;
 use crate::db::DbConnection;
 use crate::domain::account::Role;
-use crate::domain::linked_accounts::{linked_accounts, LOOKBACK_DAYS};
 use crate::services::account::Account;
 use crate::services::{ServiceError, ServiceResult};
-use chrono::{NaiveDateTime, TimeDelta};
+use chrono::NaiveDateTime;
 
 /// Moderation pages do not exist for anyone else.
 pub fn require_moderator(account: &Account) -> ServiceResult<()> {
@@ -35,39 +34,7 @@ pub fn require_admin(account: &Account) -> ServiceResult<()> {
     (account.role == Role::Admin).then_some(()).ok_or(ServiceError::Forbidden)
 }
 
-/// A moderator never handles a case they are a party to, one whose party they have ever dealt
-/// with, or one whose party shares a device or address with them (their second account): for them
-/// it does not exist (404 on its case and moderation pages and files, left out of their queues and
-/// audit log), and it goes to the others.
-pub struct Recusal {
-    cases: Vec<i32>,
-}
-
-impl Recusal {
-    pub fn of(conn: &mut DbConnection, moderator: &Account) -> ServiceResult<Recusal> {
-        let now = chrono::Utc::now().naive_utc();
-        // The moderator, their linked accounts, and everyone any of them was on the other side of a
-        // case with.
-        let since = now - TimeDelta::days(LOOKBACK_DAYS);
-        let mut selves = vec![moderator.id];
-        selves.extend(
-            linked_accounts(&[moderator.id], &sign_in::sharing_with(conn, &[moderator.id], since)?)
-                .into_iter()
-                .map(|(id, _)| id),
-        );
-        let people = case::counterparts(conn, &selves)?;
-        Ok(Recusal { cases: case::involving(conn, &people, &moderator.email)? })
-    }
-
-    /// The cases this moderator may not see.
-    pub fn cases(&self) -> &[i32] {
-        &self.cases
-    }
-
-    pub fn covers(&self, case_id: i32) -> bool {
-        self.cases.contains(&case_id)
-    }
-}
+pub use crate::services::recusal::Recusal;
 
 /// The case a moderator asked for, unless they are not a moderator or must recuse themselves.
 pub fn moderated_case(conn: &mut DbConnection, moderator: &Account, public_id: &str) -> ServiceResult<CaseRow> {

@@ -1,0 +1,70 @@
+//! The SQLite and PostgreSQL migration folders must produce the same tables and columns.
+
+use diesel::sql_types::{Bool, Text};
+use diesel::{Connection, PgConnection, QueryableByName, RunQueryDsl, SqliteConnection};
+use std::collections::BTreeSet;
+use xiaofating::db::{self, DatabaseUrl};
+
+#[derive(QueryableByName, Debug)]
+struct Column {
+    #[diesel(sql_type = Text)]
+    table_name: String,
+    #[diesel(sql_type = Text)]
+    column_name: String,
+    #[diesel(sql_type = Bool)]
+    nullable: bool,
+}
+
+type Shape = BTreeSet<(String, String, bool)>;
+
+fn shape(columns: Vec<Column>) -> Shape {
+    columns
+        .into_iter()
+        .filter(|c| !c.table_name.starts_with("__diesel"))
+        .map(|c| (c.table_name, c.column_name, c.nullable))
+        .collect()
+}
+
+#[test]
+fn both_backends_have_the_same_tables_and_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite_path = dir.path().join("shape.db");
+    db::connect(&DatabaseUrl::Sqlite(sqlite_path.clone()), 1).unwrap();
+    let mut sqlite = SqliteConnection::establish(&sqlite_path.to_string_lossy()).unwrap();
+    let sqlite_shape = shape(
+        diesel::sql_query(
+            "SELECT m.name AS table_name, p.name AS column_name, (p.\"notnull\" = 0 AND p.pk = 0) AS nullable \
+             FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'",
+        )
+        .load(&mut sqlite)
+        .unwrap(),
+    );
+
+    // Both backends are needed here, whichever one the rest of the suite runs on.
+    let server = crate::common::postgres_server_url()
+        .or_else(|| std::env::var("TEST_PG_SERVER").ok())
+        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let pg_url = crate::common::fresh_postgres_database(&server);
+    db::connect(&DatabaseUrl::Postgres(pg_url.clone()), 1).unwrap();
+    let mut pg = PgConnection::establish(&pg_url).unwrap();
+    let pg_shape = shape(
+        diesel::sql_query(
+            "SELECT table_name::text AS table_name, column_name::text AS column_name, (is_nullable = 'YES') AS nullable \
+             FROM information_schema.columns WHERE table_schema = 'public'",
+        )
+        .load(&mut pg)
+        .unwrap(),
+    );
+    drop(pg);
+    let mut admin = PgConnection::establish(&server).unwrap();
+    let name = pg_url.rsplit('/').next().unwrap();
+    diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)")).execute(&mut admin).unwrap();
+
+    assert!(sqlite_shape.len() > 20, "the schema was read: {sqlite_shape:?}");
+    let only_sqlite: Vec<_> = sqlite_shape.difference(&pg_shape).collect();
+    let only_pg: Vec<_> = pg_shape.difference(&sqlite_shape).collect();
+    assert!(
+        only_sqlite.is_empty() && only_pg.is_empty(),
+        "only in SQLite: {only_sqlite:?}\nonly in PostgreSQL: {only_pg:?}"
+    );
+}
