@@ -377,8 +377,8 @@ async fn run_outbox(command: OutboxCommand) -> anyhow::Result<()> {
     match command {
         OutboxCommand::Status(storage) => {
             let counts = outbox::counts(&mut *open_pool(&storage)?.get()?)?;
-            for state in [outbox::PENDING, outbox::SENT, outbox::DEAD] {
-                let n = counts.iter().find(|(s, _)| s == state).map_or(0, |(_, n)| *n);
+            for state in outbox::MailStatus::ALL {
+                let n = counts.iter().find(|(s, _)| *s == state).map_or(0, |(_, n)| *n);
                 println!("{state:>8} {n}");
             }
         }

@@ -7,7 +7,12 @@ use crate::email::transport::Mailer;
 use crate::jobs::deadline_worker::DeadlineWorker;
 use crate::jobs::outbox_worker::OutboxWorker;
 use crate::routes::{
-    self, context::AppState, error_page::render_error_page, errors::AppError, health::PoolGauges, rate_limit::Limiters,
+    self,
+    context::{AppState, Hashers},
+    error_page::render_error_page,
+    errors::AppError,
+    health::PoolGauges,
+    rate_limit::Limiters,
     statements,
 };
 use actix_session::config::{BrowserSession, CookieContentSecurity};
@@ -103,6 +108,7 @@ impl Application {
             .map_err(|e| anyhow::anyhow!("metrics: {e}"))?;
         let gauges = web::Data::new(PoolGauges::register(&registry)?);
         let registry = web::Data::new(registry);
+        let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
         let state = web::Data::new(AppState {
             pool: pool.clone(),
             limiters: Limiters::new(&settings.limits.rates),
@@ -110,10 +116,11 @@ impl Application {
             clock,
             mail_wake,
             jury,
+            // One per core: a hash is pure CPU.
+            hashers: Hashers::start(workers),
         });
         let key = Key::derive_from(&settings.secret_key);
         let https = settings.is_https();
-        let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
         let expose_statements = settings.expose_statements;
 
         let server = HttpServer::new(move || {

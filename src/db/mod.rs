@@ -3,6 +3,7 @@
 pub mod models;
 pub mod schema;
 pub mod statements;
+mod text_enum;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::pg::PgConnection;
@@ -198,10 +199,17 @@ where
     E: From<r2d2::PoolError>,
 {
     let mut conn = pool.get()?;
-    let held = HOLDING_CONNECTION.replace(true);
-    let result = f(&mut conn);
-    HOLDING_CONNECTION.set(held);
-    result
+    let _held = Holding(HOLDING_CONNECTION.replace(true));
+    f(&mut conn)
+}
+
+/// Puts the flag back when the hop ends, also when it panics (the thread serves later hops).
+struct Holding(bool);
+
+impl Drop for Holding {
+    fn drop(&mut self) {
+        HOLDING_CONNECTION.set(self.0);
+    }
 }
 
 pub fn holds_connection() -> bool {

@@ -43,10 +43,15 @@ impl Instrumentation for CountStatements {
 /// Runs a statement that reads no data, such as the pool's liveness check, without counting it as
 /// a loose read.
 pub fn probing<T>(f: impl FnOnce() -> T) -> T {
+    struct Probing;
+    impl Drop for Probing {
+        fn drop(&mut self) {
+            PROBING.set(false);
+        }
+    }
     PROBING.set(true);
-    let value = f();
-    PROBING.set(false);
-    value
+    let _probing = Probing;
+    f()
 }
 
 /// What one database hop ran.

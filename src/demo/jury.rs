@@ -10,6 +10,7 @@ use crate::db::{write_tx, DbConnection};
 use crate::domain::case::Windows;
 use crate::domain::dispute::{Category, Side};
 use crate::domain::filing::FilingForm;
+use crate::domain::juror::JurorStatus;
 use crate::domain::matching::Categories;
 use crate::domain::reputation::Tally;
 use crate::services::account::Account;
@@ -63,7 +64,7 @@ pub fn seed_pool(conn: &mut DbConnection, hash: &str, now: NaiveDateTime, rng: &
             }
             juror::pass_probation(conn, id, joined + TimeDelta::days(2))?;
             if i % 37 == 5 {
-                juror::set_status(conn, id, "paused", None, now)?;
+                juror::set_status(conn, id, JurorStatus::Paused, None, now)?;
             }
             simulate_record(conn, (id, now), side, &expertise, rng)?;
         }

@@ -8,14 +8,16 @@
 
 use super::DEMO_PASSWORD;
 use crate::db::models::evidence::STATEMENT;
-use crate::db::models::summons::ACCEPTED;
 use crate::db::models::user;
 use crate::db::schema::{
     case_events, cases, evidence, juror_category_tallies, jurors, jury_rounds, summons, users, votes,
 };
 use crate::db::{write_tx, DbConnection};
 use crate::domain::account::DEFAULT_TIME_ZONE;
+use crate::domain::case::CaseState;
 use crate::domain::dispute::{Category, Side};
+use crate::domain::juror::JurorStatus;
+use crate::domain::juror::SeatStatus;
 use crate::domain::matching::Categories;
 use crate::domain::public_id::new_public_id;
 use crate::domain::quorum::QuorumPolicy;
@@ -365,7 +367,7 @@ fn insert_juror(
     diesel::insert_into(jurors::table)
         .values((
             jurors::user_id.eq(id),
-            jurors::status.eq("active"),
+            jurors::status.eq(JurorStatus::Active),
             jurors::expertise.eq(i32::from(Categories::of(&p.expertise).0)),
             jurors::interests.eq(""),
             jurors::trading_side.eq(p.side),
@@ -431,10 +433,10 @@ fn insert_case(
     let price = rng.random_range(50..20_000) * 100;
     let answered = plan.stage != Stage::Evidence || rng.random_bool(0.7);
     let state = match plan.stage {
-        Stage::Closed => "closed",
-        Stage::Voting => "voting",
-        Stage::Evidence => "evidence",
-        Stage::Escalated => "escalated",
+        Stage::Closed => CaseState::Closed,
+        Stage::Voting => CaseState::Voting,
+        Stage::Evidence => CaseState::Evidence,
+        Stage::Escalated => CaseState::Escalated,
     };
     let updated = match plan.stage {
         Stage::Closed => t.final_at,
@@ -494,20 +496,22 @@ fn insert_events(
     next_id: &mut i32,
 ) -> QueryResult<()> {
     let mut story = vec![
-        ("filed", None, "filed", Some(claimant), t.filed),
-        ("respondent_notified", Some("filed"), "awaiting_response", None, t.filed),
-        ("answered", Some("awaiting_response"), "evidence", Some(respondent), t.answered),
+        ("filed", None, CaseState::Filed, Some(claimant), t.filed),
+        ("respondent_notified", Some(CaseState::Filed), CaseState::AwaitingResponse, None, t.filed),
+        ("answered", Some(CaseState::AwaitingResponse), CaseState::Evidence, Some(respondent), t.answered),
     ];
     if plan.stage != Stage::Evidence {
-        story.push(("evidence_closed", Some("evidence"), "jury_selection", None, t.evidence_due));
-        story.push(("panel_complete", Some("jury_selection"), "voting", None, t.panel));
+        story.push(("evidence_closed", Some(CaseState::Evidence), CaseState::JurySelection, None, t.evidence_due));
+        story.push(("panel_complete", Some(CaseState::JurySelection), CaseState::Voting, None, t.panel));
     }
     match plan.stage {
         Stage::Closed => {
-            story.push(("verdict", Some("voting"), "decided", None, t.decided));
-            story.push(("verdict_final", Some("decided"), "closed", None, t.final_at));
+            story.push(("verdict", Some(CaseState::Voting), CaseState::Decided, None, t.decided));
+            story.push(("verdict_final", Some(CaseState::Decided), CaseState::Closed, None, t.final_at));
         }
-        Stage::Escalated => story.push(("escalated", Some("voting"), "escalated", None, t.voting_due)),
+        Stage::Escalated => {
+            story.push(("escalated", Some(CaseState::Voting), CaseState::Escalated, None, t.voting_due))
+        }
         Stage::Voting | Stage::Evidence => {}
     }
     for (seq, (kind, from, to, actor, at)) in story.into_iter().enumerate() {
@@ -593,7 +597,7 @@ fn insert_round(
                 summons::case_id.eq(case_id),
                 summons::juror_id.eq(juror_id),
                 summons::round.eq(1),
-                summons::status.eq(ACCEPTED),
+                summons::status.eq(SeatStatus::Accepted),
                 summons::summoned_at.eq(t.evidence_due),
                 summons::respond_by.eq(t.evidence_due + TimeDelta::hours(24)),
                 summons::answered_at.eq(Some(t.evidence_due + TimeDelta::hours(2))),

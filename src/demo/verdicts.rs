@@ -5,6 +5,7 @@
 use super::account;
 use crate::db::models::{case as case_rows, summons, user};
 use crate::db::DbConnection;
+use crate::domain::juror::SeatStatus;
 use crate::jobs::deadlines::run_due_jobs;
 use crate::services::account::Account;
 use crate::services::jury::summons::{answer_summons, Answer};
@@ -62,7 +63,7 @@ pub fn accept_summonses(
     let case = case_rows::find_by_public_id(conn, case_public_id)?.ok_or(ServiceError::NotFound)?;
     let seats: Vec<_> = summons::for_case(conn, case.id)?
         .into_iter()
-        .filter(|s| s.round == case.round && s.status == summons::PENDING)
+        .filter(|s| s.round == case.round && s.status == SeatStatus::Pending)
         .collect();
     let mut jurors = vec![];
     for seat in seats.iter().take(seats.len().saturating_sub(ignored)) {

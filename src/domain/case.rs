@@ -3,7 +3,9 @@
 
 use chrono::{NaiveDateTime, TimeDelta};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// Stored as text (the mapping: `db/text_enum.rs`, through `as_str` and `parse`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, diesel::AsExpression, diesel::FromSqlRow)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub enum CaseState {
     Filed,
     AwaitingResponse,
@@ -19,6 +21,12 @@ pub enum CaseState {
     Settled,
     Escalated,
     Overridden,
+}
+
+impl std::fmt::Display for CaseState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl CaseState {

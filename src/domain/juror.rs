@@ -6,7 +6,9 @@ use crate::domain::quorum::Quorums;
 use crate::domain::validation::FieldErrors;
 use chrono::{NaiveDateTime, TimeDelta};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Stored as text (the mapping: `db/text_enum.rs`, through `as_str` and `parse`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, diesel::AsExpression, diesel::FromSqlRow)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub enum JurorStatus {
     /// 见习评审员: opted in, still doing mock reviews.
     Probation,
@@ -31,6 +33,68 @@ impl JurorStatus {
         [JurorStatus::Probation, JurorStatus::Active, JurorStatus::Paused, JurorStatus::Suspended]
             .into_iter()
             .find(|status| status.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for JurorStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where a juror's summons to a case stands.
+/// Stored as text (the mapping: `db/text_enum.rs`, through `as_str` and `parse`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, diesel::AsExpression, diesel::FromSqlRow)]
+#[diesel(sql_type = diesel::sql_types::Text)]
+pub enum SeatStatus {
+    /// Awaiting the juror's answer.
+    Pending,
+    Accepted,
+    Declined,
+    /// Stood aside: the juror is too close to a party.
+    Recused,
+    /// Not answered in time: replaced, and counted as a no-show.
+    Expired,
+    /// The case ended (settled, withdrawn) before this juror was needed.
+    Released,
+}
+
+impl SeatStatus {
+    const ALL: [SeatStatus; 6] = [
+        SeatStatus::Pending,
+        SeatStatus::Accepted,
+        SeatStatus::Declined,
+        SeatStatus::Recused,
+        SeatStatus::Expired,
+        SeatStatus::Released,
+    ];
+
+    /// Summonses that hold a seat (or may still take one).
+    pub const HOLDING: [SeatStatus; 2] = [SeatStatus::Pending, SeatStatus::Accepted];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SeatStatus::Pending => "pending",
+            SeatStatus::Accepted => "accepted",
+            SeatStatus::Declined => "declined",
+            SeatStatus::Recused => "recused",
+            SeatStatus::Expired => "expired",
+            SeatStatus::Released => "released",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SeatStatus> {
+        SeatStatus::ALL.into_iter().find(|status| status.as_str() == s)
+    }
+
+    pub fn holds_seat(self) -> bool {
+        SeatStatus::HOLDING.contains(&self)
+    }
+}
+
+impl std::fmt::Display for SeatStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

@@ -2,11 +2,12 @@
 //! A deadline that passed while the server was down runs at the next start.
 
 use crate::db::models::case::{self, CaseChange};
-use crate::db::models::{case_event, job};
+use crate::db::models::case_event;
+use crate::db::models::job::{self, JobKind};
 use crate::db::{write_tx, DbConnection};
 use crate::domain::case::{Actor, CaseState, Command};
 use crate::domain::retry::backoff;
-use crate::services::case::{notify_both, state_of, transition, EVIDENCE_REMINDER_BEFORE};
+use crate::services::case::{notify_both, transition, EVIDENCE_REMINDER_BEFORE};
 use crate::services::jury::draw::open_panel;
 use crate::services::jury::summons::expire_overdue;
 use crate::services::jury::verdict::close_unappealed;
@@ -25,11 +26,15 @@ const MAX_JOB_ATTEMPTS: i32 = 8;
 pub fn run_due_jobs(conn: &mut DbConnection, jury: &Jury, now: NaiveDateTime) -> ServiceResult<usize> {
     let due = job::due(conn, now, 100)?;
     for j in &due {
+        let _span = tracing::info_span!("job", id = j.id, kind = %j.kind, case = j.case_id).entered();
         let ran = write_tx(conn, |conn| {
-            if !job::finish(conn, j.id, now)? {
+            if !job::claim(conn, j.id, now)? {
                 return Ok(());
             }
-            run_job(conn, &j.kind, j.case_id, jury, now)
+            match JobKind::parse(&j.kind) {
+                Some(kind) => run_job(conn, kind, j.case_id, jury, now),
+                None => Err(ServiceError::Internal(anyhow::anyhow!("unknown job kind {:?}", j.kind))),
+            }
         });
         if let Err(error) = ran {
             let attempts = j.attempts + 1;
@@ -41,26 +46,22 @@ pub fn run_due_jobs(conn: &mut DbConnection, jury: &Jury, now: NaiveDateTime) ->
     Ok(due.len())
 }
 
-fn run_job(conn: &mut DbConnection, kind: &str, case_id: i32, jury: &Jury, now: NaiveDateTime) -> ServiceResult<()> {
+fn run_job(conn: &mut DbConnection, kind: JobKind, case_id: i32, jury: &Jury, now: NaiveDateTime) -> ServiceResult<()> {
     let command = match kind {
-        job::RESPONSE_DEADLINE => Command::ResponseDeadlinePassed,
-        job::EVIDENCE_DEADLINE => Command::EvidenceDeadlinePassed,
-        job::EVIDENCE_REMINDER => return remind_evidence(conn, case_id, now),
-        job::DRAW_PANEL => return open_panel(conn, case_id, jury, now, &mut rand::rng()),
-        job::SUMMONS_DEADLINE => return expire_overdue(conn, case_id, jury, now, &mut rand::rng()),
-        job::VOTING_REMINDER => return remind_voters(conn, case_id, now),
-        job::VOTING_DEADLINE => return voting_deadline(conn, case_id, jury, now, &mut rand::rng()),
-        job::APPEAL_DEADLINE => return close_unappealed(conn, case_id, now),
-        other => {
-            tracing::warn!(kind = other, "unknown job kind");
-            return Ok(());
-        }
+        JobKind::ResponseDeadline => Command::ResponseDeadlinePassed,
+        JobKind::EvidenceDeadline => Command::EvidenceDeadlinePassed,
+        JobKind::EvidenceReminder => return remind_evidence(conn, case_id, now),
+        JobKind::DrawPanel => return open_panel(conn, case_id, jury, now, &mut rand::rng()),
+        JobKind::SummonsDeadline => return expire_overdue(conn, case_id, jury, now, &mut rand::rng()),
+        JobKind::VotingReminder => return remind_voters(conn, case_id, now),
+        JobKind::VotingDeadline => return voting_deadline(conn, case_id, jury, now, &mut rand::rng()),
+        JobKind::AppealDeadline => return close_unappealed(conn, case_id, now),
     };
     match transition(conn, case_id, Actor::System, None, command, now, CaseChange::default()) {
         Ok((case, t, seq)) => {
             if t.to == CaseState::JurySelection {
                 // The draw runs as its own job, so a failure there never undoes closing the evidence.
-                job::schedule(conn, job::DRAW_PANEL, case.id, now, now)?;
+                job::schedule(conn, JobKind::DrawPanel, case.id, now, now)?;
             }
             let event = if t.to == CaseState::Evidence { "response_missed" } else { "evidence_closed" };
             notify_both(conn, &case, event, seq, t.evidence_due_at, now)
@@ -73,7 +74,7 @@ fn run_job(conn: &mut DbConnection, kind: &str, case_id: i32, jury: &Jury, now: 
 
 fn remind_evidence(conn: &mut DbConnection, case_id: i32, now: NaiveDateTime) -> ServiceResult<()> {
     let case = case::find_by_id(conn, case_id)?;
-    let Some(due) = case.evidence_due_at.filter(|due| state_of(&case) == CaseState::Evidence && now < *due) else {
+    let Some(due) = case.evidence_due_at.filter(|due| case.state == CaseState::Evidence && now < *due) else {
         return Ok(());
     };
     if now + EVIDENCE_REMINDER_BEFORE < due - TimeDelta::minutes(1) {

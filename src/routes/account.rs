@@ -125,7 +125,7 @@ pub async fn post_password(
     let stored = state.db(move |conn| password_hash_of(conn, &of).map_err(AppError::from)).await?;
     let (change, checked) = state
         .off_pool(move || {
-            let checked = CheckedChange::of(&stored, &change);
+            let checked = CheckedChange::of(stored, &change);
             (change, checked)
         })
         .await?;

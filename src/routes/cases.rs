@@ -206,21 +206,16 @@ pub struct Stage {
     pub date: Option<chrono::NaiveDateTime>,
 }
 
-const STAGES: [(&str, &[&str]); 6] = [
-    ("stage.filed", &["filed", "awaiting_response"]),
-    ("stage.evidence", &["evidence"]),
-    ("stage.jury", &["jury_selection", "appealed"]),
-    ("stage.voting", &["voting", "escalated"]),
-    ("stage.verdict", &["decided"]),
-    ("stage.closed", &["closed", "withdrawn", "settled", "overridden"]),
-];
+/// The progress bar's steps, by `CaseState::stage_index`.
+const STAGES: [&str; 6] =
+    ["stage.filed", "stage.evidence", "stage.jury", "stage.voting", "stage.verdict", "stage.closed"];
 
 fn stages(d: &CaseDetail) -> Vec<Stage> {
     let current = d.state.stage_index();
     STAGES
         .iter()
         .enumerate()
-        .map(|(i, (label_key, states))| Stage {
+        .map(|(i, label_key)| Stage {
             label_key,
             status: if i < current {
                 "done"
@@ -229,7 +224,11 @@ fn stages(d: &CaseDetail) -> Vec<Stage> {
             } else {
                 "upcoming"
             },
-            date: d.events.iter().find(|e| states.contains(&e.to_state.as_str())).map(|e| e.created_at),
+            date: d
+                .events
+                .iter()
+                .find(|e| CaseState::parse(&e.to_state).is_some_and(|s| s.stage_index() == i))
+                .map(|e| e.created_at),
         })
         .collect()
 }
@@ -290,11 +289,7 @@ impl CasePage {
         &self.d.case.claimant_side
     }
     fn respondent_side(&self) -> &'static str {
-        if self.d.case.claimant_side == "buyer" {
-            "seller"
-        } else {
-            "buyer"
-        }
+        Side::parse(&self.d.case.claimant_side).unwrap_or(Side::Buyer).other().as_str()
     }
     /// What the evidence checklist asks for at this stage, worded for the reader's side.
     fn checklist_stage_key(&self) -> &'static str {

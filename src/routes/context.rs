@@ -33,6 +33,32 @@ pub struct AppState {
     pub limiters: Limiters,
     /// The jury's rules and pool, shared with the deadline worker.
     pub jury: Arc<crate::services::jury::Jury>,
+    /// Threads for password hashing (`off_pool`).
+    pub hashers: Hashers,
+}
+
+/// Threads of their own for argon2, apart from the blocking threads database hops run on: a burst
+/// of sign-ins queues here and takes neither a connection nor a thread from the pages.
+pub struct Hashers {
+    jobs: std::sync::mpsc::Sender<Box<dyn FnOnce() + Send>>,
+}
+
+impl Hashers {
+    pub fn start(threads: usize) -> Hashers {
+        let (jobs, queue) = std::sync::mpsc::channel::<Box<dyn FnOnce() + Send>>();
+        let queue = Arc::new(std::sync::Mutex::new(queue));
+        for n in 0..threads.max(1) {
+            let queue = queue.clone();
+            let serve = move || loop {
+                let next = queue.lock().unwrap_or_else(std::sync::PoisonError::into_inner).recv();
+                let Ok(job) = next else { return };
+                // A panicking job answers nobody (its caller sees an internal error); the thread lives on.
+                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+            };
+            std::thread::Builder::new().name(format!("argon2-{n}")).spawn(serve).expect("a hashing thread starts");
+        }
+        Hashers { jobs }
+    }
 }
 
 impl AppState {
@@ -59,9 +85,16 @@ impl AppState {
         self.db(|conn| crate::db::read_tx(conn, f)).await
     }
 
-    /// Runs CPU-heavy work (password hashing) off the async executor, holding no connection.
+    /// Runs password hashing on the hashing threads: off the async executor, holding no
+    /// connection and no thread the database hops need.
     pub async fn off_pool<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
-        web::block(f).await.map_err(|e| AppError::Internal(anyhow::anyhow!("blocking task failed: {e}")))
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        let job = Box::new(move || {
+            let _ = answer.send(f());
+        });
+        let lost = || AppError::Internal(anyhow::anyhow!("the hashing task failed"));
+        self.hashers.jobs.send(job).map_err(|_| lost())?;
+        answered.await.map_err(|_| lost())
     }
 }
 

@@ -2,8 +2,8 @@
 //! case anonymised, and the leaderboard.
 
 use crate::domain::dispute::{Category, Side};
-use crate::domain::juror::REASON_MIN;
 use crate::domain::juror::{ProbationStep, MAX_CAPACITY};
+use crate::domain::juror::{SeatStatus, REASON_MIN};
 use crate::domain::matching::TradingSide;
 use crate::domain::validation::FieldErrors;
 use crate::routes::case_actions::ConfirmForm;
@@ -278,13 +278,13 @@ impl JurorCasePage {
     }
     fn pending_summons(&self) -> Option<i32> {
         match &self.v.access {
-            Access::Summoned(s) if s.status == "pending" => Some(s.id),
+            Access::Summoned(s) if s.status == SeatStatus::Pending => Some(s.id),
             _ => None,
         }
     }
     fn respond_by(&self) -> Option<chrono::NaiveDateTime> {
         match &self.v.access {
-            Access::Summoned(s) if s.status == "pending" => Some(s.respond_by),
+            Access::Summoned(s) if s.status == SeatStatus::Pending => Some(s.respond_by),
             _ => None,
         }
     }

@@ -6,6 +6,7 @@ use crate::db::models::audit_log::AuditLine;
 use crate::db::models::user::UserRow;
 use crate::db::DbConnection;
 use crate::domain::account::Role;
+use crate::domain::case::CaseState;
 use crate::domain::dispute::Category;
 use crate::domain::moderation::OverrideForm;
 use crate::domain::paging::Page;
@@ -132,11 +133,10 @@ impl CaseFilePage {
     /// What the case needs from this moderator: a closed case reads differently to an admin,
     /// who may still override it.
     fn next_key(&self) -> String {
-        let state = self.file.state.as_str();
-        if state == "closed" && self.file.can_override {
+        if self.file.state == CaseState::Closed && self.file.can_override {
             "moderation.next.closed_admin".to_string()
         } else {
-            format!("moderation.next.{state}")
+            format!("moderation.next.{}", self.file.state.as_str())
         }
     }
 

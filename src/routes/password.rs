@@ -6,7 +6,9 @@ use crate::routes::errors::AppError;
 use crate::routes::rate_limit::Action;
 use crate::routes::{ok_page, page, see_other};
 use crate::services::account::password::hash_password;
-use crate::services::account::password_reset::{check_reset_token, request_password_reset, reset_password};
+use crate::services::account::password_reset::{
+    check_reset, check_reset_token, request_password_reset, reset_password,
+};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
@@ -98,13 +100,17 @@ pub async fn post_reset(
     CsrfForm(form): CsrfForm<ResetForm>,
 ) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
-    let token = form.token.clone();
-    let new_password = form.password.clone();
-    let new_hash = state.off_pool(move || hash_password(&new_password)).await?;
-    let typed = (form.password.clone(), form.password_confirm.clone());
-    let result = state
-        .db(move |conn| reset_password(conn, &token, (&typed.0, &typed.1), &new_hash, now).map_err(AppError::from))
-        .await;
+    let (token, typed) = (form.token.clone(), (form.password.clone(), form.password_confirm.clone()));
+    let checked =
+        state.read(move |conn| check_reset(conn, &token, (&typed.0, &typed.1), now).map_err(AppError::from)).await;
+    let result = match checked {
+        Ok(link) => {
+            let new_password = form.password.clone();
+            let new_hash = state.off_pool(move || hash_password(&new_password)).await?;
+            state.db(move |conn| reset_password(conn, &link, &new_hash, now).map_err(AppError::from)).await
+        }
+        Err(refused) => Err(refused),
+    };
     match result {
         Ok(()) => {
             ctx.flash("reset.done");

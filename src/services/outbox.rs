@@ -26,7 +26,7 @@ pub fn enqueue(
             recipient_email,
             locale: locale.code(),
             payload: &payload,
-            status: outbox::PENDING,
+            status: outbox::MailStatus::Pending,
             attempts: 0,
             available_at: now,
             created_at: now,

@@ -4,6 +4,7 @@ use crate::db::models::notification;
 use crate::db::models::{calibration_audit, jury_round, summons, vote};
 use crate::db::DbConnection;
 use crate::domain::juror::JuryRules;
+use crate::domain::juror::SeatStatus;
 use crate::services::account::Account;
 use crate::services::case::list::{open_cases, CaseSummary};
 use crate::services::case::party_masker;
@@ -46,7 +47,7 @@ pub fn overview(
     cases_yours.sort_by_key(|c| c.next.due);
     let mut duties = Vec::new();
     for (seat, case) in summons::open_duties(conn, account.id, now)? {
-        if seat.status == summons::PENDING {
+        if seat.status == SeatStatus::Pending {
             duties.push(Todo {
                 kind: "summons",
                 item: party_masker(conn, &case)?.mask(&case.item_title),

@@ -4,11 +4,12 @@
 
 use crate::db::models::case::CaseRow;
 use crate::db::models::jury_round;
-use crate::db::models::summons::{SummonsRow, ACCEPTED, HOLDING};
+use crate::db::models::summons::SummonsRow;
 use crate::db::models::vote::{self, VoteRow};
 use crate::db::DbConnection;
 use crate::domain::case::CaseState;
 use crate::domain::dispute::Side;
+use crate::domain::juror::SeatStatus;
 use crate::domain::privacy::Masker;
 use crate::domain::verdict::{excerpts, ruling, Excerpts, Ruling};
 use crate::services::ServiceResult;
@@ -86,9 +87,9 @@ pub fn rounds_of(
             });
             RoundView {
                 round: r.round,
-                seated: seats.iter().filter(|s| s.round == r.round && s.status == ACCEPTED).count(),
+                seated: seats.iter().filter(|s| s.round == r.round && s.status == SeatStatus::Accepted).count(),
                 voted: cast.len(),
-                summoned: seats.iter().filter(|s| s.round == r.round && HOLDING.contains(&s.status.as_str())).count(),
+                summoned: seats.iter().filter(|s| s.round == r.round && s.status.holds_seat()).count(),
                 voting_due_at: r.voting_due_at,
                 verdict,
                 appeal,

@@ -4,9 +4,10 @@
 use crate::db::models::calibration_audit::{self, AuditAssignment};
 use crate::db::models::case::CaseRow;
 use crate::db::models::juror;
-use crate::db::models::summons::{self, SummonsRow, ACCEPTED, PENDING};
+use crate::db::models::summons::{self, SummonsRow};
 use crate::db::DbConnection;
 use crate::domain::juror::JurorStatus;
+use crate::domain::juror::SeatStatus;
 use crate::services::account::Account;
 use crate::services::ServiceResult;
 
@@ -25,7 +26,7 @@ pub enum Access {
 pub fn juror_access(conn: &mut DbConnection, case: &CaseRow, account: &Account) -> ServiceResult<Option<Access>> {
     let seat = summons::for_case(conn, case.id)?
         .into_iter()
-        .find(|s| s.juror_id == account.id && (s.status == PENDING || s.status == ACCEPTED));
+        .find(|s| s.juror_id == account.id && (s.status == SeatStatus::Pending || s.status == SeatStatus::Accepted));
     if let Some(seat) = seat {
         return Ok(Some(Access::Summoned(seat)));
     }
@@ -35,7 +36,7 @@ pub fn juror_access(conn: &mut DbConnection, case: &CaseRow, account: &Account) 
     // Calibration cases are open to jurors on probation, whose reviews they are. To anyone else an
     // unassigned one is as absent as a real case they do not sit on: an audit must not be told
     // apart from a real seat by being openable.
-    let on_probation = juror::find(conn, account.id)?.is_some_and(|j| j.standing() == JurorStatus::Probation);
+    let on_probation = juror::find(conn, account.id)?.is_some_and(|j| j.status == JurorStatus::Probation);
     Ok((case.calibration_outcome.is_some() && on_probation).then_some(Access::Calibration))
 }
 

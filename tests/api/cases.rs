@@ -520,3 +520,27 @@ async fn one_failing_deadline_job_does_not_hold_up_the_others() {
         "jobs WHERE kind = 'response_deadline' AND done_at IS NULL AND attempts >= 1 AND last_error IS NOT NULL";
     assert_eq!(app.count(failed).await, 1, "the failure is recorded, to be tried again");
 }
+
+/// Two deadline workers at once (servers sharing one PostgreSQL, say): each due job runs once —
+/// one case event and one pair of notices per case, never two.
+#[tokio::test]
+async fn two_deadline_workers_at_once_run_each_due_job_once() {
+    // The court's own worker looks only hourly; the two here are the test's.
+    let app = crate::common::spawn_app_with(|s| s.limits.deadline_poll = Duration::from_secs(3600)).await;
+    let buyer = app.verified_member("buyer@example.com", "买家").await;
+    let _seller = app.verified_member("seller@example.com", "卖家").await;
+    let mut cases = vec![];
+    for _ in 0..6 {
+        cases.push(file(&buyer, "seller@example.com").await);
+    }
+    app.clock.advance(TimeDelta::hours(49));
+    tokio::join!(app.run_due_jobs(), app.run_due_jobs());
+    for case in &cases {
+        assert_eq!(app.case_state(case).await, "evidence", "{case}");
+    }
+    assert_eq!(app.count("case_events WHERE kind = 'response_deadline_passed'").await, 6);
+    assert_eq!(app.count("jobs WHERE kind = 'response_deadline' AND done_at IS NOT NULL").await, 6);
+    let notices = app.count("outbox WHERE kind = 'response_missed'").await;
+    assert_eq!(notices % 6, 0, "the same notices for every case: {notices}");
+    assert!(notices > 0 && notices <= 12, "each party told once per case: {notices}");
+}

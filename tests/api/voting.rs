@@ -5,6 +5,8 @@ use crate::common::jury::*;
 use crate::common::{location, spawn_app_with, TestApp};
 use chrono::TimeDelta;
 use reqwest::StatusCode;
+use xiaofating::domain::case::CaseState;
+use xiaofating::domain::juror::SeatStatus;
 
 const BUYER_REASON: &str = "卖家自己的发货视频里看不清快门声音，买家的照片能看出磕碰，支持退款。";
 const SELLER_REASON: &str = "开箱视频证明发货时完好，磕碰发生在收货之后，买家应自行承担。";
@@ -193,7 +195,7 @@ fn case_in_voting(
     jury_round::set_voting_due(conn, round.id, now + TimeDelta::hours(72), false).unwrap();
     summons::insert(conn, row.id, jurors, 1, now + TimeDelta::hours(24), now).unwrap();
     for s in summons::for_case(conn, row.id).unwrap() {
-        summons::answer(conn, s.id, summons::PENDING, summons::ACCEPTED, now).unwrap();
+        summons::answer(conn, s.id, (SeatStatus::Pending, SeatStatus::Accepted), now).unwrap();
     }
     public_id
 }
@@ -286,7 +288,10 @@ async fn concurrent_deciding_votes_close_each_case_exactly_once() {
             unique.dedup();
             assert_eq!(mails.len(), 2 + 17, "one verdict email per party and per juror: {mails:?}");
             assert_eq!(unique.len(), mails.len(), "nobody is told twice");
-            assert_eq!(xiaofating::db::models::case::find_by_public_id(conn, &case).unwrap().unwrap().state, "decided");
+            assert_eq!(
+                xiaofating::db::models::case::find_by_public_id(conn, &case).unwrap().unwrap().state,
+                CaseState::Decided
+            );
         }
     })
     .await

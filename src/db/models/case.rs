@@ -28,7 +28,7 @@ pub struct CaseRow {
     pub answer_remedy: Option<String>,
     pub answer_remedy_fen: Option<i64>,
     pub answered_at: Option<NaiveDateTime>,
-    pub state: String,
+    pub state: CaseState,
     pub response_due_at: Option<NaiveDateTime>,
     pub evidence_due_at: Option<NaiveDateTime>,
     pub evidence_hours: i32,
@@ -163,7 +163,7 @@ pub fn claim_invitations(conn: &mut DbConnection, user_id: i32, email: &str) -> 
         .execute(conn)
 }
 
-pub fn count_open_for_claimant(conn: &mut DbConnection, user_id: i32, open_states: &[&str]) -> QueryResult<i64> {
+pub fn count_open_for_claimant(conn: &mut DbConnection, user_id: i32, open_states: &[CaseState]) -> QueryResult<i64> {
     cases::table
         .filter(cases::claimant_id.eq(user_id))
         .filter(cases::state.eq_any(open_states))
@@ -226,7 +226,7 @@ pub fn involving(conn: &mut DbConnection, people: &[i32], email: &str) -> QueryR
 
 /// Cases whose votes count in jurors' records: closed by the jury, or overridden.
 pub fn count_judged(conn: &mut DbConnection) -> QueryResult<i64> {
-    cases::table.filter(cases::state.eq_any(["closed", "overridden"])).count().get_result(conn)
+    cases::table.filter(cases::state.eq_any([CaseState::Closed, CaseState::Overridden])).count().get_result(conn)
 }
 
 /// Which cases a moderators' queue lists.
@@ -264,7 +264,7 @@ impl QueueFilter<'_> {
 /// One page of the cases in these states, longest waiting first, and how many there are.
 pub fn in_states(
     conn: &mut DbConnection,
-    states: &[&str],
+    states: &[CaseState],
     filter: QueueFilter,
     (offset, limit): Window,
 ) -> QueryResult<Counted<CaseRow>> {
@@ -324,7 +324,7 @@ impl CaseDue {
 /// overdue first, and how many there are. An index on (state, due) keeps it to the rows returned.
 pub fn overdue(
     conn: &mut DbConnection,
-    (states, due): (&[&str], CaseDue),
+    (states, due): (&[CaseState], CaseDue),
     cutoff: NaiveDateTime,
     filter: QueueFilter,
     limit: i64,
@@ -385,7 +385,7 @@ pub fn split_verdicts(
         let mut query = cases::table
             .inner_join(jury_rounds::table)
             .filter(jury_rounds::decided_at.is_not_null().and(diesel::dsl::sql::<Bool>(&split)))
-            .filter(cases::state.eq_any(["decided", "closed"]))
+            .filter(cases::state.eq_any([CaseState::Decided, CaseState::Closed]))
             .filter(filter.on_cases())
             .into_boxed();
         if let Some(since) = filter.waiting_since {
@@ -457,7 +457,7 @@ pub fn verdict_times(conn: &mut DbConnection) -> QueryResult<Vec<(NaiveDateTime,
 /// Finished cases with a final outcome: (category, claimant side, outcome, count).
 pub fn outcomes(conn: &mut DbConnection) -> QueryResult<Vec<(String, String, String, i64)>> {
     cases::table
-        .filter(cases::state.eq_any(["closed", "overridden"]))
+        .filter(cases::state.eq_any([CaseState::Closed, CaseState::Overridden]))
         .filter(cases::outcome.is_not_null())
         .group_by((cases::category, cases::claimant_side, cases::outcome))
         .select((cases::category, cases::claimant_side, cases::outcome.assume_not_null(), diesel::dsl::count_star()))

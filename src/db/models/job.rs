@@ -3,24 +3,67 @@ use crate::db::DbConnection;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-pub const RESPONSE_DEADLINE: &str = "response_deadline";
-pub const EVIDENCE_REMINDER: &str = "evidence_reminder";
-pub const EVIDENCE_DEADLINE: &str = "evidence_deadline";
-/// The evidence closed: draw the first panel.
-pub const DRAW_PANEL: &str = "draw_panel";
-/// Summonses of the case that are still unanswered now are replaced.
-pub const SUMMONS_DEADLINE: &str = "summons_deadline";
-/// A day before the voting deadline: remind jurors who have not voted.
-pub const VOTING_REMINDER: &str = "voting_reminder";
-/// The round's voting deadline: replace missing jurors once, then escalate.
-pub const VOTING_DEADLINE: &str = "voting_deadline";
-/// The appeal window closed: the first verdict becomes final.
-pub const APPEAL_DEADLINE: &str = "appeal_deadline";
+/// What a deadline job does when it comes due. Stored as text (the mapping: `db/text_enum.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, diesel::AsExpression, diesel::FromSqlRow)]
+#[diesel(sql_type = diesel::sql_types::Text)]
+pub enum JobKind {
+    ResponseDeadline,
+    EvidenceReminder,
+    EvidenceDeadline,
+    /// The evidence closed: draw the first panel.
+    DrawPanel,
+    /// Summonses of the case that are still unanswered now are replaced.
+    SummonsDeadline,
+    /// A day before the voting deadline: remind jurors who have not voted.
+    VotingReminder,
+    /// The round's voting deadline: replace missing jurors once, then escalate.
+    VotingDeadline,
+    /// The appeal window closed: the first verdict becomes final.
+    AppealDeadline,
+}
+
+impl JobKind {
+    const ALL: [JobKind; 8] = [
+        JobKind::ResponseDeadline,
+        JobKind::EvidenceReminder,
+        JobKind::EvidenceDeadline,
+        JobKind::DrawPanel,
+        JobKind::SummonsDeadline,
+        JobKind::VotingReminder,
+        JobKind::VotingDeadline,
+        JobKind::AppealDeadline,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobKind::ResponseDeadline => "response_deadline",
+            JobKind::EvidenceReminder => "evidence_reminder",
+            JobKind::EvidenceDeadline => "evidence_deadline",
+            JobKind::DrawPanel => "draw_panel",
+            JobKind::SummonsDeadline => "summons_deadline",
+            JobKind::VotingReminder => "voting_reminder",
+            JobKind::VotingDeadline => "voting_deadline",
+            JobKind::AppealDeadline => "appeal_deadline",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<JobKind> {
+        JobKind::ALL.into_iter().find(|kind| kind.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for JobKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = jobs)]
 pub struct JobRow {
     pub id: i32,
+    /// Text, read kind by kind (`JobKind::parse`): a kind this build does not know (a newer
+    /// server's) fails that job alone, never the read of every due job.
     pub kind: String,
     pub case_id: i32,
     pub run_at: NaiveDateTime,
@@ -34,7 +77,7 @@ pub struct JobRow {
 
 pub fn schedule(
     conn: &mut DbConnection,
-    kind: &str,
+    kind: JobKind,
     case_id: i32,
     run_at: NaiveDateTime,
     now: NaiveDateTime,
@@ -78,8 +121,20 @@ pub fn failed(
         .map(drop)
 }
 
-/// Marks a job done; false when another worker already did it.
-pub fn finish(conn: &mut DbConnection, id: i32, now: NaiveDateTime) -> QueryResult<bool> {
+/// Takes the job for the caller's transaction and marks it done (undone if the transaction rolls
+/// back): false when it is done, set aside, or being run by another worker at this moment — on
+/// PostgreSQL its row is locked and skipped, so workers on several servers never run it twice nor
+/// wait for each other; SQLite has one writer at a time.
+pub fn claim(conn: &mut DbConnection, id: i32, now: NaiveDateTime) -> QueryResult<bool> {
+    let open = jobs::table.find(id).filter(jobs::done_at.is_null()).filter(jobs::dead_at.is_null()).select(jobs::id);
+    let taken: Option<i32> = match conn {
+        DbConnection::Pg(c) => open.for_update().skip_locked().first(c).optional()?,
+        DbConnection::Sqlite(c) => open.first(c).optional()?,
+    };
+    Ok(taken.is_some() && finish(conn, id, now)?)
+}
+
+fn finish(conn: &mut DbConnection, id: i32, now: NaiveDateTime) -> QueryResult<bool> {
     diesel::update(jobs::table.find(id).filter(jobs::done_at.is_null()))
         .set(jobs::done_at.eq(now))
         .execute(conn)

@@ -10,7 +10,7 @@ use diesel::prelude::*;
 #[diesel(table_name = jurors)]
 pub struct JurorRow {
     pub user_id: i32,
-    pub status: String,
+    pub status: JurorStatus,
     pub expertise: i32,
     pub interests: String,
     pub trading_side: String,
@@ -32,11 +32,6 @@ pub struct JurorRow {
 }
 
 impl JurorRow {
-    /// The juror's standing; a value this build does not know counts as suspended.
-    pub fn standing(&self) -> JurorStatus {
-        JurorStatus::parse(&self.status).unwrap_or(JurorStatus::Suspended)
-    }
-
     pub fn tally(&self) -> Tally {
         Tally {
             buyer_right: self.buyer_right,
@@ -72,7 +67,7 @@ pub fn insert(
     diesel::insert_into(jurors::table)
         .values((
             jurors::user_id.eq(user_id),
-            jurors::status.eq("probation"),
+            jurors::status.eq(JurorStatus::Probation),
             jurors::expertise.eq(profile.expertise),
             jurors::interests.eq(profile.interests),
             jurors::trading_side.eq(profile.trading_side),
@@ -100,7 +95,7 @@ pub fn update_profile(conn: &mut DbConnection, user_id: i32, profile: &ProfileCh
 pub fn set_status(
     conn: &mut DbConnection,
     user_id: i32,
-    status: &str,
+    status: JurorStatus,
     reason: Option<&str>,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
@@ -113,7 +108,7 @@ pub fn set_status(
 pub fn pass_probation(conn: &mut DbConnection, user_id: i32, now: NaiveDateTime) -> QueryResult<()> {
     diesel::update(jurors::table.find(user_id))
         .set((
-            jurors::status.eq("active"),
+            jurors::status.eq(JurorStatus::Active),
             jurors::passed_probation_at.eq(now),
             jurors::probation_retry_at.eq(None::<NaiveDateTime>),
             jurors::updated_at.eq(now),
@@ -271,7 +266,7 @@ pub fn clear_category_tallies(conn: &mut DbConnection) -> QueryResult<()> {
 #[derive(Debug, Queryable)]
 pub struct PoolRow {
     pub user_id: i32,
-    pub status: String,
+    pub status: JurorStatus,
     pub expertise: i32,
     pub interests: String,
     pub trading_side: String,
@@ -332,7 +327,7 @@ pub fn category_records(conn: &mut DbConnection, of: Option<&[i32]>) -> QueryRes
 pub struct BoardRow {
     pub user_id: i32,
     pub display_name: String,
-    pub status: String,
+    pub status: JurorStatus,
     pub passed_probation_at: Option<NaiveDateTime>,
     pub overall: (f64, f64, f64, f64),
 }
@@ -375,7 +370,7 @@ pub struct ListedJuror {
     pub user_id: i32,
     pub display_name: String,
     pub email: String,
-    pub status: String,
+    pub status: JurorStatus,
     pub status_reason: Option<String>,
     pub passed_probation_at: Option<NaiveDateTime>,
     pub summons_answered: i32,

@@ -3,9 +3,36 @@ use crate::db::{total_of, Counted, DbConnection, Window};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-pub const PENDING: &str = "pending";
-pub const SENT: &str = "sent";
-pub const DEAD: &str = "dead";
+/// Where a message stands: waiting (or being sent), delivered, or given up on. Stored as text (the mapping: `db/text_enum.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, diesel::AsExpression, diesel::FromSqlRow)]
+#[diesel(sql_type = diesel::sql_types::Text)]
+pub enum MailStatus {
+    Pending,
+    Sent,
+    Dead,
+}
+
+impl MailStatus {
+    pub const ALL: [MailStatus; 3] = [MailStatus::Pending, MailStatus::Sent, MailStatus::Dead];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MailStatus::Pending => "pending",
+            MailStatus::Sent => "sent",
+            MailStatus::Dead => "dead",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<MailStatus> {
+        MailStatus::ALL.into_iter().find(|status| status.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for MailStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = outbox)]
@@ -16,7 +43,7 @@ pub struct OutboxRow {
     pub recipient_email: String,
     pub locale: String,
     pub payload: String,
-    pub status: String,
+    pub status: MailStatus,
     pub attempts: i32,
     pub available_at: NaiveDateTime,
     pub last_error: Option<String>,
@@ -32,7 +59,7 @@ pub struct NewOutboxMessage<'a> {
     pub recipient_email: &'a str,
     pub locale: &'a str,
     pub payload: &'a str,
-    pub status: &'a str,
+    pub status: MailStatus,
     pub attempts: i32,
     pub available_at: NaiveDateTime,
     pub created_at: NaiveDateTime,
@@ -58,7 +85,7 @@ pub fn claim_due(
     limit: i64,
 ) -> QueryResult<Vec<OutboxRow>> {
     let due = outbox::table
-        .filter(outbox::status.eq(PENDING))
+        .filter(outbox::status.eq(MailStatus::Pending))
         .filter(outbox::available_at.le(now))
         .order(outbox::available_at)
         .limit(limit)
@@ -80,7 +107,7 @@ pub fn claim_due(
 
 pub fn mark_sent(conn: &mut DbConnection, id: i32, now: NaiveDateTime) -> QueryResult<()> {
     diesel::update(outbox::table.find(id))
-        .set((outbox::status.eq(SENT), outbox::sent_at.eq(now), outbox::last_error.eq(None::<String>)))
+        .set((outbox::status.eq(MailStatus::Sent), outbox::sent_at.eq(now), outbox::last_error.eq(None::<String>)))
         .execute(conn)
         .map(drop)
 }
@@ -94,7 +121,7 @@ pub fn retry_later(conn: &mut DbConnection, id: i32, at: NaiveDateTime, error: &
 
 pub fn mark_dead(conn: &mut DbConnection, id: i32, error: &str) -> QueryResult<()> {
     diesel::update(outbox::table.find(id))
-        .set((outbox::status.eq(DEAD), outbox::last_error.eq(error)))
+        .set((outbox::status.eq(MailStatus::Dead), outbox::last_error.eq(error)))
         .execute(conn)
         .map(drop)
 }
@@ -113,7 +140,7 @@ pub fn find(conn: &mut DbConnection, id: i32) -> QueryResult<Option<OutboxRow>> 
 }
 
 /// How many messages are in each state.
-pub fn counts(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64)>> {
+pub fn counts(conn: &mut DbConnection) -> QueryResult<Vec<(MailStatus, i64)>> {
     outbox::table
         .group_by(outbox::status)
         .select((outbox::status, diesel::dsl::count_star()))
@@ -123,13 +150,16 @@ pub fn counts(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64)>> {
 
 /// When the next pending message becomes due, if any is pending.
 pub fn next_pending_at(conn: &mut DbConnection) -> QueryResult<Option<NaiveDateTime>> {
-    outbox::table.filter(outbox::status.eq(PENDING)).select(diesel::dsl::min(outbox::available_at)).first(conn)
+    outbox::table
+        .filter(outbox::status.eq(MailStatus::Pending))
+        .select(diesel::dsl::min(outbox::available_at))
+        .first(conn)
 }
 
 /// Puts dead messages back in the queue, due now; returns how many.
 pub fn retry_dead(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<usize> {
-    diesel::update(outbox::table.filter(outbox::status.eq(DEAD)))
-        .set((outbox::status.eq(PENDING), outbox::available_at.eq(now), outbox::attempts.eq(0)))
+    diesel::update(outbox::table.filter(outbox::status.eq(MailStatus::Dead)))
+        .set((outbox::status.eq(MailStatus::Pending), outbox::available_at.eq(now), outbox::attempts.eq(0)))
         .execute(conn)
 }
 
@@ -141,7 +171,7 @@ pub fn dead(
     (offset, limit): Window,
 ) -> QueryResult<Counted<OutboxRow>> {
     let matching = || {
-        let query = outbox::table.filter(outbox::status.eq(DEAD)).into_boxed();
+        let query = outbox::table.filter(outbox::status.eq(MailStatus::Dead)).into_boxed();
         match written_by {
             Some(since) => query.filter(outbox::created_at.le(since)),
             None => query,
@@ -155,8 +185,8 @@ pub fn dead(
 
 /// Puts one dead message back in the queue; false when it was not dead.
 pub fn retry_one(conn: &mut DbConnection, id: i32, now: NaiveDateTime) -> QueryResult<bool> {
-    diesel::update(outbox::table.find(id).filter(outbox::status.eq(DEAD)))
-        .set((outbox::status.eq(PENDING), outbox::available_at.eq(now), outbox::attempts.eq(0)))
+    diesel::update(outbox::table.find(id).filter(outbox::status.eq(MailStatus::Dead)))
+        .set((outbox::status.eq(MailStatus::Pending), outbox::available_at.eq(now), outbox::attempts.eq(0)))
         .execute(conn)
         .map(|n| n == 1)
 }

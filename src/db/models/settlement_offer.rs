@@ -3,9 +3,36 @@ use crate::db::DbConnection;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-pub const OPEN: &str = "open";
-pub const ACCEPTED: &str = "accepted";
-pub const SUPERSEDED: &str = "superseded";
+/// Where a settlement offer stands: open, accepted, or replaced by a later offer. Stored as text (the mapping: `db/text_enum.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, diesel::AsExpression, diesel::FromSqlRow)]
+#[diesel(sql_type = diesel::sql_types::Text)]
+pub enum OfferStatus {
+    Open,
+    Accepted,
+    Superseded,
+}
+
+impl OfferStatus {
+    pub const ALL: [OfferStatus; 3] = [OfferStatus::Open, OfferStatus::Accepted, OfferStatus::Superseded];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OfferStatus::Open => "open",
+            OfferStatus::Accepted => "accepted",
+            OfferStatus::Superseded => "superseded",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<OfferStatus> {
+        OfferStatus::ALL.into_iter().find(|status| status.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for OfferStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = settlement_offers)]
@@ -16,7 +43,7 @@ pub struct SettlementOfferRow {
     pub remedy: String,
     pub remedy_fen: Option<i64>,
     pub note: String,
-    pub status: String,
+    pub status: OfferStatus,
     pub created_at: NaiveDateTime,
 }
 
@@ -33,9 +60,9 @@ pub fn insert(
     diesel::update(
         settlement_offers::table
             .filter(settlement_offers::case_id.eq(case_id))
-            .filter(settlement_offers::status.eq(OPEN)),
+            .filter(settlement_offers::status.eq(OfferStatus::Open)),
     )
-    .set(settlement_offers::status.eq(SUPERSEDED))
+    .set(settlement_offers::status.eq(OfferStatus::Superseded))
     .execute(conn)?;
     diesel::insert_into(settlement_offers::table)
         .values((
@@ -44,7 +71,7 @@ pub fn insert(
             settlement_offers::remedy.eq(remedy),
             settlement_offers::remedy_fen.eq(remedy_fen),
             settlement_offers::note.eq(note),
-            settlement_offers::status.eq(OPEN),
+            settlement_offers::status.eq(OfferStatus::Open),
             settlement_offers::created_at.eq(now),
         ))
         .execute(conn)
@@ -54,7 +81,7 @@ pub fn insert(
 pub fn open_for_case(conn: &mut DbConnection, case_id: i32) -> QueryResult<Option<SettlementOfferRow>> {
     settlement_offers::table
         .filter(settlement_offers::case_id.eq(case_id))
-        .filter(settlement_offers::status.eq(OPEN))
+        .filter(settlement_offers::status.eq(OfferStatus::Open))
         .select(SettlementOfferRow::as_select())
         .first(conn)
         .optional()
@@ -62,7 +89,7 @@ pub fn open_for_case(conn: &mut DbConnection, case_id: i32) -> QueryResult<Optio
 
 pub fn mark_accepted(conn: &mut DbConnection, id: i32) -> QueryResult<()> {
     diesel::update(settlement_offers::table.find(id))
-        .set(settlement_offers::status.eq(ACCEPTED))
+        .set(settlement_offers::status.eq(OfferStatus::Accepted))
         .execute(conn)
         .map(drop)
 }

@@ -1,19 +1,9 @@
 use crate::db::schema::{cases, summons};
 use crate::db::DbConnection;
+use crate::domain::case::CaseState;
+use crate::domain::juror::SeatStatus;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-
-pub const PENDING: &str = "pending";
-pub const ACCEPTED: &str = "accepted";
-pub const DECLINED: &str = "declined";
-pub const RECUSED: &str = "recused";
-/// Not answered in time: replaced, and counted as a no-show.
-pub const EXPIRED: &str = "expired";
-/// The case ended (settled, withdrawn) before this juror was needed.
-pub const RELEASED: &str = "released";
-
-/// Summonses that hold a seat (or may still take one).
-pub const HOLDING: [&str; 2] = [PENDING, ACCEPTED];
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = summons)]
@@ -22,7 +12,7 @@ pub struct SummonsRow {
     pub case_id: i32,
     pub juror_id: i32,
     pub round: i32,
-    pub status: String,
+    pub status: SeatStatus,
     pub summoned_at: NaiveDateTime,
     pub respond_by: NaiveDateTime,
     pub answered_at: Option<NaiveDateTime>,
@@ -43,7 +33,7 @@ pub fn insert(
                 summons::case_id.eq(case_id),
                 summons::juror_id.eq(*juror),
                 summons::round.eq(round),
-                summons::status.eq(PENDING),
+                summons::status.eq(SeatStatus::Pending),
                 summons::summoned_at.eq(now),
                 summons::respond_by.eq(respond_by),
             ))
@@ -61,7 +51,12 @@ pub fn for_case(conn: &mut DbConnection, case_id: i32) -> QueryResult<Vec<Summon
 }
 
 /// Moves a summons on from `from`; false when it was no longer in that status.
-pub fn answer(conn: &mut DbConnection, id: i32, from: &str, to: &str, now: NaiveDateTime) -> QueryResult<bool> {
+pub fn answer(
+    conn: &mut DbConnection,
+    id: i32,
+    (from, to): (SeatStatus, SeatStatus),
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
     diesel::update(summons::table.find(id).filter(summons::status.eq(from)))
         .set((summons::status.eq(to), summons::answered_at.eq(now)))
         .execute(conn)
@@ -72,7 +67,7 @@ pub fn answer(conn: &mut DbConnection, id: i32, from: &str, to: &str, now: Naive
 pub fn overdue(conn: &mut DbConnection, case_id: i32, now: NaiveDateTime) -> QueryResult<Vec<SummonsRow>> {
     summons::table
         .filter(summons::case_id.eq(case_id))
-        .filter(summons::status.eq(PENDING))
+        .filter(summons::status.eq(SeatStatus::Pending))
         .filter(summons::respond_by.le(now))
         .select(SummonsRow::as_select())
         .load(conn)
@@ -80,8 +75,8 @@ pub fn overdue(conn: &mut DbConnection, case_id: i32, now: NaiveDateTime) -> Que
 
 /// Releases every pending summons of a case that no longer needs a panel.
 pub fn release_pending(conn: &mut DbConnection, case_id: i32, now: NaiveDateTime) -> QueryResult<usize> {
-    diesel::update(summons::table.filter(summons::case_id.eq(case_id)).filter(summons::status.eq(PENDING)))
-        .set((summons::status.eq(RELEASED), summons::answered_at.eq(now)))
+    diesel::update(summons::table.filter(summons::case_id.eq(case_id)).filter(summons::status.eq(SeatStatus::Pending)))
+        .set((summons::status.eq(SeatStatus::Released), summons::answered_at.eq(now)))
         .execute(conn)
 }
 
@@ -89,7 +84,7 @@ pub fn release_pending(conn: &mut DbConnection, case_id: i32, now: NaiveDateTime
 pub fn load_since(conn: &mut DbConnection, since: NaiveDateTime) -> QueryResult<Vec<(i32, i64)>> {
     summons::table
         .filter(summons::summoned_at.gt(since))
-        .filter(summons::status.eq_any(HOLDING))
+        .filter(summons::status.eq_any(SeatStatus::HOLDING))
         .group_by(summons::juror_id)
         .select((summons::juror_id, diesel::dsl::count_star()))
         .load(conn)
@@ -117,8 +112,11 @@ pub fn open_duties(
     juror_id: i32,
     now: NaiveDateTime,
 ) -> QueryResult<Vec<(SummonsRow, crate::db::models::case::CaseRow)>> {
-    let to_answer = summons::status.eq(PENDING).and(summons::respond_by.ge(now));
-    let voting = summons::status.eq(ACCEPTED).and(cases::state.eq("voting")).and(summons::round.eq(cases::round));
+    let to_answer = summons::status.eq(SeatStatus::Pending).and(summons::respond_by.ge(now));
+    let voting = summons::status
+        .eq(SeatStatus::Accepted)
+        .and(cases::state.eq(CaseState::Voting))
+        .and(summons::round.eq(cases::round));
     summons::table
         .inner_join(cases::table)
         .filter(summons::juror_id.eq(juror_id))
@@ -134,7 +132,7 @@ pub fn has_seat(conn: &mut DbConnection, case_id: i32, juror_id: i32) -> QueryRe
         summons::table
             .filter(summons::case_id.eq(case_id))
             .filter(summons::juror_id.eq(juror_id))
-            .filter(summons::status.eq(ACCEPTED)),
+            .filter(summons::status.eq(SeatStatus::Accepted)),
     ))
     .get_result(conn)
 }
@@ -142,7 +140,7 @@ pub fn has_seat(conn: &mut DbConnection, case_id: i32, juror_id: i32) -> QueryRe
 pub fn pending_for_juror(conn: &mut DbConnection, juror_id: i32) -> QueryResult<Vec<SummonsRow>> {
     summons::table
         .filter(summons::juror_id.eq(juror_id))
-        .filter(summons::status.eq(PENDING))
+        .filter(summons::status.eq(SeatStatus::Pending))
         .select(SummonsRow::as_select())
         .load(conn)
 }
@@ -152,7 +150,7 @@ pub fn pending_emails(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<St
     use crate::db::schema::users;
     summons::table
         .inner_join(users::table.on(users::id.eq(summons::juror_id)))
-        .filter(summons::status.eq(PENDING))
+        .filter(summons::status.eq(SeatStatus::Pending))
         .order(summons::id)
         .limit(limit)
         .select(users::email)

@@ -1,5 +1,6 @@
 use crate::db::schema::{cases, votes};
 use crate::db::DbConnection;
+use crate::domain::case::CaseState;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -60,7 +61,7 @@ pub fn for_case(conn: &mut DbConnection, case_id: i32) -> QueryResult<Vec<VoteRo
 pub fn all_final(conn: &mut DbConnection) -> QueryResult<Vec<super::JudgementRow>> {
     votes::table
         .inner_join(cases::table)
-        .filter(cases::state.eq_any(["closed", "overridden"]))
+        .filter(cases::state.eq_any([CaseState::Closed, CaseState::Overridden]))
         .select((votes::juror_id, votes::case_id, votes::side, cases::category, cases::outcome))
         .load(conn)
 }

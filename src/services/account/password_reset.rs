@@ -1,3 +1,5 @@
+use crate::db::models::email_token::EmailTokenRow;
+use crate::db::models::user::UserRow;
 use crate::db::models::{auth_session, email_token, user};
 use crate::db::{write_tx, DbConnection};
 use crate::domain::account::{check_password, Email};
@@ -48,14 +50,15 @@ pub fn check_reset_token(conn: &mut DbConnection, token: &str, now: NaiveDateTim
     }
 }
 
-/// Sets a new password (hashed off the pool as `new_hash`) from a valid link and ends every session of the account.
-pub fn reset_password(
+/// Everything a reset checks before the new password is hashed (so a forged or spent link costs
+/// no hash): a live link, a password its owner may use, the confirmation. Gives the link and its
+/// owner.
+pub fn check_reset(
     conn: &mut DbConnection,
     token: &str,
     (password, password_confirm): (&str, &str),
-    new_hash: &str,
     now: NaiveDateTime,
-) -> ServiceResult<()> {
+) -> ServiceResult<(EmailTokenRow, UserRow)> {
     check_reset_token(conn, token, now)?;
     let row = email_token::find(conn, &token_hash(token), PURPOSE)?.ok_or(ServiceError::Refused("reset.invalid"))?;
     let owner = user::find(conn, row.user_id)?.ok_or(ServiceError::Refused("reset.invalid"))?;
@@ -64,6 +67,17 @@ pub fn reset_password(
     if password != password_confirm {
         return Err(FieldErrors::single("password_confirm", "error.password_mismatch").into());
     }
+    Ok((row, owner))
+}
+
+/// Sets the new password (checked by `check_reset`, then hashed off the pool as `new_hash`) and
+/// ends every session of the account; refused if the link was used in the meantime.
+pub fn reset_password(
+    conn: &mut DbConnection,
+    (row, owner): &(EmailTokenRow, UserRow),
+    new_hash: &str,
+    now: NaiveDateTime,
+) -> ServiceResult<()> {
     write_tx(conn, |conn| {
         if !email_token::consume(conn, row.id, now)? {
             return Err(ServiceError::Refused("reset.invalid"));

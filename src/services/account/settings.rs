@@ -59,16 +59,17 @@ pub fn password_hash_of(conn: &mut DbConnection, account: &Account) -> ServiceRe
     Ok(user::find(conn, account.id)?.ok_or(ServiceError::Refused("error.not_found"))?.password_hash)
 }
 
-/// The argon2 half of a password change, done off the pool: whether the current password is
-/// right, and the new one's hash.
+/// The argon2 half of a password change, done off the pool: the hash the current password was
+/// checked against, and the new one's hash when the current password was right.
 pub struct CheckedChange {
-    current_ok: bool,
-    new_hash: String,
+    checked_against: String,
+    new_hash: Option<String>,
 }
 
 impl CheckedChange {
-    pub fn of(stored_hash: &str, form: &PasswordChange) -> CheckedChange {
-        CheckedChange { current_ok: verify_password(stored_hash, &form.current), new_hash: hash_password(&form.new) }
+    pub fn of(stored_hash: String, form: &PasswordChange) -> CheckedChange {
+        let new_hash = verify_password(&stored_hash, &form.current).then(|| hash_password(&form.new));
+        CheckedChange { checked_against: stored_hash, new_hash }
     }
 }
 
@@ -82,15 +83,16 @@ pub fn change_password(
     now: NaiveDateTime,
 ) -> ServiceResult<()> {
     let row = user::find(conn, account.id)?.ok_or(ServiceError::Refused("error.not_found"))?;
-    if !checked.current_ok {
+    // A password changed or reset since it was checked is not the one the visitor proved.
+    let Some(new_hash) = checked.new_hash.as_deref().filter(|_| row.password_hash == checked.checked_against) else {
         return Err(FieldErrors::single("current", "error.password_wrong").into());
-    }
+    };
     check_password(&form.new, &[&row.email, &row.display_name]).map_err(|key| FieldErrors::single("new", key))?;
     if form.new != form.confirm {
         return Err(FieldErrors::single("confirm", "error.password_mismatch").into());
     }
     write_tx(conn, |conn| {
-        user::set_password_hash(conn, account.id, &checked.new_hash, now)?;
+        user::set_password_hash(conn, account.id, new_hash, now)?;
         email_token::retire_unused(conn, account.id, password_reset::PURPOSE, now)?;
         auth_session::delete_others(conn, account.id, &token_hash(session_token))
     })?;

@@ -41,7 +41,7 @@ pub fn appeal_verdict(
         let (case, _, seq) = transition(conn, case.id, actor, Some(account.id), Command::Appeal, now, change)?;
         let first = jury_round::find(conn, case.id, 1)?.ok_or(ServiceError::NotFound)?;
         jury_round::record_appeal(conn, first.id, account.id, &reason, now)?;
-        job::schedule(conn, job::DRAW_PANEL, case.id, evidence_due, now)?;
+        job::schedule(conn, job::JobKind::DrawPanel, case.id, evidence_due, now)?;
         for (to, who) in [(claimant(conn, &case)?, Actor::Claimant), (respondent(conn, &case)?, Actor::Respondent)] {
             let variant = if who == actor { "appellant" } else { "other_side" };
             let wording = Wording { event: "appeal_filed", variant: Some(variant), detail: None };

@@ -16,8 +16,10 @@ use rand::Rng;
 /// A member may have this many cases open as claimant at once (abuse limit).
 pub const MAX_OPEN_CASES: i64 = 10;
 
-const OPEN_STATES: [&str; 7] =
-    ["filed", "awaiting_response", "evidence", "jury_selection", "voting", "decided", "appealed"];
+/// The states the limit counts: not finished, and not waiting for the moderators.
+fn open_states() -> Vec<CaseState> {
+    CaseState::ALL.into_iter().filter(|s| !s.is_final() && *s != CaseState::Escalated).collect()
+}
 
 /// Files a case. `submission_key` comes from the form, so a double-clicked submit finds the case
 /// the first click filed instead of filing a second one.
@@ -45,7 +47,7 @@ pub fn file_case(
         return Err(FieldErrors::single("other_email", "error.other_is_you").into());
     }
     let at_cap = |conn: &mut DbConnection| -> ServiceResult<bool> {
-        Ok(case::count_open_for_claimant(conn, claimant_account.id, &OPEN_STATES)? >= MAX_OPEN_CASES)
+        Ok(case::count_open_for_claimant(conn, claimant_account.id, &open_states())? >= MAX_OPEN_CASES)
     };
     if at_cap(conn)? {
         return Err(ServiceError::Refused("case.refused.too_many_open"));
@@ -104,7 +106,7 @@ pub fn file_case(
             None,
             now,
         )?;
-        job::schedule(conn, job::RESPONSE_DEADLINE, row.id, due, now)?;
+        job::schedule(conn, job::JobKind::ResponseDeadline, row.id, due, now)?;
         let me = claimant(conn, &row)?;
         notify(conn, &row, &me, "case_filed", seq, Some(due), now)?;
         let other = respondent(conn, &row)?;

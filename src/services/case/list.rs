@@ -1,4 +1,4 @@
-use super::{actor_for, facts_with, state_of};
+use super::{actor_for, facts_with};
 use crate::db::models::case::{self, CaseRow, PartyFilter};
 use crate::db::DbConnection;
 use crate::domain::case::{decide, Actor, CaseState};
@@ -81,7 +81,7 @@ fn summaries(rows: Vec<CaseRow>, account: &Account, now: NaiveDateTime) -> Vec<C
     rows.into_iter()
         .filter_map(|case| {
             let actor = actor_for(&case, account).filter(|a| *a != Actor::Moderator)?;
-            let state = state_of(&case);
+            let state = case.state;
             // The list reads no offers or rounds: a pending offer and the voting deadline show on the case page.
             let facts = facts_with(&case, None);
             let next = next_step(&facts, actor, None, |c| decide(&facts, actor, c, now).is_ok());

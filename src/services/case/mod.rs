@@ -13,7 +13,7 @@ use crate::db::models::case::{self, CaseChange, CaseRow};
 use crate::db::models::settlement_offer::{self, SettlementOfferRow};
 use crate::db::models::{case_event, job, user};
 use crate::db::DbConnection;
-use crate::domain::case::{decide, Actor, CaseFacts, CaseState, Command, Transition};
+use crate::domain::case::{decide, Actor, CaseFacts, Command, Transition};
 use crate::domain::dispute::Side;
 use crate::domain::locale::Locale;
 use crate::domain::privacy::Masker;
@@ -63,12 +63,6 @@ pub fn may(
     decide(&facts(conn, &case)?, actor, command, now).map(drop).map_err(|r| ServiceError::Refused(r.0))
 }
 
-/// The case's state. A state this build does not know (written by a newer version) is treated as
-/// escalated: moderators look at it, and no automatic step touches it.
-pub fn state_of(case: &CaseRow) -> CaseState {
-    CaseState::parse(&case.state).unwrap_or(CaseState::Escalated)
-}
-
 /// The facts the state machine decides on.
 pub fn facts(conn: &mut DbConnection, case: &CaseRow) -> ServiceResult<CaseFacts> {
     let offer = settlement_offer::open_for_case(conn, case.id)?;
@@ -78,7 +72,7 @@ pub fn facts(conn: &mut DbConnection, case: &CaseRow) -> ServiceResult<CaseFacts
 /// The facts, given the case's open settlement offer (when the caller has it already).
 pub fn facts_with(case: &CaseRow, open_offer: Option<&SettlementOfferRow>) -> CaseFacts {
     CaseFacts {
-        state: state_of(case),
+        state: case.state,
         response_due_at: case.response_due_at,
         evidence_due_at: case.evidence_due_at,
         answered: case.answered_at.is_some(),
@@ -152,8 +146,8 @@ pub fn schedule_evidence_jobs(
     due: NaiveDateTime,
     now: NaiveDateTime,
 ) -> diesel::QueryResult<()> {
-    job::schedule(conn, job::EVIDENCE_REMINDER, case_id, due - EVIDENCE_REMINDER_BEFORE, now)?;
-    job::schedule(conn, job::EVIDENCE_DEADLINE, case_id, due, now)
+    job::schedule(conn, job::JobKind::EvidenceReminder, case_id, due - EVIDENCE_REMINDER_BEFORE, now)?;
+    job::schedule(conn, job::JobKind::EvidenceDeadline, case_id, due, now)
 }
 
 /// Someone a case notice goes to.

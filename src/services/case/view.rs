@@ -1,4 +1,4 @@
-use super::{claimant, facts_with, load_visible, state_of};
+use super::{claimant, facts_with, load_visible};
 use crate::db::models::case::CaseRow;
 use crate::db::models::case_event::{self, CaseEventRow};
 use crate::db::models::case_override::{self, OverrideRow};
@@ -8,6 +8,7 @@ use crate::db::models::settlement_offer::{self, SettlementOfferRow};
 use crate::db::models::summons::{self, SummonsRow};
 use crate::db::{read_tx, DbConnection};
 use crate::domain::case::{decide, Actor, CaseState, Command};
+use crate::domain::juror::SeatStatus;
 use crate::domain::next_step::{next_step, NextStep};
 use crate::domain::triage::checklist::Suggestions;
 use crate::services::account::Account;
@@ -158,8 +159,8 @@ pub fn case_detail(
     let summonses = summons::for_case(conn, case.id)?;
     let round: Vec<&SummonsRow> = summonses.iter().filter(|s| s.round == case.round).collect();
     let panel = PanelProgress {
-        accepted: round.iter().filter(|s| s.status == summons::ACCEPTED).count(),
-        seats: round.iter().filter(|s| summons::HOLDING.contains(&s.status.as_str())).count(),
+        accepted: round.iter().filter(|s| s.status == SeatStatus::Accepted).count(),
+        seats: round.iter().filter(|s| s.status.holds_seat()).count(),
     };
     let evidence = evidence::visible_for_case(conn, case.id)?;
     let (hidden_evidence, hidden_votes) = flag::hidden_on_case(conn, case.id)?;
@@ -182,7 +183,7 @@ pub fn case_detail(
         claimant_name,
         respondent_name,
         now,
-        state: state_of(&case),
+        state: case.state,
         events,
         evidence,
         override_row: case_override::for_case(conn, case.id)?,

@@ -1,14 +1,15 @@
 //! The juror's own page: standing, reputation with its uncertainty, summonses and history.
 
 use super::probation::{progress, Progress};
-use super::{require_juror, status_of};
+use super::require_juror;
 use crate::db::models::calibration_audit;
 use crate::db::models::juror::{self, JurorRow};
-use crate::db::models::summons::{self, SummonsRow, ACCEPTED, PENDING};
+use crate::db::models::summons::{self, SummonsRow};
 use crate::db::models::user;
 use crate::db::DbConnection;
 use crate::domain::case::CaseState;
 use crate::domain::dispute::Category;
+use crate::domain::juror::SeatStatus;
 use crate::domain::juror::{eligibility, level, Ineligible, JurorStatus, JuryRules, Level};
 use crate::domain::matching::{Categories, TradingSide};
 use crate::domain::reputation::{category_estimate, estimate, reliability, Estimate, Priors};
@@ -59,7 +60,7 @@ pub fn dashboard(
     now: NaiveDateTime,
 ) -> ServiceResult<Dashboard> {
     let row = require_juror(conn, account)?;
-    let status = status_of(&row);
+    let status = row.status;
     let joined = user::find(conn, account.id)?.ok_or(ServiceError::NotFound)?.created_at;
     let overall = estimate(&row.tally(), Priors::default(), 0.5);
     let categories = juror::category_tallies(conn, account.id)?
@@ -69,9 +70,9 @@ pub fn dashboard(
     let (mut pending, mut active, mut history) = (vec![], vec![], vec![]);
     for (summons, case) in summons::for_juror(conn, account.id, 100)? {
         let item = SummonsItem { summons, case: for_jurors(conn, &case)? };
-        match item.summons.status.as_str() {
-            PENDING if now <= item.summons.respond_by => pending.push(item),
-            ACCEPTED if !item.case.state.is_final() => active.push(DeskItem {
+        match item.summons.status {
+            SeatStatus::Pending if now <= item.summons.respond_by => pending.push(item),
+            SeatStatus::Accepted if !item.case.state.is_final() => active.push(DeskItem {
                 state: item.case.state,
                 since: item.summons.answered_at.unwrap_or(item.summons.summoned_at),
                 case: item.case,

@@ -12,7 +12,7 @@ use crate::domain::juror::JuryRules;
 use crate::domain::linked_accounts::{linked_accounts, Link, LOOKBACK_DAYS};
 use crate::domain::matching::{Candidate, CaseProfile, DrawError};
 use crate::domain::quorum::QuorumPolicy;
-use crate::services::case::{notify, notify_both, state_of, transition, Recipient};
+use crate::services::case::{notify, notify_both, transition, Recipient};
 use crate::services::triage::{matching_tags, CaseTriage};
 use crate::services::{ServiceError, ServiceResult};
 use chrono::{NaiveDateTime, TimeDelta};
@@ -33,7 +33,7 @@ pub fn open_panel(
     rng: &mut impl Rng,
 ) -> ServiceResult<()> {
     let case = case::find_for_update(conn, case_id)?;
-    let policy = match state_of(&case) {
+    let policy = match case.state {
         CaseState::JurySelection if case.round == 1 => {
             jury.rules.quorums.for_category(Category::parse(&case.category).unwrap_or(Category::Other))
         }
@@ -86,8 +86,7 @@ pub fn draw(
     let rules = &jury.rules;
     let busy: HashMap<i32, i64> = summons::load_since(conn, now - rules.capacity_window)?.into_iter().collect();
     let summoned = summons::for_case(conn, case.id)?;
-    let seated_ids: Vec<i32> =
-        summoned.iter().filter(|s| summons::HOLDING.contains(&s.status.as_str())).map(|s| s.juror_id).collect();
+    let seated_ids: Vec<i32> = summoned.iter().filter(|s| s.status.holds_seat()).map(|s| s.juror_id).collect();
     let mut excluded = conflicts(conn, case)?;
     excluded.extend(linked_to_parties(conn, case, now)?.into_iter().map(|(id, _)| id));
     excluded.extend(summoned.iter().map(|s| s.juror_id));
@@ -150,7 +149,7 @@ fn summon(
         let about = NoticeAbout { case: Some(case), due: Some(respond_by), occurrence: s.id, ..Default::default() };
         notify_juror(conn, s.juror_id, "jury_summons", about, now)?;
     }
-    job::schedule(conn, job::SUMMONS_DEADLINE, case.id, respond_by, now)?;
+    job::schedule(conn, job::JobKind::SummonsDeadline, case.id, respond_by, now)?;
     Ok(())
 }
 

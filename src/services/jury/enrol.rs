@@ -1,9 +1,10 @@
 //! Joining the jury pool, changing one's juror profile, stepping out and back in.
 
-use super::{require_juror, status_of, Jury};
+use super::{require_juror, Jury};
 use crate::db::models::juror::{self, ProfileChange};
 use crate::db::models::{summons, user};
 use crate::db::{write_tx, DbConnection};
+use crate::domain::juror::SeatStatus;
 use crate::domain::juror::{parse_profile, JurorStatus};
 use crate::domain::matching::Categories;
 use crate::services::account::Account;
@@ -61,14 +62,14 @@ pub fn pause(
 ) -> ServiceResult<()> {
     write_tx(conn, |conn| {
         let row = require_juror(conn, account)?;
-        match status_of(&row) {
+        match row.status {
             JurorStatus::Active | JurorStatus::Probation => {}
             JurorStatus::Paused => return Ok(()),
             JurorStatus::Suspended => return Err(ServiceError::Refused("juror.refused.suspended")),
         }
-        juror::set_status(conn, account.id, JurorStatus::Paused.as_str(), None, now)?;
+        juror::set_status(conn, account.id, JurorStatus::Paused, None, now)?;
         for pending in summons::pending_for_juror(conn, account.id)? {
-            super::summons::answer_and_replace(conn, &pending, summons::DECLINED, jury, now, rng)?;
+            super::summons::answer_and_replace(conn, &pending, SeatStatus::Declined, jury, now, rng)?;
         }
         Ok(())
     })
@@ -78,11 +79,11 @@ pub fn pause(
 pub fn resume(conn: &mut DbConnection, account: &Account, now: NaiveDateTime) -> ServiceResult<()> {
     write_tx(conn, |conn| {
         let row = require_juror(conn, account)?;
-        if status_of(&row) != JurorStatus::Paused {
+        if row.status != JurorStatus::Paused {
             return Err(ServiceError::Refused("juror.refused.not_paused"));
         }
         let status = if row.passed_probation_at.is_some() { JurorStatus::Active } else { JurorStatus::Probation };
-        juror::set_status(conn, account.id, status.as_str(), None, now)?;
+        juror::set_status(conn, account.id, status, None, now)?;
         Ok(())
     })
 }

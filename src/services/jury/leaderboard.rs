@@ -5,7 +5,7 @@
 use crate::db::models::leaderboard_snapshot::{self, SnapshotRow};
 use crate::db::models::{case, juror, user};
 use crate::db::{write_tx, DbConnection};
-use crate::domain::juror::{level, JurorStatus};
+use crate::domain::juror::level;
 use crate::domain::public_record::{snapshot_due, LastSnapshot, PublicRecord};
 use crate::domain::reputation::{estimate, Priors};
 use crate::services::{ServiceError, ServiceResult};
@@ -75,7 +75,7 @@ fn ranked(conn: &mut DbConnection) -> ServiceResult<Vec<PublicRecord>> {
         .into_iter()
         .map(|row| {
             let estimate = estimate(&row.tally(), Priors::default(), 0.5);
-            let status = JurorStatus::parse(&row.status).unwrap_or(JurorStatus::Active);
+            let status = row.status;
             let level = level(status, row.passed_probation_at.is_some(), estimate.votes, estimate.accuracy_lower);
             (estimate.accuracy_lower, PublicRecord::coarse(row.user_id, level, estimate.votes, estimate.accuracy_lower))
         })

@@ -18,7 +18,6 @@ use crate::db::models::case::CaseRow;
 use crate::db::models::juror::{self, JurorRow};
 use crate::db::models::user::{self, UserRow};
 use crate::db::DbConnection;
-use crate::domain::juror::JurorStatus;
 use crate::domain::locale::Locale;
 use crate::email::message::{JurorNotice, Mail};
 use crate::services::account::Account;
@@ -42,10 +41,6 @@ impl Jury {
 /// The signed-in member's juror record; refused when they have not joined the pool.
 pub fn require_juror(conn: &mut DbConnection, account: &Account) -> ServiceResult<JurorRow> {
     juror::find(conn, account.id)?.ok_or(ServiceError::Refused("juror.refused.not_a_juror"))
-}
-
-pub fn status_of(row: &JurorRow) -> JurorStatus {
-    row.standing()
 }
 
 /// What a juror notice is about, beyond its event.

@@ -2,7 +2,7 @@
 //! were replaced, suspended after a run of these. Shared by the summons deadline and the vote
 //! deadline.
 
-use super::{notify_juror, status_of, Jury, NoticeAbout};
+use super::{notify_juror, Jury, NoticeAbout};
 use crate::db::models::case::CaseRow;
 use crate::db::models::juror;
 use crate::db::models::summons::SummonsRow;
@@ -23,8 +23,8 @@ pub fn count_no_show(
     let Some(record) = juror::find(conn, seat.juror_id)? else { return Ok(()) };
     juror::record_no_show(conn, seat.juror_id, now)?;
     let about = NoticeAbout { case: Some(case), occurrence: seat.id, ..Default::default() };
-    if suspends_after_no_show(record.no_show_streak as u32, &jury.rules) && status_of(&record) == JurorStatus::Active {
-        juror::set_status(conn, seat.juror_id, JurorStatus::Suspended.as_str(), Some(NO_SHOWS), now)?;
+    if suspends_after_no_show(record.no_show_streak as u32, &jury.rules) && record.status == JurorStatus::Active {
+        juror::set_status(conn, seat.juror_id, JurorStatus::Suspended, Some(NO_SHOWS), now)?;
         let detail = (record.no_show_streak + 1).to_string();
         notify_juror(conn, seat.juror_id, "juror_suspended", NoticeAbout { detail, ..about }, now)
     } else {

@@ -6,6 +6,7 @@
 use crate::db::models::juror::{self, PoolRow};
 use crate::db::DbConnection;
 use crate::domain::dispute::Category;
+use crate::domain::juror::JurorStatus;
 use crate::domain::matching::{Candidate, Categories, JurorPool, TradingSide};
 use crate::domain::reputation::{reliability, Record, Tally};
 use crate::services::ServiceResult;
@@ -67,7 +68,7 @@ impl PoolCache {
         });
         for row in changed {
             snapshot.newest_change = snapshot.newest_change.max(Some(row.updated_at));
-            if row.status != "active" {
+            if row.status != JurorStatus::Active {
                 snapshot.pool.remove(row.user_id);
                 snapshot.meta.remove(&row.user_id);
                 continue;

@@ -4,7 +4,7 @@
 
 use super::reputation::record_known;
 use super::view::{anonymise, Access, JurorCaseView};
-use super::{notify_juror, require_juror, status_of, NoticeAbout};
+use super::{notify_juror, require_juror, NoticeAbout};
 use crate::db::models::juror::{self, JurorRow};
 use crate::db::models::mock_review::{self, NewMockReview};
 use crate::db::models::{case, evidence};
@@ -65,7 +65,7 @@ pub fn next_review(
     now: NaiveDateTime,
 ) -> ServiceResult<ProbationPage> {
     let row = require_juror(conn, account)?;
-    if status_of(&row) != JurorStatus::Probation {
+    if row.status != JurorStatus::Probation {
         return Ok(ProbationPage::Done);
     }
     if let Some(retry_at) = row.probation_retry_at.filter(|at| now < *at) {
@@ -111,7 +111,7 @@ pub fn submit_review(
     let truth = calibration.calibration_outcome.as_deref().and_then(Side::parse).ok_or(ServiceError::NotFound)?;
     write_tx(conn, |conn| {
         let row = require_juror(conn, account)?;
-        if status_of(&row) != JurorStatus::Probation {
+        if row.status != JurorStatus::Probation {
             return Err(ServiceError::Refused("juror.refused.not_on_probation"));
         }
         if row.probation_retry_at.is_some_and(|at| now < at) {

@@ -6,15 +6,16 @@ use super::calibration::maybe_slip_audit;
 use super::draw::summon_or_escalate;
 use super::no_show::count_no_show;
 use super::voting::open_voting;
-use super::{require_juror, status_of, Jury};
+use super::{require_juror, Jury};
 use crate::db::models::case::{self, CaseRow};
 use crate::db::models::juror;
-use crate::db::models::summons::{self, SummonsRow, ACCEPTED, DECLINED, EXPIRED, PENDING, RECUSED};
+use crate::db::models::summons::{self, SummonsRow};
 use crate::db::{write_tx, DbConnection};
 use crate::domain::case::{Actor, CaseState, Command};
 use crate::domain::juror::JurorStatus;
+use crate::domain::juror::SeatStatus;
 use crate::services::account::Account;
-use crate::services::case::{notify_both, state_of, transition};
+use crate::services::case::{notify_both, transition};
 use crate::services::{ServiceError, ServiceResult};
 use chrono::NaiveDateTime;
 use rand::Rng;
@@ -46,7 +47,7 @@ pub fn answer_summons(
         if now > current.respond_by {
             return Err(ServiceError::Refused("juror.refused.summons_expired"));
         }
-        if current.status != PENDING {
+        if current.status != SeatStatus::Pending {
             return Err(ServiceError::Refused("juror.refused.already_answered"));
         }
         if !needs_jurors(&case) || current.round != case.round {
@@ -54,16 +55,16 @@ pub fn answer_summons(
         }
         match answer {
             Answer::Accept => {
-                if status_of(&require_juror(conn, account)?) != JurorStatus::Active {
+                if require_juror(conn, account)?.status != JurorStatus::Active {
                     return Err(ServiceError::Refused("juror.refused.not_active"));
                 }
-                summons::answer(conn, summons_id, PENDING, ACCEPTED, now)?;
+                summons::answer(conn, summons_id, (SeatStatus::Pending, SeatStatus::Accepted), now)?;
                 juror::record_answer(conn, account.id, now)?;
                 maybe_slip_audit(conn, account.id, &jury.rules, now, rng)?;
                 complete_if_full(conn, &case, jury, now)
             }
-            Answer::Decline => answer_and_replace(conn, &current, DECLINED, jury, now, rng),
-            Answer::Recuse => answer_and_replace(conn, &current, RECUSED, jury, now, rng),
+            Answer::Decline => answer_and_replace(conn, &current, SeatStatus::Declined, jury, now, rng),
+            Answer::Recuse => answer_and_replace(conn, &current, SeatStatus::Recused, jury, now, rng),
         }
     })
 }
@@ -72,13 +73,13 @@ pub fn answer_summons(
 pub fn answer_and_replace(
     conn: &mut DbConnection,
     pending: &SummonsRow,
-    status: &str,
+    status: SeatStatus,
     jury: &Jury,
     now: NaiveDateTime,
     rng: &mut impl Rng,
 ) -> ServiceResult<()> {
     let case = case::find_for_update(conn, pending.case_id)?;
-    if !summons::answer(conn, pending.id, PENDING, status, now)? {
+    if !summons::answer(conn, pending.id, (SeatStatus::Pending, status), now)? {
         return Ok(());
     }
     juror::record_answer(conn, pending.juror_id, now)?;
@@ -88,7 +89,7 @@ pub fn answer_and_replace(
 /// A case takes jurors while its panel forms (first round or appeal) and, for replacements and
 /// extra seats, while it votes.
 fn needs_jurors(case: &CaseRow) -> bool {
-    matches!(state_of(case), CaseState::JurySelection | CaseState::Appealed | CaseState::Voting)
+    matches!(case.state, CaseState::JurySelection | CaseState::Appealed | CaseState::Voting)
 }
 
 /// Voting opens once every summons of the round is answered and the seats are all accepted.
@@ -96,8 +97,11 @@ fn needs_jurors(case: &CaseRow) -> bool {
 fn complete_if_full(conn: &mut DbConnection, case: &CaseRow, jury: &Jury, now: NaiveDateTime) -> ServiceResult<()> {
     let round: Vec<SummonsRow> =
         summons::for_case(conn, case.id)?.into_iter().filter(|s| s.round == case.round).collect();
-    let forming = matches!(state_of(case), CaseState::JurySelection | CaseState::Appealed);
-    if !forming || round.iter().any(|s| s.status == PENDING) || !round.iter().any(|s| s.status == ACCEPTED) {
+    let forming = matches!(case.state, CaseState::JurySelection | CaseState::Appealed);
+    if !forming
+        || round.iter().any(|s| s.status == SeatStatus::Pending)
+        || !round.iter().any(|s| s.status == SeatStatus::Accepted)
+    {
         return Ok(());
     }
     let (case, _, seq) =
@@ -122,7 +126,7 @@ pub fn expire_overdue(
     let overdue: Vec<SummonsRow> =
         summons::overdue(conn, case.id, now)?.into_iter().filter(|s| s.round == case.round).collect();
     for s in &overdue {
-        summons::answer(conn, s.id, PENDING, EXPIRED, now)?;
+        summons::answer(conn, s.id, (SeatStatus::Pending, SeatStatus::Expired), now)?;
         count_no_show(conn, s, &case, jury, now)?;
     }
     if overdue.is_empty() {

@@ -7,11 +7,12 @@ use super::{notify_juror, Jury, NoticeAbout};
 use crate::db::models::case::{CaseChange, CaseRow};
 use crate::db::models::job;
 use crate::db::models::jury_round::{self, RoundRow};
-use crate::db::models::summons::{self, SummonsRow, ACCEPTED};
+use crate::db::models::summons::{self, SummonsRow};
 use crate::db::models::vote::{self, VoteRow};
 use crate::db::DbConnection;
 use crate::domain::case::{Actor, Command};
 use crate::domain::dispute::Side;
+use crate::domain::juror::SeatStatus;
 use crate::services::case::{claimant, notify_as, respondent, transition, Wording};
 use crate::services::{ServiceError, ServiceResult};
 use chrono::NaiveDateTime;
@@ -43,7 +44,7 @@ pub fn deliver_verdict(
     tell_parties(conn, &case, Told { event: t.event, prevails, detail: None }, seq, appeal_due, now)?;
     tell_jurors(conn, &case, (t.event, prevails), format!("{} : {}", tally.0, tally.1), now)?;
     match appeal_due {
-        Some(due) => job::schedule(conn, job::APPEAL_DEADLINE, case.id, due, now)?,
+        Some(due) => job::schedule(conn, job::JobKind::AppealDeadline, case.id, due, now)?,
         None => finalise(conn, &case, prevails, now)?,
     }
     Ok(())
@@ -108,7 +109,7 @@ pub fn tell_jurors(
 ) -> ServiceResult<()> {
     let votes = vote::for_case(conn, case.id)?;
     let seated: Vec<SummonsRow> =
-        summons::for_case(conn, case.id)?.into_iter().filter(|s| s.status == ACCEPTED).collect();
+        summons::for_case(conn, case.id)?.into_iter().filter(|s| s.status == SeatStatus::Accepted).collect();
     for seat in seated {
         let mine = votes.iter().find(|v| v.juror_id == seat.juror_id).and_then(|v| Side::parse(&v.side));
         let variant = match mine {

@@ -4,15 +4,15 @@
 use crate::db::models::case::{self, CaseRow};
 use crate::db::models::evidence::{self, EvidenceRow};
 use crate::db::models::flag;
-use crate::db::models::summons::{self, ACCEPTED};
+use crate::db::models::summons;
 use crate::db::models::vote::{self, VoteRow};
 use crate::db::{read_tx, DbConnection};
 use crate::domain::case::CaseState;
 use crate::domain::dispute::Side;
+use crate::domain::juror::SeatStatus;
 use crate::domain::privacy::Masker;
 use crate::services::account::Account;
 use crate::services::case::party_masker;
-use crate::services::case::state_of;
 use crate::services::rounds::{rounds_of, AppealView, RoundView};
 use crate::services::triage::CaseTriage;
 pub use crate::services::visibility::{juror_access, Access};
@@ -66,7 +66,7 @@ impl JurorCase {
             remedy_fen: case.remedy_fen,
             answer_remedy: case.answer_remedy.clone(),
             answer_remedy_fen: case.answer_remedy_fen,
-            state: state_of(case),
+            state: case.state,
             round: case.round,
         }
     }
@@ -132,7 +132,7 @@ pub fn juror_case(
         let mine = all_rounds.iter().find(|r| r.round == seat.round);
         view.voting_due_at = mine.and_then(|r| r.voting_due_at);
         view.my_vote = vote::find(conn, case.id, seat.round, account.id)?;
-        view.can_vote = seat.status == ACCEPTED
+        view.can_vote = seat.status == SeatStatus::Accepted
             && seat.round == view.case.round
             && view.state == CaseState::Voting
             && view.my_vote.is_none();
@@ -183,7 +183,7 @@ pub fn anonymise(case: &CaseRow, evidence: Vec<EvidenceRow>, access: Access, mas
         .collect();
     JurorCaseView {
         triage: CaseTriage::masked(case, |s| masker.mask(s)),
-        state: state_of(case),
+        state: case.state,
         claimant_side: Side::parse(&case.claimant_side).unwrap_or(Side::Buyer),
         claim: masker.mask(&case.claim_statement),
         answer: case.answer_statement.as_deref().map(|a| masker.mask(a)),
@@ -212,7 +212,7 @@ impl JurorCaseView {
     /// Holds an accepted seat on the case, or an audit that reads like one (and so may flag
     /// what it reads).
     pub fn seated(&self) -> bool {
-        matches!(&self.access, Access::Summoned(seat) if seat.status == ACCEPTED)
+        matches!(&self.access, Access::Summoned(seat) if seat.status == SeatStatus::Accepted)
             || matches!(self.access, Access::Audit(_))
     }
 

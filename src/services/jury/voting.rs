@@ -9,18 +9,18 @@ use super::verdict::deliver_verdict;
 use super::{notify_juror, Jury, NoticeAbout};
 use crate::db::models::case::{self, CaseRow};
 use crate::db::models::jury_round::{self, RoundRow};
-use crate::db::models::summons::{self, SummonsRow, ACCEPTED, EXPIRED, HOLDING, PENDING};
+use crate::db::models::summons::{self, SummonsRow};
 use crate::db::models::vote::{self, VoteRow};
 use crate::db::models::{calibration_audit, job, juror};
 use crate::db::{write_tx, DbConnection};
 use crate::domain::case::CaseState;
 use crate::domain::dispute::Side;
+use crate::domain::juror::SeatStatus;
 use crate::domain::juror::{REASON_MAX, REASON_MIN};
 use crate::domain::quorum::{check, Quorum, QuorumPolicy, WeighedVote};
 use crate::domain::reputation::{standing, ASSUMED_BUYER_SHARE};
 use crate::domain::validation::FieldErrors;
 use crate::services::account::Account;
-use crate::services::case::state_of;
 use crate::services::{ServiceError, ServiceResult};
 use chrono::{NaiveDateTime, TimeDelta};
 use rand::Rng;
@@ -56,10 +56,10 @@ pub fn cast_vote(
         // exactly one transaction, which delivers the one verdict.
         let case = case::find_for_update(conn, case.id)?;
         let seat = seat_of(conn, &case, account.id)?.ok_or(ServiceError::NotFound)?;
-        if seat.round != case.round || state_of(&case) != CaseState::Voting {
+        if seat.round != case.round || case.state != CaseState::Voting {
             return Err(ServiceError::Refused("vote.refused.closed"));
         }
-        if seat.status == PENDING {
+        if seat.status == SeatStatus::Pending {
             return Err(ServiceError::Refused("vote.refused.accept_first"));
         }
         let round = jury_round::find(conn, case.id, case.round)?.ok_or(ServiceError::NotFound)?;
@@ -88,10 +88,7 @@ pub fn parse_vote(form: &VoteForm) -> Result<(Side, String), FieldErrors> {
 
 /// The juror's seat on the case (pending or accepted), newest round first.
 pub fn seat_of(conn: &mut DbConnection, case: &CaseRow, juror_id: i32) -> ServiceResult<Option<SummonsRow>> {
-    Ok(summons::for_case(conn, case.id)?
-        .into_iter()
-        .rev()
-        .find(|s| s.juror_id == juror_id && HOLDING.contains(&s.status.as_str())))
+    Ok(summons::for_case(conn, case.id)?.into_iter().rev().find(|s| s.juror_id == juror_id && s.status.holds_seat()))
 }
 
 /// Applies the round's quorum policy to its votes so far.
@@ -117,10 +114,7 @@ fn settle_round(
 
 /// Summonses holding a seat in the round (accepted, or still to be answered).
 fn seats(conn: &mut DbConnection, case_id: i32, round: i32) -> ServiceResult<Vec<SummonsRow>> {
-    Ok(summons::for_case(conn, case_id)?
-        .into_iter()
-        .filter(|s| s.round == round && HOLDING.contains(&s.status.as_str()))
-        .collect())
+    Ok(summons::for_case(conn, case_id)?.into_iter().filter(|s| s.round == round && s.status.holds_seat()).collect())
 }
 
 /// Each vote with the court's estimate of its juror in the case's category. `first_to` counts
@@ -163,8 +157,8 @@ pub fn schedule_voting(
     now: NaiveDateTime,
 ) -> ServiceResult<()> {
     jury_round::set_voting_due(conn, round.id, due, replacing)?;
-    job::schedule(conn, job::VOTING_REMINDER, case_id, (due - REMINDER_BEFORE).max(now), now)?;
-    job::schedule(conn, job::VOTING_DEADLINE, case_id, due, now)?;
+    job::schedule(conn, job::JobKind::VotingReminder, case_id, (due - REMINDER_BEFORE).max(now), now)?;
+    job::schedule(conn, job::JobKind::VotingDeadline, case_id, due, now)?;
     Ok(())
 }
 
@@ -174,13 +168,13 @@ const REMINDER_BEFORE: TimeDelta = TimeDelta::hours(24);
 pub fn remind_voters(conn: &mut DbConnection, case_id: i32, now: NaiveDateTime) -> ServiceResult<()> {
     let case = case::find_by_id(conn, case_id)?;
     let Some(round) = jury_round::find(conn, case.id, case.round)? else { return Ok(()) };
-    let Some(due) = round.voting_due_at.filter(|due| state_of(&case) == CaseState::Voting && now < *due) else {
+    let Some(due) = round.voting_due_at.filter(|due| case.state == CaseState::Voting && now < *due) else {
         return Ok(());
     };
     if now + REMINDER_BEFORE < due - TimeDelta::minutes(1) {
         return Ok(()); // the deadline moved later; its own reminder comes then
     }
-    for seat in missing_votes(conn, &case, round.round)?.iter().filter(|s| s.status == ACCEPTED) {
+    for seat in missing_votes(conn, &case, round.round)?.iter().filter(|s| s.status == SeatStatus::Accepted) {
         let about = NoticeAbout {
             case: Some(&case),
             due: Some(due),
@@ -212,7 +206,7 @@ pub fn voting_deadline(
     let case = case::find_for_update(conn, case_id)?;
     let Some(round) = jury_round::find(conn, case.id, case.round)? else { return Ok(()) };
     let due = round.voting_due_at.filter(|due| *due <= now);
-    if state_of(&case) != CaseState::Voting || due.is_none() || round.outcome.is_some() {
+    if case.state != CaseState::Voting || due.is_none() || round.outcome.is_some() {
         return Ok(()); // decided, escalated, or the deadline moved: nothing to do
     }
     let missing = missing_votes(conn, &case, round.round)?;
@@ -220,7 +214,7 @@ pub fn voting_deadline(
         return escalate(conn, &case, NO_QUORUM, now);
     }
     for seat in &missing {
-        summons::answer(conn, seat.id, &seat.status, EXPIRED, now)?;
+        summons::answer(conn, seat.id, (seat.status, SeatStatus::Expired), now)?;
         count_no_show(conn, seat, &case, jury, now)?;
     }
     schedule_voting(conn, case.id, &round, (now + jury.rules.voting_window, true), now)?;

@@ -9,7 +9,6 @@ use crate::domain::dispute::Side;
 use crate::domain::moderation::parse_reason;
 use crate::domain::validation::FieldErrors;
 use crate::services::account::Account;
-use crate::services::case::state_of;
 use crate::services::{ServiceError, ServiceResult};
 use chrono::NaiveDateTime;
 
@@ -22,7 +21,7 @@ pub fn mark_calibration(
     now: NaiveDateTime,
 ) -> ServiceResult<()> {
     let row = moderated_case(conn, moderator, case_public_id)?;
-    let state = state_of(&row);
+    let state = row.state;
     if !(state.is_final() || matches!(state, CaseState::Decided)) {
         return Err(ServiceError::Refused("calibration.refused.open_case"));
     }

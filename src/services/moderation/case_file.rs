@@ -18,7 +18,7 @@ use crate::domain::case::{decide, Actor, CaseState, Command};
 use crate::domain::linked_accounts::Link;
 use crate::domain::moderation::Deadline;
 use crate::services::account::Account;
-use crate::services::case::{facts, respondent, state_of};
+use crate::services::case::{facts, respondent};
 use crate::services::jury::draw::linked_to_parties;
 use crate::services::rounds::{rounds_of, RoundView};
 use crate::services::{ServiceError, ServiceResult};
@@ -71,7 +71,7 @@ pub fn case_file(
     now: NaiveDateTime,
 ) -> ServiceResult<CaseFile> {
     let case = moderated_case(conn, moderator, public_id)?;
-    let state = state_of(&case);
+    let state = case.state;
     let facts = facts(conn, &case)?;
     let claimant = user::find(conn, case.claimant_id)?.ok_or(ServiceError::NotFound)?;
     let other = respondent(conn, &case)?;

@@ -9,7 +9,7 @@ use crate::db::{write_tx, DbConnection};
 use crate::domain::moderation::{parse_hours, parse_reason, Deadline};
 use crate::domain::validation::FieldErrors;
 use crate::services::account::Account;
-use crate::services::case::{notify_both, schedule_evidence_jobs, state_of};
+use crate::services::case::{notify_both, schedule_evidence_jobs};
 use crate::services::jury::voting::schedule_voting;
 use crate::services::{ServiceError, ServiceResult};
 use chrono::{NaiveDateTime, TimeDelta};
@@ -23,28 +23,28 @@ pub fn extend_deadline(
     now: NaiveDateTime,
 ) -> ServiceResult<NaiveDateTime> {
     let case = moderated_case(conn, moderator, case_public_id)?;
-    Deadline::of(state_of(&case)).ok_or(ServiceError::Refused("moderation.refused.no_deadline"))?;
+    Deadline::of(case.state).ok_or(ServiceError::Refused("moderation.refused.no_deadline"))?;
     let mut errors = FieldErrors::new();
     let hours = errors.check("hours", parse_hours(hours));
     let reason = errors.check("reason", parse_reason(reason));
     let (Some(hours), Some(reason)) = (hours, reason) else { return Err(errors.into()) };
     write_tx(conn, |conn| {
         let case = case::find_for_update(conn, case.id)?;
-        let state = state_of(&case);
+        let state = case.state;
         let which = Deadline::of(state).ok_or(ServiceError::Refused("moderation.refused.no_deadline"))?;
         let later = |due: Option<NaiveDateTime>| due.unwrap_or(now).max(now) + TimeDelta::hours(hours);
         let (old, new) = match which {
             Deadline::Response => {
                 let new = later(case.response_due_at);
                 case::update(conn, case.id, &CaseChange { response_due_at: Some(new), ..Default::default() })?;
-                job::schedule(conn, job::RESPONSE_DEADLINE, case.id, new, now)?;
+                job::schedule(conn, job::JobKind::ResponseDeadline, case.id, new, now)?;
                 (case.response_due_at, new)
             }
             Deadline::Evidence => {
                 let new = later(case.evidence_due_at);
                 case::update(conn, case.id, &CaseChange { evidence_due_at: Some(new), ..Default::default() })?;
                 if state == crate::domain::case::CaseState::Appealed {
-                    job::schedule(conn, job::DRAW_PANEL, case.id, new, now)?;
+                    job::schedule(conn, job::JobKind::DrawPanel, case.id, new, now)?;
                 } else {
                     schedule_evidence_jobs(conn, case.id, new, now)?;
                 }
@@ -59,7 +59,7 @@ pub fn extend_deadline(
             Deadline::Appeal => {
                 let new = later(case.appeal_due_at);
                 case::update(conn, case.id, &CaseChange { appeal_due_at: Some(new), ..Default::default() })?;
-                job::schedule(conn, job::APPEAL_DEADLINE, case.id, new, now)?;
+                job::schedule(conn, job::JobKind::AppealDeadline, case.id, new, now)?;
                 (case.appeal_due_at, new)
             }
         };

@@ -10,7 +10,7 @@ use crate::domain::case::Actor;
 use crate::domain::moderation::parse_reason;
 use crate::domain::validation::{parse_text, FieldErrors};
 use crate::services::account::Account;
-use crate::services::case::{actor_for, notify_both, state_of};
+use crate::services::case::{actor_for, notify_both};
 use crate::services::{ServiceError, ServiceResult};
 use chrono::NaiveDateTime;
 
@@ -140,7 +140,7 @@ pub fn moderate_statement(
         };
         audit(conn, moderator, entry, now)?;
         if hide {
-            let state = state_of(&case);
+            let state = case.state;
             let seq = case_event::append(
                 conn,
                 case.id,

@@ -73,7 +73,7 @@ pub fn list_jurors(
         .into_iter()
         .map(|row| {
             let estimate = estimate(&row.tally(), Priors::default(), 0.5);
-            let status = JurorStatus::parse(&row.status).unwrap_or(JurorStatus::Suspended);
+            let status = row.status;
             JurorLine {
                 public_id: public_ids.get(&row.user_id).cloned().unwrap_or_default(),
                 level: level(status, row.passed_probation_at.is_some(), estimate.votes, estimate.accuracy_lower),
@@ -107,7 +107,7 @@ pub fn set_juror_standing(
     let reason = parse_reason(reason).map_err(|key| FieldErrors::single("reason", key))?;
     write_tx(conn, |conn| {
         let row = juror::find(conn, row.user_id)?.ok_or(ServiceError::NotFound)?;
-        let current = JurorStatus::parse(&row.status).unwrap_or(JurorStatus::Suspended);
+        let current = row.status;
         let next = match (suspend, current) {
             (true, JurorStatus::Suspended) => {
                 return Err(ServiceError::Refused("moderation.refused.already_suspended"))
@@ -117,7 +117,7 @@ pub fn set_juror_standing(
             (false, JurorStatus::Suspended) => JurorStatus::Probation,
             (false, _) => return Err(ServiceError::Refused("moderation.refused.not_suspended")),
         };
-        juror::set_status(conn, row.user_id, next.as_str(), suspend.then_some(reason.as_str()), now)?;
+        juror::set_status(conn, row.user_id, next, suspend.then_some(reason.as_str()), now)?;
         if !suspend {
             juror::clear_no_show_streak(conn, row.user_id)?;
         }

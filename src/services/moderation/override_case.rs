@@ -12,7 +12,7 @@ use crate::domain::case::{decide, Actor, CaseState, Command, ALREADY_OVERRIDDEN}
 use crate::domain::dispute::Side;
 use crate::domain::moderation::{parse_override, OverrideForm};
 use crate::services::account::Account;
-use crate::services::case::{facts, state_of, transition};
+use crate::services::case::{facts, transition};
 use crate::services::jury::reputation::{record_known, revise_known};
 use crate::services::jury::verdict::{tell_jurors, tell_parties, Told};
 use crate::services::{ServiceError, ServiceResult};
@@ -30,7 +30,7 @@ pub fn override_verdict(
     now: NaiveDateTime,
 ) -> ServiceResult<()> {
     let case = moderated_case(conn, moderator, case_public_id)?;
-    if state_of(&case) == CaseState::Closed && moderator.role != Role::Admin {
+    if case.state == CaseState::Closed && moderator.role != Role::Admin {
         return Err(ServiceError::Refused(FINAL_NEEDS_ADMIN));
     }
     // A case that cannot be overridden says so, whatever the form holds.

@@ -6,6 +6,7 @@ use crate::db::models::case::{self, CaseDue, CaseRow, QueueFilter};
 use crate::db::models::flag::{self, FlagRow};
 use crate::db::models::outbox::{self, OutboxRow};
 use crate::db::{write_tx, DbConnection, Window};
+use crate::domain::case::CaseState;
 use crate::domain::dispute::Category;
 use crate::domain::moderation::{Deadline, SPLIT_MARGIN};
 use crate::domain::paging::Page;
@@ -187,10 +188,14 @@ pub fn dashboard(
         let waiting = cases.into_iter().map(|case| Waiting { since: case.updated_at, note: String::new(), case });
         (waiting.collect(), total)
     };
-    let escalated =
-        listed(window(Queue::Escalated), plain(case::in_states(conn, &["escalated"], filter, rows(Queue::Escalated))?));
-    let appealed =
-        listed(window(Queue::Appealed), plain(case::in_states(conn, &["appealed"], filter, rows(Queue::Appealed))?));
+    let escalated = listed(
+        window(Queue::Escalated),
+        plain(case::in_states(conn, &[CaseState::Escalated], filter, rows(Queue::Escalated))?),
+    );
+    let appealed = listed(
+        window(Queue::Appealed),
+        plain(case::in_states(conn, &[CaseState::Appealed], filter, rows(Queue::Appealed))?),
+    );
     let (split, total) = case::split_verdicts(conn, SPLIT_MARGIN, filter, rows(Queue::Split))?;
     let split = split
         .into_iter()
@@ -223,11 +228,16 @@ fn stalled(
     // A case counts from its deadline; a forming panel from when it became too slow.
     let cutoff = (now - STALLED_AFTER).min(filter.waiting_since.unwrap_or(NaiveDateTime::MAX));
     let forming_since = FORMING_TOO_LONG - STALLED_AFTER;
-    let on_case: [(&[&str], CaseDue, TimeDelta, &str); 4] = [
-        (&["awaiting_response"], CaseDue::Response, TimeDelta::zero(), Deadline::Response.as_str()),
-        (&["evidence", "appealed"], CaseDue::Evidence, TimeDelta::zero(), Deadline::Evidence.as_str()),
-        (&["decided"], CaseDue::Appeal, TimeDelta::zero(), Deadline::Appeal.as_str()),
-        (&["jury_selection"], CaseDue::LastChange, forming_since, "panel"),
+    let on_case: [(&[CaseState], CaseDue, TimeDelta, &str); 4] = [
+        (&[CaseState::AwaitingResponse], CaseDue::Response, TimeDelta::zero(), Deadline::Response.as_str()),
+        (
+            &[CaseState::Evidence, CaseState::Appealed],
+            CaseDue::Evidence,
+            TimeDelta::zero(),
+            Deadline::Evidence.as_str(),
+        ),
+        (&[CaseState::Decided], CaseDue::Appeal, TimeDelta::zero(), Deadline::Appeal.as_str()),
+        (&[CaseState::JurySelection], CaseDue::LastChange, forming_since, "panel"),
     ];
     // Any row of the page may come from any kind: read each kind up to the page's end.
     let upto = offset + limit;

@@ -4,16 +4,17 @@
 
 use super::{audit, moderated_case, Audited};
 use crate::db::models::case::{self, CaseChange};
-use crate::db::models::summons::{self, HOLDING, RELEASED};
+use crate::db::models::summons;
 use crate::db::models::{jury_round, vote};
 use crate::db::{write_tx, DbConnection};
 use crate::domain::case::{decide, Actor, CaseState, Command};
 use crate::domain::dispute::Category;
+use crate::domain::juror::SeatStatus;
 use crate::domain::moderation::parse_reason;
 use crate::domain::quorum::QuorumPolicy;
 use crate::domain::validation::FieldErrors;
 use crate::services::account::Account;
-use crate::services::case::{facts, notify_both, state_of, transition};
+use crate::services::case::{facts, notify_both, transition};
 use crate::services::jury::draw::summon_or_escalate;
 use crate::services::jury::Jury;
 use crate::services::{ServiceError, ServiceResult};
@@ -60,15 +61,15 @@ pub fn reopen_case(
         }
         let idle = summons::for_case(conn, case.id)?
             .into_iter()
-            .filter(|s| s.round == round.round && HOLDING.contains(&s.status.as_str()) && !voted.contains(&s.juror_id));
+            .filter(|s| s.round == round.round && s.status.holds_seat() && !voted.contains(&s.juror_id));
         let mut released = 0;
         for seat in idle {
-            released += usize::from(summons::answer(conn, seat.id, &seat.status, RELEASED, now)?);
+            released += usize::from(summons::answer(conn, seat.id, (seat.status, SeatStatus::Released), now)?);
         }
         jury_round::restart(conn, round.id)?;
         let reopened = case::find_by_id(conn, case.id)?;
         summon_or_escalate(conn, &reopened, (empty_seats, round.round), jury, now, rng)?;
-        if state_of(&case::find_by_id(conn, case.id)?) == CaseState::Escalated {
+        if case::find_by_id(conn, case.id)?.state == CaseState::Escalated {
             // Still no jury to be had: undo everything and say so.
             return Err(ServiceError::Refused("moderation.refused.still_too_few"));
         }

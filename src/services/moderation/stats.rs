@@ -133,7 +133,8 @@ pub fn stats(conn: &mut DbConnection, account: &Account) -> ServiceResult<Stats>
         by_category: by_category.into_values().collect(),
         by_claimant_side: by_side.into_values().collect(),
         overrides: case_override::count(conn)?,
-        finished: counts.get("closed").copied().unwrap_or(0) + counts.get("overridden").copied().unwrap_or(0),
+        finished: counts.get(CaseState::Closed.as_str()).copied().unwrap_or(0)
+            + counts.get(CaseState::Overridden.as_str()).copied().unwrap_or(0),
         accuracy: bucketed(&accuracies, &ACCURACY_EDGES),
     })
 }

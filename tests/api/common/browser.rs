@@ -60,7 +60,7 @@ fn start_driver(chromedriver: &str) -> (Child, u16) {
             }
         }
     });
-    match heard.recv() {
+    match heard.recv_timeout(std::time::Duration::from_secs(30)) {
         Ok(Ok(port)) => (driver, port),
         other => panic!("chromedriver did not say which port it listens on: {other:?}"),
     }

@@ -70,7 +70,12 @@ impl SmtpServer {
     pub fn stall_after(&self, stored: Option<usize>) {
         let flag = self.dir.path().join("stall_after");
         match stored {
-            Some(n) => std::fs::write(flag, n.to_string()).unwrap(),
+            // Written whole, then renamed: the server never reads a half-written number.
+            Some(n) => {
+                let part = self.dir.path().join("stall_after.part");
+                std::fs::write(&part, n.to_string()).unwrap();
+                std::fs::rename(part, flag).unwrap();
+            }
             None => {
                 let _ = std::fs::remove_file(flag);
             }
