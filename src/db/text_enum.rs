@@ -1,7 +1,8 @@
 //! Enums stored in text columns. Each maps to its text through its own `as_str` and `parse` (the
 //! one place its words are spelt); this lets diesel read and write the enum itself, so a row holds
 //! a `CaseState`, never a string to compare with a literal. A stored word this build does not know
-//! fails the read, loudly, instead of passing as some default.
+//! fails the read, loudly, instead of passing as some default. Each also prints as its word
+//! (templates build i18n keys from it).
 
 use super::MultiBackend;
 use diesel::backend::Backend;
@@ -16,6 +17,12 @@ macro_rules! text_enum {
     ($($t:ty),* $(,)?) => {$(
         text_enum!(@backend $t, Sqlite);
         text_enum!(@backend $t, Pg);
+
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
         impl ToSql<Text, MultiBackend> for $t {
             fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, MultiBackend>) -> serialize::Result {
                 out.set_value((Text, self.as_str()));

@@ -23,12 +23,6 @@ pub enum CaseState {
     Overridden,
 }
 
-impl std::fmt::Display for CaseState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 impl CaseState {
     pub const ALL: [CaseState; 12] = [
         CaseState::Filed,

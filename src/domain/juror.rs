@@ -36,12 +36,6 @@ impl JurorStatus {
     }
 }
 
-impl std::fmt::Display for JurorStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 /// Where a juror's summons to a case stands.
 /// Stored as text (the mapping: `db/text_enum.rs`, through `as_str` and `parse`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, diesel::AsExpression, diesel::FromSqlRow)]
@@ -89,12 +83,6 @@ impl SeatStatus {
 
     pub fn holds_seat(self) -> bool {
         SeatStatus::HOLDING.contains(&self)
-    }
-}
-
-impl std::fmt::Display for SeatStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

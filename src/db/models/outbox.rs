@@ -28,12 +28,6 @@ impl MailStatus {
     }
 }
 
-impl std::fmt::Display for MailStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = outbox)]
 pub struct OutboxRow {

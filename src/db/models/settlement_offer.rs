@@ -28,12 +28,6 @@ impl OfferStatus {
     }
 }
 
-impl std::fmt::Display for OfferStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = settlement_offers)]
 pub struct SettlementOfferRow {
