@@ -205,6 +205,9 @@ pub struct Settings {
     pub jury: crate::domain::juror::JuryRules,
     /// Send each response's count of SQL statements in an `X-Statements` header (tests).
     pub expose_statements: bool,
+    /// Fixes the jury's chance (`chance::Chance`) so tests can replay a draw; never set in
+    /// production, where draws are seeded from the operating system.
+    pub draw_seed: Option<u64>,
     /// Proxies whose forwarding headers are believed (`routes::client_ip`).
     pub trusted_proxies: Vec<ipnet::IpNet>,
 }
@@ -222,6 +225,8 @@ pub struct Limits {
     pub files_per_party: i64,
     /// How often due deadlines are looked for (they also run at every start).
     pub deadline_poll: std::time::Duration,
+    /// How often the mail worker looks for mail when nobody woke it (work that queues mail wakes it).
+    pub mail_poll: std::time::Duration,
 }
 
 impl Default for Limits {
@@ -232,6 +237,7 @@ impl Default for Limits {
             video_max_bytes: u64::from(default::VIDEO_MAX_MB) * 1024 * 1024,
             files_per_party: 20,
             deadline_poll: std::time::Duration::from_secs(1),
+            mail_poll: std::time::Duration::from_secs(2),
         }
     }
 }
@@ -371,6 +377,7 @@ impl Settings {
                 ..Default::default()
             },
             expose_statements: false,
+            draw_seed: None,
             trusted_proxies: parse_trusted(&args.trusted_proxies).map_err(anyhow::Error::msg)?,
         })
     }

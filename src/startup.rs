@@ -88,7 +88,11 @@ impl Application {
             }
             .run(),
         );
-        let jury = Arc::new(crate::services::jury::Jury::new(settings.jury.clone()));
+        let mut jury = crate::services::jury::Jury::new(settings.jury.clone());
+        if let Some(seed) = settings.draw_seed {
+            jury.chance = crate::chance::Chance::seeded(seed);
+        }
+        let jury = Arc::new(jury);
         let deadline_worker = tokio::spawn(
             DeadlineWorker {
                 pool: pool.clone(),

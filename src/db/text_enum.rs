@@ -55,6 +55,7 @@ macro_rules! text_enum {
 
 text_enum!(
     crate::domain::case::CaseState,
+    crate::domain::dispute::Side,
     crate::domain::juror::JurorStatus,
     crate::domain::juror::SeatStatus,
     crate::db::models::outbox::MailStatus,

@@ -1,7 +1,8 @@
 //! What a case is about: the sides, the item's category, the money and the remedy asked.
 
-/// The two trading sides of a second-hand deal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// The two trading sides of a second-hand deal. Stored as text (the mapping: `db/text_enum.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, diesel::AsExpression, diesel::FromSqlRow)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub enum Side {
     Buyer,
     Seller,

@@ -3,6 +3,7 @@
 //! leaderboard when a snapshot is due.
 
 use crate::clock::Clock;
+use crate::db::models::outbox::take_queued;
 use crate::db::DbPool;
 use crate::jobs::deadlines::run_due_jobs;
 use crate::services::jury::leaderboard::publish_if_due;
@@ -16,7 +17,7 @@ pub struct DeadlineWorker {
     pub clock: Clock,
     pub poll: Duration,
     pub jury: Arc<Jury>,
-    /// Woken after jobs ran, since they queue email.
+    /// Woken when jobs queued email.
     pub mail_wake: Arc<Notify>,
 }
 
@@ -27,16 +28,23 @@ impl DeadlineWorker {
             let now = self.clock.now();
             let jury = self.jury.clone();
             let ran = tokio::task::spawn_blocking(move || {
-                let mut conn = pool.get().map_err(|e| e.to_string())?;
-                let ran = run_due_jobs(&mut conn, &jury, now).map_err(|e| e.to_string())?;
-                publish_if_due(&mut conn, now).map_err(|e| e.to_string())?;
-                Ok::<_, String>(ran)
+                take_queued();
+                let ran = pool.get().map_err(|e| e.to_string()).and_then(|mut conn| {
+                    run_due_jobs(&mut conn, &jury, now).map_err(|e| e.to_string())?;
+                    publish_if_due(&mut conn, now).map_err(|e| e.to_string())
+                });
+                (ran, take_queued())
             })
             .await;
             match ran {
-                Ok(Ok(0)) => {}
-                Ok(Ok(_)) => self.mail_wake.notify_one(),
-                Ok(Err(err)) => tracing::warn!(error = %err, "deadline jobs failed; retrying"),
+                Ok((ran, mail_queued)) => {
+                    if mail_queued {
+                        self.mail_wake.notify_one();
+                    }
+                    if let Err(err) = ran {
+                        tracing::warn!(error = %err, "deadline jobs failed; retrying");
+                    }
+                }
                 Err(err) => tracing::error!(error = %err, "deadline worker task failed"),
             }
             tokio::time::sleep(self.poll).await;

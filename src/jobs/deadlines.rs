@@ -51,10 +51,10 @@ fn run_job(conn: &mut DbConnection, kind: JobKind, case_id: i32, jury: &Jury, no
         JobKind::ResponseDeadline => Command::ResponseDeadlinePassed,
         JobKind::EvidenceDeadline => Command::EvidenceDeadlinePassed,
         JobKind::EvidenceReminder => return remind_evidence(conn, case_id, now),
-        JobKind::DrawPanel => return open_panel(conn, case_id, jury, now, &mut rand::rng()),
-        JobKind::SummonsDeadline => return expire_overdue(conn, case_id, jury, now, &mut rand::rng()),
+        JobKind::DrawPanel => return open_panel(conn, case_id, jury, now, &mut jury.chance.rng()),
+        JobKind::SummonsDeadline => return expire_overdue(conn, case_id, jury, now, &mut jury.chance.rng()),
         JobKind::VotingReminder => return remind_voters(conn, case_id, now),
-        JobKind::VotingDeadline => return voting_deadline(conn, case_id, jury, now, &mut rand::rng()),
+        JobKind::VotingDeadline => return voting_deadline(conn, case_id, jury, now, &mut jury.chance.rng()),
         JobKind::AppealDeadline => return close_unappealed(conn, case_id, now),
     };
     match transition(conn, case_id, Actor::System, None, command, now, CaseChange::default()) {

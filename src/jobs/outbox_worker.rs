@@ -20,7 +20,6 @@ const BATCH: i64 = 64;
 const LEASE: TimeDelta = TimeDelta::minutes(2);
 /// After this many failed attempts a message is dead (visible to moderators, can be retried).
 const MAX_ATTEMPTS: i32 = 12;
-const IDLE_POLL: Duration = Duration::from_secs(2);
 
 #[derive(Clone)]
 pub struct OutboxWorker {
@@ -47,12 +46,12 @@ impl OutboxWorker {
         loop {
             match self.deliver_due().await {
                 Ok(0) => {
-                    let _ = tokio::time::timeout(IDLE_POLL, self.wake.notified()).await;
+                    let _ = tokio::time::timeout(self.settings.limits.mail_poll, self.wake.notified()).await;
                 }
                 Ok(_) => {}
                 Err(err) => {
                     tracing::warn!(error = %err, "outbox delivery failed; retrying shortly");
-                    tokio::time::sleep(IDLE_POLL).await;
+                    tokio::time::sleep(self.settings.limits.mail_poll).await;
                 }
             }
         }

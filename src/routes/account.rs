@@ -1,7 +1,7 @@
 use crate::csrf_forms;
 use crate::domain::locale::Locale;
 use crate::domain::validation::FieldErrors;
-use crate::routes::context::{AppState, Ctx};
+use crate::routes::context::{AppState, Ctx, SignedIn};
 use crate::routes::csrf::CsrfForm;
 use crate::routes::errors::AppError;
 use crate::routes::rate_limit::Action;
@@ -83,11 +83,10 @@ pub async fn get_account(ctx: Ctx) -> Result<HttpResponse, AppError> {
 }
 
 pub async fn post_settings(
-    ctx: Ctx,
+    SignedIn { ctx, account }: SignedIn,
     state: web::Data<AppState>,
     CsrfForm(form): CsrfForm<SettingsFormData>,
 ) -> Result<HttpResponse, AppError> {
-    let account = ctx.require_account()?.clone();
     let input = SettingsForm {
         display_name: form.display_name.clone(),
         locale: form.locale.clone(),
@@ -112,11 +111,10 @@ pub async fn post_settings(
 }
 
 pub async fn post_password(
-    ctx: Ctx,
+    SignedIn { ctx, account }: SignedIn,
     state: web::Data<AppState>,
     CsrfForm(form): CsrfForm<PasswordFormData>,
 ) -> Result<HttpResponse, AppError> {
-    let account = ctx.require_account()?.clone();
     state.limiters.check(Action::PasswordChange, &account.public_id, &ctx.ip)?;
     let token = ctx.session_token().unwrap_or_default();
     let change = PasswordChange { current: form.current, new: form.new, confirm: form.confirm };

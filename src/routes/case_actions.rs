@@ -9,7 +9,7 @@ use crate::routes::confirm::{step, ConfirmPage, Step};
 use crate::routes::context::{AppState, Ctx};
 use crate::routes::csrf::CsrfForm;
 use crate::routes::errors::AppError;
-use crate::routes::{ok_page, see_other};
+use crate::routes::{answer_form, ok_page, see_other};
 use crate::services::account::Account;
 use crate::services::case::appeal::{appeal_verdict, parse_appeal_reason};
 use crate::services::case::may;
@@ -75,22 +75,14 @@ where
     let account = ctx.require_account()?.clone();
     let now = state.clock.now();
     let id = public_id.clone();
-    match state.db(move |conn| action(conn, &account, &id, now).map_err(AppError::from)).await {
-        Ok(()) => {
-            state.mail_wake.notify_one();
-            ctx.flash(notice);
-            Ok(see_other(&format!("/cases/{public_id}")))
-        }
-        Err(AppError::Invalid(errors)) => {
-            case_page(ctx, &state, public_id, CaseForms { errors, ..forms }, StatusCode::UNPROCESSABLE_ENTITY).await
-        }
-        Err(AppError::Refused(key)) => {
-            ctx.flash(key);
-            Ok(see_other(&format!("/cases/{public_id}")))
-        }
-        Err(other) => Err(other),
-    }
+    let done = state.db(move |conn| action(conn, &account, &id, now).map_err(AppError::from)).await;
+    let back = format!("/cases/{public_id}");
+    let again = |ctx, errors| case_page(ctx, &state, public_id, CaseForms { errors, ..forms }, UNPROCESSABLE);
+    answer_form(ctx, done.map(|()| back.clone()), (notice, back), again).await
 }
+
+/// Bad input shows the case again with the form's messages.
+const UNPROCESSABLE: StatusCode = StatusCode::UNPROCESSABLE_ENTITY;
 
 pub async fn post_answer(
     ctx: Ctx,

@@ -3,13 +3,13 @@
 use crate::csrf_forms;
 use crate::db::models::evidence::EvidenceRow;
 use crate::domain::case::{Actor, CaseState, Command};
-use crate::domain::dispute::{Category, Remedy, Side};
+use crate::domain::dispute::{Category, Remedy};
 use crate::domain::filing::FilingForm;
 use crate::domain::paging::Page;
 use crate::domain::public_id::new_secret_token;
 use crate::domain::triage::DisputeType;
 use crate::domain::validation::FieldErrors;
-use crate::routes::context::{AppState, Ctx};
+use crate::routes::context::{AppState, Ctx, SignedIn};
 use crate::routes::csrf::CsrfForm;
 use crate::routes::errors::AppError;
 use crate::routes::rate_limit::Action;
@@ -44,11 +44,10 @@ impl MyCasesPage {
 }
 
 pub async fn get_cases(
-    ctx: Ctx,
+    SignedIn { ctx, account }: SignedIn,
     state: web::Data<AppState>,
     query: web::Query<CaseQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let account = ctx.require_account()?.clone();
     let now = state.clock.now();
     let query = query.into_inner();
     let q = query.clone();
@@ -106,8 +105,10 @@ pub struct NewCaseQuery {
     against: String,
 }
 
-pub async fn get_new_case(ctx: Ctx, query: web::Query<NewCaseQuery>) -> Result<HttpResponse, AppError> {
-    ctx.require_account()?;
+pub async fn get_new_case(
+    SignedIn { ctx, .. }: SignedIn,
+    query: web::Query<NewCaseQuery>,
+) -> Result<HttpResponse, AppError> {
     let form = FilingFormData {
         submission_key: new_secret_token(&mut rand::rng()),
         other_email: query.against.clone(),
@@ -117,11 +118,10 @@ pub async fn get_new_case(ctx: Ctx, query: web::Query<NewCaseQuery>) -> Result<H
 }
 
 pub async fn post_case(
-    ctx: Ctx,
+    SignedIn { ctx, account }: SignedIn,
     state: web::Data<AppState>,
     CsrfForm(mut form): CsrfForm<FilingFormData>,
 ) -> Result<HttpResponse, AppError> {
-    let account = ctx.require_account()?.clone();
     state.limiters.check(Action::FileCase, &account.id.to_string(), &ctx.ip)?;
     let filing = FilingForm {
         my_side: form.my_side.clone(),
@@ -150,7 +150,6 @@ pub async fn post_case(
         .await;
     match filed {
         Ok(case) => {
-            state.mail_wake.notify_one();
             ctx.flash("case.filed_notice");
             Ok(see_other(&format!("/cases/{}", case.public_id)))
         }
@@ -183,8 +182,10 @@ pub struct SuggestForm {
 
 /// The classifier's suggestion for a statement being typed, for the filing form's script: the
 /// type to preselect when it is sure, and the sentence to show either way.
-pub async fn post_suggest_type(ctx: Ctx, CsrfForm(form): CsrfForm<SuggestForm>) -> Result<HttpResponse, AppError> {
-    ctx.require_account()?;
+pub async fn post_suggest_type(
+    SignedIn { ctx, .. }: SignedIn,
+    CsrfForm(form): CsrfForm<SuggestForm>,
+) -> Result<HttpResponse, AppError> {
     let suggested = suggest(&form.statement, &form.category).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({
         "preselect": suggested.preselect().map(DisputeType::as_str),
@@ -285,11 +286,11 @@ impl CasePage {
         format!("category.{}", self.d.case.category)
     }
     /// "buyer" or "seller" for the claimant / respondent columns.
-    fn claimant_side(&self) -> &str {
-        &self.d.case.claimant_side
+    fn claimant_side(&self) -> &'static str {
+        self.d.case.claimant_side.as_str()
     }
     fn respondent_side(&self) -> &'static str {
-        Side::parse(&self.d.case.claimant_side).unwrap_or(Side::Buyer).other().as_str()
+        self.d.case.claimant_side.other().as_str()
     }
     /// What the evidence checklist asks for at this stage, worded for the reader's side.
     fn checklist_stage_key(&self) -> &'static str {
@@ -429,10 +430,10 @@ pub async fn case_page(
     ctx.badges.unread = (ctx.badges.unread - read as i64).max(0);
     let upload_limit_mb = state.settings.limits.upload_max_bytes / (1024 * 1024);
     let video_limit_mb = state.settings.limits.video_max_bytes / (1024 * 1024);
-    let claimant_side = Side::parse(&d.case.claimant_side).unwrap_or(Side::Buyer);
+    let claimant_side = d.case.claimant_side;
     let columns = [claimant_side, claimant_side.other()]
         .into_iter()
-        .map(|side| (side.as_str(), d.evidence.iter().filter(|e| e.party_side == side.as_str()).cloned().collect()))
+        .map(|side| (side.as_str(), d.evidence.iter().filter(|e| e.party_side == side).cloned().collect()))
         .collect();
     page(status, &CasePage { stages: stages(&d), ctx, d, forms, upload_limit_mb, video_limit_mb, columns })
 }

@@ -29,6 +29,7 @@ pub struct AppState {
     pub pool: DbPool,
     pub settings: Arc<Settings>,
     pub clock: Clock,
+    /// Woken after a database hop that queued mail (`db::models::outbox::take_queued`).
     pub mail_wake: Arc<Notify>,
     pub limiters: Limiters,
     /// The jury's rules and pool, shared with the deadline worker.
@@ -69,10 +70,17 @@ impl AppState {
         T: Send + 'static,
     {
         let pool = self.pool.clone();
-        let (result, hop) = web::block(move || crate::db::statements::counted(|| crate::db::with_connection(&pool, f)))
-            .await
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("blocking task failed: {e}")))?;
-        crate::routes::statements::add(hop);
+        let hop = move || {
+            crate::db::models::outbox::take_queued();
+            let (result, count) = crate::db::statements::counted(|| crate::db::with_connection(&pool, f));
+            (result, count, crate::db::models::outbox::take_queued())
+        };
+        let (result, count, mail_queued) =
+            web::block(hop).await.map_err(|e| AppError::Internal(anyhow::anyhow!("blocking task failed: {e}")))?;
+        crate::routes::statements::add(count);
+        if mail_queued {
+            self.mail_wake.notify_one();
+        }
         result
     }
 
@@ -240,6 +248,27 @@ impl Ctx {
 
     pub fn asset_version(&self) -> &'static str {
         crate::routes::assets::version()
+    }
+}
+
+/// A request from a signed-in member: the page context and their account. Anyone else is sent to
+/// sign in, and back to this page after.
+pub struct SignedIn {
+    pub ctx: Ctx,
+    pub account: Account,
+}
+
+impl FromRequest for SignedIn {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let ctx = Ctx::from_request(req, payload);
+        Box::pin(async move {
+            let ctx = ctx.await?;
+            let account = ctx.require_account()?.clone();
+            Ok(SignedIn { ctx, account })
+        })
     }
 }
 

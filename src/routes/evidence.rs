@@ -4,13 +4,13 @@
 use crate::domain::upload::is_video;
 use crate::domain::validation::FieldErrors;
 use crate::routes::cases::{case_page, CaseForms};
-use crate::routes::context::{AppState, Ctx};
+use crate::routes::context::{AppState, Ctx, SignedIn};
 use crate::routes::csrf::check_csrf;
 use crate::routes::csrf::{CsrfForm, FormFields};
 use crate::routes::errors::AppError;
 use crate::routes::input::has_nul;
 use crate::routes::rate_limit::Action;
-use crate::routes::see_other;
+use crate::routes::{answer_form, see_other};
 use crate::services::case::evidence::{
     add_evidence, evidence_dir, open_evidence_file, withdraw_evidence, EvidenceStore, Upload,
 };
@@ -110,12 +110,11 @@ async fn read_evidence_form(req: &HttpRequest, payload: &mut Multipart, limit: u
 
 pub async fn post_evidence(
     req: HttpRequest,
-    ctx: Ctx,
+    SignedIn { ctx, account }: SignedIn,
     state: web::Data<AppState>,
     path: web::Path<String>,
     mut payload: Multipart,
 ) -> Result<HttpResponse, AppError> {
-    let account = ctx.require_account()?.clone();
     state.limiters.check(Action::Upload, &account.id.to_string(), &ctx.ip)?;
     // Read up to the larger (video) limit; what the file turns out to be decides which applies.
     let (file_limit, video_limit) = (state.settings.limits.upload_max_bytes, state.settings.limits.video_max_bytes);
@@ -153,37 +152,27 @@ pub async fn post_evidence(
             add_evidence(conn, &account, &id, item, &store, now, &mut rand::rng()).map_err(AppError::from)
         })
         .await;
-    match added {
-        Ok(()) => {
-            ctx.flash("case.evidence_notice");
-            Ok(see_other(&format!("/cases/{public_id}#evidence")))
-        }
-        Err(AppError::Invalid(errors)) => {
-            let forms = CaseForms {
-                evidence_statement: kept_statement,
-                evidence_proof: kept_proof,
-                errors,
-                form: "evidence",
-                ..Default::default()
-            };
-            case_page(ctx, &state, public_id, forms, StatusCode::UNPROCESSABLE_ENTITY).await
-        }
-        Err(AppError::Refused(key)) => {
-            ctx.flash(key);
-            Ok(see_other(&format!("/cases/{public_id}")))
-        }
-        Err(other) => Err(other),
-    }
+    let (back, refused_back) = (format!("/cases/{public_id}#evidence"), format!("/cases/{public_id}"));
+    let again = |ctx, errors| {
+        let forms = CaseForms {
+            evidence_statement: kept_statement,
+            evidence_proof: kept_proof,
+            errors,
+            form: "evidence",
+            ..Default::default()
+        };
+        case_page(ctx, &state, public_id, forms, StatusCode::UNPROCESSABLE_ENTITY)
+    };
+    answer_form(ctx, added.map(|()| back), ("case.evidence_notice", refused_back), again).await
 }
 
 /// A party withdraws an item of their own evidence before the record freezes.
 pub async fn post_withdraw_evidence(
-    ctx: Ctx,
+    SignedIn { ctx, account }: SignedIn,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     _f: CsrfForm<FormFields>,
 ) -> Result<HttpResponse, AppError> {
-    let account = ctx.require_account()?.clone();
     let (case, item) = path.into_inner();
     let (id, now) = (case.clone(), state.clock.now());
     let withdrawn =

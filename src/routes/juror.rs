@@ -8,11 +8,11 @@ use crate::domain::matching::TradingSide;
 use crate::domain::validation::FieldErrors;
 use crate::routes::case_actions::ConfirmForm;
 use crate::routes::confirm::{step, ConfirmPage, Step};
-use crate::routes::context::{AppState, Ctx};
+use crate::routes::context::{AppState, Ctx, SignedIn};
 use crate::routes::csrf::{CsrfForm, FormFields};
 use crate::routes::errors::AppError;
 use crate::routes::rate_limit::Action;
-use crate::routes::{ok_page, page, see_other};
+use crate::routes::{answer_form, ok_page, page, see_other};
 use crate::services::jury::dashboard::{dashboard, Dashboard};
 use crate::services::jury::enrol::{pause, resume, save_profile, ProfileForm};
 use crate::services::jury::leaderboard::{published_board, Board, Entry, MIN_JUDGED};
@@ -157,11 +157,10 @@ pub async fn get_juror(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpRespo
 
 /// Joins the pool or saves the profile; the form has a repeated `expertise` field.
 pub async fn post_juror(
-    ctx: Ctx,
+    SignedIn { ctx, account }: SignedIn,
     state: web::Data<AppState>,
     CsrfForm(fields): CsrfForm<FormFields>,
 ) -> Result<HttpResponse, AppError> {
-    let account = ctx.require_account()?.clone();
     let values = ProfileValues {
         expertise: fields.all("expertise"),
         interests: fields.get("interests").to_string(),
@@ -175,40 +174,27 @@ pub async fn post_juror(
         capacity: values.capacity.clone(),
     };
     let now = state.clock.now();
-    match state.db(move |conn| save_profile(conn, &account, &form, now).map_err(AppError::from)).await {
-        Ok(()) => {
-            ctx.flash("juror.saved");
-            Ok(see_other("/juror"))
-        }
-        Err(AppError::Invalid(errors)) => {
-            juror_page(ctx, &state, Some(values), errors, StatusCode::UNPROCESSABLE_ENTITY).await
-        }
-        Err(AppError::Refused(key)) => {
-            ctx.flash(key);
-            Ok(see_other("/juror"))
-        }
-        Err(other) => Err(other),
-    }
+    let saved = state.db(move |conn| save_profile(conn, &account, &form, now).map_err(AppError::from)).await;
+    let again = |ctx, errors| juror_page(ctx, &state, Some(values), errors, StatusCode::UNPROCESSABLE_ENTITY);
+    answer_form(ctx, saved.map(|()| "/juror".to_string()), ("juror.saved", "/juror".to_string()), again).await
 }
 
 pub async fn post_pause(
-    ctx: Ctx,
+    SignedIn { ctx, account }: SignedIn,
     state: web::Data<AppState>,
     CsrfForm(_): CsrfForm<ConfirmForm>,
 ) -> Result<HttpResponse, AppError> {
-    let account = ctx.require_account()?.clone();
     let (jury, now) = (state.jury.clone(), state.clock.now());
-    let done = state.db(move |conn| pause(conn, &account, &jury, now, &mut rand::rng()).map_err(AppError::from)).await;
-    state.mail_wake.notify_one();
+    let done =
+        state.db(move |conn| pause(conn, &account, &jury, now, &mut jury.chance.rng()).map_err(AppError::from)).await;
     back_to_dashboard(ctx, done, "juror.paused_notice")
 }
 
 pub async fn post_resume(
-    ctx: Ctx,
+    SignedIn { ctx, account }: SignedIn,
     state: web::Data<AppState>,
     CsrfForm(_): CsrfForm<ConfirmForm>,
 ) -> Result<HttpResponse, AppError> {
-    let account = ctx.require_account()?.clone();
     let now = state.clock.now();
     let done = state.db(move |conn| resume(conn, &account, now).map_err(AppError::from)).await;
     back_to_dashboard(ctx, done, "juror.resumed_notice")
@@ -225,12 +211,11 @@ fn back_to_dashboard(ctx: Ctx, done: Result<(), AppError>, notice: &'static str)
 }
 
 pub async fn post_summons(
-    ctx: Ctx,
+    SignedIn { ctx, account }: SignedIn,
     state: web::Data<AppState>,
     path: web::Path<(i32, String)>,
     CsrfForm(_): CsrfForm<ConfirmForm>,
 ) -> Result<HttpResponse, AppError> {
-    let account = ctx.require_account()?.clone();
     let (id, verb) = path.into_inner();
     let (answer, notice) = match verb.as_str() {
         "accept" => (Answer::Accept, "juror.accepted_notice"),
@@ -241,10 +226,9 @@ pub async fn post_summons(
     let (jury, now) = (state.jury.clone(), state.clock.now());
     let done = state
         .db(move |conn| {
-            answer_summons(conn, &account, id, answer, &jury, now, &mut rand::rng()).map_err(AppError::from)
+            answer_summons(conn, &account, id, answer, &jury, now, &mut jury.chance.rng()).map_err(AppError::from)
         })
         .await;
-    state.mail_wake.notify_one();
     back_to_dashboard(ctx, done, notice)
 }
 
@@ -328,12 +312,11 @@ pub struct VoteFormData {
 crate::csrf_forms!(VoteFormData);
 
 pub async fn post_vote(
-    ctx: Ctx,
+    SignedIn { ctx, account }: SignedIn,
     state: web::Data<AppState>,
     path: web::Path<String>,
     CsrfForm(form): CsrfForm<VoteFormData>,
 ) -> Result<HttpResponse, AppError> {
-    let account = ctx.require_account()?.clone();
     let id = path.into_inner();
     let vote = VoteForm { side: form.side.clone(), reason: form.reason.clone() };
     match step(&form.confirm) {
@@ -379,20 +362,14 @@ pub async fn post_vote(
     let (jury, now, case_id) = (state.jury.clone(), state.clock.now(), id.clone());
     let cast = state
         .db(move |conn| {
-            cast_vote(conn, &account, &case_id, &vote, &jury, now, &mut rand::rng()).map_err(AppError::from)
+            cast_vote(conn, &account, &case_id, &vote, &jury, now, &mut jury.chance.rng()).map_err(AppError::from)
         })
         .await;
-    state.mail_wake.notify_one();
-    match cast {
-        Ok(()) => ctx.flash("vote.recorded_notice"),
-        Err(AppError::Invalid(errors)) => {
-            let kept = ((form.side, form.reason), errors);
-            return juror_case_page(ctx, &state, id, kept, StatusCode::UNPROCESSABLE_ENTITY).await;
-        }
-        Err(AppError::Refused(key)) => ctx.flash(key),
-        Err(other) => return Err(other),
-    }
-    Ok(see_other(&format!("/juror/cases/{id}")))
+    let back = format!("/juror/cases/{id}");
+    let again = |ctx, errors| {
+        juror_case_page(ctx, &state, id, ((form.side, form.reason), errors), StatusCode::UNPROCESSABLE_ENTITY)
+    };
+    answer_form(ctx, cast.map(|()| back.clone()), ("vote.recorded_notice", back), again).await
 }
 
 #[derive(Template)]
@@ -463,12 +440,11 @@ pub struct ReviewFormData {
 crate::csrf_forms!(ReviewFormData);
 
 pub async fn post_probation(
-    ctx: Ctx,
+    SignedIn { ctx, account }: SignedIn,
     state: web::Data<AppState>,
     path: web::Path<String>,
     CsrfForm(form): CsrfForm<ReviewFormData>,
 ) -> Result<HttpResponse, AppError> {
-    let account = ctx.require_account()?.clone();
     let case_id = path.into_inner();
     let back = format!("/juror/probation?reviewed={case_id}");
     let review = ReviewForm { vote: form.vote.clone(), reason: form.reason.clone() };
@@ -478,7 +454,6 @@ pub async fn post_probation(
         .await;
     match submitted {
         Ok(step) => {
-            state.mail_wake.notify_one();
             match step {
                 ProbationStep::Passed => ctx.flash("probation.passed_notice"),
                 ProbationStep::Failed { .. } => ctx.flash("probation.failed_notice"),
@@ -518,8 +493,10 @@ impl LeaderboardPage {
     }
 }
 
-pub async fn get_leaderboard(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    ctx.require_account()?;
+pub async fn get_leaderboard(
+    SignedIn { ctx, .. }: SignedIn,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     let board = state.read(|conn| published_board(conn).map_err(AppError::from)).await?;
     ok_page(&LeaderboardPage { ctx, board, min_judged: MIN_JUDGED })
 }

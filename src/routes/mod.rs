@@ -30,86 +30,103 @@ pub mod statements;
 pub mod unsubscribe;
 pub mod verify;
 
+use crate::domain::validation::FieldErrors;
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse};
 use askama::Template;
+use context::Ctx;
 use errors::AppError;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(home::get_home))
-        .route("/healthz", web::get().to(health::get_healthz))
-        .route("/metrics", web::get().to(health::get_metrics))
-        .route("/static/app.css", web::get().to(assets::get_app_css))
-        .route("/static/app.js", web::get().to(assets::get_app_js))
-        .route("/register", web::get().to(register::get_register))
-        .route("/register", web::post().to(register::post_register))
-        .route("/signin", web::get().to(signin::get_signin))
-        .route("/signin", web::post().to(signin::post_signin))
-        .route("/signout", web::post().to(signin::post_signout))
-        .route("/register/sent", web::get().to(register::get_register_sent))
-        .route("/verify", web::get().to(verify::get_verify))
-        .route("/verify", web::post().to(verify::post_verify))
-        .route("/verify/resend", web::post().to(verify::post_verify_resend))
-        .route("/password/forgot", web::get().to(password::get_forgot))
-        .route("/password/forgot", web::post().to(password::post_forgot))
-        .route("/password/reset", web::get().to(password::get_reset))
-        .route("/password/reset", web::post().to(password::post_reset))
-        .route("/account", web::get().to(account::get_account))
-        .route("/account/settings", web::post().to(account::post_settings))
-        .route("/account/password", web::post().to(account::post_password))
-        .route("/language", web::post().to(language::post_language))
-        .route("/overview", web::get().to(overview::get_overview))
-        .route("/notifications", web::get().to(overview::get_notifications))
-        .route("/cases", web::get().to(cases::get_cases))
-        .route("/cases", web::post().to(cases::post_case))
-        .route("/cases/new", web::get().to(cases::get_new_case))
-        .route("/cases/suggest-type", web::post().to(cases::post_suggest_type))
-        .route("/cases/{id}", web::get().to(cases::get_case))
-        .route("/cases/{id}/answer", web::post().to(case_actions::post_answer))
-        .route("/cases/{id}/accept", web::post().to(case_actions::post_accept_claim))
-        .route("/cases/{id}/offer", web::post().to(case_actions::post_offer))
-        .route("/cases/{id}/offer/accept", web::post().to(case_actions::post_accept_offer))
-        .route("/cases/{id}/withdraw", web::post().to(case_actions::post_withdraw))
-        .route("/cases/{id}/appeal", web::post().to(case_actions::post_appeal))
-        .route("/cases/{id}/evidence", web::post().to(evidence::post_evidence))
-        .route("/cases/{id}/evidence/{evidence}/flag", web::post().to(flags::post_flag_evidence))
-        .route("/cases/{id}/evidence/{evidence}/withdraw", web::post().to(evidence::post_withdraw_evidence))
-        .route("/cases/{id}/reasons/{vote}/flag", web::post().to(flags::post_flag_reason))
-        .route("/evidence/{id}", web::get().to(evidence::get_evidence_file))
-        .route("/juror", web::get().to(juror::get_juror))
-        .route("/juror", web::post().to(juror::post_juror))
-        .route("/juror/pause", web::post().to(juror::post_pause))
-        .route("/juror/resume", web::post().to(juror::post_resume))
-        .route("/juror/probation", web::get().to(juror::get_probation))
-        .route("/juror/probation/{case}", web::post().to(juror::post_probation))
-        .route("/juror/summons/{id}/{answer}", web::post().to(juror::post_summons))
-        .route("/juror/cases/{id}", web::get().to(juror::get_juror_case))
-        .route("/juror/cases/{id}/vote", web::post().to(juror::post_vote))
-        .route("/jurors", web::get().to(juror::get_leaderboard))
-        .route("/moderation", web::get().to(moderation::get_queue))
-        .route("/moderation/mail/retry", web::post().to(moderation::post_retry_all))
-        .route("/moderation/mail/{id}/retry", web::post().to(moderation::post_retry_one))
-        .route("/moderation/cases/{id}", web::get().to(moderation::get_case_file))
-        .route("/moderation/cases/{id}/override", web::post().to(moderation::post_override))
-        .route("/moderation/cases/{id}/reopen", web::post().to(moderation::post_reopen))
-        .route("/moderation/cases/{id}/extend", web::post().to(moderation::post_extend))
-        .route("/moderation/cases/{id}/calibration", web::post().to(moderation::post_calibration))
-        .route("/moderation/evidence/{id}/kind", web::post().to(moderation::post_evidence_kind))
-        .route("/moderation/evidence/{id}/{decision}", web::post().to(moderation::post_moderate_evidence))
-        .route("/moderation/reasons/{vote}/{decision}", web::post().to(moderation::post_moderate_reason))
-        .route("/moderation/jurors", web::get().to(moderation::get_jurors))
-        .route("/moderation/jurors/{id}/suspend", web::post().to(moderation::post_suspend))
-        .route("/moderation/jurors/{id}/reinstate", web::post().to(moderation::post_reinstate))
-        .route("/moderation/audit", web::get().to(moderation::get_audit_log))
-        .route("/moderation/stats", web::get().to(moderation::get_stats))
-        .route("/moderation/moderators", web::get().to(moderation::get_moderators))
-        .route("/moderation/moderators", web::post().to(moderation::post_moderators))
-        .route("/unsubscribe", web::get().to(unsubscribe::get_unsubscribe))
-        .route("/unsubscribe", web::post().to(unsubscribe::post_unsubscribe))
-        .route("/dev/mail", web::get().to(dev_mail::get_mailbox))
-        .route("/dev/mail/{id}", web::get().to(dev_mail::get_letter));
-    #[cfg(feature = "bench-baseline")]
-    cfg.route("/bench/fortunes", web::get().to(bench_baseline::get_fortunes));
+/// The route table, written once: the server is configured from it and `ROUTES` hands it to
+/// whoever needs to know every route (the access matrix and the route sweeps in the tests).
+macro_rules! court_routes {
+    ($($method:ident $path:literal => $handler:path,)*) => {
+        /// (method, path) of every route, in the order the server matches them.
+        pub const ROUTES: &[(&str, &str)] = &[$((stringify!($method), $path),)*];
+
+        pub fn configure(cfg: &mut web::ServiceConfig) {
+            $(cfg.route($path, web::$method().to($handler));)*
+            #[cfg(feature = "bench-baseline")]
+            cfg.route("/bench/fortunes", web::get().to(bench_baseline::get_fortunes));
+        }
+    };
+}
+
+court_routes! {
+    get "/" => home::get_home,
+    get "/healthz" => health::get_healthz,
+    get "/metrics" => health::get_metrics,
+    get "/static/app.css" => assets::get_app_css,
+    get "/static/app.js" => assets::get_app_js,
+    get "/register" => register::get_register,
+    post "/register" => register::post_register,
+    get "/signin" => signin::get_signin,
+    post "/signin" => signin::post_signin,
+    post "/signout" => signin::post_signout,
+    get "/register/sent" => register::get_register_sent,
+    get "/verify" => verify::get_verify,
+    post "/verify" => verify::post_verify,
+    post "/verify/resend" => verify::post_verify_resend,
+    get "/password/forgot" => password::get_forgot,
+    post "/password/forgot" => password::post_forgot,
+    get "/password/reset" => password::get_reset,
+    post "/password/reset" => password::post_reset,
+    get "/account" => account::get_account,
+    post "/account/settings" => account::post_settings,
+    post "/account/password" => account::post_password,
+    post "/language" => language::post_language,
+    get "/overview" => overview::get_overview,
+    get "/notifications" => overview::get_notifications,
+    get "/cases" => cases::get_cases,
+    post "/cases" => cases::post_case,
+    get "/cases/new" => cases::get_new_case,
+    post "/cases/suggest-type" => cases::post_suggest_type,
+    get "/cases/{id}" => cases::get_case,
+    post "/cases/{id}/answer" => case_actions::post_answer,
+    post "/cases/{id}/accept" => case_actions::post_accept_claim,
+    post "/cases/{id}/offer" => case_actions::post_offer,
+    post "/cases/{id}/offer/accept" => case_actions::post_accept_offer,
+    post "/cases/{id}/withdraw" => case_actions::post_withdraw,
+    post "/cases/{id}/appeal" => case_actions::post_appeal,
+    post "/cases/{id}/evidence" => evidence::post_evidence,
+    post "/cases/{id}/evidence/{evidence}/flag" => flags::post_flag_evidence,
+    post "/cases/{id}/evidence/{evidence}/withdraw" => evidence::post_withdraw_evidence,
+    post "/cases/{id}/reasons/{vote}/flag" => flags::post_flag_reason,
+    get "/evidence/{id}" => evidence::get_evidence_file,
+    get "/juror" => juror::get_juror,
+    post "/juror" => juror::post_juror,
+    post "/juror/pause" => juror::post_pause,
+    post "/juror/resume" => juror::post_resume,
+    get "/juror/probation" => juror::get_probation,
+    post "/juror/probation/{case}" => juror::post_probation,
+    post "/juror/summons/{id}/{answer}" => juror::post_summons,
+    get "/juror/cases/{id}" => juror::get_juror_case,
+    post "/juror/cases/{id}/vote" => juror::post_vote,
+    get "/jurors" => juror::get_leaderboard,
+    get "/moderation" => moderation::get_queue,
+    post "/moderation/mail/retry" => moderation::post_retry_all,
+    post "/moderation/mail/{id}/retry" => moderation::post_retry_one,
+    post "/moderation/jobs/retry" => moderation::post_retry_jobs,
+    post "/moderation/jobs/{id}/retry" => moderation::post_retry_job,
+    get "/moderation/cases/{id}" => moderation::get_case_file,
+    post "/moderation/cases/{id}/override" => moderation::post_override,
+    post "/moderation/cases/{id}/reopen" => moderation::post_reopen,
+    post "/moderation/cases/{id}/extend" => moderation::post_extend,
+    post "/moderation/cases/{id}/calibration" => moderation::post_calibration,
+    post "/moderation/evidence/{id}/kind" => moderation::post_evidence_kind,
+    post "/moderation/evidence/{id}/{decision}" => moderation::post_moderate_evidence,
+    post "/moderation/reasons/{vote}/{decision}" => moderation::post_moderate_reason,
+    get "/moderation/jurors" => moderation::get_jurors,
+    post "/moderation/jurors/{id}/suspend" => moderation::post_suspend,
+    post "/moderation/jurors/{id}/reinstate" => moderation::post_reinstate,
+    get "/moderation/audit" => moderation::get_audit_log,
+    get "/moderation/stats" => moderation::get_stats,
+    get "/moderation/moderators" => moderation::get_moderators,
+    post "/moderation/moderators" => moderation::post_moderators,
+    get "/unsubscribe" => unsubscribe::get_unsubscribe,
+    post "/unsubscribe" => unsubscribe::post_unsubscribe,
+    get "/dev/mail" => dev_mail::get_mailbox,
+    get "/dev/mail/{id}" => dev_mail::get_letter,
 }
 
 /// Marks a request that only looks (HEAD): pages answer it but change nothing, not even "read".
@@ -142,6 +159,32 @@ pub fn ok_page(template: &impl Template) -> Result<HttpResponse, AppError> {
 /// 303 See Other, the answer to a successful form post.
 pub fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther().insert_header((header::LOCATION, location.to_string())).finish()
+}
+
+/// Answers a form's use case the way every form does: done, a notice and on to the page it names;
+/// bad input, `again` shows the form with its messages (and the status the caller gives it);
+/// refused, the reason as a notice on `refused_back`.
+pub async fn answer_form<Fut>(
+    ctx: Ctx,
+    done: Result<String, AppError>,
+    (notice, refused_back): (&'static str, String),
+    again: impl FnOnce(Ctx, FieldErrors) -> Fut,
+) -> Result<HttpResponse, AppError>
+where
+    Fut: std::future::Future<Output = Result<HttpResponse, AppError>>,
+{
+    match done {
+        Ok(next) => {
+            ctx.flash(notice);
+            Ok(see_other(&next))
+        }
+        Err(AppError::Invalid(errors)) => again(ctx, errors).await,
+        Err(AppError::Refused(key)) => {
+            ctx.flash(key);
+            Ok(see_other(&refused_back))
+        }
+        Err(other) => Err(other),
+    }
 }
 
 /// Only paths on this site are followed after sign-in or a language switch (no open redirect).

@@ -12,10 +12,10 @@ use crate::domain::moderation::OverrideForm;
 use crate::domain::paging::Page;
 use crate::domain::validation::FieldErrors;
 use crate::routes::case_actions::ConfirmForm;
-use crate::routes::context::{AppState, Ctx};
+use crate::routes::context::{AppState, Ctx, SignedIn};
 use crate::routes::csrf::{CsrfForm, FormFields};
 use crate::routes::errors::AppError;
-use crate::routes::{ok_page, page, see_other};
+use crate::routes::{answer_form, ok_page, page, see_other};
 use crate::services::account::Account;
 use crate::services::moderation::audit::{audit_log, LogQuery};
 use crate::services::moderation::calibration::mark_calibration;
@@ -26,7 +26,7 @@ use crate::services::moderation::flags::{moderate_statement, Statement};
 use crate::services::moderation::jurors::{list_jurors, set_juror_standing, JurorLine, JurorQuery};
 use crate::services::moderation::moderators::{list_moderators, set_moderator};
 use crate::services::moderation::override_case::override_verdict;
-use crate::services::moderation::queues::{dashboard, retry_dead_mail, Dashboard, Filters, Listed, Queue, Waiting};
+use crate::services::moderation::queues::{dashboard, retry, Dashboard, Filters, Listed, Queue, Retry, Waiting};
 use crate::services::moderation::reopen::reopen_case;
 use crate::services::moderation::stats::{stats, Stats};
 use crate::services::moderation::ACTIONS;
@@ -81,23 +81,24 @@ impl DashboardPage {
 }
 
 pub async fn get_queue(
-    ctx: Ctx,
+    SignedIn { ctx, account }: SignedIn,
     state: web::Data<AppState>,
     query: web::Query<Filters>,
 ) -> Result<HttpResponse, AppError> {
-    let account = ctx.require_account()?.clone();
     let now = state.clock.now();
     let filters = query.into_inner();
     let d = state.read(move |conn| dashboard(conn, &account, filters, now).map_err(AppError::from)).await?;
     ok_page(&DashboardPage { ctx, d, now, categories: Category::ALL })
 }
 
-async fn retry(ctx: Ctx, state: web::Data<AppState>, id: Option<i32>) -> Result<HttpResponse, AppError> {
+async fn send_back(ctx: Ctx, state: web::Data<AppState>, what: Retry) -> Result<HttpResponse, AppError> {
     let account = ctx.require_account()?.clone();
     let now = state.clock.now();
-    state.db(move |conn| retry_dead_mail(conn, &account, id, now).map_err(AppError::from)).await?;
-    state.mail_wake.notify_one();
-    ctx.flash("moderation.mail_requeued");
+    state.db(move |conn| retry(conn, &account, what, now).map_err(AppError::from)).await?;
+    ctx.flash(match what {
+        Retry::Mail(_) => "moderation.mail_requeued",
+        Retry::Jobs(_) => "moderation.jobs_requeued",
+    });
     Ok(see_other("/moderation"))
 }
 
@@ -106,7 +107,7 @@ pub async fn post_retry_all(
     state: web::Data<AppState>,
     CsrfForm(_): CsrfForm<ConfirmForm>,
 ) -> Result<HttpResponse, AppError> {
-    retry(ctx, state, None).await
+    send_back(ctx, state, Retry::Mail(None)).await
 }
 
 pub async fn post_retry_one(
@@ -115,7 +116,24 @@ pub async fn post_retry_one(
     path: web::Path<i32>,
     CsrfForm(_): CsrfForm<ConfirmForm>,
 ) -> Result<HttpResponse, AppError> {
-    retry(ctx, state, Some(path.into_inner())).await
+    send_back(ctx, state, Retry::Mail(Some(path.into_inner()))).await
+}
+
+pub async fn post_retry_jobs(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    CsrfForm(_): CsrfForm<ConfirmForm>,
+) -> Result<HttpResponse, AppError> {
+    send_back(ctx, state, Retry::Jobs(None)).await
+}
+
+pub async fn post_retry_job(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<i32>,
+    CsrfForm(_): CsrfForm<ConfirmForm>,
+) -> Result<HttpResponse, AppError> {
+    send_back(ctx, state, Retry::Jobs(Some(path.into_inner()))).await
 }
 
 #[derive(Template)]
@@ -236,39 +254,11 @@ where
         .await;
     let back = format!("/moderation/cases/{public_id}");
     let again = |ctx, errors| render_case_file(ctx, &state, public_id, (form, errors, kept), UNPROCESSABLE);
-    answer(ctx, &state, done.map(|()| back.clone()), (notice, back.clone()), again).await
+    answer_form(ctx, done.map(|()| back.clone()), (notice, back.clone()), again).await
 }
 
 /// Bad input shows the form again with its messages.
 const UNPROCESSABLE: StatusCode = StatusCode::UNPROCESSABLE_ENTITY;
-
-/// Answers a moderator action the way all of them do: done, a notice and on to the page it
-/// names; bad input, `again` shows the form with its messages; refused, the reason as a notice
-/// on `refused_back`.
-async fn answer<Fut>(
-    ctx: Ctx,
-    state: &AppState,
-    done: Result<String, AppError>,
-    (notice, refused_back): (&'static str, String),
-    again: impl FnOnce(Ctx, FieldErrors) -> Fut,
-) -> Result<HttpResponse, AppError>
-where
-    Fut: std::future::Future<Output = Result<HttpResponse, AppError>>,
-{
-    match done {
-        Ok(next) => {
-            state.mail_wake.notify_one();
-            ctx.flash(notice);
-            Ok(see_other(&next))
-        }
-        Err(AppError::Invalid(errors)) => again(ctx, errors).await,
-        Err(AppError::Refused(key)) => {
-            ctx.flash(key);
-            Ok(see_other(&refused_back))
-        }
-        Err(other) => Err(other),
-    }
-}
 
 pub async fn post_override(
     ctx: Ctx,
@@ -296,7 +286,7 @@ pub async fn post_reopen(
 ) -> Result<HttpResponse, AppError> {
     let jury = state.jury.clone();
     act_on_case((ctx, state), path.into_inner(), ("reopen", "moderation.reopened_notice"), f, move |conn, on| {
-        reopen_case(conn, on.moderator, on.case, on.form.get("reopen_reason"), &jury, on.now, &mut rand::rng())
+        reopen_case(conn, on.moderator, on.case, on.form.get("reopen_reason"), &jury, on.now, &mut jury.chance.rng())
     })
     .await
 }
@@ -353,7 +343,7 @@ async fn moderate(
     let notice = if hide { "moderation.hidden_notice" } else { "moderation.kept_notice" };
     let back = format!("/moderation/cases/{case}");
     let again = |ctx, errors| render_case_file(ctx, &state, case, (form, errors, f), UNPROCESSABLE);
-    answer(ctx, &state, done, (notice, back), again).await
+    answer_form(ctx, done, (notice, back), again).await
 }
 
 pub async fn post_moderate_evidence(
@@ -368,12 +358,11 @@ pub async fn post_moderate_evidence(
 
 /// Corrects what an item of evidence was declared to be; back to its case file.
 pub async fn post_evidence_kind(
-    ctx: Ctx,
+    SignedIn { ctx, account }: SignedIn,
     state: web::Data<AppState>,
     path: web::Path<String>,
     CsrfForm(f): CsrfForm<FormFields>,
 ) -> Result<HttpResponse, AppError> {
-    let account = ctx.require_account()?.clone();
     let now = state.clock.now();
     let (evidence, proof, case) = (path.into_inner(), f.get("proof").to_string(), f.get("case").to_string());
     let done = state
@@ -382,7 +371,7 @@ pub async fn post_evidence_kind(
         .map(|case| format!("/moderation/cases/{case}#statements"));
     let back = format!("/moderation/cases/{case}");
     let again = |ctx, errors| render_case_file(ctx, &state, case, ("statement", errors, f), UNPROCESSABLE);
-    answer(ctx, &state, done, ("moderation.kind_corrected_notice", back), again).await
+    answer_form(ctx, done, ("moderation.kind_corrected_notice", back), again).await
 }
 
 pub async fn post_moderate_reason(
@@ -458,7 +447,7 @@ async fn standing(
         .map(|()| "/moderation/jurors".to_string());
     let notice = if suspend { "moderation.suspended_notice" } else { "moderation.reinstated_notice" };
     let again = |ctx, errors| render_jurors(ctx, &state, JurorQuery::default(), Some((juror, errors)), UNPROCESSABLE);
-    answer(ctx, &state, done, (notice, "/moderation/jurors".to_string()), again).await
+    answer_form(ctx, done, (notice, "/moderation/jurors".to_string()), again).await
 }
 
 pub async fn post_suspend(
@@ -486,7 +475,7 @@ struct AuditPage {
     lines: Vec<AuditLine>,
     page: Page,
     query: LogQuery,
-    actions: [&'static str; 12],
+    actions: &'static [&'static str],
 }
 
 impl AuditPage {
@@ -496,15 +485,14 @@ impl AuditPage {
 }
 
 pub async fn get_audit_log(
-    ctx: Ctx,
+    SignedIn { ctx, account }: SignedIn,
     state: web::Data<AppState>,
     query: web::Query<LogQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let account = ctx.require_account()?.clone();
     let query = query.into_inner();
     let q = query.clone();
     let (lines, page) = state.read(move |conn| audit_log(conn, &account, &q).map_err(AppError::from)).await?;
-    ok_page(&AuditPage { ctx, lines, page, query, actions: ACTIONS })
+    ok_page(&AuditPage { ctx, lines, page, query, actions: &ACTIONS })
 }
 
 #[derive(Template)]
@@ -520,8 +508,10 @@ impl StatsPage {
     }
 }
 
-pub async fn get_stats(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let account = ctx.require_account()?.clone();
+pub async fn get_stats(
+    SignedIn { ctx, account }: SignedIn,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     let s = state.read(move |conn| stats(conn, &account).map_err(AppError::from)).await?;
     ok_page(&StatsPage { ctx, s })
 }
@@ -563,11 +553,10 @@ pub async fn get_moderators(ctx: Ctx, state: web::Data<AppState>) -> Result<Http
 
 /// Grants (`action=grant`) or revokes the moderator role: admins only.
 pub async fn post_moderators(
-    ctx: Ctx,
+    SignedIn { ctx, account }: SignedIn,
     state: web::Data<AppState>,
     CsrfForm(f): CsrfForm<FormFields>,
 ) -> Result<HttpResponse, AppError> {
-    let account = ctx.require_account()?.clone();
     let now = state.clock.now();
     let (email, reason, grant) = (f.get("email").to_string(), f.get("reason").to_string(), f.get("action") != "revoke");
     let done = state
@@ -576,5 +565,5 @@ pub async fn post_moderators(
         .map(|()| "/moderation/moderators".to_string());
     let notice = if grant { "moderation.granted_notice" } else { "moderation.revoked_notice" };
     let again = |ctx, errors| render_moderators(ctx, &state, (errors, f), UNPROCESSABLE);
-    answer(ctx, &state, done, (notice, "/moderation/moderators".to_string()), again).await
+    answer_form(ctx, done, (notice, "/moderation/moderators".to_string()), again).await
 }

@@ -1,6 +1,6 @@
 //! A member's own overview ("what needs you now") and their in-app notices.
 
-use crate::routes::context::{AppState, Ctx};
+use crate::routes::context::{AppState, Ctx, SignedIn};
 use crate::routes::errors::AppError;
 use crate::routes::ok_page;
 use crate::services::notices::{notices_page, NoticePage};
@@ -28,8 +28,10 @@ impl OverviewPage {
     }
 }
 
-pub async fn get_overview(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let account = ctx.require_account()?.clone();
+pub async fn get_overview(
+    SignedIn { ctx, account }: SignedIn,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     let (now, jury) = (state.clock.now(), state.jury.clone());
     let o = state.read(move |conn| overview(conn, &account, &jury.rules, now).map_err(AppError::from)).await?;
     ok_page(&OverviewPage { ctx, o, now })
@@ -49,11 +51,10 @@ pub struct NoticesQuery {
 }
 
 pub async fn get_notifications(
-    ctx: Ctx,
+    SignedIn { ctx, account }: SignedIn,
     state: web::Data<AppState>,
     query: web::Query<NoticesQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let account = ctx.require_account()?.clone();
     let (now, before, mark_read) = (state.clock.now(), query.before, !ctx.looking_only);
     let page =
         state.db(move |conn| notices_page(conn, &account, before, (now, mark_read)).map_err(AppError::from)).await?;

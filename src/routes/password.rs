@@ -72,10 +72,7 @@ pub async fn post_forgot(
         .db(move |conn| request_password_reset(conn, &email, now, &mut rand::rng()).map_err(AppError::from))
         .await
     {
-        Ok(()) => {
-            state.mail_wake.notify_one();
-            ok_page(&ForgotPage { ctx, email: &form.email, errors: FieldErrors::new(), sent: true })
-        }
+        Ok(()) => ok_page(&ForgotPage { ctx, email: &form.email, errors: FieldErrors::new(), sent: true }),
         Err(AppError::Invalid(errors)) => {
             page(StatusCode::UNPROCESSABLE_ENTITY, &ForgotPage { ctx, email: &form.email, errors, sent: false })
         }

@@ -87,7 +87,6 @@ pub async fn post_register(
         // A new account or a held address: the same answer, so the form tells nobody who has an
         // account. The emailed link finishes (and signs in) a new account.
         Ok(_) => {
-            state.mail_wake.notify_one();
             let _ = ctx.session.insert(REGISTERED_EMAIL, form.email.trim());
             let _ = ctx.session.insert(INVITED_CASE, invited_case(&form.case));
             Ok(see_other("/register/sent"))

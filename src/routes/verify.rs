@@ -1,5 +1,5 @@
 use crate::csrf_forms;
-use crate::routes::context::{AppState, Ctx};
+use crate::routes::context::{AppState, Ctx, SignedIn};
 use crate::routes::csrf::CsrfForm;
 use crate::routes::errors::AppError;
 use crate::routes::register::{INVITED_CASE, REGISTERED_EMAIL};
@@ -115,16 +115,15 @@ pub async fn post_verify(
 }
 
 pub async fn post_verify_resend(
-    ctx: Ctx,
+    SignedIn { ctx, account }: SignedIn,
     state: web::Data<AppState>,
     _form: CsrfForm<ResendForm>,
 ) -> Result<HttpResponse, AppError> {
-    let user_id = ctx.require_account()?.id;
+    let user_id = account.id;
     let now = state.clock.now();
     match state.db(move |conn| resend_verification(conn, user_id, now, &mut rand::rng()).map_err(AppError::from)).await
     {
         Ok(()) => {
-            state.mail_wake.notify_one();
             ctx.flash("verify.resent");
         }
         Err(AppError::Refused(key)) => ctx.flash(key),

@@ -60,16 +60,16 @@ pub fn rounds_of(
     mask_appeal: Option<&Masker>,
 ) -> ServiceResult<Vec<RoundView>> {
     let votes = vote::for_case(conn, case.id)?;
-    let claimant_side = Side::parse(&case.claimant_side).unwrap_or(Side::Buyer);
+    let claimant_side = case.claimant_side;
     Ok(jury_round::for_case(conn, case.id)?
         .into_iter()
         .map(|r| {
             let cast: Vec<&VoteRow> = votes.iter().filter(|v| v.round == r.round).collect();
-            let verdict = r.outcome.as_deref().and_then(Side::parse).zip(r.decided_at).map(|(prevails, decided_at)| {
+            let verdict = r.outcome.zip(r.decided_at).map(|(prevails, decided_at)| {
                 let reasons: Vec<(i32, Side, &str)> = cast
                     .iter()
                     .filter(|v| !hidden.contains(&v.id))
-                    .filter_map(|v| Some((v.id, Side::parse(&v.side)?, v.reason.as_str())))
+                    .map(|v| (v.id, v.side, v.reason.as_str()))
                     .collect();
                 let answer = case.answer_remedy.as_deref().map(|p| (p, case.answer_remedy_fen));
                 VerdictView {

@@ -178,12 +178,11 @@ async fn court() -> Court {
 /// 404, not 403, hides that a case or a page exists from those who may not see it; 403 answers a
 /// moderator who tries an administrator's action.
 #[rustfmt::skip]
-const MATRIX: [(&str, [&str; 9]); 73] = [
+const MATRIX: [(&str, [&str; 9]); 74] = [
     //                                           anon      member claim  resp   juror  other  prob   mod    admin
     ("GET /",                                   ["200",    "200", "200", "200", "200", "200", "200", "200", "200"]),
     ("GET /account",                            ["signin", "200", "200", "200", "200", "200", "200", "200", "200"]),
     // Compiled in only with the bench-baseline feature.
-    ("GET /bench/fortunes",                     ["404",    "404", "404", "404", "404", "404", "404", "404", "404"]),
     ("GET /cases",                              ["signin", "200", "200", "200", "200", "200", "200", "200", "200"]),
     ("GET /cases/new",                          ["signin", "200", "200", "200", "200", "200", "200", "200", "200"]),
     // The parties' view names them: jurors get /juror/cases/{id} instead.
@@ -260,6 +259,8 @@ const MATRIX: [(&str, [&str; 9]); 73] = [
     ("POST /moderation/jurors/{id}/suspend",    ["signin", "404", "404", "404", "404", "404", "404", "422", "422"]),
     ("POST /moderation/mail/retry",             ["signin", "404", "404", "404", "404", "404", "404", "303", "303"]),
     ("POST /moderation/mail/{id}/retry",        ["signin", "404", "404", "404", "404", "404", "404", "303", "303"]),
+    ("POST /moderation/jobs/retry",             ["signin", "404", "404", "404", "404", "404", "404", "303", "303"]),
+    ("POST /moderation/jobs/{id}/retry",        ["signin", "404", "404", "404", "404", "404", "404", "303", "303"]),
     ("POST /moderation/moderators",             ["signin", "404", "404", "404", "404", "404", "404", "403", "422"]),
     ("POST /moderation/reasons/{vote}/{decision}", ["signin", "404", "404", "404", "404", "404", "404", "404", "404"]),
     ("POST /password/forgot",                   ["422",    "422", "422", "422", "422", "422", "422", "422", "422"]),
@@ -275,9 +276,10 @@ const MATRIX: [(&str, [&str; 9]); 73] = [
     ("POST /signout",                           ["303",    "303", "303", "303", "303", "303", "303", "303", "303"]),
 ];
 
-/// Routes that name nothing of a case (a mail id, the probation cases): not object-level probes.
+/// Routes that name nothing of a case (a mail or job id, the probation cases): not object-level
+/// probes.
 fn names_a_case_object(path: &str) -> bool {
-    path.contains('{') && !path.contains("/mail/") && !path.starts_with("/juror/probation/")
+    path.contains('{') && !path.contains("/mail/") && !path.contains("/jobs/") && !path.starts_with("/juror/probation/")
 }
 
 #[tokio::test]
@@ -317,6 +319,13 @@ async fn every_route_answers_every_role_as_the_matrix_says_and_no_id_opens_anoth
         }
     }
     assert!(wrong.is_empty(), "{} answers differ from the matrix:\n{}", wrong.len(), wrong.join("\n"));
+    for visitor in &roles {
+        assert_eq!(
+            answer_of(visitor, "GET", "/bench/fortunes").await,
+            "404",
+            "the benchmark page is for benchmark builds"
+        );
+    }
     // Nothing acted but the claimant's withdrawal: one event, the other case still in voting.
     let (votes, evidence, events) = counts().await;
     assert_eq!((votes, evidence, events), (before.0, before.1, before.2 + 1), "a probe acted on a case");

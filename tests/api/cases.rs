@@ -519,6 +519,37 @@ async fn one_failing_deadline_job_does_not_hold_up_the_others() {
     let failed =
         "jobs WHERE kind = 'response_deadline' AND done_at IS NULL AND attempts >= 1 AND last_error IS NOT NULL";
     assert_eq!(app.count(failed).await, 1, "the failure is recorded, to be tried again");
+
+    // Failing again and again, it is set aside and shown to the moderators with what went wrong.
+    for _ in 0..10 {
+        app.clock.advance(TimeDelta::days(1));
+        app.run_due_jobs().await;
+    }
+    assert_eq!(app.count("jobs WHERE dead_at IS NOT NULL AND last_error LIKE '%damaged row%'").await, 1);
+    let moderator = app.verified_member("mod@example.com", "管理员").await;
+    crate::common::jury::moderator(&app, "mod@example.com").await;
+    let queue = moderator.get_html("/moderation?queue=dead_jobs").await;
+    assert!(
+        queue.contains("执行失败的期限任务") && queue.contains(&broken) && queue.contains("damaged row"),
+        "{queue}"
+    );
+    assert!(queue.contains("结束答辩期") && queue.contains("已尝试 8 次"), "{queue}");
+    let id: i32 = queue
+        .split("action=\"/moderation/jobs/")
+        .skip(1)
+        .find_map(|rest| rest.split('/').next().unwrap().parse().ok())
+        .expect("a button to run it again");
+
+    // The cause fixed, a moderator runs it again and the case moves on.
+    if app.execute("DROP TRIGGER refuse_broken").await.is_err() {
+        app.execute("DROP TRIGGER refuse_broken ON cases").await.unwrap();
+    }
+    let res = moderator.submit("/moderation", &format!("/moderation/jobs/{id}/retry"), &[]).await;
+    assert_eq!(res.status(), reqwest::StatusCode::SEE_OTHER);
+    app.run_due_jobs().await;
+    assert_eq!(app.case_state(&broken).await, "evidence");
+    assert!(moderator.get_html("/moderation").await.contains("所有期限任务都已执行或仍在重试"));
+    assert_eq!(app.count("audit_log WHERE action = 'retry_job'").await, 1, "the retry is on the record");
 }
 
 /// Two deadline workers at once (servers sharing one PostgreSQL, say): each due job runs once —

@@ -261,3 +261,23 @@ async fn a_mail_server_that_never_answers_holds_up_no_web_request() {
     assert_eq!(app.count("outbox WHERE status = 'sent'").await, 0);
     drop(silent);
 }
+
+/// Work that queues mail wakes the mail worker itself: with the worker's own look-round an hour
+/// apart, messages still leave at once — queued by a request (a registration, a filing) and by the
+/// deadline worker (a missed response). The checks only look; nothing here delivers for the court.
+#[tokio::test]
+async fn work_that_queues_mail_wakes_the_mail_worker() {
+    let app = spawn_app_with(|s| s.limits.mail_poll = Duration::from_secs(3600)).await;
+    let sent = |kind: &'static str, to: &'static str| {
+        let app = &app;
+        move || app.mails().iter().any(|m| m.kind == kind && m.to.contains(to))
+    };
+    app.register("li@example.com", "李雷").await;
+    eventually("the verification mail", sent("account_verify", "li@example.com")).await;
+    let buyer = app.verified_member("buyer@example.com", "买家").await;
+    let case = crate::common::jury::file(&buyer, "seller@example.com", "相机").await;
+    eventually("the filing's notice", sent("case_invitation", "seller@example.com")).await;
+    app.clock.advance(chrono::TimeDelta::hours(49));
+    app.wait_for_state(&case, "evidence").await;
+    eventually("the missed response's notice", sent("response_missed", "buyer@example.com")).await;
+}

@@ -293,3 +293,28 @@ async fn conflicts_exclude_past_counterparts_and_paused_jurors_are_not_drawn() {
     assert!(paused.get_html("/juror").await.contains("可被抽中"));
     assert!(app.juror("free1@example.com").await.get_html("/jurors").await.contains("评审员排行榜"));
 }
+
+/// The jury's chance can be fixed (`Settings::draw_seed`): two courts with the same seed, the same
+/// pool and the same requests summon the same jurors in the same order, so a test can replay a
+/// draw made over HTTP; other seeds draw otherwise.
+#[tokio::test]
+async fn a_seeded_court_draws_the_same_panel_again() {
+    async fn drawn(seed: u64) -> Vec<String> {
+        let app = spawn_app_with(|s| {
+            s.jury.quorums = panel_of(5);
+            s.draw_seed = Some(seed);
+        })
+        .await;
+        seed_pool(&app, 30).await;
+        let case = case_ready_for_jury(&app).await;
+        wait_for_panel(&app, &case, 5).await.into_iter().map(|(email, _)| email).collect()
+    }
+    let first = drawn(7).await;
+    assert_eq!(first.len(), 5);
+    assert_eq!(drawn(7).await, first, "the same seed, the same panel");
+    let mut others = vec![];
+    for seed in [8, 9, 10] {
+        others.push(drawn(seed).await);
+    }
+    assert!(others.iter().any(|panel| *panel != first), "other seeds draw other panels: {first:?} {others:?}");
+}

@@ -54,6 +54,8 @@ async fn moderation_routes_answer_only_moderators_and_granting_is_for_admins() {
         "/moderation/moderators".to_string(),
         "/moderation/mail/retry".to_string(),
         "/moderation/mail/1/retry".to_string(),
+        "/moderation/jobs/retry".to_string(),
+        "/moderation/jobs/1/retry".to_string(),
     ];
     let anonymous = app.new_visitor();
     for page in &pages {

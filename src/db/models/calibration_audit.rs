@@ -1,4 +1,5 @@
 //! Audits: calibration cases placed in active jurors' queues among their real cases.
+use crate::domain::dispute::Side;
 
 use super::case::CaseRow;
 use crate::db::schema::{calibration_audits, cases};
@@ -14,7 +15,7 @@ pub struct AuditAssignment {
     pub juror_id: i32,
     pub case_id: i32,
     pub assigned_at: NaiveDateTime,
-    pub vote: Option<String>,
+    pub vote: Option<Side>,
     pub reason: Option<String>,
     pub correct: Option<bool>,
     pub answered_at: Option<NaiveDateTime>,
@@ -44,7 +45,7 @@ pub fn find(conn: &mut DbConnection, juror_id: i32, case_id: i32) -> QueryResult
 pub fn answer(
     conn: &mut DbConnection,
     id: i32,
-    (vote, reason, correct): (&str, &str, bool),
+    (vote, reason, correct): (Side, &str, bool),
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
     diesel::update(calibration_audits::table.find(id))

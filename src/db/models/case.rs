@@ -1,6 +1,7 @@
 use crate::db::schema::cases;
 use crate::db::{total_of, Counted, DbConnection, Window};
 use crate::domain::case::CaseState;
+use crate::domain::dispute::Side;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Nullable, Timestamp};
@@ -12,7 +13,7 @@ pub struct CaseRow {
     pub public_id: String,
     pub submission_key: String,
     pub claimant_id: i32,
-    pub claimant_side: String,
+    pub claimant_side: Side,
     pub respondent_id: Option<i32>,
     pub respondent_email: String,
     pub order_ref: String,
@@ -38,11 +39,11 @@ pub struct CaseRow {
     /// Why the case went to the moderators (an i18n key), while it is escalated.
     pub escalation_reason: Option<String>,
     /// The known right outcome ("buyer" or "seller") of a calibration case.
-    pub calibration_outcome: Option<String>,
+    pub calibration_outcome: Option<Side>,
     /// 1 for the first jury, 2 once appealed.
     pub round: i32,
     /// The side the standing verdict favours ("buyer" / "seller"); final once the case is closed.
-    pub outcome: Option<String>,
+    pub outcome: Option<Side>,
     /// Until when the losing side may appeal the first verdict.
     pub appeal_due_at: Option<NaiveDateTime>,
     /// The type of dispute the claimant confirmed when filing (None: filed before they were asked).

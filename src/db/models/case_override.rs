@@ -1,4 +1,5 @@
 //! A moderator's ruling in place of the jury's: at most one per case (a unique key).
+use crate::domain::dispute::Side;
 
 use crate::db::schema::overrides;
 use crate::db::DbConnection;
@@ -11,11 +12,11 @@ pub struct OverrideRow {
     pub id: i32,
     pub case_id: i32,
     pub moderator_id: i32,
-    pub outcome: String,
+    pub outcome: Side,
     pub remedy: String,
     pub amount_fen: Option<i64>,
     /// The outcome the jury had reached, if it had.
-    pub jury_outcome: Option<String>,
+    pub jury_outcome: Option<Side>,
     pub reason: String,
     pub created_at: NaiveDateTime,
 }

@@ -1,5 +1,6 @@
 use crate::db::schema::evidence;
 use crate::db::DbConnection;
+use crate::domain::dispute::Side;
 use crate::domain::triage::checklist::Declared;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -14,7 +15,7 @@ pub struct EvidenceRow {
     pub public_id: String,
     pub case_id: i32,
     pub submitted_by: i32,
-    pub party_side: String,
+    pub party_side: Side,
     pub kind: String,
     pub body: Option<String>,
     pub file_name: Option<String>,

@@ -1,5 +1,6 @@
-use crate::db::schema::jobs;
-use crate::db::DbConnection;
+use crate::db::models::case::QueueFilter;
+use crate::db::schema::{cases, jobs};
+use crate::db::{total_of, Counted, DbConnection, Window};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -133,4 +134,39 @@ fn finish(conn: &mut DbConnection, id: i32, now: NaiveDateTime) -> QueryResult<b
         .set(jobs::done_at.eq(now))
         .execute(conn)
         .map(|n| n == 1)
+}
+
+/// One page of the jobs set aside after too many failures, with their case's public id, longest
+/// waiting first, and how many there are.
+pub fn dead(
+    conn: &mut DbConnection,
+    filter: QueueFilter,
+    (offset, limit): Window,
+) -> QueryResult<Counted<(JobRow, String)>> {
+    let matching = || {
+        let query = jobs::table.inner_join(cases::table).filter(jobs::dead_at.is_not_null()).filter(filter.on_cases());
+        match filter.waiting_since {
+            Some(since) => query.filter(jobs::dead_at.le(since)).into_boxed(),
+            None => query.into_boxed(),
+        }
+    };
+    let rows = matching()
+        .order((jobs::dead_at, jobs::id))
+        .offset(offset)
+        .limit(limit)
+        .select((JobRow::as_select(), cases::public_id))
+        .load(conn)?;
+    let total = total_of(&rows, (offset, limit), || matching().count().get_result(conn))?;
+    Ok((rows, total))
+}
+
+/// Puts jobs that were set aside back in the queue, due now with a fresh count of attempts: one
+/// job, or every one not on a hidden case. Returns how many.
+pub fn retry_dead(conn: &mut DbConnection, one: Option<i32>, hidden: &[i32], now: NaiveDateTime) -> QueryResult<usize> {
+    let dead = jobs::table.filter(jobs::dead_at.is_not_null()).filter(jobs::case_id.ne_all(hidden.to_vec()));
+    let again = (jobs::dead_at.eq(None::<NaiveDateTime>), jobs::attempts.eq(0), jobs::run_at.eq(now));
+    match one {
+        Some(id) => diesel::update(dead.filter(jobs::id.eq(id))).set(again).execute(conn),
+        None => diesel::update(dead).set(again).execute(conn),
+    }
 }

@@ -1,5 +1,6 @@
 use crate::db::schema::jury_rounds;
 use crate::db::DbConnection;
+use crate::domain::dispute::Side;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -15,7 +16,7 @@ pub struct RoundRow {
     pub opened_at: NaiveDateTime,
     pub voting_due_at: Option<NaiveDateTime>,
     pub replaced_missing: bool,
-    pub outcome: Option<String>,
+    pub outcome: Option<Side>,
     pub buyer_votes: i32,
     pub seller_votes: i32,
     pub decided_at: Option<NaiveDateTime>,

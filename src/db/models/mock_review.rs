@@ -1,5 +1,6 @@
 use crate::db::schema::mock_reviews;
 use crate::db::DbConnection;
+use crate::domain::dispute::Side;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -9,7 +10,7 @@ pub struct NewMockReview<'a> {
     pub juror_id: i32,
     pub case_id: i32,
     pub attempt: i32,
-    pub vote: &'a str,
+    pub vote: Side,
     pub reason: &'a str,
     pub correct: bool,
     pub created_at: NaiveDateTime,

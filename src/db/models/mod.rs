@@ -23,4 +23,4 @@ pub mod user;
 pub mod vote;
 
 /// A juror's answer with what the recompute needs: (juror, case, vote, category, known outcome).
-pub type JudgementRow = (i32, i32, String, String, Option<String>);
+pub type JudgementRow = (i32, i32, crate::domain::dispute::Side, String, Option<crate::domain::dispute::Side>);

@@ -28,6 +28,23 @@ impl MailStatus {
     }
 }
 
+thread_local! {
+    /// Whether this thread made mail ready to send since it was last asked: whoever ran the work
+    /// (a request's database hop, a worker) reads it afterwards and wakes the mail worker, so no
+    /// use case or handler has to remember to.
+    static QUEUED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether mail became ready to send on this thread since the last call (clearing the mark).
+/// Waking the mail worker for a transaction that then rolled back costs one look at the queue.
+pub fn take_queued() -> bool {
+    QUEUED.with(|queued| queued.replace(false))
+}
+
+fn mark_queued() {
+    QUEUED.with(|queued| queued.set(true));
+}
+
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = outbox)]
 pub struct OutboxRow {
@@ -66,6 +83,7 @@ pub fn insert(conn: &mut DbConnection, new: &NewOutboxMessage) -> QueryResult<()
             .get_result(conn)?;
     if !exists {
         diesel::insert_into(outbox::table).values(new).execute(conn)?;
+        mark_queued();
     }
     Ok(())
 }
@@ -152,6 +170,7 @@ pub fn next_pending_at(conn: &mut DbConnection) -> QueryResult<Option<NaiveDateT
 
 /// Puts dead messages back in the queue, due now; returns how many.
 pub fn retry_dead(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<usize> {
+    mark_queued();
     diesel::update(outbox::table.filter(outbox::status.eq(MailStatus::Dead)))
         .set((outbox::status.eq(MailStatus::Pending), outbox::available_at.eq(now), outbox::attempts.eq(0)))
         .execute(conn)
@@ -179,6 +198,7 @@ pub fn dead(
 
 /// Puts one dead message back in the queue; false when it was not dead.
 pub fn retry_one(conn: &mut DbConnection, id: i32, now: NaiveDateTime) -> QueryResult<bool> {
+    mark_queued();
     diesel::update(outbox::table.find(id).filter(outbox::status.eq(MailStatus::Dead)))
         .set((outbox::status.eq(MailStatus::Pending), outbox::available_at.eq(now), outbox::attempts.eq(0)))
         .execute(conn)

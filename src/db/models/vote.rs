@@ -1,6 +1,7 @@
 use crate::db::schema::{cases, votes};
 use crate::db::DbConnection;
 use crate::domain::case::CaseState;
+use crate::domain::dispute::Side;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -12,7 +13,7 @@ pub struct VoteRow {
     pub case_id: i32,
     pub round: i32,
     pub juror_id: i32,
-    pub side: String,
+    pub side: Side,
     pub reason: String,
     pub cast_at: NaiveDateTime,
 }

@@ -3,7 +3,6 @@ use crate::db::models::case::CaseChange;
 use crate::db::models::evidence::{self, EvidenceRow, NewEvidence};
 use crate::db::{write_tx, DbConnection};
 use crate::domain::case::{Actor, Command};
-use crate::domain::dispute::Side;
 use crate::domain::filing::STATEMENT_MAX;
 use crate::domain::public_id::new_public_id;
 use crate::domain::triage::checklist::Declared;
@@ -65,7 +64,7 @@ pub fn add_evidence(
     if at_cap(conn)? {
         return Err(FieldErrors::single("file", "error.file_cap").into());
     }
-    let claimant_side = Side::parse(&case.claimant_side).unwrap_or(Side::Buyer);
+    let claimant_side = case.claimant_side;
     let side = if actor == Actor::Claimant { claimant_side } else { claimant_side.other() };
 
     let stored = match &file {

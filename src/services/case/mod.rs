@@ -14,7 +14,6 @@ use crate::db::models::settlement_offer::{self, SettlementOfferRow};
 use crate::db::models::{case_event, job, user};
 use crate::db::DbConnection;
 use crate::domain::case::{decide, Actor, CaseFacts, Command, Transition};
-use crate::domain::dispute::Side;
 use crate::domain::locale::Locale;
 use crate::domain::privacy::Masker;
 use crate::email::message::{CaseNotice, Mail, REMINDER_EVENTS};
@@ -85,13 +84,7 @@ pub fn facts_with(case: &CaseRow, open_offer: Option<&SettlementOfferRow>) -> Ca
         }),
         evidence_window: TimeDelta::hours(i64::from(case.evidence_hours)),
         round: case.round,
-        loser: case.outcome.as_deref().and_then(Side::parse).map(|won| {
-            if won.as_str() == case.claimant_side {
-                Actor::Respondent
-            } else {
-                Actor::Claimant
-            }
-        }),
+        loser: case.outcome.map(|won| if won == case.claimant_side { Actor::Respondent } else { Actor::Claimant }),
         appeal_due_at: case.appeal_due_at,
     }
 }

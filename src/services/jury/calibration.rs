@@ -50,9 +50,9 @@ pub fn answer_audit(
     let reason = errors.check_text("reason", reason, REASON_MIN, REASON_MAX);
     let (Some(side), Some(reason)) = (side, reason) else { return Err(errors.into()) };
     let case = case::find_by_id(conn, assignment.case_id)?;
-    let truth = case.calibration_outcome.as_deref().and_then(Side::parse).ok_or(ServiceError::NotFound)?;
+    let truth = case.calibration_outcome.ok_or(ServiceError::NotFound)?;
     write_tx(conn, |conn| {
-        if !calibration_audit::answer(conn, assignment.id, (side.as_str(), &reason, side == truth), now)? {
+        if !calibration_audit::answer(conn, assignment.id, (side, &reason, side == truth), now)? {
             return Err(ServiceError::Refused("vote.refused.already_voted"));
         }
         record_known(conn, (assignment.juror_id, &case.category), side, truth, now)

@@ -30,11 +30,13 @@ use chrono::NaiveDateTime;
 pub struct Jury {
     pub rules: crate::domain::juror::JuryRules,
     pub pool: pool_cache::PoolCache,
+    /// Where draws and replacements take their chance from.
+    pub chance: crate::chance::Chance,
 }
 
 impl Jury {
     pub fn new(rules: crate::domain::juror::JuryRules) -> Jury {
-        Jury { rules, pool: Default::default() }
+        Jury { rules, pool: Default::default(), chance: Default::default() }
     }
 }
 

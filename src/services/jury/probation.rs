@@ -108,7 +108,7 @@ pub fn submit_review(
         (Some(vote), Some(reason)) if errors.is_empty() => (vote, reason),
         _ => return Err(errors.into()),
     };
-    let truth = calibration.calibration_outcome.as_deref().and_then(Side::parse).ok_or(ServiceError::NotFound)?;
+    let truth = calibration.calibration_outcome.ok_or(ServiceError::NotFound)?;
     write_tx(conn, |conn| {
         let row = require_juror(conn, account)?;
         if row.status != JurorStatus::Probation {
@@ -121,7 +121,7 @@ pub fn submit_review(
             juror_id: account.id,
             case_id: calibration.id,
             attempt: row.probation_attempt,
-            vote: vote.as_str(),
+            vote,
             reason: &reason,
             correct: vote == truth,
             created_at: now,
@@ -172,7 +172,7 @@ pub fn feedback(conn: &mut DbConnection, account: &Account, case_public_id: &str
     let Some(matched) = crate::db::models::mock_review::latest_for(conn, account.id, case.id)? else {
         return Ok(None); // only one's own reviews are explained
     };
-    let truth = case.calibration_outcome.as_deref().and_then(Side::parse).ok_or(ServiceError::NotFound)?;
+    let truth = case.calibration_outcome.ok_or(ServiceError::NotFound)?;
     let reasoning = crate::db::models::audit_log::latest_reason(conn, case.id, "mark_calibration")?
         .map(|r| crate::domain::privacy::mask_contacts(&r));
     let item = party_masker(conn, &case)?.mask(&case.item_title);

@@ -63,15 +63,7 @@ fn judgements(conn: &mut DbConnection) -> ServiceResult<Vec<Judgement>> {
         .into_iter()
         .chain(calibration_audit::all_with_truth(conn)?)
         .chain(vote::all_final(conn)?)
-        .filter_map(|(juror_id, case_id, vote, category, truth)| {
-            Some(Judgement {
-                juror_id,
-                case_id,
-                category,
-                vote: Side::parse(&vote)?,
-                known: truth.as_deref().and_then(Side::parse),
-            })
-        })
+        .map(|(juror_id, case_id, vote, category, known)| Judgement { juror_id, case_id, category, vote, known })
         .collect())
 }
 

@@ -31,7 +31,7 @@ pub fn deliver_verdict(
     let appeal_due = (case.round == 1).then(|| now + jury.rules.appeal_window);
     let change = CaseChange { outcome: Some(prevails.as_str()), appeal_due_at: appeal_due, ..Default::default() };
     let (case, t, seq) = transition(conn, case.id, Actor::System, None, Command::QuorumReached, now, change)?;
-    let buyer = votes.iter().filter(|v| v.side == Side::Buyer.as_str()).count() as i32;
+    let buyer = votes.iter().filter(|v| v.side == Side::Buyer).count() as i32;
     let tally = (buyer, votes.len() as i32 - buyer);
     if !jury_round::record_verdict(conn, round.id, prevails.as_str(), tally, now)? {
         return Err(ServiceError::Internal(anyhow::anyhow!(
@@ -58,7 +58,7 @@ pub fn close_unappealed(conn: &mut DbConnection, case_id: i32, now: NaiveDateTim
         Err(ServiceError::Refused(_)) => return Ok(()), // appealed (or overridden) meanwhile
         Err(other) => return Err(other),
     };
-    let prevails = case.outcome.as_deref().and_then(Side::parse).ok_or(ServiceError::NotFound)?;
+    let prevails = case.outcome.ok_or(ServiceError::NotFound)?;
     finalise(conn, &case, prevails, now)?;
     tell_parties(conn, &case, Told { event: t.event, prevails, detail: None }, seq, None, now)
 }
@@ -67,7 +67,7 @@ pub fn close_unappealed(conn: &mut DbConnection, case_id: i32, now: NaiveDateTim
 /// inside the one transition that closes the case, so each vote counts exactly once.
 pub fn finalise(conn: &mut DbConnection, case: &CaseRow, outcome: Side, now: NaiveDateTime) -> ServiceResult<()> {
     for v in vote::for_case(conn, case.id)? {
-        let Some(side) = Side::parse(&v.side) else { continue };
+        let side = v.side;
         record_known(conn, (v.juror_id, &case.category), side, outcome, now)?;
     }
     Ok(())
@@ -90,7 +90,7 @@ pub fn tell_parties(
     due: Option<NaiveDateTime>,
     now: NaiveDateTime,
 ) -> ServiceResult<()> {
-    let claimant_side = Side::parse(&case.claimant_side).unwrap_or(Side::Buyer);
+    let claimant_side = case.claimant_side;
     for (to, side) in [(claimant(conn, case)?, claimant_side), (respondent(conn, case)?, claimant_side.other())] {
         let variant = if side == prevails { "won" } else { "lost" };
         notify_as(conn, case, &to, Wording { event, variant: Some(variant), detail }, seq, due, now)?;
@@ -111,7 +111,7 @@ pub fn tell_jurors(
     let seated: Vec<SummonsRow> =
         summons::for_case(conn, case.id)?.into_iter().filter(|s| s.status == SeatStatus::Accepted).collect();
     for seat in seated {
-        let mine = votes.iter().find(|v| v.juror_id == seat.juror_id).and_then(|v| Side::parse(&v.side));
+        let mine = votes.iter().find(|v| v.juror_id == seat.juror_id).map(|v| v.side);
         let variant = match mine {
             Some(side) if side == prevails => "agreed",
             Some(_) => "disagreed",

@@ -149,7 +149,7 @@ pub fn juror_case(
         let due = audit.assigned_at + voting_window;
         view.can_vote = audit.answered_at.is_none() && now <= due;
         view.voting_due_at = Some(due);
-        view.my_vote = audit.vote.clone().zip(audit.answered_at).map(|(side, cast_at)| VoteRow {
+        view.my_vote = audit.vote.zip(audit.answered_at).map(|(side, cast_at)| VoteRow {
             id: 0,
             case_id: audit.case_id,
             round: 1,
@@ -174,7 +174,7 @@ pub fn anonymise(case: &CaseRow, evidence: Vec<EvidenceRow>, access: Access, mas
         .into_iter()
         .map(|e| JurorEvidence {
             public_id: e.public_id.clone(),
-            side: Side::parse(&e.party_side).unwrap_or(Side::Buyer),
+            side: e.party_side,
             new_in_appeal: e.round > 1,
             body: e.body.as_deref().map(|b| masker.mask(b)),
             file: (e.kind == evidence::FILE).then(|| (e.public_id.clone(), e.content_type.clone().unwrap_or_default())),
@@ -184,7 +184,7 @@ pub fn anonymise(case: &CaseRow, evidence: Vec<EvidenceRow>, access: Access, mas
     JurorCaseView {
         triage: CaseTriage::masked(case, |s| masker.mask(s)),
         state: case.state,
-        claimant_side: Side::parse(&case.claimant_side).unwrap_or(Side::Buyer),
+        claimant_side: case.claimant_side,
         claim: masker.mask(&case.claim_statement),
         answer: case.answer_statement.as_deref().map(|a| masker.mask(a)),
         evidence,

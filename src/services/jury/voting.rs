@@ -127,7 +127,7 @@ fn weigh(
 ) -> ServiceResult<Vec<WeighedVote>> {
     votes
         .iter()
-        .filter_map(|v| Some((v, Side::parse(&v.side)?)))
+        .map(|v| (v, v.side))
         .map(|(v, side)| {
             let (sensitivity, specificity) = match policy {
                 QuorumPolicy::FirstTo { .. } => (0.5, 0.5),

@@ -80,7 +80,7 @@ pub fn audit(conn: &mut DbConnection, actor: &Account, entry: Audited, now: Naiv
 }
 
 /// Every action the audit log records (the log page's filter and labels).
-pub const ACTIONS: [&str; 12] = [
+pub const ACTIONS: [&str; 13] = [
     "override",
     "reopen",
     "extend_deadline",
@@ -93,4 +93,5 @@ pub const ACTIONS: [&str; 12] = [
     "grant_moderator",
     "revoke_moderator",
     "retry_mail",
+    "retry_job",
 ];

@@ -40,7 +40,7 @@ pub fn override_verdict(
         let change = CaseChange { outcome: Some(ruling.prevails.as_str()), ..Default::default() };
         let (before, t, seq) =
             transition(conn, case.id, Actor::Moderator, Some(moderator.id), Command::Override, now, change)?;
-        let jury_outcome = before.outcome.as_deref().and_then(Side::parse);
+        let jury_outcome = before.outcome;
         let row = NewOverride {
             case_id: before.id,
             moderator_id: moderator.id,
@@ -59,7 +59,7 @@ pub fn override_verdict(
         // Otherwise they count now, for the first time.
         let counted = (t.from == CaseState::Closed).then_some(jury_outcome).flatten();
         for v in vote::for_case(conn, before.id)? {
-            let Some(side) = Side::parse(&v.side) else { continue };
+            let side = v.side;
             match counted {
                 Some(was) => revise_known(conn, (v.juror_id, &before.category), side, (was, ruling.prevails), now)?,
                 None => record_known(conn, (v.juror_id, &before.category), side, ruling.prevails, now)?,

@@ -1,9 +1,11 @@
 //! The moderators' dashboard: every queue that needs a human, with counts and how long each item
-//! has waited, filtered by category and minimum wait. Also: retrying undeliverable email.
+//! has waited, filtered by category and minimum wait. Also: retrying undeliverable email and
+//! deadline jobs that were set aside.
 
 use super::{audit, require_moderator, Audited, Recusal};
 use crate::db::models::case::{self, CaseDue, CaseRow, QueueFilter};
 use crate::db::models::flag::{self, FlagRow};
+use crate::db::models::job::{self, JobRow};
 use crate::db::models::outbox::{self, OutboxRow};
 use crate::db::{write_tx, DbConnection, Window};
 use crate::domain::case::CaseState;
@@ -33,11 +35,19 @@ pub enum Queue {
     Stalled,
     Flags,
     DeadMail,
+    DeadJobs,
 }
 
 impl Queue {
-    pub const ALL: [Queue; 6] =
-        [Queue::Escalated, Queue::Appealed, Queue::Split, Queue::Stalled, Queue::Flags, Queue::DeadMail];
+    pub const ALL: [Queue; 7] = [
+        Queue::Escalated,
+        Queue::Appealed,
+        Queue::Split,
+        Queue::Stalled,
+        Queue::Flags,
+        Queue::DeadMail,
+        Queue::DeadJobs,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -47,6 +57,7 @@ impl Queue {
             Queue::Stalled => "stalled",
             Queue::Flags => "flags",
             Queue::DeadMail => "dead_mail",
+            Queue::DeadJobs => "dead_jobs",
         }
     }
 
@@ -129,6 +140,9 @@ pub struct Dashboard {
     /// Open flags, with the case's public id and category.
     pub flags: Listed<(FlagRow, String, String)>,
     pub dead_mail: Listed<OutboxRow>,
+    /// Deadline jobs that failed too often to be tried again by themselves, with the case's
+    /// public id: until one runs, its case waits.
+    pub dead_jobs: Listed<(JobRow, String)>,
 }
 
 impl Dashboard {
@@ -145,6 +159,7 @@ impl Dashboard {
             Queue::Stalled => self.stalled.page.total,
             Queue::Flags => self.flags.page.total,
             Queue::DeadMail => self.dead_mail.page.total,
+            Queue::DeadJobs => self.dead_jobs.page.total,
         }
     }
 
@@ -209,7 +224,8 @@ pub fn dashboard(
     let stalled = listed(window(Queue::Stalled), stalled(conn, filter, now, rows(Queue::Stalled))?);
     let flags = listed(window(Queue::Flags), flag::open(conn, filter, rows(Queue::Flags))?);
     let dead_mail = listed(window(Queue::DeadMail), outbox::dead(conn, waiting_since, rows(Queue::DeadMail))?);
-    Ok(Dashboard { filters, focus, escalated, appealed, split, stalled, flags, dead_mail })
+    let dead_jobs = listed(window(Queue::DeadJobs), job::dead(conn, filter, rows(Queue::DeadJobs))?);
+    Ok(Dashboard { filters, focus, escalated, appealed, split, stalled, flags, dead_mail, dead_jobs })
 }
 
 fn listed<T>((number, size): (i64, i64), (rows, total): (Vec<T>, i64)) -> Listed<T> {
@@ -256,23 +272,31 @@ fn stalled(
     Ok((page, total))
 }
 
-/// Queues dead email again: one message, or all of them. Returns how many.
-pub fn retry_dead_mail(
-    conn: &mut DbConnection,
-    account: &Account,
-    id: Option<i32>,
-    now: NaiveDateTime,
-) -> ServiceResult<usize> {
+/// What a moderator sends back to be tried again: undeliverable email or deadline jobs that were
+/// set aside, one (by id) or all of them.
+#[derive(Debug, Clone, Copy)]
+pub enum Retry {
+    Mail(Option<i32>),
+    Jobs(Option<i32>),
+}
+
+/// Queues dead email or set-aside jobs again, audited. Returns how many. Jobs on cases the
+/// moderator is recused from are left alone.
+pub fn retry(conn: &mut DbConnection, account: &Account, what: Retry, now: NaiveDateTime) -> ServiceResult<usize> {
     require_moderator(account)?;
+    let recusal = Recusal::of(conn, account)?;
     write_tx(conn, |conn| {
-        let count = match id {
-            Some(id) => usize::from(outbox::retry_one(conn, id, now)?),
-            None => outbox::retry_dead(conn, now)?,
+        let (count, action, one, thing) = match what {
+            Retry::Mail(Some(id)) => {
+                (usize::from(outbox::retry_one(conn, id, now)?), "retry_mail", Some(id), "message")
+            }
+            Retry::Mail(None) => (outbox::retry_dead(conn, now)?, "retry_mail", None, "message"),
+            Retry::Jobs(one) => (job::retry_dead(conn, one, recusal.cases(), now)?, "retry_job", one, "job"),
         };
         if count > 0 {
-            let target = id.map_or_else(|| "all".to_string(), |id| format!("message {id}"));
+            let target = one.map_or_else(|| "all".to_string(), |id| format!("{thing} {id}"));
             let entry = Audited {
-                action: "retry_mail",
+                action,
                 case_id: None,
                 subject_id: None,
                 before: format!("{target}: dead"),

@@ -301,6 +301,22 @@ impl TestApp {
         .unwrap();
     }
 
+    /// Sends every message that is due now, as the mail worker does, and returns when none is
+    /// left (zero2prod's `dispatch_all_pending_emails`): for tests about what was sent, not about
+    /// the worker's loop. Messages the court's own worker holds are left to it.
+    pub async fn deliver_all_mail(&self) {
+        let settings = std::sync::Arc::new(self.settings.clone());
+        let mailer = xiaofating::email::transport::Mailer::new(settings.smtp_url.as_deref(), settings.mail_dir());
+        let worker = xiaofating::jobs::outbox_worker::OutboxWorker {
+            pool: self.pool.clone(),
+            mailer: std::sync::Arc::new(mailer.expect("the test mailer starts")),
+            settings,
+            clock: self.clock.clone(),
+            wake: Default::default(),
+        };
+        while worker.deliver_due().await.expect("delivery runs") > 0 {}
+    }
+
     /// Waits (up to 15 s) until the deadline worker has moved the case to `expected`.
     pub async fn wait_for_state(&self, case: &str, expected: &str) {
         let deadline = Instant::now() + Duration::from_secs(15);
@@ -367,6 +383,7 @@ impl TestApp {
     pub async fn wait_for_mail(&self, kind: &str, to: &str) -> Mail {
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
+            self.deliver_all_mail().await;
             if let Some(mail) = self.mails().into_iter().find(|m| m.kind == kind && m.to.contains(to)) {
                 return mail;
             }

@@ -1,17 +1,9 @@
-//! The court's route table, read from `src/routes/mod.rs` (so a route added tomorrow is in every
-//! sweep tomorrow), and real ids to fill its paths with.
+//! The court's route table (`xiaofating::routes::ROUTES`, the list the server is configured
+//! from, so a route added tomorrow is in every sweep tomorrow), and real ids to fill its paths with.
 
-/// (METHOD, path) of every route, as `src/routes/mod.rs` declares them.
+/// (METHOD, path) of every route.
 pub fn routes() -> Vec<(String, String)> {
-    include_str!("../../../src/routes/mod.rs")
-        .split(".route(\"")
-        .skip(1)
-        .map(|rest| {
-            let path = rest.split('"').next().unwrap().to_string();
-            let method = rest.split("web::").nth(1).unwrap().split('(').next().unwrap().to_uppercase();
-            (method, path)
-        })
-        .collect()
+    xiaofating::routes::ROUTES.iter().map(|(method, path)| (method.to_uppercase(), path.to_string())).collect()
 }
 
 /// The ids a request fills in, so that a request the court wrongly accepted would act.
@@ -32,7 +24,10 @@ impl Ids {
             self.summons.to_string()
         } else if path.starts_with("/moderation/jurors/") {
             self.juror.clone()
-        } else if path.starts_with("/moderation/mail/") || path.starts_with("/dev/mail/") {
+        } else if path.starts_with("/moderation/mail/")
+            || path.starts_with("/moderation/jobs/")
+            || path.starts_with("/dev/mail/")
+        {
             "1".to_string()
         } else {
             self.case.clone()
