@@ -478,6 +478,11 @@ async fn a_moderator_and_an_admin_at_work_at_both_widths_in_both_languages() {
     app.verified_member("chief@example.com", "首席管理员").await;
     app.verified_member("newmod@example.com", "新管理员").await;
     app.execute("UPDATE users SET role = 'admin' WHERE email = 'chief@example.com'").await.unwrap();
+    // A deadline job that failed eight times and was set aside, for its queue.
+    let failed = "INSERT INTO jobs (kind, case_id, run_at, created_at, attempts, last_error, dead_at) \
+                  SELECT 'voting_deadline', id, updated_at, updated_at, 8, 'database disk image is malformed', \
+                  updated_at FROM cases WHERE public_id = '{case}'";
+    app.execute(failed.replace("{case}", &case)).await.unwrap();
 
     let base = app.url("");
     let browser = Browser::start().await;
@@ -485,6 +490,7 @@ async fn a_moderator_and_an_admin_at_work_at_both_widths_in_both_languages() {
     let pages = [
         ("/moderation", "moderation-queue", ".queue-counts"),
         ("/moderation?queue=split", "moderation-queue-alone", ".queue-counts [aria-current]"),
+        ("/moderation?queue=dead_jobs", "moderation-dead-jobs", ".queue-counts [aria-current]"),
         ("/moderation/jurors", "moderation-jurors", "h1"),
         ("/moderation/audit", "moderation-audit", "h1"),
         ("/moderation/stats", "moderation-stats", "h1"),

@@ -237,10 +237,33 @@ impl Browser {
         for phone in [false, true] {
             self.set_phone(phone).await;
             let seen = self.above_the_fold(first).await;
+            let sideways = self.sideways().await;
             self.check_page(&if phone { format!("{name}-phone") } else { name.to_string() }).await;
             assert!(seen, "{first} is below the fold on {name} (phone: {phone})");
+            assert!(sideways.is_empty(), "{name} scrolls sideways (phone: {phone}), too wide: {sideways}");
         }
         self.set_phone(false).await;
+    }
+
+    /// What makes the page wider than the window (the page then scrolls sideways), "" when nothing
+    /// does: the outermost elements reaching past its right edge, outside any box that scrolls.
+    async fn sideways(&self) -> String {
+        let script = "const root = document.documentElement, width = root.clientWidth;
+            if (root.scrollWidth <= width) return '';
+            // A box that scrolls clips what it contains — but an absolutely placed element only
+            // from its containing block (the nearest placed ancestor) up.
+            const placed = a => getComputedStyle(a).position !== 'static';
+            const clipped = e => {
+                let a = e.parentElement;
+                if (getComputedStyle(e).position === 'absolute') while (a && !placed(a)) a = a.parentElement;
+                for (; a; a = a.parentElement)
+                    if (getComputedStyle(a).overflowX !== 'visible') return a !== document.body && a !== root;
+                return false; };
+            const wide = [...document.body.querySelectorAll('*')].filter(e => e.getBoundingClientRect().right > width + 1 && !clipped(e));
+            return wide.filter(e => !wide.includes(e.parentElement)).slice(0, 5)
+                .map(e => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).trim().split(/ +/).join('.') : '')
+                    + ' (' + Math.round(e.getBoundingClientRect().right) + ' px)').join(', ') || ('the page is ' + root.scrollWidth + ' px');";
+        self.client.execute(script, vec![]).await.unwrap().as_str().unwrap_or_default().to_string()
     }
 
     /// Narrows the window to a phone's width (390 px) or back to a desktop's.

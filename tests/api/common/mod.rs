@@ -459,11 +459,11 @@ impl TestApp {
     }
 
     /// Runs one SQL statement as an operator (or a broken worker) would, behind the court's back.
-    pub async fn execute(&self, statement: &'static str) -> Result<usize, String> {
+    pub async fn execute(&self, statement: impl Into<String>) -> Result<usize, String> {
         use diesel::RunQueryDsl;
-        let pool = self.pool.clone();
+        let (pool, statement) = (self.pool.clone(), statement.into());
         tokio::task::spawn_blocking(move || {
-            diesel::sql_query(statement).execute(&mut *pool.get().unwrap()).map_err(|e| e.to_string())
+            diesel::sql_query(&statement).execute(&mut *pool.get().unwrap()).map_err(|e| e.to_string())
         })
         .await
         .unwrap()
