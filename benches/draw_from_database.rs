@@ -55,7 +55,7 @@ fn draws(c: &mut Criterion) {
     fill(conn);
     // The bench case's own summonses hold seats; draw for a fresh case between the same parties.
     let case = case::find_by_public_id(conn, "benchcase").unwrap().unwrap();
-    let fresh = case::CaseRow { id: 0, ..case };
+    let fresh = case::CaseRow { id: xiaofating::domain::ids::CaseId(0), ..case };
     let now = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap().and_hms_opt(12, 0, 0).unwrap();
     let mut rng = rand::rngs::StdRng::seed_from_u64(7);
     let mut group = c.benchmark_group("draw_from_database");

@@ -4,6 +4,7 @@ pub mod account;
 pub mod case;
 pub mod dispute;
 pub mod filing;
+pub mod ids;
 pub mod juror;
 pub mod linked_accounts;
 pub mod locale;

@@ -6,6 +6,7 @@ use crate::db::models::case_event;
 use crate::db::models::job::{self, JobKind};
 use crate::db::{write_tx, DbConnection};
 use crate::domain::case::{Actor, CaseState, Command};
+use crate::domain::ids::CaseId;
 use crate::domain::retry::backoff;
 use crate::services::case::{notify_both, transition, EVIDENCE_REMINDER_BEFORE};
 use crate::services::jury::draw::open_panel;
@@ -26,7 +27,7 @@ const MAX_JOB_ATTEMPTS: i32 = 8;
 pub fn run_due_jobs(conn: &mut DbConnection, jury: &Jury, now: NaiveDateTime) -> ServiceResult<usize> {
     let due = job::due(conn, now, 100)?;
     for j in &due {
-        let _span = tracing::info_span!("job", id = j.id, kind = %j.kind, case = j.case_id).entered();
+        let _span = tracing::info_span!("job", id = j.id, kind = %j.kind, case = %j.case_id).entered();
         let ran = write_tx(conn, |conn| {
             if !job::claim(conn, j.id, now)? {
                 return Ok(());
@@ -39,14 +40,20 @@ pub fn run_due_jobs(conn: &mut DbConnection, jury: &Jury, now: NaiveDateTime) ->
         if let Err(error) = ran {
             let attempts = j.attempts + 1;
             let give_up = attempts >= MAX_JOB_ATTEMPTS;
-            tracing::error!(job = j.id, kind = %j.kind, case = j.case_id, attempts, give_up, %error, "deadline job failed");
+            tracing::error!(job = j.id, kind = %j.kind, case = %j.case_id, attempts, give_up, %error, "deadline job failed");
             job::failed(conn, j.id, &error.to_string(), now + backoff(attempts), give_up, now)?;
         }
     }
     Ok(due.len())
 }
 
-fn run_job(conn: &mut DbConnection, kind: JobKind, case_id: i32, jury: &Jury, now: NaiveDateTime) -> ServiceResult<()> {
+fn run_job(
+    conn: &mut DbConnection,
+    kind: JobKind,
+    case_id: CaseId,
+    jury: &Jury,
+    now: NaiveDateTime,
+) -> ServiceResult<()> {
     let command = match kind {
         JobKind::ResponseDeadline => Command::ResponseDeadlinePassed,
         JobKind::EvidenceDeadline => Command::EvidenceDeadlinePassed,
@@ -72,7 +79,7 @@ fn run_job(conn: &mut DbConnection, kind: JobKind, case_id: i32, jury: &Jury, no
     }
 }
 
-fn remind_evidence(conn: &mut DbConnection, case_id: i32, now: NaiveDateTime) -> ServiceResult<()> {
+fn remind_evidence(conn: &mut DbConnection, case_id: CaseId, now: NaiveDateTime) -> ServiceResult<()> {
     let case = case::find_by_id(conn, case_id)?;
     let Some(due) = case.evidence_due_at.filter(|due| case.state == CaseState::Evidence && now < *due) else {
         return Ok(());

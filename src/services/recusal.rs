@@ -3,6 +3,7 @@
 
 use crate::db::models::{case, sign_in};
 use crate::db::DbConnection;
+use crate::domain::ids::CaseId;
 use crate::domain::linked_accounts::{linked_accounts, LOOKBACK_DAYS};
 use crate::services::account::Account;
 use crate::services::ServiceResult;
@@ -13,7 +14,7 @@ use chrono::TimeDelta;
 /// it does not exist (404 on its case and moderation pages and files, left out of their queues and
 /// audit log), and it goes to the others.
 pub struct Recusal {
-    cases: Vec<i32>,
+    cases: Vec<CaseId>,
 }
 
 impl Recusal {
@@ -33,11 +34,11 @@ impl Recusal {
     }
 
     /// The cases this moderator may not see.
-    pub fn cases(&self) -> &[i32] {
+    pub fn cases(&self) -> &[CaseId] {
         &self.cases
     }
 
-    pub fn covers(&self, case_id: i32) -> bool {
+    pub fn covers(&self, case_id: CaseId) -> bool {
         self.cases.contains(&case_id)
     }
 }

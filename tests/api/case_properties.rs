@@ -71,7 +71,7 @@ fn member(conn: &mut DbConnection, email: &str, now: NaiveDateTime) -> Account {
     Account::from(user::find(conn, id).unwrap().unwrap())
 }
 
-fn log_of(conn: &mut DbConnection, case_id: i32) -> Vec<case_event::CaseEventRow> {
+fn log_of(conn: &mut DbConnection, case_id: xiaofating::domain::ids::CaseId) -> Vec<case_event::CaseEventRow> {
     case_event::list_for_case(conn, case_id).unwrap()
 }
 

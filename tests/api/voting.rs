@@ -261,7 +261,7 @@ async fn concurrent_deciding_votes_close_each_case_exactly_once() {
                 "{outcomes:?}"
             );
 
-            let case_id: i32 = xiaofating::db::models::case::find_by_public_id(conn, &case).unwrap().unwrap().id;
+            let case_id = xiaofating::db::models::case::find_by_public_id(conn, &case).unwrap().unwrap().id;
             let stored: i64 = votes::table.filter(votes::case_id.eq(case_id)).count().get_result(conn).unwrap();
             assert_eq!(stored, accepted, "every accepted vote is stored, and only those");
             let buyer_votes: i64 = votes::table

@@ -3,6 +3,7 @@
 
 use crate::db::schema::{audit_log, cases, users};
 use crate::db::DbConnection;
+use crate::domain::ids::CaseId;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -12,7 +13,7 @@ pub struct AuditRow {
     pub id: i32,
     pub actor_id: i32,
     pub action: String,
-    pub case_id: Option<i32>,
+    pub case_id: Option<CaseId>,
     pub subject_id: Option<i32>,
     pub before_value: String,
     pub after_value: String,
@@ -25,7 +26,7 @@ pub struct AuditRow {
 pub struct NewAuditEntry<'a> {
     pub actor_id: i32,
     pub action: &'a str,
-    pub case_id: Option<i32>,
+    pub case_id: Option<CaseId>,
     pub subject_id: Option<i32>,
     pub before_value: &'a str,
     pub after_value: &'a str,
@@ -41,10 +42,10 @@ pub fn append(conn: &mut DbConnection, entry: &NewAuditEntry) -> QueryResult<()>
 #[derive(Debug, Default, Clone)]
 pub struct AuditFilter {
     pub action: Option<String>,
-    pub case_id: Option<i32>,
+    pub case_id: Option<CaseId>,
     pub actor_id: Option<i32>,
     /// Cases whose entries this reader may not see (a moderator's recusals).
-    pub hidden_cases: Vec<i32>,
+    pub hidden_cases: Vec<CaseId>,
 }
 
 /// An entry with the names the log page shows: actor's name, case public id, subject's name.
@@ -94,7 +95,7 @@ pub fn list(
     Ok((lines, total))
 }
 
-pub fn count_for_case(conn: &mut DbConnection, case_id: i32) -> QueryResult<i64> {
+pub fn count_for_case(conn: &mut DbConnection, case_id: CaseId) -> QueryResult<i64> {
     audit_log::table.filter(audit_log::case_id.eq(case_id)).count().get_result(conn)
 }
 
@@ -104,7 +105,7 @@ pub fn count_for_subject(conn: &mut DbConnection, user_id: i32) -> QueryResult<i
 
 /// The reason a moderator gave for the latest `action` on a case (e.g. why a calibration case's
 /// outcome is the right one).
-pub fn latest_reason(conn: &mut DbConnection, case_id: i32, action: &str) -> QueryResult<Option<String>> {
+pub fn latest_reason(conn: &mut DbConnection, case_id: CaseId, action: &str) -> QueryResult<Option<String>> {
     audit_log::table
         .filter(audit_log::case_id.eq(case_id))
         .filter(audit_log::action.eq(action))

@@ -1,5 +1,6 @@
 //! Audits: calibration cases placed in active jurors' queues among their real cases.
 use crate::domain::dispute::Side;
+use crate::domain::ids::CaseId;
 
 use super::case::CaseRow;
 use crate::db::schema::{calibration_audits, cases};
@@ -13,7 +14,7 @@ use std::collections::HashMap;
 pub struct AuditAssignment {
     pub id: i32,
     pub juror_id: i32,
-    pub case_id: i32,
+    pub case_id: CaseId,
     pub assigned_at: NaiveDateTime,
     pub vote: Option<Side>,
     pub reason: Option<String>,
@@ -21,7 +22,7 @@ pub struct AuditAssignment {
     pub answered_at: Option<NaiveDateTime>,
 }
 
-pub fn assign(conn: &mut DbConnection, juror_id: i32, case_id: i32, now: NaiveDateTime) -> QueryResult<()> {
+pub fn assign(conn: &mut DbConnection, juror_id: i32, case_id: CaseId, now: NaiveDateTime) -> QueryResult<()> {
     diesel::insert_into(calibration_audits::table)
         .values((
             calibration_audits::juror_id.eq(juror_id),
@@ -32,7 +33,7 @@ pub fn assign(conn: &mut DbConnection, juror_id: i32, case_id: i32, now: NaiveDa
         .map(drop)
 }
 
-pub fn find(conn: &mut DbConnection, juror_id: i32, case_id: i32) -> QueryResult<Option<AuditAssignment>> {
+pub fn find(conn: &mut DbConnection, juror_id: i32, case_id: CaseId) -> QueryResult<Option<AuditAssignment>> {
     calibration_audits::table
         .filter(calibration_audits::juror_id.eq(juror_id))
         .filter(calibration_audits::case_id.eq(case_id))

@@ -2,6 +2,7 @@ use crate::db::schema::cases;
 use crate::db::{total_of, Counted, DbConnection, Window};
 use crate::domain::case::CaseState;
 use crate::domain::dispute::Side;
+use crate::domain::ids::CaseId;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Nullable, Timestamp};
@@ -9,7 +10,7 @@ use diesel::sql_types::{Bool, Nullable, Timestamp};
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = cases)]
 pub struct CaseRow {
-    pub id: i32,
+    pub id: CaseId,
     pub public_id: String,
     pub submission_key: String,
     pub claimant_id: i32,
@@ -98,7 +99,7 @@ pub fn find_by_submission_key(conn: &mut DbConnection, key: &str) -> QueryResult
 
 /// Reads a case for a change inside a write transaction; on PostgreSQL the row is locked so
 /// concurrent changes to one case queue (SQLite's `BEGIN IMMEDIATE` already serialises writers).
-pub fn find_for_update(conn: &mut DbConnection, id: i32) -> QueryResult<CaseRow> {
+pub fn find_for_update(conn: &mut DbConnection, id: CaseId) -> QueryResult<CaseRow> {
     let query = cases::table.find(id).select(cases::id);
     match conn {
         DbConnection::Pg(c) => query.for_update().first::<i32>(c)?,
@@ -191,11 +192,11 @@ pub struct CaseChange<'a> {
     pub respondent_type: Option<Option<&'a str>>,
 }
 
-pub fn update(conn: &mut DbConnection, id: i32, change: &CaseChange) -> QueryResult<()> {
+pub fn update(conn: &mut DbConnection, id: CaseId, change: &CaseChange) -> QueryResult<()> {
     diesel::update(cases::table.find(id)).set(change).execute(conn).map(drop)
 }
 
-pub fn find_by_id(conn: &mut DbConnection, id: i32) -> QueryResult<CaseRow> {
+pub fn find_by_id(conn: &mut DbConnection, id: CaseId) -> QueryResult<CaseRow> {
     cases::table.find(id).select(CaseRow::as_select()).first(conn)
 }
 
@@ -213,7 +214,7 @@ pub fn counterparts(conn: &mut DbConnection, people: &[i32]) -> QueryResult<Vec<
 }
 
 /// The cases any of these people is a party to (by account, or by the address a case was sent to).
-pub fn involving(conn: &mut DbConnection, people: &[i32], email: &str) -> QueryResult<Vec<i32>> {
+pub fn involving(conn: &mut DbConnection, people: &[i32], email: &str) -> QueryResult<Vec<CaseId>> {
     cases::table
         .filter(
             cases::claimant_id
@@ -237,7 +238,7 @@ pub struct QueueFilter<'a> {
     /// Only cases that have waited since before this time.
     pub waiting_since: Option<NaiveDateTime>,
     /// Cases this moderator may not see (recusal).
-    pub hidden: &'a [i32],
+    pub hidden: &'a [CaseId],
 }
 
 /// A condition on the cases of a query, whatever else it joins.
@@ -440,7 +441,7 @@ pub fn next_calibration_for(conn: &mut DbConnection, juror_id: i32) -> QueryResu
         .optional()
 }
 
-pub fn set_calibration(conn: &mut DbConnection, id: i32, outcome: &str) -> QueryResult<()> {
+pub fn set_calibration(conn: &mut DbConnection, id: CaseId, outcome: &str) -> QueryResult<()> {
     diesel::update(cases::table.find(id)).set(cases::calibration_outcome.eq(outcome)).execute(conn).map(drop)
 }
 

@@ -1,5 +1,6 @@
 use crate::db::schema::case_events;
 use crate::db::DbConnection;
+use crate::domain::ids::CaseId;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -7,7 +8,7 @@ use diesel::prelude::*;
 #[diesel(table_name = case_events)]
 pub struct CaseEventRow {
     pub id: i32,
-    pub case_id: i32,
+    pub case_id: CaseId,
     pub seq: i32,
     pub kind: String,
     pub from_state: Option<String>,
@@ -20,7 +21,7 @@ pub struct CaseEventRow {
 /// returns that number.
 pub fn append(
     conn: &mut DbConnection,
-    case_id: i32,
+    case_id: CaseId,
     kind: &str,
     from_state: Option<&str>,
     to_state: &str,
@@ -46,7 +47,7 @@ pub fn append(
     Ok(seq)
 }
 
-pub fn list_for_case(conn: &mut DbConnection, case_id: i32) -> QueryResult<Vec<CaseEventRow>> {
+pub fn list_for_case(conn: &mut DbConnection, case_id: CaseId) -> QueryResult<Vec<CaseEventRow>> {
     case_events::table
         .filter(case_events::case_id.eq(case_id))
         .order(case_events::seq)

@@ -1,5 +1,6 @@
 //! A moderator's ruling in place of the jury's: at most one per case (a unique key).
 use crate::domain::dispute::Side;
+use crate::domain::ids::CaseId;
 
 use crate::db::schema::overrides;
 use crate::db::DbConnection;
@@ -10,7 +11,7 @@ use diesel::prelude::*;
 #[diesel(table_name = overrides)]
 pub struct OverrideRow {
     pub id: i32,
-    pub case_id: i32,
+    pub case_id: CaseId,
     pub moderator_id: i32,
     pub outcome: Side,
     pub remedy: String,
@@ -24,7 +25,7 @@ pub struct OverrideRow {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = overrides)]
 pub struct NewOverride<'a> {
-    pub case_id: i32,
+    pub case_id: CaseId,
     pub moderator_id: i32,
     pub outcome: &'a str,
     pub remedy: &'a str,
@@ -38,7 +39,7 @@ pub fn insert(conn: &mut DbConnection, new: &NewOverride) -> QueryResult<()> {
     diesel::insert_into(overrides::table).values(new).execute(conn).map(drop)
 }
 
-pub fn for_case(conn: &mut DbConnection, case_id: i32) -> QueryResult<Option<OverrideRow>> {
+pub fn for_case(conn: &mut DbConnection, case_id: CaseId) -> QueryResult<Option<OverrideRow>> {
     overrides::table.filter(overrides::case_id.eq(case_id)).select(OverrideRow::as_select()).first(conn).optional()
 }
 

@@ -1,6 +1,7 @@
 use crate::db::schema::evidence;
 use crate::db::DbConnection;
 use crate::domain::dispute::Side;
+use crate::domain::ids::CaseId;
 use crate::domain::triage::checklist::Declared;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -13,7 +14,7 @@ pub const FILE: &str = "file";
 pub struct EvidenceRow {
     pub id: i32,
     pub public_id: String,
-    pub case_id: i32,
+    pub case_id: CaseId,
     pub submitted_by: i32,
     pub party_side: Side,
     pub kind: String,
@@ -61,7 +62,7 @@ pub fn set_proof(conn: &mut DbConnection, id: i32, proof: Declared) -> QueryResu
 #[diesel(table_name = evidence)]
 pub struct NewEvidence<'a> {
     pub public_id: &'a str,
-    pub case_id: i32,
+    pub case_id: CaseId,
     pub submitted_by: i32,
     pub party_side: &'a str,
     pub kind: &'a str,
@@ -80,7 +81,7 @@ pub fn insert(conn: &mut DbConnection, new: &NewEvidence) -> QueryResult<()> {
     diesel::insert_into(evidence::table).values(new).execute(conn).map(drop)
 }
 
-pub fn list_for_case(conn: &mut DbConnection, case_id: i32) -> QueryResult<Vec<EvidenceRow>> {
+pub fn list_for_case(conn: &mut DbConnection, case_id: CaseId) -> QueryResult<Vec<EvidenceRow>> {
     evidence::table
         .filter(evidence::case_id.eq(case_id))
         .order(evidence::id)
@@ -89,7 +90,7 @@ pub fn list_for_case(conn: &mut DbConnection, case_id: i32) -> QueryResult<Vec<E
 }
 
 /// The case's evidence without what a moderator hid or its party withdrew (hidden items are kept for the audit).
-pub fn visible_for_case(conn: &mut DbConnection, case_id: i32) -> QueryResult<Vec<EvidenceRow>> {
+pub fn visible_for_case(conn: &mut DbConnection, case_id: CaseId) -> QueryResult<Vec<EvidenceRow>> {
     use crate::db::schema::flags;
     let hidden = flags::table
         .filter(flags::case_id.eq(case_id))
@@ -109,7 +110,7 @@ pub fn find_by_public_id(conn: &mut DbConnection, public_id: &str) -> QueryResul
     evidence::table.filter(evidence::public_id.eq(public_id)).select(EvidenceRow::as_select()).first(conn).optional()
 }
 
-pub fn count_files_by(conn: &mut DbConnection, case_id: i32, user_id: i32) -> QueryResult<i64> {
+pub fn count_files_by(conn: &mut DbConnection, case_id: CaseId, user_id: i32) -> QueryResult<i64> {
     evidence::table
         .filter(evidence::case_id.eq(case_id))
         .filter(evidence::submitted_by.eq(user_id))

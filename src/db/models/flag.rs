@@ -4,6 +4,7 @@
 use crate::db::models::case::QueueFilter;
 use crate::db::schema::{cases, flags};
 use crate::db::{total_of, Counted, DbConnection, Window};
+use crate::domain::ids::CaseId;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -14,7 +15,7 @@ pub const KEPT: &str = "kept";
 #[diesel(table_name = flags)]
 pub struct FlagRow {
     pub id: i32,
-    pub case_id: i32,
+    pub case_id: CaseId,
     pub evidence_id: Option<i32>,
     pub vote_id: Option<i32>,
     pub flagged_by: i32,
@@ -44,7 +45,7 @@ impl FlagRow {
 
 pub fn insert(
     conn: &mut DbConnection,
-    case_id: i32,
+    case_id: CaseId,
     target: Target,
     flagged_by: i32,
     note: &str,
@@ -102,12 +103,12 @@ pub fn resolve(
     }
 }
 
-pub fn for_case(conn: &mut DbConnection, case_id: i32) -> QueryResult<Vec<FlagRow>> {
+pub fn for_case(conn: &mut DbConnection, case_id: CaseId) -> QueryResult<Vec<FlagRow>> {
     flags::table.filter(flags::case_id.eq(case_id)).order(flags::id).select(FlagRow::as_select()).load(conn)
 }
 
 /// What is hidden on a case: (evidence ids, vote ids), each once however often it was flagged.
-pub fn hidden_on_case(conn: &mut DbConnection, case_id: i32) -> QueryResult<(Vec<i32>, Vec<i32>)> {
+pub fn hidden_on_case(conn: &mut DbConnection, case_id: CaseId) -> QueryResult<(Vec<i32>, Vec<i32>)> {
     let rows: Vec<(Option<i32>, Option<i32>)> = flags::table
         .filter(flags::case_id.eq(case_id))
         .filter(flags::resolution.eq(HIDDEN))

@@ -1,6 +1,7 @@
 use crate::db::models::case::QueueFilter;
 use crate::db::schema::{cases, jobs};
 use crate::db::{total_of, Counted, DbConnection, Window};
+use crate::domain::ids::CaseId;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -60,7 +61,7 @@ pub struct JobRow {
     /// Text, read kind by kind (`JobKind::parse`): a kind this build does not know (a newer
     /// server's) fails that job alone, never the read of every due job.
     pub kind: String,
-    pub case_id: i32,
+    pub case_id: CaseId,
     pub run_at: NaiveDateTime,
     pub done_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
@@ -73,7 +74,7 @@ pub struct JobRow {
 pub fn schedule(
     conn: &mut DbConnection,
     kind: JobKind,
-    case_id: i32,
+    case_id: CaseId,
     run_at: NaiveDateTime,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
@@ -162,7 +163,12 @@ pub fn dead(
 
 /// Puts jobs that were set aside back in the queue, due now with a fresh count of attempts: one
 /// job, or every one not on a hidden case. Returns how many.
-pub fn retry_dead(conn: &mut DbConnection, one: Option<i32>, hidden: &[i32], now: NaiveDateTime) -> QueryResult<usize> {
+pub fn retry_dead(
+    conn: &mut DbConnection,
+    one: Option<i32>,
+    hidden: &[CaseId],
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
     let dead = jobs::table.filter(jobs::dead_at.is_not_null()).filter(jobs::case_id.ne_all(hidden.to_vec()));
     let again = (jobs::dead_at.eq(None::<NaiveDateTime>), jobs::attempts.eq(0), jobs::run_at.eq(now));
     match one {

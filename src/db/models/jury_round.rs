@@ -1,6 +1,7 @@
 use crate::db::schema::jury_rounds;
 use crate::db::DbConnection;
 use crate::domain::dispute::Side;
+use crate::domain::ids::CaseId;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -9,7 +10,7 @@ use diesel::prelude::*;
 #[diesel(table_name = jury_rounds)]
 pub struct RoundRow {
     pub id: i32,
-    pub case_id: i32,
+    pub case_id: CaseId,
     pub round: i32,
     /// The quorum policy, as `QuorumPolicy` writes it; fixed when the round opens.
     pub policy: String,
@@ -25,7 +26,7 @@ pub struct RoundRow {
     pub appealed_at: Option<NaiveDateTime>,
 }
 
-pub fn open(conn: &mut DbConnection, case_id: i32, round: i32, policy: &str, now: NaiveDateTime) -> QueryResult<()> {
+pub fn open(conn: &mut DbConnection, case_id: CaseId, round: i32, policy: &str, now: NaiveDateTime) -> QueryResult<()> {
     diesel::insert_into(jury_rounds::table)
         .values((
             jury_rounds::case_id.eq(case_id),
@@ -37,7 +38,7 @@ pub fn open(conn: &mut DbConnection, case_id: i32, round: i32, policy: &str, now
         .map(drop)
 }
 
-pub fn find(conn: &mut DbConnection, case_id: i32, round: i32) -> QueryResult<Option<RoundRow>> {
+pub fn find(conn: &mut DbConnection, case_id: CaseId, round: i32) -> QueryResult<Option<RoundRow>> {
     jury_rounds::table
         .filter(jury_rounds::case_id.eq(case_id))
         .filter(jury_rounds::round.eq(round))
@@ -46,7 +47,7 @@ pub fn find(conn: &mut DbConnection, case_id: i32, round: i32) -> QueryResult<Op
         .optional()
 }
 
-pub fn for_case(conn: &mut DbConnection, case_id: i32) -> QueryResult<Vec<RoundRow>> {
+pub fn for_case(conn: &mut DbConnection, case_id: CaseId) -> QueryResult<Vec<RoundRow>> {
     jury_rounds::table
         .filter(jury_rounds::case_id.eq(case_id))
         .order(jury_rounds::round)

@@ -1,6 +1,7 @@
 use crate::db::schema::mock_reviews;
 use crate::db::DbConnection;
 use crate::domain::dispute::Side;
+use crate::domain::ids::CaseId;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -8,7 +9,7 @@ use diesel::prelude::*;
 #[diesel(table_name = mock_reviews)]
 pub struct NewMockReview<'a> {
     pub juror_id: i32,
-    pub case_id: i32,
+    pub case_id: CaseId,
     pub attempt: i32,
     pub vote: Side,
     pub reason: &'a str,
@@ -47,7 +48,7 @@ pub fn all_with_truth(conn: &mut DbConnection) -> QueryResult<Vec<super::Judgeme
 }
 
 /// Whether the juror's latest review of a case matched its known outcome (`None`: never reviewed).
-pub fn latest_for(conn: &mut DbConnection, juror_id: i32, case_id: i32) -> QueryResult<Option<bool>> {
+pub fn latest_for(conn: &mut DbConnection, juror_id: i32, case_id: CaseId) -> QueryResult<Option<bool>> {
     mock_reviews::table
         .filter(mock_reviews::juror_id.eq(juror_id))
         .filter(mock_reviews::case_id.eq(case_id))

@@ -23,4 +23,5 @@ pub mod user;
 pub mod vote;
 
 /// A juror's answer with what the recompute needs: (juror, case, vote, category, known outcome).
-pub type JudgementRow = (i32, i32, crate::domain::dispute::Side, String, Option<crate::domain::dispute::Side>);
+pub type JudgementRow =
+    (i32, crate::domain::ids::CaseId, crate::domain::dispute::Side, String, Option<crate::domain::dispute::Side>);

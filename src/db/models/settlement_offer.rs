@@ -1,5 +1,6 @@
 use crate::db::schema::settlement_offers;
 use crate::db::DbConnection;
+use crate::domain::ids::CaseId;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -32,7 +33,7 @@ impl OfferStatus {
 #[diesel(table_name = settlement_offers)]
 pub struct SettlementOfferRow {
     pub id: i32,
-    pub case_id: i32,
+    pub case_id: CaseId,
     pub proposer_id: i32,
     pub remedy: String,
     pub remedy_fen: Option<i64>,
@@ -44,7 +45,7 @@ pub struct SettlementOfferRow {
 /// Records a new offer; any earlier open offer on the case is superseded by it.
 pub fn insert(
     conn: &mut DbConnection,
-    case_id: i32,
+    case_id: CaseId,
     proposer_id: i32,
     remedy: &str,
     remedy_fen: Option<i64>,
@@ -72,7 +73,7 @@ pub fn insert(
         .map(drop)
 }
 
-pub fn open_for_case(conn: &mut DbConnection, case_id: i32) -> QueryResult<Option<SettlementOfferRow>> {
+pub fn open_for_case(conn: &mut DbConnection, case_id: CaseId) -> QueryResult<Option<SettlementOfferRow>> {
     settlement_offers::table
         .filter(settlement_offers::case_id.eq(case_id))
         .filter(settlement_offers::status.eq(OfferStatus::Open))

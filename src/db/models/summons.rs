@@ -1,6 +1,7 @@
 use crate::db::schema::{cases, summons};
 use crate::db::DbConnection;
 use crate::domain::case::CaseState;
+use crate::domain::ids::CaseId;
 use crate::domain::juror::SeatStatus;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -9,7 +10,7 @@ use diesel::prelude::*;
 #[diesel(table_name = summons)]
 pub struct SummonsRow {
     pub id: i32,
-    pub case_id: i32,
+    pub case_id: CaseId,
     pub juror_id: i32,
     pub round: i32,
     pub status: SeatStatus,
@@ -20,7 +21,7 @@ pub struct SummonsRow {
 
 pub fn insert(
     conn: &mut DbConnection,
-    case_id: i32,
+    case_id: CaseId,
     juror_ids: &[i32],
     round: i32,
     respond_by: NaiveDateTime,
@@ -46,7 +47,7 @@ pub fn find(conn: &mut DbConnection, id: i32) -> QueryResult<Option<SummonsRow>>
     summons::table.find(id).select(SummonsRow::as_select()).first(conn).optional()
 }
 
-pub fn for_case(conn: &mut DbConnection, case_id: i32) -> QueryResult<Vec<SummonsRow>> {
+pub fn for_case(conn: &mut DbConnection, case_id: CaseId) -> QueryResult<Vec<SummonsRow>> {
     summons::table.filter(summons::case_id.eq(case_id)).order(summons::id).select(SummonsRow::as_select()).load(conn)
 }
 
@@ -64,7 +65,7 @@ pub fn answer(
 }
 
 /// Pending summonses of a case whose time ran out.
-pub fn overdue(conn: &mut DbConnection, case_id: i32, now: NaiveDateTime) -> QueryResult<Vec<SummonsRow>> {
+pub fn overdue(conn: &mut DbConnection, case_id: CaseId, now: NaiveDateTime) -> QueryResult<Vec<SummonsRow>> {
     summons::table
         .filter(summons::case_id.eq(case_id))
         .filter(summons::status.eq(SeatStatus::Pending))
@@ -74,7 +75,7 @@ pub fn overdue(conn: &mut DbConnection, case_id: i32, now: NaiveDateTime) -> Que
 }
 
 /// Releases every pending summons of a case that no longer needs a panel.
-pub fn release_pending(conn: &mut DbConnection, case_id: i32, now: NaiveDateTime) -> QueryResult<usize> {
+pub fn release_pending(conn: &mut DbConnection, case_id: CaseId, now: NaiveDateTime) -> QueryResult<usize> {
     diesel::update(summons::table.filter(summons::case_id.eq(case_id)).filter(summons::status.eq(SeatStatus::Pending)))
         .set((summons::status.eq(SeatStatus::Released), summons::answered_at.eq(now)))
         .execute(conn)
@@ -127,7 +128,7 @@ pub fn open_duties(
 }
 
 /// Whether this account holds (or held) a seat on the case: an accepted juror may read it.
-pub fn has_seat(conn: &mut DbConnection, case_id: i32, juror_id: i32) -> QueryResult<bool> {
+pub fn has_seat(conn: &mut DbConnection, case_id: CaseId, juror_id: i32) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         summons::table
             .filter(summons::case_id.eq(case_id))

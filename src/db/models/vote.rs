@@ -2,6 +2,7 @@ use crate::db::schema::{cases, votes};
 use crate::db::DbConnection;
 use crate::domain::case::CaseState;
 use crate::domain::dispute::Side;
+use crate::domain::ids::CaseId;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -10,7 +11,7 @@ use diesel::prelude::*;
 #[diesel(table_name = votes)]
 pub struct VoteRow {
     pub id: i32,
-    pub case_id: i32,
+    pub case_id: CaseId,
     pub round: i32,
     pub juror_id: i32,
     pub side: Side,
@@ -20,7 +21,7 @@ pub struct VoteRow {
 
 pub fn insert(
     conn: &mut DbConnection,
-    (case_id, round, juror_id): (i32, i32, i32),
+    (case_id, round, juror_id): (CaseId, i32, i32),
     side: &str,
     reason: &str,
     now: NaiveDateTime,
@@ -38,7 +39,7 @@ pub fn insert(
         .map(drop)
 }
 
-pub fn find(conn: &mut DbConnection, case_id: i32, round: i32, juror_id: i32) -> QueryResult<Option<VoteRow>> {
+pub fn find(conn: &mut DbConnection, case_id: CaseId, round: i32, juror_id: i32) -> QueryResult<Option<VoteRow>> {
     votes::table
         .filter(votes::case_id.eq(case_id))
         .filter(votes::round.eq(round))
@@ -53,7 +54,7 @@ pub fn find_by_id(conn: &mut DbConnection, id: i32) -> QueryResult<Option<VoteRo
 }
 
 /// Every vote of a case, all rounds, in the order cast.
-pub fn for_case(conn: &mut DbConnection, case_id: i32) -> QueryResult<Vec<VoteRow>> {
+pub fn for_case(conn: &mut DbConnection, case_id: CaseId) -> QueryResult<Vec<VoteRow>> {
     votes::table.filter(votes::case_id.eq(case_id)).order(votes::id).select(VoteRow::as_select()).load(conn)
 }
 

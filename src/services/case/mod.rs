@@ -1,5 +1,6 @@
 //! Cases: filing, answering, settling, withdrawing, evidence, deadlines, and what each person sees.
 
+use crate::domain::ids::CaseId;
 pub mod appeal;
 pub mod evidence;
 pub mod file;
@@ -93,7 +94,7 @@ pub fn facts_with(case: &CaseRow, open_offer: Option<&SettlementOfferRow>) -> Ca
 /// Returns the locked case (as it was), the transition and the event's sequence number.
 pub fn transition(
     conn: &mut DbConnection,
-    case_id: i32,
+    case_id: CaseId,
     actor: Actor,
     actor_id: Option<i32>,
     command: Command,
@@ -135,7 +136,7 @@ pub const EVIDENCE_REMINDER_BEFORE: TimeDelta = TimeDelta::hours(24);
 /// The evidence window's reminder (a day before) and its close.
 pub fn schedule_evidence_jobs(
     conn: &mut DbConnection,
-    case_id: i32,
+    case_id: CaseId,
     due: NaiveDateTime,
     now: NaiveDateTime,
 ) -> diesel::QueryResult<()> {

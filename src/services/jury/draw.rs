@@ -8,6 +8,7 @@ use crate::db::models::{job, jury_round, sign_in, summons, user};
 use crate::db::DbConnection;
 use crate::domain::case::{Actor, CaseState, Command};
 use crate::domain::dispute::Category;
+use crate::domain::ids::CaseId;
 use crate::domain::juror::JuryRules;
 use crate::domain::linked_accounts::{linked_accounts, Link, LOOKBACK_DAYS};
 use crate::domain::matching::{Candidate, CaseProfile, DrawError};
@@ -27,7 +28,7 @@ pub const CANNOT_BALANCE: &str = "escalation.cannot_balance";
 /// appeal, a fresh panel of 2n+1 under the same rule scaled up (nobody from the first round).
 pub fn open_panel(
     conn: &mut DbConnection,
-    case_id: i32,
+    case_id: CaseId,
     jury: &Jury,
     now: NaiveDateTime,
     rng: &mut impl Rng,

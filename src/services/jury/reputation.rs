@@ -4,6 +4,7 @@
 use crate::db::models::{calibration_audit, juror, mock_review, vote};
 use crate::db::{write_tx, DbConnection};
 use crate::domain::dispute::Side;
+use crate::domain::ids::CaseId;
 use crate::domain::reputation::{dawid_skene, Tally, Vote};
 use crate::services::ServiceResult;
 use chrono::NaiveDateTime;
@@ -42,7 +43,7 @@ pub fn revise_known(
 /// One juror's answer on one case, and the case's truth when it is known for certain.
 pub struct Judgement {
     pub juror_id: i32,
-    pub case_id: i32,
+    pub case_id: CaseId,
     pub category: String,
     pub vote: Side,
     pub known: Option<Side>,
@@ -74,7 +75,7 @@ pub fn recompute(conn: &mut DbConnection, now: NaiveDateTime) -> ServiceResult<R
         let all = judgements(conn)?;
         let jurors = juror::all_ids(conn)?;
         let juror_index: HashMap<i32, usize> = jurors.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-        let mut case_index: HashMap<i32, usize> = HashMap::new();
+        let mut case_index: HashMap<CaseId, usize> = HashMap::new();
         for j in &all {
             let next = case_index.len();
             case_index.entry(j.case_id).or_insert(next);

@@ -12,6 +12,7 @@ use crate::db::models::juror;
 use crate::db::models::summons::{self, SummonsRow};
 use crate::db::{write_tx, DbConnection};
 use crate::domain::case::{Actor, CaseState, Command};
+use crate::domain::ids::CaseId;
 use crate::domain::juror::JurorStatus;
 use crate::domain::juror::SeatStatus;
 use crate::services::account::Account;
@@ -114,7 +115,7 @@ fn complete_if_full(conn: &mut DbConnection, case: &CaseRow, jury: &Jury, now: N
 /// (or suspended after a run of no-shows), and the seats are filled again.
 pub fn expire_overdue(
     conn: &mut DbConnection,
-    case_id: i32,
+    case_id: CaseId,
     jury: &Jury,
     now: NaiveDateTime,
     rng: &mut impl Rng,

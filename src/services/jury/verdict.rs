@@ -12,6 +12,7 @@ use crate::db::models::vote::{self, VoteRow};
 use crate::db::DbConnection;
 use crate::domain::case::{Actor, Command};
 use crate::domain::dispute::Side;
+use crate::domain::ids::CaseId;
 use crate::domain::juror::SeatStatus;
 use crate::services::case::{claimant, notify_as, respondent, transition, Wording};
 use crate::services::{ServiceError, ServiceResult};
@@ -51,7 +52,7 @@ pub fn deliver_verdict(
 }
 
 /// Nobody appealed in time: the first verdict is final.
-pub fn close_unappealed(conn: &mut DbConnection, case_id: i32, now: NaiveDateTime) -> ServiceResult<()> {
+pub fn close_unappealed(conn: &mut DbConnection, case_id: CaseId, now: NaiveDateTime) -> ServiceResult<()> {
     let command = Command::AppealWindowPassed;
     let (case, t, seq) = match transition(conn, case_id, Actor::System, None, command, now, CaseChange::default()) {
         Ok(done) => done,

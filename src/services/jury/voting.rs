@@ -15,6 +15,7 @@ use crate::db::models::{calibration_audit, job, juror};
 use crate::db::{write_tx, DbConnection};
 use crate::domain::case::CaseState;
 use crate::domain::dispute::Side;
+use crate::domain::ids::CaseId;
 use crate::domain::juror::SeatStatus;
 use crate::domain::juror::{REASON_MAX, REASON_MIN};
 use crate::domain::quorum::{check, Quorum, QuorumPolicy, WeighedVote};
@@ -113,7 +114,7 @@ fn settle_round(
 }
 
 /// Summonses holding a seat in the round (accepted, or still to be answered).
-fn seats(conn: &mut DbConnection, case_id: i32, round: i32) -> ServiceResult<Vec<SummonsRow>> {
+fn seats(conn: &mut DbConnection, case_id: CaseId, round: i32) -> ServiceResult<Vec<SummonsRow>> {
     Ok(summons::for_case(conn, case_id)?.into_iter().filter(|s| s.round == round && s.status.holds_seat()).collect())
 }
 
@@ -151,7 +152,7 @@ pub fn open_voting(conn: &mut DbConnection, case: &CaseRow, jury: &Jury, now: Na
 
 pub fn schedule_voting(
     conn: &mut DbConnection,
-    case_id: i32,
+    case_id: CaseId,
     round: &RoundRow,
     (due, replacing): (NaiveDateTime, bool),
     now: NaiveDateTime,
@@ -165,7 +166,7 @@ pub fn schedule_voting(
 const REMINDER_BEFORE: TimeDelta = TimeDelta::hours(24);
 
 /// A day before the voting deadline: a reminder to every seated juror who has not voted yet.
-pub fn remind_voters(conn: &mut DbConnection, case_id: i32, now: NaiveDateTime) -> ServiceResult<()> {
+pub fn remind_voters(conn: &mut DbConnection, case_id: CaseId, now: NaiveDateTime) -> ServiceResult<()> {
     let case = case::find_by_id(conn, case_id)?;
     let Some(round) = jury_round::find(conn, case.id, case.round)? else { return Ok(()) };
     let Some(due) = round.voting_due_at.filter(|due| case.state == CaseState::Voting && now < *due) else {
@@ -198,7 +199,7 @@ fn missing_votes(conn: &mut DbConnection, case: &CaseRow, round: i32) -> Service
 /// moderators take over.
 pub fn voting_deadline(
     conn: &mut DbConnection,
-    case_id: i32,
+    case_id: CaseId,
     jury: &Jury,
     now: NaiveDateTime,
     rng: &mut impl Rng,

@@ -7,6 +7,7 @@ use crate::db::models::flag::{self, Target, HIDDEN, KEPT};
 use crate::db::models::{calibration_audit, case, case_event, evidence, jury_round, summons, vote};
 use crate::db::{write_tx, DbConnection};
 use crate::domain::case::Actor;
+use crate::domain::ids::CaseId;
 use crate::domain::moderation::parse_reason;
 use crate::domain::validation::{parse_text, FieldErrors};
 use crate::services::account::Account;
@@ -27,7 +28,7 @@ pub enum Statement {
 /// A statement found: its case, what a flag on it points at, who wrote it, how the audit names
 /// it, and (for a reason) its jury round.
 struct Found {
-    case_id: i32,
+    case_id: CaseId,
     target: Target,
     author: i32,
     described: String,

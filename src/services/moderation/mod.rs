@@ -2,6 +2,7 @@
 //! extending deadlines, hiding abusive statements, managing jurors, statistics. Every action
 //! writes one row to the append-only audit log in the same transaction as the change itself.
 
+use crate::domain::ids::CaseId;
 pub mod audit;
 pub mod calibration;
 pub mod case_file;
@@ -54,7 +55,7 @@ pub fn ensure_not_recused(conn: &mut DbConnection, moderator: &Account, case: &C
 /// One audited action: what it touched, the state before and after, and the reason given.
 pub struct Audited<'a> {
     pub action: &'a str,
-    pub case_id: Option<i32>,
+    pub case_id: Option<CaseId>,
     pub subject_id: Option<i32>,
     pub before: String,
     pub after: String,
