@@ -16,6 +16,7 @@ const VALID_FOR: TimeDelta = TimeDelta::hours(1);
 
 /// Emails a reset link when the address belongs to an account. The answer is the same either
 /// way, so the form does not reveal who has an account.
+#[tracing::instrument(skip_all)]
 pub fn request_password_reset(
     conn: &mut DbConnection,
     email: &str,
@@ -72,6 +73,7 @@ pub fn check_reset(
 
 /// Sets the new password (checked by `check_reset`, then hashed off the pool as `new_hash`) and
 /// ends every session of the account; refused if the link was used in the meantime.
+#[tracing::instrument(skip_all)]
 pub fn reset_password(
     conn: &mut DbConnection,
     (row, owner): &(EmailTokenRow, UserRow),

@@ -32,6 +32,7 @@ pub enum Registered {
 
 /// Creates an unverified member and queues the verification email, in one transaction; or, when
 /// the address has an account already, emails its owner.
+#[tracing::instrument(skip_all)]
 pub fn register(
     conn: &mut DbConnection,
     (form, password_hash): (&Registration, &str),

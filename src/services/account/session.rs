@@ -82,6 +82,7 @@ impl Credentials {
 }
 
 /// Opens a session for an account whose password was checked; returns it and the session's secret.
+#[tracing::instrument(skip_all)]
 pub fn sign_in(
     conn: &mut DbConnection,
     user: user::UserRow,

@@ -42,6 +42,7 @@ pub fn update_settings(
 }
 
 /// Remembers the language a signed-in member picked in the header.
+#[tracing::instrument(skip_all, fields(by = account.id))]
 pub fn set_language(conn: &mut DbConnection, account: &Account, locale: Locale) -> ServiceResult<()> {
     write_tx(conn, |conn| user::set_locale(conn, account.id, locale.code()))?;
     Ok(())

@@ -32,6 +32,7 @@ pub fn issue_verification(
 }
 
 /// Sends a new link to a signed-in member who has not verified yet.
+#[tracing::instrument(skip_all)]
 pub fn resend_verification(
     conn: &mut DbConnection,
     user_id: i32,
@@ -49,6 +50,7 @@ pub fn resend_verification(
 }
 
 /// Marks the email of the link's owner as verified. A used, expired or unknown link is refused.
+#[tracing::instrument(skip_all)]
 pub fn verify_email(conn: &mut DbConnection, token: &str, now: NaiveDateTime) -> ServiceResult<Verified> {
     write_tx(conn, |conn| {
         let row =

@@ -23,6 +23,7 @@ pub fn parse_appeal_reason(reason: &str) -> Result<String, FieldErrors> {
     Ok(reason.unwrap_or_default())
 }
 
+#[tracing::instrument(skip_all, fields(by = account.id))]
 pub fn appeal_verdict(
     conn: &mut DbConnection,
     account: &Account,

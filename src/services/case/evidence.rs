@@ -35,6 +35,7 @@ pub fn evidence_dir(data_dir: &Path) -> PathBuf {
 /// or a file with its caption (one item, added and withdrawn together).
 /// The file is checked by content, cleaned of metadata and written before the row that names it,
 /// so a crash can leave an unused file but never a row without its file.
+#[tracing::instrument(skip_all, fields(by = account.id))]
 pub fn add_evidence(
     conn: &mut DbConnection,
     account: &Account,
@@ -117,6 +118,7 @@ pub fn add_evidence(
 
 /// A party withdraws an item of their own before the record freezes. It is kept for the audit
 /// trail (moderators still see it) and leaves the parties' and jurors' view; the timeline says so.
+#[tracing::instrument(skip_all, fields(by = account.id))]
 pub fn withdraw_evidence(
     conn: &mut DbConnection,
     account: &Account,

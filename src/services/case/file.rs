@@ -23,6 +23,7 @@ fn open_states() -> Vec<CaseState> {
 
 /// Files a case. `submission_key` comes from the form, so a double-clicked submit finds the case
 /// the first click filed instead of filing a second one.
+#[tracing::instrument(skip_all)]
 pub fn file_case(
     conn: &mut DbConnection,
     claimant_account: &Account,

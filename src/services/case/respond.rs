@@ -21,6 +21,7 @@ pub struct AnswerForm {
 }
 
 /// The respondent's statement and remedy position; opens the evidence window.
+#[tracing::instrument(skip_all, fields(by = account.id))]
 pub fn answer_case(
     conn: &mut DbConnection,
     account: &Account,
@@ -66,6 +67,7 @@ pub fn answer_case(
 }
 
 /// The respondent accepts the claim as filed: the case settles on the claimant's terms.
+#[tracing::instrument(skip_all, fields(by = account.id))]
 pub fn accept_claim(
     conn: &mut DbConnection,
     account: &Account,

@@ -17,6 +17,7 @@ pub struct OfferForm {
 }
 
 /// A party proposes terms; the other party is emailed and may accept them.
+#[tracing::instrument(skip_all, fields(by = account.id))]
 pub fn propose_settlement(
     conn: &mut DbConnection,
     account: &Account,
@@ -42,6 +43,7 @@ pub fn propose_settlement(
 }
 
 /// The other party accepts the open offer: the case is settled on its terms.
+#[tracing::instrument(skip_all, fields(by = account.id))]
 pub fn accept_settlement(
     conn: &mut DbConnection,
     account: &Account,

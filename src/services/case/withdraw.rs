@@ -6,6 +6,7 @@ use crate::services::ServiceResult;
 use chrono::NaiveDateTime;
 
 /// The claimant takes the case back before a verdict.
+#[tracing::instrument(skip_all, fields(by = account.id))]
 pub fn withdraw_case(
     conn: &mut DbConnection,
     account: &Account,

@@ -26,6 +26,7 @@ pub const CANNOT_BALANCE: &str = "escalation.cannot_balance";
 
 /// Opens a jury round: after the evidence closed, the category's policy and panel; after an
 /// appeal, a fresh panel of 2n+1 under the same rule scaled up (nobody from the first round).
+#[tracing::instrument(skip_all, fields(case = %case_id))]
 pub fn open_panel(
     conn: &mut DbConnection,
     case_id: CaseId,

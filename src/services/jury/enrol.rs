@@ -22,6 +22,7 @@ pub struct ProfileForm {
 
 /// Joins the pool as a probationary juror, or updates the profile of a juror who already joined.
 /// Only verified members may join: summonses go to their email.
+#[tracing::instrument(skip_all, fields(by = account.id))]
 pub fn save_profile(
     conn: &mut DbConnection,
     account: &Account,
@@ -53,6 +54,7 @@ pub fn save_profile(
 }
 
 /// Steps out of the pool: no new summonses; pending ones are declined so replacements go out.
+#[tracing::instrument(skip_all, fields(by = account.id))]
 pub fn pause(
     conn: &mut DbConnection,
     account: &Account,
@@ -76,6 +78,7 @@ pub fn pause(
 }
 
 /// Steps back in: active again if probation was passed, else back to probation.
+#[tracing::instrument(skip_all, fields(by = account.id))]
 pub fn resume(conn: &mut DbConnection, account: &Account, now: NaiveDateTime) -> ServiceResult<()> {
     write_tx(conn, |conn| {
         let row = require_juror(conn, account)?;

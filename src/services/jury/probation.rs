@@ -90,6 +90,7 @@ pub struct ReviewForm {
 
 /// Records a mock review, scores the attempt and, when its outcome is certain, ends it (with an
 /// email). The answer also counts in the juror's reputation as a vote with known truth.
+#[tracing::instrument(skip_all, fields(by = account.id))]
 pub fn submit_review(
     conn: &mut DbConnection,
     account: &Account,

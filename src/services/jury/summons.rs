@@ -31,6 +31,7 @@ pub enum Answer {
 
 /// A juror answers their own summons, once, before its deadline, while the case still needs them.
 /// Someone else's summons looks the same as one that does not exist.
+#[tracing::instrument(skip_all, fields(by = account.id))]
 pub fn answer_summons(
     conn: &mut DbConnection,
     account: &Account,
@@ -113,6 +114,7 @@ fn complete_if_full(conn: &mut DbConnection, case: &CaseRow, jury: &Jury, now: N
 
 /// The summons deadline of a case passed: every unanswered summons expires, its juror is told
 /// (or suspended after a run of no-shows), and the seats are filled again.
+#[tracing::instrument(skip_all, fields(case = %case_id))]
 pub fn expire_overdue(
     conn: &mut DbConnection,
     case_id: CaseId,

@@ -52,6 +52,7 @@ pub fn deliver_verdict(
 }
 
 /// Nobody appealed in time: the first verdict is final.
+#[tracing::instrument(skip_all, fields(case = %case_id))]
 pub fn close_unappealed(conn: &mut DbConnection, case_id: CaseId, now: NaiveDateTime) -> ServiceResult<()> {
     let command = Command::AppealWindowPassed;
     let (case, t, seq) = match transition(conn, case_id, Actor::System, None, command, now, CaseChange::default()) {

@@ -38,6 +38,7 @@ pub struct VoteForm {
 /// Records a seated juror's vote, once, while their round is voting, and settles the round. (An
 /// audit in the juror's queue is answered the same way.)
 /// Someone without a seat on the case gets `NotFound`, as if the case did not exist.
+#[tracing::instrument(skip_all, fields(by = account.id))]
 pub fn cast_vote(
     conn: &mut DbConnection,
     account: &Account,
@@ -197,6 +198,7 @@ fn missing_votes(conn: &mut DbConnection, case: &CaseRow, round: i32) -> Service
 /// The voting deadline passed without a quorum: the first time, the jurors who did not vote are
 /// replaced (each counted as a no-show) and the panel gets a new deadline; the second time the
 /// moderators take over.
+#[tracing::instrument(skip_all, fields(case = %case_id))]
 pub fn voting_deadline(
     conn: &mut DbConnection,
     case_id: CaseId,

@@ -13,6 +13,7 @@ use crate::services::{ServiceError, ServiceResult};
 use chrono::NaiveDateTime;
 
 /// A moderator marks a finished case as a calibration case with its right outcome.
+#[tracing::instrument(skip_all, fields(by = moderator.id))]
 pub fn mark_calibration(
     conn: &mut DbConnection,
     moderator: &Account,

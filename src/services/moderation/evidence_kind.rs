@@ -11,6 +11,7 @@ use crate::services::{ServiceError, ServiceResult};
 use chrono::NaiveDateTime;
 
 /// Sets the declared kind of one item of evidence; returns its case's public id.
+#[tracing::instrument(skip_all, fields(by = moderator.id))]
 pub fn correct_evidence_kind(
     conn: &mut DbConnection,
     moderator: &Account,

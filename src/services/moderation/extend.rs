@@ -15,6 +15,7 @@ use crate::services::{ServiceError, ServiceResult};
 use chrono::{NaiveDateTime, TimeDelta};
 
 /// Returns the new deadline.
+#[tracing::instrument(skip_all, fields(by = moderator.id))]
 pub fn extend_deadline(
     conn: &mut DbConnection,
     moderator: &Account,

@@ -64,6 +64,7 @@ fn find_statement(conn: &mut DbConnection, statement: &Statement) -> ServiceResu
 
 /// A party or a seated juror flags a statement or a juror's reason they can read on the case.
 /// Flagging the same one twice changes nothing.
+#[tracing::instrument(skip_all, fields(by = account.id))]
 pub fn flag_statement(
     conn: &mut DbConnection,
     account: &Account,
@@ -104,6 +105,7 @@ pub fn flag_statement(
 
 /// A moderator hides a statement or reason (flagged or not) or keeps a flagged one, with a
 /// reason; every open flag on it is resolved at once. Returns the case's public id.
+#[tracing::instrument(skip_all, fields(by = moderator.id))]
 pub fn moderate_statement(
     conn: &mut DbConnection,
     moderator: &Account,

@@ -93,6 +93,7 @@ pub fn list_jurors(
 
 /// Suspends (`suspend == true`) or reinstates a juror, with a reason the juror reads by email.
 /// Unknown people are `NotFound`; a juror already in that standing is refused.
+#[tracing::instrument(skip_all, fields(by = moderator.id))]
 pub fn set_juror_standing(
     conn: &mut DbConnection,
     moderator: &Account,

@@ -16,6 +16,7 @@ pub fn list_moderators(conn: &mut DbConnection, account: &Account) -> ServiceRes
 }
 
 /// An admin makes a verified member a moderator (`grant`), or a moderator a member again.
+#[tracing::instrument(skip_all)]
 pub fn set_moderator(
     conn: &mut DbConnection,
     admin: &Account,

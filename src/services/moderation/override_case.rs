@@ -22,6 +22,7 @@ use chrono::NaiveDateTime;
 /// admin only: reversing what the court told both parties was the end needs the senior role.
 pub const FINAL_NEEDS_ADMIN: &str = "moderation.refused.final_needs_admin";
 
+#[tracing::instrument(skip_all, fields(by = moderator.id))]
 pub fn override_verdict(
     conn: &mut DbConnection,
     moderator: &Account,

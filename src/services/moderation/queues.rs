@@ -282,6 +282,7 @@ pub enum Retry {
 
 /// Queues dead email or set-aside jobs again, audited. Returns how many. Jobs on cases the
 /// moderator is recused from are left alone.
+#[tracing::instrument(skip_all, fields(by = account.id))]
 pub fn retry(conn: &mut DbConnection, account: &Account, what: Retry, now: NaiveDateTime) -> ServiceResult<usize> {
     require_moderator(account)?;
     let recusal = Recusal::of(conn, account)?;

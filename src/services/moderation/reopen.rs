@@ -21,6 +21,7 @@ use crate::services::{ServiceError, ServiceResult};
 use chrono::NaiveDateTime;
 use rand::Rng;
 
+#[tracing::instrument(skip_all, fields(by = moderator.id))]
 pub fn reopen_case(
     conn: &mut DbConnection,
     moderator: &Account,
