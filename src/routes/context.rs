@@ -272,6 +272,29 @@ impl FromRequest for SignedIn {
     }
 }
 
+/// A request from a moderator or an administrator; to anyone else the page does not exist (404),
+/// and a visitor who is not signed in is sent to sign in. The use cases check the role again.
+pub struct Moderating {
+    pub ctx: Ctx,
+    pub account: Account,
+}
+
+impl FromRequest for Moderating {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let signed_in = SignedIn::from_request(req, payload);
+        Box::pin(async move {
+            let SignedIn { ctx, account } = signed_in.await?;
+            if !account.role.can_moderate() {
+                return Err(AppError::NotFound);
+            }
+            Ok(Moderating { ctx, account })
+        })
+    }
+}
+
 /// The language of a request without touching the database (also used by error pages).
 pub fn request_locale(req: &HttpRequest) -> Locale {
     req.cookie(LANG_COOKIE)

@@ -12,7 +12,7 @@ use crate::domain::moderation::OverrideForm;
 use crate::domain::paging::Page;
 use crate::domain::validation::FieldErrors;
 use crate::routes::case_actions::ConfirmForm;
-use crate::routes::context::{AppState, Ctx, SignedIn};
+use crate::routes::context::{AppState, Ctx, Moderating};
 use crate::routes::csrf::{CsrfForm, FormFields};
 use crate::routes::errors::AppError;
 use crate::routes::{answer_form, ok_page, page, see_other};
@@ -81,7 +81,7 @@ impl DashboardPage {
 }
 
 pub async fn get_queue(
-    SignedIn { ctx, account }: SignedIn,
+    Moderating { ctx, account }: Moderating,
     state: web::Data<AppState>,
     query: web::Query<Filters>,
 ) -> Result<HttpResponse, AppError> {
@@ -103,7 +103,7 @@ async fn send_back(ctx: Ctx, state: web::Data<AppState>, what: Retry) -> Result<
 }
 
 pub async fn post_retry_all(
-    ctx: Ctx,
+    Moderating { ctx, .. }: Moderating,
     state: web::Data<AppState>,
     CsrfForm(_): CsrfForm<ConfirmForm>,
 ) -> Result<HttpResponse, AppError> {
@@ -111,7 +111,7 @@ pub async fn post_retry_all(
 }
 
 pub async fn post_retry_one(
-    ctx: Ctx,
+    Moderating { ctx, .. }: Moderating,
     state: web::Data<AppState>,
     path: web::Path<i32>,
     CsrfForm(_): CsrfForm<ConfirmForm>,
@@ -120,7 +120,7 @@ pub async fn post_retry_one(
 }
 
 pub async fn post_retry_jobs(
-    ctx: Ctx,
+    Moderating { ctx, .. }: Moderating,
     state: web::Data<AppState>,
     CsrfForm(_): CsrfForm<ConfirmForm>,
 ) -> Result<HttpResponse, AppError> {
@@ -128,7 +128,7 @@ pub async fn post_retry_jobs(
 }
 
 pub async fn post_retry_job(
-    ctx: Ctx,
+    Moderating { ctx, .. }: Moderating,
     state: web::Data<AppState>,
     path: web::Path<i32>,
     CsrfForm(_): CsrfForm<ConfirmForm>,
@@ -215,7 +215,7 @@ async fn render_case_file(
 }
 
 pub async fn get_case_file(
-    ctx: Ctx,
+    Moderating { ctx, .. }: Moderating,
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
@@ -261,7 +261,7 @@ where
 const UNPROCESSABLE: StatusCode = StatusCode::UNPROCESSABLE_ENTITY;
 
 pub async fn post_override(
-    ctx: Ctx,
+    Moderating { ctx, .. }: Moderating,
     state: web::Data<AppState>,
     path: web::Path<String>,
     CsrfForm(f): CsrfForm<FormFields>,
@@ -279,7 +279,7 @@ pub async fn post_override(
 }
 
 pub async fn post_reopen(
-    ctx: Ctx,
+    Moderating { ctx, .. }: Moderating,
     state: web::Data<AppState>,
     path: web::Path<String>,
     CsrfForm(f): CsrfForm<FormFields>,
@@ -292,7 +292,7 @@ pub async fn post_reopen(
 }
 
 pub async fn post_extend(
-    ctx: Ctx,
+    Moderating { ctx, .. }: Moderating,
     state: web::Data<AppState>,
     path: web::Path<String>,
     CsrfForm(f): CsrfForm<FormFields>,
@@ -305,7 +305,7 @@ pub async fn post_extend(
 }
 
 pub async fn post_calibration(
-    ctx: Ctx,
+    Moderating { ctx, .. }: Moderating,
     state: web::Data<AppState>,
     path: web::Path<String>,
     CsrfForm(f): CsrfForm<FormFields>,
@@ -347,7 +347,7 @@ async fn moderate(
 }
 
 pub async fn post_moderate_evidence(
-    ctx: Ctx,
+    Moderating { ctx, .. }: Moderating,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     CsrfForm(f): CsrfForm<FormFields>,
@@ -358,7 +358,7 @@ pub async fn post_moderate_evidence(
 
 /// Corrects what an item of evidence was declared to be; back to its case file.
 pub async fn post_evidence_kind(
-    SignedIn { ctx, account }: SignedIn,
+    Moderating { ctx, account }: Moderating,
     state: web::Data<AppState>,
     path: web::Path<String>,
     CsrfForm(f): CsrfForm<FormFields>,
@@ -375,7 +375,7 @@ pub async fn post_evidence_kind(
 }
 
 pub async fn post_moderate_reason(
-    ctx: Ctx,
+    Moderating { ctx, .. }: Moderating,
     state: web::Data<AppState>,
     path: web::Path<(i32, String)>,
     CsrfForm(f): CsrfForm<FormFields>,
@@ -425,7 +425,7 @@ async fn render_jurors(
 }
 
 pub async fn get_jurors(
-    ctx: Ctx,
+    Moderating { ctx, .. }: Moderating,
     state: web::Data<AppState>,
     query: web::Query<JurorQuery>,
 ) -> Result<HttpResponse, AppError> {
@@ -451,7 +451,7 @@ async fn standing(
 }
 
 pub async fn post_suspend(
-    ctx: Ctx,
+    Moderating { ctx, .. }: Moderating,
     state: web::Data<AppState>,
     path: web::Path<String>,
     CsrfForm(f): CsrfForm<FormFields>,
@@ -460,7 +460,7 @@ pub async fn post_suspend(
 }
 
 pub async fn post_reinstate(
-    ctx: Ctx,
+    Moderating { ctx, .. }: Moderating,
     state: web::Data<AppState>,
     path: web::Path<String>,
     CsrfForm(f): CsrfForm<FormFields>,
@@ -485,7 +485,7 @@ impl AuditPage {
 }
 
 pub async fn get_audit_log(
-    SignedIn { ctx, account }: SignedIn,
+    Moderating { ctx, account }: Moderating,
     state: web::Data<AppState>,
     query: web::Query<LogQuery>,
 ) -> Result<HttpResponse, AppError> {
@@ -509,7 +509,7 @@ impl StatsPage {
 }
 
 pub async fn get_stats(
-    SignedIn { ctx, account }: SignedIn,
+    Moderating { ctx, account }: Moderating,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let s = state.read(move |conn| stats(conn, &account).map_err(AppError::from)).await?;
@@ -547,13 +547,16 @@ async fn render_moderators(
     page(status, &ModeratorsPage { ctx, moderators, errors, kept })
 }
 
-pub async fn get_moderators(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn get_moderators(
+    Moderating { ctx, .. }: Moderating,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     render_moderators(ctx, &state, (FieldErrors::new(), FormFields::default()), StatusCode::OK).await
 }
 
 /// Grants (`action=grant`) or revokes the moderator role: admins only.
 pub async fn post_moderators(
-    SignedIn { ctx, account }: SignedIn,
+    Moderating { ctx, account }: Moderating,
     state: web::Data<AppState>,
     CsrfForm(f): CsrfForm<FormFields>,
 ) -> Result<HttpResponse, AppError> {
