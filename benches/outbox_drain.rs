@@ -56,7 +56,7 @@ async fn main() -> anyhow::Result<()> {
     }
     let worker = OutboxWorker {
         pool: pool.clone(),
-        mailer: Arc::new(Mailer::new(settings.smtp_url.as_deref(), settings.mail_dir())?),
+        mailer: Arc::new(Mailer::new(&settings)?),
         settings,
         clock: Clock::default(),
         wake: Default::default(),

@@ -132,11 +132,21 @@ pub struct MailArgs {
     /// once and kept in DATA_DIR/secret_key.
     #[arg(long, env = "SECRET_KEY", hide_env_values = true)]
     pub secret_key: Option<String>,
+    /// Seconds a message being sent is held from other workers; a server killed mid-send leaves it
+    /// to be sent again after this. The SMTP exchange times out at half of it.
+    #[arg(long, env = "MAIL_LEASE_SECONDS", default_value_t = 120, value_parser = clap::value_parser!(u32).range(10..=3600))]
+    pub mail_lease_seconds: u32,
 }
 
 impl Default for MailArgs {
     fn default() -> Self {
-        MailArgs { base_url: None, smtp_url: None, mail_from: default::MAIL_FROM.into(), secret_key: None }
+        MailArgs {
+            base_url: None,
+            smtp_url: None,
+            mail_from: default::MAIL_FROM.into(),
+            secret_key: None,
+            mail_lease_seconds: 120,
+        }
     }
 }
 
@@ -227,6 +237,8 @@ pub struct Limits {
     pub deadline_poll: std::time::Duration,
     /// How often the mail worker looks for mail when nobody woke it (work that queues mail wakes it).
     pub mail_poll: std::time::Duration,
+    /// How long a message being sent is held from other workers (`MAIL_LEASE_SECONDS`).
+    pub mail_lease: std::time::Duration,
 }
 
 impl Default for Limits {
@@ -238,6 +250,7 @@ impl Default for Limits {
             files_per_party: 20,
             deadline_poll: std::time::Duration::from_secs(1),
             mail_poll: std::time::Duration::from_secs(2),
+            mail_lease: std::time::Duration::from_secs(120),
         }
     }
 }
@@ -353,6 +366,7 @@ impl Settings {
             limits: Limits {
                 rates: RateLimits::default().scaled(args.rate_limit_scale),
                 video_max_bytes: u64::from(args.video_max_mb) * 1024 * 1024,
+                mail_lease: std::time::Duration::from_secs(u64::from(args.mail.mail_lease_seconds)),
                 ..Limits::default()
             },
             windows: crate::domain::case::Windows {

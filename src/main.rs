@@ -389,7 +389,7 @@ async fn run_outbox(command: OutboxCommand) -> anyhow::Result<()> {
             let (pool, _court) = open_court(&args.storage, "outbox drain")?;
             let worker = OutboxWorker {
                 pool,
-                mailer: std::sync::Arc::new(Mailer::new(settings.smtp_url.as_deref(), settings.mail_dir())?),
+                mailer: std::sync::Arc::new(Mailer::new(&settings)?),
                 settings,
                 clock: Clock::default(),
                 wake: Default::default(),

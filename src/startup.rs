@@ -77,7 +77,7 @@ impl Application {
         }
         let settings = Arc::new(settings);
         let mail_wake = Arc::new(Notify::new());
-        let mailer = Arc::new(Mailer::new(settings.smtp_url.as_deref(), settings.mail_dir())?);
+        let mailer = Arc::new(Mailer::new(&settings)?);
         let outbox_worker = tokio::spawn(
             OutboxWorker {
                 pool: pool.clone(),

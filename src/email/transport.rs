@@ -6,7 +6,6 @@ use lettre::message::header::{Header, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use std::path::PathBuf;
 
 /// Connections kept open to the SMTP server; the outbox worker sends this many messages at once.
 const SMTP_CONNECTIONS: u32 = 16;
@@ -31,12 +30,19 @@ pub fn check_smtp_url(url: &str) -> anyhow::Result<()> {
 }
 
 impl Mailer {
-    pub fn new(smtp_url: Option<&str>, mail_dir: PathBuf) -> anyhow::Result<Mailer> {
-        match smtp_url {
+    /// The court's mailer: SMTP when `SMTP_URL` is set, else `.eml` files in the data folder. An SMTP
+    /// exchange gives up after half the outbox lease, so a message is always finished (or failed)
+    /// before another worker may take it again.
+    pub fn new(settings: &crate::config::Settings) -> anyhow::Result<Mailer> {
+        let mail_dir = settings.mail_dir();
+        match settings.smtp_url.as_deref() {
             Some(url) => {
                 check_smtp_url(url)?;
                 let pool = PoolConfig::new().max_size(SMTP_CONNECTIONS);
-                Ok(Mailer::Smtp(AsyncSmtpTransport::<Tokio1Executor>::from_url(url)?.pool_config(pool).build()))
+                let timeout = settings.limits.mail_lease / 2;
+                let transport =
+                    AsyncSmtpTransport::<Tokio1Executor>::from_url(url)?.pool_config(pool).timeout(Some(timeout));
+                Ok(Mailer::Smtp(transport.build()))
             }
             None => {
                 std::fs::create_dir_all(&mail_dir).with_context(|| format!("cannot create {}", mail_dir.display()))?;

@@ -16,8 +16,6 @@ use std::time::Duration;
 use tokio::sync::Notify;
 
 const BATCH: i64 = 64;
-/// How long a claimed row stays invisible to other workers while it is sent.
-const LEASE: TimeDelta = TimeDelta::minutes(2);
 /// After this many failed attempts a message is dead (visible to moderators, can be retried).
 const MAX_ATTEMPTS: i32 = 12;
 
@@ -78,9 +76,10 @@ impl OutboxWorker {
     pub async fn deliver_due(&self) -> anyhow::Result<usize> {
         let pool = self.pool.clone();
         let now = self.clock.now();
+        let lease = TimeDelta::from_std(self.settings.limits.mail_lease)?;
         let rows = tokio::task::spawn_blocking(move || {
             let mut conn = pool.get()?;
-            write_tx(&mut conn, |c| outbox::claim_due(c, now, now + LEASE, BATCH)).map_err(anyhow::Error::from)
+            write_tx(&mut conn, |c| outbox::claim_due(c, now, now + lease, BATCH)).map_err(anyhow::Error::from)
         })
         .await??;
         let count = rows.len();
