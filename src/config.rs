@@ -47,6 +47,7 @@ pub mod default {
     pub const NO_SHOW_LIMIT: u32 = 3;
     pub const AUDIT_PERCENT: u32 = 10;
     pub const VIDEO_MAX_MB: u32 = 100;
+    pub const MAIL_LEASE_SECONDS: u32 = 120;
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -134,7 +135,7 @@ pub struct MailArgs {
     pub secret_key: Option<String>,
     /// Seconds a message being sent is held from other workers; a server killed mid-send leaves it
     /// to be sent again after this. The SMTP exchange times out at half of it.
-    #[arg(long, env = "MAIL_LEASE_SECONDS", default_value_t = 120, value_parser = clap::value_parser!(u32).range(10..=3600))]
+    #[arg(long, env = "MAIL_LEASE_SECONDS", default_value_t = default::MAIL_LEASE_SECONDS, value_parser = clap::value_parser!(u32).range(10..=3600))]
     pub mail_lease_seconds: u32,
 }
 
@@ -145,7 +146,7 @@ impl Default for MailArgs {
             smtp_url: None,
             mail_from: default::MAIL_FROM.into(),
             secret_key: None,
-            mail_lease_seconds: 120,
+            mail_lease_seconds: default::MAIL_LEASE_SECONDS,
         }
     }
 }
@@ -250,7 +251,7 @@ impl Default for Limits {
             files_per_party: 20,
             deadline_poll: std::time::Duration::from_secs(1),
             mail_poll: std::time::Duration::from_secs(2),
-            mail_lease: std::time::Duration::from_secs(120),
+            mail_lease: std::time::Duration::from_secs(default::MAIL_LEASE_SECONDS as u64),
         }
     }
 }

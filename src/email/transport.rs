@@ -7,12 +7,14 @@ use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
-/// Connections kept open to the SMTP server; the outbox worker sends this many messages at once.
-const SMTP_CONNECTIONS: u32 = 16;
+/// Connections kept open to the SMTP server; the outbox worker sends this many messages at once
+/// (and claims no more at a time, so every message it claims is being sent from the start).
+pub const SMTP_CONNECTIONS: u32 = 16;
 
 pub enum Mailer {
     Files(AsyncFileTransport<Tokio1Executor>),
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    /// The transport, and how long one message may take from start to end.
+    Smtp(AsyncSmtpTransport<Tokio1Executor>, std::time::Duration),
 }
 
 /// Why a message was not sent; transient failures are retried, permanent ones are not.
@@ -30,9 +32,9 @@ pub fn check_smtp_url(url: &str) -> anyhow::Result<()> {
 }
 
 impl Mailer {
-    /// The court's mailer: SMTP when `SMTP_URL` is set, else `.eml` files in the data folder. An SMTP
-    /// exchange gives up after half the outbox lease, so a message is always finished (or failed)
-    /// before another worker may take it again.
+    /// The court's mailer: SMTP when `SMTP_URL` is set, else `.eml` files in the data folder. A send
+    /// gives up after half the outbox lease (a temporary failure, tried again later), so a message
+    /// is always finished or failed before another worker may take it again.
     pub fn new(settings: &crate::config::Settings) -> anyhow::Result<Mailer> {
         let mail_dir = settings.mail_dir();
         match settings.smtp_url.as_deref() {
@@ -42,7 +44,7 @@ impl Mailer {
                 let timeout = settings.limits.mail_lease / 2;
                 let transport =
                     AsyncSmtpTransport::<Tokio1Executor>::from_url(url)?.pool_config(pool).timeout(Some(timeout));
-                Ok(Mailer::Smtp(transport.build()))
+                Ok(Mailer::Smtp(transport.build(), timeout))
             }
             None => {
                 std::fs::create_dir_all(&mail_dir).with_context(|| format!("cannot create {}", mail_dir.display()))?;
@@ -56,11 +58,16 @@ impl Mailer {
             Mailer::Files(files) => {
                 files.send(message).await.map(drop).map_err(|e| SendFailure { permanent: false, reason: e.to_string() })
             }
-            Mailer::Smtp(smtp) => smtp
-                .send(message)
-                .await
-                .map(drop)
-                .map_err(|e| SendFailure { permanent: e.is_permanent(), reason: e.to_string() }),
+            // lettre's own timeout covers connecting only: the whole exchange is bounded here.
+            Mailer::Smtp(smtp, timeout) => match tokio::time::timeout(*timeout, smtp.send(message)).await {
+                Ok(sent) => {
+                    sent.map(drop).map_err(|e| SendFailure { permanent: e.is_permanent(), reason: e.to_string() })
+                }
+                Err(_) => Err(SendFailure {
+                    permanent: false,
+                    reason: format!("the mail server did not finish within {} s", timeout.as_secs()),
+                }),
+            },
         }
     }
 }

@@ -15,7 +15,8 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
 
-const BATCH: i64 = 64;
+/// Messages claimed at once: as many as are sent side by side, so none waits out its lease unsent.
+const BATCH: i64 = crate::email::transport::SMTP_CONNECTIONS as i64;
 /// After this many failed attempts a message is dead (visible to moderators, can be retried).
 const MAX_ATTEMPTS: i32 = 12;
 

@@ -91,49 +91,53 @@ pub async fn get_queue(
     ok_page(&DashboardPage { ctx, d, now, categories: Category::ALL })
 }
 
-async fn send_back(ctx: Ctx, state: web::Data<AppState>, what: Retry) -> Result<HttpResponse, AppError> {
-    let account = ctx.require_account()?.clone();
+async fn send_back(
+    Moderating { ctx, account }: Moderating,
+    state: web::Data<AppState>,
+    what: Retry,
+) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
-    state.db(move |conn| retry(conn, &account, what, now).map_err(AppError::from)).await?;
-    ctx.flash(match what {
-        Retry::Mail(_) => "moderation.mail_requeued",
-        Retry::Jobs(_) => "moderation.jobs_requeued",
+    let sent_back = state.db(move |conn| retry(conn, &account, what, now).map_err(AppError::from)).await?;
+    ctx.flash(match (what, sent_back) {
+        (_, 0) => "moderation.nothing_to_retry",
+        (Retry::Mail(_), _) => "moderation.mail_requeued",
+        (Retry::Jobs(_), _) => "moderation.jobs_requeued",
     });
     Ok(see_other("/moderation"))
 }
 
 pub async fn post_retry_all(
-    Moderating { ctx, .. }: Moderating,
+    moderating: Moderating,
     state: web::Data<AppState>,
     CsrfForm(_): CsrfForm<ConfirmForm>,
 ) -> Result<HttpResponse, AppError> {
-    send_back(ctx, state, Retry::Mail(None)).await
+    send_back(moderating, state, Retry::Mail(None)).await
 }
 
 pub async fn post_retry_one(
-    Moderating { ctx, .. }: Moderating,
+    moderating: Moderating,
     state: web::Data<AppState>,
     path: web::Path<i32>,
     CsrfForm(_): CsrfForm<ConfirmForm>,
 ) -> Result<HttpResponse, AppError> {
-    send_back(ctx, state, Retry::Mail(Some(path.into_inner()))).await
+    send_back(moderating, state, Retry::Mail(Some(path.into_inner()))).await
 }
 
 pub async fn post_retry_jobs(
-    Moderating { ctx, .. }: Moderating,
+    moderating: Moderating,
     state: web::Data<AppState>,
     CsrfForm(_): CsrfForm<ConfirmForm>,
 ) -> Result<HttpResponse, AppError> {
-    send_back(ctx, state, Retry::Jobs(None)).await
+    send_back(moderating, state, Retry::Jobs(None)).await
 }
 
 pub async fn post_retry_job(
-    Moderating { ctx, .. }: Moderating,
+    moderating: Moderating,
     state: web::Data<AppState>,
     path: web::Path<i32>,
     CsrfForm(_): CsrfForm<ConfirmForm>,
 ) -> Result<HttpResponse, AppError> {
-    send_back(ctx, state, Retry::Jobs(Some(path.into_inner()))).await
+    send_back(moderating, state, Retry::Jobs(Some(path.into_inner()))).await
 }
 
 #[derive(Template)]

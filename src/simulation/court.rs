@@ -1,7 +1,9 @@
 //! One policy hearing a run of cases: the panel is drawn (at random, or by the real matching code
-//! over what the court knows), summoned jurors may not show and are replaced, votes arrive in random
-//! order and the real quorum check closes the case; the final outcome then updates the jurors'
-//! records exactly as the court does (`Record::add`), with calibration audits at the configured rate.
+//! over what the court knows), each summoned juror answers after a delay of their own and votes at
+//! once (or never, and is replaced at the summons deadline), votes are counted as they arrive and
+//! the real quorum check closes the case — the deciding vote's time is the verdict's. The final
+//! outcome then updates the jurors' records exactly as the court does (`Record::add`), with
+//! calibration audits at the configured rate.
 
 use super::population::{Case, Population};
 use super::scenario::Scenario;
@@ -11,9 +13,9 @@ use crate::domain::matching::{Candidate, CaseProfile, DrawError, JurorPool};
 use crate::domain::quorum::{check, Quorum, QuorumPolicy, WeighedVote};
 use crate::domain::reputation::{reliability, Record, ASSUMED_BUYER_SHARE};
 use rand::rngs::StdRng;
-use rand::seq::{index, SliceRandom};
+use rand::seq::index;
 use rand::Rng;
-use std::collections::VecDeque;
+use rand_distr::{Distribution, LogNormal};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Policy {
@@ -67,6 +69,9 @@ pub struct Hearing {
     pub votes: usize,
     /// Panel draws: the first, and each top-up the quorum asked for.
     pub rounds: u32,
+    /// Hours from the close of the evidence to the last vote counted (the deciding one, when the
+    /// jury decided).
+    pub hours: f64,
 }
 
 pub struct Court<'a> {
@@ -81,6 +86,8 @@ pub struct Court<'a> {
     /// The jurors as matching sees them: from their records, or (oracle) as they truly are.
     pool: JurorPool,
     scenario: &'a Scenario,
+    /// Hours from a summons to the juror's answer.
+    response: LogNormal<f64>,
     rng: StdRng,
 }
 
@@ -103,6 +110,8 @@ impl<'a> Court<'a> {
             served: vec![0; n],
             pool: JurorPool::new(vec![]),
             scenario,
+            response: LogNormal::new(scenario.response_hours_median.ln(), scenario.response_hours_spread)
+                .expect("a checked scenario has a finite median and spread"),
             rng,
         };
         if policy.uses_matching() {
@@ -119,21 +128,21 @@ impl<'a> Court<'a> {
             vec![]
         };
         let mut excluded: Vec<usize> = case.parties.to_vec();
-        let (mut seated, mut waiting, mut votes, mut weighed) = (vec![], VecDeque::new(), vec![], vec![]);
-        let (mut rounds, mut need) = (0, self.quorum.initial_panel() as usize);
+        // Votes still to come, latest first: (hours, juror).
+        let (mut seated, mut coming, mut votes, mut weighed) = (vec![], Vec::<(f64, usize)>::new(), vec![], vec![]);
+        let (mut rounds, mut need, mut now) = (0, self.quorum.initial_panel() as usize, 0.0);
         let verdict = loop {
             if need > 0 {
                 rounds += 1;
-                let before = seated.len();
-                if self.summon(&weights, &mut excluded, &mut seated, need).is_err() {
-                    break None;
+                match self.summon(&weights, (&mut excluded, &mut seated), need, now) {
+                    Ok(answers) => coming.extend(answers),
+                    Err(_) => break None,
                 }
-                let mut arrivals = seated[before..].to_vec();
-                arrivals.shuffle(&mut self.rng);
-                waiting.extend(arrivals);
+                coming.sort_by(|a, b| b.0.total_cmp(&a.0));
                 need = 0;
             }
-            let Some(juror) = waiting.pop_front() else { break None };
+            let Some((at, juror)) = coming.pop() else { break None };
+            now = at;
             let side = self.population.vote(juror, case, self.served[juror], &mut self.rng);
             votes.push((juror, side));
             weighed.push(self.weigh(juror, case, side));
@@ -146,30 +155,35 @@ impl<'a> Court<'a> {
         };
         // Moderators decide what the jury could not; the simulation assumes they get it right.
         self.learn(case, &votes, verdict.unwrap_or(case.truth), &excluded);
-        Hearing { verdict, votes: votes.len(), rounds }
+        Hearing { verdict, votes: votes.len(), rounds, hours: now }
     }
 
-    /// Seats `need` more jurors, replacing those who never answer their summons.
+    /// Seats `need` more jurors summoned at hour `at`; returns when each will vote. A juror who does
+    /// not answer within the summons window (never, or too slowly) is replaced when it closes.
     fn summon(
         &mut self,
         weights: &[f64],
-        excluded: &mut Vec<usize>,
-        seated: &mut Vec<usize>,
+        (excluded, seated): (&mut Vec<usize>, &mut Vec<usize>),
         mut need: usize,
-    ) -> Result<(), DrawError> {
+        mut at: f64,
+    ) -> Result<Vec<(f64, usize)>, DrawError> {
+        let mut answers = vec![];
         while need > 0 {
             for juror in self.draw(weights, excluded, seated, need)? {
                 excluded.push(juror);
-                if self.rng.random_bool(self.scenario.no_show_rate) {
+                let delay = self.response.sample(&mut self.rng);
+                if self.rng.random_bool(self.scenario.no_show_rate) || delay > self.settings.summons_hours {
                     self.ignored[juror] += 1;
                 } else {
                     self.answered[juror] += 1;
                     seated.push(juror);
+                    answers.push((at + delay, juror));
                     need -= 1;
                 }
             }
+            at += self.settings.summons_hours;
         }
-        Ok(())
+        Ok(answers)
     }
 
     fn draw(

@@ -28,6 +28,8 @@ pub struct Settings {
     pub confident: QuorumPolicy,
     /// Share of seats that also bring a calibration case with a known answer.
     pub audit_rate: f64,
+    /// Hours a summoned juror has to answer before the seat is given to another.
+    pub summons_hours: f64,
 }
 
 impl Settings {
@@ -40,7 +42,8 @@ impl Settings {
         if !matches!(first_to, QuorumPolicy::FirstTo { .. }) {
             return Err(format!("--first-to must be first_to:PANEL:WINS, got {first_to}"));
         }
-        Ok(Settings { matching: rules.matching, first_to, confident, audit_rate: rules.audit_rate })
+        let summons_hours = rules.summons_window.num_minutes() as f64 / 60.0;
+        Ok(Settings { matching: rules.matching, first_to, confident, audit_rate: rules.audit_rate, summons_hours })
     }
 }
 
@@ -64,6 +67,10 @@ pub struct Outcome {
     pub escalated: f64,
     /// Panel draws per case: the first and each top-up.
     pub mean_rounds: f64,
+    /// Hours from the close of the evidence to the verdict, over the cases the jury decided: the
+    /// median and the 90th percentile.
+    pub median_hours: f64,
+    pub p90_hours: f64,
 }
 
 /// Runs `cases` cases of the scenario through each policy. The market and the cases come from the
@@ -117,6 +124,8 @@ struct Counts {
     escalated: usize,
     votes: usize,
     rounds: u64,
+    /// Hours to each verdict the jury reached.
+    hours: Vec<f64>,
 }
 
 impl Counts {
@@ -124,6 +133,9 @@ impl Counts {
         self.counted += 1;
         self.votes += hearing.votes;
         self.rounds += u64::from(hearing.rounds);
+        if hearing.verdict.is_some() {
+            self.hours.push(hearing.hours);
+        }
         match case.truth {
             Side::Buyer => self.buyer_right += 1,
             Side::Seller => self.seller_right += 1,
@@ -149,8 +161,19 @@ impl Counts {
             mean_votes: share(self.votes, self.counted),
             escalated: share(self.escalated, self.counted),
             mean_rounds: round(self.rounds as f64 / self.counted.max(1) as f64),
+            median_hours: percentile(&self.hours, 0.5),
+            p90_hours: percentile(&self.hours, 0.9),
         }
     }
+}
+
+/// The `q` quantile of `values` (nearest rank), to a tenth of an hour; 0 when there are none.
+fn percentile(values: &[f64], q: f64) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let Some(last) = sorted.len().checked_sub(1) else { return 0.0 };
+    let at = ((q * sorted.len() as f64).ceil() as usize).saturating_sub(1).min(last);
+    (sorted[at] * 10.0).round() / 10.0
 }
 
 /// Four decimals: enough to compare policies, short enough to read.
@@ -161,12 +184,22 @@ fn round(x: f64) -> f64 {
 /// The outcomes as a plain-text table.
 pub fn table(outcomes: &[Outcome]) -> String {
     let mut text = format!(
-        "{:<10} {:<22} {:>9} {:>8} {:>11} {:>12} {:>10} {:>9} {:>7}\n",
-        "policy", "quorum", "counted", "accuracy", "buyer_error", "seller_error", "mean_votes", "escalated", "rounds"
+        "{:<10} {:<22} {:>9} {:>8} {:>11} {:>12} {:>10} {:>9} {:>7} {:>9} {:>7}\n",
+        "policy",
+        "quorum",
+        "counted",
+        "accuracy",
+        "buyer_error",
+        "seller_error",
+        "mean_votes",
+        "escalated",
+        "rounds",
+        "median_h",
+        "p90_h"
     );
     for o in outcomes {
         text += &format!(
-            "{:<10} {:<22} {:>9} {:>8.4} {:>11.4} {:>12.4} {:>10.2} {:>9.4} {:>7.2}\n",
+            "{:<10} {:<22} {:>9} {:>8.4} {:>11.4} {:>12.4} {:>10.2} {:>9.4} {:>7.2} {:>9.1} {:>7.1}\n",
             o.policy,
             o.quorum,
             o.counted,
@@ -175,7 +208,9 @@ pub fn table(outcomes: &[Outcome]) -> String {
             o.seller_error,
             o.mean_votes,
             o.escalated,
-            o.mean_rounds
+            o.mean_rounds,
+            o.median_hours,
+            o.p90_hours
         );
     }
     text
@@ -245,6 +280,23 @@ mod tests {
         assert!(confident.accuracy > xianyu.accuracy, "{confident:?} vs {xianyu:?}");
         assert!(confident.mean_votes < 0.8 * xianyu.mean_votes, "{confident:?} vs {xianyu:?}");
         assert!((confident.buyer_error - confident.seller_error).abs() < 0.03, "{confident:?}");
+    }
+
+    /// A verdict comes when its deciding vote does: jurors who all answer in three hours decide
+    /// every case in three hours; when half of them never answer, replacements drawn at the summons
+    /// deadline (24 hours) hold up some cases by a day or more.
+    #[test]
+    fn verdicts_take_as_long_as_the_votes_that_decide_them() {
+        let prompt = scenario(
+            r#"{"jurors": 500, "warmup_cases": 50, "no_show_rate": 0, "response_hours_median": 3,
+                "response_hours_spread": 0}"#,
+        );
+        let run = |s: &Scenario| simulate(s, &[Policy::Xianyu], &settings("confident:3:0.98:17"), 300, 5).unwrap();
+        let on_time = run(&prompt).remove(0);
+        assert_eq!((on_time.median_hours, on_time.p90_hours), (3.0, 3.0), "{on_time:?}");
+        let absent = Scenario { no_show_rate: 0.5, ..prompt };
+        let late = run(&absent).remove(0);
+        assert!(late.p90_hours >= 27.0 && late.median_hours >= 3.0, "{late:?}");
     }
 
     #[test]

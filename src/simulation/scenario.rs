@@ -27,8 +27,13 @@ pub struct Scenario {
     pub in_group_bias: f64,
     /// Cases a juror serves after which that bias has halved (feedback teaches).
     pub bias_decay_cases: f64,
-    /// Probability that a summoned juror never answers (they are replaced).
+    /// Probability that a summoned juror never answers (they are replaced at the summons deadline).
     pub no_show_rate: f64,
+    /// Hours from a summons to the juror's vote, log-normal: the median, and the spread of its
+    /// logarithm (1 puts a third of jurors under half the median and one in six over 2.7 times it).
+    /// A juror slower than the summons window has not answered in time and is replaced.
+    pub response_hours_median: f64,
+    pub response_hours_spread: f64,
     /// Spread of per-case difficulty, subtracted from every juror's accuracy on that case.
     pub difficulty_sd: f64,
     /// Share of cases the buyer should win.
@@ -54,6 +59,8 @@ impl Default for Scenario {
             in_group_bias: 0.05,
             bias_decay_cases: 50.0,
             no_show_rate: 0.1,
+            response_hours_median: 4.0,
+            response_hours_spread: 1.0,
             difficulty_sd: 0.1,
             buyer_right_rate: 0.6,
             spammer_share: 0.02,
@@ -111,6 +118,8 @@ impl Scenario {
         in_range("in_group_bias", self.in_group_bias, 0.0, 1.0)?;
         in_range("bias_decay_cases", self.bias_decay_cases, 1.0, 1e9)?;
         in_range("no_show_rate", self.no_show_rate, 0.0, 0.9)?;
+        in_range("response_hours_median", self.response_hours_median, 0.05, 168.0)?;
+        in_range("response_hours_spread", self.response_hours_spread, 0.0, 3.0)?;
         in_range("difficulty_sd", self.difficulty_sd, 0.0, 0.5)?;
         in_range("buyer_right_rate", self.buyer_right_rate, 0.0, 1.0)?;
         in_range("spammer_share", self.spammer_share, 0.0, 1.0)?;
@@ -138,6 +147,7 @@ mod tests {
         assert!(error(r#"{"jurors": -3}"#).contains("`jurors`"));
         assert!(error(r#"{"accuracy_mean": 1.5}"#).contains("`accuracy_mean` must be between 0.5 and 0.99"));
         assert!(error(r#"{"no_show_rate": 0.95}"#).contains("`no_show_rate`"));
+        assert!(error(r#"{"response_hours_median": 0}"#).contains("`response_hours_median`"));
         assert!(error(r#"{"categories": []}"#).contains("`categories` must name at least one"));
         assert!(error(r#"{"categories": ["phones", "cars"]}"#).contains("'cars' is not one of"));
         assert!(error(r#"{"categories": ["phones", "phones"]}"#).contains("listed twice"));

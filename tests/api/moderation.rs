@@ -578,6 +578,39 @@ async fn a_moderator_who_is_a_party_or_dealt_with_one_never_sees_or_decides_the_
         let queue = who.get_html("/moderation").await;
         assert_eq!(queue.contains(&format!("/moderation/cases/{case}")), listed);
     }
+
+    // A deadline of the case that failed for good: listed for the neutral moderator only, and the
+    // recused ones cannot run it again, one by one or all at once.
+    let failed = "INSERT INTO jobs (kind, case_id, run_at, created_at, attempts, last_error, dead_at) \
+                  SELECT 'appeal_deadline', id, updated_at, updated_at, 8, 'disk I/O error', updated_at \
+                  FROM cases WHERE public_id = '{case}'";
+    app.execute(failed.replace("{case}", &case)).await.unwrap();
+    let dead = "jobs WHERE dead_at IS NOT NULL AND last_error = 'disk I/O error'";
+    for (who, listed) in [(&party, false), (&former, false), (&neutral, true)] {
+        let queue = who.get_html("/moderation?queue=dead_jobs").await;
+        assert_eq!(queue.contains("disk I/O error"), listed);
+    }
+    let id: i32 = neutral
+        .get_html("/moderation?queue=dead_jobs")
+        .await
+        .split("action=\"/moderation/jobs/")
+        .skip(1)
+        .find_map(|rest| rest.split('/').next().unwrap().parse().ok())
+        .expect("a button to run it again");
+    for recused in [&party, &former] {
+        for action in [format!("/moderation/jobs/{id}/retry"), "/moderation/jobs/retry".to_string()] {
+            let res = recused.submit("/overview", &action, &[]).await;
+            assert_eq!(res.status(), StatusCode::SEE_OTHER, "{action}");
+            assert_eq!(app.count(dead).await, 1, "still set aside after {action}");
+        }
+        assert!(recused.get_html("/overview").await.contains("没有需要重新发送或执行的内容"));
+    }
+    assert_eq!(app.count("audit_log WHERE action = 'retry_job'").await, 0);
+    let res = neutral.submit("/moderation", &format!("/moderation/jobs/{id}/retry"), &[]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.count(dead).await, 0, "the neutral moderator runs it again");
+    let log = neutral.get_html(&format!("/moderation/audit?case={case}")).await;
+    assert!(log.contains("重新执行期限任务"), "filed under its case: {log}");
 }
 
 #[tokio::test]

@@ -167,7 +167,7 @@ fn case_in_voting(
             public_id: &public_id,
             submission_key: &key,
             claimant_id: claimant,
-            claimant_side: "buyer",
+            claimant_side: xiaofating::domain::dispute::Side::Buyer,
             respondent_id: Some(respondent),
             respondent_email: "party-seller@example.com",
             order_ref: "XY-RACE",

@@ -62,7 +62,7 @@ pub struct NewCase<'a> {
     pub public_id: &'a str,
     pub submission_key: &'a str,
     pub claimant_id: i32,
-    pub claimant_side: &'a str,
+    pub claimant_side: Side,
     pub respondent_id: Option<i32>,
     pub respondent_email: &'a str,
     pub order_ref: &'a str,
@@ -187,7 +187,7 @@ pub struct CaseChange<'a> {
     pub updated_at: Option<NaiveDateTime>,
     pub escalation_reason: Option<&'a str>,
     pub round: Option<i32>,
-    pub outcome: Option<&'a str>,
+    pub outcome: Option<Side>,
     pub appeal_due_at: Option<NaiveDateTime>,
     pub respondent_type: Option<Option<&'a str>>,
 }
@@ -441,7 +441,7 @@ pub fn next_calibration_for(conn: &mut DbConnection, juror_id: i32) -> QueryResu
         .optional()
 }
 
-pub fn set_calibration(conn: &mut DbConnection, id: CaseId, outcome: &str) -> QueryResult<()> {
+pub fn set_calibration(conn: &mut DbConnection, id: CaseId, outcome: Side) -> QueryResult<()> {
     diesel::update(cases::table.find(id)).set(cases::calibration_outcome.eq(outcome)).execute(conn).map(drop)
 }
 
@@ -457,7 +457,7 @@ pub fn verdict_times(conn: &mut DbConnection) -> QueryResult<Vec<(NaiveDateTime,
 }
 
 /// Finished cases with a final outcome: (category, claimant side, outcome, count).
-pub fn outcomes(conn: &mut DbConnection) -> QueryResult<Vec<(String, String, String, i64)>> {
+pub fn outcomes(conn: &mut DbConnection) -> QueryResult<Vec<(String, Side, Side, i64)>> {
     cases::table
         .filter(cases::state.eq_any([CaseState::Closed, CaseState::Overridden]))
         .filter(cases::outcome.is_not_null())

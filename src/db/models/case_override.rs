@@ -27,7 +27,7 @@ pub struct OverrideRow {
 pub struct NewOverride<'a> {
     pub case_id: CaseId,
     pub moderator_id: i32,
-    pub outcome: &'a str,
+    pub outcome: Side,
     pub remedy: &'a str,
     pub amount_fen: Option<i64>,
     pub jury_outcome: Option<&'a str>,

@@ -64,7 +64,7 @@ pub struct NewEvidence<'a> {
     pub public_id: &'a str,
     pub case_id: CaseId,
     pub submitted_by: i32,
-    pub party_side: &'a str,
+    pub party_side: Side,
     pub kind: &'a str,
     pub body: Option<&'a str>,
     pub file_name: Option<&'a str>,

@@ -161,6 +161,11 @@ pub fn dead(
     Ok((rows, total))
 }
 
+/// The case a job belongs to, if the job exists.
+pub fn case_of(conn: &mut DbConnection, id: i32) -> QueryResult<Option<CaseId>> {
+    jobs::table.find(id).select(jobs::case_id).first(conn).optional()
+}
+
 /// Puts jobs that were set aside back in the queue, due now with a fresh count of attempts: one
 /// job, or every one not on a hidden case. Returns how many.
 pub fn retry_dead(

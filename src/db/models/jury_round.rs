@@ -81,7 +81,7 @@ pub fn restart(conn: &mut DbConnection, id: i32) -> QueryResult<()> {
 pub fn record_verdict(
     conn: &mut DbConnection,
     id: i32,
-    outcome: &str,
+    outcome: Side,
     (buyer, seller): (i32, i32),
     now: NaiveDateTime,
 ) -> QueryResult<bool> {

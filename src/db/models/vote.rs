@@ -22,7 +22,7 @@ pub struct VoteRow {
 pub fn insert(
     conn: &mut DbConnection,
     (case_id, round, juror_id): (CaseId, i32, i32),
-    side: &str,
+    side: Side,
     reason: &str,
     now: NaiveDateTime,
 ) -> QueryResult<()> {

@@ -93,7 +93,7 @@ pub fn add_evidence(
                 public_id: &public_id,
                 case_id: case.id,
                 submitted_by: account.id,
-                party_side: side.as_str(),
+                party_side: side,
                 kind: if file.is_some() { evidence::FILE } else { evidence::STATEMENT },
                 body: statement.as_deref(),
                 file_name: file.map(|(name, ..)| name.as_str()),

@@ -74,7 +74,7 @@ pub fn file_case(
                 public_id: &public_id,
                 submission_key,
                 claimant_id: claimant_account.id,
-                claimant_side: filing.side.as_str(),
+                claimant_side: filing.side,
                 respondent_id,
                 respondent_email: filing.other_email.as_str(),
                 order_ref: &filing.order_ref,

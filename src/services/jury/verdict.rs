@@ -30,11 +30,11 @@ pub fn deliver_verdict(
     now: NaiveDateTime,
 ) -> ServiceResult<()> {
     let appeal_due = (case.round == 1).then(|| now + jury.rules.appeal_window);
-    let change = CaseChange { outcome: Some(prevails.as_str()), appeal_due_at: appeal_due, ..Default::default() };
+    let change = CaseChange { outcome: Some(prevails), appeal_due_at: appeal_due, ..Default::default() };
     let (case, t, seq) = transition(conn, case.id, Actor::System, None, Command::QuorumReached, now, change)?;
     let buyer = votes.iter().filter(|v| v.side == Side::Buyer).count() as i32;
     let tally = (buyer, votes.len() as i32 - buyer);
-    if !jury_round::record_verdict(conn, round.id, prevails.as_str(), tally, now)? {
+    if !jury_round::record_verdict(conn, round.id, prevails, tally, now)? {
         return Err(ServiceError::Internal(anyhow::anyhow!(
             "round {} of {} decided twice",
             round.round,

@@ -72,7 +72,7 @@ pub fn cast_vote(
             return Err(ServiceError::Refused("vote.refused.already_voted"));
         }
         let (side, reason) = parsed?;
-        vote::insert(conn, (case.id, case.round, account.id), side.as_str(), &reason, now)?;
+        vote::insert(conn, (case.id, case.round, account.id), side, &reason, now)?;
         settle_round(conn, &case, &round, jury, now, rng)
     })
 }

@@ -34,7 +34,7 @@ pub fn mark_calibration(
     let reason = errors.check("reason", parse_reason(reason));
     let (Some(outcome), Some(reason)) = (outcome, reason) else { return Err(errors.into()) };
     write_tx(conn, |conn| {
-        case::set_calibration(conn, row.id, outcome.as_str())?;
+        case::set_calibration(conn, row.id, outcome)?;
         let entry = Audited {
             action: "mark_calibration",
             case_id: Some(row.id),

@@ -38,14 +38,14 @@ pub fn override_verdict(
     decide(&facts(conn, &case)?, Actor::Moderator, Command::Override, now).map_err(|r| ServiceError::Refused(r.0))?;
     let (ruling, reason) = parse_override(form)?;
     write_tx(conn, |conn| {
-        let change = CaseChange { outcome: Some(ruling.prevails.as_str()), ..Default::default() };
+        let change = CaseChange { outcome: Some(ruling.prevails), ..Default::default() };
         let (before, t, seq) =
             transition(conn, case.id, Actor::Moderator, Some(moderator.id), Command::Override, now, change)?;
         let jury_outcome = before.outcome;
         let row = NewOverride {
             case_id: before.id,
             moderator_id: moderator.id,
-            outcome: ruling.prevails.as_str(),
+            outcome: ruling.prevails,
             remedy: &ruling.remedy,
             amount_fen: ruling.amount_fen,
             jury_outcome: jury_outcome.map(Side::as_str),

@@ -296,9 +296,14 @@ pub fn retry(conn: &mut DbConnection, account: &Account, what: Retry, now: Naive
         };
         if count > 0 {
             let target = one.map_or_else(|| "all".to_string(), |id| format!("{thing} {id}"));
+            // One job is filed under its case, so the case's history shows it was run again.
+            let case_id = match what {
+                Retry::Jobs(Some(id)) => job::case_of(conn, id)?,
+                _ => None,
+            };
             let entry = Audited {
                 action,
-                case_id: None,
+                case_id,
                 subject_id: None,
                 before: format!("{target}: dead"),
                 after: format!("{count} queued again"),

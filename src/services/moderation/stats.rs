@@ -5,7 +5,6 @@ use super::require_moderator;
 use crate::db::models::{case, case_override, juror};
 use crate::db::DbConnection;
 use crate::domain::case::CaseState;
-use crate::domain::dispute::Side;
 use crate::domain::moderation::histogram;
 use crate::domain::reputation::{estimate, Priors};
 use crate::services::account::Account;
@@ -108,7 +107,7 @@ pub fn stats(conn: &mut DbConnection, account: &Account) -> ServiceResult<Stats>
     let mut by_category: BTreeMap<String, Split> = BTreeMap::new();
     let mut by_side: BTreeMap<String, Split> = BTreeMap::new();
     for (category, claimant_side, outcome, n) in case::outcomes(conn)? {
-        let claimant_won = Side::parse(&outcome).is_some_and(|o| o.as_str() == claimant_side);
+        let claimant_won = outcome == claimant_side;
         for (map, label) in [
             (&mut by_category, format!("category.{category}")),
             (&mut by_side, format!("stats.filed_by.{claimant_side}")),
