@@ -258,17 +258,10 @@ pub struct SignedIn {
     pub account: Account,
 }
 
-impl FromRequest for SignedIn {
-    type Error = AppError;
-    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
-
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let ctx = Ctx::from_request(req, payload);
-        Box::pin(async move {
-            let ctx = ctx.await?;
-            let account = ctx.require_account()?.clone();
-            Ok(SignedIn { ctx, account })
-        })
+impl SignedIn {
+    fn of(ctx: Ctx) -> Result<SignedIn, AppError> {
+        let account = ctx.require_account()?.clone();
+        Ok(SignedIn { ctx, account })
     }
 }
 
@@ -279,21 +272,32 @@ pub struct Moderating {
     pub account: Account,
 }
 
-impl FromRequest for Moderating {
-    type Error = AppError;
-    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
-
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let signed_in = SignedIn::from_request(req, payload);
-        Box::pin(async move {
-            let SignedIn { ctx, account } = signed_in.await?;
-            if !account.role.can_moderate() {
-                return Err(AppError::NotFound);
-            }
-            Ok(Moderating { ctx, account })
-        })
+impl Moderating {
+    fn of(ctx: Ctx) -> Result<Moderating, AppError> {
+        let SignedIn { ctx, account } = SignedIn::of(ctx)?;
+        if !account.role.can_moderate() {
+            return Err(AppError::NotFound);
+        }
+        Ok(Moderating { ctx, account })
     }
 }
+
+/// Extractors that are the page context plus a check: the context, then what `of` makes of it.
+macro_rules! from_ctx {
+    ($($t:ty),*) => {$(
+        impl FromRequest for $t {
+            type Error = AppError;
+            type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+            fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+                let ctx = Ctx::from_request(req, payload);
+                Box::pin(async move { <$t>::of(ctx.await?) })
+            }
+        }
+    )*};
+}
+
+from_ctx!(SignedIn, Moderating);
 
 /// The language of a request without touching the database (also used by error pages).
 pub fn request_locale(req: &HttpRequest) -> Locale {
