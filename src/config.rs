@@ -101,6 +101,10 @@ pub struct ServeArgs {
     /// as an audit (0 turns audits off).
     #[arg(long, env = "AUDIT_PERCENT", default_value_t = default::AUDIT_PERCENT, value_parser = clap::value_parser!(u32).range(0..=100))]
     pub audit_percent: u32,
+    /// When a panel votes: `first_seat` (each juror votes on accepting; seats still open fill while
+    /// others vote) or `full_panel` (voting opens once every seat is accepted).
+    #[arg(long, env = "VOTING_OPENS", default_value = "first_seat", value_parser = ["first_seat", "full_panel"])]
+    pub voting_opens: String,
     /// Largest evidence video, in MB (photos and PDFs stay at 10 MB).
     #[arg(long, env = "VIDEO_MAX_MB", default_value_t = default::VIDEO_MAX_MB, value_parser = clap::value_parser!(u32).range(1..=2048))]
     pub video_max_mb: u32,
@@ -193,6 +197,7 @@ impl ServeArgs {
             probation_pass: default::PROBATION_PASS,
             no_show_limit: default::NO_SHOW_LIMIT,
             audit_percent: default::AUDIT_PERCENT,
+            voting_opens: "first_seat".into(),
             video_max_mb: default::VIDEO_MAX_MB,
             rate_limit_scale: 1,
             log_format: "pretty".into(),
@@ -389,6 +394,7 @@ impl Settings {
                 probation_pass: args.probation_pass,
                 no_show_limit: args.no_show_limit,
                 audit_rate: f64::from(args.audit_percent) / 100.0,
+                voting_opens: crate::domain::juror::VotingOpens::parse(&args.voting_opens).unwrap_or_default(),
                 ..Default::default()
             },
             expose_statements: false,

@@ -122,8 +122,9 @@ pub enum Command {
     WithdrawEvidence,
     ResponseDeadlinePassed,
     EvidenceDeadlinePassed,
-    /// Every seat of the panel has accepted its summons: voting opens.
-    PanelComplete,
+    /// The panel's first seat is taken (or every seat, as the court is set): voting opens. Recorded
+    /// as `panel_complete`, the word its events have always had.
+    OpenVoting,
     /// No panel can be formed, or none reached a quorum in time: the moderators take over.
     Escalate,
     /// The panel's votes met the quorum rule.
@@ -330,7 +331,7 @@ pub fn decide(case: &CaseFacts, actor: Actor, command: Command, now: NaiveDateTi
             }
             Ok(Transition { from, to: CaseState::JurySelection, event: "evidence_closed", evidence_due_at: None })
         }
-        Command::PanelComplete => {
+        Command::OpenVoting => {
             system_step(actor, matches!(from, CaseState::JurySelection | CaseState::Appealed))?;
             Ok(Transition { from, to: CaseState::Voting, event: "panel_complete", evidence_due_at: None })
         }
@@ -488,10 +489,10 @@ mod tests {
     #[test]
     fn the_panel_opens_voting_or_hands_the_case_to_moderators() {
         let jury = CaseFacts { state: CaseState::JurySelection, ..awaiting() };
-        assert_eq!(decide(&jury, Actor::System, Command::PanelComplete, t0()).unwrap().to, CaseState::Voting);
+        assert_eq!(decide(&jury, Actor::System, Command::OpenVoting, t0()).unwrap().to, CaseState::Voting);
         assert_eq!(decide(&jury, Actor::System, Command::Escalate, t0()).unwrap().to, CaseState::Escalated);
-        assert_eq!(decide(&jury, Actor::Claimant, Command::PanelComplete, t0()), Err(WRONG_PERSON));
-        assert_eq!(decide(&awaiting(), Actor::System, Command::PanelComplete, t0()), Err(WRONG_STAGE));
+        assert_eq!(decide(&jury, Actor::Claimant, Command::OpenVoting, t0()), Err(WRONG_PERSON));
+        assert_eq!(decide(&awaiting(), Actor::System, Command::OpenVoting, t0()), Err(WRONG_STAGE));
     }
 
     #[test]
@@ -550,7 +551,7 @@ mod tests {
         assert!(decide(&appealed, Actor::Claimant, Command::AddEvidence, t0()).is_ok());
         let later = t0() + TimeDelta::seconds(1);
         assert_eq!(decide(&appealed, Actor::Claimant, Command::AddEvidence, later), Err(PAST_DEADLINE));
-        assert_eq!(decide(&appealed, Actor::System, Command::PanelComplete, later).unwrap().to, CaseState::Voting);
+        assert_eq!(decide(&appealed, Actor::System, Command::OpenVoting, later).unwrap().to, CaseState::Voting);
         assert_eq!(decide(&appealed, Actor::System, Command::Escalate, later).unwrap().to, CaseState::Escalated);
     }
 
@@ -600,7 +601,7 @@ mod tests {
             Just(Command::WithdrawEvidence),
             Just(Command::ResponseDeadlinePassed),
             Just(Command::EvidenceDeadlinePassed),
-            Just(Command::PanelComplete),
+            Just(Command::OpenVoting),
             Just(Command::Escalate),
             Just(Command::QuorumReached),
             Just(Command::Appeal),

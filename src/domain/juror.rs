@@ -112,6 +112,29 @@ pub struct JuryRules {
     pub matching: MatchPolicy,
     /// Chance that accepting a summons also slips a calibration case into the juror's queue.
     pub audit_rate: f64,
+    /// When a panel's voting opens.
+    pub voting_opens: VotingOpens,
+}
+
+/// When a panel's voting opens. `FirstSeat` (the default, as Xianyu's jurors do): a juror who
+/// accepts reads the case and votes at once, the quorum is checked after every vote, and seats
+/// still open are filled while others vote, so no slow juror holds the case. `FullPanel`: voting
+/// opens once every seat is accepted, for a court that wants the whole panel in place first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum VotingOpens {
+    #[default]
+    FirstSeat,
+    FullPanel,
+}
+
+impl VotingOpens {
+    pub fn parse(s: &str) -> Option<VotingOpens> {
+        match s {
+            "first_seat" => Some(VotingOpens::FirstSeat),
+            "full_panel" => Some(VotingOpens::FullPanel),
+            _ => None,
+        }
+    }
 }
 
 impl Default for JuryRules {
@@ -130,6 +153,7 @@ impl Default for JuryRules {
             capacity_window: TimeDelta::days(7),
             matching: MatchPolicy::default(),
             audit_rate: 0.1,
+            voting_opens: VotingOpens::default(),
         }
     }
 }

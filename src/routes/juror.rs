@@ -229,7 +229,14 @@ pub async fn post_summons(
             answer_summons(conn, &account, id, answer, &jury, now, &mut jury.chance.rng()).map_err(AppError::from)
         })
         .await;
-    back_to_dashboard(ctx, done, notice)
+    match done {
+        // A juror who takes a seat goes straight to the case, to read it and vote.
+        Ok(case) if answer == Answer::Accept => {
+            ctx.flash(notice);
+            Ok(see_other(&format!("/juror/cases/{case}")))
+        }
+        done => back_to_dashboard(ctx, done.map(drop), notice),
+    }
 }
 
 #[derive(Template)]

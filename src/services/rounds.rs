@@ -11,6 +11,7 @@ use crate::domain::case::CaseState;
 use crate::domain::dispute::Side;
 use crate::domain::juror::SeatStatus;
 use crate::domain::privacy::Masker;
+use crate::domain::quorum::QuorumPolicy;
 use crate::domain::verdict::{excerpts, ruling, Excerpts, Ruling};
 use crate::services::ServiceResult;
 use chrono::NaiveDateTime;
@@ -25,6 +26,8 @@ pub struct RoundView {
     /// Seats being filled: the seated jurors plus those summoned and not yet answered (more are
     /// drawn while a close vote leaves the rule unsure).
     pub summoned: usize,
+    /// The seats the round's rule draws first; more than these are a top-up.
+    pub panel: usize,
     pub voting_due_at: Option<NaiveDateTime>,
     pub verdict: Option<VerdictView>,
     pub appeal: Option<AppealView>,
@@ -90,6 +93,7 @@ pub fn rounds_of(
                 seated: seats.iter().filter(|s| s.round == r.round && s.status == SeatStatus::Accepted).count(),
                 voted: cast.len(),
                 summoned: seats.iter().filter(|s| s.round == r.round && s.status.holds_seat()).count(),
+                panel: QuorumPolicy::parse(&r.policy).map_or(0, |p| p.initial_panel() as usize),
                 voting_due_at: r.voting_due_at,
                 verdict,
                 appeal,
@@ -108,9 +112,11 @@ impl RoundView {
         *state == CaseState::Voting && self.verdict.is_none()
     }
 
-    /// Every seated juror has voted, the rule is not yet sure, and more jurors are being drawn.
+    /// Every seated juror has voted, the rule is not yet sure, and more jurors than the first
+    /// panel are being drawn (seats of the first panel still open are not a top-up: their jurors
+    /// vote as they accept).
     pub fn drawing_more(&self) -> bool {
-        self.verdict.is_none() && self.voted >= self.seated && self.summoned > self.seated
+        self.verdict.is_none() && self.voted >= self.seated && self.summoned > self.seated.max(self.panel)
     }
 
     /// The seats the progress bar counts: never fewer than the votes cast.

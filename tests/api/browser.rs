@@ -215,9 +215,11 @@ async fn a_juror_joins_and_another_accepts_a_summons() {
     assert!(browser.text().await.contains("双方仅显示为买家和卖家"));
     browser.check_page("juror-case").await;
     browser.click("form[action$='/accept'] button").await;
-    assert_eq!(browser.path().await, "/juror");
-    assert!(browser.text().await.contains("谢谢：你已加入评审团"));
+    // Seated, the juror is on the case with the vote form: voting opened with their seat.
+    assert!(browser.path().await.starts_with("/juror/cases/"), "{}", browser.path().await);
+    assert!(browser.text().await.contains("谢谢：你已入座。请阅读双方陈述和证据，然后投票。"));
     app.wait_for_state(case.trim_start_matches("/cases/"), "voting").await;
+    browser.check_both_widths("juror-seated", "#next-title").await;
     browser.check_html();
 }
 
@@ -314,6 +316,14 @@ async fn every_role_from_evidence_to_verdict_appeal_and_override() {
         assert!(browser.text().await.contains("你的投票已记录"), "{}", browser.text().await);
         browser.check_page(&format!("journey-voted-{i}")).await;
         browser.sign_out().await;
+        if i == 0 {
+            // The buyer meanwhile: seats and votes counted, never who or how.
+            browser.sign_in(&base, "party-buyer@example.com", JUROR_PASSWORD).await;
+            browser.goto(&case_page).await;
+            assert!(browser.text().await.contains("位已投票"), "{}", browser.text().await);
+            browser.check_both_widths("journey-party-voting", "#next-title").await;
+            browser.sign_out().await;
+        }
     }
     app.wait_for_state(&case, "decided").await;
 

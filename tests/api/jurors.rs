@@ -180,12 +180,16 @@ async fn summonses_are_answered_declined_or_replaced_and_the_panel_opens_voting(
         assert_eq!(a.submit("/juror", &bad, &[]).await.status(), StatusCode::NOT_FOUND, "{bad}");
     }
 
-    // A accepts (twice: the second is refused), B declines: a replacement is summoned at once.
-    assert_eq!(location(&a.submit("/juror", &format!("/juror/summons/{a_summons}/accept"), &[]).await), "/juror");
+    // A accepts (twice: the second is refused) and may vote at once; B declines: a replacement is
+    // summoned at once.
+    assert_eq!(
+        location(&a.submit("/juror", &format!("/juror/summons/{a_summons}/accept"), &[]).await),
+        format!("/juror/cases/{case}")
+    );
     a.submit("/juror", &format!("/juror/summons/{a_summons}/accept"), &[]).await;
     assert!(a.get_html("/juror").await.contains("你已回复过这个邀请"));
     let party_view = app.juror("party-buyer@example.com").await.get_html(&format!("/cases/{case}")).await;
-    assert!(party_view.contains("已有 1/3 位评审员接受邀请"), "parties see the panel's progress");
+    assert!(party_view.contains("3 个席位中已有 1 位评审员入座，0 位已投票"), "parties see the panel's progress");
     for (email, _) in &first {
         assert!(!party_view.contains(email.split('@').next().unwrap()), "but never who the jurors are");
     }
@@ -193,7 +197,7 @@ async fn summonses_are_answered_declined_or_replaced_and_the_panel_opens_voting(
     b.submit("/juror", &format!("/juror/summons/{b_summons}/decline"), &[]).await;
     let after_decline = wait_for_panel(&app, &case, 2).await;
     assert_eq!(after_decline.len(), 4, "one replacement: {after_decline:?}");
-    assert_eq!(app.case_state(&case).await, "jury_selection");
+    assert_eq!(app.case_state(&case).await, "voting", "voting opened with the first seat");
 
     // C and B's replacement let the deadline pass: both summonses expire, both jurors are told,
     // and two replacements are drawn.
@@ -210,7 +214,7 @@ async fn summonses_are_answered_declined_or_replaced_and_the_panel_opens_voting(
     late.submit("/juror", &format!("/juror/summons/{late_summons}/accept"), &[]).await;
     assert!(late.get_html("/juror").await.contains("这个邀请的回复时间已过"), "accepting too late is refused");
 
-    // The pending replacements accept; the panel is complete and voting opens.
+    // The pending replacements accept and join the voting panel.
     for (email, status) in panel(&app, &case).await {
         if status == "pending" {
             let juror = app.juror(&email).await;
@@ -317,4 +321,26 @@ async fn a_seeded_court_draws_the_same_panel_again() {
         others.push(drawn(seed).await);
     }
     assert!(others.iter().any(|panel| *panel != first), "other seeds draw other panels: {first:?} {others:?}");
+}
+
+/// `VOTING_OPENS=full_panel` keeps the panel waiting until every seat is taken.
+#[tokio::test]
+async fn a_court_set_to_full_panel_opens_voting_only_when_every_seat_is_taken() {
+    let app = spawn_app_with(|s| {
+        s.jury.quorums = panel_of(3);
+        s.jury.voting_opens = xiaofating::domain::juror::VotingOpens::FullPanel;
+    })
+    .await;
+    seed_pool(&app, 9).await;
+    let case = case_ready_for_jury(&app).await;
+    for (taken, (email, _)) in wait_for_panel(&app, &case, 3).await.iter().enumerate() {
+        assert_eq!(app.case_state(&case).await, "jury_selection", "{taken} of 3 seats taken");
+        let juror = app.juror(email).await;
+        let id = summons_ids(&juror.get_html("/juror").await)[0];
+        assert_eq!(
+            juror.submit("/juror", &format!("/juror/summons/{id}/accept"), &[]).await.status(),
+            StatusCode::SEE_OTHER
+        );
+    }
+    assert_eq!(app.case_state(&case).await, "voting");
 }

@@ -90,7 +90,7 @@ async fn jurors_vote_once_in_secret_and_the_verdict_reaches_everyone() {
     vote(&seated[0], &case, "seller", SELLER_REASON).await;
     assert_eq!(votes_stored(&app, &case).await, 1, "a vote cannot be changed");
     let party_page = buyer.get_html(&format!("/cases/{case}")).await;
-    assert!(party_page.contains("已有 1/3 位评审员投票"), "parties see progress");
+    assert!(party_page.contains("3 个席位中已有 3 位评审员入座，1 位已投票"), "parties see seats and votes counted");
     assert!(!party_page.contains(BUYER_REASON), "but no reason before the verdict");
     let other = seated[1].get_html(&format!("/juror/cases/{case}")).await;
     assert!(!other.contains(BUYER_REASON) && !other.contains("支持买家 1 票"), "nor do other jurors");
@@ -502,7 +502,7 @@ async fn a_confident_panel_draws_more_jurors_until_it_is_sure() {
     assert!(page.contains("已入座的 3 位评审员都已投票，但票数还不足以确定结果"), "{page}");
     assert!(page.contains("正在增补 2 位评审员"));
     assert!(page.contains("<progress max=\"5\" value=\"3\""), "the bar counts the seats being filled");
-    assert!(!page.contains("已有 3/3 位评审员投票"), "never a full bar without a verdict");
+    assert!(!page.contains("3 位已投票。"), "never a full bar without a verdict");
     let more: Vec<TestApp> = seat_panel(&app, &case, 2).await.into_iter().map(|(_, j)| j).collect();
     assert_eq!(panel(&app, &case).await.len(), 5, "exactly two more jurors were summoned");
     vote(&more[0], &case, "buyer", BUYER_REASON).await;
@@ -511,4 +511,46 @@ async fn a_confident_panel_draws_more_jurors_until_it_is_sure() {
     assert_eq!(app.case_state(&case).await, "decided");
     assert!(app.wait_for_mail("verdict", "party-buyer@example.com").await.subject.contains("胜诉"));
     assert_eq!(votes_stored(&app, &case).await, 5);
+}
+
+/// Jurors vote as they arrive (`VOTING_OPENS=first_seat`, the default): the first juror to accept
+/// votes while the other seats are still open, the vote stays blind to the parties and the other
+/// jurors, and once the quorum is reached the jurors who never answered are released and told they
+/// are no longer needed.
+#[tokio::test]
+async fn jurors_vote_as_they_arrive_and_a_quorum_releases_the_seats_still_open() {
+    let app = jury_court(5, 12).await;
+    let case = case_ready_for_jury(&app).await;
+    let drawn = wait_for_panel(&app, &case, 5).await;
+    let buyer = app.juror("party-buyer@example.com").await;
+    let mut jurors = vec![];
+    for (email, _) in &drawn {
+        jurors.push(app.juror(email).await);
+    }
+    for (i, juror) in jurors.iter().take(3).enumerate() {
+        let id = summons_ids(&juror.get_html("/juror").await)[0];
+        assert_eq!(
+            juror.submit("/juror", &format!("/juror/summons/{id}/accept"), &[]).await.status(),
+            StatusCode::SEE_OTHER
+        );
+        assert_eq!(app.case_state(&case).await, "voting", "voting is open from the first seat");
+        let open = panel(&app, &case).await.iter().filter(|(_, s)| s == "pending").count();
+        assert_eq!(open, 4 - i, "other seats are still open as juror {i} votes");
+        assert_eq!(location(&vote(juror, &case, "buyer", BUYER_REASON).await), format!("/juror/cases/{case}"));
+        if i < 2 {
+            let seen = buyer.get_html(&format!("/cases/{case}")).await;
+            let counted = format!("5 个席位中已有 {} 位评审员入座，{} 位已投票", i + 1, i + 1);
+            assert!(seen.contains(&counted) && !seen.contains(BUYER_REASON), "counted, never shown: {counted}");
+            let next = jurors[i + 1].get_html(&format!("/juror/cases/{case}")).await;
+            assert!(!next.contains(BUYER_REASON) && !next.contains("支持买家 1 票"), "blind to the next juror");
+        }
+    }
+    assert_eq!(app.case_state(&case).await, "decided", "three of five decide under first_to:5:3");
+    let seats = panel(&app, &case).await;
+    assert_eq!(seats.iter().filter(|(_, s)| s == "released").count(), 2, "{seats:?}");
+    for (email, _) in &drawn[3..] {
+        let mail = app.wait_for_mail("verdict", email).await;
+        assert!(mail.subject.contains("无需你再投票"), "{}", mail.subject);
+        assert!(summons_ids(&app.juror(email).await.get_html("/juror").await).is_empty(), "the summons is gone");
+    }
 }

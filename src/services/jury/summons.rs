@@ -14,7 +14,7 @@ use crate::db::{write_tx, DbConnection};
 use crate::domain::case::{Actor, CaseState, Command};
 use crate::domain::ids::CaseId;
 use crate::domain::juror::JurorStatus;
-use crate::domain::juror::SeatStatus;
+use crate::domain::juror::{SeatStatus, VotingOpens};
 use crate::services::account::Account;
 use crate::services::case::{notify_both, transition};
 use crate::services::{ServiceError, ServiceResult};
@@ -29,8 +29,9 @@ pub enum Answer {
     Recuse,
 }
 
-/// A juror answers their own summons, once, before its deadline, while the case still needs them.
-/// Someone else's summons looks the same as one that does not exist.
+/// A juror answers their own summons, once, before its deadline, while the case still needs them;
+/// returns the case's public id (a juror who accepts goes on to read it and vote). Someone else's
+/// summons looks the same as one that does not exist.
 #[tracing::instrument(skip_all, fields(by = account.id))]
 pub fn answer_summons(
     conn: &mut DbConnection,
@@ -40,7 +41,7 @@ pub fn answer_summons(
     jury: &Jury,
     now: NaiveDateTime,
     rng: &mut impl Rng,
-) -> ServiceResult<()> {
+) -> ServiceResult<String> {
     let mine = summons::find(conn, summons_id)?.filter(|s| s.juror_id == account.id).ok_or(ServiceError::NotFound)?;
     write_tx(conn, |conn| {
         // Answers to one case queue behind its lock, so the panel completes exactly once.
@@ -63,11 +64,12 @@ pub fn answer_summons(
                 summons::answer(conn, summons_id, (SeatStatus::Pending, SeatStatus::Accepted), now)?;
                 juror::record_answer(conn, account.id, now)?;
                 maybe_slip_audit(conn, account.id, &jury.rules, now, rng)?;
-                complete_if_full(conn, &case, jury, now)
+                open_voting_when_ready(conn, &case, jury, now)?;
             }
-            Answer::Decline => answer_and_replace(conn, &current, SeatStatus::Declined, jury, now, rng),
-            Answer::Recuse => answer_and_replace(conn, &current, SeatStatus::Recused, jury, now, rng),
+            Answer::Decline => answer_and_replace(conn, &current, SeatStatus::Declined, jury, now, rng)?,
+            Answer::Recuse => answer_and_replace(conn, &current, SeatStatus::Recused, jury, now, rng)?,
         }
+        Ok(case.public_id)
     })
 }
 
@@ -94,20 +96,27 @@ fn needs_jurors(case: &CaseRow) -> bool {
     matches!(case.state, CaseState::JurySelection | CaseState::Appealed | CaseState::Voting)
 }
 
-/// Voting opens once every summons of the round is answered and the seats are all accepted.
-/// A juror who joins a panel already voting simply votes.
-fn complete_if_full(conn: &mut DbConnection, case: &CaseRow, jury: &Jury, now: NaiveDateTime) -> ServiceResult<()> {
+/// Voting opens with the round's first accepted seat (`VotingOpens::FirstSeat`), or once every
+/// summons of the round is answered and the seats are all accepted (`FullPanel`). A juror who
+/// joins a panel already voting simply votes.
+fn open_voting_when_ready(
+    conn: &mut DbConnection,
+    case: &CaseRow,
+    jury: &Jury,
+    now: NaiveDateTime,
+) -> ServiceResult<()> {
     let round: Vec<SummonsRow> =
         summons::for_case(conn, case.id)?.into_iter().filter(|s| s.round == case.round).collect();
     let forming = matches!(case.state, CaseState::JurySelection | CaseState::Appealed);
-    if !forming
-        || round.iter().any(|s| s.status == SeatStatus::Pending)
-        || !round.iter().any(|s| s.status == SeatStatus::Accepted)
-    {
+    let seated = round.iter().any(|s| s.status == SeatStatus::Accepted);
+    let ready = match jury.rules.voting_opens {
+        VotingOpens::FirstSeat => seated,
+        VotingOpens::FullPanel => seated && !round.iter().any(|s| s.status == SeatStatus::Pending),
+    };
+    if !forming || !ready {
         return Ok(());
     }
-    let (case, _, seq) =
-        transition(conn, case.id, Actor::System, None, Command::PanelComplete, now, Default::default())?;
+    let (case, _, seq) = transition(conn, case.id, Actor::System, None, Command::OpenVoting, now, Default::default())?;
     open_voting(conn, &case, jury, now)?;
     notify_both(conn, &case, "voting_started", seq, None, now)
 }

@@ -41,9 +41,24 @@ pub fn deliver_verdict(
             case.public_id
         )));
     }
+    // Jurors still deciding whether to accept are no longer needed: their summonses close and they
+    // are told, with the jurors who sat.
+    let waiting: Vec<SummonsRow> =
+        summons::for_case(conn, case.id)?.into_iter().filter(|s| s.status == SeatStatus::Pending).collect();
     summons::release_pending(conn, case.id, now)?;
     tell_parties(conn, &case, Told { event: t.event, prevails, detail: None }, seq, appeal_due, now)?;
-    tell_jurors(conn, &case, (t.event, prevails), format!("{} : {}", tally.0, tally.1), now)?;
+    let detail = format!("{} : {}", tally.0, tally.1);
+    tell_jurors(conn, &case, (t.event, prevails), detail.clone(), now)?;
+    for seat in &waiting {
+        let about = NoticeAbout {
+            variant: Some("not_needed"),
+            case: Some(&case),
+            detail: detail.clone(),
+            occurrence: case.round,
+            ..Default::default()
+        };
+        notify_juror(conn, seat.juror_id, t.event, about, now)?;
+    }
     match appeal_due {
         Some(due) => job::schedule(conn, job::JobKind::AppealDeadline, case.id, due, now)?,
         None => finalise(conn, &case, prevails, now)?,
