@@ -101,6 +101,10 @@ struct SimulateArgs {
     /// Percent of seats that also bring a calibration case: the court's AUDIT_PERCENT setting.
     #[arg(long, env = "AUDIT_PERCENT", default_value_t = xiaofating::config::default::AUDIT_PERCENT, value_parser = clap::value_parser!(u32).range(0..=100))]
     audit_percent: u32,
+    /// When the court's own panels vote: `first_seat` (each juror on accepting) or `full_panel`
+    /// (once every seat is accepted). The Xianyu and Taobao baselines always vote on arrival.
+    #[arg(long, env = "VOTING_OPENS", default_value = "first_seat", value_parser = ["first_seat", "full_panel"])]
+    voting_opens: String,
 }
 
 #[derive(Subcommand)]
@@ -272,6 +276,7 @@ fn seed_scale(
 
 fn run_simulation(args: SimulateArgs) -> anyhow::Result<()> {
     use xiaofating::domain::juror::JuryRules;
+    use xiaofating::domain::juror::VotingOpens;
     use xiaofating::domain::quorum::{QuorumPolicy, Quorums};
     use xiaofating::simulation::{court::Policy, scenario::Scenario, simulate, table, Settings};
     let text = std::fs::read_to_string(&args.scenario)
@@ -288,6 +293,7 @@ fn run_simulation(args: SimulateArgs) -> anyhow::Result<()> {
     let rules = JuryRules {
         quorums: Quorums::all(quorum),
         audit_rate: f64::from(args.audit_percent) / 100.0,
+        voting_opens: VotingOpens::parse(&args.voting_opens).unwrap_or_default(),
         ..Default::default()
     };
     let settings = Settings::new(&rules, first_to).map_err(anyhow::Error::msg)?;

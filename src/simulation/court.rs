@@ -9,6 +9,7 @@ use super::population::{Case, Population};
 use super::scenario::Scenario;
 use super::Settings;
 use crate::domain::dispute::{Category, Side};
+use crate::domain::juror::VotingOpens;
 use crate::domain::matching::{Candidate, CaseProfile, DrawError, JurorPool};
 use crate::domain::quorum::{check, Quorum, QuorumPolicy, WeighedVote};
 use crate::domain::reputation::{reliability, Record, ASSUMED_BUYER_SHARE};
@@ -135,6 +136,15 @@ impl<'a> Court<'a> {
             if need > 0 {
                 rounds += 1;
                 match self.summon(&weights, (&mut excluded, &mut seated), need, now) {
+                    Ok(answers) if rounds == 1 && self.waits_for_full_panel() => {
+                        // Voting opens when the last seat is taken; each juror then comes back to vote.
+                        let open = answers.iter().map(|(at, _)| *at).fold(now, f64::max);
+                        let votes: Vec<(f64, usize)> = answers
+                            .into_iter()
+                            .map(|(_, juror)| (open + self.response.sample(&mut self.rng), juror))
+                            .collect();
+                        coming.extend(votes);
+                    }
                     Ok(answers) => coming.extend(answers),
                     Err(_) => break None,
                 }
@@ -156,6 +166,12 @@ impl<'a> Court<'a> {
         // Moderators decide what the jury could not; the simulation assumes they get it right.
         self.learn(case, &votes, verdict.unwrap_or(case.truth), &excluded);
         Hearing { verdict, votes: votes.len(), rounds, hours: now }
+    }
+
+    /// The court's own panels under `VOTING_OPENS=full_panel`: the first panel votes only once all
+    /// of it is seated (a juror who joins later votes at once, as in the court).
+    fn waits_for_full_panel(&self) -> bool {
+        self.policy.uses_matching() && self.settings.voting_opens == VotingOpens::FullPanel
     }
 
     /// Seats `need` more jurors summoned at hour `at`; returns when each will vote. A juror who does

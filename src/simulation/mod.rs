@@ -8,7 +8,7 @@ pub mod population;
 pub mod scenario;
 
 use crate::domain::dispute::Side;
-use crate::domain::juror::JuryRules;
+use crate::domain::juror::{JuryRules, VotingOpens};
 use crate::domain::matching::MatchPolicy;
 use crate::domain::quorum::QuorumPolicy;
 use court::{Court, Hearing, Policy};
@@ -30,6 +30,8 @@ pub struct Settings {
     pub audit_rate: f64,
     /// Hours a summoned juror has to answer before the seat is given to another.
     pub summons_hours: f64,
+    /// When the court's own panels vote (the baselines always vote on arrival).
+    pub voting_opens: VotingOpens,
 }
 
 impl Settings {
@@ -43,7 +45,14 @@ impl Settings {
             return Err(format!("--first-to must be first_to:PANEL:WINS, got {first_to}"));
         }
         let summons_hours = rules.summons_window.num_minutes() as f64 / 60.0;
-        Ok(Settings { matching: rules.matching, first_to, confident, audit_rate: rules.audit_rate, summons_hours })
+        Ok(Settings {
+            matching: rules.matching,
+            first_to,
+            confident,
+            audit_rate: rules.audit_rate,
+            summons_hours,
+            voting_opens: rules.voting_opens,
+        })
     }
 }
 
@@ -297,6 +306,20 @@ mod tests {
         let absent = Scenario { no_show_rate: 0.5, ..prompt };
         let late = run(&absent).remove(0);
         assert!(late.p90_hours >= 27.0 && late.median_hours >= 3.0, "{late:?}");
+    }
+
+    /// Waiting for the whole panel before anyone votes costs the court's panels time, and changes
+    /// nothing for the baselines, which vote on arrival either way.
+    #[test]
+    fn a_full_panel_first_is_slower_than_voting_on_arrival() {
+        let s = scenario(r#"{"jurors": 500, "warmup_cases": 100}"#);
+        let run = |opens: VotingOpens| {
+            let settings = Settings { voting_opens: opens, ..settings("confident:3:0.98:17") };
+            simulate(&s, &[Policy::Xianyu, Policy::Matched], &settings, 600, 9).unwrap()
+        };
+        let (arriving, waiting) = (run(VotingOpens::FirstSeat), run(VotingOpens::FullPanel));
+        assert_eq!(arriving[0], waiting[0], "the baseline is the same");
+        assert!(waiting[1].median_hours > arriving[1].median_hours * 1.5, "{:?} vs {:?}", waiting[1], arriving[1]);
     }
 
     #[test]
