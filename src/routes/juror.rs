@@ -2,8 +2,8 @@
 //! case anonymised, and the leaderboard.
 
 use crate::domain::dispute::{Category, Side};
+use crate::domain::juror::{JurorStatus, SeatStatus, REASON_MIN};
 use crate::domain::juror::{ProbationStep, MAX_CAPACITY};
-use crate::domain::juror::{SeatStatus, REASON_MIN};
 use crate::domain::matching::TradingSide;
 use crate::domain::validation::FieldErrors;
 use crate::routes::case_actions::ConfirmForm;

@@ -8,6 +8,7 @@ use crate::db::DbConnection;
 use crate::domain::account::Role;
 use crate::domain::case::CaseState;
 use crate::domain::dispute::Category;
+use crate::domain::juror::JurorStatus;
 use crate::domain::moderation::OverrideForm;
 use crate::domain::paging::Page;
 use crate::domain::validation::FieldErrors;

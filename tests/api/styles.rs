@@ -62,3 +62,18 @@ fn every_class_in_a_template_is_styled_or_a_named_hook() {
     }
     assert!(unstyled.is_empty(), "classes with no rule in static/app.css: {unstyled:?}");
 }
+
+/// Templates compare states and standings as the enums they are (`d.state == CaseState::Escalated`),
+/// never as words (`.as_str() == "escalated"`): a renamed or misspelt word would compile and
+/// silently never match.
+#[test]
+fn templates_compare_states_as_enums_not_words() {
+    let mut found = vec![];
+    templates(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates"), &mut found);
+    let words: Vec<&str> = found
+        .iter()
+        .flat_map(|t| t.match_indices(".as_str() ").map(|(at, _)| &t[at..(at + 30).min(t.len())]))
+        .filter(|rest| rest.starts_with(".as_str() == \"") || rest.starts_with(".as_str() != \""))
+        .collect();
+    assert!(words.is_empty(), "compare with the enum: {words:?}");
+}
