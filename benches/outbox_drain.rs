@@ -10,7 +10,6 @@ use xiaofating::config::{MailArgs, ServeArgs, Settings, StorageArgs};
 use xiaofating::db::{self, DatabaseUrl};
 use xiaofating::domain::locale::Locale;
 use xiaofating::email::message::Mail;
-use xiaofating::email::transport::Mailer;
 use xiaofating::jobs::outbox_worker::OutboxWorker;
 
 const BACKLOG: usize = 10_000;
@@ -56,7 +55,7 @@ async fn main() -> anyhow::Result<()> {
     }
     let worker = OutboxWorker {
         pool: pool.clone(),
-        mailer: Arc::new(Mailer::new(&settings)?),
+        mailer: Arc::new(settings.mailer()?),
         settings,
         clock: Clock::default(),
         wake: Default::default(),

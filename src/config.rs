@@ -403,6 +403,12 @@ impl Settings {
         })
     }
 
+    /// The court's mailer. A send gives up after half the outbox lease, so a message is always
+    /// finished or failed before another worker may take it again.
+    pub fn mailer(&self) -> anyhow::Result<crate::email::transport::Mailer> {
+        crate::email::transport::Mailer::new(self.smtp_url.as_deref(), self.mail_dir(), self.limits.mail_lease / 2)
+    }
+
     pub fn is_https(&self) -> bool {
         self.base_url.scheme() == "https"
     }

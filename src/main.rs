@@ -5,7 +5,6 @@ use xiaofating::config::{DrainArgs, ServeArgs, Settings, StorageArgs};
 use xiaofating::court_lock::CourtLock;
 use xiaofating::db::models::outbox;
 use xiaofating::domain::account::Role;
-use xiaofating::email::transport::Mailer;
 use xiaofating::jobs::outbox_worker::OutboxWorker;
 use xiaofating::services::account::moderator::{create_or_promote, StaffOutcome};
 use xiaofating::startup::Application;
@@ -395,7 +394,7 @@ async fn run_outbox(command: OutboxCommand) -> anyhow::Result<()> {
             let (pool, _court) = open_court(&args.storage, "outbox drain")?;
             let worker = OutboxWorker {
                 pool,
-                mailer: std::sync::Arc::new(Mailer::new(&settings)?),
+                mailer: std::sync::Arc::new(settings.mailer()?),
                 settings,
                 clock: Clock::default(),
                 wake: Default::default(),

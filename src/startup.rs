@@ -3,7 +3,6 @@
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::{self, DatabaseUrl};
-use crate::email::transport::Mailer;
 use crate::jobs::deadline_worker::DeadlineWorker;
 use crate::jobs::outbox_worker::OutboxWorker;
 use crate::routes::{
@@ -77,7 +76,7 @@ impl Application {
         }
         let settings = Arc::new(settings);
         let mail_wake = Arc::new(Notify::new());
-        let mailer = Arc::new(Mailer::new(&settings)?);
+        let mailer = Arc::new(settings.mailer()?);
         let outbox_worker = tokio::spawn(
             OutboxWorker {
                 pool: pool.clone(),

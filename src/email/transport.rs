@@ -32,16 +32,18 @@ pub fn check_smtp_url(url: &str) -> anyhow::Result<()> {
 }
 
 impl Mailer {
-    /// The court's mailer: SMTP when `SMTP_URL` is set, else `.eml` files in the data folder. A send
-    /// gives up after half the outbox lease (a temporary failure, tried again later), so a message
-    /// is always finished or failed before another worker may take it again.
-    pub fn new(settings: &crate::config::Settings) -> anyhow::Result<Mailer> {
-        let mail_dir = settings.mail_dir();
-        match settings.smtp_url.as_deref() {
+    /// SMTP when `smtp_url` is given, else `.eml` files in `mail_dir`. A send that takes longer
+    /// than `send_timeout` gives up (a temporary failure, tried again later).
+    pub fn new(
+        smtp_url: Option<&str>,
+        mail_dir: std::path::PathBuf,
+        send_timeout: std::time::Duration,
+    ) -> anyhow::Result<Mailer> {
+        match smtp_url {
             Some(url) => {
                 check_smtp_url(url)?;
                 let pool = PoolConfig::new().max_size(SMTP_CONNECTIONS);
-                let timeout = settings.limits.mail_lease / 2;
+                let timeout = send_timeout;
                 let transport =
                     AsyncSmtpTransport::<Tokio1Executor>::from_url(url)?.pool_config(pool).timeout(Some(timeout));
                 Ok(Mailer::Smtp(transport.build(), timeout))

@@ -2,7 +2,7 @@
 //! case anonymised, and the leaderboard.
 
 use crate::domain::dispute::{Category, Side};
-use crate::domain::juror::{JurorStatus, SeatStatus, REASON_MIN};
+use crate::domain::juror::{JurorStatus, SeatStatus, VotingOpens, REASON_MIN};
 use crate::domain::juror::{ProbationStep, MAX_CAPACITY};
 use crate::domain::matching::TradingSide;
 use crate::domain::validation::FieldErrors;
@@ -217,8 +217,12 @@ pub async fn post_summons(
     CsrfForm(_): CsrfForm<ConfirmForm>,
 ) -> Result<HttpResponse, AppError> {
     let (id, verb) = path.into_inner();
+    let seated = match state.jury.rules.voting_opens {
+        VotingOpens::FirstSeat => "juror.accepted_notice",
+        VotingOpens::FullPanel => "juror.accepted_waiting_notice",
+    };
     let (answer, notice) = match verb.as_str() {
-        "accept" => (Answer::Accept, "juror.accepted_notice"),
+        "accept" => (Answer::Accept, seated),
         "decline" => (Answer::Decline, "juror.declined_notice"),
         "recuse" => (Answer::Recuse, "juror.recused_notice"),
         _ => return Err(AppError::NotFound),
@@ -230,8 +234,9 @@ pub async fn post_summons(
         })
         .await;
     match done {
-        // A juror who takes a seat goes straight to the case, to read it and vote.
-        Ok(case) if answer == Answer::Accept => {
+        // A juror who takes a seat goes straight to the case, to read it and vote (or, where the
+        // panel votes only once full, back to the dashboard to wait).
+        Ok(case) if answer == Answer::Accept && state.jury.rules.voting_opens == VotingOpens::FirstSeat => {
             ctx.flash(notice);
             Ok(see_other(&format!("/juror/cases/{case}")))
         }

@@ -222,8 +222,9 @@ async fn summonses_are_answered_declined_or_replaced_and_the_panel_opens_voting(
             juror.submit("/juror", &format!("/juror/summons/{id}/accept"), &[]).await;
         }
     }
-    app.wait_for_state(&case, "voting").await;
-    app.wait_for_mail("voting_started", "party-buyer@example.com").await;
+    assert_eq!(app.case_state(&case).await, "voting");
+    let told = "outbox WHERE kind = 'voting_started' AND recipient_email = 'party-buyer@example.com'";
+    assert_eq!(app.count(told).await, 1, "the parties hear once that voting opened, with the first seat");
     let final_panel = panel(&app, &case).await;
     assert_eq!(final_panel.iter().filter(|(_, s)| s == "accepted").count(), 3);
     assert!(a.get_html("/juror").await.contains("我参与的案件"));

@@ -68,7 +68,7 @@ pub fn set_voting_due(conn: &mut DbConnection, id: i32, due: NaiveDateTime, repl
     .map(drop)
 }
 
-/// A moderator reopened the round: it starts over with no deadline until the panel is full again,
+/// A moderator reopened the round: it starts over with no deadline until voting opens again,
 /// and its missing jurors may be replaced once more.
 pub fn restart(conn: &mut DbConnection, id: i32) -> QueryResult<()> {
     diesel::update(jury_rounds::table.find(id))

@@ -29,6 +29,11 @@ pub fn deliver_verdict(
     jury: &Jury,
     now: NaiveDateTime,
 ) -> ServiceResult<()> {
+    // Jurors still deciding whether to accept are no longer needed: their summonses close (the
+    // transition releases them when the case ends here, an appeal's verdict) and they are told,
+    // with the jurors who sat.
+    let waiting: Vec<SummonsRow> =
+        summons::for_case(conn, case.id)?.into_iter().filter(|s| s.status == SeatStatus::Pending).collect();
     let appeal_due = (case.round == 1).then(|| now + jury.rules.appeal_window);
     let change = CaseChange { outcome: Some(prevails), appeal_due_at: appeal_due, ..Default::default() };
     let (case, t, seq) = transition(conn, case.id, Actor::System, None, Command::QuorumReached, now, change)?;
@@ -41,10 +46,6 @@ pub fn deliver_verdict(
             case.public_id
         )));
     }
-    // Jurors still deciding whether to accept are no longer needed: their summonses close and they
-    // are told, with the jurors who sat.
-    let waiting: Vec<SummonsRow> =
-        summons::for_case(conn, case.id)?.into_iter().filter(|s| s.status == SeatStatus::Pending).collect();
     summons::release_pending(conn, case.id, now)?;
     tell_parties(conn, &case, Told { event: t.event, prevails, detail: None }, seq, appeal_due, now)?;
     let detail = format!("{} : {}", tally.0, tally.1);
@@ -125,8 +126,13 @@ pub fn tell_jurors(
     now: NaiveDateTime,
 ) -> ServiceResult<()> {
     let votes = vote::for_case(conn, case.id)?;
-    let seated: Vec<SummonsRow> =
-        summons::for_case(conn, case.id)?.into_iter().filter(|s| s.status == SeatStatus::Accepted).collect();
+    // The current round's seats, and anyone who voted in an earlier one: a first-round juror who
+    // never voted has nothing to hear about an appeal.
+    let seated: Vec<SummonsRow> = summons::for_case(conn, case.id)?
+        .into_iter()
+        .filter(|s| s.status == SeatStatus::Accepted)
+        .filter(|s| s.round == case.round || votes.iter().any(|v| v.juror_id == s.juror_id))
+        .collect();
     for seat in seated {
         let mine = votes.iter().find(|v| v.juror_id == seat.juror_id).map(|v| v.side);
         let variant = match mine {

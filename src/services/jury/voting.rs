@@ -195,9 +195,9 @@ fn missing_votes(conn: &mut DbConnection, case: &CaseRow, round: i32) -> Service
     Ok(seats(conn, case.id, round)?.into_iter().filter(|s| !voted.contains(&s.juror_id)).collect())
 }
 
-/// The voting deadline passed without a quorum: the first time, the jurors who did not vote are
-/// replaced (each counted as a no-show) and the panel gets a new deadline; the second time the
-/// moderators take over.
+/// The voting deadline passed without a quorum: the first time, the seated jurors who did not vote
+/// are replaced (each counted as a no-show) and the panel gets a new deadline — jurors still inside
+/// their summons window are left to answer it; the second time the moderators take over.
 #[tracing::instrument(skip_all, fields(case = %case_id))]
 pub fn voting_deadline(
     conn: &mut DbConnection,
@@ -212,8 +212,9 @@ pub fn voting_deadline(
     if case.state != CaseState::Voting || due.is_none() || round.outcome.is_some() {
         return Ok(()); // decided, escalated, or the deadline moved: nothing to do
     }
-    let missing = missing_votes(conn, &case, round.round)?;
-    if round.replaced_missing || missing.is_empty() {
+    let (missing, answering): (Vec<SummonsRow>, Vec<SummonsRow>) =
+        missing_votes(conn, &case, round.round)?.into_iter().partition(|s| s.status == SeatStatus::Accepted);
+    if round.replaced_missing || (missing.is_empty() && answering.is_empty()) {
         return escalate(conn, &case, NO_QUORUM, now);
     }
     for seat in &missing {
@@ -221,5 +222,8 @@ pub fn voting_deadline(
         count_no_show(conn, seat, &case, jury, now)?;
     }
     schedule_voting(conn, case.id, &round, (now + jury.rules.voting_window, true), now)?;
+    if missing.is_empty() {
+        return Ok(());
+    }
     summon_or_escalate(conn, &case, (missing.len(), round.round), jury, now, rng)
 }

@@ -1,6 +1,6 @@
 //! A moderator reopens an escalated case: it goes back to the jury stage, jurors who hold a seat
 //! but did not vote are released, and fresh jurors are summoned for the empty seats. Votes already
-//! cast stay (they were cast in good faith); the round gets a new deadline once the panel is full.
+//! cast stay (they were cast in good faith); the round gets a new deadline when voting opens again.
 
 use super::{audit, moderated_case, Audited};
 use crate::db::models::case::{self, CaseChange};

@@ -306,7 +306,7 @@ impl TestApp {
     /// the worker's loop. Messages the court's own worker holds are left to it.
     pub async fn deliver_all_mail(&self) {
         let settings = std::sync::Arc::new(self.settings.clone());
-        let mailer = xiaofating::email::transport::Mailer::new(&settings);
+        let mailer = settings.mailer();
         let worker = xiaofating::jobs::outbox_worker::OutboxWorker {
             pool: self.pool.clone(),
             mailer: std::sync::Arc::new(mailer.expect("the test mailer starts")),
