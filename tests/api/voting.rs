@@ -554,3 +554,35 @@ async fn jurors_vote_as_they_arrive_and_a_quorum_releases_the_seats_still_open()
         assert!(summons_ids(&app.juror(email).await.get_html("/juror").await).is_empty(), "the summons is gone");
     }
 }
+
+/// At the voting deadline only seated jurors who did not vote are no-shows: a juror whose summons
+/// is still inside its window (drawn late, as a top-up or a replacement) is left to answer it.
+#[tokio::test]
+async fn the_voting_deadline_leaves_a_summons_still_in_its_window_alone() {
+    let app = jury_court(3, 9).await;
+    let case = case_ready_for_jury(&app).await;
+    let drawn = wait_for_panel(&app, &case, 3).await;
+    let mut seated = vec![];
+    for (email, _) in drawn.iter().take(2) {
+        let juror = app.juror(email).await;
+        let id = summons_ids(&juror.get_html("/juror").await)[0];
+        juror.submit("/juror", &format!("/juror/summons/{id}/accept"), &[]).await;
+        seated.push(juror);
+    }
+    vote(&seated[0], &case, "buyer", BUYER_REASON).await;
+    // The third summons stays open past the voting deadline, as a seat drawn late would.
+    let late = drawn[2].0.clone();
+    let whose = format!("juror_id = (SELECT id FROM users WHERE email = '{late}')");
+    let sqlite = format!("UPDATE summons SET respond_by = datetime(summoned_at, '+10 days') WHERE {whose}");
+    if app.execute(sqlite).await.is_err() {
+        let pg = format!("UPDATE summons SET respond_by = summoned_at + INTERVAL '10 days' WHERE {whose}");
+        app.execute(pg).await.unwrap();
+    }
+    app.clock.advance(TimeDelta::hours(73));
+    app.run_due_jobs().await;
+    let seats = panel(&app, &case).await;
+    let status = |email: &str| seats.iter().find(|(e, _)| e == email).unwrap().1.clone();
+    assert_eq!(status(&drawn[1].0), "expired", "the seated juror who did not vote is a no-show");
+    assert_eq!(status(&late), "pending", "the summons still in its window is left to be answered: {seats:?}");
+    assert_eq!(app.case_state(&case).await, "voting", "the panel gets its one new deadline");
+}
