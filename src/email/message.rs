@@ -46,9 +46,10 @@ pub struct JurorNotice {
 
 /// Juror notices: each has `mail.<event>[.<variant>].subject` and `.body`
 /// (with %{item}, %{case}, %{due}, %{detail}).
-pub const JUROR_EVENTS: [(&str, Option<&str>); 17] = [
+pub const JUROR_EVENTS: [(&str, Option<&str>); 18] = [
     ("jury_summons", None),
     ("summons_replaced", None),
+    ("summons_released", None),
     ("juror_probation_result", Some("passed")),
     ("juror_probation_result", Some("failed")),
     ("juror_suspended", None),

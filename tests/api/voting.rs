@@ -585,4 +585,15 @@ async fn the_voting_deadline_leaves_a_summons_still_in_its_window_alone() {
     assert_eq!(status(&drawn[1].0), "expired", "the seated juror who did not vote is a no-show");
     assert_eq!(status(&late), "pending", "the summons still in its window is left to be answered: {seats:?}");
     assert_eq!(app.case_state(&case).await, "voting", "the panel gets its one new deadline");
+
+    // The second deadline sends the case to the moderators; the juror who never answered is told
+    // the summons is withdrawn, and it counts as no no-show.
+    app.clock.advance(TimeDelta::hours(73));
+    app.run_due_jobs().await;
+    assert_eq!(app.case_state(&case).await, "escalated");
+    assert_eq!(panel(&app, &case).await.iter().find(|(e, _)| *e == late).unwrap().1, "released");
+    let withdrawn = app.wait_for_mail("summons_released", &late).await;
+    assert!(withdrawn.subject.contains("不再需要你的评审") && withdrawn.text.contains("不会影响你的记录"));
+    let streak = format!("jurors WHERE no_show_streak > 0 AND user_id = (SELECT id FROM users WHERE email = '{late}')");
+    assert_eq!(app.count(&streak).await, 0);
 }

@@ -9,7 +9,7 @@ use crate::db::DbConnection;
 use crate::domain::case::{Actor, CaseState, Command};
 use crate::domain::dispute::Category;
 use crate::domain::ids::CaseId;
-use crate::domain::juror::JuryRules;
+use crate::domain::juror::{JuryRules, SeatStatus};
 use crate::domain::linked_accounts::{linked_accounts, Link, LOOKBACK_DAYS};
 use crate::domain::matching::{Candidate, CaseProfile, DrawError};
 use crate::domain::quorum::QuorumPolicy;
@@ -164,8 +164,18 @@ pub fn escalate(
     now: NaiveDateTime,
 ) -> ServiceResult<()> {
     let change = CaseChange { escalation_reason: Some(reason), ..Default::default() };
+    // Jurors still deciding whether to serve are told the summons is withdrawn.
+    let waiting: Vec<i32> = summons::for_case(conn, case.id)?
+        .into_iter()
+        .filter(|s| s.status == SeatStatus::Pending)
+        .map(|s| s.juror_id)
+        .collect();
     let (case, _, seq) = transition(conn, case.id, Actor::System, None, Command::Escalate, now, change)?;
     summons::release_pending(conn, case.id, now)?;
+    for juror in waiting {
+        let about = NoticeAbout { case: Some(&case), occurrence: case.round, ..Default::default() };
+        notify_juror(conn, juror, "summons_released", about, now)?;
+    }
     notify_both(conn, &case, "case_escalated", seq, None, now)?;
     let conflicted = conflicts(conn, &case)?;
     for moderator in user::moderators(conn)?.into_iter().filter(|m| !conflicted.contains(&m.id)) {
