@@ -121,6 +121,12 @@ async fn start(
 ) -> TestApp {
     let app = Application::build(settings.clone(), clock.clone()).await.expect("app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
+    // The court fills in the port it was given; the harness's copy (used by `deliver_all_mail`
+    // to write the same links) must say the same.
+    let mut settings = settings;
+    if settings.base_url.port() == Some(0) {
+        let _ = settings.base_url.set_port(Some(app.port()));
+    }
     let (pool, server) = (app.pool.clone(), app.handle());
     let running = tokio::spawn(app.run_until_stopped());
     let court = Court {
@@ -306,6 +312,8 @@ impl TestApp {
     /// the worker's loop. Messages the court's own worker holds are left to it.
     pub async fn deliver_all_mail(&self) {
         let settings = std::sync::Arc::new(self.settings.clone());
+        let base = settings.base_url.as_str().trim_end_matches('/');
+        assert_eq!(base, self.address, "mail sent here links to the court the test talks to");
         let mailer = settings.mailer();
         let worker = xiaofating::jobs::outbox_worker::OutboxWorker {
             pool: self.pool.clone(),
