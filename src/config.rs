@@ -37,7 +37,7 @@ pub mod default {
     pub const RESPONSE_WINDOW_HOURS: u16 = 48;
     pub const EVIDENCE_WINDOW_HOURS: u16 = 72;
     pub const JUROR_MIN_ACCOUNT_DAYS: u16 = 7;
-    pub const QUORUM: &str = "confident:5:0.96:17";
+    pub const QUORUM: &str = "confident:5:0.96:17:6";
     pub const VOTING_HOURS: u16 = 72;
     pub const APPEAL_HOURS: u16 = 48;
     pub const APPEAL_EVIDENCE_HOURS: u16 = 24;

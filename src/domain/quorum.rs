@@ -3,14 +3,16 @@
 //! `FirstTo` is Xianyu's rule (the first side to `wins` votes of a `panel`). `Confident` weighs each
 //! vote by what the court knows of the juror (their two per-class accuracies) and closes once the
 //! posterior for one side reaches `threshold` with at least `min_votes`; below it, more jurors are
-//! drawn, up to `cap`.
+//! drawn, up to `cap`. Jurors answer at their own pace and vote on arrival, so `confident` keeps
+//! `ahead` seats beyond the votes cast while undecided: the next votes are already on their way
+//! when the panel needs them, and the seats not needed are released when it decides.
 
 use crate::domain::dispute::{Category, Side};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum QuorumPolicy {
     FirstTo { panel: u32, wins: u32 },
-    Confident { min_votes: u32, threshold: f64, cap: u32 },
+    Confident { min_votes: u32, threshold: f64, cap: u32, ahead: u32 },
 }
 
 impl QuorumPolicy {
@@ -21,7 +23,7 @@ impl QuorumPolicy {
     pub fn initial_panel(&self) -> u32 {
         match *self {
             QuorumPolicy::FirstTo { panel, .. } => panel,
-            QuorumPolicy::Confident { min_votes, .. } => min_votes,
+            QuorumPolicy::Confident { min_votes, cap, ahead, .. } => (min_votes + ahead).min(cap),
         }
     }
 
@@ -32,24 +34,28 @@ impl QuorumPolicy {
                 let panel = 2 * panel + 1;
                 QuorumPolicy::FirstTo { panel, wins: panel / 2 + 1 }
             }
-            QuorumPolicy::Confident { min_votes, threshold, cap } => {
-                QuorumPolicy::Confident { min_votes: 2 * min_votes + 1, threshold, cap: 2 * cap + 1 }
+            QuorumPolicy::Confident { min_votes, threshold, cap, ahead } => {
+                QuorumPolicy::Confident { min_votes: 2 * min_votes + 1, threshold, cap: 2 * cap + 1, ahead }
             }
         }
     }
 
-    /// Reads `first_to:17:9` or `confident:5:0.95:17` (the form `Display` writes).
+    /// Reads `first_to:17:9`, `confident:5:0.95:17` or `confident:5:0.95:17:6` (the form `Display`
+    /// writes; without the fifth figure no seats are kept ahead).
     pub fn parse(text: &str) -> Result<QuorumPolicy, String> {
         let parts: Vec<&str> = text.trim().split(':').collect();
         let int = |s: &str| s.parse::<u32>().map_err(|_| format!("'{s}' is not a whole number in '{text}'"));
         let policy = match parts.as_slice() {
             ["first_to", panel, wins] => QuorumPolicy::FirstTo { panel: int(panel)?, wins: int(wins)? },
-            ["confident", min_votes, threshold, cap] => QuorumPolicy::Confident {
+            ["confident", min_votes, threshold, cap, ahead @ ..] if ahead.len() <= 1 => QuorumPolicy::Confident {
                 min_votes: int(min_votes)?,
                 threshold: threshold.parse().map_err(|_| format!("'{threshold}' is not a probability in '{text}'"))?,
                 cap: int(cap)?,
+                ahead: ahead.first().map_or(Ok(0), |a| int(a))?,
             },
-            _ => return Err(format!("'{text}' is neither first_to:PANEL:WINS nor confident:MIN:THRESHOLD:CAP")),
+            _ => {
+                return Err(format!("'{text}' is neither first_to:PANEL:WINS nor confident:MIN:THRESHOLD:CAP[:AHEAD]"))
+            }
         };
         policy.check()?;
         Ok(policy)
@@ -61,11 +67,16 @@ impl QuorumPolicy {
             QuorumPolicy::FirstTo { panel, wins } if !(1..=101).contains(&panel) || wins == 0 || wins > panel => {
                 Err(format!("first_to needs 1 ≤ wins ≤ panel ≤ 101, got panel {panel}, wins {wins}"))
             }
-            QuorumPolicy::Confident { min_votes, threshold, cap }
-                if min_votes == 0 || cap < min_votes || cap > 101 || !(0.5..1.0).contains(&threshold) =>
+            QuorumPolicy::Confident { min_votes, threshold, cap, ahead }
+                if min_votes == 0
+                    || cap < min_votes
+                    || cap > 101
+                    || !(0.5..1.0).contains(&threshold)
+                    || ahead > cap =>
             {
                 Err(format!(
-                    "confident needs 1 ≤ min ≤ cap ≤ 101 and 0.5 ≤ threshold < 1, got {min_votes}, {threshold}, {cap}"
+                    "confident needs 1 ≤ min ≤ cap ≤ 101, 0.5 ≤ threshold < 1 and ahead ≤ cap, \
+                     got {min_votes}, {threshold}, {cap}, {ahead}"
                 ))
             }
             _ => Ok(()),
@@ -77,8 +88,11 @@ impl std::fmt::Display for QuorumPolicy {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match *self {
             QuorumPolicy::FirstTo { panel, wins } => write!(f, "first_to:{panel}:{wins}"),
-            QuorumPolicy::Confident { min_votes, threshold, cap } => {
+            QuorumPolicy::Confident { min_votes, threshold, cap, ahead: 0 } => {
                 write!(f, "confident:{min_votes}:{threshold}:{cap}")
+            }
+            QuorumPolicy::Confident { min_votes, threshold, cap, ahead } => {
+                write!(f, "confident:{min_votes}:{threshold}:{cap}:{ahead}")
             }
         }
     }
@@ -173,8 +187,9 @@ pub fn check(policy: &QuorumPolicy, votes: &[WeighedVote], seated: u32, prior_bu
                 Quorum::Waiting
             }
         }
-        QuorumPolicy::Confident { min_votes, threshold, cap } => {
+        QuorumPolicy::Confident { min_votes, threshold, cap, ahead } => {
             let p = posterior_buyer(votes, prior_buyer);
+            let awaited = seated.saturating_sub(cast);
             let confident_side = if p >= threshold {
                 Some(Side::Buyer)
             } else if 1.0 - p >= threshold {
@@ -184,6 +199,8 @@ pub fn check(policy: &QuorumPolicy, votes: &[WeighedVote], seated: u32, prior_bu
             };
             match confident_side {
                 Some(side) if cast >= min_votes => Quorum::Decided(side),
+                // Undecided with too few votes on their way: summon more now rather than after them.
+                _ if seated < cap && awaited < ahead => Quorum::DrawMore((ahead - awaited).min(cap - seated)),
                 _ if cast < seated.min(cap) => Quorum::Waiting,
                 None if seated < cap => Quorum::DrawMore((cap - seated).min(2)),
                 // At the cap, the more likely side prevails; an exact tie goes to the moderators.
@@ -235,24 +252,45 @@ mod tests {
 
     #[test]
     fn confident_draws_more_below_its_threshold_and_decides_at_the_cap() {
-        let policy = QuorumPolicy::Confident { min_votes: 5, threshold: 0.95, cap: 9 };
+        let policy = QuorumPolicy::Confident { min_votes: 5, threshold: 0.95, cap: 9, ahead: 0 };
         assert_eq!(check(&policy, &votes(5, 0), 5, 0.5), Quorum::Decided(Side::Buyer));
         assert_eq!(check(&policy, &votes(3, 2), 5, 0.5), Quorum::DrawMore(2));
         assert_eq!(check(&policy, &votes(3, 2), 7, 0.5), Quorum::Waiting, "the new jurors vote first");
         assert_eq!(check(&policy, &votes(5, 4), 9, 0.5), Quorum::Decided(Side::Buyer), "the likelier side at the cap");
         assert_eq!(check(&policy, &votes(4, 4), 9, 0.5), Quorum::Waiting);
-        let even = QuorumPolicy::Confident { min_votes: 2, threshold: 0.99, cap: 4 };
+        let even = QuorumPolicy::Confident { min_votes: 2, threshold: 0.99, cap: 4, ahead: 0 };
         assert_eq!(check(&even, &votes(2, 2), 4, 0.5), Quorum::Deadlocked);
     }
 
     #[test]
+    fn confident_keeps_seats_ahead_of_the_votes_while_undecided() {
+        let policy = QuorumPolicy::Confident { min_votes: 5, threshold: 0.95, cap: 12, ahead: 4 };
+        assert_eq!(policy.initial_panel(), 9, "min_votes seats and four ahead");
+        assert_eq!(check(&policy, &votes(1, 0), 9, 0.5), Quorum::Waiting, "eight votes on their way");
+        assert_eq!(check(&policy, &votes(3, 2), 9, 0.5), Quorum::Waiting, "four on their way");
+        assert_eq!(check(&policy, &votes(3, 3), 9, 0.5), Quorum::DrawMore(1), "three on their way: one more");
+        assert_eq!(check(&policy, &votes(4, 4), 11, 0.5), Quorum::DrawMore(1), "never past the cap");
+        assert_eq!(check(&policy, &votes(6, 0), 9, 0.5), Quorum::Decided(Side::Buyer), "the rest are released");
+        let small = QuorumPolicy::Confident { min_votes: 5, threshold: 0.95, cap: 6, ahead: 4 };
+        assert_eq!(small.initial_panel(), 6);
+    }
+
+    #[test]
     fn policies_read_back_what_they_write_and_refuse_nonsense() {
-        for text in ["first_to:17:9", "confident:5:0.95:17"] {
+        for text in ["first_to:17:9", "confident:5:0.95:17", "confident:5:0.95:17:6"] {
             assert_eq!(QuorumPolicy::parse(text).unwrap().to_string(), text);
         }
-        for bad in
-            ["first_to:17", "first_to:3:4", "first_to:0:0", "confident:5:1.5:17", "confident:9:0.9:5", "", "x:1:1"]
-        {
+        for bad in [
+            "first_to:17",
+            "first_to:3:4",
+            "first_to:0:0",
+            "confident:5:1.5:17",
+            "confident:9:0.9:5",
+            "confident:5:0.9:9:10",
+            "confident:5:0.9:9:1:1",
+            "",
+            "x:1:1",
+        ] {
             assert!(QuorumPolicy::parse(bad).is_err(), "{bad} accepted");
         }
         let quorums = Quorums {
@@ -268,8 +306,11 @@ mod tests {
     #[test]
     fn the_appeal_panel_is_two_n_plus_one() {
         assert_eq!(QuorumPolicy::XIANYU.for_appeal(), QuorumPolicy::FirstTo { panel: 35, wins: 18 });
-        let confident = QuorumPolicy::Confident { min_votes: 5, threshold: 0.95, cap: 17 };
-        assert_eq!(confident.for_appeal(), QuorumPolicy::Confident { min_votes: 11, threshold: 0.95, cap: 35 });
+        let confident = QuorumPolicy::Confident { min_votes: 5, threshold: 0.95, cap: 17, ahead: 6 };
+        assert_eq!(
+            confident.for_appeal(),
+            QuorumPolicy::Confident { min_votes: 11, threshold: 0.95, cap: 35, ahead: 6 }
+        );
     }
 
     fn any_votes() -> impl Strategy<Value = Vec<WeighedVote>> {
@@ -312,7 +353,7 @@ mod tests {
         #[test]
         fn confident_respects_min_votes_and_cap(all in any_votes(), min_votes in 1u32..8, extra in 0u32..10, threshold in 0.6f64..0.999) {
             let cap = min_votes + extra;
-            let policy = QuorumPolicy::Confident { min_votes, threshold, cap };
+            let policy = QuorumPolicy::Confident { min_votes, threshold, cap, ahead: extra / 2 };
             for n in 0..=all.len().min(cap as usize) {
                 let result = check(&policy, &all[..n], cap, 0.5);
                 if (n as u32) < min_votes {

@@ -6,6 +6,7 @@
 //! and the leaning (pro-buyer > 0 > pro-seller) follow from them.
 
 use crate::domain::dispute::{Category, Side};
+use crate::domain::matching::Categories;
 
 /// Votes on cases with a known outcome, split by which side was right. Counts are real numbers
 /// because the batch estimate (EM) credits a vote to each side by that side's probability.
@@ -34,11 +35,24 @@ impl Tally {
 
     /// The difference of two tallies (a correction to add).
     pub fn minus(&self, other: &Tally) -> Tally {
+        self.plus(&other.scaled(-1.0))
+    }
+
+    pub fn plus(&self, other: &Tally) -> Tally {
         Tally {
-            buyer_right: self.buyer_right - other.buyer_right,
-            buyer_right_voted_buyer: self.buyer_right_voted_buyer - other.buyer_right_voted_buyer,
-            seller_right: self.seller_right - other.seller_right,
-            seller_right_voted_seller: self.seller_right_voted_seller - other.seller_right_voted_seller,
+            buyer_right: self.buyer_right + other.buyer_right,
+            buyer_right_voted_buyer: self.buyer_right_voted_buyer + other.buyer_right_voted_buyer,
+            seller_right: self.seller_right + other.seller_right,
+            seller_right_voted_seller: self.seller_right_voted_seller + other.seller_right_voted_seller,
+        }
+    }
+
+    fn scaled(&self, by: f64) -> Tally {
+        Tally {
+            buyer_right: self.buyer_right * by,
+            buyer_right_voted_buyer: self.buyer_right_voted_buyer * by,
+            seller_right: self.seller_right * by,
+            seller_right_voted_seller: self.seller_right_voted_seller * by,
         }
     }
 
@@ -151,10 +165,70 @@ pub fn category_estimate(category: &Tally, overall: &Estimate, buyer_share: f64)
 pub const ASSUMED_BUYER_SHARE: f64 = 0.5;
 
 /// A juror's standing in one category: their record there (`in_category`), shrunk toward their
-/// overall record. What matching trusts and what the `confident` quorum weighs a vote by.
-pub fn standing(overall: &Tally, in_category: &Tally) -> Estimate {
-    let overall = estimate(overall, Priors::default(), ASSUMED_BUYER_SHARE);
+/// overall record moved by `shift` (what declaring, or not declaring, the category has been worth:
+/// `DeclaredWorth::shift`). What matching trusts and what the `confident` quorum weighs a vote by.
+pub fn standing(overall: &Tally, in_category: &Tally, shift: f64) -> Estimate {
+    let mut overall = estimate(overall, Priors::default(), ASSUMED_BUYER_SHARE);
+    overall.sensitivity = (overall.sensitivity + shift).clamp(0.01, 0.99);
+    overall.specificity = (overall.specificity + shift).clamp(0.01, 0.99);
     category_estimate(in_category, &overall, ASSUMED_BUYER_SHARE)
+}
+
+/// What declaring expertise has been worth, learned from the court's own judgements: every
+/// juror's category tallies pooled by whether the juror declared that category. A juror's record is
+/// mostly too short to tell their categories apart, so the court moves their estimate in each
+/// category by how much more (or less) often declared experts agree with outcomes than everyone
+/// does. Were declarations worthless (everyone claims everything), both pools would agree as often
+/// and nothing would move.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct DeclaredWorth {
+    pub declared: Tally,
+    pub undeclared: Tally,
+}
+
+impl DeclaredWorth {
+    /// One juror's share: their tally in each category, under whether they declared it.
+    pub fn of(record: &Record, expertise: Categories) -> DeclaredWorth {
+        Category::ALL.iter().fold(DeclaredWorth::default(), |mut worth, c| {
+            worth.add(expertise.contains(*c), &record.by_category[c.index()]);
+            worth
+        })
+    }
+
+    pub fn add(&mut self, declared: bool, tally: &Tally) {
+        let pool = if declared { &mut self.declared } else { &mut self.undeclared };
+        *pool = pool.plus(tally);
+    }
+
+    pub fn plus(&self, other: &DeclaredWorth) -> DeclaredWorth {
+        DeclaredWorth {
+            declared: self.declared.plus(&other.declared),
+            undeclared: self.undeclared.plus(&other.undeclared),
+        }
+    }
+
+    pub fn minus(&self, other: &DeclaredWorth) -> DeclaredWorth {
+        DeclaredWorth {
+            declared: self.declared.minus(&other.declared),
+            undeclared: self.undeclared.minus(&other.undeclared),
+        }
+    }
+
+    /// Accuracy points to move a juror's prior by in a category they did (or did not) declare. Each
+    /// pool's rate carries the newcomer prior, so a young court with few votes moves nothing much.
+    pub fn shift(&self, declared: bool) -> f64 {
+        let rate = |t: &Tally| {
+            let prior = Beta::NEWCOMER;
+            (prior.alpha + t.agreed().max(0.0)) / (prior.alpha + prior.beta + t.votes().max(0.0))
+        };
+        let pool = if declared { &self.declared } else { &self.undeclared };
+        rate(pool) - rate(&self.declared.plus(&self.undeclared))
+    }
+
+    /// The shift in every category (`Category::ALL` order) for a juror with this expertise.
+    pub fn shifts(&self, expertise: Categories) -> [f64; Category::ALL.len()] {
+        Category::ALL.map(|c| self.shift(expertise.contains(c)))
+    }
 }
 
 /// Everything the court has judged of one juror: the overall tally and one per category.
@@ -175,13 +249,15 @@ impl Record {
         estimate(&self.overall, Priors::default(), ASSUMED_BUYER_SHARE)
     }
 
-    pub fn in_category(&self, category: Category) -> Estimate {
-        standing(&self.overall, &self.by_category[category.index()])
+    /// The standing in a category, the prior moved by `shift` (`DeclaredWorth::shift`).
+    pub fn in_category(&self, category: Category, shift: f64) -> Estimate {
+        standing(&self.overall, &self.by_category[category.index()], shift)
     }
 
-    /// The accuracy lower bound in every category (`Category::ALL` order), as matching uses it.
-    pub fn accuracy_lower(&self) -> [f64; Category::ALL.len()] {
-        Category::ALL.map(|c| self.in_category(c).accuracy_lower)
+    /// The accuracy lower bound in every category (`Category::ALL` order), as matching uses it;
+    /// `shifts` from `DeclaredWorth::shifts`.
+    pub fn accuracy_lower(&self, shifts: &[f64; Category::ALL.len()]) -> [f64; Category::ALL.len()] {
+        Category::ALL.map(|c| self.in_category(c, shifts[c.index()]).accuracy_lower)
     }
 }
 
@@ -330,6 +406,46 @@ mod tests {
     }
 
     #[test]
+    fn a_seller_leaning_jurors_seller_vote_counts_for_less_than_their_buyer_vote() {
+        use crate::domain::quorum::{posterior_buyer, WeighedVote};
+        // Right in 4 of 10 buyer-right cases and 9 of 10 seller-right ones; with the newcomer prior
+        // Beta(7, 3): sensitivity (7 + 4) / 20 = 0.55, specificity (7 + 9) / 20 = 0.80.
+        let e = standing(&tally(4.0, 10.0, 9.0, 10.0), &Tally::default(), 0.0);
+        assert!((e.sensitivity - 0.55).abs() < 1e-12 && (e.specificity - 0.80).abs() < 1e-12, "{e:?}");
+        let vote = |side| WeighedVote { side, sensitivity: e.sensitivity, specificity: e.specificity };
+        // A buyer vote: odds 0.55 / (1 − 0.80) = 2.75, so P(buyer) = 2.75 / 3.75.
+        assert!((posterior_buyer(&[vote(Side::Buyer)], 0.5) - 2.75 / 3.75).abs() < 1e-12);
+        // A seller vote: odds (1 − 0.55) / 0.80 for the buyer, so P(buyer) = 0.45 / 1.25; it moves
+        // the posterior 0.14 from even, the buyer vote 0.23.
+        assert!((posterior_buyer(&[vote(Side::Seller)], 0.5) - 0.45 / 1.25).abs() < 1e-12);
+    }
+
+    #[test]
+    fn declared_expertise_moves_the_prior_by_what_it_has_been_worth() {
+        use crate::domain::dispute::Category;
+        let worth =
+            DeclaredWorth { declared: tally(40.0, 50.0, 40.0, 50.0), undeclared: tally(30.0, 50.0, 30.0, 50.0) };
+        // Rates with the newcomer prior: declared (7 + 80) / 110, everyone (7 + 140) / 210.
+        assert!((worth.shift(true) - (87.0 / 110.0 - 0.7)).abs() < 1e-12);
+        assert!((worth.shift(false) - (67.0 / 110.0 - 0.7)).abs() < 1e-12);
+        let expert = standing(&Tally::default(), &Tally::default(), worth.shift(true));
+        assert!((expert.accuracy - (0.7 + worth.shift(true))).abs() < 1e-12, "{expert:?}");
+        let worthless =
+            DeclaredWorth { declared: tally(35.0, 50.0, 35.0, 50.0), undeclared: tally(70.0, 100.0, 70.0, 100.0) };
+        assert!(worthless.shift(true).abs() < 1e-12 && worthless.shift(false).abs() < 1e-12);
+        assert_eq!(DeclaredWorth::default().shift(true), 0.0, "a court without votes moves nothing");
+        let mut record = Record::default();
+        record.add(Category::Phones, Side::Buyer, Side::Buyer);
+        record.add(Category::Beauty, Side::Buyer, Side::Seller);
+        let of = DeclaredWorth::of(&record, Categories::of(&[Category::Phones]));
+        assert_eq!(
+            (of.declared.agreed(), of.declared.votes(), of.undeclared.agreed(), of.undeclared.votes()),
+            (1.0, 1.0, 0.0, 1.0)
+        );
+        assert_eq!(worth.plus(&of).minus(&of), worth);
+    }
+
+    #[test]
     fn categories_shrink_toward_the_overall_figure() {
         let overall = estimate(&tally(90.0, 100.0, 90.0, 100.0), Priors::default(), 0.5);
         let one_bad_vote = category_estimate(&tally(0.0, 1.0, 0.0, 0.0), &overall, 0.5);
@@ -348,12 +464,12 @@ mod tests {
         }
         assert_eq!(record.overall.votes(), 80.0);
         assert_eq!(record.by_category[Category::Phones.index()].agreed(), 40.0);
-        let phones = record.in_category(Category::Phones);
-        assert_eq!(phones, standing(&record.overall, &record.by_category[Category::Phones.index()]));
-        assert!(phones.accuracy > 0.8 && record.in_category(Category::Beauty).accuracy < 0.3);
-        let bounds = record.accuracy_lower();
+        let phones = record.in_category(Category::Phones, 0.0);
+        assert_eq!(phones, standing(&record.overall, &record.by_category[Category::Phones.index()], 0.0));
+        assert!(phones.accuracy > 0.8 && record.in_category(Category::Beauty, 0.0).accuracy < 0.3);
+        let bounds = record.accuracy_lower(&[0.0; Category::ALL.len()]);
         assert_eq!(bounds[Category::Phones.index()], phones.accuracy_lower);
-        assert_eq!(bounds[Category::BooksMedia.index()], record.in_category(Category::BooksMedia).accuracy_lower);
+        assert_eq!(bounds[Category::BooksMedia.index()], record.in_category(Category::BooksMedia, 0.0).accuracy_lower);
         assert!((record.overall().accuracy - 0.5).abs() < 0.05, "right in one category, wrong in the other");
     }
 

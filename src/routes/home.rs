@@ -23,7 +23,7 @@ impl HomePage {
             QuorumPolicy::FirstTo { panel, wins } => {
                 self.ctx.tf("home.rule.first_to", &[("panel", &panel.to_string()), ("wins", &wins.to_string())])
             }
-            QuorumPolicy::Confident { min_votes, threshold, cap } => self.ctx.tf(
+            QuorumPolicy::Confident { min_votes, threshold, cap, .. } => self.ctx.tf(
                 "home.rule.confident",
                 &[
                     ("min", &min_votes.to_string()),

@@ -12,7 +12,7 @@ use crate::domain::dispute::{Category, Side};
 use crate::domain::juror::VotingOpens;
 use crate::domain::matching::{Candidate, CaseProfile, DrawError, JurorPool};
 use crate::domain::quorum::{check, Quorum, QuorumPolicy, WeighedVote};
-use crate::domain::reputation::{reliability, Record, ASSUMED_BUYER_SHARE};
+use crate::domain::reputation::{reliability, DeclaredWorth, Record, Tally, ASSUMED_BUYER_SHARE};
 use rand::rngs::StdRng;
 use rand::seq::index;
 use rand::Rng;
@@ -81,6 +81,8 @@ pub struct Court<'a> {
     policy: Policy,
     quorum: QuorumPolicy,
     records: Vec<Record>,
+    /// What declaring expertise has been worth in this court's judgements so far.
+    worth: DeclaredWorth,
     answered: Vec<u32>,
     ignored: Vec<u32>,
     served: Vec<u32>,
@@ -106,6 +108,7 @@ impl<'a> Court<'a> {
             policy,
             quorum: policy.quorum(settings),
             records: vec![Record::default(); n],
+            worth: DeclaredWorth::default(),
             answered: vec![0; n],
             ignored: vec![0; n],
             served: vec![0; n],
@@ -237,7 +240,8 @@ impl<'a> Court<'a> {
             (_, QuorumPolicy::FirstTo { .. }) => (0.5, 0.5),
             (Policy::Oracle, _) => self.population.typical_confusion(juror, case.category, self.served[juror]),
             _ => {
-                let standing = self.records[juror].in_category(case.category);
+                let declared = self.population.jurors[juror].expertise.contains(case.category);
+                let standing = self.records[juror].in_category(case.category, self.worth.shift(declared));
                 (standing.sensitivity, standing.specificity)
             }
         };
@@ -248,14 +252,14 @@ impl<'a> Court<'a> {
     /// case too, and matching sees everyone touched by the case as they now stand.
     fn learn(&mut self, case: &Case, votes: &[(usize, Side)], outcome: Side, summoned: &[usize]) {
         for (juror, side) in votes {
-            self.records[*juror].add(case.category, *side, outcome);
+            self.judged(*juror, case.category, *side, outcome);
             self.served[*juror] += 1;
             if self.rng.random_bool(self.settings.audit_rate) {
                 let truth =
                     if self.rng.random_bool(self.scenario.buyer_right_rate) { Side::Buyer } else { Side::Seller };
                 let audit = Case { truth, difficulty: 0.0, ..*case };
                 let answer = self.population.vote(*juror, &audit, self.served[*juror], &mut self.rng);
-                self.records[*juror].add(case.category, answer, truth);
+                self.judged(*juror, case.category, answer, truth);
             }
         }
         if self.policy.uses_matching() {
@@ -263,6 +267,15 @@ impl<'a> Court<'a> {
                 self.pool.upsert(self.candidate(*juror));
             }
         }
+    }
+
+    /// A judgement with a known answer, added to the juror's record and to what declaring the
+    /// category has been worth, as the court's tallies and pool do.
+    fn judged(&mut self, juror: usize, category: Category, vote: Side, truth: Side) {
+        self.records[juror].add(category, vote, truth);
+        let mut one = Tally::default();
+        one.record(vote, truth);
+        self.worth.add(self.population.jurors[juror].expertise.contains(category), &one);
     }
 
     /// What matching knows of a juror under this policy.
@@ -275,7 +288,10 @@ impl<'a> Court<'a> {
                 let leaning = confusion[0].0 - confusion[0].1;
                 (confusion.map(|(sensitivity, specificity)| (sensitivity + specificity) / 2.0), leaning)
             }
-            _ => (self.records[juror].accuracy_lower(), self.records[juror].overall().leaning),
+            _ => {
+                let shifts = self.worth.shifts(truth.expertise);
+                (self.records[juror].accuracy_lower(&shifts), self.records[juror].overall().leaning)
+            }
         };
         let reliability = match self.policy {
             Policy::Oracle => 1.0 - self.scenario.no_show_rate,

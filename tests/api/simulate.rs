@@ -41,7 +41,7 @@ fn every_policy_reports_one_json_line_and_the_same_inputs_repeat_exactly() {
         assert!(line["mean_votes"].as_f64().unwrap() >= 1.0 && line["mean_rounds"].as_f64().unwrap() >= 1.0);
     }
     assert_eq!(lines[0]["quorum"], "first_to:17:9");
-    assert_eq!(lines[3]["quorum"], "confident:5:0.96:17", "the court's default QUORUM");
+    assert_eq!(lines[3]["quorum"], "confident:5:0.96:17:6", "the court's default QUORUM");
     assert_eq!(simulate(SMALL, &args).1, first, "same scenario, cases and seed: same JSON");
     assert_ne!(simulate(SMALL, &["--policy", "all", "--cases", "400", "--seed", "12", "--json"]).1, first);
 }

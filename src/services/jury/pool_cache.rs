@@ -5,10 +5,9 @@
 
 use crate::db::models::juror::{self, PoolRow};
 use crate::db::DbConnection;
-use crate::domain::dispute::Category;
 use crate::domain::juror::JurorStatus;
 use crate::domain::matching::{Candidate, Categories, JurorPool, TradingSide};
-use crate::domain::reputation::{reliability, Record, Tally};
+use crate::domain::reputation::{reliability, DeclaredWorth, Record};
 use crate::services::ServiceResult;
 use chrono::{NaiveDateTime, TimeDelta};
 use std::collections::HashMap;
@@ -35,15 +34,28 @@ struct Snapshot {
     meta: HashMap<i32, Meta>,
     /// The newest `updated_at` read so far; `None` until a juror was seen.
     newest_change: Option<NaiveDateTime>,
+    /// What declaring expertise has been worth, over the active jurors, and each one's share of it
+    /// (taken out again when their record changes).
+    worth: DeclaredWorth,
+    shares: HashMap<i32, DeclaredWorth>,
 }
 
 impl PoolCache {
+    /// What declaring expertise has been worth so far (the pool brought up to date first).
+    pub fn declared_worth(&self, conn: &mut DbConnection) -> ServiceResult<DeclaredWorth> {
+        self.refreshed(conn, |snapshot| snapshot.worth)
+    }
+
     /// Brings the pool up to date with the database, then runs `f` on the active jurors.
     pub fn with_current<T>(
         &self,
         conn: &mut DbConnection,
         f: impl FnOnce(&JurorPool, &HashMap<i32, Meta>) -> T,
     ) -> ServiceResult<T> {
+        self.refreshed(conn, |snapshot| f(&snapshot.pool, &snapshot.meta))
+    }
+
+    fn refreshed<T>(&self, conn: &mut DbConnection, f: impl FnOnce(&Snapshot) -> T) -> ServiceResult<T> {
         let mut guard = self.snapshot.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let since = guard.as_ref().and_then(|s| s.newest_change).map(|newest| newest - OVERLAP);
         let changed = juror::changed_since(conn, since)?;
@@ -57,15 +69,29 @@ impl PoolCache {
                 .collect::<Result<Vec<_>, _>>()?
                 .concat(),
         };
-        let mut by_juror: HashMap<i32, Vec<(Category, Tally)>> = HashMap::new();
+        let mut by_juror: HashMap<i32, Record> = HashMap::new();
         for (id, category, tally) in records {
-            by_juror.entry(id).or_default().push((category, tally));
+            by_juror.entry(id).or_default().by_category[category.index()] = tally;
         }
         let snapshot = guard.get_or_insert_with(|| Snapshot {
             pool: JurorPool::new(vec![]),
             meta: HashMap::new(),
             newest_change: None,
+            worth: DeclaredWorth::default(),
+            shares: HashMap::new(),
         });
+        // The worth first, so every changed juror is placed with what it is now.
+        for row in &changed {
+            let old = snapshot.shares.remove(&row.user_id).unwrap_or_default();
+            snapshot.worth = snapshot.worth.minus(&old);
+            if row.status == JurorStatus::Active {
+                let record = by_juror.entry(row.user_id).or_default();
+                record.overall = row.overall_tally();
+                let share = DeclaredWorth::of(record, Categories(row.expertise as u16));
+                snapshot.worth = snapshot.worth.plus(&share);
+                snapshot.shares.insert(row.user_id, share);
+            }
+        }
         for row in changed {
             snapshot.newest_change = snapshot.newest_change.max(Some(row.updated_at));
             if row.status != JurorStatus::Active {
@@ -75,25 +101,22 @@ impl PoolCache {
             }
             let meta = Meta { account_created_at: row.account_created_at, capacity: row.capacity };
             snapshot.meta.insert(row.user_id, meta);
-            let records = by_juror.remove(&row.user_id).unwrap_or_default();
-            snapshot.pool.upsert(candidate(row, &records));
+            let record = by_juror.remove(&row.user_id).unwrap_or_default();
+            snapshot.pool.upsert(candidate(row, &record, &snapshot.worth));
         }
-        Ok(f(&snapshot.pool, &snapshot.meta))
+        Ok(f(snapshot))
     }
 }
 
 /// What matching knows of a juror, from their stored record.
-fn candidate(row: PoolRow, records: &[(Category, Tally)]) -> Candidate {
-    let mut record = Record { overall: row.overall_tally(), ..Default::default() };
-    for (category, tally) in records {
-        record.by_category[category.index()] = *tally;
-    }
+fn candidate(row: PoolRow, record: &Record, worth: &DeclaredWorth) -> Candidate {
+    let expertise = Categories(row.expertise as u16);
     Candidate {
         juror_id: row.user_id,
-        expertise: Categories(row.expertise as u16),
+        expertise,
         interests: row.interests.split_whitespace().map(str::to_string).collect(),
         side: TradingSide::parse(&row.trading_side).unwrap_or(TradingSide::Both),
-        accuracy_lower: record.accuracy_lower(),
+        accuracy_lower: record.accuracy_lower(&worth.shifts(expertise)),
         judged: record.by_category.map(|tally| tally.votes()),
         reliability: reliability(row.summons_answered as u32, row.summons_ignored as u32),
         leaning: record.overall().leaning,

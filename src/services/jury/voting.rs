@@ -14,10 +14,11 @@ use crate::db::models::vote::{self, VoteRow};
 use crate::db::models::{calibration_audit, job, juror};
 use crate::db::{write_tx, DbConnection};
 use crate::domain::case::CaseState;
-use crate::domain::dispute::Side;
+use crate::domain::dispute::{Category, Side};
 use crate::domain::ids::CaseId;
 use crate::domain::juror::SeatStatus;
 use crate::domain::juror::{REASON_MAX, REASON_MIN};
+use crate::domain::matching::Categories;
 use crate::domain::quorum::{check, Quorum, QuorumPolicy, WeighedVote};
 use crate::domain::reputation::{standing, ASSUMED_BUYER_SHARE};
 use crate::domain::validation::FieldErrors;
@@ -105,7 +106,7 @@ fn settle_round(
     let policy = QuorumPolicy::parse(&round.policy).map_err(|e| ServiceError::Internal(anyhow::anyhow!(e)))?;
     let votes: Vec<VoteRow> = vote::for_case(conn, case.id)?.into_iter().filter(|v| v.round == round.round).collect();
     let seated = seats(conn, case.id, round.round)?.len() as u32;
-    let weighed = weigh(conn, &votes, &case.category, &policy)?;
+    let weighed = weigh(conn, &votes, &case.category, (&policy, jury))?;
     match check(&policy, &weighed, seated, ASSUMED_BUYER_SHARE) {
         Quorum::Decided(side) => deliver_verdict(conn, case, round, side, &votes, jury, now),
         Quorum::Waiting => Ok(()),
@@ -125,22 +126,23 @@ fn weigh(
     conn: &mut DbConnection,
     votes: &[VoteRow],
     category: &str,
-    policy: &QuorumPolicy,
+    (policy, jury): (&QuorumPolicy, &Jury),
 ) -> ServiceResult<Vec<WeighedVote>> {
+    if let QuorumPolicy::FirstTo { .. } = policy {
+        return Ok(votes.iter().map(|v| WeighedVote { side: v.side, sensitivity: 0.5, specificity: 0.5 }).collect());
+    }
+    let worth = jury.pool.declared_worth(conn)?;
+    let declared_in =
+        |expertise: i32| Category::parse(category).is_some_and(|c| Categories(expertise as u16).contains(c));
     votes
         .iter()
-        .map(|v| (v, v.side))
-        .map(|(v, side)| {
-            let (sensitivity, specificity) = match policy {
-                QuorumPolicy::FirstTo { .. } => (0.5, 0.5),
-                QuorumPolicy::Confident { .. } => {
-                    let overall = juror::find(conn, v.juror_id)?.map(|j| j.tally()).unwrap_or_default();
-                    let record = juror::category_tally(conn, v.juror_id, category)?.unwrap_or_default();
-                    let e = standing(&overall, &record);
-                    (e.sensitivity, e.specificity)
-                }
-            };
-            Ok(WeighedVote { side, sensitivity, specificity })
+        .map(|v| {
+            let juror = juror::find(conn, v.juror_id)?;
+            let overall = juror.as_ref().map(|j| j.tally()).unwrap_or_default();
+            let declared = juror.is_some_and(|j| declared_in(j.expertise));
+            let record = juror::category_tally(conn, v.juror_id, category)?.unwrap_or_default();
+            let e = standing(&overall, &record, worth.shift(declared));
+            Ok(WeighedVote { side: v.side, sensitivity: e.sensitivity, specificity: e.specificity })
         })
         .collect()
 }
