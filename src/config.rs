@@ -37,6 +37,7 @@ pub mod default {
     pub const RESPONSE_WINDOW_HOURS: u16 = 48;
     pub const EVIDENCE_WINDOW_HOURS: u16 = 72;
     pub const JUROR_MIN_ACCOUNT_DAYS: u16 = 7;
+    pub const REESTIMATE_HOURS: u32 = 0;
     pub const QUORUM: &str = "confident:5:0.96:17:6";
     pub const VOTING_HOURS: u16 = 72;
     pub const APPEAL_HOURS: u16 = 48;
@@ -105,6 +106,9 @@ pub struct ServeArgs {
     /// others vote) or `full_panel` (voting opens once every seat is accepted).
     #[arg(long, env = "VOTING_OPENS", default_value = "first_seat", value_parser = ["first_seat", "full_panel"])]
     pub voting_opens: String,
+    /// Hours between re-estimations of every juror's record from all judgements (0: never).
+    #[arg(long, env = "REESTIMATE_HOURS", default_value_t = default::REESTIMATE_HOURS, value_parser = clap::value_parser!(u32).range(0..=8760))]
+    pub reestimate_hours: u32,
     /// Largest evidence video, in MB (photos and PDFs stay at 10 MB).
     #[arg(long, env = "VIDEO_MAX_MB", default_value_t = default::VIDEO_MAX_MB, value_parser = clap::value_parser!(u32).range(1..=2048))]
     pub video_max_mb: u32,
@@ -198,6 +202,7 @@ impl ServeArgs {
             no_show_limit: default::NO_SHOW_LIMIT,
             audit_percent: default::AUDIT_PERCENT,
             voting_opens: "first_seat".into(),
+            reestimate_hours: default::REESTIMATE_HOURS,
             video_max_mb: default::VIDEO_MAX_MB,
             rate_limit_scale: 1,
             log_format: "pretty".into(),
@@ -395,6 +400,7 @@ impl Settings {
                 no_show_limit: args.no_show_limit,
                 audit_rate: f64::from(args.audit_percent) / 100.0,
                 voting_opens: crate::domain::juror::VotingOpens::parse(&args.voting_opens).unwrap_or_default(),
+                reestimate_every: chrono::TimeDelta::hours(i64::from(args.reestimate_hours)),
                 ..Default::default()
             },
             expose_statements: false,

@@ -104,6 +104,10 @@ struct SimulateArgs {
     /// (once every seat is accepted). The Xianyu and Taobao baselines always vote on arrival.
     #[arg(long, env = "VOTING_OPENS", default_value = "first_seat", value_parser = ["first_seat", "full_panel"])]
     voting_opens: String,
+    /// Hours between re-estimations of the jurors' records: the court's REESTIMATE_HOURS (0: never).
+    /// With the scenario's `cases_per_day`, it sets how many cases pass between two.
+    #[arg(long, env = "REESTIMATE_HOURS", default_value_t = xiaofating::config::default::REESTIMATE_HOURS)]
+    reestimate_hours: u32,
 }
 
 #[derive(Subcommand)]
@@ -293,6 +297,7 @@ fn run_simulation(args: SimulateArgs) -> anyhow::Result<()> {
         quorums: Quorums::all(quorum),
         audit_rate: f64::from(args.audit_percent) / 100.0,
         voting_opens: VotingOpens::parse(&args.voting_opens).unwrap_or_default(),
+        reestimate_every: chrono::TimeDelta::hours(i64::from(args.reestimate_hours)),
         ..Default::default()
     };
     let settings = Settings::new(&rules, first_to).map_err(anyhow::Error::msg)?;

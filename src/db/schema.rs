@@ -28,6 +28,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    reestimations (id) {
+        id -> Integer,
+        ran_at -> Timestamp,
+        jurors -> Integer,
+        judgements -> Integer,
+        iterations -> Integer,
+    }
+}
+
+diesel::table! {
     leaderboard_snapshots (id) {
         id -> Integer,
         published_at -> Timestamp,
@@ -365,6 +375,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     auth_sessions,
     sign_ins,
     leaderboard_snapshots,
+    reestimations,
     email_tokens,
     outbox,
     notifications,

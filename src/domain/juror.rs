@@ -114,6 +114,9 @@ pub struct JuryRules {
     pub audit_rate: f64,
     /// When a panel's voting opens.
     pub voting_opens: VotingOpens,
+    /// How often every juror's record is re-estimated from all judgements (Dawid–Skene); zero
+    /// never (the records then only grow vote by vote).
+    pub reestimate_every: TimeDelta,
 }
 
 /// When a panel's voting opens. `FirstSeat` (the default, as Xianyu's jurors do): a juror who
@@ -154,6 +157,7 @@ impl Default for JuryRules {
             matching: MatchPolicy::default(),
             audit_rate: 0.1,
             voting_opens: VotingOpens::default(),
+            reestimate_every: TimeDelta::zero(),
         }
     }
 }

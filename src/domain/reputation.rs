@@ -272,6 +272,10 @@ pub struct Vote {
     pub juror: usize,
     pub case: usize,
     pub vote: Side,
+    /// Cast before any outcome of the case was known. Only blind votes teach the estimate about
+    /// their juror; the others (an appeal's, whose jurors know which side lost) are evidence of
+    /// the case's truth alone, as Community Notes leaves out ratings made once a note's status showed.
+    pub blind: bool,
 }
 
 /// Result of the batch estimate.
@@ -284,6 +288,9 @@ pub struct EmFit {
     pub buyer_share: f64,
     pub iterations: usize,
 }
+
+/// EM iterations a re-estimation runs at most (it stops sooner once the cases settle).
+pub const EM_ITERATIONS: usize = 50;
 
 /// Dawid–Skene EM over all votes: estimates every juror's confusion matrix and every case's
 /// truth together. `known` fixes the truth of calibration cases. Maximum a posteriori with the
@@ -318,7 +325,7 @@ pub fn dawid_skene(
         iterations += 1;
         // M-step: each juror's accuracies given the current case beliefs.
         let mut sums = vec![[0.0f64; 4]; jurors]; // [buyer-right votes for buyer, buyer-right mass, seller-right votes for seller, seller-right mass]
-        for v in votes {
+        for v in votes.iter().filter(|v| v.blind) {
             let s = &mut sums[v.juror];
             s[1] += q[v.case];
             s[3] += 1.0 - q[v.case];
@@ -331,7 +338,9 @@ pub fn dawid_skene(
             let map = |hits: f64, mass: f64| (prior.alpha - 1.0 + hits) / (prior.alpha + prior.beta - 2.0 + mass);
             *p = (map(s[0], s[1]).clamp(0.001, 0.999), map(s[2], s[3]).clamp(0.001, 0.999));
         }
-        pi = (q.iter().sum::<f64>() / cases.max(1) as f64).clamp(0.01, 0.99);
+        // The share of buyer-right cases, held at even odds with the weight of ten cases, so a
+        // young court's few cases cannot talk it into certainty.
+        pi = ((q.iter().sum::<f64>() + 5.0) / (cases as f64 + 10.0)).clamp(0.01, 0.99);
         // E-step: each case's truth given the jurors' accuracies.
         let mut log_odds = vec![(pi / (1.0 - pi)).ln(); cases];
         for v in votes {
@@ -509,7 +518,7 @@ mod tests {
                 let (sens, spec) = truth_params[juror];
                 let right = rng.random_bool(if *truth == Side::Buyer { sens } else { spec });
                 let vote = if right { *truth } else { truth.other() };
-                votes.push(Vote { juror, case, vote });
+                votes.push(Vote { juror, case, vote, blind: true });
             }
         }
         let known: Vec<(usize, Side)> = (0..100).map(|c| (c, truths[c])).collect();

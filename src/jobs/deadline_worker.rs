@@ -7,6 +7,7 @@ use crate::db::models::outbox::take_queued;
 use crate::db::DbPool;
 use crate::jobs::deadlines::run_due_jobs;
 use crate::services::jury::leaderboard::publish_if_due;
+use crate::services::jury::reputation::reestimate_if_due;
 use crate::services::jury::Jury;
 use std::sync::Arc;
 use std::time::Duration;
@@ -31,6 +32,7 @@ impl DeadlineWorker {
                 take_queued();
                 let ran = pool.get().map_err(|e| e.to_string()).and_then(|mut conn| {
                     run_due_jobs(&mut conn, &jury, now).map_err(|e| e.to_string())?;
+                    reestimate_if_due(&mut conn, jury.rules.reestimate_every, now).map_err(|e| e.to_string())?;
                     publish_if_due(&mut conn, now).map_err(|e| e.to_string())
                 });
                 (ran, take_queued())

@@ -12,7 +12,9 @@ use crate::domain::dispute::{Category, Side};
 use crate::domain::juror::VotingOpens;
 use crate::domain::matching::{Candidate, CaseProfile, DrawError, JurorPool};
 use crate::domain::quorum::{check, Quorum, QuorumPolicy, WeighedVote};
-use crate::domain::reputation::{reliability, DeclaredWorth, Record, Tally, ASSUMED_BUYER_SHARE};
+use crate::domain::reputation::{
+    dawid_skene, reliability, DeclaredWorth, Record, Tally, Vote, ASSUMED_BUYER_SHARE, EM_ITERATIONS,
+};
 use rand::rngs::StdRng;
 use rand::seq::index;
 use rand::Rng;
@@ -65,14 +67,52 @@ impl Policy {
 
 /// How one case went.
 pub struct Hearing {
-    /// `None`: the case went to the moderators.
+    /// The first panel's verdict; `None`: the case went to the moderators.
+    pub first: Option<Side>,
+    /// The verdict the case ends with: the appeal's when the loser appealed.
     pub verdict: Option<Side>,
+    pub appealed: bool,
+    /// Votes cast, the appeal's included, and the appeal's alone.
     pub votes: usize,
-    /// Panel draws: the first, and each top-up the quorum asked for.
+    pub appeal_votes: usize,
+    /// Panel draws: the first, and each top-up the quorum asked for (an appeal's too).
     pub rounds: u32,
-    /// Hours from the close of the evidence to the last vote counted (the deciding one, when the
-    /// jury decided).
+    /// Hours from the close of the evidence to the first panel's last vote counted (the deciding
+    /// one, when it decided).
     pub hours: f64,
+}
+
+/// What a re-estimation counts: the first panel's votes (cast before any outcome was known; an
+/// appeal's jurors know which side lost, so their votes are left out, as Community Notes leaves
+/// out ratings made after a note's status showed) and calibration answers, each as a case whose
+/// truth is known only where moderators decided it or a calibration case fixed it.
+#[derive(Default)]
+struct Ledger {
+    votes: Vec<Vote>,
+    categories: Vec<Category>,
+    known: Vec<(usize, Side)>,
+}
+
+impl Ledger {
+    /// A case with its first panel's (blind) votes and any appeal's.
+    fn add(&mut self, category: Category, (blind, appeal): (&[Ballot], &[Ballot]), known: Option<Side>) {
+        let case = self.categories.len();
+        self.categories.push(category);
+        let vote = |blind| move |(juror, vote): &Ballot| Vote { juror: *juror, case, vote: *vote, blind };
+        self.votes.extend(blind.iter().map(vote(true)).chain(appeal.iter().map(vote(false))));
+        self.known.extend(known.map(|truth| (case, truth)));
+    }
+}
+
+/// A juror's vote on the case being heard.
+type Ballot = (usize, Side);
+
+/// One panel's hearing.
+struct Round {
+    verdict: Option<Side>,
+    votes: Vec<(usize, Side)>,
+    draws: u32,
+    hours: f64,
 }
 
 pub struct Court<'a> {
@@ -83,6 +123,10 @@ pub struct Court<'a> {
     records: Vec<Record>,
     /// What declaring expertise has been worth in this court's judgements so far.
     worth: DeclaredWorth,
+    /// What a re-estimation counts, and every how many cases it runs (`None`: never).
+    ledger: Ledger,
+    reestimate_every: Option<usize>,
+    heard: usize,
     answered: Vec<u32>,
     ignored: Vec<u32>,
     served: Vec<u32>,
@@ -109,6 +153,10 @@ impl<'a> Court<'a> {
             quorum: policy.quorum(settings),
             records: vec![Record::default(); n],
             worth: DeclaredWorth::default(),
+            ledger: Ledger::default(),
+            reestimate_every: (settings.reestimate_hours > 0.0)
+                .then(|| ((scenario.cases_per_day * settings.reestimate_hours / 24.0).round() as usize).max(1)),
+            heard: 0,
             answered: vec![0; n],
             ignored: vec![0; n],
             served: vec![0; n],
@@ -124,7 +172,8 @@ impl<'a> Court<'a> {
         court
     }
 
-    /// Hears one case to its end and brings the jurors' records up to date with its outcome.
+    /// Hears one case to its end (an appeal included) and brings the jurors' records up to date
+    /// with its outcome.
     pub fn hear(&mut self, case: &Case) -> Hearing {
         let weights = if self.policy.uses_matching() {
             self.pool.weights(&CaseProfile { category: case.category, tags: vec![] }, &self.settings.matching)
@@ -132,14 +181,47 @@ impl<'a> Court<'a> {
             vec![]
         };
         let mut excluded: Vec<usize> = case.parties.to_vec();
+        let first = self.round(case, self.quorum, &weights, &mut excluded);
+        let appeal = match first.verdict {
+            Some(verdict) if self.loser_appeals(case, verdict) => {
+                Some(self.round(case, self.quorum.for_appeal(), &weights, &mut excluded))
+            }
+            _ => None,
+        };
+        let verdict = appeal.as_ref().map_or(first.verdict, |a| a.verdict);
+        // Moderators decide what the jury could not; the simulation assumes they get it right.
+        let outcome = verdict.unwrap_or(case.truth);
+        let votes: Vec<(usize, Side)> =
+            first.votes.iter().chain(appeal.iter().flat_map(|a| &a.votes)).copied().collect();
+        self.learn(case, &votes, outcome, &excluded);
+        let appeal_votes = appeal.as_ref().map_or(&[][..], |a| &a.votes[..]);
+        self.ledger.add(case.category, (&first.votes, appeal_votes), verdict.is_none().then_some(case.truth));
+        self.heard += 1;
+        if self.reestimate_every.is_some_and(|every| self.heard.is_multiple_of(every)) {
+            self.reestimate();
+        }
+        Hearing {
+            first: first.verdict,
+            verdict,
+            appealed: appeal.is_some(),
+            votes: votes.len(),
+            appeal_votes: appeal.as_ref().map_or(0, |a| a.votes.len()),
+            rounds: first.draws + appeal.as_ref().map_or(0, |a| a.draws),
+            hours: first.hours,
+        }
+    }
+
+    /// One panel (the first, or an appeal's) hearing the case: drawn, topped up as its quorum
+    /// asks, each vote counted as it arrives.
+    fn round(&mut self, case: &Case, quorum: QuorumPolicy, weights: &[f64], excluded: &mut Vec<usize>) -> Round {
         // Votes still to come, latest first: (hours, juror).
         let (mut seated, mut coming, mut votes, mut weighed) = (vec![], Vec::<(f64, usize)>::new(), vec![], vec![]);
-        let (mut rounds, mut need, mut now) = (0, self.quorum.initial_panel() as usize, 0.0);
+        let (mut draws, mut need, mut now) = (0, quorum.initial_panel() as usize, 0.0);
         let verdict = loop {
             if need > 0 {
-                rounds += 1;
-                match self.summon(&weights, (&mut excluded, &mut seated), need, now) {
-                    Ok(answers) if rounds == 1 && self.waits_for_full_panel() => {
+                draws += 1;
+                match self.summon(weights, (excluded, &mut seated), need, now) {
+                    Ok(answers) if draws == 1 && self.waits_for_full_panel() => {
                         // Voting opens when the last seat is taken; each juror then comes back to vote.
                         let open = answers.iter().map(|(at, _)| *at).fold(now, f64::max);
                         let votes: Vec<(f64, usize)> = answers
@@ -158,17 +240,22 @@ impl<'a> Court<'a> {
             now = at;
             let side = self.population.vote(juror, case, self.served[juror], &mut self.rng);
             votes.push((juror, side));
-            weighed.push(self.weigh(juror, case, side));
-            match check(&self.quorum, &weighed, seated.len() as u32, ASSUMED_BUYER_SHARE) {
+            weighed.push(self.weigh(juror, case, side, &quorum));
+            match check(&quorum, &weighed, seated.len() as u32, ASSUMED_BUYER_SHARE) {
                 Quorum::Decided(side) => break Some(side),
                 Quorum::Waiting => {}
                 Quorum::DrawMore(more) => need = more as usize,
                 Quorum::Deadlocked => break None,
             }
         };
-        // Moderators decide what the jury could not; the simulation assumes they get it right.
-        self.learn(case, &votes, verdict.unwrap_or(case.truth), &excluded);
-        Hearing { verdict, votes: votes.len(), rounds, hours: now }
+        Round { verdict, votes, draws, hours: now }
+    }
+
+    /// Whether the side that lost appeals: more often when it was in the right.
+    fn loser_appeals(&mut self, case: &Case, verdict: Side) -> bool {
+        let wronged = verdict != case.truth;
+        let rate = if wronged { self.scenario.appeal_rate_wronged } else { self.scenario.appeal_rate_rightly_lost };
+        self.rng.random_bool(rate)
     }
 
     /// The court's own panels under `VOTING_OPENS=full_panel`: the first panel votes only once all
@@ -234,8 +321,8 @@ impl<'a> Court<'a> {
     }
 
     /// A vote with what the policy knows of its juror.
-    fn weigh(&self, juror: usize, case: &Case, side: Side) -> WeighedVote {
-        let (sensitivity, specificity) = match (self.policy, self.quorum) {
+    fn weigh(&self, juror: usize, case: &Case, side: Side, quorum: &QuorumPolicy) -> WeighedVote {
+        let (sensitivity, specificity) = match (self.policy, quorum) {
             // `first_to` counts heads only.
             (_, QuorumPolicy::FirstTo { .. }) => (0.5, 0.5),
             (Policy::Oracle, _) => self.population.typical_confusion(juror, case.category, self.served[juror]),
@@ -260,11 +347,36 @@ impl<'a> Court<'a> {
                 let audit = Case { truth, difficulty: 0.0, ..*case };
                 let answer = self.population.vote(*juror, &audit, self.served[*juror], &mut self.rng);
                 self.judged(*juror, case.category, answer, truth);
+                self.ledger.add(case.category, (&[(*juror, answer)], &[]), Some(truth));
             }
         }
         if self.policy.uses_matching() {
             for juror in summoned.iter().filter(|j| !case.parties.contains(j)) {
                 self.pool.upsert(self.candidate(*juror));
+            }
+        }
+    }
+
+    /// Every juror's record again from all the judgements in the ledger, by Dawid–Skene EM, as
+    /// the court's re-estimation job does; matching then sees everyone as they now stand.
+    fn reestimate(&mut self) {
+        let jurors = self.records.len();
+        let fit =
+            dawid_skene(jurors, self.ledger.categories.len(), &self.ledger.votes, &self.ledger.known, EM_ITERATIONS);
+        self.records = vec![Record::default(); jurors];
+        self.worth = DeclaredWorth::default();
+        for v in self.ledger.votes.iter().filter(|v| v.blind) {
+            let category = self.ledger.categories[v.case];
+            let mut credit = Tally::default();
+            credit.credit(v.vote, fit.cases[v.case]);
+            let record = &mut self.records[v.juror];
+            record.overall = record.overall.plus(&credit);
+            record.by_category[category.index()] = record.by_category[category.index()].plus(&credit);
+            self.worth.add(self.population.jurors[v.juror].expertise.contains(category), &credit);
+        }
+        if self.policy.uses_matching() {
+            for juror in 0..jurors {
+                self.pool.upsert(self.candidate(juror));
             }
         }
     }

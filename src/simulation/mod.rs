@@ -32,6 +32,8 @@ pub struct Settings {
     pub summons_hours: f64,
     /// When the court's own panels vote (the baselines always vote on arrival).
     pub voting_opens: VotingOpens,
+    /// Hours between re-estimations of the jurors' records (0: never).
+    pub reestimate_hours: f64,
 }
 
 impl Settings {
@@ -52,6 +54,7 @@ impl Settings {
             audit_rate: rules.audit_rate,
             summons_hours,
             voting_opens: rules.voting_opens,
+            reestimate_hours: rules.reestimate_every.num_minutes() as f64 / 60.0,
         })
     }
 }
@@ -64,8 +67,14 @@ pub struct Outcome {
     pub cases: usize,
     /// Cases counted: `cases` less the scenario's warm-up.
     pub counted: usize,
-    /// Share of counted cases the jury decided rightly (a case sent to moderators is not).
+    /// Share of counted cases the jury decided rightly in the end, appeals heard (a case sent to
+    /// moderators is not), and by the first panel alone.
     pub accuracy: f64,
+    pub first_round_accuracy: f64,
+    /// Share of counted cases whose losing side appealed, and the appeal panels' votes per case
+    /// (counted in `mean_votes` too).
+    pub appeal_rate: f64,
+    pub appeal_votes: f64,
     /// Share of the cases the buyer should have won that the buyer lost.
     pub buyer_error: f64,
     /// Share of the cases the seller should have won that the seller lost.
@@ -126,6 +135,9 @@ fn rng_for(seed: u64) -> u64 {
 struct Counts {
     counted: usize,
     right: usize,
+    first_right: usize,
+    appealed: usize,
+    appeal_votes: usize,
     buyer_right: usize,
     buyer_lost: usize,
     seller_right: usize,
@@ -141,6 +153,9 @@ impl Counts {
     fn add(&mut self, case: &Case, hearing: &Hearing) {
         self.counted += 1;
         self.votes += hearing.votes;
+        self.appeal_votes += hearing.appeal_votes;
+        self.appealed += usize::from(hearing.appealed);
+        self.first_right += usize::from(hearing.first == Some(case.truth));
         self.rounds += u64::from(hearing.rounds);
         if hearing.verdict.is_some() {
             self.hours.push(hearing.hours);
@@ -165,6 +180,9 @@ impl Counts {
             cases,
             counted: self.counted,
             accuracy: share(self.right, self.counted),
+            first_round_accuracy: share(self.first_right, self.counted),
+            appeal_rate: share(self.appealed, self.counted),
+            appeal_votes: share(self.appeal_votes, self.counted),
             buyer_error: share(self.buyer_lost, self.buyer_right),
             seller_error: share(self.seller_lost, self.seller_right),
             mean_votes: share(self.votes, self.counted),
@@ -193,29 +211,35 @@ fn round(x: f64) -> f64 {
 /// The outcomes as a plain-text table.
 pub fn table(outcomes: &[Outcome]) -> String {
     let mut text = format!(
-        "{:<10} {:<22} {:>9} {:>8} {:>11} {:>12} {:>10} {:>9} {:>7} {:>9} {:>7}\n",
+        "{:<10} {:<22} {:>8} {:>8} {:>8} {:>8} {:>9} {:>9} {:>6} {:>9} {:>9} {:>6} {:>8} {:>6}\n",
         "policy",
         "quorum",
         "counted",
         "accuracy",
-        "buyer_error",
-        "seller_error",
-        "mean_votes",
+        "first",
+        "appealed",
+        "buyer_err",
+        "seller_err",
+        "votes",
+        "appeal_v",
         "escalated",
-        "rounds",
+        "draws",
         "median_h",
         "p90_h"
     );
     for o in outcomes {
         text += &format!(
-            "{:<10} {:<22} {:>9} {:>8.4} {:>11.4} {:>12.4} {:>10.2} {:>9.4} {:>7.2} {:>9.1} {:>7.1}\n",
+            "{:<10} {:<22} {:>8} {:>8.4} {:>8.4} {:>8.4} {:>9.4} {:>9.4} {:>6.2} {:>9.2} {:>9.4} {:>6.2} {:>8.1} {:>6.1}\n",
             o.policy,
             o.quorum,
             o.counted,
             o.accuracy,
+            o.first_round_accuracy,
+            o.appeal_rate,
             o.buyer_error,
             o.seller_error,
             o.mean_votes,
+            o.appeal_votes,
             o.escalated,
             o.mean_rounds,
             o.median_hours,
@@ -272,7 +296,10 @@ mod tests {
         for o in simulate(&skilled, &Policy::ALL, &settings("confident:3:0.98:17"), 600, 1).unwrap() {
             assert!(o.accuracy >= 0.99, "{o:?}");
         }
-        let random = scenario(r#"{"jurors": 400, "spammer_share": 1, "warmup_cases": 100}"#);
+        let random = scenario(
+            r#"{"jurors": 400, "spammer_share": 1, "warmup_cases": 100, "appeal_rate_wronged": 0,
+                "appeal_rate_rightly_lost": 0}"#,
+        );
         let xianyu = simulate(&random, &[Policy::Xianyu], &settings("confident:3:0.98:17"), 2100, 1).unwrap().remove(0);
         assert!((xianyu.accuracy - 0.5).abs() < 0.05, "{xianyu:?}");
         assert_eq!(xianyu.mean_rounds, 1.0);
@@ -289,6 +316,35 @@ mod tests {
         assert!(confident.accuracy > xianyu.accuracy, "{confident:?} vs {xianyu:?}");
         assert!(confident.mean_votes < 0.8 * xianyu.mean_votes, "{confident:?} vs {xianyu:?}");
         assert!((confident.buyer_error - confident.seller_error).abs() < 0.03, "{confident:?}");
+    }
+
+    /// A loser who was wronged always appeals and one rightly beaten never does: every appeal is a
+    /// first verdict that was wrong, heard again by a fresh panel of 2n+1, whose votes are counted.
+    #[test]
+    fn appeals_hear_again_the_cases_the_first_panel_got_wrong() {
+        let s = scenario(
+            r#"{"jurors": 1000, "warmup_cases": 200, "appeal_rate_wronged": 1, "appeal_rate_rightly_lost": 0}"#,
+        );
+        let o = simulate(&s, &[Policy::Xianyu], &settings("confident:3:0.98:17"), 1200, 4).unwrap().remove(0);
+        assert!((o.appeal_rate - (1.0 - o.first_round_accuracy - o.escalated)).abs() < 1e-3, "{o:?}");
+        assert!(o.accuracy > o.first_round_accuracy + 0.5 * o.appeal_rate, "most appeals put it right: {o:?}");
+        assert!(o.appeal_votes >= o.appeal_rate * 18.0, "an appeal panel of 35 decides at 18 votes at least: {o:?}");
+        let none = Scenario { appeal_rate_wronged: 0.0, ..s };
+        let o = simulate(&none, &[Policy::Xianyu], &settings("confident:3:0.98:17"), 1200, 4).unwrap().remove(0);
+        assert_eq!((o.appeal_rate, o.appeal_votes, o.accuracy), (0.0, 0.0, o.first_round_accuracy));
+    }
+
+    /// Re-estimating the records rebuilds them from the ledger: the run is still the same under a
+    /// seed, and differs from one that never re-estimates.
+    #[test]
+    fn re_estimation_on_a_schedule_is_deterministic() {
+        let s = scenario(r#"{"jurors": 300, "warmup_cases": 50, "cases_per_day": 50}"#);
+        let run = |hours| {
+            let settings = Settings { reestimate_hours: hours, ..settings("confident:3:0.98:17:2") };
+            simulate(&s, &[Policy::Confident], &settings, 400, 7).unwrap()
+        };
+        assert_eq!(run(24.0), run(24.0));
+        assert_ne!(run(24.0), run(0.0));
     }
 
     /// A verdict comes when its deciding vote does: jurors who all answer in three hours decide

@@ -42,6 +42,13 @@ pub struct Scenario {
     pub spammer_share: f64,
     /// First cases, not counted, while reputations build.
     pub warmup_cases: usize,
+    /// Probability that the losing side appeals when it was in the right (the jury got it wrong),
+    /// and when it was not.
+    pub appeal_rate_wronged: f64,
+    pub appeal_rate_rightly_lost: f64,
+    /// Cases the market brings a day: with the court's re-estimation interval, how many cases
+    /// pass between two re-estimations of the jurors' records.
+    pub cases_per_day: f64,
 }
 
 /// Xianyu-like: a large pool of mostly-buying volunteers, fairly skilled, a little partial.
@@ -65,6 +72,9 @@ impl Default for Scenario {
             buyer_right_rate: 0.6,
             spammer_share: 0.02,
             warmup_cases: 5_000,
+            appeal_rate_wronged: 0.5,
+            appeal_rate_rightly_lost: 0.05,
+            cases_per_day: 1_000.0,
         }
     }
 }
@@ -123,7 +133,10 @@ impl Scenario {
         in_range("difficulty_sd", self.difficulty_sd, 0.0, 0.5)?;
         in_range("buyer_right_rate", self.buyer_right_rate, 0.0, 1.0)?;
         in_range("spammer_share", self.spammer_share, 0.0, 1.0)?;
-        in_range("warmup_cases", self.warmup_cases as f64, 0.0, 1e9)
+        in_range("warmup_cases", self.warmup_cases as f64, 0.0, 1e9)?;
+        in_range("appeal_rate_wronged", self.appeal_rate_wronged, 0.0, 1.0)?;
+        in_range("appeal_rate_rightly_lost", self.appeal_rate_rightly_lost, 0.0, 1.0)?;
+        in_range("cases_per_day", self.cases_per_day, 1.0, 1e9)
     }
 }
 

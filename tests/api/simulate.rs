@@ -51,7 +51,7 @@ fn one_policy_prints_a_table_by_default() {
     let (ok, out, stderr) = simulate(SMALL, &["--policy", "matched", "--cases", "200", "--first-to", "first_to:5:3"]);
     assert!(ok, "{stderr}");
     let rows: Vec<&str> = out.lines().collect();
-    assert!(rows[0].starts_with("policy") && rows[0].contains("accuracy") && rows[0].contains("mean_votes"));
+    assert!(rows[0].starts_with("policy") && rows[0].contains("accuracy") && rows[0].contains("votes"));
     assert!(rows[1].starts_with("matched") && rows[1].contains("first_to:5:3"));
     assert_eq!(rows.len(), 2);
 }

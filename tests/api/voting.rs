@@ -421,6 +421,58 @@ async fn an_unappealed_verdict_becomes_final_and_counts_in_reputation() {
     assert!(page.contains("少数意见") && page.contains(SELLER_REASON), "the dissent is shown");
 }
 
+/// The deadline worker re-estimates every juror's record at once and then every REESTIMATE_HOURS
+/// (zero: never). A jury's verdict is itself an estimate, so the re-estimate does not take it as
+/// certain: the case that closed 2–1 for the buyer is credited as "buyer right" with less than
+/// certainty, while each vote still counts once.
+#[tokio::test]
+async fn records_are_re_estimated_on_schedule_without_taking_a_verdict_as_certain() {
+    let app = jury_court(3, 6).await;
+    let case = case_ready_for_jury(&app).await;
+    let seated = seat_panel(&app, &case, 3).await;
+    vote(&seated[0].1, &case, "buyer", BUYER_REASON).await;
+    vote(&seated[1].1, &case, "seller", SELLER_REASON).await;
+    vote(&seated[2].1, &case, "buyer", "照片里的磕碰是新的，卖家描述不实。").await;
+    app.clock.advance(TimeDelta::hours(49));
+    app.wait_for_state(&case, "closed").await;
+    assert_eq!(credited_buyer_right(&app).await, (3.0, 3.0), "the running record takes the verdict as the truth");
+
+    let reestimate = |every: TimeDelta| {
+        let (pool, now) = (app.pool.clone(), app.clock.now());
+        async move {
+            tokio::task::spawn_blocking(move || {
+                xiaofating::services::jury::reputation::reestimate_if_due(&mut pool.get().unwrap(), every, now).unwrap()
+            })
+            .await
+            .unwrap()
+        }
+    };
+    let day = TimeDelta::hours(24);
+    assert_eq!(reestimate(day).await.expect("the first is due at once").judgements, 3);
+    let (votes, buyer_right) = credited_buyer_right(&app).await;
+    assert!((votes - 3.0).abs() < 1e-9, "each vote still counts once: {votes}");
+    assert!(buyer_right > 1.5 && buyer_right < 2.99, "2–1 is likely, not certain: {buyer_right}");
+    assert!(reestimate(day).await.is_none(), "not again within the interval");
+    assert!(reestimate(TimeDelta::zero()).await.is_none(), "zero turns it off");
+    app.clock.advance(day);
+    assert!(reestimate(day).await.is_some(), "due again a day later");
+    assert_eq!(app.count("reestimations").await, 2);
+}
+
+/// The jurors' records summed: (votes, credited as cast when the buyer was right).
+async fn credited_buyer_right(app: &TestApp) -> (f64, f64) {
+    use diesel::prelude::*;
+    use xiaofating::db::schema::jurors;
+    let pool = app.pool.clone();
+    tokio::task::spawn_blocking(move || {
+        let rows: Vec<(f64, f64)> =
+            jurors::table.select((jurors::buyer_right, jurors::seller_right)).load(&mut *pool.get().unwrap()).unwrap();
+        (rows.iter().map(|(b, s)| b + s).sum(), rows.iter().map(|(b, _)| b).sum())
+    })
+    .await
+    .unwrap()
+}
+
 #[tokio::test]
 async fn the_voting_deadline_reminds_replaces_missing_jurors_once_then_escalates() {
     let app = spawn_app_with(|s| {

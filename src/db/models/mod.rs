@@ -16,6 +16,7 @@ pub mod leaderboard_snapshot;
 pub mod mock_review;
 pub mod notification;
 pub mod outbox;
+pub mod reestimation;
 pub mod settlement_offer;
 pub mod sign_in;
 pub mod summons;

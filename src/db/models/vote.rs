@@ -58,12 +58,23 @@ pub fn for_case(conn: &mut DbConnection, case_id: CaseId) -> QueryResult<Vec<Vot
     votes::table.filter(votes::case_id.eq(case_id)).order(votes::id).select(VoteRow::as_select()).load(conn)
 }
 
-/// Votes on finished cases (closed, or overridden by a moderator) with their final outcome:
-/// (juror, case, vote, category, outcome).
-pub fn all_final(conn: &mut DbConnection) -> QueryResult<Vec<super::JudgementRow>> {
+/// A vote on a finished case: (juror, case, vote, category, the case's final outcome, whether a
+/// moderator overrode it, round).
+pub type FinalVoteRow = (i32, CaseId, Side, String, Option<Side>, bool, i32);
+
+/// Votes on finished cases (closed, or overridden by a moderator).
+pub fn all_final(conn: &mut DbConnection) -> QueryResult<Vec<FinalVoteRow>> {
     votes::table
         .inner_join(cases::table)
         .filter(cases::state.eq_any([CaseState::Closed, CaseState::Overridden]))
-        .select((votes::juror_id, votes::case_id, votes::side, cases::category, cases::outcome))
+        .select((
+            votes::juror_id,
+            votes::case_id,
+            votes::side,
+            cases::category,
+            cases::outcome,
+            cases::state.eq(CaseState::Overridden),
+            votes::round,
+        ))
         .load(conn)
 }
