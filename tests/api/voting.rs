@@ -565,6 +565,29 @@ async fn a_confident_panel_draws_more_jurors_until_it_is_sure() {
     assert_eq!(votes_stored(&app, &case).await, 5);
 }
 
+/// With seats kept ahead (`confident:MIN:THRESHOLD:CAP:AHEAD`), a panel that is still unsure
+/// summons the next juror as soon as fewer than AHEAD seats are left to vote, before its slowest
+/// seated juror has voted; the parties see the seats and the votes counted.
+#[tokio::test]
+async fn an_unsure_confident_panel_summons_ahead_of_its_slowest_juror() {
+    use xiaofating::domain::quorum::{QuorumPolicy, Quorums};
+    let policy = QuorumPolicy::parse("confident:2:0.99:6:2").unwrap();
+    let app = spawn_app_with(|s| s.jury.quorums = Quorums::all(policy)).await;
+    seed_pool(&app, 12).await;
+    let case = case_ready_for_jury(&app).await;
+    let seated = seat_panel(&app, &case, 4).await;
+    assert_eq!(panel(&app, &case).await.len(), 4, "two seats for the minimum and two ahead");
+    vote(&seated[0].1, &case, "buyer", BUYER_REASON).await;
+    vote(&seated[1].1, &case, "buyer", BUYER_REASON).await;
+    assert_eq!(panel(&app, &case).await.len(), 4, "2–0 among newcomers is unsure, but two seats are still to vote");
+    vote(&seated[2].1, &case, "seller", SELLER_REASON).await;
+    let now = wait_for_panel(&app, &case, 1).await;
+    assert_eq!(now.len(), 5, "one more summoned while the fourth juror has yet to vote: {now:?}");
+    assert_eq!(app.case_state(&case).await, "voting");
+    let page = app.juror("party-buyer@example.com").await.get_html(&format!("/cases/{case}")).await;
+    assert!(page.contains("5 个席位中已有 4 位评审员入座，3 位已投票"), "{page}");
+}
+
 /// Jurors vote as they arrive (`VOTING_OPENS=first_seat`, the default): the first juror to accept
 /// votes while the other seats are still open, the vote stays blind to the parties and the other
 /// jurors, and once the quorum is reached the jurors who never answered are released and told they
