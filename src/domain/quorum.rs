@@ -15,6 +15,9 @@ pub enum QuorumPolicy {
     Confident { min_votes: u32, threshold: f64, cap: u32, ahead: u32 },
 }
 
+/// The most seats any round may have.
+const MAX_SEATS: u32 = 101;
+
 impl QuorumPolicy {
     /// Xianyu's 小法庭: 17 jurors, first to 9.
     pub const XIANYU: QuorumPolicy = QuorumPolicy::FirstTo { panel: 17, wins: 9 };
@@ -27,15 +30,31 @@ impl QuorumPolicy {
         }
     }
 
+    /// Fewest jurors a panel can start with: a smaller court seats these when it cannot find the
+    /// seats `confident` would keep ahead.
+    pub fn minimum_panel(&self) -> u32 {
+        match *self {
+            QuorumPolicy::FirstTo { panel, .. } => panel,
+            QuorumPolicy::Confident { min_votes, .. } => min_votes,
+        }
+    }
+
     /// The appeal round's policy: a fresh panel of 2n+1 (Kleros), the same rule scaled to it.
     pub fn for_appeal(&self) -> QuorumPolicy {
         match *self {
+            // Never past the 101 seats a policy may have, so the appeal's rule reads back.
             QuorumPolicy::FirstTo { panel, .. } => {
-                let panel = 2 * panel + 1;
+                let panel = (2 * panel + 1).min(MAX_SEATS);
                 QuorumPolicy::FirstTo { panel, wins: panel / 2 + 1 }
             }
             QuorumPolicy::Confident { min_votes, threshold, cap, ahead } => {
-                QuorumPolicy::Confident { min_votes: 2 * min_votes + 1, threshold, cap: 2 * cap + 1, ahead }
+                let cap = (2 * cap + 1).min(MAX_SEATS);
+                QuorumPolicy::Confident {
+                    min_votes: (2 * min_votes + 1).min(cap),
+                    threshold,
+                    cap,
+                    ahead: ahead.min(cap),
+                }
             }
         }
     }
@@ -61,7 +80,7 @@ impl QuorumPolicy {
         Ok(policy)
     }
 
-    /// Refuses policies that could never decide or would draw absurd panels.
+    /// Refuses policies that could never decide or would draw absurd panels (over `MAX_SEATS`).
     fn check(&self) -> Result<(), String> {
         match *self {
             QuorumPolicy::FirstTo { panel, wins } if !(1..=101).contains(&panel) || wins == 0 || wins > panel => {
@@ -306,6 +325,10 @@ mod tests {
     #[test]
     fn the_appeal_panel_is_two_n_plus_one() {
         assert_eq!(QuorumPolicy::XIANYU.for_appeal(), QuorumPolicy::FirstTo { panel: 35, wins: 18 });
+        for large in ["first_to:60:31", "confident:40:0.96:60:6"] {
+            let appeal = QuorumPolicy::parse(large).unwrap().for_appeal();
+            assert_eq!(QuorumPolicy::parse(&appeal.to_string()), Ok(appeal), "{large}: the appeal's rule reads back");
+        }
         let confident = QuorumPolicy::Confident { min_votes: 5, threshold: 0.95, cap: 17, ahead: 6 };
         assert_eq!(
             confident.for_appeal(),
@@ -345,6 +368,21 @@ mod tests {
                         prop_assert!(buyer < wins && seller < wins, "{:?} with {} / {}", other, buyer, seller);
                         prop_assert!(decided.is_none(), "a decided panel stays decided");
                     }
+                }
+            }
+        }
+
+        /// Seats kept ahead never take a panel past its cap, and never let it decide early.
+        #[test]
+        fn seats_ahead_stay_under_the_cap(all in any_votes(), min_votes in 1u32..8, extra in 0u32..10, ahead in 0u32..8, threshold in 0.6f64..0.999, waiting in 0u32..10) {
+            let cap = min_votes + extra;
+            let policy = QuorumPolicy::Confident { min_votes, threshold, cap, ahead: ahead.min(cap) };
+            for n in 0..=all.len().min(cap as usize) {
+                let seated = (n as u32 + waiting).min(cap);
+                match check(&policy, &all[..n], seated, 0.5) {
+                    Quorum::DrawMore(more) => prop_assert!(more >= 1 && seated + more <= cap, "{} more at {}/{}", more, seated, cap),
+                    Quorum::Decided(_) => prop_assert!(n as u32 >= min_votes),
+                    _ => {}
                 }
             }
         }

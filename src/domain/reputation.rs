@@ -274,7 +274,7 @@ pub struct Vote {
     pub vote: Side,
     /// Cast before any outcome of the case was known. Only blind votes teach the estimate about
     /// their juror; the others (an appeal's, whose jurors know which side lost) are evidence of
-    /// the case's truth alone, as Community Notes leaves out ratings made once a note's status showed.
+    /// the case's truth, as Community Notes leaves out ratings made once a note's status showed.
     pub blind: bool,
 }
 

@@ -32,7 +32,12 @@ impl DeadlineWorker {
                 take_queued();
                 let ran = pool.get().map_err(|e| e.to_string()).and_then(|mut conn| {
                     run_due_jobs(&mut conn, &jury, now).map_err(|e| e.to_string())?;
-                    reestimate_if_due(&mut conn, jury.rules.reestimate_every, now).map_err(|e| e.to_string())?;
+                    if reestimate_if_due(&mut conn, jury.rules.reestimate_every, now)
+                        .map_err(|e| e.to_string())?
+                        .is_some()
+                    {
+                        jury.pool.invalidate();
+                    }
                     publish_if_due(&mut conn, now).map_err(|e| e.to_string())
                 });
                 (ran, take_queued())

@@ -26,6 +26,7 @@ impl HomePage {
             QuorumPolicy::Confident { min_votes, threshold, cap, .. } => self.ctx.tf(
                 "home.rule.confident",
                 &[
+                    ("seats", &policy.initial_panel().to_string()),
                     ("min", &min_votes.to_string()),
                     ("percent", &format!("{:.0}", threshold * 100.0)),
                     ("cap", &cap.to_string()),
@@ -40,8 +41,8 @@ impl HomePage {
             QuorumPolicy::FirstTo { panel, wins } => {
                 [(panel.to_string(), "home.fact_first_panel"), (wins.to_string(), "home.fact_first_wins")]
             }
-            QuorumPolicy::Confident { min_votes, threshold, .. } => [
-                (min_votes.to_string(), "home.fact_confident_panel"),
+            QuorumPolicy::Confident { threshold, .. } => [
+                (self.rule.initial_panel().to_string(), "home.fact_confident_panel"),
                 (format!("{:.0}%", threshold * 100.0), "home.fact_confident_threshold"),
             ],
         }

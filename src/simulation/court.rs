@@ -154,8 +154,10 @@ impl<'a> Court<'a> {
             records: vec![Record::default(); n],
             worth: DeclaredWorth::default(),
             ledger: Ledger::default(),
-            reestimate_every: (settings.reestimate_hours > 0.0)
-                .then(|| ((scenario.cases_per_day * settings.reestimate_hours / 24.0).round() as usize).max(1)),
+            // Only the policies that read the records re-estimate them.
+            reestimate_every: (settings.reestimate_hours > 0.0
+                && matches!(policy, Policy::Matched | Policy::Confident))
+            .then(|| ((scenario.cases_per_day * settings.reestimate_hours / 24.0).round() as usize).max(1)),
             heard: 0,
             answered: vec![0; n],
             ignored: vec![0; n],
@@ -195,10 +197,12 @@ impl<'a> Court<'a> {
             first.votes.iter().chain(appeal.iter().flat_map(|a| &a.votes)).copied().collect();
         self.learn(case, &votes, outcome, &excluded);
         let appeal_votes = appeal.as_ref().map_or(&[][..], |a| &a.votes[..]);
-        self.ledger.add(case.category, (&first.votes, appeal_votes), verdict.is_none().then_some(case.truth));
-        self.heard += 1;
-        if self.reestimate_every.is_some_and(|every| self.heard.is_multiple_of(every)) {
-            self.reestimate();
+        if let Some(every) = self.reestimate_every {
+            self.ledger.add(case.category, (&first.votes, appeal_votes), verdict.is_none().then_some(case.truth));
+            self.heard += 1;
+            if self.heard.is_multiple_of(every) {
+                self.reestimate();
+            }
         }
         Hearing {
             first: first.verdict,
@@ -220,7 +224,12 @@ impl<'a> Court<'a> {
         let verdict = loop {
             if need > 0 {
                 draws += 1;
-                match self.summon(weights, (excluded, &mut seated), need, now) {
+                let mut drawn = self.summon(weights, (excluded, &mut seated), need, now);
+                if drawn.is_err() && draws == 1 && need > quorum.minimum_panel() as usize {
+                    // A pool too small for the seats kept ahead starts with the minimum, as the court does.
+                    drawn = self.summon(weights, (excluded, &mut seated), quorum.minimum_panel() as usize, now);
+                }
+                match drawn {
                     Ok(answers) if draws == 1 && self.waits_for_full_panel() => {
                         // Voting opens when the last seat is taken; each juror then comes back to vote.
                         let open = answers.iter().map(|(at, _)| *at).fold(now, f64::max);
@@ -231,6 +240,8 @@ impl<'a> Court<'a> {
                         coming.extend(votes);
                     }
                     Ok(answers) => coming.extend(answers),
+                    // Seats kept ahead that nobody can fill: the votes on their way carry on.
+                    Err(_) if !coming.is_empty() => {}
                     Err(_) => break None,
                 }
                 coming.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -273,9 +284,13 @@ impl<'a> Court<'a> {
         mut need: usize,
         mut at: f64,
     ) -> Result<Vec<(f64, usize)>, DrawError> {
-        let mut answers = vec![];
+        let (mut answers, before) = (vec![], seated.len());
         while need > 0 {
-            for juror in self.draw(weights, excluded, seated, need)? {
+            let drawn = self.draw(weights, excluded, seated, need).inspect_err(|_| {
+                // Nobody seated by a draw that could not be completed: their votes never come.
+                seated.truncate(before);
+            })?;
+            for juror in drawn {
                 excluded.push(juror);
                 let delay = self.response.sample(&mut self.rng);
                 if self.rng.random_bool(self.scenario.no_show_rate) || delay > self.settings.summons_hours {
@@ -347,7 +362,9 @@ impl<'a> Court<'a> {
                 let audit = Case { truth, difficulty: 0.0, ..*case };
                 let answer = self.population.vote(*juror, &audit, self.served[*juror], &mut self.rng);
                 self.judged(*juror, case.category, answer, truth);
-                self.ledger.add(case.category, (&[(*juror, answer)], &[]), Some(truth));
+                if self.reestimate_every.is_some() {
+                    self.ledger.add(case.category, (&[(*juror, answer)], &[]), Some(truth));
+                }
             }
         }
         if self.policy.uses_matching() {
@@ -365,7 +382,7 @@ impl<'a> Court<'a> {
             dawid_skene(jurors, self.ledger.categories.len(), &self.ledger.votes, &self.ledger.known, EM_ITERATIONS);
         self.records = vec![Record::default(); jurors];
         self.worth = DeclaredWorth::default();
-        for v in self.ledger.votes.iter().filter(|v| v.blind) {
+        for v in &self.ledger.votes {
             let category = self.ledger.categories[v.case];
             let mut credit = Tally::default();
             credit.credit(v.vote, fit.cases[v.case]);

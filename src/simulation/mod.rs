@@ -157,7 +157,7 @@ impl Counts {
         self.appealed += usize::from(hearing.appealed);
         self.first_right += usize::from(hearing.first == Some(case.truth));
         self.rounds += u64::from(hearing.rounds);
-        if hearing.verdict.is_some() {
+        if hearing.first.is_some() {
             self.hours.push(hearing.hours);
         }
         match case.truth {

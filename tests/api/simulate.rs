@@ -16,6 +16,7 @@ fn simulate(scenario: &str, args: &[&str]) -> (bool, String, String) {
         .env_remove("QUORUM")
         .env_remove("AUDIT_PERCENT")
         .env_remove("VOTING_OPENS")
+        .env_remove("REESTIMATE_HOURS")
         .output()
         .unwrap();
     (out.status.success(), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())

@@ -588,6 +588,25 @@ async fn an_unsure_confident_panel_summons_ahead_of_its_slowest_juror() {
     assert!(page.contains("5 个席位中已有 4 位评审员入座，3 位已投票"), "{page}");
 }
 
+/// Seats kept ahead are a precaution: a pool too small for them seats whom it has (at least the
+/// minimum), and a top-up nobody can fill leaves the panel voting; only when every seated juror
+/// has voted and more are needed does the case go to the moderators.
+#[tokio::test]
+async fn a_small_pool_seats_whom_it_has_and_escalates_only_when_votes_run_out() {
+    use xiaofating::domain::quorum::{QuorumPolicy, Quorums};
+    let policy = QuorumPolicy::parse("confident:2:0.99:6:2").unwrap();
+    let app = spawn_app_with(|s| s.jury.quorums = Quorums::all(policy)).await;
+    seed_pool(&app, 3).await;
+    let case = case_ready_for_jury(&app).await;
+    let seated = seat_panel(&app, &case, 3).await;
+    assert_eq!(panel(&app, &case).await.len(), 3, "four wanted, three to be had, two needed");
+    vote(&seated[0].1, &case, "buyer", BUYER_REASON).await;
+    vote(&seated[1].1, &case, "seller", SELLER_REASON).await;
+    assert_eq!(app.case_state(&case).await, "voting", "no one to top up with, but a vote is still coming");
+    vote(&seated[2].1, &case, "buyer", BUYER_REASON).await;
+    app.wait_for_state(&case, "escalated").await;
+}
+
 /// Jurors vote as they arrive (`VOTING_OPENS=first_seat`, the default): the first juror to accept
 /// votes while the other seats are still open, the vote stays blind to the parties and the other
 /// jurors, and once the quorum is reached the jurors who never answered are released and told they

@@ -51,20 +51,46 @@ pub fn open_panel(
         return Ok(()); // already drawn
     }
     jury_round::open(conn, case.id, case.round, &policy.to_string(), now)?;
-    summon_or_escalate(conn, &case, (policy.initial_panel() as usize, case.round), jury, now, rng)
+    let seats = Seats { wanted: policy.initial_panel() as usize, needed: policy.minimum_panel() as usize };
+    summon_or_escalate(conn, &case, (seats, case.round), jury, now, rng)
 }
 
-/// Summons `seats` more jurors in `round`; escalates the case when they cannot be found.
+/// Seats to fill: as many as `wanted`, at least `needed`; fewer and the case goes to the moderators
+/// (none needed: seats kept ahead of the votes, which the panel can do without).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Seats {
+    pub wanted: usize,
+    pub needed: usize,
+}
+
+impl Seats {
+    pub fn exactly(n: usize) -> Seats {
+        Seats { wanted: n, needed: n }
+    }
+}
+
+/// Summons more jurors in `round`; escalates the case when fewer than needed can be found.
 pub fn summon_or_escalate(
     conn: &mut DbConnection,
     case: &CaseRow,
-    (seats, round): (usize, i32),
+    (seats, round): (Seats, i32),
     jury: &Jury,
     now: NaiveDateTime,
     rng: &mut impl Rng,
 ) -> ServiceResult<()> {
-    match draw(conn, case, seats, jury, now, rng)? {
+    let drawn = match draw(conn, case, seats.wanted, jury, now, rng)? {
+        // Fewer than wanted, but enough: seat whom the pool has.
+        Err(DrawError::TooFewEligible { eligible, .. }) if eligible >= seats.needed.max(1) => {
+            draw(conn, case, eligible.min(seats.wanted), jury, now, rng)?
+        }
+        Err(DrawError::CannotBalance) if seats.needed > 0 && seats.needed < seats.wanted => {
+            draw(conn, case, seats.needed, jury, now, rng)?
+        }
+        drawn => drawn,
+    };
+    match drawn {
         Ok(jurors) => summon(conn, case, &jurors, round, &jury.rules, now),
+        Err(_) if seats.needed == 0 => Ok(()),
         Err(DrawError::TooFewEligible { eligible, needed }) => {
             tracing::warn!(case = %case.public_id, eligible, needed, "too few eligible jurors");
             escalate(conn, case, TOO_FEW_JURORS, now)

@@ -41,9 +41,20 @@ struct Snapshot {
 }
 
 impl PoolCache {
-    /// What declaring expertise has been worth so far (the pool brought up to date first).
+    /// What declaring expertise has been worth, as of the pool's last refresh (it moves slowly, so
+    /// a vote does not pay for a refresh); the first call loads the pool.
     pub fn declared_worth(&self, conn: &mut DbConnection) -> ServiceResult<DeclaredWorth> {
-        self.refreshed(conn, |snapshot| snapshot.worth)
+        let loaded = self.snapshot.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).as_ref().map(|s| s.worth);
+        match loaded {
+            Some(worth) => Ok(worth),
+            None => self.refreshed(conn, |snapshot| snapshot.worth),
+        }
+    }
+
+    /// Forgets the pool, so the next draw reads every juror again (after a re-estimation rewrote
+    /// every record under one time stamp the overlap may not reach).
+    pub fn invalidate(&self) {
+        *self.snapshot.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = None;
     }
 
     /// Brings the pool up to date with the database, then runs `f` on the active jurors.

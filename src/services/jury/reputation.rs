@@ -80,9 +80,9 @@ fn judgements(conn: &mut DbConnection) -> ServiceResult<Vec<Judgement>> {
     Ok(calibration.chain(votes).collect())
 }
 
-/// Re-estimates every juror's tallies from all judgements with EM: known outcomes stay fixed,
-/// the others are weighed by how likely each side was right, and only blind votes are credited.
-/// Replaces the running tallies.
+/// Re-estimates every juror's tallies from all judgements with EM: known outcomes stay fixed, the
+/// others are weighed by how likely each side was right. Only blind votes shape the estimate of
+/// their juror; every vote is then credited, as the running tallies do. Replaces the running tallies.
 pub fn recompute(conn: &mut DbConnection, now: NaiveDateTime) -> ServiceResult<Recomputed> {
     write_tx(conn, |conn| recompute_in(conn, now))
 }
@@ -148,7 +148,7 @@ fn recompute_in(conn: &mut DbConnection, now: NaiveDateTime) -> ServiceResult<Re
 
     let mut overall = vec![Tally::default(); jurors.len()];
     let mut by_category: HashMap<(i32, &str), Tally> = HashMap::new();
-    for j in all.iter().filter(|j| j.blind) {
+    for j in &all {
         let Some(&i) = juror_index.get(&j.juror_id) else { continue };
         let p_buyer = fit.cases[case_index[&j.case_id]];
         overall[i].credit(j.vote, p_buyer);

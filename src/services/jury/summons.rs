@@ -3,7 +3,7 @@
 //! suspends the juror.
 
 use super::calibration::maybe_slip_audit;
-use super::draw::summon_or_escalate;
+use super::draw::{summon_or_escalate, Seats};
 use super::no_show::count_no_show;
 use super::voting::open_voting;
 use super::{require_juror, Jury};
@@ -87,7 +87,7 @@ pub fn answer_and_replace(
         return Ok(());
     }
     juror::record_answer(conn, pending.juror_id, now)?;
-    summon_or_escalate(conn, &case, (1, pending.round), jury, now, rng)
+    summon_or_escalate(conn, &case, (Seats::exactly(1), pending.round), jury, now, rng)
 }
 
 /// A case takes jurors while its panel forms (first round or appeal) and, for replacements and
@@ -144,5 +144,5 @@ pub fn expire_overdue(
     if overdue.is_empty() {
         return Ok(());
     }
-    summon_or_escalate(conn, &case, (overdue.len(), case.round), jury, now, rng)
+    summon_or_escalate(conn, &case, (Seats::exactly(overdue.len()), case.round), jury, now, rng)
 }

@@ -3,7 +3,7 @@
 //! deadline reminds a day before, replaces missing jurors once, then hands the case to moderators.
 
 use super::calibration::answer_audit;
-use super::draw::{escalate, summon_or_escalate};
+use super::draw::{escalate, summon_or_escalate, Seats};
 use super::no_show::count_no_show;
 use super::verdict::deliver_verdict;
 use super::{notify_juror, Jury, NoticeAbout};
@@ -110,7 +110,11 @@ fn settle_round(
     match check(&policy, &weighed, seated, ASSUMED_BUYER_SHARE) {
         Quorum::Decided(side) => deliver_verdict(conn, case, round, side, &votes, jury, now),
         Quorum::Waiting => Ok(()),
-        Quorum::DrawMore(n) => summon_or_escalate(conn, case, (n as usize, round.round), jury, now, rng),
+        Quorum::DrawMore(n) => {
+            // While seated jurors are still to vote, more seats are a precaution, not a need.
+            let needed = if seated as usize > votes.len() { 0 } else { n as usize };
+            summon_or_escalate(conn, case, (Seats { wanted: n as usize, needed }, round.round), jury, now, rng)
+        }
         Quorum::Deadlocked => escalate(conn, case, DEADLOCKED, now),
     }
 }
@@ -227,5 +231,5 @@ pub fn voting_deadline(
     if missing.is_empty() {
         return Ok(());
     }
-    summon_or_escalate(conn, &case, (missing.len(), round.round), jury, now, rng)
+    summon_or_escalate(conn, &case, (Seats::exactly(missing.len()), round.round), jury, now, rng)
 }

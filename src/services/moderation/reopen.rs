@@ -15,7 +15,7 @@ use crate::domain::quorum::QuorumPolicy;
 use crate::domain::validation::FieldErrors;
 use crate::services::account::Account;
 use crate::services::case::{facts, notify_both, transition};
-use crate::services::jury::draw::summon_or_escalate;
+use crate::services::jury::draw::{summon_or_escalate, Seats};
 use crate::services::jury::Jury;
 use crate::services::{ServiceError, ServiceResult};
 use chrono::NaiveDateTime;
@@ -69,7 +69,9 @@ pub fn reopen_case(
         }
         jury_round::restart(conn, round.id)?;
         let reopened = case::find_by_id(conn, case.id)?;
-        summon_or_escalate(conn, &reopened, (empty_seats, round.round), jury, now, rng)?;
+        let needed = (policy.minimum_panel() as usize).saturating_sub(voted.len()).max(1);
+        let seats = Seats { wanted: empty_seats, needed };
+        summon_or_escalate(conn, &reopened, (seats, round.round), jury, now, rng)?;
         if case::find_by_id(conn, case.id)?.state == CaseState::Escalated {
             // Still no jury to be had: undo everything and say so.
             return Err(ServiceError::Refused("moderation.refused.still_too_few"));
