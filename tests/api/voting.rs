@@ -565,17 +565,24 @@ async fn a_confident_panel_draws_more_jurors_until_it_is_sure() {
     assert_eq!(votes_stored(&app, &case).await, 5);
 }
 
+/// A court under `confident:2:0.99:6:2` (two votes at least, two seats ahead, cap six) with `jurors`
+/// in its pool, and a case whose first `seats` summonses are accepted.
+async fn seated_two_ahead(jurors: usize, seats: usize) -> (TestApp, String, Vec<(String, TestApp)>) {
+    use xiaofating::domain::quorum::{QuorumPolicy, Quorums};
+    let policy = QuorumPolicy::parse("confident:2:0.99:6:2").unwrap();
+    let app = spawn_app_with(|s| s.jury.quorums = Quorums::all(policy)).await;
+    seed_pool(&app, jurors).await;
+    let case = case_ready_for_jury(&app).await;
+    let seated = seat_panel(&app, &case, seats).await;
+    (app, case, seated)
+}
+
 /// With seats kept ahead (`confident:MIN:THRESHOLD:CAP:AHEAD`), a panel that is still unsure
 /// summons the next juror as soon as fewer than AHEAD seats are left to vote, before its slowest
 /// seated juror has voted; the parties see the seats and the votes counted.
 #[tokio::test]
 async fn an_unsure_confident_panel_summons_ahead_of_its_slowest_juror() {
-    use xiaofating::domain::quorum::{QuorumPolicy, Quorums};
-    let policy = QuorumPolicy::parse("confident:2:0.99:6:2").unwrap();
-    let app = spawn_app_with(|s| s.jury.quorums = Quorums::all(policy)).await;
-    seed_pool(&app, 12).await;
-    let case = case_ready_for_jury(&app).await;
-    let seated = seat_panel(&app, &case, 4).await;
+    let (app, case, seated) = seated_two_ahead(12, 4).await;
     assert_eq!(panel(&app, &case).await.len(), 4, "two seats for the minimum and two ahead");
     vote(&seated[0].1, &case, "buyer", BUYER_REASON).await;
     vote(&seated[1].1, &case, "buyer", BUYER_REASON).await;
@@ -593,12 +600,7 @@ async fn an_unsure_confident_panel_summons_ahead_of_its_slowest_juror() {
 /// has voted and more are needed does the case go to the moderators.
 #[tokio::test]
 async fn a_small_pool_seats_whom_it_has_and_escalates_only_when_votes_run_out() {
-    use xiaofating::domain::quorum::{QuorumPolicy, Quorums};
-    let policy = QuorumPolicy::parse("confident:2:0.99:6:2").unwrap();
-    let app = spawn_app_with(|s| s.jury.quorums = Quorums::all(policy)).await;
-    seed_pool(&app, 3).await;
-    let case = case_ready_for_jury(&app).await;
-    let seated = seat_panel(&app, &case, 3).await;
+    let (app, case, seated) = seated_two_ahead(3, 3).await;
     assert_eq!(panel(&app, &case).await.len(), 3, "four wanted, three to be had, two needed");
     vote(&seated[0].1, &case, "buyer", BUYER_REASON).await;
     vote(&seated[1].1, &case, "seller", SELLER_REASON).await;
