@@ -345,3 +345,22 @@ async fn a_court_set_to_full_panel_opens_voting_only_when_every_seat_is_taken() 
     }
     assert_eq!(app.case_state(&case).await, "voting");
 }
+
+/// A juror offers a number of cases a week (their capacity): once their seats this week reach it,
+/// no draw summons them until older seats fall out of the week.
+#[tokio::test]
+async fn a_juror_at_their_weekly_capacity_is_not_summoned() {
+    let app = jury_court(2, 3).await;
+    app.execute("UPDATE jurors SET capacity = 1").await.unwrap();
+    let first = case_ready_for_jury(&app).await;
+    for (_, juror) in seat_panel(&app, &first, 2).await {
+        let reason = "照片里能看到磕碰，卖家的开箱视频没有拍到快门。";
+        assert_eq!(vote(&juror, &first, "buyer", reason).await.status(), StatusCode::SEE_OTHER);
+    }
+    app.wait_for_state(&first, "decided").await;
+
+    // Two of the three jurors have taken their one case this week: the second case cannot seat two.
+    let second = case_ready_for_jury(&app).await;
+    app.wait_for_state(&second, "escalated").await;
+    assert!(panel(&app, &second).await.is_empty(), "nobody summoned past their capacity");
+}

@@ -270,7 +270,6 @@ pub struct PoolRow {
     pub expertise: i32,
     pub interests: String,
     pub trading_side: String,
-    pub capacity: i32,
     pub summons_answered: i32,
     pub summons_ignored: i32,
     pub overall: (f64, f64, f64, f64),
@@ -281,6 +280,18 @@ pub struct PoolRow {
 impl PoolRow {
     pub fn overall_tally(&self) -> Tally {
         tally_of(self.overall)
+    }
+
+    /// What the row says, as one number: a row read again whose fingerprint is the one already
+    /// held has not changed. (A category tally never changes without the overall one.)
+    pub fn fingerprint(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (self.user_id, self.status.as_str(), self.expertise, &self.interests, &self.trading_side).hash(&mut h);
+        (self.summons_answered, self.summons_ignored, self.account_created_at).hash(&mut h);
+        let (a, b, c, d) = self.overall;
+        [a, b, c, d].map(f64::to_bits).hash(&mut h);
+        h.finish()
     }
 }
 
@@ -293,7 +304,6 @@ pub fn changed_since(conn: &mut DbConnection, since: Option<NaiveDateTime>) -> Q
             jurors::expertise,
             jurors::interests,
             jurors::trading_side,
-            jurors::capacity,
             jurors::summons_answered,
             jurors::summons_ignored,
             OVERALL_TALLY,

@@ -1,4 +1,4 @@
-use crate::db::schema::{cases, summons};
+use crate::db::schema::{cases, jurors, summons};
 use crate::db::DbConnection;
 use crate::domain::case::CaseState;
 use crate::domain::ids::CaseId;
@@ -88,6 +88,19 @@ pub fn load_since(conn: &mut DbConnection, since: NaiveDateTime) -> QueryResult<
         .filter(summons::status.eq_any(SeatStatus::HOLDING))
         .group_by(summons::juror_id)
         .select((summons::juror_id, diesel::dsl::count_star()))
+        .load(conn)
+}
+
+/// Jurors whose summonses since `since` have reached their capacity: only they come back, not a
+/// count for every juror summoned in the window.
+pub fn at_capacity(conn: &mut DbConnection, since: NaiveDateTime) -> QueryResult<Vec<i32>> {
+    summons::table
+        .inner_join(jurors::table.on(jurors::user_id.eq(summons::juror_id)))
+        .filter(summons::summoned_at.gt(since))
+        .filter(summons::status.eq_any(SeatStatus::HOLDING))
+        .group_by(summons::juror_id)
+        .having(diesel::dsl::sql::<diesel::sql_types::Bool>("count(*) >= max(jurors.capacity)"))
+        .select(summons::juror_id)
         .load(conn)
 }
 

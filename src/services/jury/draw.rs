@@ -18,7 +18,6 @@ use crate::services::triage::{matching_tags, CaseTriage};
 use crate::services::{ServiceError, ServiceResult};
 use chrono::{NaiveDateTime, TimeDelta};
 use rand::Rng;
-use std::collections::HashMap;
 
 /// Why a case went to the moderators instead of to a jury.
 pub const TOO_FEW_JURORS: &str = "escalation.too_few_jurors";
@@ -112,10 +111,10 @@ pub fn draw(
     rng: &mut impl Rng,
 ) -> ServiceResult<Result<Vec<i32>, DrawError>> {
     let rules = &jury.rules;
-    let busy: HashMap<i32, i64> = summons::load_since(conn, now - rules.capacity_window)?.into_iter().collect();
     let summoned = summons::for_case(conn, case.id)?;
     let seated_ids: Vec<i32> = summoned.iter().filter(|s| s.status.holds_seat()).map(|s| s.juror_id).collect();
     let mut excluded = conflicts(conn, case)?;
+    excluded.extend(summons::at_capacity(conn, now - rules.capacity_window)?);
     excluded.extend(linked_to_parties(conn, case, now)?.into_iter().map(|(id, _)| id));
     excluded.extend(summoned.iter().map(|s| s.juror_id));
     // Interests match the item's words and the kind of dispute ("鉴定", "counterfeit", …).
@@ -123,13 +122,7 @@ pub fn draw(
     let profile = CaseProfile::new(category, &case.item_title, matching_tags(CaseTriage::of(case).kind()));
     let too_new = now - rules.min_account_age;
     jury.pool.with_current(conn, |pool, meta| {
-        excluded.extend(
-            meta.iter()
-                .filter(|(id, m)| {
-                    m.account_created_at > too_new || busy.get(id).copied().unwrap_or(0) >= i64::from(m.capacity)
-                })
-                .map(|(id, _)| *id),
-        );
+        excluded.extend(meta.iter().filter(|(_, m)| m.account_created_at > too_new).map(|(id, _)| *id));
         let seated: Vec<Candidate> = seated_ids.iter().filter_map(|id| pool.get(*id).cloned()).collect();
         let weights = pool.weights(&profile, &rules.matching);
         pool.draw(&weights, &excluded, &seated, seats, &rules.matching, rng)

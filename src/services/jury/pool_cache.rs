@@ -21,7 +21,6 @@ const OVERLAP: TimeDelta = TimeDelta::minutes(1);
 #[derive(Debug, Clone, Copy)]
 pub struct Meta {
     pub account_created_at: NaiveDateTime,
-    pub capacity: i32,
 }
 
 #[derive(Default)]
@@ -34,6 +33,9 @@ struct Snapshot {
     meta: HashMap<i32, Meta>,
     /// The newest `updated_at` read so far; `None` until a juror was seen.
     newest_change: Option<NaiveDateTime>,
+    /// Each row's fingerprint as last read: the overlap reads rows again, and only the ones that
+    /// changed are worth their category records and a new candidate.
+    seen: HashMap<i32, u64>,
     /// What declaring expertise has been worth, over the active jurors, and each one's share of it
     /// (taken out again when their record changes).
     worth: DeclaredWorth,
@@ -69,7 +71,11 @@ impl PoolCache {
     fn refreshed<T>(&self, conn: &mut DbConnection, f: impl FnOnce(&Snapshot) -> T) -> ServiceResult<T> {
         let mut guard = self.snapshot.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let since = guard.as_ref().and_then(|s| s.newest_change).map(|newest| newest - OVERLAP);
-        let changed = juror::changed_since(conn, since)?;
+        let held = guard.as_ref().map(|s| &s.seen);
+        let changed: Vec<PoolRow> = juror::changed_since(conn, since)?
+            .into_iter()
+            .filter(|row| held.and_then(|seen| seen.get(&row.user_id)) != Some(&row.fingerprint()))
+            .collect();
         let ids: Vec<i32> = changed.iter().map(|r| r.user_id).collect();
         let records = match since {
             None => juror::category_records(conn, None)?,
@@ -88,6 +94,7 @@ impl PoolCache {
             pool: JurorPool::new(vec![]),
             meta: HashMap::new(),
             newest_change: None,
+            seen: HashMap::new(),
             worth: DeclaredWorth::default(),
             shares: HashMap::new(),
         });
@@ -105,12 +112,13 @@ impl PoolCache {
         }
         for row in changed {
             snapshot.newest_change = snapshot.newest_change.max(Some(row.updated_at));
+            snapshot.seen.insert(row.user_id, row.fingerprint());
             if row.status != JurorStatus::Active {
                 snapshot.pool.remove(row.user_id);
                 snapshot.meta.remove(&row.user_id);
                 continue;
             }
-            let meta = Meta { account_created_at: row.account_created_at, capacity: row.capacity };
+            let meta = Meta { account_created_at: row.account_created_at };
             snapshot.meta.insert(row.user_id, meta);
             let record = by_juror.remove(&row.user_id).unwrap_or_default();
             snapshot.pool.upsert(candidate(row, &record, &snapshot.worth));
