@@ -21,6 +21,7 @@ fn pool(size: usize) -> JurorPool {
                 judged: [rng.random_range(0.0..30.0); 11],
                 reliability: rng.random_range(0.5..1.0),
                 leaning: rng.random_range(-0.3..0.3),
+                one_sided: None,
             })
             .collect(),
     )

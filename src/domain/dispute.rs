@@ -9,6 +9,8 @@ pub enum Side {
 }
 
 impl Side {
+    pub const BOTH: [Side; 2] = [Side::Buyer, Side::Seller];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Side::Buyer => "buyer",

@@ -3,7 +3,7 @@
 //! `sample_weighted`), then make the panel balanced in leaning and trading side. Deterministic
 //! under a seeded RNG; nobody can choose or predict their jury.
 
-use crate::domain::dispute::Category;
+use crate::domain::dispute::{Category, Side};
 use crate::domain::triage::classifier::{is_han, words};
 use rand::seq::index::sample_weighted;
 use rand::Rng;
@@ -68,6 +68,9 @@ pub struct Candidate {
     pub judged: [f64; CATEGORIES],
     pub reliability: f64,
     pub leaning: f64,
+    /// The side the juror's record shows they vote for whatever the case (`rings::one_sided`):
+    /// a panel holds at most one such juror per side, so a ring can never sit together.
+    pub one_sided: Option<Side>,
 }
 
 const CATEGORIES: usize = Category::ALL.len();
@@ -167,9 +170,13 @@ fn violation(members: &[&Candidate], policy: &MatchPolicy) -> f64 {
     let n = members.len() as f64;
     let mean_leaning = members.iter().map(|c| c.leaning).sum::<f64>() / n;
     let share = |side| members.iter().filter(|c| c.side == side).count() as f64 / n;
+    // Each suspect past the first for one side counts a whole imbalance: the draw swaps them out.
+    let suspects = |side| members.iter().filter(|c| c.one_sided == Some(side)).count().saturating_sub(1) as f64;
     (mean_leaning.abs() - policy.max_mean_leaning).max(0.0)
         + (share(TradingSide::MostlyBuy) - policy.max_side_share).max(0.0)
         + (share(TradingSide::MostlySell) - policy.max_side_share).max(0.0)
+        + suspects(Side::Buyer)
+        + suspects(Side::Seller)
 }
 
 /// Whether a panel (indices into the pool) meets the balance rules.
@@ -334,6 +341,7 @@ mod tests {
             judged: [0.0; CATEGORIES],
             reliability: 0.9,
             leaning,
+            one_sided: None,
         }
     }
 
@@ -419,6 +427,28 @@ mod tests {
     }
 
     #[test]
+    fn a_panel_never_seats_two_jurors_who_always_vote_for_one_side() {
+        let policy = MatchPolicy::default();
+        let mut jurors: Vec<Candidate> = (0..60).map(|i| candidate(i, TradingSide::Both, 0.0)).collect();
+        for c in jurors.iter_mut().take(30) {
+            c.one_sided = Some(Side::Seller);
+        }
+        let pool = JurorPool::new(jurors);
+        let weights = pool.weights(&phones(), &policy);
+        for seed in 0..20 {
+            let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+            let panel = pool.draw(&weights, &[], &[], 11, &policy, &mut rng).unwrap();
+            let suspects = panel.iter().filter(|id| **id < 30).count();
+            assert!(suspects <= 1, "half the pool is one ring, yet one panel seats {suspects} of it");
+        }
+        // A suspect already seated keeps every other one off the top-up.
+        let seated = vec![pool.get(0).unwrap().clone()];
+        let mut rng = rand::rngs::StdRng::seed_from_u64(99);
+        let more = pool.draw(&weights, &[0], &seated, 6, &policy, &mut rng).unwrap();
+        assert!(more.iter().all(|id| *id >= 30), "{more:?}");
+    }
+
+    #[test]
     fn a_pool_of_one_side_cannot_be_balanced() {
         let pool = JurorPool::new((0..100).map(|i| candidate(i, TradingSide::MostlySell, -0.3)).collect());
         let mut rng = rand::rngs::StdRng::seed_from_u64(1);
@@ -482,10 +512,11 @@ mod tests {
     }
 
     fn pools() -> impl Strategy<Value = Vec<Candidate>> {
-        prop::collection::vec((0u8..3, -1.0f64..1.0, 0.3f64..0.99, 0.2f64..1.0), 40..200).prop_map(|rows| {
+        let row = (0u8..3, -1.0f64..1.0, 0.3f64..0.99, 0.2f64..1.0, 0u8..10);
+        prop::collection::vec(row, 40..200).prop_map(|rows| {
             rows.into_iter()
                 .enumerate()
-                .map(|(i, (side, leaning, acc, rel))| Candidate {
+                .map(|(i, (side, leaning, acc, rel, suspect))| Candidate {
                     juror_id: i as i32,
                     expertise: Categories(i as u16 & 0x7ff),
                     interests: vec![],
@@ -494,6 +525,7 @@ mod tests {
                     judged: [0.0; CATEGORIES],
                     reliability: rel,
                     leaning,
+                    one_sided: [Some(Side::Buyer), Some(Side::Seller)].get(suspect as usize).copied().flatten(),
                 })
                 .collect()
         })

@@ -18,6 +18,7 @@ pub mod public_record;
 pub mod quorum;
 pub mod reputation;
 pub mod retry;
+pub mod rings;
 pub mod triage;
 pub mod upload;
 pub mod validation;

@@ -29,6 +29,7 @@ use crate::services::moderation::moderators::{list_moderators, set_moderator};
 use crate::services::moderation::override_case::override_verdict;
 use crate::services::moderation::queues::{dashboard, retry, Dashboard, Filters, Listed, Queue, Retry, Waiting};
 use crate::services::moderation::reopen::reopen_case;
+use crate::services::moderation::rings::{suspected_rings, SuspectedRing};
 use crate::services::moderation::stats::{stats, Stats};
 use crate::services::moderation::ACTIONS;
 use crate::services::ServiceResult;
@@ -394,6 +395,7 @@ pub async fn post_moderate_reason(
 struct JurorsPage {
     ctx: Ctx,
     jurors: Vec<JurorLine>,
+    rings: Vec<SuspectedRing>,
     page: Page,
     query: JurorQuery,
     /// The juror whose standing form had problems, with them.
@@ -413,6 +415,12 @@ impl JurorsPage {
     fn percent(&self, share: &f64) -> String {
         format!("{:.0}%", share * 100.0)
     }
+
+    /// "0 of 34": votes for the ring's side out of the cases where the other side was right.
+    fn of(&self, (part, whole): &(f64, f64)) -> String {
+        let (part, whole) = (format!("{part:.0}"), format!("{whole:.0}"));
+        self.ctx.tf("moderation.rings_of", &[("part", part.as_str()), ("whole", whole.as_str())])
+    }
 }
 
 async fn render_jurors(
@@ -425,8 +433,14 @@ async fn render_jurors(
     let account = ctx.require_account()?.clone();
     let now = state.clock.now();
     let q = query.clone();
-    let (jurors, pages) = state.read(move |conn| list_jurors(conn, &account, &q, now).map_err(AppError::from)).await?;
-    page(status, &JurorsPage { ctx, jurors, page: pages, query, failed })
+    let jury = state.jury.clone();
+    let (jurors, pages, rings) = state
+        .read(move |conn| {
+            let (jurors, pages) = list_jurors(conn, &account, &q, now)?;
+            Ok((jurors, pages, suspected_rings(conn, &account, &jury)?))
+        })
+        .await?;
+    page(status, &JurorsPage { ctx, jurors, rings, page: pages, query, failed })
 }
 
 pub async fn get_jurors(

@@ -15,8 +15,9 @@ use crate::domain::quorum::{check, Quorum, QuorumPolicy, WeighedVote};
 use crate::domain::reputation::{
     dawid_skene, reliability, DeclaredWorth, Record, Tally, Vote, ASSUMED_BUYER_SHARE, EM_ITERATIONS,
 };
+use crate::domain::rings::{one_sided, worth_testing};
 use rand::rngs::StdRng;
-use rand::seq::index;
+use rand::seq::{index, IndexedRandom};
 use rand::Rng;
 use rand_distr::{Distribution, LogNormal};
 
@@ -80,6 +81,8 @@ pub struct Hearing {
     /// Hours from the close of the evidence to the first panel's last vote counted (the deciding
     /// one, when it decided).
     pub hours: f64,
+    /// Whether two members of one ring voted on one panel.
+    pub ring_sat_together: bool,
 }
 
 /// What a re-estimation counts: the first panel's votes (cast before any outcome was known; an
@@ -127,6 +130,8 @@ pub struct Court<'a> {
     ledger: Ledger,
     reestimate_every: Option<usize>,
     heard: usize,
+    /// Cases heard since the day's tests of suspicious records.
+    heard_today: usize,
     answered: Vec<u32>,
     ignored: Vec<u32>,
     served: Vec<u32>,
@@ -159,6 +164,7 @@ impl<'a> Court<'a> {
                 && matches!(policy, Policy::Matched | Policy::Confident))
             .then(|| ((scenario.cases_per_day * settings.reestimate_hours / 24.0).round() as usize).max(1)),
             heard: 0,
+            heard_today: 0,
             answered: vec![0; n],
             ignored: vec![0; n],
             served: vec![0; n],
@@ -197,6 +203,11 @@ impl<'a> Court<'a> {
             first.votes.iter().chain(appeal.iter().flat_map(|a| &a.votes)).copied().collect();
         self.learn(case, &votes, outcome, &excluded);
         let appeal_votes = appeal.as_ref().map_or(&[][..], |a| &a.votes[..]);
+        self.heard_today += 1;
+        if self.heard_today as f64 >= self.scenario.cases_per_day {
+            self.heard_today = 0;
+            self.test_suspicious();
+        }
         if let Some(every) = self.reestimate_every {
             self.ledger.add(case.category, (&first.votes, appeal_votes), verdict.is_none().then_some(case.truth));
             self.heard += 1;
@@ -204,6 +215,8 @@ impl<'a> Court<'a> {
                 self.reestimate();
             }
         }
+        let ring_sat_together =
+            self.ring_sat_together(&first) || appeal.as_ref().is_some_and(|a| self.ring_sat_together(a));
         Hearing {
             first: first.verdict,
             verdict,
@@ -212,7 +225,29 @@ impl<'a> Court<'a> {
             appeal_votes: appeal.as_ref().map_or(0, |a| a.votes.len()),
             rounds: first.draws + appeal.as_ref().map_or(0, |a| a.draws),
             hours: first.hours,
+            ring_sat_together,
         }
+    }
+
+    fn ring_sat_together(&self, round: &Round) -> bool {
+        let mut rings: Vec<usize> =
+            round.votes.iter().filter_map(|(juror, _)| self.population.jurors[*juror].ring.map(|r| r.id)).collect();
+        rings.sort_unstable();
+        rings.windows(2).any(|pair| pair[0] == pair[1])
+    }
+
+    /// Whom the court's records now mark as one-sided (`rings::one_sided`): the share of ring
+    /// members it suspects, and of honest jurors.
+    pub fn suspected(&self) -> (f64, f64) {
+        let (mut members, mut caught, mut honest, mut wrongly) = (0, 0, 0, 0);
+        for (juror, record) in self.population.jurors.iter().zip(&self.records) {
+            let suspect = usize::from(one_sided(&record.overall).is_some());
+            match juror.ring {
+                Some(_) => (members, caught) = (members + 1, caught + suspect),
+                None => (honest, wrongly) = (honest + 1, wrongly + suspect),
+            }
+        }
+        (caught as f64 / members.max(1) as f64, wrongly as f64 / honest.max(1) as f64)
     }
 
     /// One panel (the first, or an appeal's) hearing the case: drawn, topped up as its quorum
@@ -374,6 +409,25 @@ impl<'a> Court<'a> {
         }
     }
 
+    /// Once a day, as the court's job does: every juror whose record hints they never vote for one
+    /// side answers a calibration case that side was right in (`rings::worth_testing`).
+    fn test_suspicious(&mut self) {
+        if !self.policy.uses_matching() {
+            return;
+        }
+        for juror in 0..self.records.len() {
+            let Some(truth) = worth_testing(&self.records[juror].overall) else { continue };
+            let category = *self.scenario.categories().choose(&mut self.rng).expect("checked non-empty");
+            let test = Case { category, truth, difficulty: 0.0, parties: [juror, juror] };
+            let answer = self.population.vote(juror, &test, self.served[juror], &mut self.rng);
+            self.judged(juror, category, answer, truth);
+            if self.reestimate_every.is_some() {
+                self.ledger.add(category, (&[(juror, answer)], &[]), Some(truth));
+            }
+            self.pool.upsert(self.candidate(juror));
+        }
+    }
+
     /// Every juror's record again from all the judgements in the ledger, by Dawid–Skene EM, as
     /// the court's re-estimation job does; matching then sees everyone as they now stand.
     fn reestimate(&mut self) {
@@ -410,6 +464,10 @@ impl<'a> Court<'a> {
     /// What matching knows of a juror under this policy.
     fn candidate(&self, juror: usize) -> Candidate {
         let truth = &self.population.jurors[juror];
+        let one_sided = match self.policy {
+            Policy::Oracle => truth.ring.map(|ring| ring.favours),
+            _ => one_sided(&self.records[juror].overall),
+        };
         let (accuracy_lower, leaning) = match self.policy {
             Policy::Oracle => {
                 let confusion = Category::ALL.map(|c| self.population.typical_confusion(juror, c, self.served[juror]));
@@ -435,6 +493,7 @@ impl<'a> Court<'a> {
             judged: self.records[juror].by_category.map(|tally| tally.votes()),
             reliability,
             leaning,
+            one_sided,
         }
     }
 }

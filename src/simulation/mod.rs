@@ -89,6 +89,12 @@ pub struct Outcome {
     /// median and the 90th percentile.
     pub median_hours: f64,
     pub p90_hours: f64,
+    /// Collusion rings, at the end of the run: the share of ring members the court's records mark
+    /// as one-sided, the share of honest jurors they mark, and the share of counted cases where
+    /// two members of one ring voted on one panel.
+    pub ring_recall: f64,
+    pub honest_suspected: f64,
+    pub ring_sat_together: f64,
 }
 
 /// Runs `cases` cases of the scenario through each policy. The market and the cases come from the
@@ -121,7 +127,7 @@ pub fn simulate(
                 counts.add(case, &hearing);
             }
         }
-        counts.outcome(policy, settings, cases)
+        counts.outcome(policy, settings, cases, court.suspected())
     };
     Ok(policies.iter().map(|p| hear_all(*p)).collect())
 }
@@ -145,6 +151,7 @@ struct Counts {
     escalated: usize,
     votes: usize,
     rounds: u64,
+    ring_sat_together: usize,
     /// Hours to each verdict the jury reached.
     hours: Vec<f64>,
 }
@@ -157,6 +164,7 @@ impl Counts {
         self.appealed += usize::from(hearing.appealed);
         self.first_right += usize::from(hearing.first == Some(case.truth));
         self.rounds += u64::from(hearing.rounds);
+        self.ring_sat_together += usize::from(hearing.ring_sat_together);
         if hearing.first.is_some() {
             self.hours.push(hearing.hours);
         }
@@ -172,7 +180,7 @@ impl Counts {
         }
     }
 
-    fn outcome(&self, policy: Policy, settings: &Settings, cases: usize) -> Outcome {
+    fn outcome(&self, policy: Policy, settings: &Settings, cases: usize, (recall, honest): (f64, f64)) -> Outcome {
         let share = |part: usize, whole: usize| round(part as f64 / whole.max(1) as f64);
         Outcome {
             policy: policy.name(),
@@ -190,6 +198,9 @@ impl Counts {
             mean_rounds: round(self.rounds as f64 / self.counted.max(1) as f64),
             median_hours: percentile(&self.hours, 0.5),
             p90_hours: percentile(&self.hours, 0.9),
+            ring_recall: round(recall),
+            honest_suspected: round(honest),
+            ring_sat_together: share(self.ring_sat_together, self.counted),
         }
     }
 }
@@ -211,7 +222,7 @@ fn round(x: f64) -> f64 {
 /// The outcomes as a plain-text table.
 pub fn table(outcomes: &[Outcome]) -> String {
     let mut text = format!(
-        "{:<10} {:<22} {:>8} {:>8} {:>8} {:>8} {:>9} {:>9} {:>6} {:>9} {:>9} {:>6} {:>8} {:>6}\n",
+        "{:<10} {:<22} {:>8} {:>8} {:>8} {:>8} {:>9} {:>9} {:>6} {:>9} {:>9} {:>6} {:>8} {:>6} {:>7} {:>7} {:>8}\n",
         "policy",
         "quorum",
         "counted",
@@ -225,11 +236,14 @@ pub fn table(outcomes: &[Outcome]) -> String {
         "escalated",
         "draws",
         "median_h",
-        "p90_h"
+        "p90_h",
+        "rings",
+        "honest",
+        "ring_sat"
     );
     for o in outcomes {
         text += &format!(
-            "{:<10} {:<22} {:>8} {:>8.4} {:>8.4} {:>8.4} {:>9.4} {:>9.4} {:>6.2} {:>9.2} {:>9.4} {:>6.2} {:>8.1} {:>6.1}\n",
+            "{:<10} {:<22} {:>8} {:>8.4} {:>8.4} {:>8.4} {:>9.4} {:>9.4} {:>6.2} {:>9.2} {:>9.4} {:>6.2} {:>8.1} {:>6.1} {:>7.4} {:>7.4} {:>8.4}\n",
             o.policy,
             o.quorum,
             o.counted,
@@ -243,7 +257,10 @@ pub fn table(outcomes: &[Outcome]) -> String {
             o.escalated,
             o.mean_rounds,
             o.median_hours,
-            o.p90_hours
+            o.p90_hours,
+            o.ring_recall,
+            o.honest_suspected,
+            o.ring_sat_together
         );
     }
     text

@@ -19,6 +19,15 @@ pub struct Juror {
     /// achieves over many cases, so what a perfect record of them would show.
     pub typical_accuracy: [f64; Category::ALL.len()],
     pub spammer: bool,
+    /// The collusion ring the juror belongs to, if any.
+    pub ring: Option<Ring>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ring {
+    pub id: usize,
+    /// The side every member votes for.
+    pub favours: Side,
 }
 
 /// One case as it really is.
@@ -48,7 +57,7 @@ impl Population {
         let typical = |accuracy: f64| {
             difficulties.iter().map(|d| (accuracy - d).max(0.5)).sum::<f64>() / difficulties.len() as f64
         };
-        let jurors = (0..scenario.jurors)
+        let mut jurors: Vec<Juror> = (0..scenario.jurors)
             .map(|_| {
                 let known: Vec<Category> =
                     categories.choose_multiple(rng, scenario.expertise_per_juror).copied().collect();
@@ -67,9 +76,18 @@ impl Population {
                     typical_accuracy: accuracy.map(typical),
                     accuracy,
                     spammer: rng.random_bool(scenario.spammer_share),
+                    ring: None,
                 }
             })
             .collect();
+        let members = (scenario.jurors as f64 * scenario.ring_share).round() as usize;
+        let seller_rings =
+            (members.div_ceil(scenario.ring_size) as f64 * scenario.ring_favours_seller).round() as usize;
+        for (n, juror) in rand::seq::index::sample(rng, scenario.jurors, members).into_iter().enumerate() {
+            let id = n / scenario.ring_size;
+            let favours = if id < seller_rings { Side::Seller } else { Side::Buyer };
+            jurors[juror].ring = Some(Ring { id, favours });
+        }
         Population { jurors, in_group_bias: scenario.in_group_bias, bias_decay_cases: scenario.bias_decay_cases }
     }
 
@@ -111,8 +129,11 @@ impl Population {
 
     fn biased(&self, juror: usize, accuracy: f64, served: u32) -> (f64, f64) {
         let j = &self.jurors[juror];
-        if j.spammer {
-            return (0.5, 0.5);
+        match j.ring {
+            Some(Ring { favours: Side::Buyer, .. }) => return (1.0, 0.0),
+            Some(Ring { favours: Side::Seller, .. }) => return (0.0, 1.0),
+            None if j.spammer => return (0.5, 0.5),
+            None => {}
         }
         let bias = self.in_group_bias * 0.5f64.powf(f64::from(served) / self.bias_decay_cases);
         let own = |side| if j.side == side { bias } else { 0.0 };
@@ -160,6 +181,26 @@ mod tests {
         for c in Category::ALL {
             let expected = if first.expertise.contains(c) { 0.85 } else { 0.7 };
             assert!((first.accuracy[c.index()] - expected).abs() < 1e-9);
+        }
+    }
+
+    #[test]
+    fn ring_members_vote_for_their_rings_side_whatever_the_case() {
+        let s = scenario(r#"{"jurors": 1000, "ring_share": 0.1, "ring_size": 25}"#);
+        let mut rng = rand::rngs::StdRng::seed_from_u64(3);
+        let population = Population::generate(&s, &mut rng);
+        let members: Vec<usize> = (0..1000).filter(|j| population.jurors[*j].ring.is_some()).collect();
+        assert_eq!(members.len(), 100);
+        let rings: std::collections::HashSet<usize> =
+            members.iter().map(|j| population.jurors[*j].ring.unwrap().id).collect();
+        assert_eq!(rings.len(), 4, "100 members in rings of 25");
+        for j in members {
+            let favours = population.jurors[j].ring.unwrap().favours;
+            assert_eq!(favours, if population.jurors[j].ring.unwrap().id < 2 { Side::Seller } else { Side::Buyer });
+            for truth in [Side::Buyer, Side::Seller] {
+                let case = Case { category: Category::Phones, truth, difficulty: 0.0, parties: [0, 1] };
+                assert_eq!(population.vote(j, &case, 0, &mut rng), favours);
+            }
         }
     }
 

@@ -49,6 +49,12 @@ pub struct Scenario {
     /// Cases the market brings a day: with the court's re-estimation interval, how many cases
     /// pass between two re-estimations of the jurors' records.
     pub cases_per_day: f64,
+    /// Share of jurors in collusion rings (bribed or sock-puppet accounts): a member votes for
+    /// their ring's side whatever the case, calibration cases included. Rings of `ring_size`, of
+    /// which the share `ring_favours_seller` favour the seller and the rest the buyer.
+    pub ring_share: f64,
+    pub ring_size: usize,
+    pub ring_favours_seller: f64,
 }
 
 /// Xianyu-like: a large pool of mostly-buying volunteers, fairly skilled, a little partial.
@@ -75,6 +81,9 @@ impl Default for Scenario {
             appeal_rate_wronged: 0.5,
             appeal_rate_rightly_lost: 0.05,
             cases_per_day: 1_000.0,
+            ring_share: 0.0,
+            ring_size: 20,
+            ring_favours_seller: 0.5,
         }
     }
 }
@@ -136,7 +145,10 @@ impl Scenario {
         in_range("warmup_cases", self.warmup_cases as f64, 0.0, 1e9)?;
         in_range("appeal_rate_wronged", self.appeal_rate_wronged, 0.0, 1.0)?;
         in_range("appeal_rate_rightly_lost", self.appeal_rate_rightly_lost, 0.0, 1.0)?;
-        in_range("cases_per_day", self.cases_per_day, 1.0, 1e9)
+        in_range("cases_per_day", self.cases_per_day, 1.0, 1e9)?;
+        in_range("ring_share", self.ring_share, 0.0, 0.5)?;
+        in_range("ring_size", self.ring_size as f64, 2.0, 1e6)?;
+        in_range("ring_favours_seller", self.ring_favours_seller, 0.0, 1.0)
     }
 }
 

@@ -493,6 +493,11 @@ async fn a_moderator_and_an_admin_at_work_at_both_widths_in_both_languages() {
                   SELECT 'voting_deadline', id, updated_at, updated_at, 8, 'database disk image is malformed', \
                   updated_at FROM cases WHERE public_id = '{case}'";
     app.execute(failed.replace("{case}", &case)).await.unwrap();
+    // Two jurors whose records show they vote for the seller whatever the case, for the jurors page.
+    let one_sided = "UPDATE jurors SET buyer_right = 31, buyer_right_voted_buyer = 1, seller_right = 22, \
+                     seller_right_voted_seller = 22, updated_at = (SELECT max(updated_at) FROM jurors) \
+                     WHERE user_id IN (SELECT id FROM users WHERE email IN ('juror0@example.com', 'juror1@example.com'))";
+    app.execute(one_sided).await.unwrap();
 
     let base = app.url("");
     let browser = Browser::start().await;
@@ -512,6 +517,7 @@ async fn a_moderator_and_an_admin_at_work_at_both_widths_in_both_languages() {
     }
     browser.goto(&app.url("/moderation/jurors")).await;
     assert!(browser.text_of(".pager").await.contains("第 1 / 2 页"), "the juror list pages");
+    assert!(browser.text_of("#rings").await.contains("总是投给卖家：2 人"), "the suspects are listed");
     browser.goto(&app.url(&format!("/moderation/cases/{case}"))).await;
     assert!(browser.text().await.contains("这份裁决已是终局"), "a moderator reads what final means");
     browser.check_both_widths("moderation-final-verdict", "#next-title").await;

@@ -78,6 +78,7 @@ fn every_used_key_is_translated_in_both_languages() {
     }
     for side in ["buyer", "seller"] {
         keys.insert(format!("side.{side}"));
+        keys.insert(format!("moderation.rings_favour_{side}"));
     }
     for kind in EVENT_KINDS {
         keys.insert(format!("event.{kind}"));

@@ -736,3 +736,73 @@ async fn a_moderator_corrects_what_an_item_of_evidence_is_and_the_checklist_foll
     let party_page = buyer.get_html(&format!("/cases/{case}")).await;
     assert!(party_page.contains("<strong>开箱视频</strong>"), "the party reads the corrected kind");
 }
+
+/// Jurors whose records show they vote for the seller whatever the case (as a bribed ring would)
+/// are listed for the moderators with the evidence, and no panel seats two of them.
+#[tokio::test]
+async fn jurors_who_always_vote_one_side_are_listed_with_the_evidence_and_never_sit_together() {
+    let app = jury_court(5, 12).await;
+    let ring: Vec<String> = (0..4).map(|i| format!("juror{i}@example.com")).collect();
+    let quoted: Vec<String> = ring.iter().map(|e| format!("'{e}'")).collect();
+    app.execute(format!(
+        "UPDATE jurors SET buyer_right = 34, buyer_right_voted_buyer = 0, seller_right = 21, \
+         seller_right_voted_seller = 20 WHERE user_id IN (SELECT id FROM users WHERE email IN ({}))",
+        quoted.join(", ")
+    ))
+    .await
+    .unwrap();
+    // An honest seller-leaning juror with as long a record is not among them.
+    app.execute(
+        "UPDATE jurors SET buyer_right = 34, buyer_right_voted_buyer = 15, seller_right = 21, \
+         seller_right_voted_seller = 19 WHERE user_id = (SELECT id FROM users WHERE email = 'juror4@example.com')",
+    )
+    .await
+    .unwrap();
+
+    let case = case_ready_for_jury(&app).await;
+    let drawn = wait_for_panel(&app, &case, 5).await;
+    // (matching's unit tests pin the rule itself; here, that the court's pool knows who they are)
+    let together = drawn.iter().filter(|(email, _)| ring.contains(email)).count();
+    assert!(together <= 1, "two of the ring on one panel: {drawn:?}");
+
+    let moderator = signed_in_moderator(&app, "mod@example.com").await;
+    let html = moderator.get_html("/moderation/jurors").await;
+    let section = &html[html.find("id=\"rings\"").expect("the suspects are listed")..];
+    let section = &section[..section.find("</section>").unwrap()];
+    assert!(section.contains("总是投给卖家：4 人"), "{section}");
+    assert!(ring.iter().all(|e| section.contains(e.as_str())) && !section.contains("juror4@example.com"));
+    assert!(section.contains("34 件中 34 件") && section.contains("21 件中 20 件"), "the evidence: {section}");
+    let party = app.juror("party-buyer@example.com").await;
+    assert_eq!(party.get("/moderation/jurors").await.status(), StatusCode::NOT_FOUND, "only moderators see it");
+}
+
+/// A record too short to show it, that hints its juror never votes for the buyer, is tested at
+/// once: a calibration case the buyer was right in joins their desk (a ring member the draw passes
+/// over would otherwise never build the record that shows them).
+#[tokio::test]
+async fn a_record_that_never_sides_with_the_buyer_is_tested_with_a_case_the_buyer_was_right_in() {
+    let app = spawn_app().await;
+    let gold = calibration_cases(&app, &["buyer", "buyer", "buyer", "seller", "buyer"]).await;
+    let leaner = app.seed_jurors(&[("leaner@example.com", "sell")]).await[0];
+    let (pool, now) = (app.pool.clone(), app.clock.now());
+    tokio::task::spawn_blocking(move || {
+        use rand::SeedableRng;
+        let rules = xiaofating::domain::juror::JuryRules { audit_rate: 1.0, ..Default::default() };
+        let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+        for _ in 0..3 {
+            let conn = &mut *pool.get().unwrap();
+            xiaofating::services::jury::calibration::maybe_slip_audit(conn, leaner, &rules, now, &mut rng).unwrap();
+        }
+    })
+    .await
+    .unwrap();
+    let juror = app.juror("leaner@example.com").await;
+    let reason = "看了双方的证据和陈述，我认为卖家的说法更可信。";
+    for case in &gold[..3] {
+        assert_eq!(vote(&juror, case, "seller", reason).await.status(), StatusCode::SEE_OTHER);
+    }
+    let desk = juror.get_html("/juror").await;
+    assert!(desk.contains(&format!("/juror/cases/{}", gold[4])), "the next buyer-right case is on the desk");
+    assert!(!desk.contains(&format!("/juror/cases/{}", gold[3])), "not the seller-right one");
+    assert_eq!(app.count("calibration_audits").await, 4, "the three audits and the test");
+}

@@ -423,14 +423,15 @@ pub fn count_calibration(conn: &mut DbConnection) -> QueryResult<i64> {
     cases::table.filter(cases::calibration_outcome.is_not_null()).count().get_result(conn)
 }
 
-/// A calibration case this juror has neither reviewed in probation nor met as an audit, if any is left.
-pub fn next_calibration_for(conn: &mut DbConnection, juror_id: i32) -> QueryResult<Option<CaseRow>> {
+/// A calibration case whose right side is one of `right` that this juror has neither reviewed in
+/// probation nor met as an audit, if any is left.
+pub fn next_calibration_for(conn: &mut DbConnection, juror_id: i32, right: &[Side]) -> QueryResult<Option<CaseRow>> {
     use crate::db::schema::{calibration_audits, mock_reviews};
     let reviewed = mock_reviews::table.filter(mock_reviews::juror_id.eq(juror_id)).select(mock_reviews::case_id);
     let audited =
         calibration_audits::table.filter(calibration_audits::juror_id.eq(juror_id)).select(calibration_audits::case_id);
     cases::table
-        .filter(cases::calibration_outcome.is_not_null())
+        .filter(cases::calibration_outcome.eq_any(right))
         .filter(cases::id.ne_all(reviewed))
         .filter(cases::id.ne_all(audited))
         .filter(cases::claimant_id.ne(juror_id))

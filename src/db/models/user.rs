@@ -131,6 +131,11 @@ pub fn public_ids(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<(i32,
     users::table.filter(users::id.eq_any(ids)).select((users::id, users::public_id)).load(conn)
 }
 
+/// (id, display name, email) of these accounts.
+pub fn names_and_emails(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<(i32, String, String)>> {
+    users::table.filter(users::id.eq_any(ids)).select((users::id, users::display_name, users::email)).load(conn)
+}
+
 /// (id, display name) of these accounts.
 pub fn names(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<(i32, String)>> {
     users::table.filter(users::id.eq_any(ids)).select((users::id, users::display_name)).load(conn)

@@ -78,3 +78,19 @@ pub fn all_final(conn: &mut DbConnection) -> QueryResult<Vec<FinalVoteRow>> {
         ))
         .load(conn)
 }
+
+/// Every panel two of these jurors sat on together: (one, the other, their two votes).
+pub fn sat_together(conn: &mut DbConnection, jurors: &[i32]) -> QueryResult<Vec<(i32, i32, Side, Side)>> {
+    let other = diesel::alias!(votes as other);
+    let same_panel = other
+        .field(votes::case_id)
+        .eq(votes::case_id)
+        .and(other.field(votes::round).eq(votes::round))
+        .and(other.field(votes::juror_id).gt(votes::juror_id));
+    votes::table
+        .inner_join(other.on(same_panel))
+        .filter(votes::juror_id.eq_any(jurors))
+        .filter(other.field(votes::juror_id).eq_any(jurors))
+        .select((votes::juror_id, other.field(votes::juror_id), votes::side, other.field(votes::side)))
+        .load(conn)
+}

@@ -26,7 +26,7 @@ pub fn maybe_slip_audit(
     if rules.audit_rate <= 0.0 || !rng.random_bool(rules.audit_rate.min(1.0)) {
         return Ok(());
     }
-    if let Some(case) = case::next_calibration_for(conn, juror_id)? {
+    if let Some(case) = case::next_calibration_for(conn, juror_id, &Side::BOTH)? {
         calibration_audit::assign(conn, juror_id, case.id, now)?;
     }
     Ok(())

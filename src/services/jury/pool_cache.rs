@@ -8,6 +8,7 @@ use crate::db::DbConnection;
 use crate::domain::juror::JurorStatus;
 use crate::domain::matching::{Candidate, Categories, JurorPool, TradingSide};
 use crate::domain::reputation::{reliability, DeclaredWorth, Record};
+use crate::domain::rings::one_sided;
 use crate::services::ServiceResult;
 use chrono::{NaiveDateTime, TimeDelta};
 use std::collections::HashMap;
@@ -139,5 +140,6 @@ fn candidate(row: PoolRow, record: &Record, worth: &DeclaredWorth) -> Candidate 
         judged: record.by_category.map(|tally| tally.votes()),
         reliability: reliability(row.summons_answered as u32, row.summons_ignored as u32),
         leaning: record.overall().leaning,
+        one_sided: one_sided(&record.overall),
     }
 }

@@ -71,7 +71,7 @@ pub fn next_review(
     if let Some(retry_at) = row.probation_retry_at.filter(|at| now < *at) {
         return Ok(ProbationPage::Waiting { retry_at });
     }
-    let Some(next) = case::next_calibration_for(conn, account.id)? else {
+    let Some(next) = case::next_calibration_for(conn, account.id, &Side::BOTH)? else {
         return Ok(ProbationPage::NoCasesLeft);
     };
     let evidence = evidence::visible_for_case(conn, next.id)?;

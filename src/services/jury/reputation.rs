@@ -2,11 +2,13 @@
 //! tallies as it happens; `recompute` re-estimates everything at once with Dawid–Skene EM.
 
 use crate::db::models::reestimation::{self, ReestimationRow};
-use crate::db::models::{calibration_audit, juror, mock_review, vote};
+use crate::db::models::{calibration_audit, case, juror, mock_review, vote};
 use crate::db::{write_tx, DbConnection};
 use crate::domain::dispute::Side;
 use crate::domain::ids::CaseId;
+use crate::domain::juror::JurorStatus;
 use crate::domain::reputation::{dawid_skene, Tally, Vote, EM_ITERATIONS};
+use crate::domain::rings::worth_testing;
 use crate::services::ServiceResult;
 use chrono::{NaiveDateTime, TimeDelta};
 use std::collections::HashMap;
@@ -22,6 +24,27 @@ pub fn record_known(
     let mut add = Tally::default();
     add.record(vote, truth);
     juror::add_to_tallies(conn, juror_id, category, &add, now)?;
+    test_if_one_sided(conn, juror_id, now)
+}
+
+/// A test waits this long for its answer (the default voting window) before another may take its place.
+const TEST_WAITS: TimeDelta = TimeDelta::hours(72);
+
+/// A record that hints its juror never votes for one side (`rings::worth_testing`) gets a
+/// calibration case that side was right in, unless a test is already waiting: a ring member the
+/// draw passes over still builds the record that shows them, and an honest juror who was merely
+/// unlucky answers it and is left alone.
+fn test_if_one_sided(conn: &mut DbConnection, juror_id: i32, now: NaiveDateTime) -> ServiceResult<()> {
+    let Some(row) = juror::find(conn, juror_id)?.filter(|row| row.status == JurorStatus::Active) else {
+        return Ok(());
+    };
+    let Some(side) = worth_testing(&row.tally()) else { return Ok(()) };
+    if !calibration_audit::open_for(conn, juror_id, now - TEST_WAITS)?.is_empty() {
+        return Ok(());
+    }
+    if let Some(test) = case::next_calibration_for(conn, juror_id, &[side])? {
+        calibration_audit::assign(conn, juror_id, test.id, now)?;
+    }
     Ok(())
 }
 

@@ -14,6 +14,7 @@ pub mod moderators;
 pub mod override_case;
 pub mod queues;
 pub mod reopen;
+pub mod rings;
 pub mod stats;
 
 use crate::db::models::audit_log::{self, NewAuditEntry};
