@@ -383,8 +383,8 @@ fn insert_juror(
             jurors::seller_right_voted_seller.eq(record.seller_right_voted_seller),
             jurors::account_created_at.eq(p.joined),
             jurors::joined_at.eq(p.joined),
-            // Last changed when the generated history last credited them, days ago: a court's pool
-            // is not all touched in the minute before it starts.
+            // Last changed a day ago, when the generated history last credited them: a court's
+            // pool is not all touched in the minute before it starts.
             jurors::updated_at.eq(now - TimeDelta::days(1)),
         ))
         .execute(conn)

@@ -184,6 +184,13 @@ pub fn add_to_tallies(
     set_category_tally(conn, user_id, category, &sum)
 }
 
+/// The overall tallies of these jurors.
+pub fn tallies_of(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<(i32, Tally)>> {
+    let rows: Vec<(i32, (f64, f64, f64, f64))> =
+        jurors::table.filter(jurors::user_id.eq_any(ids)).select((jurors::user_id, OVERALL_TALLY)).load(conn)?;
+    Ok(rows.into_iter().map(|(id, t)| (id, tally_of(t))).collect())
+}
+
 pub fn category_tally(conn: &mut DbConnection, user_id: i32, category: &str) -> QueryResult<Option<Tally>> {
     juror_category_tallies::table
         .find((category, user_id))

@@ -63,13 +63,14 @@ pub fn suspected_rings(conn: &mut DbConnection, moderator: &Account, jury: &Jury
     let ids: Vec<i32> = suspects.iter().map(|s| s.0).collect();
     let people: HashMap<i32, (String, String)> =
         user::names_and_emails(conn, &ids)?.into_iter().map(|(id, name, email)| (id, (name, email))).collect();
+    let records: HashMap<i32, Tally> = juror::tallies_of(conn, &ids)?.into_iter().collect();
     let side_of: HashMap<i32, Side> = suspects.iter().map(|s| (s.0, s.1)).collect();
     let shared = vote::sat_together(conn, &ids)?;
     let mut rings = vec![];
     for favours in [Side::Seller, Side::Buyer] {
         let mut members = vec![];
         for (id, _, _) in suspects.iter().filter(|s| s.1 == favours) {
-            let record = juror::find(conn, *id)?.map(|row| row.tally()).unwrap_or_default();
+            let record = records.get(id).copied().unwrap_or_default();
             let (name, email) = people.get(id).cloned().unwrap_or_default();
             members.push(Suspect { name, email, record });
         }
