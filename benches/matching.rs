@@ -46,6 +46,10 @@ fn draws(c: &mut Criterion) {
     let mut group = c.benchmark_group("weights_for_a_case");
     let big = pool(1_000_000);
     group.bench_function("1000000", |b| b.iter(|| black_box(big.weights(&case, &policy))));
+    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    group.bench_function("sample_of_4096_from_1000000", |b| {
+        b.iter(|| black_box(big.sampled_weights(&case, &policy, 4096, &mut rng)))
+    });
     group.finish();
 }
 

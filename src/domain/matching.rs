@@ -5,7 +5,7 @@
 
 use crate::domain::dispute::{Category, Side};
 use crate::domain::triage::classifier::{is_han, words};
-use rand::seq::index::sample_weighted;
+use rand::seq::index::{sample, sample_weighted};
 use rand::Rng;
 use std::collections::HashMap;
 
@@ -146,7 +146,7 @@ pub fn weight(c: &Candidate, case: &CaseProfile, policy: &MatchPolicy) -> f64 {
     let expertise = 1.0 + (policy.expertise_boost - 1.0) * (c.judged[at] / policy.expert_after).clamp(0.0, 1.0);
     let declared = if c.expertise.contains(case.category) { policy.declared_prior } else { 1.0 };
     let shared =
-        c.interests.iter().filter(|i| is_specific_interest(i) && case.tags.iter().any(|t| t == *i)).count().min(3)
+        c.interests.iter().filter(|i| case.tags.iter().any(|t| t == *i) && is_specific_interest(i)).count().min(3)
             as f64;
     let profile = (declared * (1.0 + policy.interest_boost * shared)).min(policy.profile_bound);
     // Only skill above chance earns weight; a little weight stays so newcomers can be drawn.
@@ -238,8 +238,28 @@ impl JurorPool {
     }
 
     /// Every candidate's weight for one case (computed once per case, reused by redraws).
-    pub fn weights(&self, case: &CaseProfile, policy: &MatchPolicy) -> Vec<f64> {
-        self.candidates.iter().map(|c| weight(c, case, policy)).collect()
+    pub fn weights(&self, case: &CaseProfile, policy: &MatchPolicy) -> Weights {
+        let values = self.candidates.iter().map(|c| weight(c, case, policy)).collect();
+        Weights { positions: (0..self.candidates.len()).collect(), values, sampled: false }
+    }
+
+    /// The weights of `size` candidates picked uniformly at random (the whole pool's when it is no
+    /// larger). A weighted draw of a few seats from a large uniform sample picks each juror with
+    /// nearly the chance a draw from the whole pool gives them, at a cost that does not grow with
+    /// the court.
+    pub fn sampled_weights(
+        &self,
+        case: &CaseProfile,
+        policy: &MatchPolicy,
+        size: usize,
+        rng: &mut impl Rng,
+    ) -> Weights {
+        if self.candidates.len() <= size {
+            return self.weights(case, policy);
+        }
+        let positions = sample(rng, self.candidates.len(), size).into_vec();
+        let values = positions.iter().map(|i| weight(&self.candidates[*i], case, policy)).collect();
+        Weights { positions, values, sampled: true }
     }
 
     /// Draws `seats` jurors by weight, never anyone in `excluded`, and balances the whole panel
@@ -249,7 +269,7 @@ impl JurorPool {
     /// would stop a case that already has most of its jury. Returns juror ids.
     pub fn draw(
         &self,
-        weights: &[f64],
+        weights: &Weights,
         excluded: &[i32],
         seated: &[Candidate],
         seats: usize,
@@ -261,12 +281,14 @@ impl JurorPool {
         for i in excluded.iter().filter_map(|id| self.position.get(id)) {
             marks.set(*i);
         }
+        let Weights { positions, values, .. } = weights;
+        let open = |marks: &Marks, j: usize| if marks.has(positions[j]) { 0.0 } else { values[j].max(0.0) };
         let mut sample = |marks: &Marks, amount: usize| {
-            let weight = |i: usize| if marks.has(i) { 0.0 } else { weights[i].max(0.0) };
-            sample_weighted(rng, pool.len(), weight, amount).map(|v| v.into_vec())
+            let drawn = sample_weighted(rng, positions.len(), |j| open(marks, j), amount)?;
+            Ok::<_, rand::distr::weighted::Error>(drawn.into_iter().map(|j| positions[j]).collect::<Vec<_>>())
         };
         // Counting the eligible costs a pass over the pool, so it is done only to explain a refusal.
-        let eligible = |marks: &Marks| (0..pool.len()).filter(|i| !marks.has(*i) && weights[*i] > 0.0).count();
+        let eligible = |marks: &Marks| (0..positions.len()).filter(|j| open(marks, *j) > 0.0).count();
         let mut panel = match sample(&marks, seats) {
             Ok(panel) if seats > 0 && panel.len() == seats => panel,
             _ => return Err(DrawError::TooFewEligible { eligible: eligible(&marks), needed: seats }),
@@ -280,6 +302,20 @@ impl JurorPool {
             panel = whole.balance(panel, reserve)?;
         }
         Ok(panel.into_iter().map(|i| pool[i].juror_id).collect())
+    }
+}
+
+/// Candidates' weights for one case, by pool position: the whole pool's or a uniform sample's.
+pub struct Weights {
+    positions: Vec<usize>,
+    values: Vec<f64>,
+    sampled: bool,
+}
+
+impl Weights {
+    /// Whether only a sample of the pool was weighed (a refusal then speaks for the sample only).
+    pub fn is_sample(&self) -> bool {
+        self.sampled
     }
 }
 
@@ -343,6 +379,36 @@ mod tests {
             leaning,
             one_sided: None,
         }
+    }
+
+    /// Weights set by hand, one per pool position.
+    fn given(values: Vec<f64>) -> Weights {
+        Weights { positions: (0..values.len()).collect(), values, sampled: false }
+    }
+
+    /// A draw from a uniform sample of a large pool picks jurors as often as a draw from the whole
+    /// pool would: here a tenth of the pool, ten times as trusted, should fill 100 / 190 of seats.
+    #[test]
+    fn a_draw_from_a_sample_follows_the_whole_pools_weights() {
+        let policy = MatchPolicy::default();
+        let jurors = (0..2000).map(|i| Candidate {
+            reliability: if i < 200 { 1.0 } else { 0.1 },
+            ..candidate(i, TradingSide::Both, 0.0)
+        });
+        let pool = JurorPool::new(jurors.collect());
+        let mut rng = rand::rngs::StdRng::seed_from_u64(5);
+        let draws = 20_000;
+        let trusted = (0..draws)
+            .filter(|_| {
+                let weights = pool.sampled_weights(&phones(), &policy, 300, &mut rng);
+                assert!(weights.is_sample() && weights.positions.len() == 300);
+                pool.draw(&weights, &[], &[], 1, &policy, &mut rng).unwrap()[0] < 200
+            })
+            .count();
+        let share = trusted as f64 / f64::from(draws);
+        assert!((share - 200.0 / 380.0).abs() < 0.02, "the trusted tenth filled {share:.3} of the seats");
+        let small = JurorPool::new((0..50).map(|i| candidate(i, TradingSide::Both, 0.0)).collect());
+        assert!(!small.sampled_weights(&phones(), &policy, 300, &mut rng).is_sample(), "a small pool is weighed whole");
     }
 
     fn phones() -> CaseProfile {
@@ -421,7 +487,7 @@ mod tests {
         let pool = JurorPool::new((0..10).map(|i| candidate(i, TradingSide::Both, 0.0)).collect());
         let mut rng = rand::rngs::StdRng::seed_from_u64(1);
         assert_eq!(
-            pool.draw(&[1.0; 10], &[0, 1], &[], 9, &MatchPolicy::default(), &mut rng),
+            pool.draw(&given(vec![1.0; 10]), &[0, 1], &[], 9, &MatchPolicy::default(), &mut rng),
             Err(DrawError::TooFewEligible { eligible: 8, needed: 9 })
         );
     }
@@ -453,7 +519,7 @@ mod tests {
         let pool = JurorPool::new((0..100).map(|i| candidate(i, TradingSide::MostlySell, -0.3)).collect());
         let mut rng = rand::rngs::StdRng::seed_from_u64(1);
         assert_eq!(
-            pool.draw(&[1.0; 100], &[], &[], 9, &MatchPolicy::default(), &mut rng),
+            pool.draw(&given(vec![1.0; 100]), &[], &[], 9, &MatchPolicy::default(), &mut rng),
             Err(DrawError::CannotBalance)
         );
     }
@@ -465,11 +531,12 @@ mod tests {
         let pool = JurorPool::new((0..10).map(|i| candidate(i, TradingSide::Both, 0.0)).collect());
         let weights: Vec<f64> = (1..=10).map(f64::from).collect();
         let total: f64 = weights.iter().sum();
+        let given_weights = given(weights.clone());
         let mut counts = [0u32; 10];
         let mut rng = rand::rngs::StdRng::seed_from_u64(2026);
         let draws = 100_000;
         for _ in 0..draws {
-            let panel = pool.draw(&weights, &[], &[], 1, &MatchPolicy::default(), &mut rng).unwrap();
+            let panel = pool.draw(&given_weights, &[], &[], 1, &MatchPolicy::default(), &mut rng).unwrap();
             counts[panel[0] as usize] += 1;
         }
         let chi_square: f64 = counts

@@ -10,7 +10,7 @@ use super::scenario::Scenario;
 use super::Settings;
 use crate::domain::dispute::{Category, Side};
 use crate::domain::juror::VotingOpens;
-use crate::domain::matching::{Candidate, CaseProfile, DrawError, JurorPool};
+use crate::domain::matching::{Candidate, CaseProfile, DrawError, JurorPool, Weights};
 use crate::domain::quorum::{check, Quorum, QuorumPolicy, WeighedVote};
 use crate::domain::reputation::{
     dawid_skene, reliability, DeclaredWorth, Record, Tally, Vote, ASSUMED_BUYER_SHARE, EM_ITERATIONS,
@@ -183,16 +183,13 @@ impl<'a> Court<'a> {
     /// Hears one case to its end (an appeal included) and brings the jurors' records up to date
     /// with its outcome.
     pub fn hear(&mut self, case: &Case) -> Hearing {
-        let weights = if self.policy.uses_matching() {
-            self.pool.weights(&CaseProfile { category: case.category, tags: vec![] }, &self.settings.matching)
-        } else {
-            vec![]
-        };
+        let profile = CaseProfile { category: case.category, tags: vec![] };
+        let weights = self.policy.uses_matching().then(|| self.pool.weights(&profile, &self.settings.matching));
         let mut excluded: Vec<usize> = case.parties.to_vec();
-        let first = self.round(case, self.quorum, &weights, &mut excluded);
+        let first = self.round(case, self.quorum, weights.as_ref(), &mut excluded);
         let appeal = match first.verdict {
             Some(verdict) if self.loser_appeals(case, verdict) => {
-                Some(self.round(case, self.quorum.for_appeal(), &weights, &mut excluded))
+                Some(self.round(case, self.quorum.for_appeal(), weights.as_ref(), &mut excluded))
             }
             _ => None,
         };
@@ -252,7 +249,13 @@ impl<'a> Court<'a> {
 
     /// One panel (the first, or an appeal's) hearing the case: drawn, topped up as its quorum
     /// asks, each vote counted as it arrives.
-    fn round(&mut self, case: &Case, quorum: QuorumPolicy, weights: &[f64], excluded: &mut Vec<usize>) -> Round {
+    fn round(
+        &mut self,
+        case: &Case,
+        quorum: QuorumPolicy,
+        weights: Option<&Weights>,
+        excluded: &mut Vec<usize>,
+    ) -> Round {
         // Votes still to come, latest first: (hours, juror).
         let (mut seated, mut coming, mut votes, mut weighed) = (vec![], Vec::<(f64, usize)>::new(), vec![], vec![]);
         let (mut draws, mut need, mut now) = (0, quorum.initial_panel() as usize, 0.0);
@@ -314,7 +317,7 @@ impl<'a> Court<'a> {
     /// not answer within the summons window (never, or too slowly) is replaced when it closes.
     fn summon(
         &mut self,
-        weights: &[f64],
+        weights: Option<&Weights>,
         (excluded, seated): (&mut Vec<usize>, &mut Vec<usize>),
         mut need: usize,
         mut at: f64,
@@ -344,13 +347,13 @@ impl<'a> Court<'a> {
 
     fn draw(
         &mut self,
-        weights: &[f64],
+        weights: Option<&Weights>,
         excluded: &[usize],
         seated: &[usize],
         seats: usize,
     ) -> Result<Vec<usize>, DrawError> {
         let jurors = self.population.jurors.len();
-        if !self.policy.uses_matching() {
+        let Some(weights) = weights else {
             // Anyone not excluded, uniformly: draw enough to drop the excluded and keep `seats`.
             let amount = (seats + excluded.len()).min(jurors);
             let drawn: Vec<usize> = index::sample(&mut self.rng, jurors, amount)
@@ -362,7 +365,7 @@ impl<'a> Court<'a> {
                 return Err(DrawError::TooFewEligible { eligible: drawn.len(), needed: seats });
             }
             return Ok(drawn);
-        }
+        };
         let excluded: Vec<i32> = excluded.iter().map(|j| *j as i32).collect();
         let seated: Vec<Candidate> =
             seated.iter().map(|j| self.pool.get(*j as i32).expect("in the pool").clone()).collect();

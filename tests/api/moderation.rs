@@ -300,7 +300,7 @@ async fn matching(app: &TestApp, case: &str) -> std::collections::HashMap<i32, (
         let policy = jury.rules.matching;
         let mut seen: std::collections::HashMap<i32, (f64, usize)> = jury
             .pool
-            .with_current(conn, |pool, meta| {
+            .with_current(conn, |pool, meta, _| {
                 meta.keys().map(|id| (*id, (weight(pool.get(*id).unwrap(), &profile, &policy), 0))).collect()
             })
             .unwrap();

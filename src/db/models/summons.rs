@@ -1,4 +1,4 @@
-use crate::db::schema::{cases, jurors, summons};
+use crate::db::schema::{cases, jurors, summons, votes};
 use crate::db::DbConnection;
 use crate::domain::case::CaseState;
 use crate::domain::ids::CaseId;
@@ -91,11 +91,12 @@ pub fn load_since(conn: &mut DbConnection, since: NaiveDateTime) -> QueryResult<
         .load(conn)
 }
 
-/// Jurors whose summonses since `since` have reached their capacity: only they come back, not a
-/// count for every juror summoned in the window.
-pub fn at_capacity(conn: &mut DbConnection, since: NaiveDateTime) -> QueryResult<Vec<i32>> {
+/// Those of `among` whose summonses since `since` have reached their capacity. Asked of the jurors a
+/// draw picked, not of the whole court: a week's summonses are far more rows than one panel's.
+pub fn at_capacity(conn: &mut DbConnection, among: &[i32], since: NaiveDateTime) -> QueryResult<Vec<i32>> {
     summons::table
         .inner_join(jurors::table.on(jurors::user_id.eq(summons::juror_id)))
+        .filter(summons::juror_id.eq_any(among))
         .filter(summons::summoned_at.gt(since))
         .filter(summons::status.eq_any(SeatStatus::HOLDING))
         .group_by(summons::juror_id)
@@ -119,25 +120,40 @@ pub fn for_juror(
         .load(conn)
 }
 
-/// A juror's open duties with their cases: summonses still to answer, and seats on cases whose
-/// current round is voting.
+/// What still waits for the juror: summonses to answer in time, and seats in the current round of
+/// cases being voted on that have no vote of theirs yet.
+#[diesel::dsl::auto_type(no_type_alias)]
+fn waiting_duties(juror_id: i32, now: NaiveDateTime) -> _ {
+    let (pending, accepted, voting): (SeatStatus, SeatStatus, CaseState) =
+        (SeatStatus::Pending, SeatStatus::Accepted, CaseState::Voting);
+    let to_answer: _ = summons::status.eq(pending).and(summons::respond_by.ge(now));
+    let voted: _ = votes::table
+        .filter(votes::case_id.eq(summons::case_id))
+        .filter(votes::round.eq(summons::round))
+        .filter(votes::juror_id.eq(summons::juror_id));
+    let to_vote: _ = summons::status
+        .eq(accepted)
+        .and(cases::state.eq(voting))
+        .and(summons::round.eq(cases::round))
+        .and(diesel::dsl::not(diesel::dsl::exists(voted)));
+    summons::table.inner_join(cases::table).filter(summons::juror_id.eq(juror_id)).filter(to_answer.or(to_vote))
+}
+
+/// The juror's waiting duties (`waiting_duties`) with their cases, oldest summons first.
 pub fn open_duties(
     conn: &mut DbConnection,
     juror_id: i32,
     now: NaiveDateTime,
 ) -> QueryResult<Vec<(SummonsRow, crate::db::models::case::CaseRow)>> {
-    let to_answer = summons::status.eq(SeatStatus::Pending).and(summons::respond_by.ge(now));
-    let voting = summons::status
-        .eq(SeatStatus::Accepted)
-        .and(cases::state.eq(CaseState::Voting))
-        .and(summons::round.eq(cases::round));
-    summons::table
-        .inner_join(cases::table)
-        .filter(summons::juror_id.eq(juror_id))
-        .filter(to_answer.or(voting))
+    waiting_duties(juror_id, now)
         .order(summons::id)
         .select((SummonsRow::as_select(), crate::db::models::case::CaseRow::as_select()))
         .load(conn)
+}
+
+/// How many duties wait for the juror: the header's count, without reading them.
+pub fn count_open_duties(conn: &mut DbConnection, juror_id: i32, now: NaiveDateTime) -> QueryResult<i64> {
+    waiting_duties(juror_id, now).count().get_result(conn)
 }
 
 /// Whether this account holds (or held) a seat on the case: an accepted juror may read it.

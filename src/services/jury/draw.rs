@@ -68,6 +68,10 @@ impl Seats {
     }
 }
 
+/// How many of the pool a draw weighs: a uniform sample this large stands for a pool of any size
+/// (`JurorPool::sampled_weights`), so a draw costs the same in a court of 100,000 jurors.
+const DRAW_SAMPLE: usize = 1024;
+
 /// Summons more jurors in `round`; escalates the case when fewer than needed can be found.
 pub fn summon_or_escalate(
     conn: &mut DbConnection,
@@ -114,19 +118,39 @@ pub fn draw(
     let summoned = summons::for_case(conn, case.id)?;
     let seated_ids: Vec<i32> = summoned.iter().filter(|s| s.status.holds_seat()).map(|s| s.juror_id).collect();
     let mut excluded = conflicts(conn, case)?;
-    excluded.extend(summons::at_capacity(conn, now - rules.capacity_window)?);
     excluded.extend(linked_to_parties(conn, case, now)?.into_iter().map(|(id, _)| id));
     excluded.extend(summoned.iter().map(|s| s.juror_id));
     // Interests match the item's words and the kind of dispute ("鉴定", "counterfeit", …).
     let category = Category::parse(&case.category).unwrap_or(Category::Other);
     let profile = CaseProfile::new(category, &case.item_title, matching_tags(CaseTriage::of(case).kind()));
     let too_new = now - rules.min_account_age;
-    jury.pool.with_current(conn, |pool, meta| {
-        excluded.extend(meta.iter().filter(|(_, m)| m.account_created_at > too_new).map(|(id, _)| *id));
+    let since = now - rules.capacity_window;
+    jury.pool.with_current(conn, |pool, meta, conn| {
         let seated: Vec<Candidate> = seated_ids.iter().filter_map(|id| pool.get(*id).cloned()).collect();
-        let weights = pool.weights(&profile, &rules.matching);
-        pool.draw(&weights, &excluded, &seated, seats, &rules.matching, rng)
-    })
+        let mut weights = pool.sampled_weights(&profile, &rules.matching, DRAW_SAMPLE, rng);
+        // Accounts too young and jurors at their weekly capacity are looked for among those drawn,
+        // not in the whole court: they are left out and the draw made again.
+        loop {
+            let jurors = match pool.draw(&weights, &excluded, &seated, seats, &rules.matching, rng) {
+                Ok(jurors) => jurors,
+                Err(_) if weights.is_sample() => {
+                    weights = pool.weights(&profile, &rules.matching);
+                    continue;
+                }
+                Err(refused) => return Ok(Err(refused)),
+            };
+            let mut left_out: Vec<i32> = jurors
+                .iter()
+                .filter(|id| meta.get(id).is_some_and(|m| m.account_created_at > too_new))
+                .copied()
+                .collect();
+            left_out.extend(summons::at_capacity(conn, &jurors, since)?);
+            if left_out.is_empty() {
+                return Ok(Ok(jurors));
+            }
+            excluded.extend(left_out);
+        }
+    })?
 }
 
 /// Nobody may judge a case they are, or were ever, on the other side of a deal with.

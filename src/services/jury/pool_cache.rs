@@ -50,7 +50,7 @@ impl PoolCache {
         let loaded = self.snapshot.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).as_ref().map(|s| s.worth);
         match loaded {
             Some(worth) => Ok(worth),
-            None => self.refreshed(conn, |snapshot| snapshot.worth),
+            None => self.refreshed(conn, |snapshot, _| snapshot.worth),
         }
     }
 
@@ -60,16 +60,21 @@ impl PoolCache {
         *self.snapshot.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = None;
     }
 
-    /// Brings the pool up to date with the database, then runs `f` on the active jurors.
+    /// Brings the pool up to date with the database, then runs `f` on the active jurors; `f` may
+    /// ask the database more (the pool stays locked meanwhile, so it should ask little).
     pub fn with_current<T>(
         &self,
         conn: &mut DbConnection,
-        f: impl FnOnce(&JurorPool, &HashMap<i32, Meta>) -> T,
+        f: impl FnOnce(&JurorPool, &HashMap<i32, Meta>, &mut DbConnection) -> T,
     ) -> ServiceResult<T> {
-        self.refreshed(conn, |snapshot| f(&snapshot.pool, &snapshot.meta))
+        self.refreshed(conn, |snapshot, conn| f(&snapshot.pool, &snapshot.meta, conn))
     }
 
-    fn refreshed<T>(&self, conn: &mut DbConnection, f: impl FnOnce(&Snapshot) -> T) -> ServiceResult<T> {
+    fn refreshed<T>(
+        &self,
+        conn: &mut DbConnection,
+        f: impl FnOnce(&Snapshot, &mut DbConnection) -> T,
+    ) -> ServiceResult<T> {
         let mut guard = self.snapshot.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let since = guard.as_ref().and_then(|s| s.newest_change).map(|newest| newest - OVERLAP);
         let held = guard.as_ref().map(|s| &s.seen);
@@ -124,7 +129,7 @@ impl PoolCache {
             let record = by_juror.remove(&row.user_id).unwrap_or_default();
             snapshot.pool.upsert(candidate(row, &record, &snapshot.worth));
         }
-        Ok(f(snapshot))
+        Ok(f(snapshot, conn))
     }
 }
 

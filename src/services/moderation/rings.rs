@@ -52,7 +52,7 @@ pub struct SuspectedRing {
 
 pub fn suspected_rings(conn: &mut DbConnection, moderator: &Account, jury: &Jury) -> ServiceResult<Vec<SuspectedRing>> {
     require_moderator(moderator)?;
-    let mut suspects: Vec<(i32, Side, f64)> = jury.pool.with_current(conn, |pool, _| {
+    let mut suspects: Vec<(i32, Side, f64)> = jury.pool.with_current(conn, |pool, _, _| {
         pool.candidates
             .iter()
             .filter_map(|c| c.one_sided.map(|side| (c.juror_id, side, c.judged.iter().sum::<f64>())))
