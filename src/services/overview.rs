@@ -1,7 +1,7 @@
 //! "What needs you now": the member's own overview after sign-in, and the counts in the header.
 
 use crate::db::models::notification;
-use crate::db::models::{calibration_audit, jury_round, summons, vote};
+use crate::db::models::{calibration_audit, jury_round, summons};
 use crate::db::DbConnection;
 use crate::domain::juror::JuryRules;
 use crate::domain::juror::SeatStatus;
@@ -54,7 +54,7 @@ pub fn overview(
                 link: "/juror".into(),
                 due: Some(seat.respond_by),
             });
-        } else if vote::find(conn, case.id, case.round, account.id)?.is_none() {
+        } else {
             let due = jury_round::find(conn, case.id, case.round)?.and_then(|r| r.voting_due_at);
             duties.push(Todo {
                 kind: "vote",
@@ -90,8 +90,8 @@ pub fn badges(
     rules: &JuryRules,
     now: NaiveDateTime,
 ) -> ServiceResult<Badges> {
-    Ok(Badges {
-        todo: overview(conn, account, rules, now)?.count(),
-        unread: notification::count_unread(conn, account.id)?,
-    })
+    let cases_yours = open_cases(conn, account, now)?.iter().filter(|c| c.next.is_yours()).count();
+    let duties = summons::count_open_duties(conn, account.id, now)?
+        + calibration_audit::count_open(conn, account.id, now - rules.voting_window)?;
+    Ok(Badges { todo: cases_yours + duties as usize, unread: notification::count_unread(conn, account.id)? })
 }

@@ -2,7 +2,7 @@
 //! replacement), no-show suspension, escalation when no panel can be formed, and bad input.
 
 use crate::common::jury::*;
-use crate::common::{location, spawn_app_with, TestApp};
+use crate::common::{badge, location, spawn_app_with, TestApp};
 use chrono::TimeDelta;
 use reqwest::StatusCode;
 
@@ -363,4 +363,28 @@ async fn a_juror_at_their_weekly_capacity_is_not_summoned() {
     let second = case_ready_for_jury(&app).await;
     app.wait_for_state(&second, "escalated").await;
     assert!(panel(&app, &second).await.is_empty(), "nobody summoned past their capacity");
+}
+
+/// The header's count of things to do is counted apart from the overview's list (so a page does
+/// not build the list to count it): for a juror it must still match, summons by seat by vote.
+#[tokio::test]
+async fn a_jurors_header_counts_what_their_overview_lists() {
+    let app = jury_court(3, 6).await;
+    let case = case_ready_for_jury(&app).await;
+    let (email, _) = wait_for_panel(&app, &case, 3).await.remove(0);
+    let juror = app.juror(&email).await;
+    let counted_and_listed = || async {
+        let overview = juror.get_html("/overview").await;
+        (badge(&overview, "/overview"), overview.matches("card next-step turn-yours").count() as u32)
+    };
+    assert_eq!(counted_and_listed().await, (1, 1), "a summons to answer");
+    let id = summons_ids(&juror.get_html("/juror").await)[0];
+    assert_eq!(
+        juror.submit("/juror", &format!("/juror/summons/{id}/accept"), &[]).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(counted_and_listed().await, (1, 1), "a seat to vote in");
+    let reason = "照片里能看到磕碰，卖家的开箱视频没有拍到快门。";
+    assert_eq!(vote(&juror, &case, "buyer", reason).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(counted_and_listed().await, (0, 0), "voted: nothing left");
 }

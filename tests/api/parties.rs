@@ -2,18 +2,12 @@
 //! HEAD on pages.
 
 use crate::common::jury::{answer, file};
-use crate::common::{spawn_app, TestApp};
+use crate::common::{badge, spawn_app, TestApp};
 use reqwest::StatusCode;
 
 /// How many notices a page of `/notifications` shows.
 fn shown(html: &str) -> usize {
     html.matches("<p class=\"muted small\"><time").count()
-}
-
-/// The number in the header's badge after `label` ("待办" or "通知"), 0 when there is none.
-fn badge(html: &str, href: &str) -> u32 {
-    let link = html.split(&format!("<a href=\"{href}\">")).nth(1).unwrap().split("</a>").next().unwrap();
-    link.split("</span>").nth(1).and_then(|n| n.trim().parse().ok()).unwrap_or(0)
 }
 
 #[tokio::test]

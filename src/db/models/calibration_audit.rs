@@ -77,6 +77,16 @@ pub fn open_for(
         .load(conn)
 }
 
+/// How many audits `open_for` would list.
+pub fn count_open(conn: &mut DbConnection, juror_id: i32, since: NaiveDateTime) -> QueryResult<i64> {
+    calibration_audits::table
+        .filter(calibration_audits::juror_id.eq(juror_id))
+        .filter(calibration_audits::answered_at.is_null())
+        .filter(calibration_audits::assigned_at.ge(since))
+        .count()
+        .get_result(conn)
+}
+
 /// (right, answered) audits of each of these jurors who answered any.
 pub fn scores(conn: &mut DbConnection, juror_ids: &[i32]) -> QueryResult<HashMap<i32, (u32, u32)>> {
     let marks: Vec<(i32, Option<bool>)> = calibration_audits::table

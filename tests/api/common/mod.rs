@@ -154,6 +154,13 @@ pub fn new_client() -> reqwest::Client {
 }
 
 /// The CSRF token of the first form on a page.
+/// The number in the header's badge on the link to `href` ("/overview": things to do,
+/// "/notifications": unread notices), 0 when there is none.
+pub fn badge(html: &str, href: &str) -> u32 {
+    let link = html.split(&format!("<a href=\"{href}\">")).nth(1).unwrap().split("</a>").next().unwrap();
+    link.split("</span>").nth(1).and_then(|n| n.trim().parse().ok()).unwrap_or(0)
+}
+
 pub fn csrf_of(html: &str) -> String {
     let marker = "name=\"csrf_token\" value=\"";
     let start = html.find(marker).expect("page has a CSRF token") + marker.len();
