@@ -1,7 +1,7 @@
 use crate::csrf_forms;
 use crate::domain::locale::Locale;
 use crate::domain::validation::FieldErrors;
-use crate::routes::context::{AppState, Ctx, SignedIn};
+use crate::routes::context::{AppState, Ctx, SignedIn, Visit};
 use crate::routes::csrf::CsrfForm;
 use crate::routes::errors::AppError;
 use crate::routes::rate_limit::Action;
@@ -83,7 +83,7 @@ pub async fn get_account(ctx: Ctx) -> Result<HttpResponse, AppError> {
 }
 
 pub async fn post_settings(
-    SignedIn { ctx, account }: SignedIn,
+    visit: Visit,
     state: web::Data<AppState>,
     CsrfForm(form): CsrfForm<SettingsFormData>,
 ) -> Result<HttpResponse, AppError> {
@@ -94,7 +94,10 @@ pub async fn post_settings(
         reminders: form.reminders.is_some(),
     };
     let now = state.clock.now();
-    match state.db(move |conn| update_settings(conn, &account, &input, now).map_err(AppError::from)).await {
+    let (SignedIn { ctx, .. }, updated) = state
+        .act_as(visit, move |conn, account| update_settings(conn, account, &input, now).map_err(AppError::from))
+        .await?;
+    match updated {
         Ok(()) => {
             ctx.flash("settings.saved");
             let mut res = see_other("/account");

@@ -6,7 +6,7 @@ use crate::db::DbConnection;
 use crate::domain::case::Command;
 use crate::routes::cases::{case_page, CaseForms};
 use crate::routes::confirm::{step, ConfirmPage, Step};
-use crate::routes::context::{AppState, Ctx};
+use crate::routes::context::{AppState, Ctx, SignedIn, Visit};
 use crate::routes::csrf::CsrfForm;
 use crate::routes::errors::AppError;
 use crate::routes::{answer_form, ok_page, see_other};
@@ -62,7 +62,7 @@ csrf_forms!(AnswerFormData, OfferFormData, ConfirmForm, AppealFormData);
 /// Runs a case use case for the signed-in party and answers the way every case action does:
 /// back to the case with a notice, or the case page again with the form's messages.
 async fn act<F>(
-    ctx: Ctx,
+    visit: Visit,
     state: web::Data<AppState>,
     public_id: String,
     notice: &'static str,
@@ -72,10 +72,10 @@ async fn act<F>(
 where
     F: FnOnce(&mut DbConnection, &Account, &str, NaiveDateTime) -> ServiceResult<()> + Send + 'static,
 {
-    let account = ctx.require_account()?.clone();
     let now = state.clock.now();
     let id = public_id.clone();
-    let done = state.db(move |conn| action(conn, &account, &id, now).map_err(AppError::from)).await;
+    let (SignedIn { ctx, .. }, done) =
+        state.act_as(visit, move |conn, account| action(conn, account, &id, now).map_err(AppError::from)).await?;
     let back = format!("/cases/{public_id}");
     let again = |ctx, errors| case_page(ctx, &state, public_id, CaseForms { errors, ..forms }, UNPROCESSABLE);
     answer_form(ctx, done.map(|()| back.clone()), (notice, back), again).await
@@ -85,7 +85,7 @@ where
 const UNPROCESSABLE: StatusCode = StatusCode::UNPROCESSABLE_ENTITY;
 
 pub async fn post_answer(
-    ctx: Ctx,
+    visit: Visit,
     state: web::Data<AppState>,
     path: web::Path<String>,
     CsrfForm(f): CsrfForm<AnswerFormData>,
@@ -97,27 +97,29 @@ pub async fn post_answer(
         dispute_type: f.dispute_type,
     };
     let kept = CaseForms { answer: form.clone(), form: "answer", ..Default::default() };
-    act(ctx, state, path.into_inner(), "case.answered_notice", kept, move |conn, account, id, now| {
+    act(visit, state, path.into_inner(), "case.answered_notice", kept, move |conn, account, id, now| {
         answer_case(conn, account, id, &form, now)
     })
     .await
 }
 
 /// Before a confirm page: the act must be open to this person now. Otherwise they get the answer
-/// the act itself would give (a 404, or the case with the reason it is refused).
+/// the act itself would give (a 404, or the case with the reason it is refused). Returns the page
+/// context, and the refusal when there is one.
 async fn refused(
     state: &AppState,
-    ctx: &Ctx,
+    visit: Visit,
     public_id: &str,
     command: Command,
-) -> Result<Option<HttpResponse>, AppError> {
-    let account = ctx.require_account()?.clone();
+) -> Result<(Ctx, Option<HttpResponse>), AppError> {
     let (id, now) = (public_id.to_string(), state.clock.now());
-    match state.db(move |conn| may(conn, &account, &id, command, now).map_err(AppError::from)).await {
-        Ok(()) => Ok(None),
+    let (SignedIn { ctx, .. }, open) =
+        state.act_as(visit, move |conn, account| may(conn, account, &id, command, now).map_err(AppError::from)).await?;
+    match open {
+        Ok(()) => Ok((ctx, None)),
         Err(AppError::Refused(key)) => {
             ctx.flash(key);
-            Ok(Some(see_other(&format!("/cases/{public_id}"))))
+            Ok((ctx, Some(see_other(&format!("/cases/{public_id}")))))
         }
         Err(other) => Err(other),
     }
@@ -125,12 +127,13 @@ async fn refused(
 
 /// The confirm page of an act with nothing typed; "back" returns to the case.
 async fn ask(
-    ctx: Ctx,
+    visit: Visit,
     state: &AppState,
     public_id: &str,
     (command, act, action): (Command, &'static str, &str),
 ) -> Result<HttpResponse, AppError> {
-    if let Some(refusal) = refused(state, &ctx, public_id, command).await? {
+    let (ctx, refusal) = refused(state, visit, public_id, command).await?;
+    if let Some(refusal) = refusal {
         return Ok(refusal);
     }
     ok_page(&ConfirmPage {
@@ -144,60 +147,60 @@ async fn ask(
 }
 
 pub async fn post_accept_claim(
-    ctx: Ctx,
+    visit: Visit,
     state: web::Data<AppState>,
     path: web::Path<String>,
     CsrfForm(f): CsrfForm<ConfirmForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     if step(&f.confirm) != Step::Confirmed {
-        return ask(ctx, &state, &id, (Command::AcceptClaim, "accept_claim", "accept")).await;
+        return ask(visit, &state, &id, (Command::AcceptClaim, "accept_claim", "accept")).await;
     }
-    act(ctx, state, id, "case.settled_notice", CaseForms::default(), accept_claim).await
+    act(visit, state, id, "case.settled_notice", CaseForms::default(), accept_claim).await
 }
 
 pub async fn post_offer(
-    ctx: Ctx,
+    visit: Visit,
     state: web::Data<AppState>,
     path: web::Path<String>,
     CsrfForm(f): CsrfForm<OfferFormData>,
 ) -> Result<HttpResponse, AppError> {
     let form = OfferForm { remedy: f.remedy.clone(), amount: f.amount.clone(), note: f.note.clone() };
     let kept = CaseForms { offer: (f.remedy, f.amount, f.note), form: "offer", ..Default::default() };
-    act(ctx, state, path.into_inner(), "case.offer_notice", kept, move |conn, account, id, now| {
+    act(visit, state, path.into_inner(), "case.offer_notice", kept, move |conn, account, id, now| {
         propose_settlement(conn, account, id, &form, now)
     })
     .await
 }
 
 pub async fn post_accept_offer(
-    ctx: Ctx,
+    visit: Visit,
     state: web::Data<AppState>,
     path: web::Path<String>,
     CsrfForm(f): CsrfForm<ConfirmForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     if step(&f.confirm) != Step::Confirmed {
-        return ask(ctx, &state, &id, (Command::AcceptSettlement, "accept_offer", "offer/accept")).await;
+        return ask(visit, &state, &id, (Command::AcceptSettlement, "accept_offer", "offer/accept")).await;
     }
-    act(ctx, state, id, "case.settled_notice", CaseForms::default(), accept_settlement).await
+    act(visit, state, id, "case.settled_notice", CaseForms::default(), accept_settlement).await
 }
 
 pub async fn post_withdraw(
-    ctx: Ctx,
+    visit: Visit,
     state: web::Data<AppState>,
     path: web::Path<String>,
     CsrfForm(f): CsrfForm<ConfirmForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     if step(&f.confirm) != Step::Confirmed {
-        return ask(ctx, &state, &id, (Command::Withdraw, "withdraw", "withdraw")).await;
+        return ask(visit, &state, &id, (Command::Withdraw, "withdraw", "withdraw")).await;
     }
-    act(ctx, state, id, "case.withdrawn_notice", CaseForms::default(), withdraw_case).await
+    act(visit, state, id, "case.withdrawn_notice", CaseForms::default(), withdraw_case).await
 }
 
 pub async fn post_appeal(
-    ctx: Ctx,
+    visit: Visit,
     state: web::Data<AppState>,
     path: web::Path<String>,
     CsrfForm(f): CsrfForm<AppealFormData>,
@@ -206,10 +209,11 @@ pub async fn post_appeal(
     match step(&f.confirm) {
         Step::Edit => {
             let kept = CaseForms { appeal: f.appeal_reason, form: "appeal", ..Default::default() };
-            return case_page(ctx, &state, id, kept, StatusCode::OK).await;
+            return case_page(visit, &state, id, kept, StatusCode::OK).await;
         }
         Step::Ask => {
-            if let Some(refusal) = refused(&state, &ctx, &id, Command::Appeal).await? {
+            let (ctx, refusal) = refused(&state, visit, &id, Command::Appeal).await?;
+            if let Some(refusal) = refusal {
                 return Ok(refusal);
             }
             return match parse_appeal_reason(&f.appeal_reason) {
@@ -232,7 +236,7 @@ pub async fn post_appeal(
     let rules = state.settings.jury.clone();
     let reason = f.appeal_reason.clone();
     let kept = CaseForms { appeal: f.appeal_reason, form: "appeal", ..Default::default() };
-    act(ctx, state, id, "case.appealed_notice", kept, move |conn, account, id, now| {
+    act(visit, state, id, "case.appealed_notice", kept, move |conn, account, id, now| {
         appeal_verdict(conn, account, id, &reason, &rules, now)
     })
     .await

@@ -9,7 +9,7 @@ use crate::domain::paging::Page;
 use crate::domain::public_id::new_secret_token;
 use crate::domain::triage::DisputeType;
 use crate::domain::validation::FieldErrors;
-use crate::routes::context::{AppState, Ctx, SignedIn};
+use crate::routes::context::{AppState, Ctx, SignedIn, Visit, Visitor};
 use crate::routes::csrf::CsrfForm;
 use crate::routes::errors::AppError;
 use crate::routes::rate_limit::Action;
@@ -44,14 +44,16 @@ impl MyCasesPage {
 }
 
 pub async fn get_cases(
-    SignedIn { ctx, account }: SignedIn,
+    visit: Visit,
     state: web::Data<AppState>,
     query: web::Query<CaseQuery>,
 ) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
     let query = query.into_inner();
     let q = query.clone();
-    let (cases, page) = state.read(move |conn| find_my_cases(conn, &account, &q, now).map_err(AppError::from)).await?;
+    let (SignedIn { ctx, .. }, (cases, page)) = state
+        .read_as(visit, move |conn, account| find_my_cases(conn, account, &q, now).map_err(AppError::from))
+        .await?;
     ok_page(&MyCasesPage { ctx, cases, page, query, now })
 }
 
@@ -118,11 +120,10 @@ pub async fn get_new_case(
 }
 
 pub async fn post_case(
-    SignedIn { ctx, account }: SignedIn,
+    visit: Visit,
     state: web::Data<AppState>,
     CsrfForm(mut form): CsrfForm<FilingFormData>,
 ) -> Result<HttpResponse, AppError> {
-    state.limiters.check(Action::FileCase, &account.id.to_string(), &ctx.ip)?;
     let filing = FilingForm {
         my_side: form.my_side.clone(),
         other_email: form.other_email.clone(),
@@ -141,13 +142,14 @@ pub async fn post_case(
     } else {
         new_secret_token(&mut rand::rng())
     };
-    let now = state.clock.now();
-    let windows = state.settings.windows;
-    let filed = state
-        .db(move |conn| {
-            file_case(conn, &account, &filing, &key, windows, now, &mut rand::rng()).map_err(AppError::from)
+    let (court, now, ip) = (state.clone(), state.clock.now(), visit.ip());
+    let (SignedIn { ctx, .. }, filed) = state
+        .act_as(visit, move |conn, account| {
+            court.limiters.check(Action::FileCase, &account.id.to_string(), &ip)?;
+            let windows = court.settings.windows;
+            file_case(conn, account, &filing, &key, windows, now, &mut rand::rng()).map_err(AppError::from)
         })
-        .await;
+        .await?;
     match filed {
         Ok(case) => {
             ctx.flash("case.filed_notice");
@@ -411,17 +413,18 @@ impl VerifyFirstPage {
 
 /// Renders the case page for the viewer; `forms` carries a rejected form back with its messages.
 pub async fn case_page(
-    ctx: Ctx,
+    who: impl Into<Visitor>,
     state: &AppState,
     public_id: String,
     forms: CaseForms,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let account = ctx.require_account()?.clone();
+    let who = who.into();
     let now = state.clock.now();
-    let mark_read = !ctx.looking_only;
-    let opened =
-        state.db(move |conn| open_case(conn, &account, &public_id, (now, mark_read)).map_err(AppError::from)).await?;
+    let mark_read = !who.looking_only();
+    let (SignedIn { ctx, .. }, opened) = state
+        .db_as(who, move |conn, account| open_case(conn, account, &public_id, (now, mark_read)).map_err(AppError::from))
+        .await?;
     let (d, read) = match opened {
         OpenedCase::Detail(d, read) => (*d, read),
         OpenedCase::VerifyFirst(due) => return ok_page(&VerifyFirstPage { ctx, due, now }),
@@ -438,9 +441,10 @@ pub async fn case_page(
     page(status, &CasePage { stages: stages(&d), ctx, d, forms, upload_limit_mb, video_limit_mb, columns })
 }
 
-pub async fn get_case(ctx: Ctx, state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    if ctx.account.is_none() {
-        return Err(AppError::SignInRequired(ctx.path.clone()));
-    }
-    case_page(ctx, &state, path.into_inner(), CaseForms::default(), StatusCode::OK).await
+pub async fn get_case(
+    visit: Visit,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    case_page(visit, &state, path.into_inner(), CaseForms::default(), StatusCode::OK).await
 }

@@ -93,6 +93,87 @@ impl AppState {
         self.db(|conn| crate::db::read_tx(conn, f)).await
     }
 
+    /// A member's page in one trip to the database: signs the visitor in, counts their header's
+    /// badges and runs `f` with their account, all in one read transaction (one instant). Anyone
+    /// not signed in is sent to sign in; a moderators' page is not found by anyone else.
+    pub async fn read_as<T, F>(&self, who: impl Into<Visitor>, f: F) -> Result<(SignedIn, T), AppError>
+    where
+        F: FnOnce(&mut crate::db::DbConnection, &Account) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let (signed_in, done) = self.hop_as(who.into(), Reads::Only, f).await?;
+        Ok((signed_in, done?))
+    }
+
+    /// As `read_as`, for work that writes (a page that marks notices read): `f` runs outside the
+    /// read transaction and opens its own.
+    pub async fn db_as<T, F>(&self, who: impl Into<Visitor>, f: F) -> Result<(SignedIn, T), AppError>
+    where
+        F: FnOnce(&mut crate::db::DbConnection, &Account) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let (signed_in, done) = self.hop_as(who.into(), Reads::AndWrites, f).await?;
+        Ok((signed_in, done?))
+    }
+
+    /// A form's use case in the same one trip: the member and the use case's own answer, so a
+    /// refusal or bad input is answered with the member's page context.
+    pub async fn act_as<T, F>(&self, who: impl Into<Visitor>, f: F) -> Result<(SignedIn, Result<T, AppError>), AppError>
+    where
+        F: FnOnce(&mut crate::db::DbConnection, &Account) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.hop_as(who.into(), Reads::AndWrites, f).await
+    }
+
+    async fn hop_as<T, F>(&self, who: Visitor, reads: Reads, f: F) -> Result<(SignedIn, Result<T, AppError>), AppError>
+    where
+        F: FnOnce(&mut crate::db::DbConnection, &Account) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let visit = match who {
+            Visitor::Known(ctx) => {
+                let account = ctx.require_account()?.clone();
+                let viewer = account.clone();
+                let work = move |conn: &mut crate::db::DbConnection| Ok(f(conn, &viewer));
+                let done = match reads {
+                    Reads::Only => self.read(work).await?,
+                    Reads::AndWrites => self.db(work).await?,
+                };
+                return Ok((SignedIn { ctx, account }, done));
+            }
+            Visitor::Arriving(visit) => visit,
+        };
+        let Some(token) = visit.token.clone() else {
+            return Err(AppError::SignInRequired(visit.into_ctx(None).path));
+        };
+        let (page, moderators_only) = (visit.is_page(), visit.moderators_only);
+        let (now, jury) = (self.clock.now(), self.jury.clone());
+        let hop = move |conn: &mut crate::db::DbConnection| {
+            let Some(account) = session::authenticate(conn, &token, now)? else {
+                return Ok(None);
+            };
+            let badges = |conn: &mut crate::db::DbConnection| match page {
+                true => overview::badges(conn, &account, &jury.rules, now).map_err(AppError::from),
+                false => Ok(Badges::default()),
+            };
+            let allowed = !moderators_only || account.role.can_moderate();
+            let (badges, done) = match reads {
+                Reads::Only => crate::db::read_tx(conn, |conn| {
+                    Ok::<_, AppError>((badges(conn)?, allowed.then(|| f(conn, &account))))
+                })?,
+                Reads::AndWrites => (crate::db::read_tx(conn, badges)?, allowed.then(|| f(conn, &account))),
+            };
+            Ok(Some((account, badges, done)))
+        };
+        let Some((account, badges, done)) = self.db(hop).await? else {
+            return Err(AppError::SignInRequired(visit.into_ctx(None).path));
+        };
+        let ctx = visit.into_ctx(Some((account.clone(), badges)));
+        let done = done.ok_or(AppError::NotFound)?;
+        Ok((SignedIn { ctx, account }, done))
+    }
+
     /// Runs password hashing on the hashing threads: off the async executor, holding no
     /// connection and no thread the database hops need.
     pub async fn off_pool<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
@@ -104,6 +185,118 @@ impl AppState {
         self.hashers.jobs.send(job).map_err(|_| lost())?;
         answered.await.map_err(|_| lost())
     }
+}
+
+/// A request on its way to its one database hop: what the page context knows without the database,
+/// and the session token to check there. Pages take this rather than `Ctx`, so signing the visitor
+/// in, counting the header's badges and the page's own work share one trip to the blocking pool
+/// (`AppState::read_as`, `AppState::db_as`) instead of two.
+pub struct Visit {
+    req: HttpRequest,
+    token: Option<String>,
+    moderators_only: bool,
+}
+
+/// A visit to a moderators' page: to anyone else the page does not exist (404).
+pub struct ModeratorVisit(Visit);
+
+/// Who a page is for: a visitor still to be signed in, or one already known (a form sent back with
+/// its messages is shown from the context its post was given).
+pub enum Visitor {
+    Arriving(Visit),
+    Known(Ctx),
+}
+
+impl Visitor {
+    /// A HEAD request: the page is answered but marks nothing read.
+    pub fn looking_only(&self) -> bool {
+        match self {
+            Visitor::Arriving(visit) => visit.req.extensions().contains::<crate::routes::LookingOnly>(),
+            Visitor::Known(ctx) => ctx.looking_only,
+        }
+    }
+}
+
+impl From<Visit> for Visitor {
+    fn from(visit: Visit) -> Visitor {
+        Visitor::Arriving(visit)
+    }
+}
+
+impl From<ModeratorVisit> for Visitor {
+    fn from(ModeratorVisit(visit): ModeratorVisit) -> Visitor {
+        Visitor::Arriving(visit)
+    }
+}
+
+impl From<Ctx> for Visitor {
+    fn from(ctx: Ctx) -> Visitor {
+        Visitor::Known(ctx)
+    }
+}
+
+impl Visit {
+    fn of(req: &HttpRequest) -> Visit {
+        let token = req.get_session().get::<String>(SESSION_AUTH).ok().flatten();
+        Visit { req: req.clone(), token, moderators_only: false }
+    }
+
+    /// The visitor's address, the key of per-IP rate limits.
+    pub fn ip(&self) -> String {
+        let state = self.req.app_data::<web::Data<AppState>>().expect("AppState is registered");
+        visitor_ip(&self.req, &state.settings.trusted_proxies)
+    }
+
+    /// A page (GET, or HEAD answered as GET) shows the header's counts; a form post does not.
+    fn is_page(&self) -> bool {
+        self.req.method() == actix_web::http::Method::GET
+    }
+
+    /// The page context, once the database has said who is visiting.
+    fn into_ctx(self, signed_in: Option<(Account, Badges)>) -> Ctx {
+        let req = self.req;
+        let state = req.app_data::<web::Data<AppState>>().expect("AppState is registered");
+        let session = req.get_session();
+        // Error pages rendered later for this request show the same signed-in header.
+        if let Some(signed_in) = &signed_in {
+            req.extensions_mut().insert(signed_in.clone());
+        }
+        let (account, badges) = match signed_in {
+            Some((account, badges)) => (Some(account), badges),
+            None => {
+                session.remove(SESSION_AUTH);
+                (None, Badges::default())
+            }
+        };
+        let csrf = match session.get::<String>(SESSION_CSRF).ok().flatten() {
+            Some(token) => token,
+            None => {
+                let token = new_csrf_token();
+                let _ = session.insert(SESSION_CSRF, &token);
+                token
+            }
+        };
+        let locale = account.as_ref().map(|a| a.locale).unwrap_or_else(|| request_locale(&req));
+        let looking_only = req.extensions().contains::<crate::routes::LookingOnly>();
+        Ctx {
+            looking_only,
+            locale,
+            account,
+            badges,
+            csrf,
+            path: req.uri().path_and_query().map_or("/", |p| p.as_str()).to_string(),
+            flash: session.remove_as::<String>(SESSION_FLASH).and_then(Result::ok),
+            ip: visitor_ip(&req, &state.settings.trusted_proxies),
+            session,
+        }
+    }
+}
+
+/// Whether a page's work only reads (and so shares the header's read transaction).
+#[derive(Clone, Copy)]
+enum Reads {
+    Only,
+    AndWrites,
 }
 
 /// The page context: extracted once per request, handed to every template as `ctx`.
@@ -265,23 +458,6 @@ impl SignedIn {
     }
 }
 
-/// A request from a moderator or an administrator; to anyone else the page does not exist (404),
-/// and a visitor who is not signed in is sent to sign in. The use cases check the role again.
-pub struct Moderating {
-    pub ctx: Ctx,
-    pub account: Account,
-}
-
-impl Moderating {
-    fn of(ctx: Ctx) -> Result<Moderating, AppError> {
-        let SignedIn { ctx, account } = SignedIn::of(ctx)?;
-        if !account.role.can_moderate() {
-            return Err(AppError::NotFound);
-        }
-        Ok(Moderating { ctx, account })
-    }
-}
-
 /// Extractors that are the page context plus a check: the context, then what `of` makes of it.
 macro_rules! from_ctx {
     ($($t:ty),*) => {$(
@@ -297,7 +473,7 @@ macro_rules! from_ctx {
     )*};
 }
 
-from_ctx!(SignedIn, Moderating);
+from_ctx!(SignedIn);
 
 /// The language of a request without touching the database (also used by error pages).
 pub fn request_locale(req: &HttpRequest) -> Locale {
@@ -316,17 +492,22 @@ pub fn new_csrf_token() -> String {
     crate::domain::public_id::new_secret_token(&mut rand::rng())
 }
 
-/// The account behind a session token, with its header counts.
+/// The account behind a session token, with its header's counts when `page` is shown (a form post
+/// shows none).
 pub fn signed_in(
     conn: &mut crate::db::DbConnection,
     token: &str,
+    page: bool,
     rules: &crate::domain::juror::JuryRules,
     now: chrono::NaiveDateTime,
 ) -> crate::services::ServiceResult<Option<(Account, Badges)>> {
     let Some(account) = session::authenticate(conn, token, now)? else {
         return Ok(None);
     };
-    let badges = crate::db::read_tx(conn, |conn| overview::badges(conn, &account, rules, now))?;
+    let badges = match page {
+        true => crate::db::read_tx(conn, |conn| overview::badges(conn, &account, rules, now))?,
+        false => Badges::default(),
+    };
     Ok(Some((account, badges)))
 }
 
@@ -343,63 +524,32 @@ impl FromRequest for Ctx {
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let req = req.clone();
+        let visit = Visit::of(req);
         Box::pin(async move {
-            let state = req.app_data::<web::Data<AppState>>().expect("AppState is registered").clone();
-            let session = req.get_session();
-            let signed_in = match session.get::<String>(SESSION_AUTH).ok().flatten() {
-                Some(token) => {
-                    let (now, jury) = (state.clock.now(), state.jury.clone());
-                    let page = req.method() == actix_web::http::Method::GET;
-                    state
-                        .db(move |conn| {
-                            {
-                                let account = session::authenticate(conn, &token, now)?;
-                                let badges = match &account {
-                                    Some(account) if page => crate::db::read_tx(conn, |conn| {
-                                        overview::badges(conn, account, &jury.rules, now)
-                                    })?,
-                                    _ => Badges::default(),
-                                };
-                                Ok::<_, crate::services::ServiceError>(account.map(|a| (a, badges)))
-                            }
-                            .map_err(AppError::from)
-                        })
-                        .await?
-                }
-                None => None,
-            };
-            // Error pages rendered later for this request show the same signed-in header.
-            if let Some(signed_in) = &signed_in {
-                req.extensions_mut().insert(signed_in.clone());
-            }
-            let (account, badges) = match signed_in {
-                Some((account, badges)) => (Some(account), badges),
-                None => (None, Badges::default()),
-            };
-            if account.is_none() {
-                session.remove(SESSION_AUTH);
-            }
-            let csrf = match session.get::<String>(SESSION_CSRF).ok().flatten() {
-                Some(token) => token,
-                None => {
-                    let token = new_csrf_token();
-                    let _ = session.insert(SESSION_CSRF, &token);
-                    token
-                }
-            };
-            let locale = account.as_ref().map(|a| a.locale).unwrap_or_else(|| request_locale(&req));
-            Ok(Ctx {
-                looking_only: req.extensions().contains::<crate::routes::LookingOnly>(),
-                locale,
-                account,
-                badges,
-                csrf,
-                path: req.uri().path_and_query().map_or("/", |p| p.as_str()).to_string(),
-                flash: session.remove_as::<String>(SESSION_FLASH).and_then(Result::ok),
-                session,
-                ip: visitor_ip(&req, &state.settings.trusted_proxies),
-            })
+            let Some(token) = visit.token.clone() else { return Ok(visit.into_ctx(None)) };
+            let state = visit.req.app_data::<web::Data<AppState>>().expect("AppState is registered").clone();
+            let (now, jury, page) = (state.clock.now(), state.jury.clone(), visit.is_page());
+            let signed_in =
+                state.db(move |conn| signed_in(conn, &token, page, &jury.rules, now).map_err(AppError::from)).await?;
+            Ok(visit.into_ctx(signed_in))
         })
+    }
+}
+
+impl FromRequest for Visit {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(Ok(Visit::of(req)))
+    }
+}
+
+impl FromRequest for ModeratorVisit {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(Ok(ModeratorVisit(Visit { moderators_only: true, ..Visit::of(req) })))
     }
 }

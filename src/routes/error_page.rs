@@ -68,7 +68,7 @@ pub fn render_error_page<B: 'static>(res: ServiceResponse<B>) -> actix_web::Resu
         (None, Some(token), Some(state)) => Ok(ErrorHandlerResponse::Future(Box::pin(async move {
             let (now, jury) = (state.clock.now(), state.jury.clone());
             let signed_in = state
-                .db(move |conn| signed_in(conn, &token, &jury.rules, now).map_err(AppError::from))
+                .db(move |conn| signed_in(conn, &token, true, &jury.rules, now).map_err(AppError::from))
                 .await
                 .unwrap_or(None);
             Ok(error_page(res, signed_in))

@@ -4,7 +4,7 @@
 use crate::domain::upload::is_video;
 use crate::domain::validation::FieldErrors;
 use crate::routes::cases::{case_page, CaseForms};
-use crate::routes::context::{AppState, Ctx, SignedIn};
+use crate::routes::context::{AppState, SignedIn, Visit};
 use crate::routes::csrf::check_csrf;
 use crate::routes::csrf::{CsrfForm, FormFields};
 use crate::routes::errors::AppError;
@@ -168,15 +168,16 @@ pub async fn post_evidence(
 
 /// A party withdraws an item of their own evidence before the record freezes.
 pub async fn post_withdraw_evidence(
-    SignedIn { ctx, account }: SignedIn,
+    visit: Visit,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     _f: CsrfForm<FormFields>,
 ) -> Result<HttpResponse, AppError> {
     let (case, item) = path.into_inner();
     let (id, now) = (case.clone(), state.clock.now());
-    let withdrawn =
-        state.db(move |conn| withdraw_evidence(conn, &account, &id, &item, now).map_err(AppError::from)).await;
+    let (SignedIn { ctx, .. }, withdrawn) = state
+        .act_as(visit, move |conn, account| withdraw_evidence(conn, account, &id, &item, now).map_err(AppError::from))
+        .await?;
     match withdrawn {
         Ok(()) => ctx.flash("case.evidence_withdrawn_notice"),
         Err(AppError::Refused(key)) => ctx.flash(key),
@@ -189,13 +190,19 @@ pub async fn post_withdraw_evidence(
 /// Byte ranges are answered (206), so a browser can seek in a video without fetching all of it.
 pub async fn get_evidence_file(
     req: HttpRequest,
-    ctx: Ctx,
+    visit: Visit,
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let account = ctx.account.clone().ok_or(AppError::NotFound)?;
     let public_id = path.into_inner();
-    let row = state.read(move |conn| open_evidence_file(conn, &account, &public_id).map_err(AppError::from)).await?;
+    let (_, row) = state
+        .read_as(visit, move |conn, account| open_evidence_file(conn, account, &public_id).map_err(AppError::from))
+        .await
+        .map_err(|e| match e {
+            // A file is not a page to sign in for: to a visitor it does not exist.
+            AppError::SignInRequired(_) => AppError::NotFound,
+            other => other,
+        })?;
     let storage_name = row.storage_name.ok_or(AppError::NotFound)?;
     let file = actix_files::NamedFile::open_async(evidence_dir(&state.settings.data_dir).join(&storage_name))
         .await

@@ -1,7 +1,7 @@
 //! Flagging: a party or a seated juror asks the moderators to look at an abusive statement or a
 //! juror's reason; they come back to the page they flagged it on.
 
-use crate::routes::context::{AppState, Ctx};
+use crate::routes::context::{AppState, SignedIn, Visit};
 use crate::routes::csrf::{CsrfForm, FormFields};
 use crate::routes::errors::AppError;
 use crate::routes::{local_path, see_other};
@@ -9,38 +9,39 @@ use crate::services::moderation::flags::{flag_statement, Statement};
 use actix_web::{web, HttpResponse};
 
 pub async fn post_flag_evidence(
-    ctx: Ctx,
+    visit: Visit,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     CsrfForm(f): CsrfForm<FormFields>,
 ) -> Result<HttpResponse, AppError> {
     let (case, evidence) = path.into_inner();
-    flag(ctx, state, (case, Statement::Evidence(evidence)), f).await
+    flag(visit, state, (case, Statement::Evidence(evidence)), f).await
 }
 
 pub async fn post_flag_reason(
-    ctx: Ctx,
+    visit: Visit,
     state: web::Data<AppState>,
     path: web::Path<(String, i32)>,
     CsrfForm(f): CsrfForm<FormFields>,
 ) -> Result<HttpResponse, AppError> {
     let (case, vote) = path.into_inner();
-    flag(ctx, state, (case, Statement::Reason(vote)), f).await
+    flag(visit, state, (case, Statement::Reason(vote)), f).await
 }
 
 async fn flag(
-    ctx: Ctx,
+    visit: Visit,
     state: web::Data<AppState>,
     (case, statement): (String, Statement),
     f: FormFields,
 ) -> Result<HttpResponse, AppError> {
-    let account = ctx.require_account()?.clone();
     let now = state.clock.now();
     let back = local_path(f.get("back")).to_string();
     let note = f.get("note").to_string();
-    let done = state
-        .db(move |conn| flag_statement(conn, &account, (&case, &statement), &note, now).map_err(AppError::from))
-        .await;
+    let (SignedIn { ctx, .. }, done) = state
+        .act_as(visit, move |conn, account| {
+            flag_statement(conn, account, (&case, &statement), &note, now).map_err(AppError::from)
+        })
+        .await?;
     match done {
         Ok(()) => ctx.flash("case.flagged_notice"),
         // The note is the only field; its message comes back as a notice.

@@ -8,7 +8,7 @@ use crate::domain::matching::TradingSide;
 use crate::domain::validation::FieldErrors;
 use crate::routes::case_actions::ConfirmForm;
 use crate::routes::confirm::{step, ConfirmPage, Step};
-use crate::routes::context::{AppState, Ctx, SignedIn};
+use crate::routes::context::{AppState, Ctx, SignedIn, Visit, Visitor};
 use crate::routes::csrf::{CsrfForm, FormFields};
 use crate::routes::errors::AppError;
 use crate::routes::rate_limit::Action;
@@ -122,23 +122,22 @@ impl DashboardPage {
 }
 
 async fn juror_page(
-    ctx: Ctx,
+    who: impl Into<Visitor>,
     state: &AppState,
     values: Option<ProfileValues>,
     errors: FieldErrors,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let account = ctx.require_account()?.clone();
-    let verified = account.verified;
     let rules = state.settings.jury.clone();
     let now = state.clock.now();
-    let found = state
-        .read(move |conn| match dashboard(conn, &account, &rules, now) {
+    let (SignedIn { ctx, account }, found) = state
+        .read_as(who, move |conn, account| match dashboard(conn, account, &rules, now) {
             Ok(d) => Ok(Some(d)),
             Err(ServiceError::Refused(_)) => Ok(None),
             Err(other) => Err(AppError::from(other)),
         })
         .await?;
+    let verified = account.verified;
     match found {
         Some(d) => {
             let values = values.unwrap_or_else(|| ProfileValues::of(&d));
@@ -151,13 +150,13 @@ async fn juror_page(
     }
 }
 
-pub async fn get_juror(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    juror_page(ctx, &state, None, FieldErrors::new(), StatusCode::OK).await
+pub async fn get_juror(visit: Visit, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    juror_page(visit, &state, None, FieldErrors::new(), StatusCode::OK).await
 }
 
 /// Joins the pool or saves the profile; the form has a repeated `expertise` field.
 pub async fn post_juror(
-    SignedIn { ctx, account }: SignedIn,
+    visit: Visit,
     state: web::Data<AppState>,
     CsrfForm(fields): CsrfForm<FormFields>,
 ) -> Result<HttpResponse, AppError> {
@@ -174,29 +173,35 @@ pub async fn post_juror(
         capacity: values.capacity.clone(),
     };
     let now = state.clock.now();
-    let saved = state.db(move |conn| save_profile(conn, &account, &form, now).map_err(AppError::from)).await;
+    let (SignedIn { ctx, .. }, saved) = state
+        .act_as(visit, move |conn, account| save_profile(conn, account, &form, now).map_err(AppError::from))
+        .await?;
     let again = |ctx, errors| juror_page(ctx, &state, Some(values), errors, StatusCode::UNPROCESSABLE_ENTITY);
     answer_form(ctx, saved.map(|()| "/juror".to_string()), ("juror.saved", "/juror".to_string()), again).await
 }
 
 pub async fn post_pause(
-    SignedIn { ctx, account }: SignedIn,
+    visit: Visit,
     state: web::Data<AppState>,
     CsrfForm(_): CsrfForm<ConfirmForm>,
 ) -> Result<HttpResponse, AppError> {
     let (jury, now) = (state.jury.clone(), state.clock.now());
-    let done =
-        state.db(move |conn| pause(conn, &account, &jury, now, &mut jury.chance.rng()).map_err(AppError::from)).await;
+    let (SignedIn { ctx, .. }, done) = state
+        .act_as(visit, move |conn, account| {
+            pause(conn, account, &jury, now, &mut jury.chance.rng()).map_err(AppError::from)
+        })
+        .await?;
     back_to_dashboard(ctx, done, "juror.paused_notice")
 }
 
 pub async fn post_resume(
-    SignedIn { ctx, account }: SignedIn,
+    visit: Visit,
     state: web::Data<AppState>,
     CsrfForm(_): CsrfForm<ConfirmForm>,
 ) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
-    let done = state.db(move |conn| resume(conn, &account, now).map_err(AppError::from)).await;
+    let (SignedIn { ctx, .. }, done) =
+        state.act_as(visit, move |conn, account| resume(conn, account, now).map_err(AppError::from)).await?;
     back_to_dashboard(ctx, done, "juror.resumed_notice")
 }
 
@@ -211,7 +216,7 @@ fn back_to_dashboard(ctx: Ctx, done: Result<(), AppError>, notice: &'static str)
 }
 
 pub async fn post_summons(
-    SignedIn { ctx, account }: SignedIn,
+    visit: Visit,
     state: web::Data<AppState>,
     path: web::Path<(i32, String)>,
     CsrfForm(_): CsrfForm<ConfirmForm>,
@@ -228,11 +233,11 @@ pub async fn post_summons(
         _ => return Err(AppError::NotFound),
     };
     let (jury, now) = (state.jury.clone(), state.clock.now());
-    let done = state
-        .db(move |conn| {
-            answer_summons(conn, &account, id, answer, &jury, now, &mut jury.chance.rng()).map_err(AppError::from)
+    let (SignedIn { ctx, .. }, done) = state
+        .act_as(visit, move |conn, account| {
+            answer_summons(conn, account, id, answer, &jury, now, &mut jury.chance.rng()).map_err(AppError::from)
         })
-        .await;
+        .await?;
     match done {
         // A juror who takes a seat goes straight to the case, to read it and vote (or, where the
         // panel votes only once full, back to the dashboard to wait).
@@ -287,27 +292,28 @@ impl JurorCasePage {
 }
 
 pub async fn get_juror_case(
-    ctx: Ctx,
+    visit: Visit,
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    juror_case_page(ctx, &state, id, (Default::default(), FieldErrors::new()), StatusCode::OK).await
+    juror_case_page(visit, &state, id, (Default::default(), FieldErrors::new()), StatusCode::OK).await
 }
 
 async fn juror_case_page(
-    ctx: Ctx,
+    who: impl Into<Visitor>,
     state: &AppState,
     id: String,
     (vote, errors): ((String, String), FieldErrors),
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let (account, window, now) = (ctx.require_account()?.clone(), state.settings.jury.voting_window, state.clock.now());
-    let mark_read = !ctx.looking_only;
-    let (v, read) = state
-        .db(move |conn| open_juror_case(conn, &account, &id, (window, now), mark_read).map_err(AppError::from))
+    let who = who.into();
+    let (window, now, mark_read) = (state.settings.jury.voting_window, state.clock.now(), !who.looking_only());
+    let (SignedIn { mut ctx, .. }, (v, read)) = state
+        .db_as(who, move |conn, account| {
+            open_juror_case(conn, account, &id, (window, now), mark_read).map_err(AppError::from)
+        })
         .await?;
-    let mut ctx = ctx;
     ctx.badges.unread = (ctx.badges.unread - read as i64).max(0);
     page(status, &JurorCasePage { ctx, v, vote, errors, reason_min: REASON_MIN, now })
 }
@@ -324,7 +330,7 @@ pub struct VoteFormData {
 crate::csrf_forms!(VoteFormData);
 
 pub async fn post_vote(
-    SignedIn { ctx, account }: SignedIn,
+    visit: Visit,
     state: web::Data<AppState>,
     path: web::Path<String>,
     CsrfForm(form): CsrfForm<VoteFormData>,
@@ -333,14 +339,17 @@ pub async fn post_vote(
     let vote = VoteForm { side: form.side.clone(), reason: form.reason.clone() };
     match step(&form.confirm) {
         Step::Edit => {
-            return juror_case_page(ctx, &state, id, ((form.side, form.reason), FieldErrors::new()), StatusCode::OK)
+            return juror_case_page(visit, &state, id, ((form.side, form.reason), FieldErrors::new()), StatusCode::OK)
                 .await
         }
         Step::Ask => {
             // Only a juror who may read the case is asked (everyone else: the same 404 as ever).
-            let (account, window, now, case_id) =
-                (account.clone(), state.settings.jury.voting_window, state.clock.now(), id.clone());
-            state.read(move |conn| juror_case(conn, &account, &case_id, (window, now)).map_err(AppError::from)).await?;
+            let (window, now, case_id) = (state.settings.jury.voting_window, state.clock.now(), id.clone());
+            let (SignedIn { ctx, .. }, _) = state
+                .read_as(visit, move |conn, account| {
+                    juror_case(conn, account, &case_id, (window, now)).map_err(AppError::from)
+                })
+                .await?;
             return match parse_vote(&vote) {
                 Err(errors) => {
                     juror_case_page(
@@ -370,13 +379,15 @@ pub async fn post_vote(
         }
         Step::Confirmed => {}
     }
-    state.limiters.check(Action::Vote, &account.id.to_string(), &ctx.ip)?;
-    let (jury, now, case_id) = (state.jury.clone(), state.clock.now(), id.clone());
-    let cast = state
-        .db(move |conn| {
-            cast_vote(conn, &account, &case_id, &vote, &jury, now, &mut jury.chance.rng()).map_err(AppError::from)
+    let (court, now, case_id) = (state.clone(), state.clock.now(), id.clone());
+    let ip = visit.ip();
+    let (SignedIn { ctx, .. }, cast) = state
+        .act_as(visit, move |conn, account| {
+            court.limiters.check(Action::Vote, &account.id.to_string(), &ip)?;
+            let jury = &court.jury;
+            cast_vote(conn, account, &case_id, &vote, jury, now, &mut jury.chance.rng()).map_err(AppError::from)
         })
-        .await;
+        .await?;
     let back = format!("/juror/cases/{id}");
     let again = |ctx, errors| {
         juror_case_page(ctx, &state, id, ((form.side, form.reason), errors), StatusCode::UNPROCESSABLE_ENTITY)
@@ -404,18 +415,17 @@ impl ProbationView {
 }
 
 async fn probation_page(
-    ctx: Ctx,
+    who: impl Into<Visitor>,
     state: &AppState,
     (vote, reason, errors): (String, String, FieldErrors),
     (reviewed, status): (String, StatusCode),
 ) -> Result<HttpResponse, AppError> {
-    let account = ctx.require_account()?.clone();
     let (rules, now) = (state.settings.jury.clone(), state.clock.now());
-    let (p, last) = state
-        .read(move |conn| {
+    let (SignedIn { ctx, .. }, (p, last)) = state
+        .read_as(who, move |conn, account| {
             {
-                let last = if reviewed.is_empty() { None } else { feedback(conn, &account, &reviewed)? };
-                Ok::<_, ServiceError>((next_review(conn, &account, &rules, now)?, last))
+                let last = if reviewed.is_empty() { None } else { feedback(conn, account, &reviewed)? };
+                Ok::<_, ServiceError>((next_review(conn, account, &rules, now)?, last))
             }
             .map_err(AppError::from)
         })
@@ -431,11 +441,11 @@ pub struct ProbationQuery {
 }
 
 pub async fn get_probation(
-    ctx: Ctx,
+    visit: Visit,
     state: web::Data<AppState>,
     query: web::Query<ProbationQuery>,
 ) -> Result<HttpResponse, AppError> {
-    match probation_page(ctx, &state, Default::default(), (query.into_inner().reviewed, StatusCode::OK)).await {
+    match probation_page(visit, &state, Default::default(), (query.into_inner().reviewed, StatusCode::OK)).await {
         Err(AppError::Refused(_)) => Ok(see_other("/juror")),
         other => other,
     }
@@ -452,7 +462,7 @@ pub struct ReviewFormData {
 crate::csrf_forms!(ReviewFormData);
 
 pub async fn post_probation(
-    SignedIn { ctx, account }: SignedIn,
+    visit: Visit,
     state: web::Data<AppState>,
     path: web::Path<String>,
     CsrfForm(form): CsrfForm<ReviewFormData>,
@@ -461,9 +471,11 @@ pub async fn post_probation(
     let back = format!("/juror/probation?reviewed={case_id}");
     let review = ReviewForm { vote: form.vote.clone(), reason: form.reason.clone() };
     let (rules, now) = (state.settings.jury.clone(), state.clock.now());
-    let submitted = state
-        .db(move |conn| submit_review(conn, &account, &case_id, &review, &rules, now).map_err(AppError::from))
-        .await;
+    let (SignedIn { ctx, .. }, submitted) = state
+        .act_as(visit, move |conn, account| {
+            submit_review(conn, account, &case_id, &review, &rules, now).map_err(AppError::from)
+        })
+        .await?;
     match submitted {
         Ok(step) => {
             match step {
@@ -505,10 +517,8 @@ impl LeaderboardPage {
     }
 }
 
-pub async fn get_leaderboard(
-    SignedIn { ctx, .. }: SignedIn,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, AppError> {
-    let board = state.read(|conn| published_board(conn).map_err(AppError::from)).await?;
+pub async fn get_leaderboard(visit: Visit, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let (SignedIn { ctx, .. }, board) =
+        state.read_as(visit, |conn, _| published_board(conn).map_err(AppError::from)).await?;
     ok_page(&LeaderboardPage { ctx, board, min_judged: MIN_JUDGED })
 }

@@ -13,7 +13,7 @@ use crate::domain::moderation::OverrideForm;
 use crate::domain::paging::Page;
 use crate::domain::validation::FieldErrors;
 use crate::routes::case_actions::ConfirmForm;
-use crate::routes::context::{AppState, Ctx, Moderating};
+use crate::routes::context::{AppState, Ctx, ModeratorVisit, SignedIn, Visitor};
 use crate::routes::csrf::{CsrfForm, FormFields};
 use crate::routes::errors::AppError;
 use crate::routes::{answer_form, ok_page, page, see_other};
@@ -83,23 +83,22 @@ impl DashboardPage {
 }
 
 pub async fn get_queue(
-    Moderating { ctx, account }: Moderating,
+    visit: ModeratorVisit,
     state: web::Data<AppState>,
     query: web::Query<Filters>,
 ) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
     let filters = query.into_inner();
-    let d = state.read(move |conn| dashboard(conn, &account, filters, now).map_err(AppError::from)).await?;
+    let (SignedIn { ctx, .. }, d) = state
+        .read_as(visit, move |conn, account| dashboard(conn, account, filters, now).map_err(AppError::from))
+        .await?;
     ok_page(&DashboardPage { ctx, d, now, categories: Category::ALL })
 }
 
-async fn send_back(
-    Moderating { ctx, account }: Moderating,
-    state: web::Data<AppState>,
-    what: Retry,
-) -> Result<HttpResponse, AppError> {
+async fn send_back(visit: ModeratorVisit, state: web::Data<AppState>, what: Retry) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
-    let sent_back = state.db(move |conn| retry(conn, &account, what, now).map_err(AppError::from)).await?;
+    let (SignedIn { ctx, .. }, sent_back) =
+        state.db_as(visit, move |conn, account| retry(conn, account, what, now).map_err(AppError::from)).await?;
     ctx.flash(match (what, sent_back) {
         (_, 0) => "moderation.nothing_to_retry",
         (Retry::Mail(_), _) => "moderation.mail_requeued",
@@ -109,37 +108,37 @@ async fn send_back(
 }
 
 pub async fn post_retry_all(
-    moderating: Moderating,
+    visit: ModeratorVisit,
     state: web::Data<AppState>,
     CsrfForm(_): CsrfForm<ConfirmForm>,
 ) -> Result<HttpResponse, AppError> {
-    send_back(moderating, state, Retry::Mail(None)).await
+    send_back(visit, state, Retry::Mail(None)).await
 }
 
 pub async fn post_retry_one(
-    moderating: Moderating,
+    visit: ModeratorVisit,
     state: web::Data<AppState>,
     path: web::Path<i32>,
     CsrfForm(_): CsrfForm<ConfirmForm>,
 ) -> Result<HttpResponse, AppError> {
-    send_back(moderating, state, Retry::Mail(Some(path.into_inner()))).await
+    send_back(visit, state, Retry::Mail(Some(path.into_inner()))).await
 }
 
 pub async fn post_retry_jobs(
-    moderating: Moderating,
+    visit: ModeratorVisit,
     state: web::Data<AppState>,
     CsrfForm(_): CsrfForm<ConfirmForm>,
 ) -> Result<HttpResponse, AppError> {
-    send_back(moderating, state, Retry::Jobs(None)).await
+    send_back(visit, state, Retry::Jobs(None)).await
 }
 
 pub async fn post_retry_job(
-    moderating: Moderating,
+    visit: ModeratorVisit,
     state: web::Data<AppState>,
     path: web::Path<i32>,
     CsrfForm(_): CsrfForm<ConfirmForm>,
 ) -> Result<HttpResponse, AppError> {
-    send_back(moderating, state, Retry::Jobs(Some(path.into_inner()))).await
+    send_back(visit, state, Retry::Jobs(Some(path.into_inner()))).await
 }
 
 #[derive(Template)]
@@ -208,24 +207,25 @@ impl CaseFilePage {
 }
 
 async fn render_case_file(
-    ctx: Ctx,
+    who: impl Into<Visitor>,
     state: &AppState,
     public_id: String,
     (form, errors, kept): (&'static str, FieldErrors, FormFields),
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let account = ctx.require_account()?.clone();
     let now = state.clock.now();
-    let file = state.read(move |conn| case_file(conn, &account, &public_id, now).map_err(AppError::from)).await?;
+    let (SignedIn { ctx, .. }, file) = state
+        .read_as(who, move |conn, account| case_file(conn, account, &public_id, now).map_err(AppError::from))
+        .await?;
     page(status, &CaseFilePage { ctx, file, form, errors, kept })
 }
 
 pub async fn get_case_file(
-    Moderating { ctx, .. }: Moderating,
+    visit: ModeratorVisit,
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    render_case_file(ctx, &state, path.into_inner(), ("", FieldErrors::new(), FormFields::default()), StatusCode::OK)
+    render_case_file(visit, &state, path.into_inner(), ("", FieldErrors::new(), FormFields::default()), StatusCode::OK)
         .await
 }
 
@@ -240,7 +240,7 @@ struct OnCase<'a> {
 /// Runs one moderator action on a case and answers the way all of them do: back to the case file
 /// with a notice, the file again with the form's messages (422), or a refusal as a notice.
 async fn act_on_case<F>(
-    (ctx, state): (Ctx, web::Data<AppState>),
+    (visit, state): (ModeratorVisit, web::Data<AppState>),
     public_id: String,
     (form, notice): (&'static str, &'static str),
     kept: FormFields,
@@ -249,15 +249,14 @@ async fn act_on_case<F>(
 where
     F: FnOnce(&mut DbConnection, OnCase) -> ServiceResult<()> + Send + 'static,
 {
-    let moderator = ctx.require_account()?.clone();
     let now = state.clock.now();
     let (fields, case) = (FormFields(kept.0.clone()), public_id.clone());
-    let done = state
-        .db(move |conn| {
-            let on = OnCase { moderator: &moderator, case: &case, form: &fields, now };
+    let (SignedIn { ctx, .. }, done) = state
+        .act_as(visit, move |conn, moderator| {
+            let on = OnCase { moderator, case: &case, form: &fields, now };
             action(conn, on).map_err(AppError::from)
         })
-        .await;
+        .await?;
     let back = format!("/moderation/cases/{public_id}");
     let again = |ctx, errors| render_case_file(ctx, &state, public_id, (form, errors, kept), UNPROCESSABLE);
     answer_form(ctx, done.map(|()| back.clone()), (notice, back.clone()), again).await
@@ -267,12 +266,12 @@ where
 const UNPROCESSABLE: StatusCode = StatusCode::UNPROCESSABLE_ENTITY;
 
 pub async fn post_override(
-    Moderating { ctx, .. }: Moderating,
+    visit: ModeratorVisit,
     state: web::Data<AppState>,
     path: web::Path<String>,
     CsrfForm(f): CsrfForm<FormFields>,
 ) -> Result<HttpResponse, AppError> {
-    act_on_case((ctx, state), path.into_inner(), ("override", "moderation.overridden_notice"), f, |conn, on| {
+    act_on_case((visit, state), path.into_inner(), ("override", "moderation.overridden_notice"), f, |conn, on| {
         let form = OverrideForm {
             prevails: on.form.get("prevails"),
             remedy: on.form.get("remedy"),
@@ -285,25 +284,25 @@ pub async fn post_override(
 }
 
 pub async fn post_reopen(
-    Moderating { ctx, .. }: Moderating,
+    visit: ModeratorVisit,
     state: web::Data<AppState>,
     path: web::Path<String>,
     CsrfForm(f): CsrfForm<FormFields>,
 ) -> Result<HttpResponse, AppError> {
     let jury = state.jury.clone();
-    act_on_case((ctx, state), path.into_inner(), ("reopen", "moderation.reopened_notice"), f, move |conn, on| {
+    act_on_case((visit, state), path.into_inner(), ("reopen", "moderation.reopened_notice"), f, move |conn, on| {
         reopen_case(conn, on.moderator, on.case, on.form.get("reopen_reason"), &jury, on.now, &mut jury.chance.rng())
     })
     .await
 }
 
 pub async fn post_extend(
-    Moderating { ctx, .. }: Moderating,
+    visit: ModeratorVisit,
     state: web::Data<AppState>,
     path: web::Path<String>,
     CsrfForm(f): CsrfForm<FormFields>,
 ) -> Result<HttpResponse, AppError> {
-    act_on_case((ctx, state), path.into_inner(), ("extend", "moderation.extended_notice"), f, |conn, on| {
+    act_on_case((visit, state), path.into_inner(), ("extend", "moderation.extended_notice"), f, |conn, on| {
         let (hours, reason) = (on.form.get("hours"), on.form.get("extend_reason"));
         extend_deadline(conn, on.moderator, on.case, (hours, reason), on.now).map(drop)
     })
@@ -311,12 +310,12 @@ pub async fn post_extend(
 }
 
 pub async fn post_calibration(
-    Moderating { ctx, .. }: Moderating,
+    visit: ModeratorVisit,
     state: web::Data<AppState>,
     path: web::Path<String>,
     CsrfForm(f): CsrfForm<FormFields>,
 ) -> Result<HttpResponse, AppError> {
-    act_on_case((ctx, state), path.into_inner(), ("calibration", "moderation.calibration_notice"), f, |conn, on| {
+    act_on_case((visit, state), path.into_inner(), ("calibration", "moderation.calibration_notice"), f, |conn, on| {
         let (outcome, reason) = (on.form.get("outcome"), on.form.get("calibration_reason"));
         mark_calibration(conn, on.moderator, on.case, (outcome, reason), on.now)
     })
@@ -326,7 +325,7 @@ pub async fn post_calibration(
 /// Hides a statement or juror's reason (`/hide`) or keeps a flagged one (`/keep`); back to its
 /// case file.
 async fn moderate(
-    (ctx, state): (Ctx, web::Data<AppState>),
+    (visit, state): (ModeratorVisit, web::Data<AppState>),
     statement: Statement,
     decision: &str,
     f: FormFields,
@@ -338,14 +337,15 @@ async fn moderate(
     };
     // The form whose messages show again: the statements' or the verdicts'.
     let form = if matches!(statement, Statement::Evidence(_)) { "statement" } else { "reason" };
-    let account = ctx.require_account()?.clone();
     let now = state.clock.now();
     let case = f.get("case").to_string();
     let reason = f.get("reason").to_string();
-    let done = state
-        .db(move |conn| moderate_statement(conn, &account, &statement, hide, &reason, now).map_err(AppError::from))
-        .await
-        .map(|case| format!("/moderation/cases/{case}"));
+    let (SignedIn { ctx, .. }, done) = state
+        .act_as(visit, move |conn, account| {
+            moderate_statement(conn, account, &statement, hide, &reason, now).map_err(AppError::from)
+        })
+        .await?;
+    let done = done.map(|case| format!("/moderation/cases/{case}"));
     let notice = if hide { "moderation.hidden_notice" } else { "moderation.kept_notice" };
     let back = format!("/moderation/cases/{case}");
     let again = |ctx, errors| render_case_file(ctx, &state, case, (form, errors, f), UNPROCESSABLE);
@@ -353,41 +353,43 @@ async fn moderate(
 }
 
 pub async fn post_moderate_evidence(
-    Moderating { ctx, .. }: Moderating,
+    visit: ModeratorVisit,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     CsrfForm(f): CsrfForm<FormFields>,
 ) -> Result<HttpResponse, AppError> {
     let (evidence, decision) = path.into_inner();
-    moderate((ctx, state), Statement::Evidence(evidence), &decision, f).await
+    moderate((visit, state), Statement::Evidence(evidence), &decision, f).await
 }
 
 /// Corrects what an item of evidence was declared to be; back to its case file.
 pub async fn post_evidence_kind(
-    Moderating { ctx, account }: Moderating,
+    visit: ModeratorVisit,
     state: web::Data<AppState>,
     path: web::Path<String>,
     CsrfForm(f): CsrfForm<FormFields>,
 ) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
     let (evidence, proof, case) = (path.into_inner(), f.get("proof").to_string(), f.get("case").to_string());
-    let done = state
-        .db(move |conn| correct_evidence_kind(conn, &account, &evidence, &proof, now).map_err(AppError::from))
-        .await
-        .map(|case| format!("/moderation/cases/{case}#statements"));
+    let (SignedIn { ctx, .. }, done) = state
+        .act_as(visit, move |conn, account| {
+            correct_evidence_kind(conn, account, &evidence, &proof, now).map_err(AppError::from)
+        })
+        .await?;
+    let done = done.map(|case| format!("/moderation/cases/{case}#statements"));
     let back = format!("/moderation/cases/{case}");
     let again = |ctx, errors| render_case_file(ctx, &state, case, ("statement", errors, f), UNPROCESSABLE);
     answer_form(ctx, done, ("moderation.kind_corrected_notice", back), again).await
 }
 
 pub async fn post_moderate_reason(
-    Moderating { ctx, .. }: Moderating,
+    visit: ModeratorVisit,
     state: web::Data<AppState>,
     path: web::Path<(i32, String)>,
     CsrfForm(f): CsrfForm<FormFields>,
 ) -> Result<HttpResponse, AppError> {
     let (vote, decision) = path.into_inner();
-    moderate((ctx, state), Statement::Reason(vote), &decision, f).await
+    moderate((visit, state), Statement::Reason(vote), &decision, f).await
 }
 
 #[derive(Template)]
@@ -424,67 +426,67 @@ impl JurorsPage {
 }
 
 async fn render_jurors(
-    ctx: Ctx,
+    who: impl Into<Visitor>,
     state: &AppState,
     query: JurorQuery,
     failed: Option<(String, FieldErrors)>,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let account = ctx.require_account()?.clone();
     let now = state.clock.now();
     let q = query.clone();
     let jury = state.jury.clone();
-    let (jurors, pages, rings) = state
-        .read(move |conn| {
-            let (jurors, pages) = list_jurors(conn, &account, &q, now)?;
-            Ok((jurors, pages, suspected_rings(conn, &account, &jury)?))
+    let (SignedIn { ctx, .. }, (jurors, pages, rings)) = state
+        .read_as(who, move |conn, account| {
+            let (jurors, pages) = list_jurors(conn, account, &q, now)?;
+            Ok((jurors, pages, suspected_rings(conn, account, &jury)?))
         })
         .await?;
     page(status, &JurorsPage { ctx, jurors, rings, page: pages, query, failed })
 }
 
 pub async fn get_jurors(
-    Moderating { ctx, .. }: Moderating,
+    visit: ModeratorVisit,
     state: web::Data<AppState>,
     query: web::Query<JurorQuery>,
 ) -> Result<HttpResponse, AppError> {
-    render_jurors(ctx, &state, query.into_inner(), None, StatusCode::OK).await
+    render_jurors(visit, &state, query.into_inner(), None, StatusCode::OK).await
 }
 
 async fn standing(
-    (ctx, state): (Ctx, web::Data<AppState>),
+    (visit, state): (ModeratorVisit, web::Data<AppState>),
     juror: String,
     suspend: bool,
     f: FormFields,
 ) -> Result<HttpResponse, AppError> {
-    let account = ctx.require_account()?.clone();
     let now = state.clock.now();
     let (id, reason) = (juror.clone(), f.get("reason").to_string());
-    let done = state
-        .db(move |conn| set_juror_standing(conn, &account, &id, suspend, &reason, now).map_err(AppError::from))
-        .await
-        .map(|()| "/moderation/jurors".to_string());
+    let (SignedIn { ctx, .. }, done) = state
+        .act_as(visit, move |conn, account| {
+            set_juror_standing(conn, account, &id, suspend, &reason, now).map_err(AppError::from)
+        })
+        .await?;
+    let done = done.map(|()| "/moderation/jurors".to_string());
     let notice = if suspend { "moderation.suspended_notice" } else { "moderation.reinstated_notice" };
     let again = |ctx, errors| render_jurors(ctx, &state, JurorQuery::default(), Some((juror, errors)), UNPROCESSABLE);
     answer_form(ctx, done, (notice, "/moderation/jurors".to_string()), again).await
 }
 
 pub async fn post_suspend(
-    Moderating { ctx, .. }: Moderating,
+    visit: ModeratorVisit,
     state: web::Data<AppState>,
     path: web::Path<String>,
     CsrfForm(f): CsrfForm<FormFields>,
 ) -> Result<HttpResponse, AppError> {
-    standing((ctx, state), path.into_inner(), true, f).await
+    standing((visit, state), path.into_inner(), true, f).await
 }
 
 pub async fn post_reinstate(
-    Moderating { ctx, .. }: Moderating,
+    visit: ModeratorVisit,
     state: web::Data<AppState>,
     path: web::Path<String>,
     CsrfForm(f): CsrfForm<FormFields>,
 ) -> Result<HttpResponse, AppError> {
-    standing((ctx, state), path.into_inner(), false, f).await
+    standing((visit, state), path.into_inner(), false, f).await
 }
 
 #[derive(Template)]
@@ -504,13 +506,14 @@ impl AuditPage {
 }
 
 pub async fn get_audit_log(
-    Moderating { ctx, account }: Moderating,
+    visit: ModeratorVisit,
     state: web::Data<AppState>,
     query: web::Query<LogQuery>,
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
     let q = query.clone();
-    let (lines, page) = state.read(move |conn| audit_log(conn, &account, &q).map_err(AppError::from)).await?;
+    let (SignedIn { ctx, .. }, (lines, page)) =
+        state.read_as(visit, move |conn, account| audit_log(conn, account, &q).map_err(AppError::from)).await?;
     ok_page(&AuditPage { ctx, lines, page, query, actions: &ACTIONS })
 }
 
@@ -527,11 +530,9 @@ impl StatsPage {
     }
 }
 
-pub async fn get_stats(
-    Moderating { ctx, account }: Moderating,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, AppError> {
-    let s = state.read(move |conn| stats(conn, &account).map_err(AppError::from)).await?;
+pub async fn get_stats(visit: ModeratorVisit, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let (SignedIn { ctx, .. }, s) =
+        state.read_as(visit, move |conn, account| stats(conn, account).map_err(AppError::from)).await?;
     ok_page(&StatsPage { ctx, s })
 }
 
@@ -556,35 +557,34 @@ impl ModeratorsPage {
 }
 
 async fn render_moderators(
-    ctx: Ctx,
+    who: impl Into<Visitor>,
     state: &AppState,
     (errors, kept): (FieldErrors, FormFields),
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let account = ctx.require_account()?.clone();
-    let moderators = state.read(move |conn| list_moderators(conn, &account).map_err(AppError::from)).await?;
+    let (SignedIn { ctx, .. }, moderators) =
+        state.read_as(who, move |conn, account| list_moderators(conn, account).map_err(AppError::from)).await?;
     page(status, &ModeratorsPage { ctx, moderators, errors, kept })
 }
 
-pub async fn get_moderators(
-    Moderating { ctx, .. }: Moderating,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, AppError> {
-    render_moderators(ctx, &state, (FieldErrors::new(), FormFields::default()), StatusCode::OK).await
+pub async fn get_moderators(visit: ModeratorVisit, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    render_moderators(visit, &state, (FieldErrors::new(), FormFields::default()), StatusCode::OK).await
 }
 
 /// Grants (`action=grant`) or revokes the moderator role: admins only.
 pub async fn post_moderators(
-    Moderating { ctx, account }: Moderating,
+    visit: ModeratorVisit,
     state: web::Data<AppState>,
     CsrfForm(f): CsrfForm<FormFields>,
 ) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
     let (email, reason, grant) = (f.get("email").to_string(), f.get("reason").to_string(), f.get("action") != "revoke");
-    let done = state
-        .db(move |conn| set_moderator(conn, &account, &email, grant, &reason, now).map_err(AppError::from))
-        .await
-        .map(|()| "/moderation/moderators".to_string());
+    let (SignedIn { ctx, .. }, done) = state
+        .act_as(visit, move |conn, account| {
+            set_moderator(conn, account, &email, grant, &reason, now).map_err(AppError::from)
+        })
+        .await?;
+    let done = done.map(|()| "/moderation/moderators".to_string());
     let notice = if grant { "moderation.granted_notice" } else { "moderation.revoked_notice" };
     let again = |ctx, errors| render_moderators(ctx, &state, (errors, f), UNPROCESSABLE);
     answer_form(ctx, done, (notice, "/moderation/moderators".to_string()), again).await

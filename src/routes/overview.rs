@@ -1,6 +1,6 @@
 //! A member's own overview ("what needs you now") and their in-app notices.
 
-use crate::routes::context::{AppState, Ctx, SignedIn};
+use crate::routes::context::{AppState, Ctx, SignedIn, Visit, Visitor};
 use crate::routes::errors::AppError;
 use crate::routes::ok_page;
 use crate::services::notices::{notices_page, NoticePage};
@@ -28,12 +28,11 @@ impl OverviewPage {
     }
 }
 
-pub async fn get_overview(
-    SignedIn { ctx, account }: SignedIn,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, AppError> {
+pub async fn get_overview(visit: Visit, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let (now, jury) = (state.clock.now(), state.jury.clone());
-    let o = state.read(move |conn| overview(conn, &account, &jury.rules, now).map_err(AppError::from)).await?;
+    let (SignedIn { ctx, .. }, o) = state
+        .read_as(visit, move |conn, account| overview(conn, account, &jury.rules, now).map_err(AppError::from))
+        .await?;
     ok_page(&OverviewPage { ctx, o, now })
 }
 
@@ -51,12 +50,16 @@ pub struct NoticesQuery {
 }
 
 pub async fn get_notifications(
-    SignedIn { ctx, account }: SignedIn,
+    visit: Visit,
     state: web::Data<AppState>,
     query: web::Query<NoticesQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let (now, before, mark_read) = (state.clock.now(), query.before, !ctx.looking_only);
-    let page =
-        state.db(move |conn| notices_page(conn, &account, before, (now, mark_read)).map_err(AppError::from)).await?;
+    let visit = Visitor::from(visit);
+    let (now, before, mark_read) = (state.clock.now(), query.before, !visit.looking_only());
+    let (SignedIn { ctx, .. }, page) = state
+        .db_as(visit, move |conn, account| {
+            notices_page(conn, account, before, (now, mark_read)).map_err(AppError::from)
+        })
+        .await?;
     ok_page(&NoticesPage { ctx, page })
 }

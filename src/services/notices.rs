@@ -1,7 +1,7 @@
 //! In-app notices: the same stage messages as the emails, worded in the reader's language when read.
 
 use crate::db::models::notification::{self, NotificationRow};
-use crate::db::{write_tx, DbConnection};
+use crate::db::{read_tx, write_tx, DbConnection};
 use crate::email::message::{Linker, Mail};
 use crate::services::account::Account;
 use crate::services::{ServiceError, ServiceResult};
@@ -45,7 +45,7 @@ pub fn notices_page(
     before: Option<i32>,
     (now, mark_read): (NaiveDateTime, bool),
 ) -> ServiceResult<NoticePage> {
-    let mut rows = notification::page_for_user(conn, account.id, before, PAGE_SIZE + 1)?;
+    let mut rows = read_tx(conn, |conn| notification::page_for_user(conn, account.id, before, PAGE_SIZE + 1))?;
     let older = (rows.len() as i64 > PAGE_SIZE).then(|| rows[PAGE_SIZE as usize - 1].id);
     rows.truncate(PAGE_SIZE as usize);
     let notices = rows.iter().map(|row| worded(row, account)).collect::<ServiceResult<Vec<_>>>()?;

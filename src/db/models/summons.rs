@@ -126,12 +126,12 @@ pub fn for_juror(
 fn waiting_duties(juror_id: i32, now: NaiveDateTime) -> _ {
     let (pending, accepted, voting): (SeatStatus, SeatStatus, CaseState) =
         (SeatStatus::Pending, SeatStatus::Accepted, CaseState::Voting);
-    let to_answer: _ = summons::status.eq(pending).and(summons::respond_by.ge(now));
-    let voted: _ = votes::table
+    let to_answer = summons::status.eq(pending).and(summons::respond_by.ge(now));
+    let voted = votes::table
         .filter(votes::case_id.eq(summons::case_id))
         .filter(votes::round.eq(summons::round))
         .filter(votes::juror_id.eq(summons::juror_id));
-    let to_vote: _ = summons::status
+    let to_vote = summons::status
         .eq(accepted)
         .and(cases::state.eq(voting))
         .and(summons::round.eq(cases::round))
