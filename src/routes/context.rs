@@ -14,10 +14,20 @@ use crate::services::overview::{self, Badges};
 use actix_session::{Session, SessionExt};
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+use chrono::format::{Item, StrftimeItems};
 use futures_util::future::LocalBoxFuture;
 use std::borrow::Cow;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 use tokio::sync::Notify;
+
+/// Time patterns parsed once: chrono would parse a pattern again on every call, and a page shows
+/// dozens of times.
+static MINUTE: LazyLock<Vec<Item<'static>>> = LazyLock::new(|| parsed("%Y-%m-%d %H:%M"));
+static ISO: LazyLock<Vec<Item<'static>>> = LazyLock::new(|| parsed("%Y-%m-%dT%H:%M:%SZ"));
+
+fn parsed(pattern: &'static str) -> Vec<Item<'static>> {
+    StrftimeItems::new(pattern).parse().expect("a valid time pattern")
+}
 
 pub const SESSION_AUTH: &str = "auth";
 pub const SESSION_CSRF: &str = "csrf";
@@ -341,7 +351,7 @@ impl Ctx {
     /// A stored UTC time as the viewer reads it, in their time zone.
     pub fn time(&self, at: &chrono::NaiveDateTime) -> String {
         let tz = self.account.as_ref().map_or(chrono_tz::Asia::Shanghai, |a| a.time_zone);
-        at.and_utc().with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
+        at.and_utc().with_timezone(&tz).format_with_items(MINUTE.iter()).to_string()
     }
 
     /// A value from the audit log (`state=decided; jury_outcome=buyer`) in the reader's words
@@ -383,7 +393,7 @@ impl Ctx {
 
     /// A stored UTC time for `<time datetime>`, as HTML wants it.
     pub fn iso(&self, at: &chrono::NaiveDateTime) -> String {
-        at.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+        at.format_with_items(ISO.iter()).to_string()
     }
 
     /// The viewer's time zone, shown beside times: "北京时间" / "China time" for the default,
