@@ -129,6 +129,9 @@ impl PoolCache {
             let record = by_juror.remove(&row.user_id).unwrap_or_default();
             snapshot.pool.upsert(candidate(row, &record, &snapshot.worth));
         }
+        if since.is_none() {
+            crate::startup::release_freed_memory();
+        }
         Ok(f(snapshot, conn))
     }
 }
