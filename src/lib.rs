@@ -13,6 +13,7 @@ pub mod domain;
 pub mod email;
 pub mod i18n;
 pub mod jobs;
+pub mod memory;
 pub mod routes;
 pub mod services;
 pub mod simulation;

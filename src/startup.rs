@@ -65,7 +65,7 @@ impl Application {
             let started = std::time::Instant::now();
             let features = crate::services::triage::MODEL.vocabulary_size();
             tracing::info!(features, ms = started.elapsed().as_millis() as u64, "triage model built");
-            release_freed_memory();
+            crate::memory::release_freed();
         })
         .await?;
         let listener = TcpListener::bind(&settings.bind)
@@ -211,15 +211,5 @@ fn security_headers(https: bool) -> DefaultHeaders {
         headers.add(("Strict-Transport-Security", "max-age=63072000; includeSubDomains"))
     } else {
         headers
-    }
-}
-
-/// Hands memory freed after a burst of temporary allocations (training the classifier, loading the
-/// juror pool) back to the system; glibc would otherwise keep it in its arenas for good.
-pub fn release_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only returns free pages to the system; it is safe to call at any time.
-    unsafe {
-        libc::malloc_trim(0);
     }
 }

@@ -237,7 +237,7 @@ impl JurorPool {
         }
     }
 
-    /// Every candidate's weight for one case (computed once per case, reused by redraws).
+    /// Every candidate's weight for one case (the simulator computes it once per case).
     pub fn weights(&self, case: &CaseProfile, policy: &MatchPolicy) -> Weights {
         let values = self.candidates.iter().map(|c| weight(c, case, policy)).collect();
         Weights { positions: (0..self.candidates.len()).collect(), values, sampled: false }
@@ -260,6 +260,11 @@ impl JurorPool {
         let positions = sample(rng, self.candidates.len(), size).into_vec();
         let values = positions.iter().map(|i| weight(&self.candidates[*i], case, policy)).collect();
         Weights { positions, values, sampled: true }
+    }
+
+    /// The ids of the jurors `weights` weighs.
+    pub fn weighed(&self, weights: &Weights) -> Vec<i32> {
+        weights.positions.iter().map(|i| self.candidates[*i].juror_id).collect()
     }
 
     /// Draws `seats` jurors by weight, never anyone in `excluded`, and balances the whole panel
@@ -287,7 +292,7 @@ impl JurorPool {
             let drawn = sample_weighted(rng, positions.len(), |j| open(marks, j), amount)?;
             Ok::<_, rand::distr::weighted::Error>(drawn.into_iter().map(|j| positions[j]).collect::<Vec<_>>())
         };
-        // Counting the eligible costs a pass over the pool, so it is done only to explain a refusal.
+        // Counting the eligible costs a pass over the weighed, so it is done only to explain a refusal.
         let eligible = |marks: &Marks| (0..positions.len()).filter(|j| open(marks, *j) > 0.0).count();
         let mut panel = match sample(&marks, seats) {
             Ok(panel) if seats > 0 && panel.len() == seats => panel,

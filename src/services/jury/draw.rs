@@ -2,6 +2,7 @@
 //! balanced draw (pure, in `domain::matching`), the summonses and their emails. When no panel can
 //! be formed the case goes to the moderators with the reason.
 
+use super::pool_cache::Meta;
 use super::{notify_juror, Jury, NoticeAbout};
 use crate::db::models::case::{self, CaseChange, CaseRow};
 use crate::db::models::{job, jury_round, sign_in, summons, user};
@@ -18,6 +19,7 @@ use crate::services::triage::{matching_tags, CaseTriage};
 use crate::services::{ServiceError, ServiceResult};
 use chrono::{NaiveDateTime, TimeDelta};
 use rand::Rng;
+use std::collections::HashMap;
 
 /// Why a case went to the moderators instead of to a jury.
 pub const TOO_FEW_JURORS: &str = "escalation.too_few_jurors";
@@ -114,6 +116,9 @@ pub fn draw(
     now: NaiveDateTime,
     rng: &mut impl Rng,
 ) -> ServiceResult<Result<Vec<i32>, DrawError>> {
+    if seats == 0 {
+        return Ok(Err(DrawError::TooFewEligible { eligible: 0, needed: 0 }));
+    }
     let rules = &jury.rules;
     let summoned = summons::for_case(conn, case.id)?;
     let seated_ids: Vec<i32> = summoned.iter().filter(|s| s.status.holds_seat()).map(|s| s.juror_id).collect();
@@ -123,35 +128,65 @@ pub fn draw(
     // Interests match the item's words and the kind of dispute ("鉴定", "counterfeit", …).
     let category = Category::parse(&case.category).unwrap_or(Category::Other);
     let profile = CaseProfile::new(category, &case.item_title, matching_tags(CaseTriage::of(case).kind()));
-    let too_new = now - rules.min_account_age;
-    let since = now - rules.capacity_window;
+    let left_out = LeftOut { too_new: now - rules.min_account_age, full_since: now - rules.capacity_window };
     jury.pool.with_current(conn, |pool, meta, conn| {
-        let seated: Vec<Candidate> = seated_ids.iter().filter_map(|id| pool.get(*id).cloned()).collect();
         let mut weights = pool.sampled_weights(&profile, &rules.matching, DRAW_SAMPLE, rng);
-        // Accounts too young and jurors at their weekly capacity are looked for among those drawn,
-        // not in the whole court: they are left out and the draw made again.
+        // Drawn jurors found too young or at capacity are left out and only their seats drawn
+        // again; the rest stay, and the new ones are balanced with them. A refusal from the whole
+        // pool is given only once every juror in it has been checked, so it counts the eligible.
+        let (mut kept, mut checked_all) = (Vec::<i32>::new(), false);
         loop {
-            let jurors = match pool.draw(&weights, &excluded, &seated, seats, &rules.matching, rng) {
-                Ok(jurors) => jurors,
+            let on_panel: Vec<Candidate> =
+                seated_ids.iter().chain(&kept).filter_map(|id| pool.get(*id).cloned()).collect();
+            let drawn = match pool.draw(&weights, &excluded, &on_panel, seats - kept.len(), &rules.matching, rng) {
+                Ok(drawn) => drawn,
                 Err(_) if weights.is_sample() => {
                     weights = pool.weights(&profile, &rules.matching);
+                    excluded.retain(|id| !kept.contains(id));
+                    kept.clear();
                     continue;
                 }
-                Err(refused) => return Ok(Err(refused)),
+                Err(refused) if checked_all => return Ok(Err(refused)),
+                Err(_) => {
+                    excluded.extend(left_out.among(pool.weighed(&weights), meta, conn)?);
+                    excluded.retain(|id| !kept.contains(id));
+                    (kept, checked_all) = (vec![], true);
+                    continue;
+                }
             };
-            let mut left_out: Vec<i32> = jurors
-                .iter()
-                .filter(|id| meta.get(id).is_some_and(|m| m.account_created_at > too_new))
-                .copied()
-                .collect();
-            left_out.extend(summons::at_capacity(conn, &jurors, since)?);
-            if left_out.is_empty() {
-                return Ok(Ok(jurors));
+            let out = left_out.among(drawn.clone(), meta, conn)?;
+            kept.extend(drawn.iter().filter(|id| !out.contains(id)));
+            excluded.extend(drawn);
+            if kept.len() == seats {
+                return Ok(Ok(kept));
             }
-            excluded.extend(left_out);
         }
     })?
 }
+
+/// Who may not be drawn though the pool holds them: accounts too young, and jurors whose summonses
+/// this week reached their capacity. Asked only of the jurors a draw weighs, not of the whole court.
+struct LeftOut {
+    too_new: NaiveDateTime,
+    full_since: NaiveDateTime,
+}
+
+impl LeftOut {
+    fn among(&self, weighed: Vec<i32>, meta: &HashMap<i32, Meta>, conn: &mut DbConnection) -> ServiceResult<Vec<i32>> {
+        let mut out: Vec<i32> = weighed
+            .iter()
+            .filter(|id| meta.get(id).is_some_and(|m| m.account_created_at > self.too_new))
+            .copied()
+            .collect();
+        for chunk in weighed.chunks(CAPACITY_CHUNK) {
+            out.extend(summons::at_capacity(conn, chunk, self.full_since)?);
+        }
+        Ok(out)
+    }
+}
+
+/// Jurors asked about at once: as many as a sample, well under any database's parameter limit.
+const CAPACITY_CHUNK: usize = DRAW_SAMPLE;
 
 /// Nobody may judge a case they are, or were ever, on the other side of a deal with.
 fn conflicts(conn: &mut DbConnection, case: &CaseRow) -> ServiceResult<Vec<i32>> {

@@ -129,8 +129,8 @@ impl PoolCache {
             let record = by_juror.remove(&row.user_id).unwrap_or_default();
             snapshot.pool.upsert(candidate(row, &record, &snapshot.worth));
         }
-        if since.is_none() {
-            crate::startup::release_freed_memory();
+        if since.is_none() && !snapshot.pool.candidates.is_empty() {
+            crate::memory::release_freed();
         }
         Ok(f(snapshot, conn))
     }

@@ -153,7 +153,6 @@ pub fn new_client() -> reqwest::Client {
     reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).build().expect("client")
 }
 
-/// The CSRF token of the first form on a page.
 /// The number in the header's badge on the link to `href` ("/overview": things to do,
 /// "/notifications": unread notices), 0 when there is none.
 pub fn badge(html: &str, href: &str) -> u32 {
@@ -161,6 +160,7 @@ pub fn badge(html: &str, href: &str) -> u32 {
     link.split("</span>").nth(1).and_then(|n| n.trim().parse().ok()).unwrap_or(0)
 }
 
+/// The CSRF token of the first form on a page.
 pub fn csrf_of(html: &str) -> String {
     let marker = "name=\"csrf_token\" value=\"";
     let start = html.find(marker).expect("page has a CSRF token") + marker.len();
