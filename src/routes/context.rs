@@ -172,6 +172,8 @@ impl AppState {
                 Reads::Only => crate::db::read_tx(conn, |conn| {
                     Ok::<_, AppError>((badges(conn)?, allowed.then(|| f(conn, &account))))
                 })?,
+                // A form post counts no badges: no empty transaction for them.
+                Reads::AndWrites if !page => (Badges::default(), allowed.then(|| f(conn, &account))),
                 Reads::AndWrites => (crate::db::read_tx(conn, badges)?, allowed.then(|| f(conn, &account))),
             };
             Ok(Some((account, badges, done)))
