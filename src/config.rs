@@ -123,6 +123,10 @@ pub struct ServeArgs {
     /// networks, comma-separated). Unset: every connection's own address counts.
     #[arg(long, env = "TRUSTED_PROXIES", default_value = "")]
     pub trusted_proxies: String,
+    /// `optional`: a case may be filed on a typed order or on one a marketplace registered (a
+    /// standalone court); `required`: only on registered orders, between their buyer and seller.
+    #[arg(long, env = "ORDERS", default_value = "optional", value_parser = ["optional", "required"])]
+    pub orders: String,
 }
 
 /// How the court's email is addressed and sent: shared by `serve` and `outbox drain`.
@@ -207,6 +211,7 @@ impl ServeArgs {
             rate_limit_scale: 1,
             log_format: "pretty".into(),
             trusted_proxies: String::new(),
+            orders: "optional".into(),
         }
     }
 }
@@ -231,6 +236,8 @@ pub struct Settings {
     pub draw_seed: Option<u64>,
     /// Proxies whose forwarding headers are believed (`routes::client_ip`).
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Whether a case may be filed on a typed order or only on one a marketplace registered.
+    pub orders: crate::domain::filing::Orders,
 }
 
 /// Abuse limits; the defaults suit production, tests may lower them.
@@ -298,6 +305,8 @@ pub struct RateLimits {
     pub file_case: ActionRates,
     pub upload: ActionRates,
     pub vote: ActionRates,
+    /// A marketplace's API calls, per key and per address.
+    pub api: ActionRates,
 }
 
 impl Default for RateLimits {
@@ -313,6 +322,10 @@ impl Default for RateLimits {
             file_case: rates(Rate::new(10, 300), Rate::new(30, 60)),
             upload: rates(Rate::new(30, 20), Rate::new(120, 5)),
             vote: rates(Rate::new(20, 10), Rate::new(120, 1)),
+            api: ActionRates {
+                per_account: Rate { burst: 600, every: std::time::Duration::from_millis(10) },
+                per_ip: Rate { burst: 1200, every: std::time::Duration::from_millis(5) },
+            },
         }
     }
 }
@@ -329,6 +342,7 @@ impl RateLimits {
             &mut self.file_case,
             &mut self.upload,
             &mut self.vote,
+            &mut self.api,
         ] {
             action.per_account.burst = action.per_account.burst.saturating_mul(factor);
             action.per_ip.burst = action.per_ip.burst.saturating_mul(factor);
@@ -406,6 +420,7 @@ impl Settings {
             expose_statements: false,
             draw_seed: None,
             trusted_proxies: parse_trusted(&args.trusted_proxies).map_err(anyhow::Error::msg)?,
+            orders: crate::domain::filing::Orders::parse(&args.orders).unwrap_or_default(),
         })
     }
 

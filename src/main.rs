@@ -144,6 +144,57 @@ enum AdminCommand {
         #[command(flatten)]
         storage: StorageArgs,
     },
+    /// Create a marketplace's API key (and its webhook secret); both are shown once.
+    CreateApiKey {
+        /// A name for the key (unique), e.g. the marketplace's.
+        #[arg(long)]
+        name: String,
+        /// Where the court posts stage events for this key.
+        #[arg(long)]
+        webhook_url: Option<String>,
+        #[command(flatten)]
+        storage: StorageArgs,
+    },
+    /// Revoke an API key: its requests are refused and its webhooks stop.
+    RevokeApiKey {
+        #[arg(long)]
+        name: String,
+        #[command(flatten)]
+        storage: StorageArgs,
+    },
+    /// List the API keys (names, endpoints, state; never the keys).
+    ListApiKeys(StorageArgs),
+}
+
+/// The API key commands.
+fn run_api_keys(command: AdminCommand) -> anyhow::Result<()> {
+    use xiaofating::services::marketplace::keys;
+    let fail = |e: services::ServiceError| anyhow::anyhow!("{e}");
+    let now = Clock::default().now();
+    match command {
+        AdminCommand::CreateApiKey { name, webhook_url, storage } => {
+            let (pool, _court) = open_court(&storage, "admin")?;
+            let issued =
+                keys::create(&mut *pool.get()?, &name, webhook_url.as_deref(), now, &mut rand::rng()).map_err(fail)?;
+            println!("api key: {}\nwebhook secret: {}", issued.key, issued.webhook_secret);
+        }
+        AdminCommand::RevokeApiKey { name, storage } => {
+            let (pool, _court) = open_court(&storage, "admin")?;
+            match keys::revoke(&mut *pool.get()?, &name, now).map_err(fail)? {
+                true => println!("revoked {name}"),
+                false => anyhow::bail!("no active API key is named {name}"),
+            }
+        }
+        AdminCommand::ListApiKeys(storage) => {
+            let pool = open_pool(&storage)?;
+            for key in keys::list(&mut *pool.get()?).map_err(fail)? {
+                let state = key.revoked_at.map_or("active".to_string(), |at| format!("revoked {at}"));
+                println!("{}\t{}\t{}", key.name, key.webhook_url.as_deref().unwrap_or("-"), state);
+            }
+        }
+        _ => unreachable!("staff commands are handled by the caller"),
+    }
+    Ok(())
 }
 
 /// "a moderator", "an admin".
@@ -200,6 +251,7 @@ async fn main() -> anyhow::Result<()> {
             let (email, storage, role, title) = match command {
                 AdminCommand::CreateModerator { email, storage } => (email, storage, Role::Moderator, "moderator"),
                 AdminCommand::CreateAdmin { email, storage } => (email, storage, Role::Admin, "admin"),
+                api_keys => return run_api_keys(api_keys),
             };
             let email = email.trim().to_lowercase();
             let (pool, _court) = open_court(&storage, "admin")?;

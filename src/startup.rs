@@ -150,6 +150,7 @@ impl Application {
                 .app_data(
                     web::QueryConfig::default().error_handler(|_: QueryPayloadError, _| AppError::BadRequest.into()),
                 )
+                .configure(routes::api::configure)
                 .configure(routes::configure)
                 // Takes the page context so that a signed-in member's 404 keeps their header.
                 .default_service(web::to(|_: routes::context::Ctx| async {

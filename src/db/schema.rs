@@ -82,6 +82,7 @@ diesel::table! {
         last_error -> Nullable<Text>,
         created_at -> Timestamp,
         sent_at -> Nullable<Timestamp>,
+        api_key_id -> Nullable<Integer>,
     }
 }
 
@@ -123,6 +124,12 @@ diesel::table! {
         triage_type -> Nullable<Text>,
         triage_confidence -> Nullable<Double>,
         respondent_type -> Nullable<Text>,
+        order_id -> Nullable<Integer>,
+        order_unverified -> Bool,
+        remedy_report -> Nullable<Text>,
+        remedy_reference -> Nullable<Text>,
+        remedy_done_fen -> Nullable<BigInt>,
+        remedy_reported_at -> Nullable<Timestamp>,
     }
 }
 
@@ -170,6 +177,7 @@ diesel::table! {
         round -> Integer,
         withdrawn_at -> Nullable<Timestamp>,
         proof -> Nullable<Text>,
+        from_marketplace -> Bool,
     }
 }
 
@@ -336,6 +344,53 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    api_keys (id) {
+        id -> Integer,
+        name -> Text,
+        key_hash -> Text,
+        webhook_url -> Nullable<Text>,
+        webhook_secret -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    orders (id) {
+        id -> Integer,
+        api_key_id -> Integer,
+        external_id -> Text,
+        buyer_ref -> Text,
+        buyer_email -> Text,
+        buyer_name -> Text,
+        seller_ref -> Text,
+        seller_email -> Text,
+        seller_name -> Text,
+        item_title -> Text,
+        category -> Text,
+        price_fen -> BigInt,
+        currency -> Text,
+        paid_at -> Nullable<Timestamp>,
+        shipped_at -> Nullable<Timestamp>,
+        delivered_at -> Nullable<Timestamp>,
+        carrier -> Nullable<Text>,
+        tracking_number -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (api_key_id, idem_key) {
+        api_key_id -> Integer,
+        idem_key -> Text,
+        fingerprint -> Text,
+        status -> Integer,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(auth_sessions -> users (user_id));
 diesel::joinable!(sign_ins -> users (user_id));
 diesel::table! {
@@ -370,7 +425,13 @@ diesel::joinable!(flags -> cases (case_id));
 diesel::joinable!(calibration_audits -> cases (case_id));
 diesel::joinable!(calibration_audits -> jurors (juror_id));
 diesel::joinable!(audit_log -> cases (case_id));
+diesel::joinable!(orders -> api_keys (api_key_id));
+diesel::joinable!(cases -> orders (order_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    api_keys,
+    orders,
+    idempotency_keys,
     users,
     auth_sessions,
     sign_ins,

@@ -12,6 +12,7 @@ use crate::db::models::{jury_round, outbox};
 use crate::db::DbConnection;
 use crate::domain::case::Windows;
 use crate::domain::filing::FilingForm;
+use crate::domain::filing::Orders;
 use crate::domain::moderation::OverrideForm;
 use crate::services::case::evidence::{add_evidence, EvidenceStore};
 use crate::services::case::file::file_case;
@@ -64,8 +65,9 @@ pub fn play_full_case(
         statement: "卖家写“成色 95 新、无进灰”，收到后镜头里有明显灰尘，取景器有一块暗斑，和描述不符。".into(),
         remedy: "return_refund".into(),
         remedy_amount: String::new(),
+        order: String::new(),
     };
-    let id = file_case(conn, &buyer, &form, KEY, Windows::default(), filed_at, rng)?.public_id;
+    let id = file_case(conn, &buyer, &form, Orders::Optional, KEY, Windows::default(), filed_at, rng)?.public_id;
 
     // The seller answers the next morning; both add evidence.
     let answered = filed_at + TimeDelta::hours(14);

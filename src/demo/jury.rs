@@ -10,6 +10,7 @@ use crate::db::{write_tx, DbConnection};
 use crate::domain::case::Windows;
 use crate::domain::dispute::{Category, Side};
 use crate::domain::filing::FilingForm;
+use crate::domain::filing::Orders;
 use crate::domain::juror::JurorStatus;
 use crate::domain::matching::Categories;
 use crate::domain::reputation::Tally;
@@ -182,8 +183,9 @@ pub fn seed_calibration_cases(
             statement: claim.to_string(),
             remedy: if *side == "buyer" { "return_refund" } else { "release_payment" }.into(),
             remedy_amount: String::new(),
+            order: String::new(),
         };
-        let case = file_case(conn, claimant, &form, &key, Windows::default(), filed_at, rng)?;
+        let case = file_case(conn, claimant, &form, Orders::Optional, &key, Windows::default(), filed_at, rng)?;
         let reply = AnswerForm { statement: answer.to_string(), position: "reject".into(), ..Default::default() };
         answer_case(conn, respondent, &case.public_id, &reply, filed_at + TimeDelta::hours(5))?;
         withdraw_case(conn, claimant, &case.public_id, filed_at + TimeDelta::days(1))?;

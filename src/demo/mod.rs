@@ -12,6 +12,7 @@ use crate::db::{write_tx, DbConnection};
 use crate::domain::account::{Role, DEFAULT_TIME_ZONE};
 use crate::domain::case::Windows;
 use crate::domain::filing::FilingForm;
+use crate::domain::filing::Orders;
 use crate::domain::public_id::new_public_id;
 use crate::jobs::deadlines::run_due_jobs;
 use crate::services::account::password::hash_password;
@@ -215,8 +216,9 @@ fn play(
         statement: demo.statement.into(),
         remedy: demo.remedy.into(),
         remedy_amount: "100".into(),
+        order: String::new(),
     };
-    let case = file_case(conn, &claimant, &form, demo.key, Windows::default(), filed_at, rng)?;
+    let case = file_case(conn, &claimant, &form, Orders::Optional, demo.key, Windows::default(), filed_at, rng)?;
     let id = case.public_id.as_str();
     let later = filed_at + TimeDelta::hours(3);
     match demo.story {

@@ -180,7 +180,7 @@ pub struct Transition {
 }
 
 /// Every event `decide` can produce, plus the two filing writes (for the timeline's labels).
-pub const EVENT_KINDS: [&str; 22] = [
+pub const EVENT_KINDS: [&str; 24] = [
     "filed",
     "respondent_notified",
     "answered",
@@ -203,6 +203,9 @@ pub const EVENT_KINDS: [&str; 22] = [
     "reopened",
     "deadline_extended",
     "statement_hidden",
+    // What the marketplace reported doing about the final verdict.
+    "remedy_carried_out",
+    "remedy_failed",
 ];
 
 /// Why a command was refused, as an i18n key.
@@ -296,7 +299,9 @@ pub fn decide(case: &CaseFacts, actor: Actor, command: Command, now: NaiveDateTi
             Ok(Transition { from, to: CaseState::Withdrawn, event: "withdrawn", evidence_due_at: None })
         }
         Command::AddEvidence | Command::WithdrawEvidence => {
-            if !is_party(actor) {
+            // The system adds the marketplace's own records (the order, the chat, the delivery scan).
+            let marketplace_record = actor == Actor::System && command == Command::AddEvidence;
+            if !is_party(actor) && !marketplace_record {
                 return Err(WRONG_PERSON);
             }
             if !from.accepts_evidence() {
@@ -484,6 +489,15 @@ mod tests {
         let jury = CaseFacts { state: CaseState::JurySelection, ..evidence };
         assert_eq!(decide(&jury, Actor::Respondent, Command::AddEvidence, later), Err(WRONG_STAGE));
         assert_eq!(decide(&jury, Actor::Moderator, Command::AddEvidence, later), Err(WRONG_PERSON));
+    }
+
+    #[test]
+    fn the_marketplace_adds_records_while_evidence_is_open_and_withdraws_none() {
+        let evidence = CaseFacts { state: CaseState::Evidence, evidence_due_at: Some(t0()), ..awaiting() };
+        assert_eq!(decide(&evidence, Actor::System, Command::AddEvidence, t0()).unwrap().event, "evidence_added");
+        assert_eq!(decide(&evidence, Actor::System, Command::WithdrawEvidence, t0()), Err(WRONG_PERSON));
+        let later = t0() + TimeDelta::seconds(1);
+        assert_eq!(decide(&evidence, Actor::System, Command::AddEvidence, later), Err(PAST_DEADLINE));
     }
 
     #[test]

@@ -23,6 +23,40 @@ pub struct FilingForm {
     pub statement: String,
     pub remedy: String,
     pub remedy_amount: String,
+    /// The marketplace order id of a registered order the member picked (empty: typed by hand).
+    pub order: String,
+}
+
+/// How a court takes the order a case is about (the operator's ORDERS setting).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Orders {
+    /// A member may pick an order a marketplace registered, or type one in (marked unverified
+    /// while the court has a marketplace's key).
+    #[default]
+    Optional,
+    /// Only registered orders: a case is always between the order's buyer and seller.
+    Required,
+}
+
+impl Orders {
+    pub fn parse(s: &str) -> Option<Orders> {
+        match s {
+            "optional" => Some(Orders::Optional),
+            "required" => Some(Orders::Required),
+            _ => None,
+        }
+    }
+}
+
+/// What a registered order settles of a filing, seen from the member filing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OrderFacts<'a> {
+    pub side: Side,
+    pub other_email: &'a str,
+    pub order_ref: &'a str,
+    pub item_title: &'a str,
+    pub category: &'a str,
+    pub price_fen: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,7 +92,71 @@ pub fn parse_remedy(kind: &str, amount: &str, limit_fen: Option<i64>, errors: &m
     Remedy::from_parts(kind, amount_fen)
 }
 
+/// Whether `side` may ask for `remedy`: a refund is the buyer's to ask, the payment the seller's.
+pub fn remedy_fits(side: Side, remedy: Remedy) -> bool {
+    match remedy {
+        Remedy::ReleasePayment => side == Side::Seller,
+        Remedy::FullRefund | Remedy::ReturnAndRefund => side == Side::Buyer,
+        Remedy::PartialRefund(_) => true,
+    }
+}
+
 impl Filing {
+    /// A filing on a registered order: the form says what happened and what the member asks
+    /// for; who the other party is, the item and the price come from the order.
+    pub fn on_order(form: &FilingForm, order: &OrderFacts) -> Result<Filing, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let dispute_type = errors
+            .check("dispute_type", DisputeType::parse(form.dispute_type.trim()).ok_or("error.dispute_type_required"));
+        let disputed_fen = match form.disputed.trim() {
+            "" => Some(order.price_fen),
+            raw => match errors.check("disputed", parse_yuan(raw)) {
+                Some(fen) if fen > order.price_fen => {
+                    errors.add("disputed", "error.disputed_above_price");
+                    None
+                }
+                parsed => parsed,
+            },
+        };
+        let statement = errors.check_text("statement", &form.statement, STATEMENT_MIN, STATEMENT_MAX);
+        let remedy = parse_remedy(&form.remedy, &form.remedy_amount, disputed_fen, &mut errors);
+        if remedy.is_some_and(|remedy| !remedy_fits(order.side, remedy)) {
+            errors.add("remedy", "error.remedy_side");
+        }
+        match (dispute_type, disputed_fen, statement, remedy) {
+            (Some(dispute_type), Some(disputed_fen), Some(statement), Some(remedy)) if errors.is_empty() => {
+                Filing::assemble(order, dispute_type, disputed_fen, statement, remedy)
+            }
+            _ => Err(errors),
+        }
+    }
+
+    /// A filing on a registered order from what the member said, checked: the order gives the
+    /// rest (an order whose stored parties or category no longer parse is refused).
+    pub fn assemble(
+        order: &OrderFacts,
+        dispute_type: DisputeType,
+        disputed_fen: i64,
+        statement: String,
+        remedy: Remedy,
+    ) -> Result<Filing, FieldErrors> {
+        match (Email::parse(order.other_email), Category::parse(order.category)) {
+            (Ok(other_email), Some(category)) => Ok(Filing {
+                side: order.side,
+                other_email,
+                order_ref: order.order_ref.to_string(),
+                item_title: order.item_title.to_string(),
+                category,
+                dispute_type,
+                price_fen: order.price_fen,
+                disputed_fen,
+                statement,
+                remedy,
+            }),
+            _ => Err(FieldErrors::single("order", "error.order_required")),
+        }
+    }
+
     pub fn parse(form: &FilingForm) -> Result<Filing, FieldErrors> {
         let mut errors = FieldErrors::new();
         let side = errors.check("my_side", Side::parse(&form.my_side).ok_or("error.side_required"));
@@ -88,12 +186,7 @@ impl Filing {
         let statement = errors.check_text("statement", &form.statement, STATEMENT_MIN, STATEMENT_MAX);
         let remedy = parse_remedy(&form.remedy, &form.remedy_amount, disputed_fen, &mut errors);
         if let (Some(side), Some(remedy)) = (side, remedy) {
-            let fits = match remedy {
-                Remedy::ReleasePayment => side == Side::Seller,
-                Remedy::FullRefund | Remedy::ReturnAndRefund => side == Side::Buyer,
-                Remedy::PartialRefund(_) => true,
-            };
-            if !fits {
+            if !remedy_fits(side, remedy) {
                 errors.add("remedy", "error.remedy_side");
             }
         }
@@ -152,6 +245,7 @@ mod tests {
             statement: "收到的手机屏幕有划痕，卖家描述是全新无划痕。".repeat(2),
             remedy: "partial_refund".into(),
             remedy_amount: "300".into(),
+            order: String::new(),
         }
     }
 

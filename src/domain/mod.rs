@@ -8,6 +8,7 @@ pub mod ids;
 pub mod juror;
 pub mod linked_accounts;
 pub mod locale;
+pub mod marketplace;
 pub mod matching;
 pub mod moderation;
 pub mod next_step;

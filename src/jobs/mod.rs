@@ -3,3 +3,4 @@
 pub mod deadline_worker;
 pub mod deadlines;
 pub mod outbox_worker;
+pub mod webhook;

@@ -4,12 +4,14 @@
 
 use crate::clock::Clock;
 use crate::config::Settings;
+use crate::db::models::api_key;
 use crate::db::models::outbox::{self, OutboxRow};
 use crate::db::{write_tx, DbPool};
 use crate::domain::locale::Locale;
 use crate::domain::retry::backoff;
 use crate::email::message::Mail;
 use crate::email::transport::{build_message, Envelope, Mailer, SendFailure};
+use crate::jobs::webhook;
 use chrono::{NaiveDateTime, TimeDelta};
 use std::sync::Arc;
 use std::time::Duration;
@@ -101,6 +103,16 @@ impl OutboxWorker {
     }
 
     async fn send_one(&self, row: &OutboxRow) -> Result<(), SendFailure> {
+        if let Some(api_key_id) = row.api_key_id {
+            let pool = self.pool.clone();
+            let key = tokio::task::spawn_blocking(move || {
+                Ok::<_, anyhow::Error>(api_key::find(&mut *pool.get()?, api_key_id)?)
+            })
+            .await
+            .map_err(|e| SendFailure { permanent: false, reason: e.to_string() })?
+            .map_err(|e| SendFailure { permanent: false, reason: e.to_string() })?;
+            return webhook::send(row, key, self.settings.limits.mail_lease / 2).await;
+        }
         let mail: Mail = serde_json::from_str(&row.payload)
             .map_err(|e| SendFailure { permanent: true, reason: format!("unreadable payload: {e}") })?;
         let locale = Locale::parse(&row.locale).unwrap_or_default();

@@ -2,9 +2,11 @@
 
 use crate::csrf_forms;
 use crate::db::models::evidence::EvidenceRow;
+use crate::db::models::order::OrderRow;
 use crate::domain::case::{Actor, CaseState, Command};
 use crate::domain::dispute::{Category, Remedy};
 use crate::domain::filing::FilingForm;
+use crate::domain::filing::Orders;
 use crate::domain::paging::Page;
 use crate::domain::public_id::new_secret_token;
 use crate::domain::triage::DisputeType;
@@ -14,7 +16,7 @@ use crate::routes::csrf::CsrfForm;
 use crate::routes::errors::AppError;
 use crate::routes::rate_limit::Action;
 use crate::routes::{ok_page, page, see_other};
-use crate::services::case::file::file_case;
+use crate::services::case::file::{file_case, orders_to_file_on};
 use crate::services::case::list::{find_my_cases, CaseQuery, CaseSummary};
 use crate::services::case::view::{open_case, CaseDetail, OpenedCase, TimelineEntry};
 use crate::services::triage::Suggestion;
@@ -73,6 +75,8 @@ pub struct FilingFormData {
     statement: String,
     remedy: String,
     remedy_amount: String,
+    /// A registered order the member picked (its marketplace id), instead of typing one.
+    order: String,
 }
 
 csrf_forms!(FilingFormData, SuggestForm);
@@ -86,6 +90,10 @@ struct NewCasePage {
     refused: Option<&'static str>,
     /// What the classifier made of the statement, when the claimant left the type unchosen.
     suggestion: Option<String>,
+    /// The member's orders a marketplace registered, to file on instead of typing one.
+    orders: Vec<OrderRow>,
+    /// The court takes only registered orders (ORDERS=required).
+    orders_required: bool,
 }
 
 impl NewCasePage {
@@ -108,7 +116,8 @@ pub struct NewCaseQuery {
 }
 
 pub async fn get_new_case(
-    SignedIn { ctx, .. }: SignedIn,
+    visit: Visit,
+    state: web::Data<AppState>,
     query: web::Query<NewCaseQuery>,
 ) -> Result<HttpResponse, AppError> {
     let form = FilingFormData {
@@ -116,7 +125,18 @@ pub async fn get_new_case(
         other_email: query.against.clone(),
         ..Default::default()
     };
-    ok_page(&NewCasePage { ctx, form, errors: FieldErrors::new(), refused: None, suggestion: None })
+    let (SignedIn { ctx, .. }, orders) =
+        state.read_as(visit, |conn, account| orders_to_file_on(conn, account).map_err(AppError::from)).await?;
+    let orders_required = state.settings.orders == Orders::Required;
+    ok_page(&NewCasePage {
+        ctx,
+        form,
+        errors: FieldErrors::new(),
+        refused: None,
+        suggestion: None,
+        orders,
+        orders_required,
+    })
 }
 
 pub async fn post_case(
@@ -136,6 +156,7 @@ pub async fn post_case(
         statement: form.statement.clone(),
         remedy: form.remedy.clone(),
         remedy_amount: form.remedy_amount.clone(),
+        order: form.order.clone(),
     };
     let key = if form.submission_key.len() >= 16 && form.submission_key.len() <= 128 {
         form.submission_key.clone()
@@ -147,9 +168,14 @@ pub async fn post_case(
         .act_as(visit, move |conn, account| {
             court.limiters.check(Action::FileCase, &account.id.to_string(), &ip)?;
             let windows = court.settings.windows;
-            file_case(conn, account, &filing, &key, windows, now, &mut rand::rng()).map_err(AppError::from)
+            let filed = file_case(conn, account, &filing, court.settings.orders, &key, windows, now, &mut rand::rng());
+            // The form comes back on a problem: with the orders it offered.
+            let orders = if filed.is_err() { orders_to_file_on(conn, account)? } else { vec![] };
+            Ok((filed.map_err(AppError::from), orders))
         })
         .await?;
+    let (filed, orders) = filed.unwrap_or_else(|refused| (Err(refused), vec![]));
+    let orders_required = state.settings.orders == Orders::Required;
     match filed {
         Ok(case) => {
             ctx.flash("case.filed_notice");
@@ -164,11 +190,22 @@ pub async fn post_case(
             } else {
                 None
             };
-            page(StatusCode::UNPROCESSABLE_ENTITY, &NewCasePage { ctx, form, errors, refused: None, suggestion })
+            page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &NewCasePage { ctx, form, errors, refused: None, suggestion, orders, orders_required },
+            )
         }
         Err(AppError::Refused(key)) => page(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &NewCasePage { ctx, form, errors: FieldErrors::new(), refused: Some(key), suggestion: None },
+            &NewCasePage {
+                ctx,
+                form,
+                errors: FieldErrors::new(),
+                refused: Some(key),
+                suggestion: None,
+                orders,
+                orders_required,
+            },
         ),
         Err(other) => Err(other),
     }
@@ -353,7 +390,7 @@ impl CasePage {
         }
     }
     fn is_mine(&self, e: &EvidenceRow) -> bool {
-        self.ctx.account.as_ref().is_some_and(|a| a.id == e.submitted_by)
+        !e.from_marketplace && self.ctx.account.as_ref().is_some_and(|a| a.id == e.submitted_by)
     }
     /// Who added an item, as this viewer reads it.
     fn added_by(&self, e: &EvidenceRow) -> &'static str {

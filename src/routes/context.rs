@@ -524,7 +524,7 @@ pub fn signed_in(
 }
 
 /// The visitor's address as a string ("" when the connection has none, as in some tests).
-fn visitor_ip(req: &HttpRequest, trusted: &[ipnet::IpNet]) -> String {
+pub fn visitor_ip(req: &HttpRequest, trusted: &[ipnet::IpNet]) -> String {
     let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
     req.peer_addr()
         .map(|peer| client_ip(peer.ip(), header("forwarded"), header("x-forwarded-for"), trusted).to_string())

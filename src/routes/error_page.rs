@@ -56,9 +56,23 @@ pub fn render_error_page<B: 'static>(res: ServiceResponse<B>) -> actix_web::Resu
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
+        .is_some_and(|v| v.starts_with("text/html") || v.starts_with("application/problem+json"));
     if is_html || res.status().is_redirection() {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    // The API answers in problem documents whatever refused the request (a malformed URI, a
+    // method the route lacks, a body too large), never in a page.
+    if res.request().path().starts_with("/api/") {
+        let status = res.status();
+        let problem = crate::routes::api::ApiError::new(
+            status,
+            "http",
+            status.canonical_reason().unwrap_or("Error"),
+            format!("The request was refused with HTTP {}.", status.as_u16()),
+        );
+        let (req, _) = res.into_parts();
+        let answer = actix_web::ResponseError::error_response(&problem);
+        return Ok(ErrorHandlerResponse::Response(ServiceResponse::new(req, answer).map_into_right_body()));
     }
     let req = res.request();
     let known = req.extensions().get::<(Account, Badges)>().cloned();

@@ -1,6 +1,7 @@
 //! HTTP: extract, authorise, call a service, render. Handlers are named verb_noun.
 
 pub mod account;
+pub mod api;
 pub mod assets;
 #[cfg(feature = "bench-baseline")]
 pub mod bench_baseline;
@@ -63,6 +64,8 @@ court_routes! {
     get "/signin" => signin::get_signin,
     post "/signin" => signin::post_signin,
     post "/signout" => signin::post_signout,
+    get "/signin/link" => signin::get_signin_link,
+    post "/signin/link" => signin::post_signin_link,
     get "/register/sent" => register::get_register_sent,
     get "/verify" => verify::get_verify,
     post "/verify" => verify::post_verify,

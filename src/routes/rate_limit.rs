@@ -20,6 +20,8 @@ pub enum Action {
     FileCase,
     Upload,
     Vote,
+    /// A marketplace's API request (keyed by its API key).
+    Api,
 }
 
 /// Keys are forgotten once they are full again; past this many a sweep runs first.
@@ -38,6 +40,7 @@ pub struct Limiters {
     file_case: Pair,
     upload: Pair,
     vote: Pair,
+    api: Pair,
 }
 
 fn keyed(rate: Rate) -> Keyed {
@@ -61,6 +64,7 @@ impl Limiters {
             file_case: pair(rates.file_case),
             upload: pair(rates.upload),
             vote: pair(rates.vote),
+            api: pair(rates.api),
         }
     }
 
@@ -75,6 +79,7 @@ impl Limiters {
             Action::FileCase => &self.file_case,
             Action::Upload => &self.upload,
             Action::Vote => &self.vote,
+            Action::Api => &self.api,
         };
         for (limiter, key) in [(&pair.per_ip, ip), (&pair.per_account, account)] {
             if limiter.len() > SWEEP_ABOVE {

@@ -7,6 +7,7 @@ use crate::routes::errors::AppError;
 use crate::routes::rate_limit::Action;
 use crate::routes::{local_path, page, see_other};
 use crate::services::account::session::{self, Origin};
+use crate::services::marketplace::cases;
 use actix_session::Session;
 use actix_web::cookie::{time, Cookie, SameSite};
 use actix_web::http::StatusCode;
@@ -168,4 +169,72 @@ fn year_cookie(name: &'static str, value: String, secure: bool) -> Cookie<'stati
         .http_only(true)
         .secure(secure)
         .finish()
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct LinkForm {
+    csrf_token: String,
+    token: String,
+    case: String,
+}
+
+csrf_forms!(LinkForm);
+
+/// Where a case link leads: its case, or the overview when it names none.
+fn case_landing(case: &str) -> String {
+    if !case.is_empty() && case.len() <= 32 && case.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        format!("/cases/{case}")
+    } else {
+        "/overview".to_string()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "signin_link.html")]
+struct SignInLinkPage {
+    ctx: Ctx,
+    token: String,
+    case: String,
+    name: String,
+}
+
+/// A one-time link a marketplace handed its user with a case it filed for them. Opening it spends
+/// nothing (link previews and scanners open links too): the page names the account and asks the
+/// person to continue; a used or expired link says so.
+pub async fn get_signin_link(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    query: web::Query<LinkForm>,
+) -> Result<HttpResponse, AppError> {
+    let (token, now) = (query.token.clone(), state.clock.now());
+    let name = state.read(move |conn| cases::link_holder(conn, &token, now).map_err(AppError::from)).await?;
+    let (token, case) = (query.token.clone(), query.case.clone());
+    page(StatusCode::OK, &SignInLinkPage { ctx, token, case, name })
+}
+
+/// Spends the link: signs its account in and opens the case.
+pub async fn post_signin_link(
+    ctx: Ctx,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    CsrfForm(form): CsrfForm<LinkForm>,
+) -> Result<HttpResponse, AppError> {
+    let now = state.clock.now();
+    let origin = origin_of(&req, &ctx, &state.settings.secret_key);
+    let (token, device) = (form.token.clone(), origin.device.clone());
+    let (account, session_token) = state
+        .db(move |conn| {
+            let user = cases::redeem_link(conn, &token, now)?;
+            session::sign_in(conn, user, &origin, now, &mut rand::rng()).map_err(AppError::from)
+        })
+        .await?;
+    tracing::info!(target: "security", event = "sign_in_link", user = %account.public_id, ip = %ctx.ip);
+    let mut res = see_other(&case_landing(&form.case));
+    start_session(&ctx.session, &session_token);
+    let secure = state.settings.is_https();
+    for cookie in [lang_cookie(account.locale, secure), device_cookie(&device, secure)] {
+        res.add_cookie(&cookie).map_err(|e| AppError::Internal(e.into()))?;
+    }
+    Ok(res)
 }

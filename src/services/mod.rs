@@ -3,6 +3,7 @@
 pub mod account;
 pub mod case;
 pub mod jury;
+pub mod marketplace;
 pub mod moderation;
 pub mod notices;
 pub mod outbox;

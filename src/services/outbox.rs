@@ -30,6 +30,7 @@ pub fn enqueue(
             attempts: 0,
             available_at: now,
             created_at: now,
+            api_key_id: None,
         },
     )?;
     let Some(case_public_id) = mail.in_app_case() else {

@@ -230,8 +230,11 @@ pub fn text_of(case: &CaseRow) -> CaseText {
 /// One party's evidence checklist: the type's proof, ticked by what they declared their own
 /// evidence to be (their statements' words tick nothing).
 pub fn checklist_of(kind: DisputeType, evidence: &[EvidenceRow], party: i32) -> Suggestions {
-    let declared: Vec<Declared> =
-        evidence.iter().filter(|e| e.submitted_by == party).filter_map(EvidenceRow::declared).collect();
+    let declared: Vec<Declared> = evidence
+        .iter()
+        .filter(|e| e.submitted_by == party && !e.from_marketplace)
+        .filter_map(EvidenceRow::declared)
+        .collect();
     suggestions(kind, &declared)
 }
 

@@ -178,7 +178,7 @@ async fn court() -> Court {
 /// 404, not 403, hides that a case or a page exists from those who may not see it; 403 answers a
 /// moderator who tries an administrator's action.
 #[rustfmt::skip]
-const MATRIX: [(&str, [&str; 9]); 74] = [
+const MATRIX: [(&str, [&str; 9]); 76] = [
     //                                           anon      member claim  resp   juror  other  prob   mod    admin
     ("GET /",                                   ["200",    "200", "200", "200", "200", "200", "200", "200", "200"]),
     ("GET /account",                            ["signin", "200", "200", "200", "200", "200", "200", "200", "200"]),
@@ -215,6 +215,9 @@ const MATRIX: [(&str, [&str; 9]); 74] = [
     ("GET /register",                           ["200",    "303", "303", "303", "303", "303", "303", "303", "303"]),
     ("GET /register/sent",                      ["200",    "200", "200", "200", "200", "200", "200", "200", "200"]),
     ("GET /signin",                             ["200",    "303", "303", "303", "303", "303", "303", "303", "303"]),
+    // A marketplace's one-time link: without a live token it signs nobody in, whoever asks.
+    ("GET /signin/link",                        ["409",    "409", "409", "409", "409", "409", "409", "409", "409"]),
+    ("POST /signin/link",                       ["409",    "409", "409", "409", "409", "409", "409", "409", "409"]),
     ("GET /static/app.css",                     ["200",    "200", "200", "200", "200", "200", "200", "200", "200"]),
     ("GET /static/app.js",                      ["200",    "200", "200", "200", "200", "200", "200", "200", "200"]),
     // Only with a signed link.

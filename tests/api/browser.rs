@@ -572,3 +572,56 @@ async fn override_for_the_seller(browser: &Browser, case: &str, reason: &str) {
     browser.fill("#reason", reason).await;
     browser.click(&format!("form[action='/moderation/cases/{case}/override'] button[type=submit]")).await;
 }
+
+/// A marketplace's user in Chromium, role by role: the buyer arrives by the link the marketplace
+/// handed them and reads their case (with the marketplace's record marked as such) at both widths in
+/// both languages; a summoned juror sees the order marked verified and the record marked as the
+/// marketplace's; a member with registered orders files by picking one.
+#[tokio::test]
+async fn a_marketplace_user_arrives_by_link_and_each_role_sees_the_verified_order() {
+    use crate::common::jury::*;
+    use crate::common::JUROR_PASSWORD;
+    use crate::marketplace::{api_key, filing, order, post};
+    let app = jury_court(3, 6).await;
+    let base = app.url("");
+    let (key, _) = api_key(&app, "xianyu", None).await;
+    let (buyer, seller) = ("newbuyer@example.com", "party-seller@example.com");
+    post(&app, &key, "/api/v1/orders", &order("XY-1", buyer, seller)).await;
+    post(&app, &key, "/api/v1/orders", &order("XY-2", buyer, seller)).await;
+    let (_, filed) = post(&app, &key, "/api/v1/cases", &filing("XY-1")).await;
+    let case = filed["case"]["id"].as_str().unwrap().to_string();
+    let record = serde_json::json!({"kind": "tracking", "text": "2026-11-23 15:30 顺丰 已签收，签收人：本人"});
+    post(&app, &key, &format!("/api/v1/cases/{case}/evidence"), &record).await;
+
+    let browser = Browser::start().await;
+    browser.goto(filed["sign_in"]["url"].as_str().unwrap()).await;
+    assert!(browser.text().await.contains("买家小王"), "the link's page names whose account it opens");
+    browser.check_both_widths("market-link", "form[action='/signin/link'] button").await;
+    browser.click("form[action='/signin/link'] button").await;
+    assert_eq!(browser.path().await, format!("/cases/{case}"), "continuing signs in and opens the case");
+    assert!(browser.text().await.contains("来自交易平台的记录"));
+    browser.check_both_widths("market-buyer-case", "#next-title").await;
+    browser.click("form.lang-switch button[value='en']").await;
+    assert!(browser.text().await.contains("from the marketplace's records"));
+    browser.check_both_widths("market-buyer-case-en", "#next-title").await;
+    browser.click("form.lang-switch button[value='zh-CN']").await;
+
+    // A member with registered orders files by picking one.
+    browser.goto(&app.url("/cases/new")).await;
+    assert!(browser.text().await.contains("XY-2"), "the form offers the member's orders");
+    browser.check_both_widths("market-new-case", "input[name=order][value='XY-2']").await;
+    browser.sign_out().await;
+
+    // The seller answers; the evidence closes; a summoned juror reads the case.
+    answer(&app.juror(seller).await, &case).await;
+    app.clock.advance(chrono::TimeDelta::hours(73));
+    let drawn = wait_for_panel(&app, &case, 3).await;
+    browser.sign_in(&base, &drawn[0].0, JUROR_PASSWORD).await;
+    browser.goto(&app.url(&format!("/juror/cases/{case}"))).await;
+    browser.click("form[action$='/accept'] button").await;
+    browser.goto(&app.url(&format!("/juror/cases/{case}"))).await;
+    let text = browser.text().await;
+    assert!(text.contains("交易平台登记的订单（已核实）") && text.contains("来自交易平台的记录"), "{text}");
+    browser.check_both_widths("market-juror", ".order-verification").await;
+    browser.check_html();
+}

@@ -8,7 +8,7 @@ use proptest::test_runner::{Config, TestRunner};
 use xiaofating::db::models::{case, case_event, user};
 use xiaofating::db::{DatabaseUrl, DbConnection};
 use xiaofating::domain::case::{CaseState, Windows};
-use xiaofating::domain::filing::FilingForm;
+use xiaofating::domain::filing::{FilingForm, Orders};
 use xiaofating::jobs::deadlines::run_due_jobs;
 use xiaofating::services::account::register::{register, Registered, Registration};
 use xiaofating::services::account::Account;
@@ -96,6 +96,7 @@ fn random_service_calls_keep_cases_valid_and_fully_logged() {
         statement: "相机快门有问题，卖家描述功能完好，我要求部分退款。".into(),
         remedy: "partial_refund".into(),
         remedy_amount: "200".into(),
+        order: String::new(),
     };
     let valid = [
         CaseState::AwaitingResponse,
@@ -125,7 +126,9 @@ fn random_service_calls_keep_cases_valid_and_fully_logged() {
             let mut now = start + TimeDelta::days(30 * iteration);
             let key =
                 format!("property-{iteration}-{}", xiaofating::domain::public_id::new_public_id(&mut rand::rng()));
-            let row = file_case(conn, &claimant, &filing, &key, Windows::default(), now, &mut rand::rng()).unwrap();
+            let row =
+                file_case(conn, &claimant, &filing, Orders::Optional, &key, Windows::default(), now, &mut rand::rng())
+                    .unwrap();
             for (op, seconds) in ops {
                 now += TimeDelta::seconds(seconds);
                 let before = log_of(conn, row.id).len();

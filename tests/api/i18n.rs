@@ -42,6 +42,10 @@ fn every_used_key_is_translated_in_both_languages() {
     let mut keys = BTreeSet::new();
     used_keys(Path::new("src"), &namespaces, &mut keys);
     used_keys(Path::new("templates"), &namespaces, &mut keys);
+    // The webhooks' event names look like keys of the `case` namespace, and are not messages.
+    for event in xiaofating::domain::marketplace::WebhookEvent::ALL {
+        keys.remove(event.as_str());
+    }
     use xiaofating::domain::case::{CaseState, EVENT_KINDS};
     use xiaofating::domain::dispute::{Category, Remedy};
     // Keys the code builds at run time from a name.

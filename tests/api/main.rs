@@ -14,6 +14,7 @@ mod html_validity;
 mod i18n;
 mod jurors;
 mod jury_integrity;
+mod marketplace;
 mod migrations;
 mod moderation;
 mod parties;

@@ -187,6 +187,8 @@ fn case_in_voting(
             dispute_type: Some("not_as_described"),
             triage_type: None,
             triage_confidence: None,
+            order_id: None,
+            order_unverified: false,
         },
     )
     .unwrap();

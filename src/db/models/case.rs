@@ -54,6 +54,28 @@ pub struct CaseRow {
     pub triage_confidence: Option<f64>,
     /// The type as the respondent sees it, when they said it differs.
     pub respondent_type: Option<String>,
+    /// The marketplace order the case is about, when a marketplace registered it.
+    pub order_id: Option<i32>,
+    /// Filed with a typed order number while the court takes registered orders: nobody vouched for it.
+    pub order_unverified: bool,
+    /// What the marketplace reported doing about the final verdict (`RemedyOutcome`), its id for
+    /// it, the money moved and when.
+    pub remedy_report: Option<String>,
+    pub remedy_reference: Option<String>,
+    pub remedy_done_fen: Option<i64>,
+    pub remedy_reported_at: Option<NaiveDateTime>,
+}
+
+impl CaseRow {
+    /// How far the court can vouch for the order: "verified" (a marketplace registered it),
+    /// "unverified" (typed while the court takes registered orders), None in a standalone court.
+    pub fn order_check(&self) -> Option<&'static str> {
+        match (self.order_id, self.order_unverified) {
+            (Some(_), _) => Some("verified"),
+            (None, true) => Some("unverified"),
+            (None, false) => None,
+        }
+    }
 }
 
 #[derive(Debug, Insertable)]
@@ -82,6 +104,8 @@ pub struct NewCase<'a> {
     pub dispute_type: Option<&'a str>,
     pub triage_type: Option<&'a str>,
     pub triage_confidence: Option<f64>,
+    pub order_id: Option<i32>,
+    pub order_unverified: bool,
 }
 
 pub fn insert(conn: &mut DbConnection, new: &NewCase) -> QueryResult<CaseRow> {
@@ -465,4 +489,55 @@ pub fn outcomes(conn: &mut DbConnection) -> QueryResult<Vec<(String, Side, Side,
         .group_by((cases::category, cases::claimant_side, cases::outcome))
         .select((cases::category, cases::claimant_side, cases::outcome.assume_not_null(), diesel::dsl::count_star()))
         .load(conn)
+}
+
+/// How many cases are on a registered order.
+pub fn count_on_order(conn: &mut DbConnection, order_id: i32) -> QueryResult<i64> {
+    cases::table.filter(cases::order_id.eq(order_id)).count().get_result(conn)
+}
+
+/// One page of the cases a marketplace sees (on its orders, or typed), oldest first, after the
+/// case `after`, narrowed to one order and one state when they are given.
+pub fn for_marketplace(
+    conn: &mut DbConnection,
+    api_key_id: i32,
+    (order_id, state): (Option<i32>, Option<CaseState>),
+    after: Option<CaseId>,
+    limit: i64,
+) -> QueryResult<Vec<CaseRow>> {
+    use crate::db::schema::orders;
+    let own_orders = orders::table.filter(orders::api_key_id.eq(api_key_id)).select(orders::id);
+    let mut query = cases::table
+        .filter(cases::order_id.is_null().or(cases::order_id.eq_any(own_orders.nullable())))
+        .filter(cases::calibration_outcome.is_null())
+        .into_boxed();
+    if let Some(order_id) = order_id {
+        query = query.filter(cases::order_id.eq(order_id));
+    }
+    if let Some(state) = state {
+        query = query.filter(cases::state.eq(state));
+    }
+    if let Some(after) = after {
+        query = query.filter(cases::id.gt(after));
+    }
+    query.order(cases::id).limit(limit).select(CaseRow::as_select()).load(conn)
+}
+
+/// Keeps the marketplace's report on the remedy.
+pub fn record_remedy(
+    conn: &mut DbConnection,
+    id: CaseId,
+    report: &crate::domain::marketplace::RemedyReport,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(cases::table.find(id))
+        .set((
+            cases::remedy_report.eq(report.outcome.as_str()),
+            cases::remedy_reference.eq(&report.reference),
+            cases::remedy_done_fen.eq(report.amount_fen),
+            cases::remedy_reported_at.eq(now),
+            cases::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map(drop)
 }

@@ -31,6 +31,8 @@ pub struct EvidenceRow {
     pub withdrawn_at: Option<NaiveDateTime>,
     /// What its party declared it to be (`checklist::Declared`); None for older evidence.
     pub proof: Option<String>,
+    /// Added by the marketplace from its own records: no party can withdraw it.
+    pub from_marketplace: bool,
 }
 
 impl EvidenceRow {
@@ -75,6 +77,7 @@ pub struct NewEvidence<'a> {
     pub created_at: NaiveDateTime,
     pub round: i32,
     pub proof: Option<&'a str>,
+    pub from_marketplace: bool,
 }
 
 pub fn insert(conn: &mut DbConnection, new: &NewEvidence) -> QueryResult<()> {

@@ -1,5 +1,6 @@
 //! Rows and queries, one file per table.
 
+pub mod api_key;
 pub mod audit_log;
 pub mod auth_session;
 pub mod calibration_audit;
@@ -9,12 +10,14 @@ pub mod case_override;
 pub mod email_token;
 pub mod evidence;
 pub mod flag;
+pub mod idempotency;
 pub mod job;
 pub mod juror;
 pub mod jury_round;
 pub mod leaderboard_snapshot;
 pub mod mock_review;
 pub mod notification;
+pub mod order;
 pub mod outbox;
 pub mod reestimation;
 pub mod settlement_offer;

@@ -60,6 +60,8 @@ pub struct OutboxRow {
     pub last_error: Option<String>,
     pub created_at: NaiveDateTime,
     pub sent_at: Option<NaiveDateTime>,
+    /// A webhook delivery's API key (its endpoint is `recipient_email`); None for mail.
+    pub api_key_id: Option<i32>,
 }
 
 #[derive(Debug, Insertable)]
@@ -74,6 +76,7 @@ pub struct NewOutboxMessage<'a> {
     pub attempts: i32,
     pub available_at: NaiveDateTime,
     pub created_at: NaiveDateTime,
+    pub api_key_id: Option<i32>,
 }
 
 /// Inserts a message unless one with the same key exists (the key makes enqueueing idempotent).

@@ -74,9 +74,18 @@ pub fn insert(
 }
 
 pub fn open_for_case(conn: &mut DbConnection, case_id: CaseId) -> QueryResult<Option<SettlementOfferRow>> {
+    in_state(conn, case_id, OfferStatus::Open)
+}
+
+/// The case's offer in `status` (at most one is open, at most one accepted).
+pub fn in_state(
+    conn: &mut DbConnection,
+    case_id: CaseId,
+    status: OfferStatus,
+) -> QueryResult<Option<SettlementOfferRow>> {
     settlement_offers::table
         .filter(settlement_offers::case_id.eq(case_id))
-        .filter(settlement_offers::status.eq(OfferStatus::Open))
+        .filter(settlement_offers::status.eq(status))
         .select(SettlementOfferRow::as_select())
         .first(conn)
         .optional()

@@ -140,3 +140,21 @@ pub fn names_and_emails(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec
 pub fn names(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<(i32, String)>> {
     users::table.filter(users::id.eq_any(ids)).select((users::id, users::display_name)).load(conn)
 }
+
+/// The marketplace vouches for an address an unverified account holds: whoever registered it
+/// without proving it loses it (no password, the order's name), and the address is verified.
+pub fn claim_for_owner(conn: &mut DbConnection, id: i32, name: &str, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::password_hash.eq(NO_PASSWORD),
+            users::display_name.eq(name),
+            users::email_verified_at.eq(now),
+            users::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// The password hash of an account that has none yet (made for a marketplace's user): no password
+/// verifies against it.
+pub const NO_PASSWORD: &str = "!";

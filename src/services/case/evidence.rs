@@ -104,6 +104,7 @@ pub fn add_evidence(
                 created_at: now,
                 round: case.round,
                 proof: declared.map(Declared::key),
+                from_marketplace: false,
             },
         )?;
         Ok::<_, ServiceError>(())
@@ -130,6 +131,7 @@ pub fn withdraw_evidence(
     let item = evidence::find_by_public_id(conn, evidence_public_id)?
         // Only this round's items: what an earlier jury already judged stays on the record.
         .filter(|e| e.case_id == case.id && e.submitted_by == account.id && e.round == case.round)
+        .filter(|e| !e.from_marketplace)
         .filter(|e| e.withdrawn_at.is_none())
         .ok_or(ServiceError::NotFound)?;
     write_tx(conn, |conn| {

@@ -1,6 +1,7 @@
 //! Cases: filing, answering, settling, withdrawing, evidence, deadlines, and what each person sees.
 
 use crate::domain::ids::CaseId;
+pub mod api_view;
 pub mod appeal;
 pub mod evidence;
 pub mod file;
@@ -8,6 +9,7 @@ pub mod list;
 pub mod respond;
 pub mod settle;
 pub mod view;
+pub mod webhooks;
 pub mod withdraw;
 
 use crate::db::models::case::{self, CaseChange, CaseRow};
@@ -120,6 +122,7 @@ pub fn transition(
         actor_id,
         now,
     )?;
+    crate::services::case::webhooks::announce(conn, &case, decided.event, seq, now)?;
     if let Some(due) = decided.evidence_due_at {
         schedule_evidence_jobs(conn, case.id, due, now)?;
     }

@@ -32,6 +32,8 @@ pub struct JurorEvidence {
     pub file: Option<(String, String)>,
     /// What its party declared it to be (an i18n key).
     pub proof_key: Option<String>,
+    /// The marketplace's own record, not a party's.
+    pub from_marketplace: bool,
 }
 
 /// The case as a juror may know it: what was bought, for how much, what each side asks and where
@@ -52,6 +54,9 @@ pub struct JurorCase {
     pub state: CaseState,
     /// 1 for the first jury, 2 once appealed.
     pub round: i32,
+    /// The order's standing: "verified" (a marketplace registered it), "unverified" (typed while
+    /// the court takes registered orders), or None in a standalone court.
+    pub order_check: Option<&'static str>,
 }
 
 impl JurorCase {
@@ -68,6 +73,7 @@ impl JurorCase {
             answer_remedy_fen: case.answer_remedy_fen,
             state: case.state,
             round: case.round,
+            order_check: case.order_check(),
         }
     }
 
@@ -179,6 +185,7 @@ pub fn anonymise(case: &CaseRow, evidence: Vec<EvidenceRow>, access: Access, mas
             body: e.body.as_deref().map(|b| masker.mask(b)),
             file: (e.kind == evidence::FILE).then(|| (e.public_id.clone(), e.content_type.clone().unwrap_or_default())),
             proof_key: e.proof_key(),
+            from_marketplace: e.from_marketplace,
         })
         .collect();
     JurorCaseView {

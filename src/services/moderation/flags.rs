@@ -45,7 +45,10 @@ fn find_statement(conn: &mut DbConnection, statement: &Statement) -> ServiceResu
                 case_id: item.case_id,
                 target: Target::Evidence(item.id),
                 author: item.submitted_by,
-                described: format!("evidence {} ({}): {text}", item.public_id, item.kind),
+                described: match item.from_marketplace {
+                    true => format!("marketplace record {} ({}): {text}", item.public_id, item.kind),
+                    false => format!("evidence {} ({}): {text}", item.public_id, item.kind),
+                },
                 round: None,
             })
         }

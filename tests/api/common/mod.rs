@@ -150,6 +150,8 @@ pub fn location(res: &reqwest::Response) -> String {
 
 /// A browser-like client: keeps cookies, does not follow redirects (tests look at them).
 pub fn new_client() -> reqwest::Client {
+    // reqwest shares the court's build, which brings rustls without a provider of its own.
+    xiaofating::jobs::webhook::install_crypto();
     reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).build().expect("client")
 }
 

@@ -1,0 +1,12 @@
+ALTER TABLE outbox DROP COLUMN api_key_id;
+ALTER TABLE evidence DROP COLUMN from_marketplace;
+ALTER TABLE cases DROP COLUMN remedy_reported_at;
+ALTER TABLE cases DROP COLUMN remedy_done_fen;
+ALTER TABLE cases DROP COLUMN remedy_reference;
+ALTER TABLE cases DROP COLUMN remedy_report;
+DROP INDEX cases_order;
+ALTER TABLE cases DROP COLUMN order_unverified;
+ALTER TABLE cases DROP COLUMN order_id;
+DROP TABLE idempotency_keys;
+DROP TABLE orders;
+DROP TABLE api_keys;
