@@ -166,33 +166,48 @@ enum AdminCommand {
     ListApiKeys(StorageArgs),
 }
 
-/// The API key commands.
-fn run_api_keys(command: AdminCommand) -> anyhow::Result<()> {
-    use xiaofating::services::marketplace::keys;
-    let fail = |e: services::ServiceError| anyhow::anyhow!("{e}");
+/// `admin create-moderator` / `create-admin`: promotes the account, or creates it with a password.
+fn create_staff(email: &str, storage: &StorageArgs, role: Role) -> anyhow::Result<()> {
+    let title = if role == Role::Admin { "admin" } else { "moderator" };
+    let email = email.trim().to_lowercase();
+    let (pool, _court) = open_court(storage, "admin")?;
     let now = Clock::default().now();
-    match command {
-        AdminCommand::CreateApiKey { name, webhook_url, storage } => {
-            let (pool, _court) = open_court(&storage, "admin")?;
-            let issued =
-                keys::create(&mut *pool.get()?, &name, webhook_url.as_deref(), now, &mut rand::rng()).map_err(fail)?;
-            println!("api key: {}\nwebhook secret: {}", issued.key, issued.webhook_secret);
+    let outcome = create_or_promote(&mut *pool.get()?, &email, role, now, &mut rand::rng())
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    match outcome {
+        StaffOutcome::Promoted => println!("{email} is now {}", article(title)),
+        StaffOutcome::Already => println!("{email} was already {}", article(title)),
+        StaffOutcome::Created { password } => {
+            println!("created {title} {email} with password: {password}\nchange it after signing in")
         }
-        AdminCommand::RevokeApiKey { name, storage } => {
-            let (pool, _court) = open_court(&storage, "admin")?;
-            match keys::revoke(&mut *pool.get()?, &name, now).map_err(fail)? {
-                true => println!("revoked {name}"),
-                false => anyhow::bail!("no active API key is named {name}"),
-            }
-        }
-        AdminCommand::ListApiKeys(storage) => {
-            let pool = open_pool(&storage)?;
-            for key in keys::list(&mut *pool.get()?).map_err(fail)? {
-                let state = key.revoked_at.map_or("active".to_string(), |at| format!("revoked {at}"));
-                println!("{}\t{}\t{}", key.name, key.webhook_url.as_deref().unwrap_or("-"), state);
-            }
-        }
-        _ => unreachable!("staff commands are handled by the caller"),
+    }
+    Ok(())
+}
+
+fn create_api_key(name: &str, webhook_url: Option<&str>, storage: &StorageArgs) -> anyhow::Result<()> {
+    let (pool, _court) = open_court(storage, "admin")?;
+    let now = Clock::default().now();
+    let issued = services::marketplace::keys::create(&mut *pool.get()?, name, webhook_url, now, &mut rand::rng())
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!("api key: {}\nwebhook secret: {}", issued.key, issued.webhook_secret);
+    Ok(())
+}
+
+fn revoke_api_key(name: &str, storage: &StorageArgs) -> anyhow::Result<()> {
+    let (pool, _court) = open_court(storage, "admin")?;
+    let now = Clock::default().now();
+    match services::marketplace::keys::revoke(&mut *pool.get()?, name, now).map_err(|e| anyhow::anyhow!("{e}"))? {
+        true => println!("revoked {name}"),
+        false => anyhow::bail!("no active API key is named {name}"),
+    }
+    Ok(())
+}
+
+fn list_api_keys(storage: &StorageArgs) -> anyhow::Result<()> {
+    let pool = open_pool(storage)?;
+    for key in services::marketplace::keys::list(&mut *pool.get()?).map_err(|e| anyhow::anyhow!("{e}"))? {
+        let state = key.revoked_at.map_or("active".to_string(), |at| format!("revoked {at}"));
+        println!("{}\t{}\t{}", key.name, key.webhook_url.as_deref().unwrap_or("-"), state);
     }
     Ok(())
 }
@@ -247,25 +262,15 @@ async fn main() -> anyhow::Result<()> {
             open_court(&storage, "migrate")?;
             println!("migrations are up to date");
         }
-        Command::Admin { command } => {
-            let (email, storage, role, title) = match command {
-                AdminCommand::CreateModerator { email, storage } => (email, storage, Role::Moderator, "moderator"),
-                AdminCommand::CreateAdmin { email, storage } => (email, storage, Role::Admin, "admin"),
-                api_keys => return run_api_keys(api_keys),
-            };
-            let email = email.trim().to_lowercase();
-            let (pool, _court) = open_court(&storage, "admin")?;
-            let now = Clock::default().now();
-            let outcome = create_or_promote(&mut *pool.get()?, &email, role, now, &mut rand::rng())
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-            match outcome {
-                StaffOutcome::Promoted => println!("{email} is now {}", article(title)),
-                StaffOutcome::Already => println!("{email} was already {}", article(title)),
-                StaffOutcome::Created { password } => {
-                    println!("created {title} {email} with password: {password}\nchange it after signing in")
-                }
+        Command::Admin { command } => match command {
+            AdminCommand::CreateModerator { email, storage } => create_staff(&email, &storage, Role::Moderator)?,
+            AdminCommand::CreateAdmin { email, storage } => create_staff(&email, &storage, Role::Admin)?,
+            AdminCommand::CreateApiKey { name, webhook_url, storage } => {
+                create_api_key(&name, webhook_url.as_deref(), &storage)?
             }
-        }
+            AdminCommand::RevokeApiKey { name, storage } => revoke_api_key(&name, &storage)?,
+            AdminCommand::ListApiKeys(storage) => list_api_keys(&storage)?,
+        },
         Command::Outbox { command } => run_outbox(command).await?,
         Command::Reputation { command: ReputationCommand::Recompute(storage) } => {
             let (pool, _court) = open_court(&storage, "reputation recompute")?;

@@ -143,12 +143,22 @@ pub fn connect(url: &DatabaseUrl, max_size: u32) -> anyhow::Result<DbPool> {
     Ok(pool)
 }
 
+/// The PostgreSQL advisory lock several servers starting at once take around the migrations: one
+/// migrates, the others wait for it and then find nothing to do. (SQLite: one server per file.)
+const MIGRATION_LOCK: i64 = 0x0078_6674_5f6d_6967; // "xft_mig"
+
 pub fn run_migrations(conn: &mut DbConnection) -> anyhow::Result<()> {
-    let applied = match conn {
-        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
-        DbConnection::Pg(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS),
-    }
-    .map_err(|e| anyhow::anyhow!("migrations failed: {e}"))?;
+    let names = |versions: Vec<diesel::migration::MigrationVersion>| versions.iter().map(|v| v.to_string()).collect();
+    let applied: Result<Vec<String>, _> = match conn {
+        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(names),
+        DbConnection::Pg(c) => {
+            c.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))?;
+            let applied = c.run_pending_migrations(POSTGRES_MIGRATIONS).map(names);
+            c.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))?;
+            applied
+        }
+    };
+    let applied = applied.map_err(|e| anyhow::anyhow!("migrations failed: {e}"))?;
     for version in applied {
         tracing::info!(%version, "applied migration");
     }
@@ -308,9 +318,15 @@ where
     }
 }
 
-/// Cheap liveness probe for `/healthz`.
-pub fn ping(pool: &DbPool) -> bool {
-    pool.get_timeout(Duration::from_secs(2)).map(|mut c| c.batch_execute("SELECT 1").is_ok()).unwrap_or(false)
+/// Whether the court can serve: the database answers and has every migration this build knows
+/// (a server started beside an older one waits for its migrations to land).
+pub fn ready(pool: &DbPool) -> bool {
+    let Ok(mut conn) = pool.get_timeout(Duration::from_secs(2)) else { return false };
+    let pending = match &mut *conn {
+        DbConnection::Sqlite(c) => c.has_pending_migration(SQLITE_MIGRATIONS),
+        DbConnection::Pg(c) => c.has_pending_migration(POSTGRES_MIGRATIONS),
+    };
+    matches!(pending, Ok(false))
 }
 
 pub fn is_unique_violation(err: &diesel::result::Error) -> bool {

@@ -3,13 +3,20 @@ use actix_web::{web, HttpResponse};
 use prometheus::{Encoder, IntGauge, Registry, TextEncoder};
 
 /// 200 when the database answers, 503 when it does not.
-pub async fn get_healthz(state: web::Data<AppState>) -> HttpResponse {
+/// Liveness, for a load balancer or a supervisor: the process answers. It asks nothing of the
+/// database, so a database outage does not get every server restarted.
+pub async fn get_healthz() -> HttpResponse {
+    HttpResponse::Ok().json(serde_json::json!({"status": "alive"}))
+}
+
+/// Readiness: the database answers and its migrations are done; 503 until then.
+pub async fn get_readyz(state: web::Data<AppState>) -> HttpResponse {
     let pool = state.pool.clone();
-    let db_ok = web::block(move || crate::db::ping(&pool)).await.unwrap_or(false);
-    if db_ok {
-        HttpResponse::Ok().json(serde_json::json!({"status": "ok", "database": "ok"}))
+    if web::block(move || crate::db::ready(&pool)).await.unwrap_or(false) {
+        HttpResponse::Ok().json(serde_json::json!({"status": "ready", "database": "ok"}))
     } else {
-        HttpResponse::ServiceUnavailable().json(serde_json::json!({"status": "unavailable", "database": "unreachable"}))
+        HttpResponse::ServiceUnavailable()
+            .json(serde_json::json!({"status": "unavailable", "database": "unreachable or migrating"}))
     }
 }
 

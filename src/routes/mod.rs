@@ -56,6 +56,7 @@ macro_rules! court_routes {
 court_routes! {
     get "/" => home::get_home,
     get "/healthz" => health::get_healthz,
+    get "/readyz" => health::get_readyz,
     get "/metrics" => health::get_metrics,
     get "/static/app.css" => assets::get_app_css,
     get "/static/app.js" => assets::get_app_js,

@@ -178,7 +178,7 @@ async fn court() -> Court {
 /// 404, not 403, hides that a case or a page exists from those who may not see it; 403 answers a
 /// moderator who tries an administrator's action.
 #[rustfmt::skip]
-const MATRIX: [(&str, [&str; 9]); 76] = [
+const MATRIX: [(&str, [&str; 9]); 77] = [
     //                                           anon      member claim  resp   juror  other  prob   mod    admin
     ("GET /",                                   ["200",    "200", "200", "200", "200", "200", "200", "200", "200"]),
     ("GET /account",                            ["signin", "200", "200", "200", "200", "200", "200", "200", "200"]),
@@ -193,6 +193,7 @@ const MATRIX: [(&str, [&str; 9]); 76] = [
     ("GET /dev/mail/{id}",                      ["200",    "200", "200", "200", "200", "200", "200", "200", "200"]),
     ("GET /evidence/{id}",                      ["404",    "404", "200", "200", "200", "404", "404", "200", "200"]),
     ("GET /healthz",                            ["200",    "200", "200", "200", "200", "200", "200", "200", "200"]),
+    ("GET /readyz",                             ["200",    "200", "200", "200", "200", "200", "200", "200", "200"]),
     ("GET /juror",                              ["signin", "200", "200", "200", "200", "200", "200", "200", "200"]),
     ("GET /juror/cases/{id}",                   ["signin", "404", "404", "404", "200", "404", "404", "404", "404"]),
     // Members who have not joined are sent to the joining form.

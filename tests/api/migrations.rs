@@ -68,3 +68,35 @@ fn both_backends_have_the_same_tables_and_columns() {
         "only in SQLite: {only_sqlite:?}\nonly in PostgreSQL: {only_pg:?}"
     );
 }
+
+/// Servers started at once on one fresh PostgreSQL database: one migrates, the others wait for its
+/// advisory lock and find nothing left to do; every start succeeds.
+#[test]
+fn concurrent_starts_on_postgresql_migrate_once() {
+    let server = crate::common::postgres_server_url()
+        .or_else(|| std::env::var("TEST_PG_SERVER").ok())
+        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let url = crate::common::fresh_postgres_database(&server);
+    let starts: Vec<_> = (0..4)
+        .map(|_| {
+            let url = DatabaseUrl::Postgres(url.clone());
+            std::thread::spawn(move || db::connect(&url, 1).map(drop).map_err(|e| e.to_string()))
+        })
+        .collect();
+    let results: Vec<_> = starts.into_iter().map(|s| s.join().unwrap()).collect();
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let mut pg = PgConnection::establish(&url).unwrap();
+    let applied =
+        diesel::sql_query("SELECT COUNT(*) AS n FROM __diesel_schema_migrations").get_result::<Count>(&mut pg);
+    drop(pg);
+    let mut admin = PgConnection::establish(&server).unwrap();
+    let name = url.rsplit('/').next().unwrap();
+    diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)")).execute(&mut admin).unwrap();
+    assert!(results.iter().all(Result::is_ok), "every start succeeds: {results:?}");
+    let folders = std::fs::read_dir("migrations/postgres").unwrap().count() as i64;
+    assert_eq!(applied.unwrap().n, folders, "each migration applied once");
+}

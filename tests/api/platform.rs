@@ -5,22 +5,23 @@ use reqwest::StatusCode;
 use std::process::Command;
 
 #[tokio::test]
-async fn healthz_reports_the_database() {
+async fn readyz_reports_the_database_and_healthz_only_that_the_server_lives() {
     let app = spawn_app().await;
-    let res = app.get("/healthz").await;
+    let res = app.get("/readyz").await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.json::<serde_json::Value>().await.unwrap()["database"], "ok");
 
-    // With every connection taken the database cannot answer: 503, not a hang or a 500.
+    // With every connection taken the database cannot answer: not ready (503, not a hang or a
+    // 500), yet alive: a load balancer stops sending it work, a supervisor does not restart it.
     let pool = app.pool.clone();
     let held =
         tokio::task::spawn_blocking(move || (0..pool.max_size()).map(|_| pool.get().unwrap()).collect::<Vec<_>>())
             .await
             .unwrap();
-    let res = app.get("/healthz").await;
-    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
-    drop(held);
+    assert_eq!(app.get("/readyz").await.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
+    drop(held);
+    assert_eq!(app.get("/readyz").await.status(), StatusCode::OK);
 }
 
 #[tokio::test]
