@@ -31,7 +31,7 @@ async fn main() -> anyhow::Result<()> {
 
     let args = ServeArgs {
         mail: MailArgs { smtp_url: Some(format!("smtp://127.0.0.1:{port}")), ..MailArgs::default() },
-        ..ServeArgs::defaults(StorageArgs { data_dir: dir.path().to_path_buf(), database_url: None })
+        ..ServeArgs::defaults(StorageArgs { data_dir: dir.path().to_path_buf(), database_url: None, file_store: None })
     };
     let settings = Arc::new(Settings::from_args(&args)?);
     let pool = db::connect(&DatabaseUrl::Sqlite(dir.path().join("bench.db")), 4)?;
@@ -59,6 +59,7 @@ async fn main() -> anyhow::Result<()> {
         settings,
         clock: Clock::default(),
         wake: Default::default(),
+        held: Default::default(),
     };
     let started = Instant::now();
     worker.drain().await?;

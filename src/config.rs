@@ -2,6 +2,7 @@
 
 use crate::db::DatabaseUrl;
 use crate::domain::quorum::{QuorumPolicy, Quorums};
+use crate::file_store::FileStore;
 use anyhow::{bail, Context};
 use ipnet::IpNet;
 use lettre::message::Mailbox;
@@ -19,6 +20,11 @@ pub struct StorageArgs {
     /// Default: sqlite in DATA_DIR.
     #[arg(long, env = "DATABASE_URL")]
     pub database_url: Option<String>,
+    /// Where evidence files go: unset, the folder DATA_DIR/evidence; or an S3-compatible store shared
+    /// by every server, s3://BUCKET[/PREFIX]?endpoint=URL&region=R (credentials: AWS_ACCESS_KEY_ID,
+    /// AWS_SECRET_ACCESS_KEY).
+    #[arg(long, env = "FILE_STORE")]
+    pub file_store: Option<String>,
 }
 
 impl StorageArgs {
@@ -27,6 +33,10 @@ impl StorageArgs {
             Some(url) => DatabaseUrl::parse(url).map_err(anyhow::Error::msg),
             None => Ok(DatabaseUrl::Sqlite(self.data_dir.join("xiaofating.db"))),
         }
+    }
+
+    pub fn files(&self) -> anyhow::Result<FileStore> {
+        FileStore::open(&self.data_dir, self.file_store.as_deref())
     }
 }
 
@@ -142,7 +152,7 @@ pub struct MailArgs {
     #[arg(long, env = "MAIL_FROM", default_value = default::MAIL_FROM)]
     pub mail_from: String,
     /// Signs cookies and the emails' unsubscribe links; at least 32 characters. Unset: generated
-    /// once and kept in DATA_DIR/secret_key.
+    /// once and kept in DATA_DIR/secret_key. Servers sharing a PostgreSQL court need the same one.
     #[arg(long, env = "SECRET_KEY", hide_env_values = true)]
     pub secret_key: Option<String>,
     /// Seconds a message being sent is held from other workers; a server killed mid-send leaves it
@@ -220,12 +230,16 @@ impl ServeArgs {
 pub struct Settings {
     pub data_dir: PathBuf,
     pub database: DatabaseUrl,
+    /// Where evidence files are kept.
+    pub files: FileStore,
     pub bind: String,
     pub base_url: Url,
     pub smtp_url: Option<String>,
     pub mail_from: Mailbox,
     /// 64 bytes of key material for cookies.
     pub secret_key: Vec<u8>,
+    /// Whether the key came from `SECRET_KEY` (the operator's choice) or was made in the data dir.
+    pub secret_key_given: bool,
     pub limits: Limits,
     pub windows: crate::domain::case::Windows,
     pub jury: crate::domain::juror::JuryRules,
@@ -257,6 +271,9 @@ pub struct Limits {
     pub mail_poll: std::time::Duration,
     /// How long a message being sent is held from other workers (`MAIL_LEASE_SECONDS`).
     pub mail_lease: std::time::Duration,
+    /// On SIGTERM, how long the mail worker may finish the batch it is sending; what it still
+    /// holds then goes back to the queue (src/startup.rs, `Workers::stop`).
+    pub mail_stop_grace: std::time::Duration,
 }
 
 impl Default for Limits {
@@ -269,6 +286,7 @@ impl Default for Limits {
             deadline_poll: std::time::Duration::from_secs(1),
             mail_poll: std::time::Duration::from_secs(2),
             mail_lease: std::time::Duration::from_secs(default::MAIL_LEASE_SECONDS as u64),
+            mail_stop_grace: std::time::Duration::from_secs(10),
         }
     }
 }
@@ -382,7 +400,9 @@ impl Settings {
             .with_context(|| format!("MAIL_FROM '{}' is not a mailbox", args.mail.mail_from))?;
         Ok(Settings {
             database: args.storage.database()?,
+            files: args.storage.files()?,
             secret_key: secret_key(args.mail.secret_key.as_deref(), &data_dir)?,
+            secret_key_given: args.mail.secret_key.is_some(),
             data_dir,
             bind: args.bind.clone(),
             base_url,

@@ -283,16 +283,20 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Triage(args) => run_triage(args)?,
         Command::Simulate(args) => run_simulation(args)?,
-        Command::Demo(DemoArgs { storage, full_case, scale }) => {
-            let (pool, _court) = open_court(&storage, "demo")?;
-            let play = if full_case { demo::seed_full_case } else { demo::seed };
-            let (now, conn) = (Clock::default().now(), &mut *pool.get()?);
-            let report = play(conn, &storage.data_dir, now, &mut rand::rng()).map_err(|e| anyhow::anyhow!("{e}"))?;
-            println!("{report}");
-            if let Some(cases) = scale {
-                seed_scale(conn, &storage.data_dir, cases as usize, now)?;
-            }
-        }
+        // Off the async runtime: an object store's calls block (src/file_store.rs).
+        Command::Demo(args) => tokio::task::spawn_blocking(move || run_demo(args)).await??,
+    }
+    Ok(())
+}
+
+fn run_demo(DemoArgs { storage, full_case, scale }: DemoArgs) -> anyhow::Result<()> {
+    let (pool, _court) = open_court(&storage, "demo")?;
+    let play = if full_case { demo::seed_full_case } else { demo::seed };
+    let (now, conn) = (Clock::default().now(), &mut *pool.get()?);
+    let report = play(conn, &storage.files()?, now, &mut rand::rng()).map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!("{report}");
+    if let Some(cases) = scale {
+        seed_scale(conn, &storage.data_dir, cases as usize, now)?;
     }
     Ok(())
 }
@@ -460,6 +464,7 @@ async fn run_outbox(command: OutboxCommand) -> anyhow::Result<()> {
                 settings,
                 clock: Clock::default(),
                 wake: Default::default(),
+                held: Default::default(),
             };
             let attempted = worker.drain().await?;
             let counts = outbox::counts(&mut *worker.pool.get()?)?;

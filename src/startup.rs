@@ -26,6 +26,7 @@ use actix_web_prom::PrometheusMetricsBuilder;
 use prometheus::Registry;
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::Notify;
 use tracing_actix_web::TracingLogger;
 
@@ -36,11 +37,44 @@ const FORM_LIMIT: usize = 4 * 1024 * 1024;
 const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
      object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+/// On SIGTERM, requests already in flight get this long to finish (new connections are refused
+/// at once); then the mail worker gets `Limits::mail_stop_grace` for the batch it is sending.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
+
 pub struct Application {
     server: Server,
     port: u16,
     pub pool: db::DbPool,
-    workers: Vec<tokio::task::JoinHandle<()>>,
+    workers: Workers,
+}
+
+/// The background workers, stopped after the server: see `Workers::stop`.
+struct Workers {
+    outbox: OutboxWorker,
+    outbox_task: tokio::task::JoinHandle<()>,
+    stop_outbox: tokio::sync::watch::Sender<bool>,
+    deadlines_task: tokio::task::JoinHandle<()>,
+}
+
+impl Workers {
+    /// The deadline worker stops at once: each job is one transaction, so one cut off is rolled
+    /// back and run by another server or the next start. The mail worker finishes its batch, for
+    /// up to `Limits::mail_stop_grace`; messages it still holds then are handed back to the queue at once
+    /// rather than left to their lease (they may go out twice, with one Message-ID).
+    async fn stop(self) {
+        self.deadlines_task.abort();
+        let _ = self.stop_outbox.send(true);
+        let mut outbox_task = self.outbox_task;
+        let grace = self.outbox.settings.limits.mail_stop_grace;
+        if tokio::time::timeout(grace, &mut outbox_task).await.is_err() {
+            outbox_task.abort();
+        }
+        match self.outbox.give_back_leases().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(messages = n, "stopping: messages handed back to the queue"),
+            Err(e) => tracing::warn!(error = %e, "stopping: messages left to their lease"),
+        }
+    }
 }
 
 impl Application {
@@ -52,6 +86,12 @@ impl Application {
         };
         let database = settings.database.clone();
         let pool = tokio::task::spawn_blocking(move || db::connect(&database, pool_size)).await??;
+        let (shared, key, given) = (pool.clone(), settings.secret_key.clone(), settings.secret_key_given);
+        tokio::task::spawn_blocking(move || match &mut *shared.get()? {
+            db::DbConnection::Pg(conn) => same_key_as_the_other_servers(conn, &key, given),
+            db::DbConnection::Sqlite(_) => Ok(()), // one server per SQLite court (src/court_lock.rs)
+        })
+        .await??;
         #[cfg(feature = "bench-baseline")]
         {
             let pool = pool.clone();
@@ -78,22 +118,22 @@ impl Application {
         let settings = Arc::new(settings);
         let mail_wake = Arc::new(Notify::new());
         let mailer = Arc::new(settings.mailer()?);
-        let outbox_worker = tokio::spawn(
-            OutboxWorker {
-                pool: pool.clone(),
-                mailer,
-                settings: settings.clone(),
-                clock: clock.clone(),
-                wake: mail_wake.clone(),
-            }
-            .run(),
-        );
+        let outbox = OutboxWorker {
+            pool: pool.clone(),
+            mailer,
+            settings: settings.clone(),
+            clock: clock.clone(),
+            wake: mail_wake.clone(),
+            held: Default::default(),
+        };
+        let (stop_outbox, stopping) = tokio::sync::watch::channel(false);
+        let outbox_task = tokio::spawn(outbox.clone().run(stopping));
         let mut jury = crate::services::jury::Jury::new(settings.jury.clone());
         if let Some(seed) = settings.draw_seed {
             jury.chance = crate::chance::Chance::seeded(seed);
         }
         let jury = Arc::new(jury);
-        let deadline_worker = tokio::spawn(
+        let deadlines_task = tokio::spawn(
             DeadlineWorker {
                 pool: pool.clone(),
                 clock: clock.clone(),
@@ -115,7 +155,10 @@ impl Application {
         let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
         let state = web::Data::new(AppState {
             pool: pool.clone(),
-            limiters: Limiters::new(&settings.limits.rates),
+            limiters: Arc::new(Limiters::new(
+                &settings.limits.rates,
+                matches!(settings.database, DatabaseUrl::Postgres(_)),
+            )),
             settings: settings.clone(),
             clock,
             mail_wake,
@@ -162,9 +205,11 @@ impl Application {
         // docs/performance.md).
         .workers(workers)
         .worker_max_blocking_threads((pool_size as usize / workers).max(2))
+        .shutdown_timeout(SHUTDOWN_GRACE.as_secs())
         .listen(listener)?
         .run();
-        Ok(Application { server, port, pool, workers: vec![outbox_worker, deadline_worker] })
+        let workers = Workers { outbox, outbox_task, stop_outbox, deadlines_task };
+        Ok(Application { server, port, pool, workers })
     }
 
     pub fn port(&self) -> u16 {
@@ -176,11 +221,11 @@ impl Application {
         self.server.handle()
     }
 
+    /// Serves until stopped. SIGTERM (or `ServerHandle::stop(true)`) stops accepting, lets the
+    /// requests in flight finish within `SHUTDOWN_GRACE`, then stops the workers.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let result = self.server.await;
-        for worker in self.workers {
-            worker.abort();
-        }
+        self.workers.stop().await;
         result
     }
 }
@@ -213,4 +258,31 @@ fn security_headers(https: bool) -> DefaultHeaders {
     } else {
         headers
     }
+}
+
+/// The servers of one PostgreSQL court must sign cookies and links with one key, or a person
+/// signed in on one is a stranger to the next. The first server records the key's fingerprint;
+/// a server with a key of its own making (`DATA_DIR/secret_key`) and another fingerprint refuses
+/// to start. A `SECRET_KEY` the operator gives replaces the record (rotating the key on purpose).
+fn same_key_as_the_other_servers(conn: &mut diesel::PgConnection, key: &[u8], given: bool) -> anyhow::Result<()> {
+    use crate::db::models::court_setting::{self, SECRET_KEY_FINGERPRINT};
+    use hmac::Mac;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(key).expect("HMAC takes any key length");
+    mac.update(b"xiaofating: which key signs this court's cookies");
+    let fingerprint = hex::encode(mac.finalize().into_bytes());
+    if given {
+        let before = court_setting::find(conn, SECRET_KEY_FINGERPRINT)?;
+        if before.is_some_and(|before| before != fingerprint) {
+            tracing::warn!("SECRET_KEY differs from the one this court used before: earlier sessions and links end");
+        }
+        court_setting::replace(conn, SECRET_KEY_FINGERPRINT, &fingerprint)?;
+        return Ok(());
+    }
+    if court_setting::keep_first(conn, SECRET_KEY_FINGERPRINT, &fingerprint)? != fingerprint {
+        anyhow::bail!(
+            "this server made its own secret key (DATA_DIR/secret_key), but the other servers of this \
+             PostgreSQL court sign with another one: give every server the same SECRET_KEY"
+        );
+    }
+    Ok(())
 }

@@ -391,6 +391,13 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    court_settings (name) {
+        name -> Text,
+        value -> Text,
+    }
+}
+
 diesel::joinable!(auth_sessions -> users (user_id));
 diesel::joinable!(sign_ins -> users (user_id));
 diesel::table! {

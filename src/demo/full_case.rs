@@ -14,6 +14,7 @@ use crate::domain::case::Windows;
 use crate::domain::filing::FilingForm;
 use crate::domain::filing::Orders;
 use crate::domain::moderation::OverrideForm;
+use crate::file_store::FileStore;
 use crate::services::case::evidence::{add_evidence, EvidenceStore};
 use crate::services::case::file::file_case;
 use crate::services::case::respond::{answer_case, AnswerForm};
@@ -22,7 +23,6 @@ use crate::services::moderation::override_case::override_verdict;
 use crate::services::{ServiceError, ServiceResult};
 use chrono::{NaiveDateTime, TimeDelta};
 use rand::Rng;
-use std::path::Path;
 
 const KEY: &str = "demo-full-case";
 const BUYER: &str = "buyer@demo.xiaofating.test";
@@ -41,7 +41,7 @@ pub struct FullCase {
 /// Plays the full case once (found by its submission key on later runs).
 pub fn play_full_case(
     conn: &mut DbConnection,
-    data_dir: &Path,
+    files: &FileStore,
     now: NaiveDateTime,
     rng: &mut impl Rng,
 ) -> ServiceResult<FullCase> {
@@ -51,7 +51,7 @@ pub fn play_full_case(
     let before = queued(conn)?;
     let (buyer, seller) = (account(conn, BUYER)?, account(conn, SELLER)?);
     let jury = Jury::default();
-    let store = EvidenceStore { data_dir, files_per_party: 20 };
+    let store = EvidenceStore { files, files_per_party: 20 };
     let filed_at = now - TimeDelta::days(21);
     let form = FilingForm {
         my_side: "buyer".into(),

@@ -14,6 +14,7 @@ use crate::domain::case::Windows;
 use crate::domain::filing::FilingForm;
 use crate::domain::filing::Orders;
 use crate::domain::public_id::new_public_id;
+use crate::file_store::FileStore;
 use crate::jobs::deadlines::run_due_jobs;
 use crate::services::account::password::hash_password;
 use crate::services::account::Account;
@@ -25,7 +26,6 @@ use crate::services::case::withdraw::withdraw_case;
 use crate::services::ServiceResult;
 use chrono::{NaiveDateTime, TimeDelta};
 use rand::Rng;
-use std::path::Path;
 
 /// Every demo account signs in with this password (shown in the README).
 pub const DEMO_PASSWORD: &str = "xiaofating-demo";
@@ -199,7 +199,7 @@ fn account(conn: &mut DbConnection, email: &str) -> ServiceResult<Account> {
 fn play(
     conn: &mut DbConnection,
     demo: &DemoCase,
-    data_dir: &Path,
+    files: &FileStore,
     filed_at: NaiveDateTime,
     rng: &mut impl Rng,
 ) -> ServiceResult<()> {
@@ -227,7 +227,7 @@ fn play(
             let respondent = account(conn, demo.respondent)?;
             let answer = AnswerForm { statement: demo.answer.into(), position: "reject".into(), ..Default::default() };
             answer_case(conn, &respondent, id, &answer, later)?;
-            let store = EvidenceStore { data_dir, files_per_party: 20 };
+            let store = EvidenceStore { files, files_per_party: 20 };
             add_evidence(
                 conn,
                 &claimant,
@@ -281,7 +281,12 @@ fn play(
     Ok(())
 }
 
-pub fn seed(conn: &mut DbConnection, data_dir: &Path, now: NaiveDateTime, rng: &mut impl Rng) -> ServiceResult<String> {
+pub fn seed(
+    conn: &mut DbConnection,
+    files: &FileStore,
+    now: NaiveDateTime,
+    rng: &mut impl Rng,
+) -> ServiceResult<String> {
     let (created, jurors) = seed_people(conn, now, rng)?;
     let moderator = account(conn, "moderator@demo.xiaofating.test")?;
     let calibration = jury::seed_calibration_cases(conn, &moderator, now, rng)?;
@@ -299,7 +304,7 @@ pub fn seed(conn: &mut DbConnection, data_dir: &Path, now: NaiveDateTime, rng: &
             Story::Appealed(..) => now - TimeDelta::days(16),
             _ => now - TimeDelta::hours(4),
         };
-        play(conn, demo, data_dir, filed_at, rng)?;
+        play(conn, demo, files, filed_at, rng)?;
         cases += 1;
     }
     // Closing the evidence schedules the draw, which runs on the next pass.
@@ -333,12 +338,12 @@ fn seed_people(conn: &mut DbConnection, now: NaiveDateTime, rng: &mut impl Rng) 
 /// `demo --full-case`: the demo accounts and jury pool, and one case through every stage.
 pub fn seed_full_case(
     conn: &mut DbConnection,
-    data_dir: &Path,
+    files: &FileStore,
     now: NaiveDateTime,
     rng: &mut impl Rng,
 ) -> ServiceResult<String> {
     seed_people(conn, now, rng)?;
-    let full = full_case::play_full_case(conn, data_dir, now, rng)?;
+    let full = full_case::play_full_case(conn, files, now, rng)?;
     Ok(if full.played {
         format!(
             "full case {} played through filing, answer, evidence, summons, votes, verdict, appeal, appeal verdict \

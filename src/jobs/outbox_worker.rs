@@ -30,7 +30,12 @@ pub struct OutboxWorker {
     pub clock: Clock,
     /// Woken by services that queue mail, so messages leave at once.
     pub wake: Arc<Notify>,
+    /// The messages this process has claimed and not yet recorded (`give_back_leases`).
+    pub held: Held,
 }
+
+/// Ids of the outbox rows a worker holds under lease.
+pub type Held = Arc<std::sync::Mutex<std::collections::HashSet<i32>>>;
 
 /// A message's Message-ID: the same for every retry of one message (so a receiver can drop a
 /// duplicate), a valid dot-atom before the `@` (RFC 5322), and never the recipient's address, which
@@ -42,20 +47,38 @@ pub fn message_id(message_key: &str, host: &str) -> String {
 }
 
 impl OutboxWorker {
-    /// Runs until the process ends.
-    pub async fn run(self) {
-        loop {
-            match self.deliver_due().await {
-                Ok(0) => {
-                    let _ = tokio::time::timeout(self.settings.limits.mail_poll, self.wake.notified()).await;
-                }
-                Ok(_) => {}
+    /// Runs until `stop` turns true, then returns once the batch being sent is recorded.
+    pub async fn run(self, mut stop: tokio::sync::watch::Receiver<bool>) {
+        while !*stop.borrow() {
+            let pause = match self.deliver_due().await {
+                Ok(0) => self.settings.limits.mail_poll,
+                Ok(_) => Duration::ZERO,
                 Err(err) => {
                     tracing::warn!(error = %err, "outbox delivery failed; retrying shortly");
-                    tokio::time::sleep(self.settings.limits.mail_poll).await;
+                    self.settings.limits.mail_poll
                 }
+            };
+            if !pause.is_zero() {
+                let _ = tokio::time::timeout(pause, async {
+                    tokio::select! {
+                        _ = self.wake.notified() => {}
+                        _ = stop.changed() => {}
+                    }
+                })
+                .await;
             }
         }
+    }
+
+    /// Hands the messages this process still holds back to the queue at once, so that another
+    /// server sends them now rather than after their lease (a stop that could not wait for them).
+    pub async fn give_back_leases(&self) -> anyhow::Result<usize> {
+        let ids: Vec<i32> = self.held.lock().expect("held ids").drain().collect();
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let (pool, now) = (self.pool.clone(), self.clock.now());
+        tokio::task::spawn_blocking(move || Ok(outbox::release(&mut *pool.get()?, &ids, now)?)).await?
     }
 
     /// Delivers until nothing is pending (only sent or dead messages remain), waiting for
@@ -86,6 +109,7 @@ impl OutboxWorker {
         })
         .await??;
         let count = rows.len();
+        self.held.lock().expect("held ids").extend(rows.iter().map(|r| r.id));
         // Messages of a batch go out side by side over the transport's connection pool: an SMTP
         // exchange spends most of its time waiting for the server, not working.
         let mut sends = tokio::task::JoinSet::new();
@@ -141,6 +165,7 @@ impl OutboxWorker {
         if let Err(failure) = &result {
             tracing::warn!(outbox_id = row.id, kind = %row.kind, attempts, permanent = failure.permanent, reason = %failure.reason, "email not sent");
         }
+        let id = row.id;
         tokio::task::spawn_blocking(move || {
             let mut conn = pool.get()?;
             match result {
@@ -150,7 +175,9 @@ impl OutboxWorker {
             }
             Ok::<_, anyhow::Error>(())
         })
-        .await?
+        .await??;
+        self.held.lock().expect("held ids").remove(&id);
+        Ok(())
     }
 }
 

@@ -8,17 +8,11 @@ use crate::email::transport::SendFailure;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-/// Makes rustls use ring (as lettre does) for every HTTPS client in the process: reqwest is
-/// built without a provider of its own. Harmless when one is installed already.
-pub fn install_crypto() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-}
-
 /// One client for the process: its connection pool serves every endpoint.
 fn client() -> &'static reqwest::Client {
     static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
     CLIENT.get_or_init(|| {
-        install_crypto();
+        crate::tls::install_crypto();
         reqwest::Client::builder()
             .user_agent(concat!("xiaofating-webhooks/", env!("CARGO_PKG_VERSION")))
             .redirect(reqwest::redirect::Policy::none())

@@ -118,7 +118,7 @@ pub async fn post_password(
     state: web::Data<AppState>,
     CsrfForm(form): CsrfForm<PasswordFormData>,
 ) -> Result<HttpResponse, AppError> {
-    state.limiters.check(Action::PasswordChange, &account.public_id, &ctx.ip)?;
+    state.limit(Action::PasswordChange, account.public_id.clone(), ctx.ip.clone()).await?;
     let token = ctx.session_token().unwrap_or_default();
     let change = PasswordChange { current: form.current, new: form.new, confirm: form.confirm };
     let now = state.clock.now();

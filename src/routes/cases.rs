@@ -166,7 +166,7 @@ pub async fn post_case(
     let (court, now, ip) = (state.clone(), state.clock.now(), visit.ip());
     let (SignedIn { ctx, .. }, filed) = state
         .act_as(visit, move |conn, account| {
-            court.limiters.check(Action::FileCase, &account.id.to_string(), &ip)?;
+            court.limiters.check(conn, Action::FileCase, &account.id.to_string(), &ip)?;
             let windows = court.settings.windows;
             let filed = file_case(conn, account, &filing, court.settings.orders, &key, windows, now, &mut rand::rng());
             // The form comes back on a problem: with the orders it offered.

@@ -8,7 +8,7 @@ use crate::domain::next_step::{time_left, NextStep};
 use crate::i18n;
 use crate::routes::client_ip::client_ip;
 use crate::routes::errors::AppError;
-use crate::routes::rate_limit::Limiters;
+use crate::routes::rate_limit::{Action, Limiters};
 use crate::services::account::{session, Account};
 use crate::services::overview::{self, Badges};
 use actix_session::{Session, SessionExt};
@@ -41,7 +41,7 @@ pub struct AppState {
     pub clock: Clock,
     /// Woken after a database hop that queued mail (`db::models::outbox::take_queued`).
     pub mail_wake: Arc<Notify>,
-    pub limiters: Limiters,
+    pub limiters: Arc<Limiters>,
     /// The jury's rules and pool, shared with the deadline worker.
     pub jury: Arc<crate::services::jury::Jury>,
     /// Threads for password hashing (`off_pool`).
@@ -73,6 +73,16 @@ impl Hashers {
 }
 
 impl AppState {
+    /// Counts one attempt at `action` (`Limiters::check`): at once in memory, or in the database
+    /// when the court's servers share it.
+    pub async fn limit(&self, action: Action, account: String, ip: String) -> Result<(), AppError> {
+        if !self.limiters.is_shared() {
+            return self.limiters.check_here(action, &account, &ip);
+        }
+        let limiters = self.limiters.clone();
+        self.db(move |conn| limiters.check(conn, action, &account, &ip)).await
+    }
+
     /// Runs blocking database work off the async executor.
     pub async fn db<T, F>(&self, f: F) -> Result<T, AppError>
     where

@@ -11,9 +11,7 @@ use crate::routes::errors::AppError;
 use crate::routes::input::has_nul;
 use crate::routes::rate_limit::Action;
 use crate::routes::{answer_form, see_other};
-use crate::services::case::evidence::{
-    add_evidence, evidence_dir, open_evidence_file, withdraw_evidence, EvidenceStore, Upload,
-};
+use crate::services::case::evidence::{add_evidence, open_evidence_file, withdraw_evidence, EvidenceStore, Upload};
 use actix_multipart::Multipart;
 use actix_web::http::header::{self, Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue};
 use actix_web::http::StatusCode;
@@ -115,7 +113,7 @@ pub async fn post_evidence(
     path: web::Path<String>,
     mut payload: Multipart,
 ) -> Result<HttpResponse, AppError> {
-    state.limiters.check(Action::Upload, &account.id.to_string(), &ctx.ip)?;
+    state.limit(Action::Upload, account.id.to_string(), ctx.ip.clone()).await?;
     // Read up to the larger (video) limit; what the file turns out to be decides which applies.
     let (file_limit, video_limit) = (state.settings.limits.upload_max_bytes, state.settings.limits.video_max_bytes);
     let limit = file_limit.max(video_limit);
@@ -143,11 +141,10 @@ pub async fn post_evidence(
         return case_page(ctx, &state, public_id, forms, StatusCode::PAYLOAD_TOO_LARGE).await;
     }
     let (id, kept_statement, kept_proof) = (public_id.clone(), form.statement.clone(), form.proof.clone());
-    let (data_dir, files_per_party, now) =
-        (state.settings.data_dir.clone(), state.settings.limits.files_per_party, state.clock.now());
+    let (court, files_per_party, now) = (state.clone(), state.settings.limits.files_per_party, state.clock.now());
     let added = state
         .db(move |conn| {
-            let store = EvidenceStore { data_dir: &data_dir, files_per_party };
+            let store = EvidenceStore { files: &court.settings.files, files_per_party };
             let item = (form.statement.as_str(), form.upload, form.proof.as_str());
             add_evidence(conn, &account, &id, item, &store, now, &mut rand::rng()).map_err(AppError::from)
         })
@@ -204,9 +201,6 @@ pub async fn get_evidence_file(
             other => other,
         })?;
     let storage_name = row.storage_name.ok_or(AppError::NotFound)?;
-    let file = actix_files::NamedFile::open_async(evidence_dir(&state.settings.data_dir).join(&storage_name))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
     let content_type: mime::Mime =
         row.content_type.as_deref().and_then(|t| t.parse().ok()).unwrap_or(mime::APPLICATION_OCTET_STREAM);
     let shown = content_type.type_() == mime::IMAGE || content_type.type_() == mime::VIDEO;
@@ -225,11 +219,20 @@ pub async fn get_evidence_file(
         disposition: if shown { DispositionType::Inline } else { DispositionType::Attachment },
         parameters,
     };
-    let mut response = file
-        .set_content_type(content_type)
-        .set_content_disposition(disposition)
-        .use_last_modified(false)
-        .into_response(&req);
+    let files = &state.settings.files;
+    let mut response = match files.folder() {
+        Some(folder) => actix_files::NamedFile::open_async(folder.join(&storage_name))
+            .await
+            .map_err(|e| AppError::Internal(e.into()))?
+            .set_content_type(content_type)
+            .set_content_disposition(disposition)
+            .use_last_modified(false)
+            .into_response(&req),
+        None => {
+            let size = u64::try_from(row.size_bytes.unwrap_or(0)).unwrap_or(0);
+            from_object_store(&req, files, (&storage_name, size), (content_type, disposition)).await?
+        }
+    };
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, header::HeaderValue::from_static("private, max-age=3600"));
     // Stricter than the pages' policy (a file runs nothing), and like theirs never framed.
@@ -240,4 +243,40 @@ pub async fn get_evidence_file(
         ),
     );
     Ok(response)
+}
+
+/// A file from an object store, streamed: all of it, or the first range a `Range` header asks for
+/// (206), as `actix_files` answers for the folder.
+async fn from_object_store(
+    req: &HttpRequest,
+    files: &crate::file_store::FileStore,
+    (name, size): (&str, u64),
+    (content_type, disposition): (mime::Mime, ContentDisposition),
+) -> Result<HttpResponse, AppError> {
+    let asked = req.headers().get(header::RANGE).and_then(|v| v.to_str().ok());
+    let range = match asked.map(|r| actix_files::HttpRange::parse(r, size)) {
+        None => None,
+        Some(Ok(ranges)) => ranges.first().map(|r| r.start..r.start + r.length),
+        Some(Err(_)) => {
+            return Ok(HttpResponse::RangeNotSatisfiable()
+                .insert_header((header::CONTENT_RANGE, format!("bytes */{size}")))
+                .finish())
+        }
+    };
+    let stored = files.read(name, range.clone()).await.map_err(|e| AppError::Internal(e.into()))?;
+    let mut response = match range {
+        Some(_) => {
+            let (start, end) = (stored.range.start, stored.range.end);
+            let mut partial = HttpResponse::PartialContent();
+            partial.insert_header((header::CONTENT_RANGE, format!("bytes {start}-{}/{}", end - 1, stored.total)));
+            partial
+        }
+        None => HttpResponse::Ok(),
+    };
+    Ok(response
+        .insert_header(header::ContentType(content_type))
+        .insert_header(disposition)
+        .insert_header((header::ACCEPT_RANGES, "bytes"))
+        .no_chunking(stored.range.end - stored.range.start)
+        .streaming(stored.body))
 }

@@ -2,21 +2,29 @@ use crate::routes::context::AppState;
 use actix_web::{web, HttpResponse};
 use prometheus::{Encoder, IntGauge, Registry, TextEncoder};
 
-/// 200 when the database answers, 503 when it does not.
 /// Liveness, for a load balancer or a supervisor: the process answers. It asks nothing of the
 /// database, so a database outage does not get every server restarted.
 pub async fn get_healthz() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({"status": "alive"}))
 }
 
-/// Readiness: the database answers and its migrations are done; 503 until then.
+/// Readiness: the database answers and its migrations are done, and the file store answers;
+/// 503 naming what is missing until then.
 pub async fn get_readyz(state: web::Data<AppState>) -> HttpResponse {
     let pool = state.pool.clone();
-    if web::block(move || crate::db::ready(&pool)).await.unwrap_or(false) {
-        HttpResponse::Ok().json(serde_json::json!({"status": "ready", "database": "ok"}))
-    } else {
-        HttpResponse::ServiceUnavailable()
-            .json(serde_json::json!({"status": "unavailable", "database": "unreachable or migrating"}))
+    let database = web::block(move || crate::db::ready(&pool)).await.unwrap_or(false);
+    let files = state.settings.files.reachable().await;
+    if let Err(e) = &files {
+        tracing::warn!(error = %e, "the file store does not answer");
+    }
+    let body = serde_json::json!({
+        "status": if database && files.is_ok() { "ready" } else { "unavailable" },
+        "database": if database { "ok" } else { "unreachable or migrating" },
+        "files": if files.is_ok() { "ok" } else { "unreachable" },
+    });
+    match database && files.is_ok() {
+        true => HttpResponse::Ok().json(body),
+        false => HttpResponse::ServiceUnavailable().json(body),
     }
 }
 

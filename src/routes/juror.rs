@@ -383,7 +383,7 @@ pub async fn post_vote(
     let ip = visit.ip();
     let (SignedIn { ctx, .. }, cast) = state
         .act_as(visit, move |conn, account| {
-            court.limiters.check(Action::Vote, &account.id.to_string(), &ip)?;
+            court.limiters.check(conn, Action::Vote, &account.id.to_string(), &ip)?;
             let jury = &court.jury;
             cast_vote(conn, account, &case_id, &vote, jury, now, &mut jury.chance.rng()).map_err(AppError::from)
         })

@@ -65,7 +65,7 @@ pub async fn post_forgot(
     state: web::Data<AppState>,
     CsrfForm(form): CsrfForm<ForgotForm>,
 ) -> Result<HttpResponse, AppError> {
-    state.limiters.check(Action::PasswordReset, &form.email.trim().to_lowercase(), &ctx.ip)?;
+    state.limit(Action::PasswordReset, form.email.trim().to_lowercase(), ctx.ip.clone()).await?;
     let now = state.clock.now();
     let email = form.email.clone();
     match state

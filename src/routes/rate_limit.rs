@@ -1,11 +1,16 @@
-//! Keyed rate limits (governor's GCRA), per account and per IP address, for every action a
-//! script could repeat: sign-in, registration, password reset and change, filing, uploads and votes.
+//! Keyed rate limits (GCRA), per account and per IP address, for every action a script could
+//! repeat: sign-in, registration, password reset and change, filing, uploads, votes, API calls.
+//! A SQLite court is one server and counts in memory (governor); the servers of a PostgreSQL
+//! court count together in the database, so a guesser gains nothing by spreading over them.
 
 use crate::config::{ActionRates, Rate, RateLimits};
+use crate::db::models::rate_limit;
+use crate::db::DbConnection;
 use crate::routes::errors::AppError;
 use governor::clock::{Clock, DefaultClock};
 use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter};
+use sha2::{Digest, Sha256};
 use std::num::NonZeroU32;
 use std::time::Duration;
 
@@ -26,6 +31,8 @@ pub enum Action {
 
 /// Keys are forgotten once they are full again; past this many a sweep runs first.
 const SWEEP_ABOVE: usize = 100_000;
+/// In the database, full keys are forgotten once every this many checks.
+const SHARED_SWEEP_EVERY: u64 = 10_000;
 
 struct Pair {
     per_account: Keyed,
@@ -41,6 +48,13 @@ pub struct Limiters {
     upload: Pair,
     vote: Pair,
     api: Pair,
+    /// Counted in the database (PostgreSQL) rather than in this process.
+    shared: Option<Shared>,
+}
+
+struct Shared {
+    rates: RateLimits,
+    checks: std::sync::atomic::AtomicU64,
 }
 
 fn keyed(rate: Rate) -> Keyed {
@@ -55,7 +69,8 @@ fn pair(rates: ActionRates) -> Pair {
 }
 
 impl Limiters {
-    pub fn new(rates: &RateLimits) -> Self {
+    /// `shared`: the court's servers share a PostgreSQL database and count there.
+    pub fn new(rates: &RateLimits, shared: bool) -> Self {
         Limiters {
             sign_in: pair(rates.sign_in),
             register: pair(rates.register),
@@ -65,12 +80,26 @@ impl Limiters {
             upload: pair(rates.upload),
             vote: pair(rates.vote),
             api: pair(rates.api),
+            shared: shared.then(|| Shared { rates: rates.clone(), checks: Default::default() }),
         }
+    }
+
+    /// Whether `check` needs the database (else `check_here` answers without a connection).
+    pub fn is_shared(&self) -> bool {
+        self.shared.is_some()
     }
 
     /// Counts one attempt at `action` by `account` (an account id, or the email a form names)
     /// from `ip`; refuses with 429 and how long to wait when either is over its quota.
-    pub fn check(&self, action: Action, account: &str, ip: &str) -> Result<(), AppError> {
+    pub fn check(&self, conn: &mut DbConnection, action: Action, account: &str, ip: &str) -> Result<(), AppError> {
+        match (&self.shared, conn) {
+            (Some(shared), DbConnection::Pg(pg)) => shared.check(pg, action, account, ip),
+            _ => self.check_here(action, account, ip),
+        }
+    }
+
+    /// `check`, counted in this process.
+    pub fn check_here(&self, action: Action, account: &str, ip: &str) -> Result<(), AppError> {
         let pair = match action {
             Action::SignIn => &self.sign_in,
             Action::Register => &self.register,
@@ -88,6 +117,36 @@ impl Limiters {
             if let Err(not_until) = limiter.check_key(&key.to_string()) {
                 let wait = not_until.wait_time_from(DefaultClock::default().now());
                 return Err(AppError::TooManyRequests { retry_after_secs: wait.as_secs().max(1) });
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Shared {
+    fn check(&self, conn: &mut diesel::PgConnection, action: Action, account: &str, ip: &str) -> Result<(), AppError> {
+        let rates = match action {
+            Action::SignIn => self.rates.sign_in,
+            Action::Register => self.rates.register,
+            Action::PasswordReset => self.rates.password_reset,
+            Action::PasswordChange => self.rates.password_change,
+            Action::FileCase => self.rates.file_case,
+            Action::Upload => self.rates.upload,
+            Action::Vote => self.rates.vote,
+            Action::Api => self.rates.api,
+        };
+        let now_ms = chrono::Utc::now().timestamp_millis();
+        if self.checks.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % SHARED_SWEEP_EVERY == SHARED_SWEEP_EVERY - 1
+        {
+            rate_limit::forget_full(conn, now_ms)?;
+        }
+        for (rate, who, key) in [(rates.per_ip, "ip", ip), (rates.per_account, "account", account)] {
+            let every_ms = i64::try_from(rate.every.as_millis()).unwrap_or(i64::MAX).max(1);
+            // Hashed: the table holds no email or address, and any text a form sends (a NUL byte,
+            // say, which PostgreSQL's text refuses) makes a valid key.
+            let key = hex::encode(&Sha256::digest(format!("{action:?}/{who}/{key}"))[..16]);
+            if let Some(wait_ms) = rate_limit::take(conn, &key, now_ms, every_ms, i64::from(rate.burst.max(1)))? {
+                return Err(AppError::TooManyRequests { retry_after_secs: (wait_ms as u64).div_ceil(1000).max(1) });
             }
         }
         Ok(())

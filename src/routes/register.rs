@@ -67,7 +67,7 @@ pub async fn post_register(
     state: web::Data<AppState>,
     CsrfForm(form): CsrfForm<RegisterForm>,
 ) -> Result<HttpResponse, AppError> {
-    state.limiters.check(Action::Register, &form.email.trim().to_lowercase(), &ctx.ip)?;
+    state.limit(Action::Register, form.email.trim().to_lowercase(), ctx.ip.clone()).await?;
     let registration = Registration {
         email: form.email.clone(),
         display_name: form.display_name.clone(),

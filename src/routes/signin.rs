@@ -84,7 +84,7 @@ pub async fn post_signin(
         true => (format!("{email} on {}", origin.device), format!("{} on {}", ctx.ip, origin.device)),
         false => (email, ctx.ip.clone()),
     };
-    state.limiters.check(Action::SignIn, &account_key, &address_key)?;
+    state.limit(Action::SignIn, account_key, address_key).await?;
     let password = form.password.clone();
     let checked = state.off_pool(move || credentials.check(&password)).await?;
     let from = origin.clone();

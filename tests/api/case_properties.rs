@@ -108,7 +108,8 @@ fn random_service_calls_keep_cases_valid_and_fully_logged() {
         CaseState::Withdrawn,
     ];
     let mut runner = TestRunner::new(Config { cases: 32, failure_persistence: None, ..Config::default() });
-    let store = EvidenceStore { data_dir: dir.path(), files_per_party: 20 };
+    let files = xiaofating::file_store::FileStore::Folder(dir.path().join("evidence"));
+    let store = EvidenceStore { files: &files, files_per_party: 20 };
     let jury = xiaofating::services::jury::Jury::default();
     let iteration = std::cell::Cell::new(0i64);
     runner

@@ -174,10 +174,10 @@ async fn a_full_case_sends_each_recipient_each_stage_exactly_once() {
     // follow the court's clock, leave its deadlines and mail alone until the clock gets there.
     let later = chrono::TimeDelta::days(30);
     let (pool, then) = (app.pool.clone(), app.clock.now() + later);
-    let files = tempfile::tempdir().unwrap();
-    let data_dir = files.path().to_path_buf();
+    let folder = tempfile::tempdir().unwrap();
+    let files = xiaofating::file_store::FileStore::Folder(folder.path().to_path_buf());
     let report = tokio::task::spawn_blocking(move || {
-        xiaofating::demo::seed_full_case(&mut pool.get().unwrap(), &data_dir, then, &mut rand::rng())
+        xiaofating::demo::seed_full_case(&mut pool.get().unwrap(), &files, then, &mut rand::rng())
     })
     .await
     .unwrap()

@@ -47,10 +47,6 @@ async fn open_case(app: &TestApp) -> (TestApp, TestApp, String) {
     (buyer, seller, case)
 }
 
-fn stored_files(app: &TestApp) -> usize {
-    std::fs::read_dir(app.data_dir.join("evidence")).map(|d| d.count()).unwrap_or(0)
-}
-
 #[tokio::test]
 async fn a_photo_is_stored_without_its_location_and_shown_to_both_parties() {
     let app = spawn_app().await;
@@ -93,7 +89,7 @@ async fn files_are_judged_by_content_not_by_name() {
     let res = buyer.upload_evidence(&case, "", None).await;
     assert!(res.text().await.unwrap().contains("请填写文字说明或选择要上传的文件"));
     assert_eq!(app.count("evidence").await, 0);
-    assert_eq!(stored_files(&app), 0);
+    assert_eq!(app.stored_files().await, 0);
 
     let pdf = include_bytes!("../fixtures/receipt-with-metadata.pdf").to_vec();
     assert_eq!(buyer.upload_evidence(&case, "", Some(("物流单.pdf", pdf))).await.status(), StatusCode::SEE_OTHER);
@@ -145,7 +141,7 @@ async fn an_oversize_file_or_statement_keeps_what_was_typed_and_names_the_limit(
     let page = res.text().await.unwrap();
     assert!(page.contains("/signout") && page.contains("内容太大"), "{page}");
     assert_eq!(app.count("evidence").await, 0);
-    assert_eq!(stored_files(&app), 0);
+    assert_eq!(app.stored_files().await, 0);
 }
 
 #[tokio::test]
@@ -297,7 +293,7 @@ async fn a_chunked_upload_without_a_length_is_cut_off_at_the_same_total() {
         .expect("the court answers before the sender is done");
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE, "refused once the total passes the cap");
     assert_eq!(app.count("evidence").await, 0);
-    assert_eq!(stored_files(&app), 0);
+    assert_eq!(app.stored_files().await, 0);
 }
 
 fn iso_box(kind: &[u8], body: &[u8]) -> Vec<u8> {

@@ -194,9 +194,9 @@ fn every_form_and_query_survives_hostile_values_without_a_500_or_a_partial_write
         // The deadline worker runs once at start, then not during the seeding it would race.
         let app =
             crate::common::spawn_app_with(|s| s.limits.deadline_poll = std::time::Duration::from_secs(3600)).await;
-        let (pool, data_dir, now) = (app.pool.clone(), app.data_dir.clone(), app.clock.now());
+        let (pool, files, now) = (app.pool.clone(), app.files(), app.clock.now());
         let report = tokio::task::spawn_blocking(move || {
-            xiaofating::demo::seed(&mut pool.get().unwrap(), &data_dir, now, &mut rand::rng()).unwrap()
+            xiaofating::demo::seed(&mut pool.get().unwrap(), &files, now, &mut rand::rng()).unwrap()
         })
         .await
         .unwrap();

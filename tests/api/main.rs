@@ -23,6 +23,7 @@ mod privacy;
 mod rate_limits;
 mod reminders;
 mod route_sweep;
+mod scale_out;
 mod simulate;
 mod statements;
 mod styles;

@@ -118,7 +118,7 @@ async fn uploads_are_limited_per_account() {
     let evidence = app.count("evidence").await;
     assert_readable_429(buyer.upload_evidence(&case, "第二张", photo()).await).await;
     assert_eq!(app.count("evidence").await, evidence);
-    let files = std::fs::read_dir(app.data_dir.join("evidence")).map_or(0, |dir| dir.count());
+    let files = app.stored_files().await;
     assert!(files <= 1, "no file kept past the limit ({files})");
 }
 

@@ -127,6 +127,14 @@ pub fn mark_sent(conn: &mut DbConnection, id: i32, now: NaiveDateTime) -> QueryR
         .map(drop)
 }
 
+/// Gives back messages claimed by a process that stopped before sending them: due now, and the
+/// claim's attempt not counted.
+pub fn release(conn: &mut DbConnection, ids: &[i32], now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(outbox::table.filter(outbox::id.eq_any(ids)).filter(outbox::status.eq(MailStatus::Pending)))
+        .set((outbox::available_at.eq(now), outbox::attempts.eq(outbox::attempts - 1)))
+        .execute(conn)
+}
+
 pub fn retry_later(conn: &mut DbConnection, id: i32, at: NaiveDateTime, error: &str) -> QueryResult<()> {
     diesel::update(outbox::table.find(id))
         .set((outbox::available_at.eq(at), outbox::last_error.eq(error)))

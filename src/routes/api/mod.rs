@@ -206,7 +206,7 @@ where
             Ok(match keys::authenticate(conn, &token) {
                 Ok(Some(client)) => court
                     .limiters
-                    .check(Action::Api, &client.id.to_string(), &ip)
+                    .check(conn, Action::Api, &client.id.to_string(), &ip)
                     .map_err(ApiError::from)
                     .and_then(|()| work(conn, &client)),
                 Ok(None) => Err(ApiError::unauthorized()),

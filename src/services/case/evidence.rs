@@ -8,32 +8,27 @@ use crate::domain::public_id::new_public_id;
 use crate::domain::triage::checklist::Declared;
 use crate::domain::upload::{clean_file_name, sniff_and_clean};
 use crate::domain::validation::FieldErrors;
+use crate::file_store::FileStore;
 use crate::services::account::Account;
 use crate::services::{ServiceError, ServiceResult};
 use chrono::NaiveDateTime;
 use rand::Rng;
 use sha2::{Digest, Sha256};
-use std::path::{Path, PathBuf};
 
 pub struct Upload {
     pub file_name: String,
     pub bytes: Vec<u8>,
 }
 
-/// Where evidence files go and how many one party may add to a case.
+/// Where evidence files go (by generated name only) and how many one party may add to a case.
 pub struct EvidenceStore<'a> {
-    pub data_dir: &'a Path,
+    pub files: &'a FileStore,
     pub files_per_party: i64,
-}
-
-/// Where evidence files live: under the data dir, by generated name only.
-pub fn evidence_dir(data_dir: &Path) -> PathBuf {
-    data_dir.join("evidence")
 }
 
 /// Adds one item to the record while the evidence window is open: a written statement, a file,
 /// or a file with its caption (one item, added and withdrawn together).
-/// The file is checked by content, cleaned of metadata and written before the row that names it,
+/// The file is checked by content, cleaned of metadata and stored before the row that names it,
 /// so a crash can leave an unused file but never a row without its file.
 #[tracing::instrument(skip_all, fields(by = account.id))]
 pub fn add_evidence(
@@ -71,9 +66,7 @@ pub fn add_evidence(
     let stored = match &file {
         Some((name, clean)) => {
             let storage_name = format!("{}.{}", new_public_id(rng), clean.extension);
-            let dir = evidence_dir(store.data_dir);
-            std::fs::create_dir_all(&dir).map_err(|e| ServiceError::Internal(e.into()))?;
-            write_durably(&dir, &storage_name, &clean.bytes).map_err(|e| ServiceError::Internal(e.into()))?;
+            store.files.put(&storage_name, &clean.bytes).map_err(|e| ServiceError::Internal(e.into()))?;
             Some((name, clean, storage_name, hex::encode(Sha256::digest(&clean.bytes))))
         }
         None => None,
@@ -111,7 +104,7 @@ pub fn add_evidence(
     });
     if result.is_err() {
         if let Some((_, _, storage_name, _)) = &stored {
-            let _ = std::fs::remove_file(evidence_dir(store.data_dir).join(storage_name));
+            store.files.delete(storage_name);
         }
     }
     result
@@ -166,14 +159,4 @@ pub fn open_evidence_file(
         row.file_name = None; // a party's own file name may carry their name: jurors get the stored one
     }
     Ok(row)
-}
-
-/// Writes a file and fsyncs it and its folder before the row naming it commits, so that even a
-/// power cut never leaves a committed row without its file (docs/decisions.md, "Durability").
-fn write_durably(dir: &std::path::Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut file = std::fs::File::create(dir.join(name))?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    std::fs::File::open(dir)?.sync_all()
 }

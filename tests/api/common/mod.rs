@@ -5,6 +5,7 @@ pub mod browser;
 pub mod jury;
 pub mod nu;
 pub mod routes;
+pub mod s3;
 pub mod smtp;
 
 use diesel::{Connection, PgConnection, RunQueryDsl};
@@ -34,6 +35,8 @@ pub struct Court {
     running: std::sync::Mutex<Option<tokio::task::JoinHandle<std::io::Result<()>>>>,
     /// The temporary folder and database outlive restarts; dropped with the last court using them.
     _storage: std::sync::Arc<(tempfile::TempDir, DropDatabase)>,
+    /// What the servers of one court share (`servers_of_one_court`): the database, the S3 server.
+    _shared_with_others: Vec<std::sync::Arc<dyn std::any::Any + Send + Sync>>,
 }
 
 impl std::ops::Deref for TestApp {
@@ -106,11 +109,55 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
         ..ServeArgs::defaults(StorageArgs {
             data_dir: data_dir.path().to_path_buf(),
             database_url: Some(database_url.clone()),
+            file_store: None,
         })
     };
     let mut settings = Settings::from_args(&args).expect("settings");
+    // scripts/test runs the PostgreSQL pass with evidence in its S3 server: each court a prefix.
+    if let Some(s3) = s3::S3::from_env() {
+        settings.files = s3.files(&xiaofating::domain::public_id::new_public_id(&mut rand::rng()));
+    }
     customise(&mut settings);
-    start(settings, Clock::default(), std::sync::Arc::new((data_dir, database)), database_url).await
+    start(settings, Clock::default(), std::sync::Arc::new((data_dir, database)), database_url, vec![]).await
+}
+
+/// `n` servers of one court, as a scale-out deployment runs them: one fresh PostgreSQL database,
+/// evidence in one S3 bucket, one `SECRET_KEY`, one clock; each server its own data folder.
+pub async fn servers_of_one_court(n: usize, customise: impl Fn(&mut Settings)) -> Vec<TestApp> {
+    let server = postgres_server_url()
+        .or_else(|| std::env::var("TEST_PG_SERVER").ok())
+        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let database_url = fresh_postgres_database(&server);
+    let name = database_url.rsplit('/').next().unwrap().to_string();
+    let s3 = s3::S3::start().await;
+    let files = s3.files(&xiaofating::domain::public_id::new_public_id(&mut rand::rng()));
+    let shared: Vec<std::sync::Arc<dyn std::any::Any + Send + Sync>> =
+        vec![std::sync::Arc::new(DropDatabase(Some((server, name)))), std::sync::Arc::new(s3)];
+    let clock = Clock::default();
+    let mut servers = vec![];
+    for _ in 0..n {
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        let args = ServeArgs {
+            bind: "127.0.0.1:0".into(),
+            mail: MailArgs {
+                mail_from: "小法庭 <court@xiaofating.test>".into(),
+                secret_key: Some("one key for every server of this court, 2026".into()),
+                ..MailArgs::default()
+            },
+            rate_limit_scale: 1000,
+            ..ServeArgs::defaults(StorageArgs {
+                data_dir: data_dir.path().to_path_buf(),
+                database_url: Some(database_url.clone()),
+                file_store: None,
+            })
+        };
+        let mut settings = Settings::from_args(&args).expect("settings");
+        settings.files = files.clone();
+        customise(&mut settings);
+        let storage = std::sync::Arc::new((data_dir, DropDatabase(None)));
+        servers.push(start(settings, clock.clone(), storage, database_url.clone(), shared.clone()).await);
+    }
+    servers
 }
 
 async fn start(
@@ -118,6 +165,7 @@ async fn start(
     clock: Clock,
     storage: std::sync::Arc<(tempfile::TempDir, DropDatabase)>,
     database_url: String,
+    shared_with_others: Vec<std::sync::Arc<dyn std::any::Any + Send + Sync>>,
 ) -> TestApp {
     let app = Application::build(settings.clone(), clock.clone()).await.expect("app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
@@ -139,6 +187,7 @@ async fn start(
         server,
         running: std::sync::Mutex::new(Some(running)),
         _storage: storage,
+        _shared_with_others: shared_with_others,
     };
     TestApp { shared: std::sync::Arc::new(court), client: new_client() }
 }
@@ -151,7 +200,7 @@ pub fn location(res: &reqwest::Response) -> String {
 /// A browser-like client: keeps cookies, does not follow redirects (tests look at them).
 pub fn new_client() -> reqwest::Client {
     // reqwest shares the court's build, which brings rustls without a provider of its own.
-    xiaofating::jobs::webhook::install_crypto();
+    xiaofating::tls::install_crypto();
     reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).build().expect("client")
 }
 
@@ -173,16 +222,43 @@ impl TestApp {
     /// Stops the server and its workers, moves the clock, and starts the court again on the same
     /// database and data folder (as after a crash or a deploy).
     pub async fn restart_after(&self, downtime: chrono::TimeDelta) -> TestApp {
+        self.stop().await;
+        self.clock.advance(downtime);
+        let mut settings = self.settings.clone();
+        settings.bind = "127.0.0.1:0".into();
+        settings.base_url = url::Url::parse("http://127.0.0.1:0").unwrap();
+        let shared = self._shared_with_others.clone();
+        start(settings, self.clock.clone(), self._storage.clone(), self.database_url.clone(), shared).await
+    }
+
+    /// Stops the server as SIGTERM does (in-flight requests finish, workers stop) and waits for it.
+    pub async fn stop(&self) {
         self.server.stop(true).await;
         let running = self.running.lock().unwrap().take();
         if let Some(running) = running {
             let _ = running.await;
         }
-        self.clock.advance(downtime);
-        let mut settings = self.settings.clone();
-        settings.bind = "127.0.0.1:0".into();
-        settings.base_url = url::Url::parse("http://127.0.0.1:0").unwrap();
-        start(settings, self.clock.clone(), self._storage.clone(), self.database_url.clone()).await
+    }
+
+    /// The settings this server started with.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Where this court keeps evidence files.
+    pub fn files(&self) -> xiaofating::file_store::FileStore {
+        self.settings.files.clone()
+    }
+
+    /// How many evidence files the court's store holds.
+    pub async fn stored_files(&self) -> usize {
+        let files = self.files();
+        tokio::task::spawn_blocking(move || files.names().unwrap().len()).await.unwrap()
+    }
+
+    /// This server, visited by `person` (their cookie jar): the same person on another server.
+    pub fn visited_by(&self, person: &TestApp) -> TestApp {
+        TestApp { shared: self.shared.clone(), client: person.client.clone() }
     }
 
     /// The same court seen by another person (an empty cookie jar).
@@ -330,6 +406,7 @@ impl TestApp {
             settings,
             clock: self.clock.clone(),
             wake: Default::default(),
+            held: Default::default(),
         };
         while worker.deliver_due().await.expect("delivery runs") > 0 {}
     }

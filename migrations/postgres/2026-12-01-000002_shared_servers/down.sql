@@ -1,0 +1,2 @@
+DROP TABLE court_settings;
+DROP TABLE rate_limits;
