@@ -1,18 +1,19 @@
 //! Where evidence files are kept: a folder under the data dir (the default, one server), or an
 //! S3-compatible object store that every server of a court shares (`FILE_STORE=s3://…`).
 //!
-//! Services call it from the blocking pool, so its calls are synchronous; the object store's own
-//! network IO runs on a small runtime of its own (`io`), never on a web worker's.
+//! Services call it from the blocking pool, so its calls are synchronous; the object store's
+//! requests are started on a small runtime of its own (`io`), not on a web worker's.
 
 use anyhow::{bail, Context};
 use futures_util::stream::BoxStream;
 use object_store::aws::AmazonS3Builder;
 use object_store::path::Path as StorePath;
 use object_store::prefix::PrefixStore;
-use object_store::{GetOptions, GetRange, ObjectStore, ObjectStoreExt};
+use object_store::{ClientOptions, GetOptions, GetRange, ObjectStore, ObjectStoreExt, RetryConfig};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 #[derive(Clone)]
 pub enum FileStore {
@@ -74,7 +75,13 @@ impl FileStore {
         }
         let bucket = url.host_str().filter(|b| !b.is_empty()).context("FILE_STORE names no bucket: s3://BUCKET")?;
         crate::tls::install_crypto();
-        let mut builder = AmazonS3Builder::from_env().with_bucket_name(bucket);
+        // No overall timeout (a long video streams to a slow phone for minutes), but a dead
+        // connection is noticed, and a bucket outage costs a request seconds, not minutes: the
+        // upload waits with a database connection held. (Set first: `endpoint` below adds to them.)
+        let client = ClientOptions::new().with_timeout_disabled().with_connect_timeout(Duration::from_secs(5));
+        let retry = RetryConfig { max_retries: 2, retry_timeout: Duration::from_secs(15), ..Default::default() };
+        let mut builder =
+            AmazonS3Builder::from_env().with_client_options(client).with_retry(retry).with_bucket_name(bucket);
         if let Some((id, secret)) = keys {
             builder = builder.with_access_key_id(id).with_secret_access_key(secret);
         }
@@ -119,17 +126,19 @@ impl FileStore {
         }
     }
 
-    /// Whether the store answers (readiness): the folder exists or can be made; the bucket can be asked.
+    /// Whether the store answers within two seconds (readiness): the folder exists or can be
+    /// made; the bucket can be asked.
     pub async fn reachable(&self) -> Result<(), String> {
         match self {
             FileStore::Folder(dir) => std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display())),
             FileStore::ObjectStore { store, url } => {
                 let store = store.clone();
                 let asked = io().spawn(async move { store.head(&StorePath::from("readyz")).await });
-                match asked.await {
-                    Ok(Ok(_)) | Ok(Err(object_store::Error::NotFound { .. })) => Ok(()),
+                match tokio::time::timeout(Duration::from_secs(2), asked).await {
+                    Ok(Ok(Ok(_))) | Ok(Ok(Err(object_store::Error::NotFound { .. }))) => Ok(()),
+                    Ok(Ok(Err(e))) => Err(format!("{url}: {e}")),
                     Ok(Err(e)) => Err(format!("{url}: {e}")),
-                    Err(e) => Err(format!("{url}: {e}")),
+                    Err(_) => Err(format!("{url}: no answer within 2 s")),
                 }
             }
         }

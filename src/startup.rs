@@ -157,7 +157,7 @@ impl Application {
             pool: pool.clone(),
             limiters: Arc::new(Limiters::new(
                 &settings.limits.rates,
-                matches!(settings.database, DatabaseUrl::Postgres(_)),
+                matches!(settings.database, DatabaseUrl::Postgres(_)).then_some(settings.secret_key.as_slice()),
             )),
             settings: settings.clone(),
             clock,

@@ -34,8 +34,9 @@ pub struct OutboxWorker {
     pub held: Held,
 }
 
-/// Ids of the outbox rows a worker holds under lease.
-pub type Held = Arc<std::sync::Mutex<std::collections::HashSet<i32>>>;
+/// The outbox rows a worker holds, by id, with the end of each one's lease (which names the claim:
+/// once the lease ran out and another worker claimed the row, it is no longer ours).
+pub type Held = Arc<std::sync::Mutex<std::collections::HashMap<i32, NaiveDateTime>>>;
 
 /// A message's Message-ID: the same for every retry of one message (so a receiver can drop a
 /// duplicate), a valid dot-atom before the `@` (RFC 5322), and never the recipient's address, which
@@ -59,13 +60,16 @@ impl OutboxWorker {
                 }
             };
             if !pause.is_zero() {
-                let _ = tokio::time::timeout(pause, async {
+                let stopped = tokio::time::timeout(pause, async {
                     tokio::select! {
-                        _ = self.wake.notified() => {}
-                        _ = stop.changed() => {}
+                        _ = self.wake.notified() => false,
+                        changed = stop.changed() => changed.is_err(), // no one left to say stop
                     }
                 })
                 .await;
+                if stopped == Ok(true) {
+                    return;
+                }
             }
         }
     }
@@ -73,12 +77,12 @@ impl OutboxWorker {
     /// Hands the messages this process still holds back to the queue at once, so that another
     /// server sends them now rather than after their lease (a stop that could not wait for them).
     pub async fn give_back_leases(&self) -> anyhow::Result<usize> {
-        let ids: Vec<i32> = self.held.lock().expect("held ids").drain().collect();
-        if ids.is_empty() {
+        let claims: Vec<(i32, NaiveDateTime)> = self.held.lock().expect("held ids").drain().collect();
+        if claims.is_empty() {
             return Ok(0);
         }
         let (pool, now) = (self.pool.clone(), self.clock.now());
-        tokio::task::spawn_blocking(move || Ok(outbox::release(&mut *pool.get()?, &ids, now)?)).await?
+        tokio::task::spawn_blocking(move || Ok(outbox::release(&mut *pool.get()?, &claims, now)?)).await?
     }
 
     /// Delivers until nothing is pending (only sent or dead messages remain), waiting for
@@ -109,7 +113,7 @@ impl OutboxWorker {
         })
         .await??;
         let count = rows.len();
-        self.held.lock().expect("held ids").extend(rows.iter().map(|r| r.id));
+        self.held.lock().expect("held ids").extend(rows.iter().map(|r| (r.id, r.available_at)));
         // Messages of a batch go out side by side over the transport's connection pool: an SMTP
         // exchange spends most of its time waiting for the server, not working.
         let mut sends = tokio::task::JoinSet::new();
@@ -165,7 +169,8 @@ impl OutboxWorker {
         if let Err(failure) = &result {
             tracing::warn!(outbox_id = row.id, kind = %row.kind, attempts, permanent = failure.permanent, reason = %failure.reason, "email not sent");
         }
-        let id = row.id;
+        // Ours no longer, whatever the write below does: a row it fails to record waits out its lease.
+        self.held.lock().expect("held ids").remove(&row.id);
         tokio::task::spawn_blocking(move || {
             let mut conn = pool.get()?;
             match result {
@@ -175,9 +180,7 @@ impl OutboxWorker {
             }
             Ok::<_, anyhow::Error>(())
         })
-        .await??;
-        self.held.lock().expect("held ids").remove(&id);
-        Ok(())
+        .await?
     }
 }
 

@@ -56,7 +56,10 @@ pub fn render_error_page<B: 'static>(res: ServiceResponse<B>) -> actix_web::Resu
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html") || v.starts_with("application/problem+json"));
+        // Pages, problem documents and JSON meant for machines (`/readyz` saying what is missing).
+        .is_some_and(|v| {
+            ["text/html", "application/problem+json", "application/json"].iter().any(|t| v.starts_with(t))
+        });
     if is_html || res.status().is_redirection() {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }

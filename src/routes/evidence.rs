@@ -256,7 +256,7 @@ async fn from_object_store(
     let asked = req.headers().get(header::RANGE).and_then(|v| v.to_str().ok());
     let range = match asked.map(|r| actix_files::HttpRange::parse(r, size)) {
         None => None,
-        Some(Ok(ranges)) => ranges.first().map(|r| r.start..r.start + r.length),
+        Some(Ok(ranges)) => ranges.first().filter(|r| r.length > 0).map(|r| r.start..r.start + r.length),
         Some(Err(_)) => {
             return Ok(HttpResponse::RangeNotSatisfiable()
                 .insert_header((header::CONTENT_RANGE, format!("bytes */{size}")))
@@ -266,7 +266,7 @@ async fn from_object_store(
     let stored = files.read(name, range.clone()).await.map_err(|e| AppError::Internal(e.into()))?;
     let mut response = match range {
         Some(_) => {
-            let (start, end) = (stored.range.start, stored.range.end);
+            let (start, end) = (stored.range.start, stored.range.end.max(stored.range.start + 1));
             let mut partial = HttpResponse::PartialContent();
             partial.insert_header((header::CONTENT_RANGE, format!("bytes {start}-{}/{}", end - 1, stored.total)));
             partial

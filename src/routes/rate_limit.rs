@@ -10,7 +10,8 @@ use crate::routes::errors::AppError;
 use governor::clock::{Clock, DefaultClock};
 use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter};
-use sha2::{Digest, Sha256};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
 use std::num::NonZeroU32;
 use std::time::Duration;
 
@@ -55,6 +56,8 @@ pub struct Limiters {
 struct Shared {
     rates: RateLimits,
     checks: std::sync::atomic::AtomicU64,
+    /// Keys the row names (the court's secret key: the same on every server).
+    key: Vec<u8>,
 }
 
 fn keyed(rate: Rate) -> Keyed {
@@ -69,8 +72,9 @@ fn pair(rates: ActionRates) -> Pair {
 }
 
 impl Limiters {
-    /// `shared`: the court's servers share a PostgreSQL database and count there.
-    pub fn new(rates: &RateLimits, shared: bool) -> Self {
+    /// `shared_with_key`: the court's servers share a PostgreSQL database and count there, naming
+    /// each row by an HMAC under this key.
+    pub fn new(rates: &RateLimits, shared_with_key: Option<&[u8]>) -> Self {
         Limiters {
             sign_in: pair(rates.sign_in),
             register: pair(rates.register),
@@ -80,7 +84,11 @@ impl Limiters {
             upload: pair(rates.upload),
             vote: pair(rates.vote),
             api: pair(rates.api),
-            shared: shared.then(|| Shared { rates: rates.clone(), checks: Default::default() }),
+            shared: shared_with_key.map(|key| Shared {
+                rates: rates.clone(),
+                checks: Default::default(),
+                key: key.to_vec(),
+            }),
         }
     }
 
@@ -142,9 +150,12 @@ impl Shared {
         }
         for (rate, who, key) in [(rates.per_ip, "ip", ip), (rates.per_account, "account", account)] {
             let every_ms = i64::try_from(rate.every.as_millis()).unwrap_or(i64::MAX).max(1);
-            // Hashed: the table holds no email or address, and any text a form sends (a NUL byte,
-            // say, which PostgreSQL's text refuses) makes a valid key.
-            let key = hex::encode(&Sha256::digest(format!("{action:?}/{who}/{key}"))[..16]);
+            // Keyed hash: the table holds no email or address (nor one found by hashing every IPv4
+            // address), and any text a form sends (a NUL byte, which PostgreSQL's text refuses)
+            // makes a valid key.
+            let mut mac = Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC takes any key length");
+            mac.update(format!("{action:?}/{who}/{key}").as_bytes());
+            let key = hex::encode(&mac.finalize().into_bytes()[..16]);
             if let Some(wait_ms) = rate_limit::take(conn, &key, now_ms, every_ms, i64::from(rate.burst.max(1)))? {
                 return Err(AppError::TooManyRequests { retry_after_secs: (wait_ms as u64).div_ceil(1000).max(1) });
             }

@@ -147,3 +147,31 @@ async fn a_stopping_server_hands_back_the_messages_it_holds() {
     assert_eq!(app.count(&due).await, 1, "handed back, due now, the cut-off attempt not counted");
     drop(silent);
 }
+
+/// A bucket that does not answer: the server is not ready (a balancer sends people elsewhere), and
+/// an upload that reaches it anyway is refused beside the form, in the person's language, with
+/// what they wrote kept and nothing recorded.
+#[tokio::test]
+async fn a_bucket_that_does_not_answer_is_said_plainly_and_loses_nothing_typed() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let url = format!("s3://xiaofating-test/x?endpoint=http://127.0.0.1:{closed}&region=us-east-1");
+    let dead =
+        xiaofating::file_store::FileStore::open_with_keys(std::path::Path::new("."), Some(&url), Some(("a", "b")))
+            .unwrap();
+    let app = crate::common::spawn_app_with(move |s| s.files = dead).await;
+    let res = app.get("/readyz").await;
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(res.json::<serde_json::Value>().await.unwrap()["files"], "unreachable");
+
+    let buyer = app.verified_member("buyer@example.com", "买家").await;
+    let seller = app.verified_member("seller@example.com", "卖家").await;
+    let case = file(&buyer, "seller@example.com", "耳机").await;
+    answer(&seller, &case).await;
+    let photo = Some(("ear.jpg", crate::common::browser::small_jpeg()));
+    let res = buyer.upload_evidence(&case, "左耳没有声音的照片说明", photo).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("文件暂时无法保存，本次没有添加任何内容"), "{page}");
+    assert!(page.contains("左耳没有声音的照片说明"), "what they wrote is still in the form");
+    assert_eq!(app.count("evidence").await, 0);
+}

@@ -128,11 +128,21 @@ pub fn mark_sent(conn: &mut DbConnection, id: i32, now: NaiveDateTime) -> QueryR
 }
 
 /// Gives back messages claimed by a process that stopped before sending them: due now, and the
-/// claim's attempt not counted.
-pub fn release(conn: &mut DbConnection, ids: &[i32], now: NaiveDateTime) -> QueryResult<usize> {
-    diesel::update(outbox::table.filter(outbox::id.eq_any(ids)).filter(outbox::status.eq(MailStatus::Pending)))
+/// claim's attempt not counted. Each claim is named by its lease's end, so a row another worker
+/// claimed since is left alone.
+pub fn release(conn: &mut DbConnection, claims: &[(i32, NaiveDateTime)], now: NaiveDateTime) -> QueryResult<usize> {
+    let mut released = 0;
+    for (id, lease_until) in claims {
+        released += diesel::update(
+            outbox::table
+                .find(id)
+                .filter(outbox::status.eq(MailStatus::Pending))
+                .filter(outbox::available_at.eq(lease_until)),
+        )
         .set((outbox::available_at.eq(now), outbox::attempts.eq(outbox::attempts - 1)))
-        .execute(conn)
+        .execute(conn)?;
+    }
+    Ok(released)
 }
 
 pub fn retry_later(conn: &mut DbConnection, id: i32, at: NaiveDateTime, error: &str) -> QueryResult<()> {

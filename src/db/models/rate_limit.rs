@@ -29,9 +29,12 @@ pub fn take(conn: &mut PgConnection, key: &str, now_ms: i64, every_ms: i64, burs
     if counted.is_some() {
         return Ok(None);
     }
-    let tat: Tat =
-        diesel::sql_query("SELECT tat_ms FROM rate_limits WHERE key = $1").bind::<Text, _>(key).get_result(conn)?;
-    Ok(Some((tat.tat_ms - every_ms * (burst - 1) - now_ms).max(1)))
+    // Swept by another server in between (its clock ahead of ours): full again, try once more soon.
+    let tat: Option<Tat> = diesel::sql_query("SELECT tat_ms FROM rate_limits WHERE key = $1")
+        .bind::<Text, _>(key)
+        .get_result(conn)
+        .optional()?;
+    Ok(Some(tat.map_or(1, |tat| (tat.tat_ms - every_ms * (burst - 1) - now_ms).max(1))))
 }
 
 /// Forgets keys whose allowance is full again (their arrival time has passed).

@@ -66,7 +66,12 @@ pub fn add_evidence(
     let stored = match &file {
         Some((name, clean)) => {
             let storage_name = format!("{}.{}", new_public_id(rng), clean.extension);
-            store.files.put(&storage_name, &clean.bytes).map_err(|e| ServiceError::Internal(e.into()))?;
+            // A store that does not answer is the court's trouble, not the party's: they are told
+            // so beside the form, which keeps what they wrote.
+            if let Err(e) = store.files.put(&storage_name, &clean.bytes) {
+                tracing::error!(error = %e, "an evidence file could not be stored");
+                return Err(FieldErrors::single("file", "error.file_not_stored").into());
+            }
             Some((name, clean, storage_name, hex::encode(Sha256::digest(&clean.bytes))))
         }
         None => None,
