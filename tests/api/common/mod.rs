@@ -101,18 +101,7 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
     }
     let data_dir = tempfile::tempdir().expect("temp dir");
     let (database_url, database) = test_database(data_dir.path());
-    let args = ServeArgs {
-        bind: "127.0.0.1:0".into(),
-        mail: MailArgs { mail_from: "小法庭 <court@xiaofating.test>".into(), ..MailArgs::default() },
-        // Every test user signs in from 127.0.0.1; tests of the limits lower them again.
-        rate_limit_scale: 1000,
-        ..ServeArgs::defaults(StorageArgs {
-            data_dir: data_dir.path().to_path_buf(),
-            database_url: Some(database_url.clone()),
-            file_store: None,
-        })
-    };
-    let mut settings = Settings::from_args(&args).expect("settings");
+    let mut settings = Settings::from_args(&test_args(data_dir.path(), &database_url)).expect("settings");
     // scripts/test runs the PostgreSQL pass with evidence in its S3 server: each court a prefix.
     if let Some(s3) = s3::S3::from_env() {
         settings.files = s3.files(&xiaofating::domain::public_id::new_public_id(&mut rand::rng()));
@@ -121,41 +110,43 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
     start(settings, Clock::default(), std::sync::Arc::new((data_dir, database)), database_url, vec![]).await
 }
 
+/// The settings every test court starts from.
+fn test_args(data_dir: &std::path::Path, database_url: &str) -> ServeArgs {
+    ServeArgs {
+        bind: "127.0.0.1:0".into(),
+        mail: MailArgs { mail_from: "小法庭 <court@xiaofating.test>".into(), ..MailArgs::default() },
+        // Every test user signs in from 127.0.0.1; tests of the limits lower them again.
+        rate_limit_scale: 1000,
+        ..ServeArgs::defaults(StorageArgs {
+            data_dir: data_dir.to_path_buf(),
+            database_url: Some(database_url.to_string()),
+            file_store: None,
+        })
+    }
+}
+
 /// `n` servers of one court, as a scale-out deployment runs them: one fresh PostgreSQL database,
-/// evidence in one S3 bucket, one `SECRET_KEY`, one clock; each server its own data folder.
+/// evidence in one S3 bucket, one `SECRET_KEY`, one clock. They share one data folder only for
+/// the development mail a test reads (whichever server sends it); no file goes there.
 pub async fn servers_of_one_court(n: usize, customise: impl Fn(&mut Settings)) -> Vec<TestApp> {
     let server = postgres_server_url()
         .or_else(|| std::env::var("TEST_PG_SERVER").ok())
         .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/postgres".into());
     let database_url = fresh_postgres_database(&server);
     let name = database_url.rsplit('/').next().unwrap().to_string();
+    let storage = std::sync::Arc::new((tempfile::tempdir().expect("temp dir"), DropDatabase(Some((server, name)))));
     let s3 = s3::S3::start().await;
     let files = s3.files(&xiaofating::domain::public_id::new_public_id(&mut rand::rng()));
-    let shared: Vec<std::sync::Arc<dyn std::any::Any + Send + Sync>> =
-        vec![std::sync::Arc::new(DropDatabase(Some((server, name)))), std::sync::Arc::new(s3)];
+    let shared: Vec<std::sync::Arc<dyn std::any::Any + Send + Sync>> = vec![std::sync::Arc::new(s3)];
     let clock = Clock::default();
     let mut servers = vec![];
     for _ in 0..n {
-        let data_dir = tempfile::tempdir().expect("temp dir");
-        let args = ServeArgs {
-            bind: "127.0.0.1:0".into(),
-            mail: MailArgs {
-                mail_from: "小法庭 <court@xiaofating.test>".into(),
-                secret_key: Some("one key for every server of this court, 2026".into()),
-                ..MailArgs::default()
-            },
-            rate_limit_scale: 1000,
-            ..ServeArgs::defaults(StorageArgs {
-                data_dir: data_dir.path().to_path_buf(),
-                database_url: Some(database_url.clone()),
-                file_store: None,
-            })
-        };
+        let mut args = test_args(storage.0.path(), &database_url);
+        args.mail.secret_key = Some("one key for every server of this court, 2026".into());
         let mut settings = Settings::from_args(&args).expect("settings");
         settings.files = files.clone();
         customise(&mut settings);
-        let storage = std::sync::Arc::new((data_dir, DropDatabase(None)));
-        servers.push(start(settings, clock.clone(), storage, database_url.clone(), shared.clone()).await);
+        servers.push(start(settings, clock.clone(), storage.clone(), database_url.clone(), shared.clone()).await);
     }
     servers
 }
