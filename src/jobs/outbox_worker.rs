@@ -4,9 +4,10 @@
 
 use crate::clock::Clock;
 use crate::config::Settings;
-use crate::db::models::api_key;
+use crate::db::models::api_key::{self, ApiKeyRow};
 use crate::db::models::outbox::{self, OutboxRow};
-use crate::db::{write_tx, DbPool};
+use crate::db::{write_tx, DbConnection, DbPool};
+use diesel::QueryResult;
 use crate::domain::locale::Locale;
 use crate::domain::retry::backoff;
 use crate::email::message::Mail;
@@ -103,42 +104,60 @@ impl OutboxWorker {
     }
 
     /// Claims and sends one batch of due messages; returns how many were attempted.
+    ///
+    /// One blocking task claims the batch and then records each message's result the moment its
+    /// send returns, on the connection it already holds: a server killed between the SMTP
+    /// server's "250" and that record sends the message again (same Message-ID), so the record
+    /// must not wait for a pool connection or a free blocking thread.
     pub async fn deliver_due(&self) -> anyhow::Result<usize> {
-        let pool = self.pool.clone();
-        let now = self.clock.now();
-        let lease = TimeDelta::from_std(self.settings.limits.mail_lease)?;
-        let rows = tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get()?;
-            write_tx(&mut conn, |c| outbox::claim_due(c, now, now + lease, BATCH)).map_err(anyhow::Error::from)
-        })
-        .await??;
-        let count = rows.len();
-        self.held.lock().expect("held ids").extend(rows.iter().map(|r| (r.id, r.available_at)));
+        let (claimed_tx, claimed) = tokio::sync::oneshot::channel();
+        let (results, results_rx) = std::sync::mpsc::channel::<(OutboxRow, Result<(), SendFailure>)>();
+        let recorder = {
+            let (pool, clock) = (self.pool.clone(), self.clock.clone());
+            let lease = TimeDelta::from_std(self.settings.limits.mail_lease)?;
+            tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+                let mut conn = pool.get()?;
+                let now = clock.now();
+                let rows = write_tx(&mut conn, |c| outbox::claim_due(c, now, now + lease, BATCH))?;
+                let batch = with_api_keys(&mut conn, rows)?;
+                if claimed_tx.send(batch).is_err() {
+                    return Ok(()); // the worker was stopped; the claims wait out their lease
+                }
+                for (row, result) in results_rx {
+                    record(&mut conn, &row, result, clock.now())?;
+                }
+                Ok(())
+            })
+        };
+        let Ok(batch) = claimed.await else {
+            recorder.await??; // the claim failed: say why
+            return Ok(0);
+        };
+        let count = batch.len();
+        self.held.lock().expect("held ids").extend(batch.iter().map(|(r, _)| (r.id, r.available_at)));
         // Messages of a batch go out side by side over the transport's connection pool: an SMTP
         // exchange spends most of its time waiting for the server, not working.
         let mut sends = tokio::task::JoinSet::new();
-        for row in rows {
-            let worker = self.clone();
+        for (row, key) in batch {
+            let (worker, results) = (self.clone(), results.clone());
             sends.spawn(async move {
-                let result = worker.send_one(&row).await;
-                worker.record(row, result).await
+                let result = worker.send_one(&row, key).await;
+                // Ours no longer, whatever the record does: a row it fails to record waits out its lease.
+                worker.held.lock().expect("held ids").remove(&row.id);
+                let _ = results.send((row, result)); // gone only if recording failed, which is returned below
             });
         }
+        drop(results);
         while let Some(done) = sends.join_next().await {
-            done??;
+            done?;
         }
+        recorder.await??;
         Ok(count)
     }
 
-    async fn send_one(&self, row: &OutboxRow) -> Result<(), SendFailure> {
-        if let Some(api_key_id) = row.api_key_id {
-            let pool = self.pool.clone();
-            let key = tokio::task::spawn_blocking(move || {
-                Ok::<_, anyhow::Error>(api_key::find(&mut *pool.get()?, api_key_id)?)
-            })
-            .await
-            .map_err(|e| SendFailure { permanent: false, reason: e.to_string() })?
-            .map_err(|e| SendFailure { permanent: false, reason: e.to_string() })?;
+    /// Sends one message; `key` is the API key of a webhook delivery (None for mail).
+    async fn send_one(&self, row: &OutboxRow, key: Option<ApiKeyRow>) -> Result<(), SendFailure> {
+        if row.api_key_id.is_some() {
             return webhook::send(row, key, self.settings.limits.mail_lease / 2).await;
         }
         let mail: Mail = serde_json::from_str(&row.payload)
@@ -160,27 +179,35 @@ impl OutboxWorker {
         )?;
         self.mailer.send(message).await
     }
+}
 
-    async fn record(&self, row: OutboxRow, result: Result<(), SendFailure>) -> anyhow::Result<()> {
-        let pool = self.pool.clone();
-        let now: NaiveDateTime = self.clock.now();
-        // Claiming the row counted this attempt already.
-        let attempts = row.attempts;
-        if let Err(failure) = &result {
-            tracing::warn!(outbox_id = row.id, kind = %row.kind, attempts, permanent = failure.permanent, reason = %failure.reason, "email not sent");
-        }
-        // Ours no longer, whatever the write below does: a row it fails to record waits out its lease.
-        self.held.lock().expect("held ids").remove(&row.id);
-        tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get()?;
-            match result {
-                Ok(()) => outbox::mark_sent(&mut conn, row.id, now)?,
-                Err(f) if f.permanent || attempts >= MAX_ATTEMPTS => outbox::mark_dead(&mut conn, row.id, &f.reason)?,
-                Err(f) => outbox::retry_later(&mut conn, row.id, now + backoff(attempts), &f.reason)?,
-            }
-            Ok::<_, anyhow::Error>(())
+/// Pairs each webhook delivery with its API key (None for mail, or for a key that is gone).
+fn with_api_keys(conn: &mut DbConnection, rows: Vec<OutboxRow>) -> QueryResult<Vec<(OutboxRow, Option<ApiKeyRow>)>> {
+    rows.into_iter()
+        .map(|row| {
+            let key = match row.api_key_id {
+                Some(id) => api_key::find(conn, id)?,
+                None => None,
+            };
+            Ok((row, key))
         })
-        .await?
+        .collect()
+}
+
+/// Records a send's result: sent, dead, or due again after a backoff.
+fn record(conn: &mut DbConnection, row: &OutboxRow, result: Result<(), SendFailure>, now: NaiveDateTime) -> QueryResult<()> {
+    // Claiming the row counted this attempt already.
+    let attempts = row.attempts;
+    match result {
+        Ok(()) => outbox::mark_sent(conn, row.id, now),
+        Err(f) => {
+            tracing::warn!(outbox_id = row.id, kind = %row.kind, attempts, permanent = f.permanent, reason = %f.reason, "email not sent");
+            if f.permanent || attempts >= MAX_ATTEMPTS {
+                outbox::mark_dead(conn, row.id, &f.reason)
+            } else {
+                outbox::retry_later(conn, row.id, now + backoff(attempts), &f.reason)
+            }
+        }
     }
 }
 
