@@ -7,13 +7,13 @@ use crate::config::Settings;
 use crate::db::models::api_key::{self, ApiKeyRow};
 use crate::db::models::outbox::{self, OutboxRow};
 use crate::db::{write_tx, DbConnection, DbPool};
-use diesel::QueryResult;
 use crate::domain::locale::Locale;
 use crate::domain::retry::backoff;
 use crate::email::message::Mail;
 use crate::email::transport::{build_message, Envelope, Mailer, SendFailure};
 use crate::jobs::webhook;
 use chrono::{NaiveDateTime, TimeDelta};
+use diesel::QueryResult;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
@@ -123,8 +123,15 @@ impl OutboxWorker {
                 if claimed_tx.send(batch).is_err() {
                     return Ok(()); // the worker was stopped; the claims wait out their lease
                 }
-                for (row, result) in results_rx {
-                    record(&mut conn, &row, result, clock.now())?;
+                // Results that arrive together are recorded in one commit, which does not wait for
+                // the disk: lost in a database crash, a message is only sent again.
+                while let Ok(first) = results_rx.recv() {
+                    let done: Vec<_> = std::iter::once(first).chain(results_rx.try_iter()).collect();
+                    let now = clock.now();
+                    write_tx(&mut conn, |c| {
+                        outbox::commit_without_flush(c)?;
+                        done.into_iter().try_for_each(|(row, result)| record(c, &row, result, now))
+                    })?;
                 }
                 Ok(())
             })
@@ -195,7 +202,12 @@ fn with_api_keys(conn: &mut DbConnection, rows: Vec<OutboxRow>) -> QueryResult<V
 }
 
 /// Records a send's result: sent, dead, or due again after a backoff.
-fn record(conn: &mut DbConnection, row: &OutboxRow, result: Result<(), SendFailure>, now: NaiveDateTime) -> QueryResult<()> {
+fn record(
+    conn: &mut DbConnection,
+    row: &OutboxRow,
+    result: Result<(), SendFailure>,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
     // Claiming the row counted this attempt already.
     let attempts = row.attempts;
     match result {

@@ -404,6 +404,20 @@ impl CasePage {
             "case.added_by.respondent"
         }
     }
+    /// The anchor of the form that came back with something to change: the alert at the top of
+    /// the page names it and links to it, since the form itself may be far below the fold.
+    fn returned_form(&self) -> Option<&'static str> {
+        if self.forms.errors.is_empty() {
+            return None;
+        }
+        match self.forms.form {
+            "answer" => Some("answer"),
+            "offer" => Some("settle"),
+            "evidence" => Some("evidence_form"),
+            "appeal" => Some("appeal"),
+            _ => None,
+        }
+    }
     fn err(&self, form: &str, field: &str) -> std::borrow::Cow<'static, str> {
         if self.forms.form == form && self.forms.errors.get(field) == Some("error.file_too_big") {
             std::borrow::Cow::Owned(self.file_too_big())

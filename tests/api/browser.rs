@@ -625,3 +625,45 @@ async fn a_marketplace_user_arrives_by_link_and_each_role_sees_the_verified_orde
     browser.check_both_widths("market-juror", ".order-verification").await;
     browser.check_html();
 }
+
+/// A file store that does not answer, seen by the party in Chromium: the alert at the top says
+/// their evidence was not added and links down to the form, where the note stands beside the
+/// file field; what they wrote is still there. Desktop and phone, Chinese and English.
+#[tokio::test]
+async fn a_party_whose_file_could_not_be_stored_is_told_at_the_top_and_keeps_their_words() {
+    use crate::common::jury::{answer, file};
+    let app = crate::common::spawn_app_with(|s| s.files = crate::common::s3::unreachable_store()).await;
+    let buyer = app.verified_member("buyer@example.com", "买家").await;
+    let seller = app.verified_member("seller@example.com", "卖家").await;
+    let case = file(&buyer, "seller@example.com", "索尼降噪耳机").await;
+    answer(&seller, &case).await;
+    let photo = tempfile::Builder::new().suffix(".jpg").tempfile().unwrap();
+    std::fs::write(photo.path(), crate::common::browser::small_jpeg()).unwrap();
+
+    let browser = Browser::start().await;
+    browser.sign_in(&app.url(""), "buyer@example.com", PASSWORD).await;
+    for (lang, words, alert, note) in [
+        ("zh-CN", "收货当天拍的照片：左耳罩有裂纹。", "你的证据还没有加入案卷", "文件暂时无法保存"),
+        (
+            "en",
+            "Photo taken the day it arrived: the left ear cup is cracked.",
+            "Your evidence was not added yet",
+            "could not be stored",
+        ),
+    ] {
+        browser.goto(&app.url(&format!("/cases/{case}"))).await;
+        if browser.lang().await != lang {
+            browser.click(&format!("form.lang-switch button[value='{lang}']")).await;
+        }
+        browser.select("#proof", "other").await;
+        browser.fill("#evidence_statement", words).await;
+        browser.attach("#file", photo.path()).await;
+        browser.click("form[enctype='multipart/form-data'] button[type=submit]").await;
+        assert!(browser.text_of(".form-alert").await.contains(alert), "{}", browser.text().await);
+        assert!(browser.text_of("#file-error").await.contains(note));
+        assert_eq!(browser.value_of("#evidence_statement").await, words, "what they wrote is kept");
+        let name = if lang == "en" { "evidence-not-stored-en" } else { "evidence-not-stored" };
+        browser.check_both_widths(name, ".form-alert").await;
+    }
+    assert_eq!(app.count("evidence").await, 0, "nothing recorded");
+}

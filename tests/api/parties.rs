@@ -128,3 +128,51 @@ async fn looking_at_a_page_with_head_marks_nothing_read() {
     }
     assert_eq!(badge(&seller.get_html("/overview").await, "/notifications"), 1, "still unread");
 }
+
+/// A form of the case page that comes back with something to change says so at the top, where the
+/// person lands after sending, and links to the form, which may be far below the fold: every form
+/// of the page (answer, offer, evidence, appeal), and none on a plain visit.
+#[tokio::test]
+async fn a_form_that_comes_back_is_named_at_the_top_with_a_link_down_to_it() {
+    use crate::common::jury::{jury_court, seat_panel, vote};
+    let app = jury_court(3, 6).await;
+    let buyer = app.juror("party-buyer@example.com").await;
+    let seller = app.juror("party-seller@example.com").await;
+    let case = file(&buyer, "party-seller@example.com", "徕卡 Q2 相机").await;
+    let page = format!("/cases/{case}");
+    let named_at_top = |res_html: (StatusCode, String), anchor: &str, alert: &str| {
+        let (status, html) = res_html;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{anchor}");
+        let at = html
+            .find(&format!("<p class=\"form-alert\" role=\"alert\">{alert}"))
+            .unwrap_or_else(|| panic!("{anchor}: {html}"));
+        assert!(at < html.find("id=\"next-title\"").unwrap(), "{anchor}: the alert comes before everything else");
+        assert!(
+            html.contains(&format!("href=\"#{anchor}\"")) && html.contains(&format!("id=\"{anchor}\"")),
+            "{anchor}"
+        );
+    };
+    let sent = |res: reqwest::Response| async move { (res.status(), res.text().await.unwrap()) };
+
+    let res = seller.submit(&page, &format!("{page}/answer"), &[("statement", ""), ("position", "reject")]).await;
+    named_at_top(sent(res).await, "answer", "你的答辩还没有提交");
+    answer(&seller, &case).await;
+
+    let offer = [("remedy", "partial_refund"), ("amount", "x"), ("note", "退一半，耳机我自己修。")];
+    named_at_top(
+        sent(buyer.submit(&page, &format!("{page}/offer"), &offer).await).await,
+        "settle",
+        "你的和解方案还没有发出",
+    );
+    named_at_top(sent(buyer.upload_evidence(&case, "", None).await).await, "evidence_form", "你的证据还没有加入案卷");
+    assert!(!buyer.get_html(&page).await.contains("form-alert"), "a plain visit has nothing to correct");
+
+    app.clock.advance(chrono::TimeDelta::hours(73));
+    let seated = seat_panel(&app, &case, 3).await;
+    for (_, juror) in &seated[..2] {
+        vote(juror, &case, "buyer", "买家照片里的磕碰痕迹是新的，卖家描述九成新不实。").await;
+    }
+    app.wait_for_state(&case, "decided").await;
+    let res = seller.submit(&page, &format!("{page}/appeal"), &[("appeal_reason", "")]).await;
+    named_at_top(sent(res).await, "appeal", "你的上诉还没有提交");
+}

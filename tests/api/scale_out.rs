@@ -153,12 +153,7 @@ async fn a_stopping_server_hands_back_the_messages_it_holds() {
 /// what they wrote kept and nothing recorded.
 #[tokio::test]
 async fn a_bucket_that_does_not_answer_is_said_plainly_and_loses_nothing_typed() {
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let url = format!("s3://xiaofating-test/x?endpoint=http://127.0.0.1:{closed}&region=us-east-1");
-    let dead =
-        xiaofating::file_store::FileStore::open_with_keys(std::path::Path::new("."), Some(&url), Some(("a", "b")))
-            .unwrap();
-    let app = crate::common::spawn_app_with(move |s| s.files = dead).await;
+    let app = crate::common::spawn_app_with(|s| s.files = crate::common::s3::unreachable_store()).await;
     let res = app.get("/readyz").await;
     assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(res.json::<serde_json::Value>().await.unwrap()["files"], "unreachable");

@@ -120,6 +120,16 @@ pub fn claim_due(
     Ok(rows)
 }
 
+/// Lets the transaction commit without waiting for PostgreSQL to flush it to disk. Only for records
+/// whose loss in a database crash repeats work and loses nothing: a message recorded as sent,
+/// forgotten, is sent again under the same Message-ID.
+pub fn commit_without_flush(conn: &mut DbConnection) -> QueryResult<()> {
+    match conn {
+        DbConnection::Pg(c) => diesel::sql_query("SET LOCAL synchronous_commit = off").execute(c).map(drop),
+        DbConnection::Sqlite(_) => Ok(()),
+    }
+}
+
 pub fn mark_sent(conn: &mut DbConnection, id: i32, now: NaiveDateTime) -> QueryResult<()> {
     diesel::update(outbox::table.find(id))
         .set((outbox::status.eq(MailStatus::Sent), outbox::sent_at.eq(now), outbox::last_error.eq(None::<String>)))

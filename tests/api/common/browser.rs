@@ -226,6 +226,12 @@ impl Browser {
         }
     }
 
+    /// What a form field holds now (what the person sees in it).
+    pub async fn value_of(&self, css: &str) -> String {
+        let field = self.client.find(Locator::Css(css)).await.unwrap_or_else(|_| panic!("no field {css}"));
+        field.prop("value").await.unwrap().unwrap_or_default()
+    }
+
     /// The text of the first element matching `css`.
     pub async fn text_of(&self, css: &str) -> String {
         self.client.find(Locator::Css(css)).await.unwrap_or_else(|_| panic!("no {css}")).text().await.unwrap()

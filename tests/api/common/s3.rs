@@ -23,6 +23,13 @@ impl Drop for Moto {
     }
 }
 
+/// A bucket behind a port nothing listens on: a store that does not answer.
+pub fn unreachable_store() -> FileStore {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let url = format!("s3://{BUCKET}/x?endpoint=http://127.0.0.1:{closed}&region=us-east-1");
+    FileStore::open_with_keys(std::path::Path::new("."), Some(&url), Some(("a", "b"))).unwrap()
+}
+
 impl S3 {
     /// The shared server when `TEST_FILE_STORE` is set, else a fresh one (needs `moto_server`).
     pub async fn start() -> S3 {
