@@ -648,3 +648,42 @@ async fn the_marketplaces_records_join_the_case_and_no_party_can_withdraw_them()
     .await;
     assert_eq!(status, StatusCode::CONFLICT, "no final verdict yet");
 }
+
+/// A moderator's override is what the marketplace carries out: the case and the case list show it
+/// as the final verdict, decided by a moderator.
+#[tokio::test]
+async fn a_moderators_override_reaches_the_api_as_the_final_verdict() {
+    let app = jury_court(3, 6).await;
+    let (key, _) = api_key(&app, "xianyu", None).await;
+    post(&app, &key, "/api/v1/orders", &order("XY-1", "party-buyer@example.com", "party-seller@example.com")).await;
+    let (_, filed) = post(&app, &key, "/api/v1/cases", &filing("XY-1")).await;
+    let case = filed["case"]["id"].as_str().unwrap().to_string();
+    answer(&app.juror("party-seller@example.com").await, &case).await;
+    app.clock.advance(TimeDelta::hours(73));
+    for (_, juror) in seat_panel(&app, &case, 3).await {
+        vote(&juror, &case, "buyer", "照片显示镜头有划痕，与描述不符，应当退款。").await;
+    }
+    app.wait_for_state(&case, "decided").await;
+    app.seed_jurors(&[("mod@example.com", "both")]).await;
+    moderator(&app, "mod@example.com").await;
+    let file = format!("/moderation/cases/{case}");
+    let ruling = [
+        ("prevails", "seller"),
+        ("remedy", "dismissed"),
+        ("amount", ""),
+        ("reason", crate::moderation::OVERRIDE_REASON),
+    ];
+    let res = app.juror("mod@example.com").await.submit(&file, &format!("{file}/override"), &ruling).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+
+    let (_, shown) = get(&app, &key, &format!("/api/v1/cases/{case}")).await;
+    let (_, list) = get(&app, &key, "/api/v1/cases").await;
+    for verdict in [&shown["verdict"], &list["cases"][0]["verdict"]] {
+        assert_eq!(
+            (verdict["prevails"].as_str(), verdict["decided_by"].as_str(), verdict["is_final"].as_bool()),
+            (Some("seller"), Some("moderator"), Some(true)),
+            "{verdict}"
+        );
+        assert_eq!(verdict["remedy"]["kind"], "dismissed");
+    }
+}

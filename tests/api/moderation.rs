@@ -7,7 +7,7 @@ use crate::common::{location, spawn_app, TestApp};
 use chrono::TimeDelta;
 use reqwest::StatusCode;
 
-const OVERRIDE_REASON: &str = "快递签收记录显示包裹完好，磕碰发生在签收之后，买家的照片不能证明发货前就有损坏。";
+pub const OVERRIDE_REASON: &str = "快递签收记录显示包裹完好，磕碰发生在签收之后，买家的照片不能证明发货前就有损坏。";
 
 async fn court() -> TestApp {
     jury_court(3, 6).await

@@ -109,3 +109,51 @@ async fn pages_run_as_many_statements_for_many_rows_as_for_few() {
     // and the page's own).
     assert!(all.iter().all(|(_, n)| *n <= 37), "statements per page: {all:?}");
 }
+
+/// Statements run to serve the marketplace's case list (with its API key), and how many cases it held.
+async fn api_statements(app: &TestApp, key: &str) -> (u64, usize) {
+    let res =
+        crate::common::new_client().get(app.url("/api/v1/cases?limit=100")).bearer_auth(key).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let count = res.headers()["x-statements"].to_str().unwrap().parse().unwrap();
+    let listed = res.json::<serde_json::Value>().await.unwrap()["cases"].as_array().unwrap().len();
+    (count, listed)
+}
+
+/// The marketplace's case list reads what each case names in other tables (its order's own id,
+/// the accepted settlement) once for the whole page, not once per case.
+#[tokio::test]
+async fn the_marketplaces_case_list_runs_as_many_statements_for_three_cases_as_for_one() {
+    use crate::marketplace::{api_key, filing, order, post};
+    let app = spawn_app_with(|s| s.expose_statements = true).await;
+    let buyer = app.verified_member("buyer@example.com", "买家").await;
+    let seller = app.verified_member("seller@example.com", "卖家").await;
+    let (key, _) = api_key(&app, "xianyu", None).await;
+    let file_and_settle = |n: u32, settle: bool| {
+        let (app, key, buyer, seller) = (&app, &key, &buyer, &seller);
+        async move {
+            let id = format!("XY-{n}");
+            post(app, key, "/api/v1/orders", &order(&id, "buyer@example.com", "seller@example.com")).await;
+            let (status, filed) = post(app, key, "/api/v1/cases", &filing(&id)).await;
+            assert_eq!(status, StatusCode::CREATED, "{filed}");
+            let case = filed["case"]["id"].as_str().unwrap().to_string();
+            if settle {
+                let page = format!("/cases/{case}");
+                let offer = [("remedy", "partial_refund"), ("amount", "300"), ("note", "退你 300 元，相机不用寄回。")];
+                seller.submit(&page, &format!("{page}/offer"), &offer).await;
+                buyer.submit(&page, &format!("{page}/offer/accept"), &[("confirm", "yes")]).await;
+                app.wait_for_state(&case, "settled").await;
+            }
+        }
+    };
+    // The same kinds of case on both pages: a settled case on its order alone, then with a second
+    // one and an open one.
+    file_and_settle(1, true).await;
+    let (one, listed) = api_statements(&app, &key).await;
+    assert_eq!(listed, 1);
+    file_and_settle(2, true).await;
+    file_and_settle(3, false).await;
+    let (three, listed) = api_statements(&app, &key).await;
+    assert_eq!(listed, 3);
+    assert_eq!(three, one, "1 case vs 3");
+}

@@ -43,6 +43,11 @@ pub fn for_case(conn: &mut DbConnection, case_id: CaseId) -> QueryResult<Option<
     overrides::table.filter(overrides::case_id.eq(case_id)).select(OverrideRow::as_select()).first(conn).optional()
 }
 
+/// The overrides of several cases at once (a page of the marketplace's case list).
+pub fn for_cases(conn: &mut DbConnection, case_ids: &[CaseId]) -> QueryResult<Vec<OverrideRow>> {
+    overrides::table.filter(overrides::case_id.eq_any(case_ids)).select(OverrideRow::as_select()).load(conn)
+}
+
 pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
     overrides::table.count().get_result(conn)
 }

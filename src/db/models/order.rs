@@ -118,6 +118,11 @@ pub fn find(conn: &mut DbConnection, id: i32) -> QueryResult<Option<OrderRow>> {
     orders::table.find(id).select(OrderRow::as_select()).first(conn).optional()
 }
 
+/// The marketplace's own ids of several orders, by the court's ids.
+pub fn external_ids(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<(i32, String)>> {
+    orders::table.filter(orders::id.eq_any(ids)).select((orders::id, orders::external_id)).load(conn)
+}
+
 /// The marketplace's order by its own id.
 pub fn find_external(conn: &mut DbConnection, api_key_id: i32, external_id: &str) -> QueryResult<Option<OrderRow>> {
     orders::table

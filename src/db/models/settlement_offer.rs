@@ -77,6 +77,15 @@ pub fn open_for_case(conn: &mut DbConnection, case_id: CaseId) -> QueryResult<Op
     in_state(conn, case_id, OfferStatus::Open)
 }
 
+/// The accepted offers of several cases at once (at most one per case).
+pub fn accepted_in(conn: &mut DbConnection, case_ids: &[CaseId]) -> QueryResult<Vec<SettlementOfferRow>> {
+    settlement_offers::table
+        .filter(settlement_offers::case_id.eq_any(case_ids))
+        .filter(settlement_offers::status.eq(OfferStatus::Accepted))
+        .select(SettlementOfferRow::as_select())
+        .load(conn)
+}
+
 /// The case's offer in `status` (at most one is open, at most one accepted).
 pub fn in_state(
     conn: &mut DbConnection,

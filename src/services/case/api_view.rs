@@ -1,16 +1,18 @@
 //! Cases and orders as the marketplace API (and its webhooks) show them: states, deadlines, the verdict and
 //! the remedy to carry out; never a juror, a vote or a reason.
 use crate::db::models::case::CaseRow;
-use crate::db::models::case_override;
+use crate::db::models::case_override::{self, OverrideRow};
 use crate::db::models::order::{self, OrderRow};
-use crate::db::models::settlement_offer::{self, OfferStatus};
+use crate::db::models::settlement_offer::{self, SettlementOfferRow};
 use crate::db::DbConnection;
 use crate::domain::case::CaseState;
+use crate::domain::ids::CaseId;
 use crate::domain::marketplace::{Money, Trader};
 use crate::domain::verdict::ruling;
 use crate::services::ServiceResult;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use utoipa::ToSchema;
 
 fn utc(t: NaiveDateTime) -> DateTime<Utc> {
@@ -137,12 +139,50 @@ impl OrderView {
 
 /// The case as the API shows it.
 pub fn case_view(conn: &mut DbConnection, case: &CaseRow) -> ServiceResult<CaseView> {
-    let order_id = match case.order_id {
-        Some(id) => order::find(conn, id)?.map(|o| o.external_id),
-        None => None,
+    Ok(case_views(conn, std::slice::from_ref(case))?.remove(0))
+}
+
+/// Cases as the API shows them, with what they name in other tables (the order's own id, a
+/// moderator's override, the accepted settlement) read once for all of them: a page of the
+/// marketplace's case list runs as many statements for a hundred cases as for one.
+pub fn case_views(conn: &mut DbConnection, cases: &[CaseRow]) -> ServiceResult<Vec<CaseView>> {
+    let ids_where = |keep: fn(&CaseRow) -> bool| cases.iter().filter(|c| keep(c)).map(|c| c.id).collect::<Vec<_>>();
+    let order_ids: Vec<i32> = cases.iter().filter_map(|c| c.order_id).collect();
+    let overridden = ids_where(|c| c.state == CaseState::Overridden);
+    let settled = ids_where(|c| c.state == CaseState::Settled);
+    let orders: HashMap<i32, String> = if order_ids.is_empty() {
+        HashMap::new()
+    } else {
+        order::external_ids(conn, &order_ids)?.into_iter().collect()
     };
+    let overrides: HashMap<CaseId, OverrideRow> = if overridden.is_empty() {
+        HashMap::new()
+    } else {
+        case_override::for_cases(conn, &overridden)?.into_iter().map(|o| (o.case_id, o)).collect()
+    };
+    let offers: HashMap<CaseId, SettlementOfferRow> = if settled.is_empty() {
+        HashMap::new()
+    } else {
+        settlement_offer::accepted_in(conn, &settled)?.into_iter().map(|o| (o.case_id, o)).collect()
+    };
+    Ok(cases
+        .iter()
+        .map(|case| {
+            let order_id = case.order_id.and_then(|id| orders.get(&id).cloned());
+            view_of(case, order_id, overrides.get(&case.id), offers.get(&case.id))
+        })
+        .collect())
+}
+
+/// One case's view from its row and the rows it names.
+fn view_of(
+    case: &CaseRow,
+    order_id: Option<String>,
+    override_row: Option<&OverrideRow>,
+    accepted_offer: Option<&SettlementOfferRow>,
+) -> CaseView {
     let verdict = match (case.state, case.outcome) {
-        (CaseState::Overridden, _) => case_override::for_case(conn, case.id)?.map(|o| VerdictView {
+        (CaseState::Overridden, _) => override_row.map(|o| VerdictView {
             prevails: o.outcome.as_str().to_string(),
             remedy: RemedyView::new(&o.remedy, o.amount_fen),
             decided_by: "moderator".into(),
@@ -161,7 +201,7 @@ pub fn case_view(conn: &mut DbConnection, case: &CaseRow) -> ServiceResult<CaseV
         _ => None,
     };
     let settlement = match case.state {
-        CaseState::Settled => Some(match settlement_offer::in_state(conn, case.id, OfferStatus::Accepted)? {
+        CaseState::Settled => Some(match accepted_offer {
             Some(offer) => RemedyView::new(&offer.remedy, offer.remedy_fen),
             None => RemedyView::new(&case.remedy, case.remedy_fen),
         }),
@@ -173,7 +213,7 @@ pub fn case_view(conn: &mut DbConnection, case: &CaseRow) -> ServiceResult<CaseV
         (CaseState::Closed, _) if case.outcome.is_some() => "not_appealed",
         _ => "none",
     };
-    Ok(CaseView {
+    CaseView {
         id: case.public_id.clone(),
         order_verified: order_id.is_some(),
         order_id,
@@ -205,5 +245,5 @@ pub fn case_view(conn: &mut DbConnection, case: &CaseRow) -> ServiceResult<CaseV
         updated_at: utc(case.updated_at),
         closed_at: case.closed_at.map(utc),
         path: format!("/cases/{}", case.public_id),
-    })
+    }
 }

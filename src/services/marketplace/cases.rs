@@ -15,7 +15,7 @@ use crate::domain::marketplace::{CaseInput, CaseOnOrder};
 use crate::domain::public_id::{new_public_id, new_secret_token};
 use crate::domain::validation::FieldErrors;
 use crate::services::account::Account;
-use crate::services::case::api_view::{case_view, CaseView};
+use crate::services::case::api_view::{case_view, case_views, CaseView};
 use crate::services::case::file::{earlier_filing, order_terms, record_filing, Prepared};
 use crate::services::{token_hash, ServiceError, ServiceResult};
 use chrono::{NaiveDateTime, TimeDelta};
@@ -186,6 +186,6 @@ pub fn list(
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     let next_cursor = more.then(|| rows.last().map(|c| c.public_id.clone())).flatten();
-    let cases = rows.iter().map(|c| case_view(conn, c)).collect::<ServiceResult<_>>()?;
+    let cases = case_views(conn, &rows)?;
     Ok(CasePage { cases, next_cursor })
 }
