@@ -112,6 +112,21 @@ impl FileStore {
         }
     }
 
+    /// `put` for a request handler: a bucket is written on the caller's runtime, so no thread waits
+    /// while it answers; a folder on a blocking thread (the write ends with an fsync).
+    pub async fn put_async(&self, name: &str, bytes: &[u8]) -> std::io::Result<()> {
+        match self {
+            FileStore::Folder(dir) => {
+                let (dir, name, bytes) = (dir.clone(), name.to_string(), bytes.to_vec());
+                tokio::task::spawn_blocking(move || write_durably(&dir, &name, &bytes)).await?
+            }
+            FileStore::ObjectStore { store, .. } => {
+                let payload = bytes::Bytes::copy_from_slice(bytes);
+                store.put(&StorePath::from(name), payload.into()).await.map(drop).map_err(to_io)
+            }
+        }
+    }
+
     /// Removes a file whose row never committed. A file already gone is not an error.
     pub fn delete(&self, name: &str) {
         let removed = match self {

@@ -95,8 +95,7 @@ impl AppState {
             let (result, count) = crate::db::statements::counted(|| crate::db::with_connection(&pool, f));
             (result, count, crate::db::models::outbox::take_queued())
         };
-        let (result, count, mail_queued) =
-            web::block(hop).await.map_err(|e| AppError::Internal(anyhow::anyhow!("blocking task failed: {e}")))?;
+        let (result, count, mail_queued) = web::block(hop).await?;
         crate::routes::statements::add(count);
         if mail_queued {
             self.mail_wake.notify_one();

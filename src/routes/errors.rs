@@ -38,6 +38,12 @@ impl From<diesel::r2d2::PoolError> for AppError {
     }
 }
 
+impl From<actix_web::error::BlockingError> for AppError {
+    fn from(err: actix_web::error::BlockingError) -> Self {
+        AppError::Internal(anyhow::anyhow!("blocking task failed: {err}"))
+    }
+}
+
 impl From<diesel::result::Error> for AppError {
     fn from(err: diesel::result::Error) -> Self {
         AppError::Internal(err.into())

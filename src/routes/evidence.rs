@@ -11,7 +11,9 @@ use crate::routes::errors::AppError;
 use crate::routes::input::has_nul;
 use crate::routes::rate_limit::Action;
 use crate::routes::{answer_form, see_other};
-use crate::services::case::evidence::{add_evidence, open_evidence_file, withdraw_evidence, EvidenceStore, Upload};
+use crate::services::case::evidence::{
+    check_evidence, open_evidence_file, record_evidence, store_file, withdraw_evidence, EvidenceStore, Upload,
+};
 use actix_multipart::Multipart;
 use actix_web::http::header::{self, Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue};
 use actix_web::http::StatusCode;
@@ -141,14 +143,27 @@ pub async fn post_evidence(
         return case_page(ctx, &state, public_id, forms, StatusCode::PAYLOAD_TOO_LARGE).await;
     }
     let (id, kept_statement, kept_proof) = (public_id.clone(), form.statement.clone(), form.proof.clone());
-    let (court, files_per_party, now) = (state.clone(), state.settings.limits.files_per_party, state.clock.now());
-    let added = state
-        .db(move |conn| {
-            let store = EvidenceStore { files: &court.settings.files, files_per_party };
-            let item = (form.statement.as_str(), form.upload, form.proof.as_str());
-            add_evidence(conn, &account, &id, item, &store, now, &mut rand::rng()).map_err(AppError::from)
-        })
-        .await;
+    let files_per_party = state.settings.limits.files_per_party;
+    // Checked, stored, recorded: the file goes to the store (a bucket may take a while) with no
+    // database connection or thread held while it answers.
+    let added = async {
+        let sender = account.clone();
+        let checked = state
+            .db(move |conn| {
+                let item = (form.statement.as_str(), form.upload, form.proof.as_str());
+                check_evidence(conn, &sender, &id, item, files_per_party, &mut rand::rng()).map_err(AppError::from)
+            })
+            .await?;
+        store_file(&checked, &state.settings.files).await?;
+        let (court, now) = (state.clone(), state.clock.now());
+        state
+            .db(move |conn| {
+                let store = EvidenceStore { files: &court.settings.files, files_per_party };
+                record_evidence(conn, &account, checked, &store, now, &mut rand::rng()).map_err(AppError::from)
+            })
+            .await
+    }
+    .await;
     let (back, refused_back) = (format!("/cases/{public_id}#evidence"), format!("/cases/{public_id}"));
     let again = |ctx, errors| {
         let forms = CaseForms {

@@ -170,3 +170,44 @@ async fn a_bucket_that_does_not_answer_is_said_plainly_and_loses_nothing_typed()
     assert!(page.contains("左耳没有声音的照片说明"), "what they wrote is still in the form");
     assert_eq!(app.count("evidence").await, 0);
 }
+
+/// A bucket that takes the connection and never answers: the uploads waiting on it hold no
+/// database connection and no thread, so everyone else's pages are still served.
+#[tokio::test]
+async fn uploads_waiting_on_a_stalled_bucket_do_not_stop_the_court() {
+    const UPLOADS: usize = 12; // more than the pool's connections and blocking threads
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("s3://xiaofating-test/x?endpoint=http://{}&region=us-east-1", silent.local_addr().unwrap());
+    let (accepted_tx, mut accepted) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        let mut held = vec![];
+        while let Ok((socket, _)) = silent.accept().await {
+            held.push(socket); // read nothing, answer nothing
+            let _ = accepted_tx.send(());
+        }
+    });
+    let stalled =
+        xiaofating::file_store::FileStore::open_with_keys(std::path::Path::new("."), Some(&url), Some(("a", "b")))
+            .unwrap();
+    let app = crate::common::spawn_app_with(move |s| s.files = stalled).await;
+    let buyer = app.verified_member("buyer@example.com", "买家").await;
+    let seller = app.verified_member("seller@example.com", "卖家").await;
+    let case = file(&buyer, "seller@example.com", "耳机").await;
+    answer(&seller, &case).await;
+    let mut uploads = tokio::task::JoinSet::new();
+    for i in 0..UPLOADS {
+        let party = if i % 2 == 0 { buyer.visited_by(&buyer) } else { seller.visited_by(&seller) };
+        let case = case.clone();
+        uploads.spawn(async move {
+            let photo = Some(("ear.jpg", crate::common::browser::small_jpeg()));
+            party.upload_evidence(&case, "收货照片", photo).await
+        });
+    }
+    for _ in 0..UPLOADS {
+        tokio::time::timeout(Duration::from_secs(60), accepted.recv()).await.expect("every upload reached the bucket");
+    }
+    let page = buyer.client.get(app.url(&format!("/cases/{case}"))).timeout(Duration::from_secs(30)).send().await;
+    assert_eq!(page.expect("the case page is served while the uploads wait").status(), StatusCode::OK);
+    assert_eq!(app.count("evidence").await, 0, "nothing recorded before its file is stored");
+    uploads.abort_all();
+}

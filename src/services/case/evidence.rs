@@ -1,12 +1,12 @@
 use super::{load_visible, transition};
-use crate::db::models::case::CaseChange;
+use crate::db::models::case::{CaseChange, CaseRow};
 use crate::db::models::evidence::{self, EvidenceRow, NewEvidence};
 use crate::db::{write_tx, DbConnection};
 use crate::domain::case::{Actor, Command};
 use crate::domain::filing::STATEMENT_MAX;
 use crate::domain::public_id::new_public_id;
 use crate::domain::triage::checklist::Declared;
-use crate::domain::upload::{clean_file_name, sniff_and_clean};
+use crate::domain::upload::{clean_file_name, sniff_and_clean, CleanFile};
 use crate::domain::validation::FieldErrors;
 use crate::file_store::FileStore;
 use crate::services::account::Account;
@@ -26,6 +26,17 @@ pub struct EvidenceStore<'a> {
     pub files_per_party: i64,
 }
 
+/// An item a party sends, checked and named, not yet stored or recorded: what `add_evidence` does
+/// in one go, split so that a server stores the file without holding a database connection.
+pub struct CheckedEvidence {
+    case: CaseRow,
+    actor: Actor,
+    statement: Option<String>,
+    /// The file's name as the party had it, the cleaned file, its name in the store, its SHA-256.
+    file: Option<(String, CleanFile, String, String)>,
+    declared: Option<Declared>,
+}
+
 /// Adds one item to the record while the evidence window is open: a written statement, a file,
 /// or a file with its caption (one item, added and withdrawn together).
 /// The file is checked by content, cleaned of metadata and stored before the row that names it,
@@ -35,11 +46,28 @@ pub fn add_evidence(
     conn: &mut DbConnection,
     account: &Account,
     case_public_id: &str,
-    (statement, upload, proof): (&str, Option<Upload>, &str),
+    item: (&str, Option<Upload>, &str),
     store: &EvidenceStore,
     now: NaiveDateTime,
     rng: &mut impl Rng,
 ) -> ServiceResult<()> {
+    let checked = check_evidence(conn, account, case_public_id, item, store.files_per_party, rng)?;
+    if let Some((name, bytes)) = checked.file_to_store() {
+        store.files.put(name, bytes).map_err(not_stored)?;
+    }
+    record_evidence(conn, account, checked, store, now, rng)
+}
+
+/// Checks what the party sends (text, file by content, the kind of proof, their cap of files) and
+/// names the file in the store; nothing is written.
+pub fn check_evidence(
+    conn: &mut DbConnection,
+    account: &Account,
+    case_public_id: &str,
+    (statement, upload, proof): (&str, Option<Upload>, &str),
+    files_per_party: i64,
+    rng: &mut impl Rng,
+) -> ServiceResult<CheckedEvidence> {
     let (case, actor) = load_visible(conn, case_public_id, account)?;
     let mut errors = FieldErrors::new();
     let statement =
@@ -54,37 +82,61 @@ pub fn add_evidence(
     // The party says what it is; only that ticks their checklist.
     let declared = errors.check("proof", Declared::parse(proof.trim()).ok_or("error.proof_required"));
     errors.into_result()?;
-    let at_cap = |conn: &mut DbConnection| -> ServiceResult<bool> {
-        Ok(file.is_some() && evidence::count_files_by(conn, case.id, account.id)? >= store.files_per_party)
-    };
-    if at_cap(conn)? {
+    if file.is_some() && at_cap(conn, &case, account, files_per_party)? {
         return Err(FieldErrors::single("file", "error.file_cap").into());
     }
-    let claimant_side = case.claimant_side;
-    let side = if actor == Actor::Claimant { claimant_side } else { claimant_side.other() };
+    let file = file.map(|(name, clean)| {
+        let storage_name = format!("{}.{}", new_public_id(rng), clean.extension);
+        let sha = hex::encode(Sha256::digest(&clean.bytes));
+        (name, clean, storage_name, sha)
+    });
+    Ok(CheckedEvidence { case, actor, statement, file, declared })
+}
 
-    let stored = match &file {
-        Some((name, clean)) => {
-            let storage_name = format!("{}.{}", new_public_id(rng), clean.extension);
-            // A store that does not answer is the court's trouble, not the party's: they are told
-            // so beside the form, which keeps what they wrote.
-            if let Err(e) = store.files.put(&storage_name, &clean.bytes) {
-                tracing::error!(error = %e, "an evidence file could not be stored");
-                return Err(FieldErrors::single("file", "error.file_not_stored").into());
-            }
-            Some((name, clean, storage_name, hex::encode(Sha256::digest(&clean.bytes))))
-        }
-        None => None,
-    };
+/// Stores the item's file, if it has one (before its row: see `add_evidence`), without holding a
+/// thread while the store answers.
+pub async fn store_file(checked: &CheckedEvidence, files: &FileStore) -> ServiceResult<()> {
+    match checked.file_to_store() {
+        Some((name, bytes)) => files.put_async(name, bytes).await.map_err(not_stored),
+        None => Ok(()),
+    }
+}
+
+impl CheckedEvidence {
+    /// The item's file, if it has one: its name in the store and its cleaned bytes.
+    fn file_to_store(&self) -> Option<(&str, &[u8])> {
+        self.file.as_ref().map(|(_, clean, storage_name, _)| (storage_name.as_str(), clean.bytes.as_slice()))
+    }
+}
+
+/// A store that does not answer is the court's trouble, not the party's: they are told so beside
+/// the form, which keeps what they wrote.
+fn not_stored(e: std::io::Error) -> ServiceError {
+    tracing::error!(error = %e, "an evidence file could not be stored");
+    FieldErrors::single("file", "error.file_not_stored").into()
+}
+
+/// Records the stored item, if the window is still open and the cap not reached meanwhile; when
+/// it cannot be recorded, its file is removed from the store again.
+pub fn record_evidence(
+    conn: &mut DbConnection,
+    account: &Account,
+    checked: CheckedEvidence,
+    store: &EvidenceStore,
+    now: NaiveDateTime,
+    rng: &mut impl Rng,
+) -> ServiceResult<()> {
+    let CheckedEvidence { case, actor, statement, file, declared } = checked;
+    let side = if actor == Actor::Claimant { case.claimant_side } else { case.claimant_side.other() };
     let public_id = new_public_id(rng);
     let result = write_tx(conn, |conn| {
         let (case, _, _) =
             transition(conn, case.id, actor, Some(account.id), Command::AddEvidence, now, CaseChange::default())?;
         // Counted again under the case's lock: concurrent uploads cannot pass the cap together.
-        if at_cap(conn)? {
+        if file.is_some() && at_cap(conn, &case, account, store.files_per_party)? {
             return Err(FieldErrors::single("file", "error.file_cap").into());
         }
-        let file = stored.as_ref();
+        let file = file.as_ref();
         evidence::insert(
             conn,
             &NewEvidence {
@@ -108,11 +160,16 @@ pub fn add_evidence(
         Ok::<_, ServiceError>(())
     });
     if result.is_err() {
-        if let Some((_, _, storage_name, _)) = &stored {
+        if let Some((_, _, storage_name, _)) = &file {
             store.files.delete(storage_name);
         }
     }
     result
+}
+
+/// Whether the party has added as many files to the case as one party may.
+fn at_cap(conn: &mut DbConnection, case: &CaseRow, account: &Account, files_per_party: i64) -> ServiceResult<bool> {
+    Ok(evidence::count_files_by(conn, case.id, account.id)? >= files_per_party)
 }
 
 /// A party withdraws an item of their own before the record freezes. It is kept for the audit
