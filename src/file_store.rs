@@ -39,6 +39,23 @@ pub struct StoredBytes {
     pub body: BoxStream<'static, Result<bytes::Bytes, object_store::Error>>,
 }
 
+/// How long a write to the bucket may take before the upload is refused ("not stored, try
+/// again"): a bucket that takes the connection and never answers would otherwise hold the
+/// person's request for good. Thirty seconds, and one more per MiB (a 100 MiB video: 130 s).
+fn put_deadline(len: usize) -> Duration {
+    Duration::from_secs(30 + (len as u64 >> 20))
+}
+
+/// Writes `payload` to the bucket, given up after `put_deadline` (a single PUT is all or nothing:
+/// nothing half written stays behind).
+async fn put_within_deadline(store: &dyn ObjectStore, name: &str, payload: bytes::Bytes) -> std::io::Result<()> {
+    let deadline = put_deadline(payload.len());
+    match tokio::time::timeout(deadline, store.put(&StorePath::from(name), payload.into())).await {
+        Ok(written) => written.map(drop).map_err(to_io),
+        Err(_) => Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "the bucket did not answer in time")),
+    }
+}
+
 /// The object store's runtime: two threads, alive for the whole process.
 fn io() -> &'static tokio::runtime::Runtime {
     static IO: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
@@ -75,9 +92,9 @@ impl FileStore {
         }
         let bucket = url.host_str().filter(|b| !b.is_empty()).context("FILE_STORE names no bucket: s3://BUCKET")?;
         crate::tls::install_crypto();
-        // No overall timeout (a long video streams to a slow phone for minutes), but a dead
-        // connection is noticed, and a bucket outage costs a request seconds, not minutes: the
-        // upload waits with a database connection held. (Set first: `endpoint` below adds to them.)
+        // No overall timeout (a long video streams to a slow phone for minutes; a write has its own,
+        // `put_deadline`), but a dead connection is noticed, and a bucket outage costs a request
+        // seconds, not minutes. (Set first: `endpoint` below adds to them.)
         let client = ClientOptions::new().with_timeout_disabled().with_connect_timeout(Duration::from_secs(5));
         let retry = RetryConfig { max_retries: 2, retry_timeout: Duration::from_secs(15), ..Default::default() };
         let mut builder =
@@ -105,9 +122,8 @@ impl FileStore {
         match self {
             FileStore::Folder(dir) => write_durably(dir, name, bytes),
             FileStore::ObjectStore { store, .. } => {
-                let (store, payload) = (store.clone(), bytes::Bytes::copy_from_slice(bytes));
-                let location = StorePath::from(name);
-                io().block_on(async move { store.put(&location, payload.into()).await }).map(drop).map_err(to_io)
+                let payload = bytes::Bytes::copy_from_slice(bytes);
+                io().block_on(put_within_deadline(store.as_ref(), name, payload))
             }
         }
     }
@@ -121,8 +137,7 @@ impl FileStore {
                 tokio::task::spawn_blocking(move || write_durably(&dir, &name, &bytes)).await?
             }
             FileStore::ObjectStore { store, .. } => {
-                let payload = bytes::Bytes::copy_from_slice(bytes);
-                store.put(&StorePath::from(name), payload.into()).await.map(drop).map_err(to_io)
+                put_within_deadline(store.as_ref(), name, bytes::Bytes::copy_from_slice(bytes)).await
             }
         }
     }
@@ -227,4 +242,16 @@ fn write_durably(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
     file.write_all(bytes)?;
     file.sync_all()?;
     std::fs::File::open(dir)?.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_write_may_take_half_a_minute_and_a_second_more_per_mebibyte() {
+        assert_eq!(put_deadline(0), Duration::from_secs(30));
+        assert_eq!(put_deadline((1 << 20) - 1), Duration::from_secs(30));
+        assert_eq!(put_deadline(100 << 20), Duration::from_secs(130));
+    }
 }
