@@ -1,8 +1,9 @@
 //! Where evidence files are kept: a folder under the data dir (the default, one server), or an
 //! S3-compatible object store that every server of a court shares (`FILE_STORE=s3://…`).
 //!
-//! Services call it from the blocking pool, so its calls are synchronous; the object store's
-//! requests are started on a small runtime of its own (`io`), not on a web worker's.
+//! Services call it from the blocking pool, so its calls are synchronous (a request handler stores
+//! with `put_async`); the object store's requests run on a small runtime of its own (`io`), not on
+//! a web worker's.
 
 use anyhow::{bail, Context};
 use futures_util::stream::BoxStream;
@@ -45,6 +46,9 @@ pub struct StoredBytes {
 fn put_deadline(len: usize) -> Duration {
     Duration::from_secs(30 + (len as u64 >> 20))
 }
+
+/// How long removing an unused file may take: it is only tidying.
+const DELETE_DEADLINE: Duration = Duration::from_secs(10);
 
 /// Writes `payload` to the bucket, given up after `put_deadline` (a single PUT is all or nothing:
 /// nothing half written stays behind).
@@ -137,7 +141,10 @@ impl FileStore {
                 tokio::task::spawn_blocking(move || write_durably(&dir, &name, &bytes)).await?
             }
             FileStore::ObjectStore { store, .. } => {
-                put_within_deadline(store.as_ref(), name, bytes::Bytes::copy_from_slice(bytes)).await
+                let (store, name, payload) = (store.clone(), name.to_string(), bytes::Bytes::copy_from_slice(bytes));
+                io().spawn(async move { put_within_deadline(store.as_ref(), &name, payload).await })
+                    .await
+                    .map_err(std::io::Error::other)?
             }
         }
     }
@@ -148,7 +155,8 @@ impl FileStore {
             FileStore::Folder(dir) => std::fs::remove_file(dir.join(name)).or_else(absent_is_fine),
             FileStore::ObjectStore { store, .. } => {
                 let (store, location) = (store.clone(), StorePath::from(name));
-                io().block_on(async move { store.delete(&location).await }).map_err(to_io)
+                let deleted = io().block_on(tokio::time::timeout(DELETE_DEADLINE, store.delete(&location)));
+                deleted.map_err(|_| std::io::Error::from(std::io::ErrorKind::TimedOut)).and_then(|d| d.map_err(to_io))
             }
         };
         if let Err(e) = removed {

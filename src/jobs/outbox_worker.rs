@@ -108,7 +108,8 @@ impl OutboxWorker {
     /// One blocking task claims the batch and then records each message's result the moment its
     /// send returns, on the connection it already holds: a server killed between the SMTP
     /// server's "250" and that record sends the message again (same Message-ID), so the record
-    /// must not wait for a pool connection or a free blocking thread.
+    /// must not wait for a pool connection or a free blocking thread. (It holds one of the pool's
+    /// connections for as long as the batch takes to send.)
     pub async fn deliver_due(&self) -> anyhow::Result<usize> {
         let (claimed_tx, claimed) = tokio::sync::oneshot::channel();
         let (results, results_rx) = std::sync::mpsc::channel::<(OutboxRow, Result<(), SendFailure>)>();
@@ -118,20 +119,30 @@ impl OutboxWorker {
             tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
                 let mut conn = pool.get()?;
                 let now = clock.now();
-                let rows = write_tx(&mut conn, |c| outbox::claim_due(c, now, now + lease, BATCH))?;
-                let batch = with_api_keys(&mut conn, rows)?;
+                let batch = write_tx(&mut conn, |c| {
+                    let rows = outbox::claim_due(c, now, now + lease, BATCH)?;
+                    with_api_keys(c, rows)
+                })?;
                 if claimed_tx.send(batch).is_err() {
                     return Ok(()); // the worker was stopped; the claims wait out their lease
                 }
                 // Results that arrive together are recorded in one commit, which does not wait for
-                // the disk: lost in a database crash, a message is only sent again.
+                // the disk: lost in a database crash, a message is only sent again. If that commit
+                // fails, each is tried alone; one that cannot be recorded waits out its lease.
                 while let Ok(first) = results_rx.recv() {
                     let done: Vec<_> = std::iter::once(first).chain(results_rx.try_iter()).collect();
                     let now = clock.now();
-                    write_tx(&mut conn, |c| {
+                    let record_all = |c: &mut DbConnection, done: &[(OutboxRow, Result<(), SendFailure>)]| {
                         outbox::commit_without_flush(c)?;
-                        done.into_iter().try_for_each(|(row, result)| record(c, &row, result, now))
-                    })?;
+                        done.iter().try_for_each(|(row, result)| record(c, row, result, now))
+                    };
+                    if write_tx(&mut conn, |c| record_all(c, &done)).is_err() {
+                        for one in done.chunks(1) {
+                            if let Err(e) = write_tx(&mut conn, |c| record_all(c, one)) {
+                                tracing::warn!(outbox_id = one[0].0.id, error = %e, "a send's result was not recorded");
+                            }
+                        }
+                    }
                 }
                 Ok(())
             })
@@ -205,7 +216,7 @@ fn with_api_keys(conn: &mut DbConnection, rows: Vec<OutboxRow>) -> QueryResult<V
 fn record(
     conn: &mut DbConnection,
     row: &OutboxRow,
-    result: Result<(), SendFailure>,
+    result: &Result<(), SendFailure>,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
     // Claiming the row counted this attempt already.

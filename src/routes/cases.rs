@@ -405,18 +405,20 @@ impl CasePage {
         }
     }
     /// The anchor of the form that came back with something to change: the alert at the top of
-    /// the page names it and links to it, since the form itself may be far below the fold.
+    /// the page names it and links to it, since the form itself may be far below the fold. None
+    /// when the case moved on meanwhile and the form is no longer shown.
     fn returned_form(&self) -> Option<&'static str> {
         if self.forms.errors.is_empty() {
             return None;
         }
-        match self.forms.form {
-            "answer" => Some("answer"),
-            "offer" => Some("settle"),
-            "evidence" => Some("evidence_form"),
-            "appeal" => Some("appeal"),
-            _ => None,
-        }
+        let (anchor, shown_when) = match self.forms.form {
+            "answer" => ("answer", "answer"),
+            "offer" => ("settle", "propose"),
+            "evidence" => ("evidence_form", "add_evidence"),
+            "appeal" => ("appeal", "appeal"),
+            _ => return None,
+        };
+        self.can(shown_when).then_some(anchor)
     }
     fn err(&self, form: &str, field: &str) -> std::borrow::Cow<'static, str> {
         if self.forms.form == form && self.forms.errors.get(field) == Some("error.file_too_big") {

@@ -12,7 +12,7 @@ use crate::routes::input::has_nul;
 use crate::routes::rate_limit::Action;
 use crate::routes::{answer_form, see_other};
 use crate::services::case::evidence::{
-    check_evidence, open_evidence_file, record_evidence, store_file, withdraw_evidence, EvidenceStore, Upload,
+    check_evidence, open_evidence_file, record_evidence, store_file, withdraw_evidence, Upload,
 };
 use actix_multipart::Multipart;
 use actix_web::http::header::{self, Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue};
@@ -155,13 +155,18 @@ pub async fn post_evidence(
             })
             .await?;
         store_file(&checked, &state.settings.files).await?;
-        let (court, now) = (state.clone(), state.clock.now());
-        state
+        let (stored, now) = (checked.stored_name(), state.clock.now());
+        let recorded = state
             .db(move |conn| {
-                let store = EvidenceStore { files: &court.settings.files, files_per_party };
-                record_evidence(conn, &account, checked, &store, now, &mut rand::rng()).map_err(AppError::from)
+                record_evidence(conn, &account, checked, files_per_party, now, &mut rand::rng()).map_err(AppError::from)
             })
-            .await
+            .await;
+        if let (Err(_), Some(name)) = (&recorded, stored) {
+            let court = state.clone();
+            let _ = web::block(move || court.settings.files.delete(&name)).await;
+            // failures are logged
+        }
+        recorded
     }
     .await;
     let (back, refused_back) = (format!("/cases/{public_id}#evidence"), format!("/cases/{public_id}"));

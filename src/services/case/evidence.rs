@@ -52,10 +52,15 @@ pub fn add_evidence(
     rng: &mut impl Rng,
 ) -> ServiceResult<()> {
     let checked = check_evidence(conn, account, case_public_id, item, store.files_per_party, rng)?;
+    let stored = checked.stored_name();
     if let Some((name, bytes)) = checked.file_to_store() {
         store.files.put(name, bytes).map_err(not_stored)?;
     }
-    record_evidence(conn, account, checked, store, now, rng)
+    let recorded = record_evidence(conn, account, checked, store.files_per_party, now, rng);
+    if let (Err(_), Some(name)) = (&recorded, stored) {
+        store.files.delete(&name);
+    }
+    recorded
 }
 
 /// Checks what the party sends (text, file by content, the kind of proof, their cap of files) and
@@ -103,6 +108,11 @@ pub async fn store_file(checked: &CheckedEvidence, files: &FileStore) -> Service
 }
 
 impl CheckedEvidence {
+    /// The file's name in the store, if the item has a file.
+    pub fn stored_name(&self) -> Option<String> {
+        self.file.as_ref().map(|(_, _, storage_name, _)| storage_name.clone())
+    }
+
     /// The item's file, if it has one: its name in the store and its cleaned bytes.
     fn file_to_store(&self) -> Option<(&str, &[u8])> {
         self.file.as_ref().map(|(_, clean, storage_name, _)| (storage_name.as_str(), clean.bytes.as_slice()))
@@ -116,24 +126,24 @@ fn not_stored(e: std::io::Error) -> ServiceError {
     FieldErrors::single("file", "error.file_not_stored").into()
 }
 
-/// Records the stored item, if the window is still open and the cap not reached meanwhile; when
-/// it cannot be recorded, its file is removed from the store again.
+/// Records the stored item, if the window is still open and the cap not reached meanwhile. When
+/// it fails, the caller removes the stored file again (`CheckedEvidence::stored_name`).
 pub fn record_evidence(
     conn: &mut DbConnection,
     account: &Account,
     checked: CheckedEvidence,
-    store: &EvidenceStore,
+    files_per_party: i64,
     now: NaiveDateTime,
     rng: &mut impl Rng,
 ) -> ServiceResult<()> {
     let CheckedEvidence { case, actor, statement, file, declared } = checked;
     let side = if actor == Actor::Claimant { case.claimant_side } else { case.claimant_side.other() };
     let public_id = new_public_id(rng);
-    let result = write_tx(conn, |conn| {
+    write_tx(conn, |conn| {
         let (case, _, _) =
             transition(conn, case.id, actor, Some(account.id), Command::AddEvidence, now, CaseChange::default())?;
         // Counted again under the case's lock: concurrent uploads cannot pass the cap together.
-        if file.is_some() && at_cap(conn, &case, account, store.files_per_party)? {
+        if file.is_some() && at_cap(conn, &case, account, files_per_party)? {
             return Err(FieldErrors::single("file", "error.file_cap").into());
         }
         let file = file.as_ref();
@@ -158,13 +168,7 @@ pub fn record_evidence(
             },
         )?;
         Ok::<_, ServiceError>(())
-    });
-    if result.is_err() {
-        if let Some((_, _, storage_name, _)) = &file {
-            store.files.delete(storage_name);
-        }
-    }
-    result
+    })
 }
 
 /// Whether the party has added as many files to the case as one party may.
