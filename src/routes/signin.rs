@@ -7,6 +7,7 @@ use crate::routes::errors::AppError;
 use crate::routes::rate_limit::Action;
 use crate::routes::{local_path, page, see_other};
 use crate::services::account::session::{self, Origin};
+use crate::services::account::Account;
 use crate::services::marketplace::cases;
 use actix_session::Session;
 use actix_web::cookie::{time, Cookie, SameSite};
@@ -99,13 +100,7 @@ pub async fn post_signin(
     match signed_in {
         Ok((account, token)) => {
             tracing::info!(target: "security", event = "sign_in", user = %account.public_id, ip = %ctx.ip);
-            let mut res = see_other(landing(&form.next));
-            start_session(&ctx.session, &token);
-            let secure = state.settings.is_https();
-            for cookie in [lang_cookie(account.locale, secure), device_cookie(&origin.device, secure)] {
-                res.add_cookie(&cookie).map_err(|e| AppError::Internal(e.into()))?;
-            }
-            Ok(res)
+            signed_in_at(landing(&form.next), (&ctx, &state), &account, &token, &origin.device)
         }
         Err(AppError::Refused(key)) => {
             tracing::warn!(target: "security", event = "sign_in_failed", ip = %ctx.ip);
@@ -230,10 +225,22 @@ pub async fn post_signin_link(
         })
         .await?;
     tracing::info!(target: "security", event = "sign_in_link", user = %account.public_id, ip = %ctx.ip);
-    let mut res = see_other(&case_landing(&form.case));
-    start_session(&ctx.session, &session_token);
+    signed_in_at(&case_landing(&form.case), (&ctx, &state), &account, &session_token, &device)
+}
+
+/// The answer to a sign-in: the session started, the account's language and the device's cookie
+/// set, on to `to`.
+fn signed_in_at(
+    to: &str,
+    (ctx, state): (&Ctx, &AppState),
+    account: &Account,
+    token: &str,
+    device: &str,
+) -> Result<HttpResponse, AppError> {
+    let mut res = see_other(to);
+    start_session(&ctx.session, token);
     let secure = state.settings.is_https();
-    for cookie in [lang_cookie(account.locale, secure), device_cookie(&device, secure)] {
+    for cookie in [lang_cookie(account.locale, secure), device_cookie(device, secure)] {
         res.add_cookie(&cookie).map_err(|e| AppError::Internal(e.into()))?;
     }
     Ok(res)
