@@ -201,15 +201,15 @@ impl OutboxWorker {
 
 /// Pairs each webhook delivery with its API key (None for mail, or for a key that is gone).
 fn with_api_keys(conn: &mut DbConnection, rows: Vec<OutboxRow>) -> QueryResult<Vec<(OutboxRow, Option<ApiKeyRow>)>> {
-    rows.into_iter()
+    let ids: Vec<i32> = rows.iter().filter_map(|r| r.api_key_id).collect();
+    let keys = if ids.is_empty() { vec![] } else { api_key::find_all(conn, &ids)? };
+    Ok(rows
+        .into_iter()
         .map(|row| {
-            let key = match row.api_key_id {
-                Some(id) => api_key::find(conn, id)?,
-                None => None,
-            };
-            Ok((row, key))
+            let key = keys.iter().find(|k| Some(k.id) == row.api_key_id).cloned();
+            (row, key)
         })
-        .collect()
+        .collect())
 }
 
 /// Records a send's result: sent, dead, or due again after a backoff.

@@ -40,8 +40,9 @@ pub fn find_active(conn: &mut DbConnection, key_hash: &str) -> QueryResult<Optio
         .optional()
 }
 
-pub fn find(conn: &mut DbConnection, id: i32) -> QueryResult<Option<ApiKeyRow>> {
-    api_keys::table.find(id).select(ApiKeyRow::as_select()).first(conn).optional()
+/// Several keys at once, by id.
+pub fn find_all(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<ApiKeyRow>> {
+    api_keys::table.filter(api_keys::id.eq_any(ids)).select(ApiKeyRow::as_select()).load(conn)
 }
 
 pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<ApiKeyRow>> {
