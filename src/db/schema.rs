@@ -273,6 +273,7 @@ diesel::table! {
         appealed_by -> Nullable<Integer>,
         appeal_reason -> Nullable<Text>,
         appealed_at -> Nullable<Timestamp>,
+        overruled_at -> Nullable<Timestamp>,
     }
 }
 

@@ -583,7 +583,8 @@ fn insert_round(
             jury_rounds::round.eq(1),
             jury_rounds::policy.eq(policy),
             jury_rounds::opened_at.eq(t.evidence_due),
-            jury_rounds::voting_due_at.eq(Some(t.voting_due)),
+            // An escalated round's voting stopped: it has no deadline left (`jury_round::stop_voting`).
+            jury_rounds::voting_due_at.eq((plan.stage != Stage::Escalated).then_some(t.voting_due)),
             jury_rounds::replaced_missing.eq(false),
             jury_rounds::outcome.eq(plan.outcome.map(Side::as_str)),
             jury_rounds::buyer_votes.eq(if plan.outcome.is_some() { count(Side::Buyer) } else { 0 }),

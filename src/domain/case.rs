@@ -179,6 +179,13 @@ pub struct Transition {
     pub evidence_due_at: Option<NaiveDateTime>,
 }
 
+impl Transition {
+    /// Voting ends here without the jury's verdict: escalated, withdrawn or settled.
+    pub fn stops_voting(&self) -> bool {
+        self.from == CaseState::Voting && !matches!(self.to, CaseState::Decided | CaseState::Closed)
+    }
+}
+
 /// Every event `decide` can produce, plus the two filing writes (for the timeline's labels).
 pub const EVENT_KINDS: [&str; 24] = [
     "filed",
@@ -507,6 +514,20 @@ mod tests {
         assert_eq!(decide(&jury, Actor::System, Command::Escalate, t0()).unwrap().to, CaseState::Escalated);
         assert_eq!(decide(&jury, Actor::Claimant, Command::OpenVoting, t0()), Err(WRONG_PERSON));
         assert_eq!(decide(&awaiting(), Actor::System, Command::OpenVoting, t0()), Err(WRONG_STAGE));
+    }
+
+    #[test]
+    fn voting_stops_without_a_verdict_when_escalated_withdrawn_or_settled() {
+        let voting = CaseFacts { state: CaseState::Voting, open_offer_by: Some(Actor::Respondent), ..awaiting() };
+        let stops = |actor, command| decide(&voting, actor, command, t0()).unwrap().stops_voting();
+        assert!(stops(Actor::System, Command::Escalate));
+        assert!(stops(Actor::Claimant, Command::Withdraw));
+        assert!(stops(Actor::Claimant, Command::AcceptSettlement));
+        assert!(!stops(Actor::System, Command::QuorumReached));
+        let appeal = CaseFacts { round: 2, ..voting };
+        assert!(!decide(&appeal, Actor::System, Command::QuorumReached, t0()).unwrap().stops_voting());
+        let forming = CaseFacts { state: CaseState::JurySelection, ..awaiting() };
+        assert!(!decide(&forming, Actor::System, Command::OpenVoting, t0()).unwrap().stops_voting());
     }
 
     #[test]

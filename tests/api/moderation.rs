@@ -806,3 +806,63 @@ async fn a_record_that_never_sides_with_the_buyer_is_tested_with_a_case_the_buye
     assert!(!desk.contains(&format!("/juror/cases/{}", gold[3])), "not the seller-right one");
     assert_eq!(app.count("calibration_audits").await, 4, "the three audits and the test");
 }
+
+/// The split-verdict queue holds the verdicts that still stand, so it does not grow with the
+/// court's history: an appealed verdict moves to the appeals, an overruled one leaves.
+#[tokio::test]
+async fn a_split_verdict_is_listed_while_it_stands_and_leaves_once_appealed_or_overruled() {
+    let app = court().await;
+    let (overruled, _) = decided_case(&app).await;
+    let moderator = signed_in_moderator(&app, "mod@example.com").await;
+    let split = |html: &str| queue_section(html, "split");
+    let dashboard = moderator.get_html("/moderation").await;
+    assert!(split(&dashboard).contains(&overruled) && split(&dashboard).contains("2 : 1"), "{}", split(&dashboard));
+    assert!(dashboard.contains("分歧裁决 <strong>1</strong>"));
+
+    let file = format!("/moderation/cases/{overruled}");
+    let fields = [("prevails", "seller"), ("remedy", "dismissed"), ("amount", ""), ("reason", OVERRIDE_REASON)];
+    assert_eq!(moderator.submit(&file, &format!("{file}/override"), &fields).await.status(), StatusCode::SEE_OTHER);
+    let dashboard = moderator.get_html("/moderation").await;
+    assert!(!split(&dashboard).contains(&overruled), "an overruled verdict no longer stands");
+    assert!(dashboard.contains("分歧裁决 <strong>0</strong>"));
+
+    // The seller lost 2 : 1 and appeals: the case waits for its appeal jury instead.
+    let (appealed, _) = decided_case(&app).await;
+    assert!(split(&moderator.get_html("/moderation").await).contains(&appealed));
+    // Past the last page the count is read by itself: from the index alone, or with the cases
+    // when a filter needs them; both agree.
+    for (filter, count) in [("", 1), ("&category=electronics", 1), ("&category=books_media", 0)] {
+        let beyond = moderator.get_html(&format!("/moderation?queue=split&page=2{filter}")).await;
+        assert!(beyond.contains(&format!("分歧裁决 <strong>{count}</strong>")), "{filter}");
+    }
+    let seller = app.juror("party-seller@example.com").await;
+    let page = format!("/cases/{appealed}");
+    let appeal = [("appeal_reason", OVERRIDE_REASON), ("confirm", "yes")];
+    assert_eq!(seller.submit(&page, &format!("{page}/appeal"), &appeal).await.status(), StatusCode::SEE_OTHER);
+    let dashboard = moderator.get_html("/moderation").await;
+    assert!(!split(&dashboard).contains(&appealed) && queue_section(&dashboard, "appealed").contains(&appealed));
+    let beyond = moderator.get_html("/moderation?queue=split&page=2").await;
+    assert!(beyond.contains("分歧裁决 <strong>0</strong>"));
+}
+
+/// Voting that stops without a verdict keeps no deadline, so the stalled-votes queue, which reads
+/// open deadlines by index, never walks the escalated, withdrawn or settled cases of the past.
+#[tokio::test]
+async fn voting_that_stops_without_a_verdict_keeps_no_deadline_for_the_stalled_queue() {
+    let app = court().await;
+    let escalated = case_ready_for_jury(&app).await;
+    seat_panel(&app, &escalated, 3).await;
+    let open_deadlines = "jury_rounds WHERE outcome IS NULL AND voting_due_at IS NOT NULL";
+    assert_eq!(app.count(open_deadlines).await, 1, "voting is open, with its deadline");
+    // Nobody votes: the missing jurors are replaced once, then the case goes to moderators.
+    for _ in 0..4 {
+        app.clock.advance(TimeDelta::hours(100));
+        app.run_due_jobs().await;
+    }
+    assert_eq!(app.case_state(&escalated).await, "escalated");
+    assert_eq!(app.count(open_deadlines).await, 0, "the escalated round keeps no deadline");
+    let moderator = signed_in_moderator(&app, "mod@example.com").await;
+    let dashboard = moderator.get_html("/moderation").await;
+    assert!(queue_section(&dashboard, "escalated").contains(&escalated));
+    assert!(!queue_section(&dashboard, "stalled").contains(&escalated));
+}

@@ -269,6 +269,12 @@ pub struct QueueFilter<'a> {
 pub type CaseCondition<'a, QS> = Box<dyn BoxableExpression<QS, Backend, SqlType = Bool> + 'a>;
 
 impl QueueFilter<'_> {
+    /// Whether the filter leaves some cases out (by category or recusal), so that a count must
+    /// read the cases.
+    pub fn narrows_cases(&self) -> bool {
+        self.category.is_some() || !self.hidden.is_empty()
+    }
+
     /// The category and recusal parts of the filter (each queue measures the wait its own way),
     /// for any query that reads `cases`.
     pub fn on_cases<'a, QS: 'a>(&self) -> CaseCondition<'a, QS>
@@ -396,8 +402,9 @@ pub fn overdue_votes(
     Ok((rows, total))
 }
 
-/// One page of the decided rounds won by at most `margin` votes on cases the jury still owns,
-/// newest first, with the tally, and how many there are.
+/// One page of the verdicts won by at most `margin` votes that still stand (neither appealed nor
+/// overruled, so their cases are decided or closed), newest first, with the tally, and how many
+/// there are: counted from the partial index alone unless the filter needs the cases.
 pub fn split_verdicts(
     conn: &mut DbConnection,
     margin: i32,
@@ -406,18 +413,31 @@ pub fn split_verdicts(
 ) -> QueryResult<Counted<(CaseRow, i32, i32, NaiveDateTime)>> {
     use crate::db::schema::jury_rounds;
     // Written out, not bound, so that it matches the partial index `jury_rounds_split`.
-    let split = format!("jury_rounds.buyer_votes - jury_rounds.seller_votes BETWEEN {} AND {margin}", -margin);
+    let standing_split = format!(
+        "jury_rounds.decided_at IS NOT NULL AND jury_rounds.appealed_at IS NULL AND jury_rounds.overruled_at IS NULL \
+         AND jury_rounds.buyer_votes - jury_rounds.seller_votes BETWEEN {} AND {margin}",
+        -margin
+    );
+    let since = filter.waiting_since.map(|since| jury_rounds::decided_at.le(since));
+    let rounds = || {
+        let query = jury_rounds::table.filter(diesel::dsl::sql::<Bool>(&standing_split)).into_boxed();
+        if let Some(since) = since {
+            query.filter(since)
+        } else {
+            query
+        }
+    };
     let matching = || {
-        let mut query = cases::table
+        let query = cases::table
             .inner_join(jury_rounds::table)
-            .filter(jury_rounds::decided_at.is_not_null().and(diesel::dsl::sql::<Bool>(&split)))
-            .filter(cases::state.eq_any([CaseState::Decided, CaseState::Closed]))
+            .filter(diesel::dsl::sql::<Bool>(&standing_split))
             .filter(filter.on_cases())
             .into_boxed();
-        if let Some(since) = filter.waiting_since {
-            query = query.filter(jury_rounds::decided_at.le(since));
+        if let Some(since) = since {
+            query.filter(since)
+        } else {
+            query
         }
-        query
     };
     let rows = matching()
         .select((
@@ -430,7 +450,10 @@ pub fn split_verdicts(
         .offset(offset)
         .limit(limit)
         .load(conn)?;
-    let total = total_of(&rows, (offset, limit), || matching().count().get_result(conn))?;
+    let total = total_of(&rows, (offset, limit), || match filter.narrows_cases() {
+        true => matching().count().get_result(conn),
+        false => rounds().count().get_result(conn),
+    })?;
     Ok((rows, total))
 }
 

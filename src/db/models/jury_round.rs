@@ -24,6 +24,8 @@ pub struct RoundRow {
     pub appealed_by: Option<i32>,
     pub appeal_reason: Option<String>,
     pub appealed_at: Option<NaiveDateTime>,
+    /// When a moderator's override replaced this round's verdict.
+    pub overruled_at: Option<NaiveDateTime>,
 }
 
 pub fn open(conn: &mut DbConnection, case_id: CaseId, round: i32, policy: &str, now: NaiveDateTime) -> QueryResult<()> {
@@ -77,6 +79,16 @@ pub fn restart(conn: &mut DbConnection, id: i32) -> QueryResult<()> {
         .map(drop)
 }
 
+/// Voting stopped without a verdict (escalated, withdrawn, settled): the round has no deadline any
+/// more, so the moderators' stalled-votes queue, which reads open deadlines by index, skips it.
+pub fn stop_voting(conn: &mut DbConnection, case_id: CaseId, round: i32) -> QueryResult<()> {
+    let stopped = jury_rounds::table
+        .filter(jury_rounds::case_id.eq(case_id))
+        .filter(jury_rounds::round.eq(round))
+        .filter(jury_rounds::outcome.is_null());
+    diesel::update(stopped).set(jury_rounds::voting_due_at.eq(None::<NaiveDateTime>)).execute(conn).map(drop)
+}
+
 /// Records the verdict; false when the round already had one (it never gets a second).
 pub fn record_verdict(
     conn: &mut DbConnection,
@@ -94,6 +106,15 @@ pub fn record_verdict(
         ))
         .execute(conn)
         .map(|n| n == 1)
+}
+
+/// A moderator's override replaced the standing verdict (the case's last decided round).
+pub fn record_overruled(conn: &mut DbConnection, case_id: CaseId, now: NaiveDateTime) -> QueryResult<()> {
+    let standing = jury_rounds::table
+        .filter(jury_rounds::case_id.eq(case_id))
+        .filter(jury_rounds::decided_at.is_not_null())
+        .filter(jury_rounds::appealed_at.is_null());
+    diesel::update(standing).set(jury_rounds::overruled_at.eq(now)).execute(conn).map(drop)
 }
 
 pub fn record_appeal(conn: &mut DbConnection, id: i32, by: i32, reason: &str, now: NaiveDateTime) -> QueryResult<()> {

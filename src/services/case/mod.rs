@@ -126,6 +126,9 @@ pub fn transition(
     if let Some(due) = decided.evidence_due_at {
         schedule_evidence_jobs(conn, case.id, due, now)?;
     }
+    if decided.stops_voting() {
+        crate::db::models::jury_round::stop_voting(conn, case.id, case.round)?;
+    }
     if decided.to.is_final() {
         // Jurors still deciding whether to serve are no longer needed.
         crate::db::models::summons::release_pending(conn, case.id, now)?;

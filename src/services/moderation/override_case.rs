@@ -5,7 +5,7 @@
 use super::{audit, moderated_case, Audited};
 use crate::db::models::case::CaseChange;
 use crate::db::models::case_override::{self, NewOverride};
-use crate::db::models::vote;
+use crate::db::models::{jury_round, vote};
 use crate::db::{is_unique_violation, write_tx, DbConnection};
 use crate::domain::account::Role;
 use crate::domain::case::{decide, Actor, CaseState, Command, ALREADY_OVERRIDDEN};
@@ -56,6 +56,7 @@ pub fn override_verdict(
             Err(e) if is_unique_violation(&e) => return Err(ServiceError::Refused(ALREADY_OVERRIDDEN.0)),
             other => other?,
         }
+        jury_round::record_overruled(conn, before.id, now)?;
         // A closed case's votes already count under the jury's outcome: they are corrected.
         // Otherwise they count now, for the first time.
         let counted = (t.from == CaseState::Closed).then_some(jury_outcome).flatten();
