@@ -1,4 +1,4 @@
-DROP INDEX outbox_status;
+DROP INDEX outbox_dead;
 DROP INDEX jury_rounds_split;
 ALTER TABLE jury_rounds DROP COLUMN overruled_at;
 CREATE INDEX jury_rounds_split ON jury_rounds(decided_at)

@@ -214,8 +214,10 @@ pub fn dead(
     written_by: Option<NaiveDateTime>,
     (offset, limit): Window,
 ) -> QueryResult<Counted<OutboxRow>> {
+    // Written out, not bound, so that it matches the partial index `outbox_dead`.
+    let dead = format!("outbox.status = '{}'", MailStatus::Dead.as_str());
     let matching = || {
-        let query = outbox::table.filter(outbox::status.eq(MailStatus::Dead)).into_boxed();
+        let query = outbox::table.filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&dead)).into_boxed();
         match written_by {
             Some(since) => query.filter(outbox::created_at.le(since)),
             None => query,
