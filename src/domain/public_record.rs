@@ -23,12 +23,15 @@ pub struct LastSnapshot {
     pub closed_cases: i64,
 }
 
+/// Whether enough time has passed since the last snapshot (always, before the first): the part
+/// of `snapshot_due` that needs no count of closed cases.
+pub fn waited_long_enough(last: Option<LastSnapshot>, now: NaiveDateTime) -> bool {
+    last.is_none_or(|last| now - last.at >= REPUBLISH_AFTER)
+}
+
 /// Whether a new snapshot may be published now, with `closed_cases` closed in all.
 pub fn snapshot_due(last: Option<LastSnapshot>, closed_cases: i64, now: NaiveDateTime) -> bool {
-    match last {
-        None => closed_cases >= CASES_BETWEEN,
-        Some(last) => now - last.at >= REPUBLISH_AFTER && closed_cases - last.closed_cases >= CASES_BETWEEN,
-    }
+    waited_long_enough(last, now) && closed_cases - last.map_or(0, |last| last.closed_cases) >= CASES_BETWEEN
 }
 
 /// One juror as the board shows them.
@@ -64,6 +67,8 @@ mod tests {
         assert!(!snapshot_due(last, 41, at(48)), "one case closed: the board stays");
         assert!(!snapshot_due(last, 45, at(23)), "several cases, but within the day");
         assert!(snapshot_due(last, 45, at(24)));
+        assert!(!waited_long_enough(last, at(23)) && waited_long_enough(last, at(24)));
+        assert!(waited_long_enough(None, at(0)), "the first board waits for cases only");
         assert!(!snapshot_due(None, 4, at(0)));
         assert!(snapshot_due(None, 5, at(0)));
     }
