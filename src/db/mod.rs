@@ -134,9 +134,19 @@ pub fn connect(url: &DatabaseUrl, max_size: u32) -> anyhow::Result<DbPool> {
     if let DatabaseUrl::Sqlite(_) = url {
         manager.connect().map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
     }
+    // r2d2 replaces connections idle for ten minutes, and all after thirty (kept for PostgreSQL).
+    // SQLite's are kept for the life of the process: each new one's `PRAGMA optimize` may run
+    // ANALYZE, which holds the write lock for seconds on a large court (a million-case fill
+    // failed with "database is locked" ten minutes in).
+    let (idle, lifetime) = match url {
+        DatabaseUrl::Sqlite(_) => (None, None),
+        DatabaseUrl::Postgres(_) => (Some(Duration::from_secs(600)), Some(Duration::from_secs(1800))),
+    };
     let pool = r2d2::Pool::builder()
         .max_size(max_size)
         .connection_timeout(Duration::from_secs(10))
+        .idle_timeout(idle)
+        .max_lifetime(lifetime)
         .build(manager)
         .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
     run_migrations(&mut *pool.get()?)?;
