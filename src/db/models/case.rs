@@ -450,9 +450,12 @@ pub fn split_verdicts(
         .offset(offset)
         .limit(limit)
         .load(conn)?;
-    let total = total_of(&rows, (offset, limit), || match filter.narrows_cases() {
-        true => matching().count().get_result(conn),
-        false => rounds().count().get_result(conn),
+    let total = total_of(&rows, (offset, limit), || {
+        if filter.narrows_cases() {
+            matching().count().get_result(conn)
+        } else {
+            rounds().count().get_result(conn)
+        }
     })?;
     Ok((rows, total))
 }
