@@ -180,9 +180,11 @@ pub struct Transition {
 }
 
 impl Transition {
-    /// Voting ends here without the jury's verdict: escalated, withdrawn or settled.
+    /// Voting ends here without the jury's verdict: escalated, withdrawn or settled (an offer
+    /// made while the jury votes leaves the case voting).
     pub fn stops_voting(&self) -> bool {
-        self.from == CaseState::Voting && !matches!(self.to, CaseState::Decided | CaseState::Closed)
+        self.from == CaseState::Voting
+            && matches!(self.to, CaseState::Escalated | CaseState::Withdrawn | CaseState::Settled)
     }
 }
 
@@ -524,6 +526,8 @@ mod tests {
         assert!(stops(Actor::Claimant, Command::Withdraw));
         assert!(stops(Actor::Claimant, Command::AcceptSettlement));
         assert!(!stops(Actor::System, Command::QuorumReached));
+        let no_offer = CaseFacts { open_offer_by: None, ..voting };
+        assert!(!decide(&no_offer, Actor::Claimant, Command::ProposeSettlement, t0()).unwrap().stops_voting());
         let appeal = CaseFacts { round: 2, ..voting };
         assert!(!decide(&appeal, Actor::System, Command::QuorumReached, t0()).unwrap().stops_voting());
         let forming = CaseFacts { state: CaseState::JurySelection, ..awaiting() };
