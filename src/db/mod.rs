@@ -31,11 +31,13 @@ const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/po
 /// Durability and concurrency settings every SQLite connection gets (DESIGN.md, "Database").
 /// `busy_timeout` comes first: the pool opens its connections at once, and on a new file they all
 /// switch it to WAL, which must wait for the lock rather than fail.
-/// `optimize=0x10002` refreshes the planner's statistics where tables have grown (r2d2 renews each
-/// connection within 30 minutes, so it runs that often); without them SQLite may walk the
-/// wrong index for the moderators' queues.
+/// `optimize=0x10002` refreshes the planner's statistics where tables have grown, when the pool
+/// opens its connections (they are kept for the process's life: `connect`); `analysis_limit`
+/// bounds the rows its ANALYZE reads, so that it never holds the write lock long on a large court.
+/// The moderators' queues name their partial indexes word for word and do not depend on them.
 const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; \
-     PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA optimize = 0x10002;";
+     PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA analysis_limit = 1000; \
+     PRAGMA optimize = 0x10002;";
 
 /// Which backend a `DATABASE_URL` names.
 #[derive(Debug, Clone, PartialEq, Eq)]
