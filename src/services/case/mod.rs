@@ -14,7 +14,7 @@ pub mod withdraw;
 
 use crate::db::models::case::{self, CaseChange, CaseRow};
 use crate::db::models::settlement_offer::{self, SettlementOfferRow};
-use crate::db::models::{case_event, job, user};
+use crate::db::models::{case_event, job, jury_round, user};
 use crate::db::DbConnection;
 use crate::domain::case::{decide, Actor, CaseFacts, Command, Transition};
 use crate::domain::locale::Locale;
@@ -127,7 +127,7 @@ pub fn transition(
         schedule_evidence_jobs(conn, case.id, due, now)?;
     }
     if decided.stops_voting() {
-        crate::db::models::jury_round::stop_voting(conn, case.id, case.round)?;
+        jury_round::stop_voting(conn, case.id, case.round)?;
     }
     if decided.to.is_final() {
         // Jurors still deciding whether to serve are no longer needed.
