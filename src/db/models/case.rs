@@ -374,8 +374,10 @@ pub fn overdue(
 }
 
 /// The first `limit` voting cases whose current round's deadline passed at or before `cutoff`,
-/// with that deadline, the longest overdue first (through the index of undecided rounds'
-/// deadlines), and how many there are.
+/// with that deadline, the longest overdue first, and how many there are. Read from the partial
+/// index of undecided rounds' deadlines alone: only a round being voted on keeps its deadline
+/// (`Transition::stops_voting`), so no condition on the case's state is needed, nor one the
+/// planner could prefer (a third of a large court's cases are voting).
 pub fn overdue_votes(
     conn: &mut DbConnection,
     cutoff: NaiveDateTime,
@@ -389,7 +391,6 @@ pub fn overdue_votes(
             .inner_join(round)
             .filter(jury_rounds::outcome.is_null())
             .filter(jury_rounds::voting_due_at.le(cutoff))
-            .filter(cases::state.eq(CaseState::Voting.as_str()))
             .filter(filter.on_cases())
             .into_boxed()
     };
