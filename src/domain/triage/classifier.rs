@@ -8,6 +8,7 @@
 
 use super::{normalised, CaseText, DisputeType};
 use jieba_rs::Jieba;
+use std::borrow::Borrow;
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
@@ -86,17 +87,19 @@ impl Prepared {
 impl Model {
     /// Trains on labelled examples; examples of unknown types are skipped.
     pub fn train(examples: &[Example]) -> Model {
-        let prepared: Vec<Prepared> = examples.iter().filter_map(Prepared::of).collect();
-        Model::train_prepared(prepared.iter())
+        // Each example's features are counted and dropped before the next one is read: holding
+        // them all would double the memory the server peaks at when it starts.
+        Model::train_prepared(examples.iter().filter_map(Prepared::of))
     }
 
     /// Trains on examples whose features are already read (evaluation trains many models).
-    pub fn train_prepared<'a>(examples: impl Iterator<Item = &'a Prepared>) -> Model {
+    pub fn train_prepared(examples: impl IntoIterator<Item = impl Borrow<Prepared>>) -> Model {
         let mut vocabulary = HashMap::new();
         let mut counts: Vec<[f64; 9]> = vec![];
         let mut docs = [0.0; 9];
         let mut totals = [0.0; 9];
         for example in examples {
+            let example = example.borrow();
             let k = example.kind.index();
             docs[k] += example.weight;
             for feature in &example.features {
