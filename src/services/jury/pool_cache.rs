@@ -83,19 +83,13 @@ impl PoolCache {
             .filter(|row| held.and_then(|seen| seen.get(&row.user_id)) != Some(&row.fingerprint()))
             .collect();
         let ids: Vec<i32> = changed.iter().map(|r| r.user_id).collect();
-        let records = match since {
+        let mut by_juror = match since {
             None => juror::category_records(conn, None)?,
-            Some(_) if ids.is_empty() => vec![],
-            Some(_) => ids
-                .chunks(500)
-                .map(|chunk| juror::category_records(conn, Some(chunk)))
-                .collect::<Result<Vec<_>, _>>()?
-                .concat(),
+            Some(_) => ids.chunks(500).try_fold(HashMap::new(), |mut records, chunk| {
+                records.extend(juror::category_records(conn, Some(chunk))?);
+                Ok::<_, diesel::result::Error>(records)
+            })?,
         };
-        let mut by_juror: HashMap<i32, Record> = HashMap::new();
-        for (id, category, tally) in records {
-            by_juror.entry(id).or_default().by_category[category.index()] = tally;
-        }
         let snapshot = guard.get_or_insert_with(|| Snapshot {
             pool: JurorPool::new(vec![]),
             meta: HashMap::new(),
