@@ -31,15 +31,28 @@ const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/po
 /// Durability and concurrency settings every SQLite connection gets (DESIGN.md, "Database").
 /// `busy_timeout` comes first: the pool opens its connections at once, and on a new file they all
 /// switch it to WAL, which must wait for the lock rather than fail.
-/// `optimize=0x10012` refreshes the planner's statistics where tables have grown, when the pool
-/// opens its connections (they are kept for the process's life: `connect`); its 0x10 bit bounds
-/// the rows that ANALYZE reads, so that it never holds the write lock long on a large court. The
-/// bound is the optimizer's own, not the connection's: an explicit `ANALYZE` (after the demo's
-/// bulk fill, after a migration) reads every row, as sampled statistics misjudge skewed columns
-/// (with a connection-wide limit, 100,000 cases read as 200 states of 500 cases each, and the
-/// stalled-votes queue walked 40,000 voting cases per load).
 const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; \
-     PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA optimize = 0x10012;";
+     PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;";
+
+/// Refreshes the planner's statistics where tables grew or shrank tenfold, when a connection opens
+/// and then on a schedule (`refresh_statistics`). The 0x10 bit bounds the rows its ANALYZE reads,
+/// so that it never holds the write lock long on a large court. The bound is the optimizer's own,
+/// not the connection's: an explicit `ANALYZE` (after the demo's bulk fill, after a migration)
+/// reads every row, as sampled statistics misjudge skewed columns (with a connection-wide limit,
+/// 100,000 cases read as 200 states of 500 cases each, and the stalled-votes queue walked 40,000
+/// voting cases per load).
+const SQLITE_REFRESH_STATISTICS: &str = "PRAGMA optimize = 0x10012;";
+
+/// Refreshes the planner's statistics where tables have changed much, as the deadline worker does
+/// hourly: pooled SQLite connections live as long as the server, so their opening refresh alone
+/// would leave a growing court's statistics as they were at start. (PostgreSQL's autovacuum does
+/// this by itself.)
+pub fn refresh_statistics(conn: &mut DbConnection) -> QueryResult<()> {
+    match conn {
+        DbConnection::Sqlite(c) => c.batch_execute(SQLITE_REFRESH_STATISTICS),
+        DbConnection::Pg(_) => Ok(()),
+    }
+}
 
 /// Which backend a `DATABASE_URL` names.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,6 +121,7 @@ impl ManageConnection for Manager {
                 let mut conn =
                     SqliteConnection::establish(&path.to_string_lossy()).map_err(r2d2::Error::ConnectionError)?;
                 conn.batch_execute(SQLITE_PRAGMAS).map_err(r2d2::Error::QueryError)?;
+                conn.batch_execute(SQLITE_REFRESH_STATISTICS).map_err(r2d2::Error::QueryError)?;
                 conn.set_instrumentation(statements::CountStatements);
                 Ok(DbConnection::Sqlite(conn))
             }
@@ -350,6 +364,7 @@ pub fn is_unique_violation(err: &diesel::result::Error) -> bool {
 #[cfg(test)]
 mod tests {
     use super::{DatabaseUrl, DbConnection};
+    use diesel::connection::SimpleConnection;
     use std::path::PathBuf;
 
     #[test]
@@ -366,30 +381,54 @@ mod tests {
         }
     }
 
+    /// A pooled SQLite connection (with every pragma the court sets) on a new file.
+    fn pooled_sqlite() -> (tempfile::TempDir, DbConnection) {
+        use diesel::r2d2::ManageConnection;
+        let dir = tempfile::tempdir().unwrap();
+        let conn = (super::Manager { url: DatabaseUrl::Sqlite(dir.path().join("court.db")) }).connect().unwrap();
+        (dir, conn)
+    }
+
+    /// The planner's statistics of the index `t_state`: rows, then rows per distinct state.
+    fn state_index_stat(conn: &mut DbConnection) -> String {
+        use diesel::prelude::*;
+        #[derive(QueryableByName)]
+        struct Stat {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            stat: String,
+        }
+        let DbConnection::Sqlite(conn) = conn else { unreachable!() };
+        diesel::sql_query("SELECT stat FROM sqlite_stat1 WHERE idx = 't_state'").get_result::<Stat>(conn).unwrap().stat
+    }
+
     /// Sampled statistics misjudge skewed columns, and the planner then walks the wrong index: an
     /// explicit ANALYZE on a pooled connection (the demo's bulk fill) must read every row.
     #[test]
     fn an_explicit_analyze_on_a_pooled_connection_reads_every_row() {
-        use diesel::connection::SimpleConnection;
-        use diesel::prelude::*;
-        use diesel::r2d2::ManageConnection;
-        let dir = tempfile::tempdir().unwrap();
-        let url = DatabaseUrl::Sqlite(dir.path().join("court.db"));
-        let DbConnection::Sqlite(mut conn) = (super::Manager { url }).connect().unwrap() else { unreachable!() };
+        let (_dir, mut conn) = pooled_sqlite();
         conn.batch_execute(
             "CREATE TABLE t (id INTEGER PRIMARY KEY, state TEXT NOT NULL); CREATE INDEX t_state ON t(state);
              WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000)
              INSERT INTO t (state) SELECT char(97 + i % 4) FROM n; ANALYZE;",
         )
         .unwrap();
-        #[derive(QueryableByName)]
-        struct Stat {
-            #[diesel(sql_type = diesel::sql_types::Text)]
-            stat: String,
-        }
-        let stat =
-            diesel::sql_query("SELECT stat FROM sqlite_stat1 WHERE idx = 't_state'").get_result::<Stat>(&mut conn);
-        assert_eq!(stat.unwrap().stat, "5000 1250", "5,000 rows, 1,250 for each of four states");
+        assert_eq!(state_index_stat(&mut conn), "5000 1250", "5,000 rows, 1,250 for each of four states");
+    }
+
+    /// The deadline worker's hourly refresh re-reads a table that grew tenfold since its statistics.
+    #[test]
+    fn refreshing_statistics_catches_up_with_a_table_that_grew() {
+        let (_dir, mut conn) = pooled_sqlite();
+        conn.batch_execute(
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, state TEXT NOT NULL); CREATE INDEX t_state ON t(state);
+             INSERT INTO t (state) VALUES ('a'), ('b'); ANALYZE;
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 998)
+             INSERT INTO t (state) SELECT char(97 + i % 2) FROM n;",
+        )
+        .unwrap();
+        assert_eq!(state_index_stat(&mut conn), "2 1");
+        super::refresh_statistics(&mut conn).unwrap();
+        assert_eq!(state_index_stat(&mut conn), "1000 500");
     }
 
     #[test]
