@@ -161,7 +161,10 @@ pub fn seed_scale(
         refresh_postgres_statistics(conn)?;
     }
     restart_sequences(conn)?;
-    diesel::sql_query("ANALYZE").execute(conn)?; // fresh statistics for the planner after a bulk load
+    // Fresh statistics for the planner after a bulk load; on PostgreSQL also the visibility map
+    // that index-only scans (the queues' counts) need, which autovacuum would set only later.
+    let settle = if let DbConnection::Pg(_) = conn { "VACUUM ANALYZE" } else { "ANALYZE" };
+    diesel::sql_query(settle).execute(conn)?;
     std::fs::write(data_dir.join("bench-seats.tsv"), &seats).map_err(|e| ServiceError::Internal(e.into()))?;
     Ok(Some(ScaleReport {
         cases: count,
