@@ -845,6 +845,24 @@ async fn a_split_verdict_is_listed_while_it_stands_and_leaves_once_appealed_or_o
     assert!(beyond.contains("分歧裁决 <strong>0</strong>"));
 }
 
+/// A moderator who is a party to a split verdict is neither shown it nor counted it: their count is
+/// read with the cases, where everyone else's comes from the index alone.
+#[tokio::test]
+async fn a_split_verdict_is_neither_listed_nor_counted_for_a_moderator_who_is_its_party() {
+    let app = court().await;
+    let (case, _) = decided_case(&app).await;
+    let neutral = signed_in_moderator(&app, "mod@example.com").await;
+    moderator(&app, "party-seller@example.com").await;
+    let party = app.juror("party-seller@example.com").await;
+    for (who, count) in [(&neutral, 1), (&party, 0)] {
+        let listed = queue_section(&who.get_html("/moderation").await, "split").contains(&case);
+        assert_eq!(listed, count == 1, "listed for {count}");
+        // Past the last page the count is read by itself.
+        let beyond = who.get_html("/moderation?queue=split&page=2").await;
+        assert!(beyond.contains(&format!("分歧裁决 <strong>{count}</strong>")), "counted {count}");
+    }
+}
+
 /// Voting that stops without a verdict keeps no deadline, so the stalled-votes queue, which reads
 /// open deadlines by index, never walks the escalated, withdrawn or settled cases of the past.
 #[tokio::test]
