@@ -34,25 +34,15 @@ const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/po
 const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; \
      PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;";
 
-/// Refreshes the planner's statistics where tables grew or shrank tenfold, when a connection opens
-/// and then on a schedule (`refresh_statistics`). The 0x10 bit bounds the rows its ANALYZE reads,
-/// so that it never holds the write lock long on a large court. The bound is the optimizer's own,
-/// not the connection's: an explicit `ANALYZE` (after the demo's bulk fill, after a migration)
-/// reads every row, as sampled statistics misjudge skewed columns (with a connection-wide limit,
-/// 100,000 cases read as 200 states of 500 cases each, and the stalled-votes queue walked 40,000
-/// voting cases per load).
+/// Refreshes the planner's statistics where tables grew or shrank tenfold since their last
+/// analysis, when a connection opens. A connection reads the statistics once, so ANALYZE on one
+/// does not reach the others' planners: the pool renews its connections (`connect`) to follow a
+/// growing court. The 0x10 bit bounds the rows this ANALYZE reads, so that it never holds the
+/// write lock long on a large court. The bound is the optimizer's own, not the connection's: an
+/// explicit `ANALYZE` (after the demo's bulk fill, after a migration) reads every row, as sampled
+/// statistics misjudge skewed columns (with a connection-wide limit, 100,000 cases read as 200
+/// states of 500 cases each, and the stalled-votes queue walked 40,000 voting cases per load).
 const SQLITE_REFRESH_STATISTICS: &str = "PRAGMA optimize = 0x10012;";
-
-/// Refreshes the planner's statistics where tables have changed much, as the deadline worker does
-/// hourly: pooled SQLite connections live as long as the server, so their opening refresh alone
-/// would leave a growing court's statistics as they were at start. (PostgreSQL's autovacuum does
-/// this by itself.)
-pub fn refresh_statistics(conn: &mut DbConnection) -> QueryResult<()> {
-    match conn {
-        DbConnection::Sqlite(c) => c.batch_execute(SQLITE_REFRESH_STATISTICS),
-        DbConnection::Pg(_) => Ok(()),
-    }
-}
 
 /// Which backend a `DATABASE_URL` names.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -152,19 +142,13 @@ pub fn connect(url: &DatabaseUrl, max_size: u32) -> anyhow::Result<DbPool> {
     if let DatabaseUrl::Sqlite(_) = url {
         manager.connect().map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
     }
-    // r2d2 replaces connections idle for ten minutes, and all after thirty (kept for PostgreSQL).
-    // SQLite's are kept for the life of the process: each new one's `PRAGMA optimize` may run
-    // ANALYZE, which holds the write lock for seconds on a large court (a million-case fill
-    // failed with "database is locked" ten minutes in).
-    let (idle, lifetime) = match url {
-        DatabaseUrl::Sqlite(_) => (None, None),
-        DatabaseUrl::Postgres(_) => (Some(Duration::from_secs(600)), Some(Duration::from_secs(1800))),
-    };
+    // r2d2 replaces connections idle for ten minutes, and all after thirty: on SQLite each new one
+    // loads the statistics as they are now (`SQLITE_REFRESH_STATISTICS`, bounded so that a
+    // grown table's ANALYZE is brief: unbounded, it held the write lock past the busy timeout and
+    // failed a million-case fill ten minutes in).
     let pool = r2d2::Pool::builder()
         .max_size(max_size)
         .connection_timeout(Duration::from_secs(10))
-        .idle_timeout(idle)
-        .max_lifetime(lifetime)
         .build(manager)
         .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
     run_migrations(&mut *pool.get()?)?;
@@ -381,11 +365,16 @@ mod tests {
         }
     }
 
-    /// A pooled SQLite connection (with every pragma the court sets) on a new file.
-    fn pooled_sqlite() -> (tempfile::TempDir, DbConnection) {
+    /// A connection as the pool opens it (with every pragma the court sets) to the court in `dir`.
+    fn open_sqlite(dir: &tempfile::TempDir) -> DbConnection {
         use diesel::r2d2::ManageConnection;
+        (super::Manager { url: DatabaseUrl::Sqlite(dir.path().join("court.db")) }).connect().unwrap()
+    }
+
+    /// A pooled SQLite connection to a new court.
+    fn pooled_sqlite() -> (tempfile::TempDir, DbConnection) {
         let dir = tempfile::tempdir().unwrap();
-        let conn = (super::Manager { url: DatabaseUrl::Sqlite(dir.path().join("court.db")) }).connect().unwrap();
+        let conn = open_sqlite(&dir);
         (dir, conn)
     }
 
@@ -415,20 +404,22 @@ mod tests {
         assert_eq!(state_index_stat(&mut conn), "5000 1250", "5,000 rows, 1,250 for each of four states");
     }
 
-    /// The deadline worker's hourly refresh re-reads a table that grew tenfold since its statistics.
+    /// A connection the pool opens after a table grew tenfold analyses it again (and plans with
+    /// the new figures: statistics are read when a connection opens).
     #[test]
-    fn refreshing_statistics_catches_up_with_a_table_that_grew() {
-        let (_dir, mut conn) = pooled_sqlite();
-        conn.batch_execute(
-            "CREATE TABLE t (id INTEGER PRIMARY KEY, state TEXT NOT NULL); CREATE INDEX t_state ON t(state);
-             INSERT INTO t (state) VALUES ('a'), ('b'); ANALYZE;
-             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 998)
-             INSERT INTO t (state) SELECT char(97 + i % 2) FROM n;",
-        )
-        .unwrap();
-        assert_eq!(state_index_stat(&mut conn), "2 1");
-        super::refresh_statistics(&mut conn).unwrap();
-        assert_eq!(state_index_stat(&mut conn), "1000 500");
+    fn a_new_connection_catches_up_with_a_table_that_grew() {
+        let (dir, mut first) = pooled_sqlite();
+        first
+            .batch_execute(
+                "CREATE TABLE t (id INTEGER PRIMARY KEY, state TEXT NOT NULL); CREATE INDEX t_state ON t(state);
+                 INSERT INTO t (state) VALUES ('a'), ('b'); ANALYZE;
+                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 998)
+                 INSERT INTO t (state) SELECT char(97 + i % 2) FROM n;",
+            )
+            .unwrap();
+        assert_eq!(state_index_stat(&mut first), "2 1");
+        let mut next = open_sqlite(&dir);
+        assert_eq!(state_index_stat(&mut next), "1000 500");
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Moves cases on when their deadlines pass. Due jobs live in the database, so a deadline that
 //! passed while the server was down runs as soon as it starts again. Also republishes the public
-//! leaderboard when a snapshot is due, and refreshes the database's statistics hourly.
+//! leaderboard when a snapshot is due.
 
 use crate::clock::Clock;
 use crate::db::models::outbox::take_queued;
@@ -10,12 +10,8 @@ use crate::services::jury::leaderboard::publish_if_due;
 use crate::services::jury::reputation::reestimate_if_due;
 use crate::services::jury::Jury;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tokio::sync::Notify;
-
-/// How often the planner's statistics are looked at (`db::refresh_statistics`): tables grow by
-/// tenfold over weeks, and a look at tables that did not is a few page reads.
-const REFRESH_STATISTICS_EVERY: Duration = Duration::from_secs(3600);
 
 pub struct DeadlineWorker {
     pub pool: DbPool,
@@ -28,23 +24,13 @@ pub struct DeadlineWorker {
 
 impl DeadlineWorker {
     pub async fn run(self) {
-        let mut statistics_refreshed = Instant::now();
         loop {
             let pool = self.pool.clone();
             let now = self.clock.now();
             let jury = self.jury.clone();
-            let refresh_statistics = statistics_refreshed.elapsed() >= REFRESH_STATISTICS_EVERY;
-            if refresh_statistics {
-                statistics_refreshed = Instant::now();
-            }
             let ran = tokio::task::spawn_blocking(move || {
                 take_queued();
                 let ran = pool.get().map_err(|e| e.to_string()).and_then(|mut conn| {
-                    if refresh_statistics {
-                        if let Err(err) = crate::db::refresh_statistics(&mut conn) {
-                            tracing::warn!(error = %err, "statistics not refreshed; deadlines run all the same");
-                        }
-                    }
                     run_due_jobs(&mut conn, &jury, now).map_err(|e| e.to_string())?;
                     if reestimate_if_due(&mut conn, jury.rules.reestimate_every, now)
                         .map_err(|e| e.to_string())?
