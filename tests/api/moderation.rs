@@ -694,6 +694,9 @@ async fn each_queue_shows_its_real_count_and_opens_alone_in_pages() {
     app.execute("UPDATE cases SET state = 'escalated' WHERE id IN (SELECT id FROM cases ORDER BY id LIMIT 120)")
         .await
         .unwrap();
+    // As escalation does, their voting stops without a deadline left.
+    let escalated_rounds = "case_id IN (SELECT id FROM cases WHERE state = 'escalated') AND outcome IS NULL";
+    app.execute(format!("UPDATE jury_rounds SET voting_due_at = NULL WHERE {escalated_rounds}")).await.unwrap();
     let moderator = signed_in_moderator(&app, "mod@example.com").await;
     let rows = |html: &str| queue_section(html, "escalated").matches("<tr><td><a href=\"/moderation/cases/").count();
 

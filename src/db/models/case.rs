@@ -375,9 +375,9 @@ pub fn overdue(
 
 /// The first `limit` voting cases whose current round's deadline passed at or before `cutoff`,
 /// with that deadline, the longest overdue first, and how many there are. Read from the partial
-/// index of undecided rounds' deadlines alone: only a round being voted on keeps its deadline
-/// (`Transition::stops_voting`), so no condition on the case's state is needed, nor one the
-/// planner could prefer (a third of a large court's cases are voting).
+/// index of undecided rounds' deadlines alone: of the undecided rounds, only one being voted on
+/// keeps its deadline (`Transition::stops_voting`), so no condition on the case's state is
+/// needed, nor one the planner could prefer (40% of the bench court's cases are voting).
 pub fn overdue_votes(
     conn: &mut DbConnection,
     cutoff: NaiveDateTime,
