@@ -848,6 +848,33 @@ async fn a_split_verdict_is_listed_while_it_stands_and_leaves_once_appealed_or_o
     assert!(beyond.contains("分歧裁决 <strong>0</strong>"));
 }
 
+/// An appealed split verdict leaves the queue; when the appeal panel splits too, the case is listed
+/// once, for the verdict that stands.
+#[tokio::test]
+async fn a_case_whose_appeal_also_splits_is_listed_once() {
+    let app = jury_court(3, 14).await;
+    let (case, _) = decided_case(&app).await;
+    let seller = app.juror("party-seller@example.com").await;
+    let page = format!("/cases/{case}");
+    let appeal = [("appeal_reason", OVERRIDE_REASON), ("confirm", "yes")];
+    assert_eq!(seller.submit(&page, &format!("{page}/appeal"), &appeal).await.status(), StatusCode::SEE_OTHER);
+    app.clock.advance(TimeDelta::hours(25));
+    let appeal_panel = seat_panel(&app, &case, 7).await;
+    for (i, (_, juror)) in appeal_panel.iter().enumerate() {
+        let side = if i < 3 { "buyer" } else { "seller" };
+        vote(juror, &case, side, "两边的证据都看过，按照片和签收记录判断。").await;
+    }
+    app.wait_for_state(&case, "closed").await;
+    let moderator = signed_in_moderator(&app, "mod@example.com").await;
+    let dashboard = moderator.get_html("/moderation").await;
+    let listed = queue_section(&dashboard, "split").matches(&format!("/moderation/cases/{case}\"")).count();
+    let split = queue_section(&dashboard, "split");
+    assert_eq!(listed, 1, "{split}");
+    assert!(split.contains("3 : 4") && !split.contains("2 : 1"), "the appeal's tally, not the first round's");
+    let beyond = moderator.get_html("/moderation?queue=split&page=2").await;
+    assert!(beyond.contains("分歧裁决 <strong>1</strong>"));
+}
+
 /// A moderator who is a party to a split verdict is neither shown it nor counted it: their count is
 /// read with the cases, where everyone else's comes from the index alone.
 #[tokio::test]
