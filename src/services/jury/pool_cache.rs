@@ -82,13 +82,15 @@ impl PoolCache {
             .into_iter()
             .filter(|row| held.and_then(|seen| seen.get(&row.user_id)) != Some(&row.fingerprint()))
             .collect();
-        let ids: Vec<i32> = changed.iter().map(|r| r.user_id).collect();
         let mut by_juror = match since {
             None => juror::category_records(conn, None)?,
-            Some(_) => ids.chunks(500).try_fold(HashMap::new(), |mut records, chunk| {
-                records.extend(juror::category_records(conn, Some(chunk))?);
-                Ok::<_, diesel::result::Error>(records)
-            })?,
+            Some(_) => {
+                let ids: Vec<i32> = changed.iter().map(|r| r.user_id).collect();
+                ids.chunks(500).try_fold(HashMap::new(), |mut records, chunk| {
+                    records.extend(juror::category_records(conn, Some(chunk))?);
+                    Ok::<_, diesel::result::Error>(records)
+                })?
+            }
         };
         let snapshot = guard.get_or_insert_with(|| Snapshot {
             pool: JurorPool::new(vec![]),
