@@ -112,40 +112,11 @@ impl OutboxWorker {
     /// connections for as long as the batch takes to send.)
     pub async fn deliver_due(&self) -> anyhow::Result<usize> {
         let (claimed_tx, claimed) = tokio::sync::oneshot::channel();
-        let (results, results_rx) = std::sync::mpsc::channel::<(OutboxRow, Result<(), SendFailure>)>();
+        let (results, results_rx) = std::sync::mpsc::channel();
         let recorder = {
             let (pool, clock) = (self.pool.clone(), self.clock.clone());
             let lease = TimeDelta::from_std(self.settings.limits.mail_lease)?;
-            tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
-                let mut conn = pool.get()?;
-                let now = clock.now();
-                let batch = write_tx(&mut conn, |c| {
-                    let rows = outbox::claim_due(c, now, now + lease, BATCH)?;
-                    with_api_keys(c, rows)
-                })?;
-                if claimed_tx.send(batch).is_err() {
-                    return Ok(()); // the worker was stopped; the claims wait out their lease
-                }
-                // Results that arrive together are recorded in one commit, which does not wait for
-                // the disk: lost in a database crash, a message is only sent again. If that commit
-                // fails, each is tried alone; one that cannot be recorded waits out its lease.
-                while let Ok(first) = results_rx.recv() {
-                    let done: Vec<_> = std::iter::once(first).chain(results_rx.try_iter()).collect();
-                    let now = clock.now();
-                    let record_all = |c: &mut DbConnection, done: &[(OutboxRow, Result<(), SendFailure>)]| {
-                        outbox::commit_without_flush(c)?;
-                        done.iter().try_for_each(|(row, result)| record(c, row, result, now))
-                    };
-                    if write_tx(&mut conn, |c| record_all(c, &done)).is_err() {
-                        for one in done.chunks(1) {
-                            if let Err(e) = write_tx(&mut conn, |c| record_all(c, one)) {
-                                tracing::warn!(outbox_id = one[0].0.id, error = %e, "a send's result was not recorded");
-                            }
-                        }
-                    }
-                }
-                Ok(())
-            })
+            tokio::task::spawn_blocking(move || claim_and_record(&pool, &clock, lease, claimed_tx, results_rx))
         };
         let Ok(batch) = claimed.await else {
             recorder.await??; // the claim failed: say why
@@ -160,6 +131,9 @@ impl OutboxWorker {
             let (worker, results) = (self.clone(), results.clone());
             sends.spawn(async move {
                 let result = worker.send_one(&row, key).await;
+                if let Err(f) = &result {
+                    tracing::warn!(outbox_id = row.id, kind = %row.kind, attempts = row.attempts, permanent = f.permanent, reason = %f.reason, "message not sent");
+                }
                 // Ours no longer, whatever the record does: a row it fails to record waits out its lease.
                 worker.held.lock().expect("held ids").remove(&row.id);
                 let _ = results.send((row, result)); // gone only if recording failed, which is returned below
@@ -200,7 +174,7 @@ impl OutboxWorker {
 }
 
 /// Pairs each webhook delivery with its API key (None for mail, or for a key that is gone).
-fn with_api_keys(conn: &mut DbConnection, rows: Vec<OutboxRow>) -> QueryResult<Vec<(OutboxRow, Option<ApiKeyRow>)>> {
+fn with_api_keys(conn: &mut DbConnection, rows: Vec<OutboxRow>) -> QueryResult<Vec<Claimed>> {
     let ids: Vec<i32> = rows.iter().filter_map(|r| r.api_key_id).collect();
     let keys = if ids.is_empty() { vec![] } else { api_key::find_all(conn, &ids)? };
     Ok(rows
@@ -213,6 +187,49 @@ fn with_api_keys(conn: &mut DbConnection, rows: Vec<OutboxRow>) -> QueryResult<V
 }
 
 /// Records a send's result: sent, dead, or due again after a backoff.
+/// A message claimed for sending, with the API key of a webhook delivery.
+type Claimed = (OutboxRow, Option<ApiKeyRow>);
+type Sent = (OutboxRow, Result<(), SendFailure>);
+
+/// The blocking half of `deliver_due`: claims a batch, hands it over, then records each result as
+/// it arrives, until every send has returned.
+fn claim_and_record(
+    pool: &DbPool,
+    clock: &Clock,
+    lease: TimeDelta,
+    claimed: tokio::sync::oneshot::Sender<Vec<Claimed>>,
+    results: std::sync::mpsc::Receiver<Sent>,
+) -> anyhow::Result<()> {
+    let mut conn = pool.get()?;
+    let now = clock.now();
+    let batch = write_tx(&mut conn, |c| {
+        let rows = outbox::claim_due(c, now, now + lease, BATCH)?;
+        with_api_keys(c, rows)
+    })?;
+    if claimed.send(batch).is_err() {
+        return Ok(()); // the worker was stopped; the claims wait out their lease
+    }
+    // Results that arrive together are recorded in one commit, which does not wait for the disk:
+    // lost in a database crash, a message is only sent again. If that commit fails, each is tried
+    // alone; one that cannot be recorded waits out its lease.
+    while let Ok(first) = results.recv() {
+        let done: Vec<Sent> = std::iter::once(first).chain(results.try_iter()).collect();
+        let now = clock.now();
+        let record_all = |c: &mut DbConnection, done: &[Sent]| {
+            outbox::commit_without_flush(c)?;
+            done.iter().try_for_each(|(row, result)| record(c, row, result, now))
+        };
+        if write_tx(&mut conn, |c| record_all(c, &done)).is_err() {
+            for one in done.chunks(1) {
+                if let Err(e) = write_tx(&mut conn, |c| record_all(c, one)) {
+                    tracing::warn!(outbox_id = one[0].0.id, error = %e, "a send's result was not recorded");
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 fn record(
     conn: &mut DbConnection,
     row: &OutboxRow,
@@ -224,7 +241,6 @@ fn record(
     match result {
         Ok(()) => outbox::mark_sent(conn, row.id, now),
         Err(f) => {
-            tracing::warn!(outbox_id = row.id, kind = %row.kind, attempts, permanent = f.permanent, reason = %f.reason, "email not sent");
             if f.permanent || attempts >= MAX_ATTEMPTS {
                 outbox::mark_dead(conn, row.id, &f.reason)
             } else {
