@@ -245,6 +245,8 @@ pub struct Settings {
     pub jury: crate::domain::juror::JuryRules,
     /// Send each response's count of SQL statements in an `X-Statements` header (tests).
     pub expose_statements: bool,
+    /// Keep the text of every statement requests run (tests check their query plans).
+    pub statement_log: Option<crate::db::statements::StatementLog>,
     /// Fixes the jury's chance (`chance::Chance`) so tests can replay a draw; never set in
     /// production, where draws are seeded from the operating system.
     pub draw_seed: Option<u64>,
@@ -438,6 +440,7 @@ impl Settings {
                 ..Default::default()
             },
             expose_statements: false,
+            statement_log: None,
             draw_seed: None,
             trusted_proxies: parse_trusted(&args.trusted_proxies).map_err(anyhow::Error::msg)?,
             orders: crate::domain::filing::Orders::parse(&args.orders).unwrap_or_default(),

@@ -1,10 +1,13 @@
 //! Counts the SQL statements run on each thread, so a request can tell how many it ran: a page's
 //! count must not grow with the rows it shows (no N+1 queries; `tests/api/statements.rs`). Also
 //! counts the statements run outside any transaction: two of those in one database hop read two
-//! different instants, and a page built from them can contradict itself.
+//! different instants, and a page built from them can contradict itself. When asked, it also keeps
+//! the text of each statement, so tests can check the query plans of everything a page ran.
 
 use diesel::connection::{Instrumentation, InstrumentationEvent};
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
 
 thread_local! {
     static STATEMENTS: Cell<u64> = const { Cell::new(0) };
@@ -15,6 +18,27 @@ thread_local! {
     static ENDING: Cell<bool> = const { Cell::new(false) };
     /// Statements that read no data (the pool's liveness check) are not loose reads.
     static PROBING: Cell<bool> = const { Cell::new(false) };
+    /// Where this hop's statement texts go, if anywhere.
+    static LOG: RefCell<Option<StatementLog>> = const { RefCell::new(None) };
+    /// The statements now running read whole tables on purpose (`reading_every_row`).
+    static EVERY_ROW: Cell<bool> = const { Cell::new(false) };
+}
+
+/// The distinct SQL texts (without their bound values) of the statements run while it was set.
+#[derive(Debug, Clone, Default)]
+pub struct StatementLog(Arc<Mutex<BTreeSet<String>>>);
+
+impl StatementLog {
+    pub fn texts(&self) -> Vec<String> {
+        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).iter().cloned().collect()
+    }
+
+    fn keep(&self, query: &dyn std::fmt::Display) {
+        let query = query.to_string();
+        // diesel shows a prepared statement as `<sql> -- binds: [...]`.
+        let sql = query.split_once(" -- binds: ").map_or(query.as_str(), |(sql, _)| sql);
+        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(sql.to_string());
+    }
 }
 
 /// Installed on every pooled connection.
@@ -23,8 +47,11 @@ pub struct CountStatements;
 impl Instrumentation for CountStatements {
     fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
         match event {
-            InstrumentationEvent::StartQuery { .. } => {
+            InstrumentationEvent::StartQuery { query, .. } => {
                 STATEMENTS.set(STATEMENTS.get() + 1);
+                if !EVERY_ROW.get() {
+                    LOG.with_borrow(|log| log.as_ref().map(|log| log.keep(query)));
+                }
                 if ENDING.replace(false) {
                     DEPTH.set(DEPTH.get().saturating_sub(1));
                 } else if DEPTH.get() == 0 && !PROBING.get() {
@@ -54,6 +81,20 @@ pub fn probing<T>(f: impl FnOnce() -> T) -> T {
     f()
 }
 
+/// Runs `f`, whose statements read whole tables on purpose (figures over the whole court, the
+/// juror pool's first load, a search by any part of a name): the statement log leaves them out,
+/// so the check that pages use indexes (`tests/api/common/plans.rs`) is about everything else.
+pub fn reading_every_row<T>(f: impl FnOnce() -> T) -> T {
+    struct EveryRow(bool);
+    impl Drop for EveryRow {
+        fn drop(&mut self) {
+            EVERY_ROW.set(self.0);
+        }
+    }
+    let _restore = EveryRow(EVERY_ROW.replace(true));
+    f()
+}
+
 /// What one database hop ran.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Count {
@@ -62,11 +103,14 @@ pub struct Count {
     pub loose: u64,
 }
 
-/// Runs `f` and returns what it returned with the statements it ran (on this thread).
-pub fn counted<T>(f: impl FnOnce() -> T) -> (T, Count) {
+/// Runs `f` and returns what it returned with the statements it ran (on this thread), whose texts
+/// go to `log` when one is given.
+pub fn counted<T>(log: Option<StatementLog>, f: impl FnOnce() -> T) -> (T, Count) {
     let (statements, loose) = (STATEMENTS.get(), LOOSE.get());
     DEPTH.set(0);
     ENDING.set(false);
+    LOG.set(log);
     let value = f();
+    LOG.set(None);
     (value, Count { statements: STATEMENTS.get() - statements, loose: LOOSE.get() - loose })
 }

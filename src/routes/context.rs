@@ -90,9 +90,10 @@ impl AppState {
         T: Send + 'static,
     {
         let pool = self.pool.clone();
+        let log = self.settings.statement_log.clone();
         let hop = move || {
             crate::db::models::outbox::take_queued();
-            let (result, count) = crate::db::statements::counted(|| crate::db::with_connection(&pool, f));
+            let (result, count) = crate::db::statements::counted(log, || crate::db::with_connection(&pool, f));
             (result, count, crate::db::models::outbox::take_queued())
         };
         let (result, count, mail_queued) = web::block(hop).await?;

@@ -5,8 +5,10 @@
 
 use crate::common::csrf_of;
 use crate::common::jury::*;
+use crate::common::plans::assert_index_searches_only;
 use crate::common::routes::{routes, Ids};
 use reqwest::StatusCode;
+use xiaofating::db::statements::StatementLog;
 
 /// Routes that take no CSRF token, and why. Each must still refuse the forged request.
 const NO_TOKEN: [(&str, &str); 1] = [(
@@ -27,10 +29,13 @@ fn assert_guarded(res: &reqwest::Response, what: &str) {
 
 #[tokio::test]
 async fn forged_posts_are_refused_gets_change_nothing_and_every_answer_is_guarded() {
-    // The server reports each request's database hops that read outside a transaction.
+    // The server reports each request's database hops that read outside a transaction, and keeps
+    // the statements every request ran.
+    let log = StatementLog::default();
     let app = crate::common::spawn_app_with(|s| {
         s.jury.quorums = panel_of(3);
         s.expose_statements = true;
+        s.statement_log = Some(log.clone());
     })
     .await;
     seed_pool(&app, 6).await;
@@ -123,4 +128,5 @@ async fn forged_posts_are_refused_gets_change_nothing_and_every_answer_is_guarde
     }
     assert!(several_instants.is_empty(), "pages that read several instants: {several_instants:?}");
     assert_eq!(app.fingerprint().await, before, "a GET changed something");
+    assert_index_searches_only(&log);
 }

@@ -2,8 +2,10 @@
 //! they show. The server counts every statement run for a request (`X-Statements`, enabled here).
 
 use crate::common::jury::*;
+use crate::common::plans::assert_index_searches_only;
 use crate::common::{spawn_app_with, TestApp};
 use reqwest::StatusCode;
+use xiaofating::db::statements::StatementLog;
 
 /// Statements run to serve one GET of `path`. The page is loaded once before: a session's
 /// last-seen time is written at most every five minutes, which would add a statement to one count.
@@ -24,8 +26,10 @@ async fn accept_all(juror: &TestApp) {
 
 #[tokio::test]
 async fn pages_run_as_many_statements_for_many_rows_as_for_few() {
+    let log = StatementLog::default();
     let app = spawn_app_with(|s| {
         s.expose_statements = true;
+        s.statement_log = Some(log.clone());
         s.jury.quorums = panel_of(3);
     })
     .await;
@@ -89,6 +93,12 @@ async fn pages_run_as_many_statements_for_many_rows_as_for_few() {
     moderator(&app, "mod@example.com").await;
     let moderator = app.juror("mod@example.com").await;
     let moderation = statements(&moderator, "/moderation").await;
+    // Each queue paged and filtered (counted, not only listed), for the query plans below.
+    for queue in xiaofating::services::moderation::queues::Queue::ALL.map(|q| q.as_str()) {
+        for filter in ["", "&category=electronics&min_hours=24"] {
+            moderator.get(&format!("/moderation?queue={queue}&page=2{filter}")).await;
+        }
+    }
     let case_file = statements(&moderator, &format!("/moderation/cases/{many}")).await;
     assert_eq!(statements(&moderator, &format!("/moderation/cases/{few}")).await, case_file, "case file");
 
@@ -108,6 +118,8 @@ async fn pages_run_as_many_statements_for_many_rows_as_for_few() {
     // Four of each count open and close the page's two read snapshots (the signed-in header's
     // and the page's own).
     assert!(all.iter().all(|(_, n)| *n <= 37), "statements per page: {all:?}");
+    // And none of them walks a table that grows with the court.
+    assert_index_searches_only(&log);
 }
 
 /// Statements run to serve the marketplace's case list (with its API key), and how many cases it held.
@@ -125,7 +137,12 @@ async fn api_statements(app: &TestApp, key: &str) -> (u64, usize) {
 #[tokio::test]
 async fn the_marketplaces_case_list_runs_as_many_statements_for_three_cases_as_for_one() {
     use crate::marketplace::{api_key, filing, order, post};
-    let app = spawn_app_with(|s| s.expose_statements = true).await;
+    let log = StatementLog::default();
+    let app = spawn_app_with(|s| {
+        s.expose_statements = true;
+        s.statement_log = Some(log.clone());
+    })
+    .await;
     let buyer = app.verified_member("buyer@example.com", "买家").await;
     let seller = app.verified_member("seller@example.com", "卖家").await;
     let (key, _) = api_key(&app, "xianyu", None).await;
@@ -156,4 +173,5 @@ async fn the_marketplaces_case_list_runs_as_many_statements_for_three_cases_as_f
     let (three, listed) = api_statements(&app, &key).await;
     assert_eq!(listed, 3);
     assert_eq!(three, one, "1 case vs 3");
+    assert_index_searches_only(&log);
 }

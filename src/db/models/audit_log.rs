@@ -75,7 +75,8 @@ pub fn list(
         }
         query
     };
-    let total = matching().count().get_result(conn)?;
+    // Every matching entry, counted for paging: the log read through.
+    let total = crate::db::statements::reading_every_row(|| matching().count().get_result(conn))?;
     let ids: Vec<i32> =
         matching().select(audit_log::id).order(audit_log::id.desc()).offset(offset).limit(limit).load(conn)?;
     let (actors, subjects) = diesel::alias!(users as actors, users as subjects);

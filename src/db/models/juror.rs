@@ -1,5 +1,5 @@
 use crate::db::schema::{juror_category_tallies, jurors, users};
-use crate::db::DbConnection;
+use crate::db::{statements, DbConnection};
 use crate::domain::dispute::Category;
 use crate::domain::juror::JurorStatus;
 use crate::domain::reputation::{Record, Tally};
@@ -418,37 +418,41 @@ pub fn search(
 ) -> QueryResult<(Vec<ListedJuror>, i64)> {
     let pattern = format!("%{}%", search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
     let matching = || {
-        let query = jurors::table
-            .inner_join(users::table)
-            .filter(
+        let mut query = jurors::table.inner_join(users::table).into_boxed();
+        if !search.is_empty() {
+            query = query.filter(
                 users::display_name
                     .like(pattern.clone())
                     .escape('\\')
                     .or(users::email.like(pattern.clone()).escape('\\')),
-            )
-            .into_boxed();
+            );
+        }
         match status {
             Some(status) => query.filter(jurors::status.eq(status.to_string())),
             None => query,
         }
     };
-    let total = matching().count().get_result(conn)?;
-    let rows = matching()
-        .order(((jurors::buyer_right + jurors::seller_right).desc(), jurors::user_id))
-        .offset(offset)
-        .limit(limit)
-        .select((
-            jurors::user_id,
-            users::display_name,
-            users::email,
-            jurors::status,
-            jurors::status_reason,
-            jurors::passed_probation_at,
-            jurors::summons_answered,
-            jurors::summons_ignored,
-            OVERALL_TALLY,
-        ))
-        .load(conn)?;
+    // A count of every match, and a search by any part of a name, read the jurors through.
+    let total = statements::reading_every_row(|| matching().count().get_result(conn))?;
+    let mut page = || {
+        matching()
+            .order(((jurors::buyer_right + jurors::seller_right).desc(), jurors::user_id))
+            .offset(offset)
+            .limit(limit)
+            .select((
+                jurors::user_id,
+                users::display_name,
+                users::email,
+                jurors::status,
+                jurors::status_reason,
+                jurors::passed_probation_at,
+                jurors::summons_answered,
+                jurors::summons_ignored,
+                OVERALL_TALLY,
+            ))
+            .load(conn)
+    };
+    let rows = if search.is_empty() { page()? } else { statements::reading_every_row(page)? };
     Ok((rows, total))
 }
 

@@ -49,11 +49,18 @@ pub fn sharing_with(conn: &mut DbConnection, people: &[i32], since: NaiveDateTim
         .load(conn)?;
     let (devices, addresses): (Vec<String>, Vec<Option<String>>) = theirs.into_iter().unzip();
     let addresses: Vec<String> = addresses.into_iter().flatten().collect();
-    let rows: Vec<(i32, String, Option<String>)> = sign_ins::table
-        .filter(sign_ins::signed_in_at.ge(since))
-        .filter(sign_ins::device_hash.eq_any(&devices).or(sign_ins::address_hash.eq_any(&addresses)))
-        .select((sign_ins::user_id, sign_ins::device_hash, sign_ins::address_hash))
-        .load(conn)?;
+    let recent = sign_ins::table.filter(sign_ins::signed_in_at.ge(since)).into_boxed();
+    // Each list reads its own index; an empty one would turn the OR into a walk of the table.
+    let matching = match (devices.is_empty(), addresses.is_empty()) {
+        (true, true) => return Ok(vec![]),
+        (false, true) => recent.filter(sign_ins::device_hash.eq_any(devices)),
+        (true, false) => recent.filter(sign_ins::address_hash.eq_any(addresses)),
+        (false, false) => {
+            recent.filter(sign_ins::device_hash.eq_any(devices).or(sign_ins::address_hash.eq_any(addresses)))
+        }
+    };
+    let rows: Vec<(i32, String, Option<String>)> =
+        matching.select((sign_ins::user_id, sign_ins::device_hash, sign_ins::address_hash)).load(conn)?;
     Ok(rows.into_iter().map(|(user_id, device, address)| Trace { user_id, device, address }).collect())
 }
 

@@ -78,18 +78,24 @@ impl PoolCache {
         let mut guard = self.snapshot.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let since = guard.as_ref().and_then(|s| s.newest_change).map(|newest| newest - OVERLAP);
         let held = guard.as_ref().map(|s| &s.seen);
-        let changed: Vec<PoolRow> = juror::changed_since(conn, since)?
-            .into_iter()
-            .filter(|row| held.and_then(|seen| seen.get(&row.user_id)) != Some(&row.fingerprint()))
-            .collect();
-        let mut by_juror = match since {
-            None => juror::category_records(conn, None)?,
+        let (changed, mut by_juror) = match since {
+            None => crate::db::statements::reading_every_row(|| {
+                Ok::<_, diesel::result::Error>((
+                    juror::changed_since(conn, None)?,
+                    juror::category_records(conn, None)?,
+                ))
+            })?,
             Some(_) => {
+                let changed: Vec<PoolRow> = juror::changed_since(conn, since)?
+                    .into_iter()
+                    .filter(|row| held.and_then(|seen| seen.get(&row.user_id)) != Some(&row.fingerprint()))
+                    .collect();
                 let ids: Vec<i32> = changed.iter().map(|r| r.user_id).collect();
-                ids.chunks(500).try_fold(HashMap::new(), |mut records, chunk| {
+                let records = ids.chunks(500).try_fold(HashMap::new(), |mut records, chunk| {
                     records.extend(juror::category_records(conn, Some(chunk))?);
                     Ok::<_, diesel::result::Error>(records)
-                })?
+                })?;
+                (changed, records)
             }
         };
         let snapshot = guard.get_or_insert_with(|| Snapshot {

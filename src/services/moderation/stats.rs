@@ -90,6 +90,11 @@ const ACCURACY_EDGES: [(f64, &str); 6] =
 
 pub fn stats(conn: &mut DbConnection, account: &Account) -> ServiceResult<Stats> {
     require_moderator(account)?;
+    // Figures over every case and juror there is: each statement reads its tables through.
+    crate::db::statements::reading_every_row(|| court_figures(conn))
+}
+
+fn court_figures(conn: &mut DbConnection) -> ServiceResult<Stats> {
     let counts: BTreeMap<String, i64> = case::count_by_state(conn)?.into_iter().collect();
     let mut stages = Series {
         bars: CaseState::ALL

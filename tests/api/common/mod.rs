@@ -4,6 +4,7 @@
 pub mod browser;
 pub mod jury;
 pub mod nu;
+pub mod plans;
 pub mod routes;
 pub mod s3;
 pub mod smtp;

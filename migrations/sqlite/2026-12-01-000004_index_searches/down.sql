@@ -1,0 +1,3 @@
+DROP INDEX jurors_most_experienced;
+DROP INDEX users_role;
+DROP INDEX juror_category_tallies_juror;
