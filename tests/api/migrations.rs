@@ -1,4 +1,4 @@
-//! The SQLite and PostgreSQL migration folders must produce the same tables and columns.
+//! The SQLite and PostgreSQL migration folders must produce the same tables, columns and indexes.
 
 use diesel::sql_types::{Bool, Text};
 use diesel::{Connection, PgConnection, QueryableByName, RunQueryDsl, SqliteConnection};
@@ -25,8 +25,21 @@ fn shape(columns: Vec<Column>) -> Shape {
         .collect()
 }
 
+#[derive(QueryableByName, Debug)]
+struct Index {
+    #[diesel(sql_type = Text)]
+    name: String,
+}
+
+/// The indexes a migration names (keys' own indexes are named by each database its own way).
+fn index_names(indexes: Vec<Index>) -> BTreeSet<String> {
+    indexes.into_iter().map(|i| i.name).collect()
+}
+
+/// The page tests check query plans on SQLite alone (`common::plans`): they hold for PostgreSQL
+/// because its tables have the same indexes.
 #[test]
-fn both_backends_have_the_same_tables_and_columns() {
+fn both_backends_have_the_same_tables_columns_and_indexes() {
     let dir = tempfile::tempdir().unwrap();
     let sqlite_path = dir.path().join("shape.db");
     db::connect(&DatabaseUrl::Sqlite(sqlite_path.clone()), 1).unwrap();
@@ -38,6 +51,12 @@ fn both_backends_have_the_same_tables_and_columns() {
         )
         .load(&mut sqlite)
         .unwrap(),
+    );
+
+    let sqlite_indexes = index_names(
+        diesel::sql_query("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
+            .load(&mut sqlite)
+            .unwrap(),
     );
 
     // Both backends are needed here, whichever one the rest of the suite runs on.
@@ -55,6 +74,14 @@ fn both_backends_have_the_same_tables_and_columns() {
         .load(&mut pg)
         .unwrap(),
     );
+    let pg_indexes = index_names(
+        diesel::sql_query(
+            "SELECT i.indexname::text AS name FROM pg_indexes i WHERE i.schemaname = 'public' \
+             AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)",
+        )
+        .load(&mut pg)
+        .unwrap(),
+    );
     drop(pg);
     let mut admin = PgConnection::establish(&server).unwrap();
     let name = pg_url.rsplit('/').next().unwrap();
@@ -66,6 +93,13 @@ fn both_backends_have_the_same_tables_and_columns() {
     assert!(
         only_sqlite.is_empty() && only_pg.is_empty(),
         "only in SQLite: {only_sqlite:?}\nonly in PostgreSQL: {only_pg:?}"
+    );
+    assert!(sqlite_indexes.len() > 20, "the indexes were read: {sqlite_indexes:?}");
+    let only_sqlite: Vec<_> = sqlite_indexes.difference(&pg_indexes).collect();
+    let only_pg: Vec<_> = pg_indexes.difference(&sqlite_indexes).collect();
+    assert!(
+        only_sqlite.is_empty() && only_pg.is_empty(),
+        "indexes only in SQLite: {only_sqlite:?}\nonly in PostgreSQL: {only_pg:?}"
     );
 }
 

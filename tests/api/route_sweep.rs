@@ -128,5 +128,5 @@ async fn forged_posts_are_refused_gets_change_nothing_and_every_answer_is_guarde
     }
     assert!(several_instants.is_empty(), "pages that read several instants: {several_instants:?}");
     assert_eq!(app.fingerprint().await, before, "a GET changed something");
-    assert_index_searches_only(&log);
+    assert_index_searches_only(&log, &app.database_url);
 }

@@ -119,7 +119,7 @@ async fn pages_run_as_many_statements_for_many_rows_as_for_few() {
     // and the page's own).
     assert!(all.iter().all(|(_, n)| *n <= 37), "statements per page: {all:?}");
     // And none of them walks a table that grows with the court.
-    assert_index_searches_only(&log);
+    assert_index_searches_only(&log, &app.database_url);
 }
 
 /// Statements run to serve the marketplace's case list (with its API key), and how many cases it held.
@@ -173,5 +173,5 @@ async fn the_marketplaces_case_list_runs_as_many_statements_for_three_cases_as_f
     let (three, listed) = api_statements(&app, &key).await;
     assert_eq!(listed, 3);
     assert_eq!(three, one, "1 case vs 3");
-    assert_index_searches_only(&log);
+    assert_index_searches_only(&log, &app.database_url);
 }
