@@ -109,8 +109,16 @@ pub fn counted<T>(log: Option<StatementLog>, f: impl FnOnce() -> T) -> (T, Count
     let (statements, loose) = (STATEMENTS.get(), LOOSE.get());
     DEPTH.set(0);
     ENDING.set(false);
+    // Cleared even if `f` panics: the blocking thread serves other work next.
+    struct Unlog;
+    impl Drop for Unlog {
+        fn drop(&mut self) {
+            LOG.set(None);
+        }
+    }
     LOG.set(log);
+    let unlog = Unlog;
     let value = f();
-    LOG.set(None);
+    drop(unlog);
     (value, Count { statements: STATEMENTS.get() - statements, loose: LOOSE.get() - loose })
 }

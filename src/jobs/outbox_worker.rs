@@ -186,7 +186,6 @@ fn with_api_keys(conn: &mut DbConnection, rows: Vec<OutboxRow>) -> QueryResult<V
         .collect())
 }
 
-/// Records a send's result: sent, dead, or due again after a backoff.
 /// A message claimed for sending, with the API key of a webhook delivery.
 type Claimed = (OutboxRow, Option<ApiKeyRow>);
 type Sent = (OutboxRow, Result<(), SendFailure>);
@@ -230,6 +229,7 @@ fn claim_and_record(
     Ok(())
 }
 
+/// Records a send's result: sent, dead, or due again after a backoff.
 fn record(
     conn: &mut DbConnection,
     row: &OutboxRow,

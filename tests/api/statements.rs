@@ -93,11 +93,22 @@ async fn pages_run_as_many_statements_for_many_rows_as_for_few() {
     moderator(&app, "mod@example.com").await;
     let moderator = app.juror("mod@example.com").await;
     let moderation = statements(&moderator, "/moderation").await;
-    // Each queue paged and filtered (counted, not only listed), for the query plans below.
-    for queue in xiaofating::services::moderation::queues::Queue::ALL.map(|q| q.as_str()) {
-        for filter in ["", "&category=electronics&min_hours=24"] {
-            moderator.get(&format!("/moderation?queue={queue}&page=2{filter}")).await;
-        }
+    // For the query plans below: each queue paged and filtered (counted, not only listed), the
+    // jurors by standing and by name, the audit log by each filter.
+    let mut filtered: Vec<String> = xiaofating::services::moderation::queues::Queue::ALL
+        .iter()
+        .flat_map(|q| {
+            ["", "&category=electronics&min_hours=24"].map(|f| format!("/moderation?queue={}&page=2{f}", q.as_str()))
+        })
+        .collect();
+    filtered
+        .extend(["/moderation/jurors?status=suspended", "/moderation/jurors?q=juror0&status=active"].map(String::from));
+    filtered.extend(
+        ["action=override".to_string(), "actor=mod@example.com".to_string(), format!("case={few}")]
+            .map(|f| format!("/moderation/audit?{f}")),
+    );
+    for path in &filtered {
+        assert_eq!(moderator.get(path).await.status(), StatusCode::OK, "{path}");
     }
     let case_file = statements(&moderator, &format!("/moderation/cases/{many}")).await;
     assert_eq!(statements(&moderator, &format!("/moderation/cases/{few}")).await, case_file, "case file");

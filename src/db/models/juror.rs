@@ -432,8 +432,12 @@ pub fn search(
             None => query,
         }
     };
-    // A count of every match, and a search by any part of a name, read the jurors through.
-    let total = statements::reading_every_row(|| matching().count().get_result(conn))?;
+    // A search by any part of a name, and a count of every juror, read the jurors through.
+    let total = match (search.is_empty(), status) {
+        (true, Some(status)) => jurors::table.filter(jurors::status.eq(status)).count().get_result(conn)?,
+        (true, None) => statements::reading_every_row(|| jurors::table.count().get_result(conn))?,
+        (false, _) => statements::reading_every_row(|| matching().count().get_result(conn))?,
+    };
     let mut page = || {
         matching()
             .order(((jurors::buyer_right + jurors::seller_right).desc(), jurors::user_id))

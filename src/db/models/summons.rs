@@ -81,9 +81,10 @@ pub fn release_pending(conn: &mut DbConnection, case_id: CaseId, now: NaiveDateT
         .execute(conn)
 }
 
-/// Per juror, the summonses since `since` that take up capacity.
-pub fn load_since(conn: &mut DbConnection, since: NaiveDateTime) -> QueryResult<Vec<(i32, i64)>> {
+/// Per juror of `among`, the summonses since `since` that take up capacity.
+pub fn holding_since(conn: &mut DbConnection, among: &[i32], since: NaiveDateTime) -> QueryResult<Vec<(i32, i64)>> {
     summons::table
+        .filter(summons::juror_id.eq_any(among))
         .filter(summons::summoned_at.gt(since))
         .filter(summons::status.eq_any(SeatStatus::HOLDING))
         .group_by(summons::juror_id)

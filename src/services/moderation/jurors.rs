@@ -62,11 +62,11 @@ pub fn list_jurors(
     require_moderator(moderator)?;
     let status = JurorStatus::parse(query.status.trim()).map(JurorStatus::as_str);
     let search: String = query.q.trim().chars().take(100).collect();
-    let recent: HashMap<i32, i64> = summons::load_since(conn, now - RECENT)?.into_iter().collect();
     let number = Page::requested(&query.page);
     let (rows, total) = juror::search(conn, &search, status, (Page::offset(number, PAGE_ROWS), PAGE_ROWS))?;
     let page = Page { number, size: PAGE_ROWS, total };
     let ids: Vec<i32> = rows.iter().map(|r| r.user_id).collect();
+    let recent: HashMap<i32, i64> = summons::holding_since(conn, &ids, now - RECENT)?.into_iter().collect();
     let public_ids: HashMap<i32, String> = user::public_ids(conn, &ids)?.into_iter().collect();
     let audits = calibration_audit::scores(conn, &ids)?;
     let lines = rows

@@ -3,6 +3,7 @@
 
 use super::require_moderator;
 use crate::db::models::{case, case_override, juror};
+use crate::db::statements::reading_every_row;
 use crate::db::DbConnection;
 use crate::domain::case::CaseState;
 use crate::domain::moderation::histogram;
@@ -90,12 +91,8 @@ const ACCURACY_EDGES: [(f64, &str); 6] =
 
 pub fn stats(conn: &mut DbConnection, account: &Account) -> ServiceResult<Stats> {
     require_moderator(account)?;
-    // Figures over every case and juror there is: each statement reads its tables through.
-    crate::db::statements::reading_every_row(|| court_figures(conn))
-}
-
-fn court_figures(conn: &mut DbConnection) -> ServiceResult<Stats> {
-    let counts: BTreeMap<String, i64> = case::count_by_state(conn)?.into_iter().collect();
+    // Figures over every case and juror there is: these statements read their tables through.
+    let counts: BTreeMap<String, i64> = reading_every_row(|| case::count_by_state(conn))?.into_iter().collect();
     let mut stages = Series {
         bars: CaseState::ALL
             .iter()
@@ -104,14 +101,14 @@ fn court_figures(conn: &mut DbConnection) -> ServiceResult<Stats> {
     };
     // Calibration cases are the court's training material, shown apart from real withdrawals.
     stages.bars.push(("stats.calibration_cases".to_string(), case::count_calibration(conn)?));
-    let hours: Vec<f64> = case::verdict_times(conn)?
+    let hours: Vec<f64> = reading_every_row(|| case::verdict_times(conn))?
         .iter()
         .map(|(filed, decided)| (*decided - *filed).num_minutes() as f64 / 60.0)
         .collect();
     let time_to_verdict = bucketed(&hours, &HOUR_EDGES);
     let mut by_category: BTreeMap<String, Split> = BTreeMap::new();
     let mut by_side: BTreeMap<String, Split> = BTreeMap::new();
-    for (category, claimant_side, outcome, n) in case::outcomes(conn)? {
+    for (category, claimant_side, outcome, n) in reading_every_row(|| case::outcomes(conn))? {
         let claimant_won = outcome == claimant_side;
         for (map, label) in [
             (&mut by_category, format!("category.{category}")),
@@ -125,7 +122,7 @@ fn court_figures(conn: &mut DbConnection) -> ServiceResult<Stats> {
             }
         }
     }
-    let accuracies: Vec<f64> = juror::changed_since(conn, None)?
+    let accuracies: Vec<f64> = reading_every_row(|| juror::changed_since(conn, None))?
         .iter()
         .map(|row| estimate(&row.overall_tally(), Priors::default(), 0.5))
         .filter(|e| e.votes >= 1.0)
@@ -136,7 +133,7 @@ fn court_figures(conn: &mut DbConnection) -> ServiceResult<Stats> {
         time_to_verdict,
         by_category: by_category.into_values().collect(),
         by_claimant_side: by_side.into_values().collect(),
-        overrides: case_override::count(conn)?,
+        overrides: reading_every_row(|| case_override::count(conn))?,
         finished: counts.get(CaseState::Closed.as_str()).copied().unwrap_or(0)
             + counts.get(CaseState::Overridden.as_str()).copied().unwrap_or(0),
         accuracy: bucketed(&accuracies, &ACCURACY_EDGES),
