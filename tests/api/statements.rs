@@ -186,3 +186,28 @@ async fn the_marketplaces_case_list_runs_as_many_statements_for_three_cases_as_f
     assert_eq!(three, one, "1 case vs 3");
     assert_index_searches_only(&log, &app.database_url);
 }
+
+/// A vote weighs every vote of its round by the voter's record: the records are read for the
+/// whole panel at once, so the second and the fourth vote of an undecided round run as many
+/// statements.
+#[tokio::test]
+async fn a_vote_runs_as_many_statements_after_three_votes_as_after_one() {
+    use xiaofating::domain::quorum::{QuorumPolicy, Quorums};
+    let app = spawn_app_with(|s| {
+        s.expose_statements = true;
+        // Five votes at least: the first four leave the round undecided, whatever they say.
+        s.jury.quorums = Quorums::all(QuorumPolicy::parse("confident:5:0.99:5").unwrap());
+    })
+    .await;
+    seed_pool(&app, 8).await;
+    let case = case_ready_for_jury(&app).await;
+    let seated = seat_panel(&app, &case, 5).await;
+    let mut counts = vec![];
+    for (_, juror) in &seated[..4] {
+        let res = vote(juror, &case, "buyer", "买家照片里的磕碰痕迹是新的，卖家描述九成新不实。").await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        counts.push(res.headers()["x-statements"].to_str().unwrap().parse::<u64>().unwrap());
+    }
+    assert_eq!(app.case_state(&case).await, "voting");
+    assert_eq!(counts[1], counts[3], "the 2nd and the 4th vote: {counts:?}");
+}

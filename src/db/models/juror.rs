@@ -192,7 +192,39 @@ pub fn tallies_of(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<(i32,
     Ok(rows.into_iter().map(|(id, t)| (id, tally_of(t))).collect())
 }
 
-pub fn category_tally(conn: &mut DbConnection, user_id: i32, category: &str) -> QueryResult<Option<Tally>> {
+/// What a voter's vote is weighed by (`voter_records`).
+#[derive(Debug, Clone, Default)]
+pub struct VoterRecord {
+    /// Declared categories, as `Categories` bits.
+    pub expertise: i32,
+    pub overall: Tally,
+    /// In the case's category; empty where the juror has none yet.
+    pub in_category: Tally,
+}
+
+/// The records of these voters, overall and in `category`: two statements however many voted.
+pub fn voter_records(conn: &mut DbConnection, ids: &[i32], category: &str) -> QueryResult<HashMap<i32, VoterRecord>> {
+    let jurors: Vec<(i32, i32, (f64, f64, f64, f64))> = jurors::table
+        .filter(jurors::user_id.eq_any(ids))
+        .select((jurors::user_id, jurors::expertise, OVERALL_TALLY))
+        .load(conn)?;
+    let in_category: HashMap<i32, (f64, f64, f64, f64)> = juror_category_tallies::table
+        .filter(juror_category_tallies::category.eq(category))
+        .filter(juror_category_tallies::juror_id.eq_any(ids))
+        .select((juror_category_tallies::juror_id, TALLY_COLUMNS))
+        .load(conn)?
+        .into_iter()
+        .collect();
+    Ok(jurors
+        .into_iter()
+        .map(|(id, expertise, overall)| {
+            let in_category = in_category.get(&id).map(|t| tally_of(*t)).unwrap_or_default();
+            (id, VoterRecord { expertise, overall: tally_of(overall), in_category })
+        })
+        .collect())
+}
+
+fn category_tally(conn: &mut DbConnection, user_id: i32, category: &str) -> QueryResult<Option<Tally>> {
     juror_category_tallies::table
         .find((category, user_id))
         .select(TALLY_COLUMNS)

@@ -138,17 +138,17 @@ fn weigh(
     let worth = jury.pool.declared_worth(conn)?;
     let declared_in =
         |expertise: i32| Category::parse(category).is_some_and(|c| Categories(expertise as u16).contains(c));
-    votes
+    let voters: Vec<i32> = votes.iter().map(|v| v.juror_id).collect();
+    let records = juror::voter_records(conn, &voters, category)?;
+    Ok(votes
         .iter()
         .map(|v| {
-            let juror = juror::find(conn, v.juror_id)?;
-            let overall = juror.as_ref().map(|j| j.tally()).unwrap_or_default();
-            let declared = juror.is_some_and(|j| declared_in(j.expertise));
-            let record = juror::category_tally(conn, v.juror_id, category)?.unwrap_or_default();
-            let e = standing(&overall, &record, worth.shift(declared));
-            Ok(WeighedVote { side: v.side, sensitivity: e.sensitivity, specificity: e.specificity })
+            let record = records.get(&v.juror_id).cloned().unwrap_or_default();
+            let declared = records.contains_key(&v.juror_id) && declared_in(record.expertise);
+            let e = standing(&record.overall, &record.in_category, worth.shift(declared));
+            WeighedVote { side: v.side, sensitivity: e.sensitivity, specificity: e.specificity }
         })
-        .collect()
+        .collect())
 }
 
 /// The panel is seated: voting opens with its deadline and reminder.
