@@ -204,11 +204,11 @@ pub struct VoterRecord {
 
 /// The records of these voters, overall and in `category`: two statements however many voted.
 pub fn voter_records(conn: &mut DbConnection, ids: &[i32], category: &str) -> QueryResult<HashMap<i32, VoterRecord>> {
-    let jurors: Vec<(i32, i32, (f64, f64, f64, f64))> = jurors::table
+    let jurors: Vec<(i32, i32, TallyRow)> = jurors::table
         .filter(jurors::user_id.eq_any(ids))
         .select((jurors::user_id, jurors::expertise, OVERALL_TALLY))
         .load(conn)?;
-    let in_category: HashMap<i32, (f64, f64, f64, f64)> = juror_category_tallies::table
+    let in_category: HashMap<i32, TallyRow> = juror_category_tallies::table
         .filter(juror_category_tallies::category.eq(category))
         .filter(juror_category_tallies::juror_id.eq_any(ids))
         .select((juror_category_tallies::juror_id, TALLY_COLUMNS))
@@ -263,7 +263,10 @@ const OVERALL_TALLY: (
     jurors::seller_right_voted_seller,
 ) = (jurors::buyer_right, jurors::buyer_right_voted_buyer, jurors::seller_right, jurors::seller_right_voted_seller);
 
-fn tally_of((a, b, c, d): (f64, f64, f64, f64)) -> Tally {
+/// A tally's four columns as read, in `TALLY_COLUMNS`' order.
+type TallyRow = (f64, f64, f64, f64);
+
+fn tally_of((a, b, c, d): TallyRow) -> Tally {
     Tally { buyer_right: a, buyer_right_voted_buyer: b, seller_right: c, seller_right_voted_seller: d }
 }
 
