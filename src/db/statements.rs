@@ -8,6 +8,7 @@ use diesel::connection::{Instrumentation, InstrumentationEvent};
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
+use std::thread::LocalKey;
 
 thread_local! {
     static STATEMENTS: Cell<u64> = const { Cell::new(0) };
@@ -70,28 +71,26 @@ impl Instrumentation for CountStatements {
 /// Runs a statement that reads no data, such as the pool's liveness check, without counting it as
 /// a loose read.
 pub fn probing<T>(f: impl FnOnce() -> T) -> T {
-    struct Probing;
-    impl Drop for Probing {
-        fn drop(&mut self) {
-            PROBING.set(false);
-        }
-    }
-    PROBING.set(true);
-    let _probing = Probing;
-    f()
+    flagged(&PROBING, f)
 }
 
 /// Runs `f`, whose statements read whole tables on purpose (figures over the whole court, the
 /// juror pool's first load, a search by any part of a name): the statement log leaves them out,
 /// so the check that pages use indexes (`tests/api/common/plans.rs`) is about everything else.
 pub fn reading_every_row<T>(f: impl FnOnce() -> T) -> T {
-    struct EveryRow(bool);
-    impl Drop for EveryRow {
+    flagged(&EVERY_ROW, f)
+}
+
+/// Runs `f` with `flag` raised, and puts it back as it was afterwards, even if `f` panics (the
+/// blocking thread serves other work next).
+fn flagged<T>(flag: &'static LocalKey<Cell<bool>>, f: impl FnOnce() -> T) -> T {
+    struct Restore(&'static LocalKey<Cell<bool>>, bool);
+    impl Drop for Restore {
         fn drop(&mut self) {
-            EVERY_ROW.set(self.0);
+            self.0.set(self.1);
         }
     }
-    let _restore = EveryRow(EVERY_ROW.replace(true));
+    let _restore = Restore(flag, flag.replace(true));
     f()
 }
 

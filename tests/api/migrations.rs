@@ -87,19 +87,18 @@ fn both_backends_have_the_same_tables_columns_and_indexes() {
     let name = pg_url.rsplit('/').next().unwrap();
     diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)")).execute(&mut admin).unwrap();
 
-    assert!(sqlite_shape.len() > 20, "the schema was read: {sqlite_shape:?}");
-    let only_sqlite: Vec<_> = sqlite_shape.difference(&pg_shape).collect();
-    let only_pg: Vec<_> = pg_shape.difference(&sqlite_shape).collect();
+    assert_same("columns", &sqlite_shape, &pg_shape);
+    assert_same("indexes", &sqlite_indexes, &pg_indexes);
+}
+
+/// Both backends hold the same `what`, and there are some to compare.
+fn assert_same<T: Ord + std::fmt::Debug>(what: &str, sqlite: &BTreeSet<T>, pg: &BTreeSet<T>) {
+    assert!(sqlite.len() > 20, "the {what} were read: {sqlite:?}");
+    let only_sqlite: Vec<_> = sqlite.difference(pg).collect();
+    let only_pg: Vec<_> = pg.difference(sqlite).collect();
     assert!(
         only_sqlite.is_empty() && only_pg.is_empty(),
-        "only in SQLite: {only_sqlite:?}\nonly in PostgreSQL: {only_pg:?}"
-    );
-    assert!(sqlite_indexes.len() > 20, "the indexes were read: {sqlite_indexes:?}");
-    let only_sqlite: Vec<_> = sqlite_indexes.difference(&pg_indexes).collect();
-    let only_pg: Vec<_> = pg_indexes.difference(&sqlite_indexes).collect();
-    assert!(
-        only_sqlite.is_empty() && only_pg.is_empty(),
-        "indexes only in SQLite: {only_sqlite:?}\nonly in PostgreSQL: {only_pg:?}"
+        "{what} only in SQLite: {only_sqlite:?}\nonly in PostgreSQL: {only_pg:?}"
     );
 }
 
