@@ -193,8 +193,10 @@ async fn the_marketplaces_case_list_runs_as_many_statements_for_three_cases_as_f
 #[tokio::test]
 async fn a_vote_runs_as_many_statements_after_three_votes_as_after_one() {
     use xiaofating::domain::quorum::{QuorumPolicy, Quorums};
+    let log = StatementLog::default();
     let app = spawn_app_with(|s| {
         s.expose_statements = true;
+        s.statement_log = Some(log.clone());
         // Five votes at least: the first four leave the round undecided, whatever they say.
         s.jury.quorums = Quorums::all(QuorumPolicy::parse("confident:5:0.99:5").unwrap());
     })
@@ -210,4 +212,5 @@ async fn a_vote_runs_as_many_statements_after_three_votes_as_after_one() {
     }
     assert_eq!(app.case_state(&case).await, "voting");
     assert_eq!(counts[1], counts[3], "the 2nd and the 4th vote: {counts:?}");
+    assert_index_searches_only(&log, &app.database_url);
 }
