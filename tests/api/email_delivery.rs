@@ -13,6 +13,16 @@ async fn court_with(smtp: &SmtpServer) -> TestApp {
     spawn_app_with(move |s| s.smtp_url = Some(url)).await
 }
 
+/// Waits until `n` messages are recorded as sent: the record follows the SMTP server's reply, so a
+/// message can arrive a moment before its row says so.
+async fn until_sent(app: &TestApp, n: i64, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while app.count("outbox WHERE status = 'sent'").await < n {
+        assert!(Instant::now() < deadline, "timed out waiting for: {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 async fn eventually(what: &str, mut check: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(20);
     while !check() {
@@ -36,6 +46,7 @@ async fn a_message_arrives_over_smtp_as_multipart_utf8_with_links_to_the_court()
     assert!(!mail.message_id.contains("li@") && !mail.message_id.contains("example"), "names no one");
     assert!(mail.text.contains("李雷") && mail.html.contains("<html lang=\"zh-CN\">"), "text and HTML parts");
     assert!(mail.link().starts_with(&format!("{}/verify?token=", app.address)));
+    until_sent(&app, 1, "the message recorded as sent").await;
     assert_eq!(app.count("outbox WHERE status = 'sent'").await, 1);
     assert!(app.mails().is_empty(), "no development files when SMTP is set");
 }
@@ -57,11 +68,7 @@ async fn a_temporary_refusal_waits_and_is_delivered_after_recovery() {
     smtp.set_tempfail(false);
     // The first retry comes 30 s later, not a minute.
     app.clock.advance(chrono::TimeDelta::seconds(31));
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while app.count("outbox WHERE status = 'sent'").await != 1 {
-        assert!(Instant::now() < deadline, "never delivered after recovery");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    until_sent(&app, 1, "delivery after recovery").await;
     // Recorded as sent only after the server took it: nothing is left to send, so nothing more
     // can arrive.
     assert_eq!(app.count("outbox WHERE status <> 'sent'").await, 0);
@@ -186,11 +193,7 @@ async fn a_full_case_sends_each_recipient_each_stage_exactly_once() {
     assert!(report.contains("moderator override"), "{report}");
     assert_eq!(app.case_state(report.split_whitespace().nth(2).unwrap()).await, "overridden");
     let queued = app.count("outbox").await;
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while app.count("outbox WHERE status = 'sent'").await < queued {
-        assert!(Instant::now() < deadline, "not every message of the case was delivered");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    until_sent(&app, queued, "every message of the case delivered").await;
     let received = smtp.received();
     assert_eq!(received.len() as i64, queued, "each message arrived once");
     let mut per_recipient: std::collections::HashMap<(String, String), usize> = Default::default();
