@@ -5,10 +5,9 @@
 
 use crate::common::csrf_of;
 use crate::common::jury::*;
-use crate::common::plans::assert_index_searches_only;
+use crate::common::plans::{assert_index_searches_only, court_keeping_statements};
 use crate::common::routes::{routes, Ids};
 use reqwest::StatusCode;
-use xiaofating::db::statements::StatementLog;
 
 /// Routes that take no CSRF token, and why. Each must still refuse the forged request.
 const NO_TOKEN: [(&str, &str); 1] = [(
@@ -31,13 +30,7 @@ fn assert_guarded(res: &reqwest::Response, what: &str) {
 async fn forged_posts_are_refused_gets_change_nothing_and_every_answer_is_guarded() {
     // The server reports each request's database hops that read outside a transaction, and keeps
     // the statements every request ran.
-    let log = StatementLog::default();
-    let app = crate::common::spawn_app_with(|s| {
-        s.jury.quorums = panel_of(3);
-        s.expose_statements = true;
-        s.statement_log = Some(log.clone());
-    })
-    .await;
+    let (app, log) = court_keeping_statements(|s| s.jury.quorums = panel_of(3)).await;
     seed_pool(&app, 6).await;
     let case = case_ready_for_jury(&app).await;
     let seated = seat_panel(&app, &case, 3).await;

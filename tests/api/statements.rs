@@ -2,10 +2,9 @@
 //! they show. The server counts every statement run for a request (`X-Statements`, enabled here).
 
 use crate::common::jury::*;
-use crate::common::plans::assert_index_searches_only;
-use crate::common::{spawn_app_with, TestApp};
+use crate::common::plans::{assert_index_searches_only, court_keeping_statements};
+use crate::common::TestApp;
 use reqwest::StatusCode;
-use xiaofating::db::statements::StatementLog;
 
 /// Statements run to serve one GET of `path`. The page is loaded once before: a session's
 /// last-seen time is written at most every five minutes, which would add a statement to one count.
@@ -26,13 +25,7 @@ async fn accept_all(juror: &TestApp) {
 
 #[tokio::test]
 async fn pages_run_as_many_statements_for_many_rows_as_for_few() {
-    let log = StatementLog::default();
-    let app = spawn_app_with(|s| {
-        s.expose_statements = true;
-        s.statement_log = Some(log.clone());
-        s.jury.quorums = panel_of(3);
-    })
-    .await;
+    let (app, log) = court_keeping_statements(|s| s.jury.quorums = panel_of(3)).await;
     let pool = [
         ("party-buyer@example.com", "buy"),
         ("party-seller@example.com", "sell"),
@@ -148,12 +141,7 @@ async fn api_statements(app: &TestApp, key: &str) -> (u64, usize) {
 #[tokio::test]
 async fn the_marketplaces_case_list_runs_as_many_statements_for_three_cases_as_for_one() {
     use crate::marketplace::{api_key, filing, order, post};
-    let log = StatementLog::default();
-    let app = spawn_app_with(|s| {
-        s.expose_statements = true;
-        s.statement_log = Some(log.clone());
-    })
-    .await;
+    let (app, log) = court_keeping_statements(|_| {}).await;
     let buyer = app.verified_member("buyer@example.com", "买家").await;
     let seller = app.verified_member("seller@example.com", "卖家").await;
     let (key, _) = api_key(&app, "xianyu", None).await;
@@ -193,14 +181,10 @@ async fn the_marketplaces_case_list_runs_as_many_statements_for_three_cases_as_f
 #[tokio::test]
 async fn a_vote_runs_as_many_statements_after_three_votes_as_after_one() {
     use xiaofating::domain::quorum::{QuorumPolicy, Quorums};
-    let log = StatementLog::default();
-    let app = spawn_app_with(|s| {
-        s.expose_statements = true;
-        s.statement_log = Some(log.clone());
-        // Five votes at least: the first four leave the round undecided, whatever they say.
-        s.jury.quorums = Quorums::all(QuorumPolicy::parse("confident:5:0.99:5").unwrap());
-    })
-    .await;
+    // Five votes at least: the first four leave the round undecided, whatever they say.
+    let (app, log) =
+        court_keeping_statements(|s| s.jury.quorums = Quorums::all(QuorumPolicy::parse("confident:5:0.99:5").unwrap()))
+            .await;
     seed_pool(&app, 8).await;
     let case = case_ready_for_jury(&app).await;
     let seated = seat_panel(&app, &case, 5).await;

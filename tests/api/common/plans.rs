@@ -20,6 +20,22 @@ struct PlanLine {
     text: String,
 }
 
+/// A court that counts each request's statements (`X-Statements`) and keeps their texts, for
+/// `assert_index_searches_only`.
+pub async fn court_keeping_statements(
+    customise: impl FnOnce(&mut xiaofating::config::Settings),
+) -> (super::TestApp, StatementLog) {
+    let log = StatementLog::default();
+    let kept = log.clone();
+    let app = super::spawn_app_with(move |s| {
+        s.expose_statements = true;
+        s.statement_log = Some(kept);
+        customise(s);
+    })
+    .await;
+    (app, log)
+}
+
 /// Tables that stay small however large the court grows, and why.
 const SMALL_TABLES: [(&str, &str); 1] = [("api_keys", "one row per marketplace key")];
 
